@@ -1,0 +1,92 @@
+"""The ``canvastoon`` command: the desktop editor, and headless runs of the same graphs.
+
+    canvastoon [FILE]                      open the editor (with FILE)
+    canvastoon run FILE [...]              run a graph with progress bars
+    canvastoon validate FILE...            check graphs: exit 0, or 2 with every problem
+    canvastoon estimate FILE [--json]      quote: min-max USD, seconds, cached
+    canvastoon simulate-server [...]       the loopback provider simulator
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from ..core.secrets import RedactingFilter
+from . import commands
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_CANCELLED = 0, 1, 2, 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="canvastoon", description="CanvasToon Desktop: node graphs for vertical shorts.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    op = sub.add_parser("open", help="open the desktop editor (the default command)")
+    op.add_argument("files", nargs="*", help=".ctoon graph files to open")
+
+    run = sub.add_parser("run", help="run a graph headless with progress bars")
+    run.add_argument("file")
+    run.add_argument("--library", help="library folder (default: $CANVASTOON_LIBRARY or settings)")
+    run.add_argument("--budget", type=float, metavar="USD", help="per-run budget for this run")
+    run.add_argument("--yes", "-y", action="store_true", help="do not ask before spending")
+    run.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
+    run.add_argument("--only", nargs="+", metavar="NODE",
+                     help="run only these nodes (id, id prefix or title) and what they need")
+    run.add_argument("--set", dest="overrides", action="append", default=[],
+                     metavar="NODE.PARAM=VALUE", help="change a parameter for this run")
+    run.add_argument("--simulate", action="store_true",
+                     help="route hosted models to an in-process provider simulator (no keys, no spend)")
+    run.add_argument("--simulate-latency", choices=("short", "realistic"), default="short",
+                     help="simulated job durations (default: short)")
+
+    val = sub.add_parser("validate", help="check graph files (exit 2 on problems)")
+    val.add_argument("files", nargs="+")
+    val.add_argument("--json", action="store_true")
+
+    est = sub.add_parser("estimate", help="quote a run: cost range, time, cached nodes")
+    est.add_argument("file")
+    est.add_argument("--library")
+    est.add_argument("--only", nargs="+", metavar="NODE")
+    est.add_argument("--json", action="store_true")
+
+    sim = sub.add_parser("simulate-server", help="serve the AIML + Replicate simulator")
+    sim.add_argument("--port", type=int, default=0)
+    sim.add_argument("--latency", choices=("short", "realistic"), default="short")
+    sim.add_argument("--faults", default="", metavar="SPEC",
+                     help="e.g. 'replicate.predictions.create:429@0.2,output:drop@0.05'")
+    sim.add_argument("--full-size", action="store_true", help="render outputs at real sizes")
+    commands.add_extra_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    known = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    if not argv or (argv[0] not in known and not argv[0].startswith("-")):
+        argv = ["open", *argv]
+    args = parser.parse_args(argv)
+    _setup_logging(args.verbose)
+    if args.command is None:
+        args = parser.parse_args(["open"])
+    try:
+        return commands.dispatch(args)
+    except KeyboardInterrupt:
+        return EXIT_CANCELLED
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose or os.environ.get("CANVASTOON_DEBUG") else logging.WARNING)
+    for noisy in ("httpx", "httpcore", "openai", "replicate", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,33 @@
+"""Cache keys: what a node × item's result depends on, and nothing else.
+
+SHA-256 of canonical JSON of (node type and its version, model, effective params, the
+content hashes of the input values, re-roll counter). Node ids and positions are not part of
+it, so a copied node or a reloaded graph hits the same cache; because inputs enter as the
+hashes of their *content*, a key's size does not grow with the length of a chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False, default=_default)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, tuple | set | frozenset):
+        return list(value)
+    raise TypeError(f"cannot put {type(value).__name__} in a cache key")
+
+
+def cache_key(
+    node_type: str, type_version: int, model: str | None, params: Mapping[str, Any],
+    inputs: Mapping[str, Any], reroll: int = 0,
+) -> str:
+    body = {"t": node_type, "v": type_version, "m": model, "p": params, "i": inputs, "r": reroll}
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()

@@ -1,0 +1,663 @@
+"""The executor: runs a graph (or part of it) on asyncio, serving the CLI and the canvas alike.
+
+Every node whose inputs are ready starts at once; model calls queue on per-provider limits.
+A node fed a list runs once per item, and the node × item is the unit of work: its own cache
+key, pin, re-roll, events and failure. A failure stops only what depends on it; siblings
+finish. ``Run.cancel()`` cancels every task, and adapters cancel their provider jobs.
+Provider job ids are journaled in the library before polling, so a later run resumes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .assets import Asset, AssetKind, ItemList, Value, value_assets
+from .catalog import ModelSpec
+from .errors import CoreError, RunRefused
+from .events import (
+    JobSubmitted,
+    NodeCached,
+    NodeCancelled,
+    NodeDone,
+    NodeFailed,
+    NodeItems,
+    NodeProgress,
+    NodeQueued,
+    NodeSettled,
+    NodeSkipped,
+    NodeStarted,
+    RunEvent,
+    RunFinished,
+    RunStarted,
+)
+from .generation import ErrorKind, GeneratedOutput, GenerationError, ModelAdapter, ModelCall
+from .graph import Graph, Node
+from .library import JobRecord, Library, ResultRecord
+from .nodetype import NodeRegistry, NodeType
+from .plan import (
+    ItemPlan,
+    Plan,
+    Planner,
+    combine_outputs,
+    connected_ports,
+    gather_inputs,
+    has_holes,
+    input_hashes,
+    inputs_for_item,
+    item_count,
+    mapped_ports,
+    needed_nodes,
+)
+from .pricing import Budget, PriceTable
+from .runtime import NodeContext
+from .secrets import redact_secrets
+from .signals import Signal
+from .validation import Problem, graph_problems, run_problems
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIMITS = {"aiml": 8, "replicate": 8, "local": 2}
+
+KeyCheck = Callable[[str], "str | None"]
+
+
+@dataclass
+class NodeOutcome:
+    """How one node ended, for summaries (CLI ``--json``) and the canvas."""
+
+    node_id: str
+    status: str  # done | cached | failed | skipped | cancelled
+    outputs: dict[str, Value] = field(default_factory=dict)
+    cost_usd: float = 0.0
+    error: str | None = None
+    error_kind: str | None = None
+    model: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    status: str  # done | failed | cancelled | refused
+    cost_usd: float
+    nodes: dict[str, NodeOutcome]
+    wall_s: float
+    problems: list[Problem] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for outcome in self.nodes.values():
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        return counts
+
+
+class Executor:
+    """Plans, validates and runs graphs against one library and set of provider adapters."""
+
+    def __init__(
+        self, registry: NodeRegistry, library: Library, prices: PriceTable, *,
+        adapters: Mapping[str, ModelAdapter] | None = None,
+        limits: Mapping[str, int] | None = None,
+        key_problem: KeyCheck | None = None,
+        budget: Budget | None = None,
+    ) -> None:
+        self.registry = registry
+        self.library = library
+        self.prices = prices
+        self.adapters: dict[str, ModelAdapter] = dict(adapters or {})
+        self.limits = {**DEFAULT_LIMITS, **dict(limits or {})}
+        self.key_problem: KeyCheck = key_problem or (lambda provider: None)
+        self.budget = budget or Budget()
+        self.planner = Planner(library, prices, limits=self.limits)
+        #: every event of every run of this executor (the canvas subscribes here)
+        self.events = Signal("events")
+        self._semaphores: dict[str, asyncio.Semaphore] = {}
+        self._semaphore_loop: asyncio.AbstractEventLoop | None = None
+
+    def set_limit(self, provider: str, limit: int) -> None:
+        self.limits[provider] = max(1, int(limit))
+        self._semaphores.pop(provider, None)
+
+    def semaphore(self, provider: str) -> asyncio.Semaphore:
+        """One limit per provider, shared by all runs of this executor on the same loop."""
+        loop = asyncio.get_running_loop()
+        if self._semaphore_loop is not loop:
+            self._semaphores.clear()
+            self._semaphore_loop = loop
+        sem = self._semaphores.get(provider)
+        if sem is None:
+            sem = self._semaphores[provider] = asyncio.Semaphore(self.limits.get(provider, 4))
+        return sem
+
+    def plan(self, graph: Graph, targets: Iterable[str] | None = None,
+             graph_path: str | Path | None = None) -> Plan:
+        return self.planner.plan(graph, targets, graph_dir=_graph_dir(graph_path))
+
+    def check(self, graph: Graph, targets: Iterable[str] | None = None, *,
+              graph_path: str | Path | None = None, budget: Budget | None = None,
+              ) -> tuple[Plan | None, list[Problem]]:
+        """Validate a run without starting it: (plan, every problem found)."""
+        wanted = needed_nodes(graph, targets) if targets else None
+        problems = graph_problems(graph, wanted)
+        if any(p.code == "cycle" for p in problems):
+            return None, problems
+        plan = self.plan(graph, targets, graph_path)
+        problems += run_problems(graph, plan, key_problem=self.key_problem,
+                                 budget=budget or self.budget,
+                                 spent_today=self.library.spent_today())
+        return plan, problems
+
+    def start(
+        self, graph: Graph, *, targets: Iterable[str] | None = None,
+        graph_path: str | Path | None = None, budget: Budget | None = None,
+        on_event: Callable[[RunEvent], Any] | None = None,
+    ) -> Run:
+        """Start a run on the running loop; returns at once. Await ``run.wait()``."""
+        run = Run(self, graph.copy(), targets=list(targets) if targets else None,
+                  graph_path=graph_path, budget=budget or self.budget)
+        if on_event is not None:
+            run.events.connect(on_event)
+        run.start()
+        return run
+
+    async def run(self, graph: Graph, **kwargs: Any) -> RunSummary:
+        return await self.start(graph, **kwargs).wait()
+
+
+class Run:
+    """One run of a graph. Owns its node tasks and cancels them together."""
+
+    def __init__(self, executor: Executor, graph: Graph, *, targets: list[str] | None,
+                 graph_path: str | Path | None, budget: Budget) -> None:
+        self.executor = executor
+        self.graph = graph
+        self.targets = targets
+        self.graph_path = str(graph_path) if graph_path else None
+        self.graph_dir = _graph_dir(graph_path)
+        self.budget = budget
+        self.run_id = uuid.uuid4().hex
+        self.events = Signal("events")
+        self.outcomes: dict[str, NodeOutcome] = {}
+        self.plan: Plan | None = None
+        self.cost_usd = 0.0
+        self._reserved = 0.0
+        self._outputs: dict[str, dict[str, Value] | None] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._main: asyncio.Task[RunSummary] | None = None
+        self._started_at = 0.0
+        self._cancel_requested = False
+        self._open_job_keys: set[str] = set()
+
+    # -- plumbing ---------------------------------------------------------------------------
+    @property
+    def library(self) -> Library:
+        return self.executor.library
+
+    @property
+    def registry(self) -> NodeRegistry:
+        return self.executor.registry
+
+    def semaphore(self, provider: str) -> asyncio.Semaphore:
+        return self.executor.semaphore(provider)
+
+    def emit(self, event: RunEvent) -> None:
+        for signal in (self.events, self.executor.events):
+            if signal:
+                try:
+                    signal.emit(event)
+                except Exception:  # a broken view must not break the run
+                    log.exception("event handler failed on %s", type(event).__name__)
+
+    def start(self) -> None:
+        self._main = asyncio.get_running_loop().create_task(self._execute())
+
+    async def wait(self) -> RunSummary:
+        assert self._main is not None, "run not started"
+        return await asyncio.shield(self._main) if not self._main.done() else self._main.result()
+
+    def cancel(self) -> None:
+        """Cancel the run: queued work never starts, running provider jobs are cancelled."""
+        self._cancel_requested = True
+        for task in list(self._tasks):
+            task.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel_requested
+
+    # -- the run ----------------------------------------------------------------------------
+    async def _execute(self) -> RunSummary:
+        self._started_at = time.monotonic()
+        plan, problems = self.executor.check(
+            self.graph, self.targets, graph_path=self.graph_path, budget=self.budget)
+        if problems or plan is None:
+            self.emit(RunFinished(self.run_id, "refused", 0.0, {}, 0.0))
+            raise RunRefused(problems)
+        self.plan = plan
+        # jobs an earlier run left open (crash, kill): only their work looks in the journal
+        self._open_job_keys = {j.cache_key for j in self.library.open_jobs(include_unknown=True)}
+        self.library.begin_run(
+            self.run_id, graph_id=str(self.graph.meta.get("graph_id") or ""),
+            graph_path=self.graph_path, graph_name=_graph_name(self.graph, self.graph_path),
+            quote=plan.quote.as_dict())
+        self.emit(RunStarted(self.run_id, tuple(plan.order), plan.quote))
+        flusher = asyncio.ensure_future(self._flush_periodically())
+        try:
+            await self._schedule(plan)
+        except asyncio.CancelledError:
+            self._cancel_requested = True
+        finally:
+            flusher.cancel()
+            status = self._finish_status()
+            self.library.finish_run(self.run_id, status, self.cost_usd)
+        wall = time.monotonic() - self._started_at
+        summary = RunSummary(self.run_id, status, self.cost_usd, dict(self.outcomes), wall)
+        self.emit(RunFinished(self.run_id, status, self.cost_usd, summary.counts(), wall))
+        return summary
+
+    async def _flush_periodically(self, every_s: float = 1.0) -> None:
+        """Commit results written behind while the run goes (one transaction per tick)."""
+        while True:
+            await asyncio.sleep(every_s)
+            self.library.flush()
+
+    def _finish_status(self) -> str:
+        statuses = {o.status for o in self.outcomes.values()}
+        if self._cancel_requested or "cancelled" in statuses:
+            return "cancelled"
+        if statuses & {"failed", "skipped"}:
+            return "failed"
+        return "done"
+
+    async def _schedule(self, plan: Plan) -> None:
+        """Start every node as soon as all its inputs have settled."""
+        order = plan.order
+        members = set(order)
+        downstream: dict[str, list[str]] = {n: [] for n in order}
+        waiting: dict[str, int] = dict.fromkeys(order, 0)
+        for edge in self.graph.edges:
+            if edge.src_node in members and edge.dst_node in members:
+                downstream[edge.src_node].append(edge.dst_node)
+                waiting[edge.dst_node] += 1
+        remaining = len(order)
+        all_done = asyncio.get_running_loop().create_future()
+        if not remaining:
+            return
+        upstream = self.graph.upstream_index()
+
+        def settled(task: asyncio.Task[Any], node_id: str) -> None:
+            nonlocal remaining
+            self._tasks.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                exc = task.exception()
+                log.error("node %s crashed", node_id, exc_info=exc)
+            if node_id not in self.outcomes:  # cancelled before it could report
+                self._settle(node_id, NodeOutcome(node_id, "cancelled"))
+            remaining -= 1
+            for nxt in downstream[node_id]:
+                waiting[nxt] -= 1
+                if waiting[nxt] == 0:
+                    launch(nxt)
+            if remaining == 0 and not all_done.done():
+                all_done.set_result(None)
+
+        def launch(node_id: str) -> None:
+            if self._cancel_requested:
+                self._settle(node_id, NodeOutcome(node_id, "cancelled"))
+                nonlocal remaining
+                remaining -= 1
+                for nxt in downstream[node_id]:
+                    waiting[nxt] -= 1
+                    if waiting[nxt] == 0:
+                        launch(nxt)
+                if remaining == 0 and not all_done.done():
+                    all_done.set_result(None)
+                return
+            task = asyncio.ensure_future(self._run_node(node_id, upstream[node_id]))
+            self._tasks.add(task)
+            task.add_done_callback(lambda t, n=node_id: settled(t, n))
+
+        for node_id in order:
+            if waiting[node_id] == 0:
+                launch(node_id)
+        try:
+            await all_done
+        except asyncio.CancelledError:
+            self._cancel_requested = True
+            for task in list(self._tasks):
+                task.cancel()
+            # let every node task run its cancellation (provider cancel calls) to the end
+            while self._tasks:
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            raise
+
+    def _settle(self, node_id: str, outcome: NodeOutcome) -> None:
+        self.outcomes[node_id] = outcome
+        available = outcome.status in ("done", "cached") or (
+            outcome.status == "failed" and outcome.outputs)
+        self._outputs[node_id] = outcome.outputs if available else None
+        self.emit(NodeSettled(self.run_id, node_id, None, outcome.status, outcome.outputs,
+                              outcome.cost_usd, outcome.error))
+
+    # -- one node ---------------------------------------------------------------------------
+    async def _run_node(self, node_id: str, edges: list[Any]) -> None:
+        graph = self.graph
+        node = graph.nodes[node_id]
+        node_type = self.registry[node.type]
+        catalog = self.registry.catalog
+        params = node_type.effective_params(catalog, node.params)
+        connected = connected_ports(edges)
+        model = node_type.resolve_model(catalog, params, connected)
+        model_id = model.id if model else None
+
+        def outputs_of(src: str) -> Mapping[str, Value] | None:
+            return self._outputs.get(src)
+
+        inputs, known, missing = gather_inputs(graph, node, node_type, edges, outputs_of)
+        if not known or missing:
+            failed = [graph.display_name(e.src_node) for e in edges if outputs_of(e.src_node) is None]
+            reason = (f"skipped: {', '.join(dict.fromkeys(failed))} did not finish" if failed
+                      else "; ".join(missing))
+            self.emit(NodeSkipped(self.run_id, node_id, None, reason))
+            self._settle(node_id, NodeOutcome(node_id, "skipped", error=reason, model=model_id))
+            return
+        mapped = mapped_ports(node_type, inputs)
+        unmapped_holes = {k: v for k, v in inputs.items() if k not in mapped}
+        if has_holes(unmapped_holes):
+            reason = "skipped: some items upstream failed"
+            self.emit(NodeSkipped(self.run_id, node_id, None, reason))
+            self._settle(node_id, NodeOutcome(node_id, "skipped", error=reason, model=model_id))
+            return
+        if not mapped:
+            outcome = await self._run_item(node, node_type, model, params, inputs, None, ())
+            outcome.node_id = node_id
+            self._settle(node_id, outcome)
+            return
+        try:
+            count = item_count(node_type, inputs, mapped)
+        except CoreError as exc:
+            self.emit(NodeFailed(self.run_id, node_id, None, ErrorKind.NODE.value, str(exc)))
+            self._settle(node_id, NodeOutcome(node_id, "failed", error=str(exc),
+                                              error_kind=ErrorKind.NODE.value, model=model_id))
+            return
+        self.emit(NodeItems(self.run_id, node_id, None, count))
+        results = await asyncio.gather(*(
+            self._run_item(node, node_type, model, params,
+                           inputs_for_item(inputs, mapped, index), index, mapped)
+            for index in range(count)
+        ))
+        self._settle(node_id, _combine(node_id, node_type, results, model_id))
+
+    async def _run_item(self, node: Node, node_type: type[NodeType], model: ModelSpec | None,
+                        params: Mapping[str, Any], inputs: dict[str, Any],
+                        item: int | None, mapped: Iterable[str]) -> NodeOutcome:
+        run_id, node_id = self.run_id, node.id
+        model_id = model.id if model else None
+        if node_type.is_source:
+            plan = ItemPlan(item, inputs, None, "run")
+        else:
+            plan = self.executor.planner.resolve_item(node, node_type, model, params, inputs,
+                                                      item, mapped)
+        if plan.status == "skip":
+            self.emit(NodeSkipped(run_id, node_id, item, plan.reason or "skipped"))
+            return NodeOutcome(node_id, "skipped", error=plan.reason, model=model_id)
+        if plan.status in ("cached", "pinned"):
+            outputs = dict(plan.outputs or {})
+            self.emit(NodeCached(run_id, node_id, item, outputs, pinned=plan.status == "pinned"))
+            return NodeOutcome(node_id, "cached", outputs, model=model_id)
+        self.emit(NodeQueued(run_id, node_id, item))
+        ctx = NodeContext(self, node, item, params, model, plan.key, self.graph_dir)
+        started = time.monotonic()
+        try:
+            raw = await node_type().run(ctx, inputs)
+            outputs = _check_outputs(node_type, raw)
+        except asyncio.CancelledError:
+            self.emit(NodeCancelled(run_id, node_id, item))
+            return NodeOutcome(node_id, "cancelled", model=model_id)
+        except GenerationError as exc:
+            message = redact_secrets(str(exc))
+            self.emit(NodeFailed(run_id, node_id, item, exc.kind.value, message, exc.retryable))
+            return NodeOutcome(node_id, "failed", error=message, error_kind=exc.kind.value,
+                               model=model_id, cost_usd=_spent(ctx))
+        except CoreError as exc:
+            message = redact_secrets(str(exc))
+            self.emit(NodeFailed(run_id, node_id, item, ErrorKind.NODE.value, message,
+                                 getattr(exc, "retryable", False)))
+            return NodeOutcome(node_id, "failed", error=message, error_kind=ErrorKind.NODE.value,
+                               model=model_id)
+        except Exception as exc:  # a bug: report it on the node, keep the details in the log
+            log.exception("node %s (%s) crashed", node_id, node_type.type_id)
+            message = redact_secrets(f"internal error: {type(exc).__name__}: {exc}")
+            self.emit(NodeFailed(run_id, node_id, item, ErrorKind.INTERNAL.value, message))
+            return NodeOutcome(node_id, "failed", error=message,
+                               error_kind=ErrorKind.INTERNAL.value, model=model_id)
+        elapsed = time.monotonic() - started
+        cost, source, job_id, queue_s = _accounting(ctx)
+        run_s = max(0.0, elapsed - queue_s) if ctx.calls else elapsed
+        if plan.key is not None:
+            # the journal rows close in the same transaction: a crash in between would
+            # otherwise forget a paid job before its result is indexed
+            self.library.record_result(ResultRecord(
+                cache_key=plan.key, node_id=node_id, node_type=node_type.type_id,
+                outputs=outputs, params=params, inputs=input_hashes(inputs), run_id=run_id,
+                graph_id=str(self.graph.meta.get("graph_id") or ""), graph_path=self.graph_path,
+                node_title=self.graph.display_name(node_id), item=item, model=model_id,
+                provider=model.provider.value if model else None, prompt=ctx.prompt_used,
+                job_id=job_id, cost_usd=cost, cost_source=source,
+                queue_s=queue_s if ctx.calls else None, run_s=run_s if ctx.calls else None),
+                close_jobs=ctx.job_rows)
+        elif ctx.job_rows:
+            self.library.close_jobs(ctx.job_rows, "done")
+        self.emit(NodeDone(run_id, node_id, item, outputs, cost, source,
+                           queue_s if ctx.calls else None, run_s, job_id, ctx.note))
+        return NodeOutcome(node_id, "done", outputs, cost, model=model_id, note=ctx.note)
+
+    # -- model calls (NodeContext.generate lands here) --------------------------------------
+    async def generate(self, ctx: NodeContext, call: ModelCall) -> GeneratedOutput:
+        provider = call.model.provider.value
+        adapter = self.executor.adapters.get(provider)
+        if adapter is None:
+            raise GenerationError(f"no adapter for {call.model.provider.label} is configured",
+                                  kind=ErrorKind.INTERNAL)
+        key = ctx.cache_key or f"uncached:{self.run_id}:{ctx.node.id}:{ctx.item}"
+        fingerprint = call.fingerprint()
+        previous = (self.library.open_job(key, fingerprint) if key in self._open_job_keys
+                    else None)
+        estimate = self.executor.prices.estimate(call.model, call.params,
+                                                 prompt_chars=len(call.prompt)).high
+        async with self.semaphore(provider):
+            if previous is None:
+                self._reserve(estimate, call.model)
+            job = _Job(self, ctx, call, key, fingerprint, previous)
+            self.emit(NodeStarted(self.run_id, ctx.node.id, ctx.item,
+                                  self.executor.planner.typical_seconds(call.model)))
+            try:
+                output = await adapter.generate(call, job)
+            except asyncio.CancelledError:
+                job.close("cancelled")
+                raise
+            except GenerationError as exc:
+                if exc.kind is ErrorKind.OUTCOME_UNKNOWN:
+                    job.close("unknown")
+                elif not (exc.retryable and job.has_job_id):
+                    job.close("failed")  # else keep "submitted": the job may live on; resume it
+                raise
+            finally:
+                self._reserved = max(0.0, self._reserved - (0.0 if previous else estimate))
+            job.finished(output)
+        if output.cost_usd is None:
+            output.cost_usd = estimate
+            output.cost_source = output.cost_source or "estimate"
+        self.cost_usd += output.cost_usd
+        return output
+
+    def _reserve(self, estimate: float, model: ModelSpec) -> None:
+        limit = self.budget.per_run
+        if limit is not None and self.cost_usd + self._reserved + estimate > limit + 1e-9:
+            raise GenerationError(
+                f"not sent: {model.label} could cost up to ${estimate:.2f}, which would take "
+                f"this run over its budget of ${limit:.2f}", kind=ErrorKind.BUDGET)
+        self._reserved += estimate
+
+    def node_progress(self, ctx: NodeContext, status: str, fraction: float | None) -> None:
+        self.emit(NodeProgress(self.run_id, ctx.node.id, ctx.item, status, 0.0, None, fraction))
+
+
+class _Job:
+    """The executor's side of one model call: journal, progress, storage (JobControl)."""
+
+    def __init__(self, run: Run, ctx: NodeContext, call: ModelCall, cache_key: str,
+                 fingerprint: str, previous: JobRecord | None) -> None:
+        self._run = run
+        self._ctx = ctx
+        self._call = call
+        self.run_id = run.run_id
+        self.cache_key = cache_key
+        self.fingerprint = fingerprint
+        self.previous = previous
+        self._row: int | None = previous.id if previous else None
+        self._job_id: str | None = previous.job_id if previous else None
+        self._started = time.monotonic()
+        self._running_since: float | None = None
+        self.queue_s = 0.0
+        self._typical = run.executor.planner.typical_seconds(call.model)
+        if previous is not None and previous.job_id:
+            run.emit(JobSubmitted(run.run_id, ctx.node.id, ctx.item, call.model.provider.value,
+                                  previous.job_id, resumed=True))
+
+    @property
+    def has_job_id(self) -> bool:
+        return self._job_id is not None
+
+    async def creating(self, info: Mapping[str, Any] | None = None) -> None:
+        library = self._run.library
+        self._row = await asyncio.to_thread(
+            library.journal_creating, self.cache_key, self._call.model.provider.value,
+            self._call.model.id, fingerprint=self.fingerprint, run_id=self.run_id,
+            node_id=self._ctx.node.id, item=self._ctx.item, info=info)
+
+    async def submitted(self, job_id: str, info: Mapping[str, Any] | None = None) -> None:
+        if self._row is None:
+            await self.creating()
+        assert self._row is not None
+        self._job_id = job_id
+        await asyncio.to_thread(self._run.library.journal_update, self._row, state="submitted",
+                                job_id=job_id, info=info)
+        self._run.emit(JobSubmitted(self.run_id, self._ctx.node.id, self._ctx.item,
+                                    self._call.model.provider.value, job_id))
+
+    def progress(self, status: str, fraction: float | None = None, *, running: bool = True) -> None:
+        now = time.monotonic()
+        if running and self._running_since is None:
+            self._running_since = now
+            self.queue_s = now - self._started
+        elapsed = now - self._started
+        ran = now - self._running_since if self._running_since is not None else 0.0
+        eta = max(0.0, self._typical - ran) if running else None
+        self._run.emit(NodeProgress(self.run_id, self._ctx.node.id, self._ctx.item, status,
+                                    elapsed, eta, fraction))
+
+    async def store_bytes(self, data: bytes, kind: AssetKind, mime: str, **meta: Any) -> Asset:
+        return await self._ctx.store_bytes(data, kind, mime, **meta)
+
+    async def store_file(self, path: Path, kind: AssetKind, mime: str, **meta: Any) -> Asset:
+        return await self._ctx.store_file(path, kind, mime, move=True, **meta)
+
+    def temp_path(self, suffix: str = "") -> Path:
+        return self._run.library.temp_path(suffix)
+
+    async def charge(self, usd: float, reason: str) -> None:
+        self._run.cost_usd += usd
+        await asyncio.to_thread(
+            self._run.library.add_charge, usd, provider=self._call.model.provider.value,
+            model=self._call.model.id, run_id=self.run_id, node_id=self._ctx.node.id,
+            reason=reason)
+
+    def finished(self, output: GeneratedOutput) -> None:
+        """The call succeeded: its journal row closes when the node's result is recorded."""
+        if self._running_since is None:
+            self.queue_s = 0.0
+        output.usage.setdefault("queue_s", self.queue_s)
+        if output.job_id is None:
+            output.job_id = self._job_id
+        if self._row is not None:
+            self._ctx.job_rows.append(self._row)
+
+    def close(self, state: str) -> None:
+        if self._row is not None:
+            self._run.library.close_jobs([self._row], state)
+
+
+def _check_outputs(node_type: type[NodeType], raw: Mapping[str, Any]) -> dict[str, Value]:
+    outputs: dict[str, Value] = {}
+    for port in node_type.outputs:
+        value = raw.get(port.name)
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            value = ItemList(tuple(value))
+        if not isinstance(value, Asset | ItemList):
+            raise CoreError(f"{node_type.title} produced something that is not an asset")
+        outputs[port.name] = value
+    return outputs
+
+
+def _accounting(ctx: NodeContext) -> tuple[float, str | None, str | None, float]:
+    cost = sum((out.cost_usd or 0.0) for _, out in ctx.calls)
+    sources = {out.cost_source for _, out in ctx.calls if out.cost_source}
+    source = sources.pop() if len(sources) == 1 else ("mixed" if sources else None)
+    job_ids = [out.job_id for _, out in ctx.calls if out.job_id]
+    queue = sum(float(out.usage.get("queue_s", 0.0)) for _, out in ctx.calls)
+    return cost, source, (job_ids[-1] if job_ids else None), queue
+
+
+def _spent(ctx: NodeContext) -> float:
+    return sum((out.cost_usd or 0.0) for _, out in ctx.calls)
+
+
+def _combine(node_id: str, node_type: type[NodeType], results: list[NodeOutcome],
+             model_id: str | None) -> NodeOutcome:
+    statuses = [r.status for r in results]
+    items = [ItemPlan(i, {}, None, r.status, r.outputs if r.status in ("done", "cached") else None)
+             for i, r in enumerate(results)]
+    outputs = combine_outputs(node_type, items)
+    cost = sum(r.cost_usd for r in results)
+    if all(s == "cached" for s in statuses):
+        status = "cached"
+    elif "cancelled" in statuses:
+        status = "cancelled"
+    elif "failed" in statuses:
+        status = "failed"
+    elif all(s == "skipped" for s in statuses):
+        status = "skipped"
+    elif "skipped" in statuses:
+        status = "failed"
+    else:
+        status = "done"
+    errors = [r.error for r in results if r.error]
+    failed = sum(1 for s in statuses if s in ("failed", "skipped"))
+    error = (f"{failed} of {len(results)} items did not finish: {errors[0]}" if failed and errors
+             else None)
+    return NodeOutcome(node_id, status, outputs, cost, error=error, model=model_id)
+
+
+def _graph_dir(graph_path: str | Path | None) -> Path | None:
+    return Path(graph_path).resolve().parent if graph_path else None
+
+
+def _graph_name(graph: Graph, graph_path: str | None) -> str:
+    name = graph.meta.get("name")
+    if isinstance(name, str) and name:
+        return name
+    return Path(graph_path).stem if graph_path else "untitled"
+
+
+def all_assets(outputs: Mapping[str, Value]) -> list[Asset]:
+    return [a for value in outputs.values() for a in value_assets(value)]

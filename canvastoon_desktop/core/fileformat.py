@@ -1,0 +1,410 @@
+"""The ``.ctoon`` graph file: versioned JSON, checked on load, written atomically.
+
+Loading never executes code (plain ``json``, no pickle) and every problem — malformed bytes,
+wrong format, a newer version, bad nodes, edges or parameters — becomes a GraphFileError that
+names the file and the node. Older versions are brought up to date by ``MIGRATIONS``, an
+ordered list: the current version is its length plus one. Unknown fields are kept and
+written back, so a file survives a round trip through an older app.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+
+from .errors import GraphFileError
+from .graph import Edge, Graph, Node
+from .nodetype import NodeRegistry
+from .params import ParamError
+from .ports import connection_refusal
+from .secrets import redact_secrets
+
+FORMAT_TAG = "canvastoon-graph"
+SUFFIX = ".ctoon"
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_NODES = 20_000
+MAX_EDGES = 100_000
+MAX_PARAM_DEPTH = 16
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """v1 (preview builds) kept ``position`` as {x, y} and one ``reroll`` int per node."""
+    for node in doc.get("nodes", []):
+        if not isinstance(node, dict):
+            continue
+        pos = node.get("position")
+        if isinstance(pos, dict):
+            node["position"] = [pos.get("x", 0), pos.get("y", 0)]
+        if "reroll" in node:
+            count = node.pop("reroll")
+            node["rerolls"] = {"": count} if count else {}
+    return doc
+
+
+MIGRATIONS: list[Migration] = [_v1_to_v2]
+CURRENT_VERSION = len(MIGRATIONS) + 1
+
+_Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+_Sha = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class _NodeEntry(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+    id: _Id
+    type: Annotated[str, Field(min_length=1, max_length=100)]
+    params: dict[Annotated[str, Field(max_length=100)], JsonValue] = {}
+    position: Annotated[list[float], Field(min_length=2, max_length=2)] = [0.0, 0.0]
+    title: Annotated[str, Field(max_length=200)] | None = None
+    rerolls: dict[Annotated[str, Field(max_length=12)], Annotated[int, Field(ge=0, le=10**9)]] = {}
+    pins: dict[Annotated[str, Field(max_length=12)], dict[str, _Sha | list[_Sha | None]]] = {}
+
+
+class _EdgeEntry(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True, populate_by_name=True)
+    src: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]],
+                   Field(min_length=2, max_length=2)] = Field(alias="from")
+    dst: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]],
+                   Field(min_length=2, max_length=2)] = Field(alias="to")
+
+
+class _GraphDoc(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+    format: str
+    version: int
+    nodes: list[_NodeEntry] = []
+    edges: list[_EdgeEntry] = []
+    meta: dict[str, JsonValue] = {}
+
+
+# -- reading ------------------------------------------------------------------------------
+
+def load_graph(path: str | os.PathLike[str], registry: NodeRegistry) -> Graph:
+    """Read and check a graph file; raise GraphFileError listing every problem found."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise GraphFileError(path, "file not found") from None
+    except OSError as exc:
+        raise GraphFileError(path, f"cannot read the file ({exc.strerror})") from None
+    if size > MAX_FILE_BYTES:
+        raise GraphFileError(
+            path, f"the file is {size / 2**20:.1f} MB; graph files are at most "
+            f"{MAX_FILE_BYTES // 2**20} MB (assets live in the library, not in the graph)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise GraphFileError(path, f"cannot read the file ({exc.strerror})") from None
+    return parse_graph(data, registry, source=path)
+
+
+def parse_graph(data: bytes, registry: NodeRegistry, *, source: object = "<graph>") -> Graph:
+    if len(data) > MAX_FILE_BYTES:
+        raise GraphFileError(source, f"the graph is larger than {MAX_FILE_BYTES // 2**20} MB")
+    doc = _decode(data, source)
+    doc = _migrate(doc, source)
+    try:
+        parsed = _GraphDoc.model_validate(doc)
+    except ValidationError as exc:
+        raise GraphFileError(source, "", problems=_schema_problems(exc, doc)) from None
+    if parsed.format != FORMAT_TAG:
+        raise GraphFileError(source, f"not a CanvasToon graph (format {parsed.format!r})")
+    return _build(parsed, registry, source)
+
+
+def _decode(data: bytes, source: object) -> dict[str, Any]:
+    if not data.strip():
+        raise GraphFileError(source, "the file is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise GraphFileError(
+            source, f"not UTF-8 text (bad byte at offset {exc.start}); is this a graph file?"
+        ) from None
+    try:
+        doc = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+    except RecursionError:
+        raise GraphFileError(source, "the JSON is nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        what = "the file ends too early (truncated?)" if exc.pos >= len(text.rstrip()) else exc.msg
+        raise GraphFileError(
+            source, f"not valid JSON: {what} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except ValueError as exc:
+        raise GraphFileError(source, f"not valid JSON: {exc}") from None
+    if not isinstance(doc, dict):
+        raise GraphFileError(source, "not a CanvasToon graph (the top level is not an object)")
+    if doc.get("format") != FORMAT_TAG:
+        found = doc.get("format")
+        detail = f"format {found!r}" if isinstance(found, str) else "no format tag"
+        raise GraphFileError(source, f"not a CanvasToon graph ({detail[:80]})")
+    nodes, edges = doc.get("nodes"), doc.get("edges")
+    if isinstance(nodes, list) and len(nodes) > MAX_NODES:
+        raise GraphFileError(source, f"{len(nodes):,} nodes; a graph holds at most {MAX_NODES:,}")
+    if isinstance(edges, list) and len(edges) > MAX_EDGES:
+        raise GraphFileError(source, f"{len(edges):,} edges; a graph holds at most {MAX_EDGES:,}")
+    return doc
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"the key {key[:60]!r} appears twice in one object")
+        result[key] = value
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in a graph file")
+
+
+def _migrate(doc: dict[str, Any], source: object) -> dict[str, Any]:
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise GraphFileError(source, "the file has no valid format version")
+    if version > CURRENT_VERSION:
+        raise GraphFileError(
+            source, f"made by a newer CanvasToon (format version {version}; this app reads "
+            f"up to version {CURRENT_VERSION}). Update the app to open it.")
+    if version < 1:
+        raise GraphFileError(source, f"unknown format version {version}")
+    for migration in MIGRATIONS[version - 1:]:
+        try:
+            doc = migration(doc)
+        except Exception as exc:  # a hostile old file must not crash the migration
+            raise GraphFileError(source, f"cannot upgrade this version-{version} file: {exc}") from None
+    doc["version"] = CURRENT_VERSION
+    return doc
+
+
+def _schema_problems(exc: ValidationError, doc: dict[str, Any]) -> list[tuple[str | None, str]]:
+    problems: list[tuple[str | None, str]] = []
+    nodes = doc.get("nodes") if isinstance(doc.get("nodes"), list) else []
+    for err in exc.errors()[:50]:
+        loc = list(err["loc"])
+        node_ref: str | None = None
+        if len(loc) >= 2 and loc[0] == "nodes" and isinstance(loc[1], int):
+            entry = nodes[loc[1]] if loc[1] < len(nodes) else None
+            node_id = entry.get("id") if isinstance(entry, dict) else None
+            node_ref = str(node_id)[:64] if isinstance(node_id, str) else f"#{loc[1] + 1}"
+            loc = loc[2:]
+        where = ".".join(str(part) for part in loc) or "entry"
+        problems.append((node_ref, f"{where}: {_plain(err)}"))
+    return problems
+
+
+def _plain(err: Any) -> str:
+    kind = err.get("type", "")
+    if kind == "missing":
+        return "is missing"
+    if kind == "recursion_loop":
+        return "is nested too deeply"
+    return str(err.get("msg", "is invalid")).replace("Input", "value")
+
+
+def _build(doc: _GraphDoc, registry: NodeRegistry, source: object) -> Graph:
+    graph = Graph(registry)
+    problems: list[tuple[str | None, str]] = []
+    catalog = registry.catalog
+    for entry in doc.nodes:
+        if entry.id in graph.nodes:
+            problems.append((entry.id, "this node id is used twice"))
+            continue
+        node_type = registry.get(entry.type)
+        if node_type is None:
+            problems.append((entry.id, f"unknown node type {entry.type!r}"))
+        if not all(math.isfinite(v) for v in entry.position):
+            problems.append((entry.id, "position is not a finite number"))
+        params = dict(entry.params)
+        for name, value in params.items():
+            if _depth(value) > MAX_PARAM_DEPTH:
+                problems.append((entry.id, f"parameter {name!r} is nested too deeply"))
+        if node_type is not None:
+            problems.extend((entry.id, p) for p in check_params(node_type, catalog, params))
+        graph.nodes[entry.id] = Node(
+            id=entry.id, type=entry.type, params=params,
+            position=(float(entry.position[0]), float(entry.position[1])),
+            title=entry.title, rerolls=dict(entry.rerolls),
+            pins={k: {p: v if isinstance(v, str) else list(v) for p, v in pin.items()}
+                  for k, pin in entry.pins.items()},
+            extra=dict(entry.model_extra or {}),
+        )
+    seen_edges: set[Edge] = set()
+    occupied: set[tuple[str, str]] = set()
+    for raw in doc.edges:
+        edge = Edge(raw.src[0], raw.src[1], raw.dst[0], raw.dst[1])
+        problem = edge_problem(graph, edge, seen_edges, occupied)
+        if problem:
+            problems.append((edge.dst_node if edge.dst_node in graph.nodes else None,
+                             f"connection {edge.describe()}: {problem}"))
+            continue
+        seen_edges.add(edge)
+        graph.edges.append(edge)
+    if not problems:
+        try:
+            graph.topological_order()
+        except Exception as exc:
+            problems.append((None, str(exc)))
+    if problems:
+        raise GraphFileError(source, "", problems=problems)
+    graph.meta = dict(doc.meta)
+    graph.meta.setdefault("graph_id", Graph(registry).meta["graph_id"])
+    graph.extra = {k: v for k, v in (doc.model_extra or {}).items()}
+    return graph
+
+
+def edge_problem(graph: Graph, edge: Edge, seen: set[Edge],
+                 occupied: set[tuple[str, str]] | None = None) -> str | None:
+    """Why ``edge`` is not a valid connection, given the edges ``seen`` before it and the
+    single inputs they ``occupied`` (kept by the caller so a whole graph checks in O(E))."""
+    src, dst = graph.nodes.get(edge.src_node), graph.nodes.get(edge.dst_node)
+    if src is None:
+        return f"there is no node {edge.src_node}"
+    if dst is None:
+        return f"there is no node {edge.dst_node}"
+    src_type, dst_type = graph.registry.get(src.type), graph.registry.get(dst.type)
+    if src_type is None or dst_type is None:
+        return "it touches a node of unknown type"
+    out_port, in_port = src_type.output(edge.src_port), dst_type.input(edge.dst_port)
+    if out_port is None:
+        return f"{src_type.title} has no output {edge.src_port!r}"
+    if in_port is None:
+        return f"{dst_type.title} has no input {edge.dst_port!r}"
+    refusal = connection_refusal(out_port.type, in_port.type)
+    if refusal:
+        return refusal
+    if edge in seen:
+        return "it appears twice"
+    if not in_port.multiple:
+        slot = (edge.dst_node, edge.dst_port)
+        if occupied is None:
+            occupied = {(e.dst_node, e.dst_port) for e in seen}
+        if slot in occupied:
+            return f"the input {in_port.display} already has a connection"
+        occupied.add(slot)
+    return None
+
+
+def check_params(node_type: Any, catalog: Any, params: dict[str, Any]) -> list[str]:
+    """Problems with a node's stored params: unknown names, unknown model, bad values."""
+    problems: list[str] = []
+    chooser = node_type.model_param(catalog)
+    model_id = params.get("model")
+    if chooser is not None and model_id is not None and model_id not in chooser.choices:
+        known = catalog.get(model_id) if isinstance(model_id, str) else None
+        reason = "is not usable by this node" if known else "is not a known model"
+        problems.append(f"model {str(model_id)[:80]!r} {reason}")
+        return problems
+    specs = {s.name: s for s in node_type.param_specs(catalog, model_id)}
+    for name, value in params.items():
+        spec = specs.get(name)
+        if spec is None:
+            problems.append(f"unknown parameter {name[:60]!r}")
+            continue
+        try:
+            spec.coerce(value)
+        except ParamError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_PARAM_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+# -- writing ------------------------------------------------------------------------------
+
+def graph_to_document(graph: Graph) -> dict[str, Any]:
+    nodes = []
+    for node in graph.nodes.values():
+        entry: dict[str, Any] = dict(node.extra)
+        entry.update({
+            "id": node.id,
+            "type": node.type,
+            "params": {k: node.params[k] for k in sorted(node.params)},
+            "position": [round(node.position[0], 2), round(node.position[1], 2)],
+        })
+        if node.title:
+            entry["title"] = node.title
+        if any(node.rerolls.values()):
+            entry["rerolls"] = {k: v for k, v in node.rerolls.items() if v}
+        if node.pins:
+            entry["pins"] = node.pins
+        nodes.append(entry)
+    doc: dict[str, Any] = dict(graph.extra)
+    doc.update({
+        "format": FORMAT_TAG,
+        "version": CURRENT_VERSION,
+        "nodes": nodes,
+        "edges": [
+            {"from": [e.src_node, e.src_port], "to": [e.dst_node, e.dst_port]} for e in graph.edges
+        ],
+        "meta": graph.meta,
+    })
+    return doc
+
+
+def dumps_graph(graph: Graph) -> str:
+    """The file's text; any known API key that found its way into a value is redacted."""
+    text = json.dumps(graph_to_document(graph), ensure_ascii=False, indent=1, allow_nan=False)
+    return redact_secrets(text) + "\n"
+
+
+def save_graph(graph: Graph, path: str | os.PathLike[str]) -> None:
+    atomic_write_text(Path(path), dumps_graph(graph))
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder, fsync, rename: never a half-written file."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    try:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def autosave_path(path: str | os.PathLike[str] | None, untitled_dir: Path | None = None) -> Path:
+    """The side file autosave writes for ``path`` (or for an untitled graph)."""
+    if path is None:
+        base = untitled_dir or Path(tempfile.gettempdir())
+        return base / "untitled.ctoon.autosave"
+    path = Path(path)
+    return path.with_name(f".{path.name}.autosave")

@@ -1,0 +1,370 @@
+"""The graph model: nodes, typed edges and file metadata, with change signals.
+
+The canvas is a view of this model (it never holds state of its own); the executor reads it;
+the file format reads and writes it. Node ids are our own UUIDs and survive save and reload.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import GraphError
+from .nodetype import NodeRegistry, NodeType
+from .params import ParamError
+from .ports import Port, connection_refusal
+from .signals import Signal
+
+
+def new_node_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    src_node: str
+    src_port: str
+    dst_node: str
+    dst_port: str
+
+    def describe(self) -> str:
+        return f"{self.src_node}.{self.src_port} → {self.dst_node}.{self.dst_port}"
+
+
+@dataclass
+class Node:
+    id: str
+    type: str
+    params: dict[str, Any] = field(default_factory=dict)
+    position: tuple[float, float] = (0.0, 0.0)
+    title: str | None = None
+    #: a re-roll counter per item ("" for the whole node); part of the cache key
+    rerolls: dict[str, int] = field(default_factory=dict)
+    #: pinned outputs per item ("" for the whole node): {port: sha256 | [sha256, ...]}
+    pins: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: fields of the file entry this app version does not know; written back unchanged
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def reroll_count(self, item: int | None = None) -> int:
+        return self.rerolls.get("" if item is None else str(item), 0)
+
+    def pin_for(self, item: int | None = None) -> dict[str, Any] | None:
+        return self.pins.get("" if item is None else str(item))
+
+    def clone(self, new_id: str | None = None) -> Node:
+        return Node(
+            id=new_id or self.id, type=self.type,
+            params={k: copy.deepcopy(v) if isinstance(v, list | dict) else v
+                    for k, v in self.params.items()},
+            position=self.position, title=self.title, rerolls=dict(self.rerolls),
+            pins={k: dict(v) for k, v in self.pins.items()},
+            extra=copy.deepcopy(self.extra) if self.extra else {},
+        )
+
+
+class Graph:
+    """A graph of nodes bound to the registry that declares their types."""
+
+    def __init__(self, registry: NodeRegistry) -> None:
+        self.registry = registry
+        self.nodes: dict[str, Node] = {}
+        self.edges: list[Edge] = []
+        self.meta: dict[str, Any] = {"graph_id": uuid.uuid4().hex}
+        self.extra: dict[str, Any] = {}
+        #: (node)
+        self.node_added = Signal("node_added")
+        #: (node, removed_edges)
+        self.node_removed = Signal("node_removed")
+        #: (edge)
+        self.edge_added = Signal("edge_added")
+        #: (edge)
+        self.edge_removed = Signal("edge_removed")
+        #: (node_id, name, value)
+        self.param_changed = Signal("param_changed")
+        #: (node_id, position)
+        self.node_moved = Signal("node_moved")
+        #: (node_id, title)
+        self.title_changed = Signal("title_changed")
+        #: (node_id) — pins or re-roll counters changed
+        self.node_state_changed = Signal("node_state_changed")
+
+    # -- queries ---------------------------------------------------------------------------
+    def node_type(self, node_id: str) -> type[NodeType]:
+        return self.registry[self.nodes[node_id].type]
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.nodes.values())
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def incoming(self, node_id: str) -> list[Edge]:
+        return [e for e in self.edges if e.dst_node == node_id]
+
+    def outgoing(self, node_id: str) -> list[Edge]:
+        return [e for e in self.edges if e.src_node == node_id]
+
+    def upstream_index(self) -> dict[str, list[Edge]]:
+        """Incoming edges of every node, in one pass (the executor's planning uses this)."""
+        index: dict[str, list[Edge]] = {node_id: [] for node_id in self.nodes}
+        for edge in self.edges:
+            index[edge.dst_node].append(edge)
+        return index
+
+    def downstream_index(self) -> dict[str, list[Edge]]:
+        index: dict[str, list[Edge]] = {node_id: [] for node_id in self.nodes}
+        for edge in self.edges:
+            index[edge.src_node].append(edge)
+        return index
+
+    def descendants(self, node_ids: Iterable[str]) -> set[str]:
+        down = self.downstream_index()
+        seen: set[str] = set()
+        stack = list(node_ids)
+        while stack:
+            current = stack.pop()
+            for edge in down.get(current, ()):
+                if edge.dst_node not in seen:
+                    seen.add(edge.dst_node)
+                    stack.append(edge.dst_node)
+        return seen
+
+    def ancestors(self, node_ids: Iterable[str]) -> set[str]:
+        up = self.upstream_index()
+        seen: set[str] = set()
+        stack = list(node_ids)
+        while stack:
+            current = stack.pop()
+            for edge in up.get(current, ()):
+                if edge.src_node not in seen:
+                    seen.add(edge.src_node)
+                    stack.append(edge.src_node)
+        return seen
+
+    def find(self, ref: str) -> Node | None:
+        """A node by id, id prefix (≥ 6 chars) or unique title — for the CLI's NODE arguments."""
+        if ref in self.nodes:
+            return self.nodes[ref]
+        by_title = [n for n in self.nodes.values() if n.title == ref]
+        if len(by_title) == 1:
+            return by_title[0]
+        if len(ref) >= 6:
+            by_prefix = [n for n in self.nodes.values() if n.id.startswith(ref)]
+            if len(by_prefix) == 1:
+                return by_prefix[0]
+        return None
+
+    def display_name(self, node_id: str) -> str:
+        node = self.nodes.get(node_id)
+        if node is None:
+            return node_id
+        if node.title:
+            return node.title
+        node_type = self.registry.get(node.type)
+        return node_type.title if node_type else node.type
+
+    # -- edits (each emits its signal only on a real change) ------------------------------
+    def add_node(self, node: Node) -> Node:
+        if node.id in self.nodes:
+            raise GraphError(f"a node with id {node.id} already exists")
+        if node.type not in self.registry:
+            raise GraphError(f"unknown node type {node.type!r}")
+        self.nodes[node.id] = node
+        self.node_added.emit(node)
+        return node
+
+    def create_node(
+        self, type_id: str, *, position: tuple[float, float] = (0.0, 0.0),
+        params: Mapping[str, Any] | None = None, node_id: str | None = None,
+        title: str | None = None,
+    ) -> Node:
+        """A new node of ``type_id`` with its default params (overridden by ``params``)."""
+        node_type = self.registry.get(type_id)
+        if node_type is None:
+            raise GraphError(f"unknown node type {type_id!r}")
+        values = dict(params or {})
+        model_id = values.get("model")
+        defaults = {
+            spec.name: spec.default
+            for spec in node_type.param_specs(self.registry.catalog, model_id)
+        }
+        defaults.update(values)
+        node = Node(id=node_id or new_node_id(), type=type_id, params=defaults,
+                    position=position, title=title)
+        return self.add_node(node)
+
+    def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
+        """Remove a node and its edges; returns both so an undo can put them back."""
+        node = self.nodes.get(node_id)
+        if node is None:
+            raise GraphError(f"no node with id {node_id}")
+        removed = [e for e in self.edges if node_id in (e.src_node, e.dst_node)]
+        for edge in removed:
+            self.disconnect(edge)
+        del self.nodes[node_id]
+        self.node_removed.emit(node, removed)
+        return node, removed
+
+    def connection_problem(self, edge: Edge) -> str | None:
+        """Why ``edge`` cannot be added, in plain words; None when it can."""
+        src = self.nodes.get(edge.src_node)
+        dst = self.nodes.get(edge.dst_node)
+        if src is None or dst is None:
+            missing = edge.src_node if src is None else edge.dst_node
+            return f"there is no node {missing}"
+        if edge.src_node == edge.dst_node:
+            return "a node cannot feed itself"
+        out_port = self._port(src, edge.src_port, output=True)
+        in_port = self._port(dst, edge.dst_port, output=False)
+        if out_port is None:
+            return f"{self.display_name(src.id)} has no output {edge.src_port!r}"
+        if in_port is None:
+            return f"{self.display_name(dst.id)} has no input {edge.dst_port!r}"
+        refusal = connection_refusal(out_port.type, in_port.type)
+        if refusal:
+            return refusal
+        if edge in self.edges:
+            return "these ports are already connected"
+        if not in_port.multiple and any(
+            e.dst_node == edge.dst_node and e.dst_port == edge.dst_port for e in self.edges
+        ):
+            return f"{in_port.display} of {self.display_name(dst.id)} already has a connection"
+        if edge.src_node == edge.dst_node or edge.src_node in self.descendants([edge.dst_node]):
+            return "this connection would make a loop"
+        return None
+
+    def _port(self, node: Node, name: str, *, output: bool) -> Port | None:
+        node_type = self.registry.get(node.type)
+        if node_type is None:
+            return None
+        return node_type.output(name) if output else node_type.input(name)
+
+    def connect(self, edge: Edge) -> Edge:
+        problem = self.connection_problem(edge)
+        if problem:
+            raise GraphError(f"cannot connect: {problem}")
+        self.edges.append(edge)
+        self.edge_added.emit(edge)
+        return edge
+
+    def disconnect(self, edge: Edge) -> None:
+        try:
+            self.edges.remove(edge)
+        except ValueError:
+            raise GraphError(f"no connection {edge.describe()}") from None
+        self.edge_removed.emit(edge)
+
+    def set_param(self, node_id: str, name: str, value: Any) -> None:
+        """Set a parameter after checking it against the node's declaration."""
+        node = self.nodes[node_id]
+        node_type = self.registry[node.type]
+        catalog = self.registry.catalog
+        model_id = value if name == "model" else node.params.get("model")
+        spec = next((s for s in node_type.param_specs(catalog, model_id) if s.name == name), None)
+        if spec is None:
+            raise GraphError(f"{self.display_name(node_id)} has no parameter {name!r}")
+        try:
+            value = spec.coerce(value)
+        except ParamError as exc:
+            raise GraphError(str(exc)) from None
+        if node.params.get(name, spec.default) == value and name in node.params:
+            return
+        node.params[name] = value
+        if name == "model":
+            self._adapt_params_to_model(node, node_type)
+        self.param_changed.emit(node_id, name, value)
+
+    def _adapt_params_to_model(self, node: Node, node_type: type[NodeType]) -> None:
+        """After a model switch keep values the new model accepts; reset the rest."""
+        specs = node_type.param_specs(self.registry.catalog, node.params.get("model"))
+        kept: dict[str, Any] = {}
+        for spec in specs:
+            old = node.params.get(spec.name, spec.default)
+            try:
+                kept[spec.name] = spec.coerce(old)
+            except ParamError:
+                kept[spec.name] = spec.default
+        node.params = kept
+
+    def set_position(self, node_id: str, position: tuple[float, float]) -> None:
+        node = self.nodes[node_id]
+        position = (float(position[0]), float(position[1]))
+        if node.position != position:
+            node.position = position
+            self.node_moved.emit(node_id, position)
+
+    def set_title(self, node_id: str, title: str | None) -> None:
+        node = self.nodes[node_id]
+        title = title or None
+        if node.title != title:
+            node.title = title
+            self.title_changed.emit(node_id, title)
+
+    def reroll(self, node_id: str, item: int | None = None) -> int:
+        """Ask for a fresh result: bumps the counter that is part of the cache key."""
+        node = self.nodes[node_id]
+        key = "" if item is None else str(item)
+        node.rerolls[key] = node.rerolls.get(key, 0) + 1
+        node.pins.pop(key, None)
+        self.node_state_changed.emit(node_id)
+        return node.rerolls[key]
+
+    def set_rerolls(self, node_id: str, rerolls: Mapping[str, int]) -> None:
+        node = self.nodes[node_id]
+        if node.rerolls != dict(rerolls):
+            node.rerolls = dict(rerolls)
+            self.node_state_changed.emit(node_id)
+
+    def set_pin(
+        self, node_id: str, outputs: Mapping[str, Any] | None, item: int | None = None
+    ) -> None:
+        """Pin (keep) a node's outputs, given as asset hashes per port (a hash, or a list of
+        hashes for a list port; see ``library.encode_outputs``); None unpins."""
+        node = self.nodes[node_id]
+        key = "" if item is None else str(item)
+        before = node.pins.get(key)
+        if outputs is None:
+            node.pins.pop(key, None)
+        else:
+            node.pins[key] = {
+                port: hashes if isinstance(hashes, str) else list(hashes)
+                for port, hashes in outputs.items()
+            }
+        if node.pins.get(key) != before:
+            self.node_state_changed.emit(node_id)
+
+    # -- whole-graph helpers --------------------------------------------------------------
+    def topological_order(self, subset: Iterable[str] | None = None) -> list[str]:
+        """Node ids with every node after its inputs; raises GraphError on a cycle."""
+        wanted = set(self.nodes) if subset is None else set(subset)
+        indegree = dict.fromkeys(wanted, 0)
+        down: dict[str, list[str]] = {n: [] for n in wanted}
+        for edge in self.edges:
+            if edge.src_node in wanted and edge.dst_node in wanted:
+                indegree[edge.dst_node] += 1
+                down[edge.src_node].append(edge.dst_node)
+        ready = [n for n in self.nodes if n in wanted and indegree[n] == 0]
+        order: list[str] = []
+        while ready:
+            current = ready.pop()
+            order.append(current)
+            for nxt in down[current]:
+                indegree[nxt] -= 1
+                if indegree[nxt] == 0:
+                    ready.append(nxt)
+        if len(order) != len(wanted):
+            stuck = sorted(n for n, d in indegree.items() if d > 0)
+            names = ", ".join(self.display_name(n) for n in stuck[:5])
+            raise GraphError(f"the graph has a loop through {names}")
+        return order
+
+    def copy(self) -> Graph:
+        twin = Graph(self.registry)
+        twin.nodes = {node_id: node.clone() for node_id, node in self.nodes.items()}
+        twin.edges = list(self.edges)
+        twin.meta = copy.deepcopy(self.meta)
+        twin.extra = copy.deepcopy(self.extra)
+        return twin

@@ -1,0 +1,764 @@
+"""The asset library: content-addressed files plus a SQLite index.
+
+Layout of a library folder::
+
+    objects/ab/abcdef....png   every asset, named by the SHA-256 of its bytes
+    thumbs/                    thumbnail cache (derived; safe to delete)
+    library.sqlite             assets, runs, node results (provenance, cost, timings),
+                               the provider job journal (for resume), reviews, charges
+
+SQLite runs in WAL mode with ``synchronous=NORMAL``: a commit survives the app being killed
+(only a power cut can lose the last commits), which is what the job journal needs. All
+access goes through one connection guarded by a lock, so the executor may call in from the
+event loop and from worker threads.
+
+Small text and JSON assets live inside the index (``assets.content``) rather than as files:
+a run of many small nodes would otherwise spend its time creating files. ``file_path()``
+writes such an asset out when a real file is wanted (export, an external viewer).
+
+Result rows and their assets are written behind: they gather in memory and are committed
+together by ``flush()`` (the executor flushes while a run goes and when it ends; any read
+that could miss them flushes first). That is safe for money: the provider job journal is
+written synchronously, and a job's journal row closes only in the same commit as the result
+it produced — after a crash the job is resumed, never created again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .assets import EXTENSIONS, Asset, AssetKind, ItemList, Value
+from .errors import LibraryError
+from .secrets import redact_secrets
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS assets (
+    sha256      TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    mime        TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    relpath     TEXT NOT NULL,
+    width       INTEGER,
+    height      INTEGER,
+    duration_s  REAL,
+    text_excerpt TEXT,
+    content     BLOB,
+    created_at  REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id          TEXT PRIMARY KEY,
+    graph_id    TEXT,
+    graph_path  TEXT,
+    graph_name  TEXT,
+    started_at  REAL NOT NULL,
+    finished_at REAL,
+    status      TEXT NOT NULL,
+    cost_usd    REAL NOT NULL DEFAULT 0,
+    quote_json  TEXT
+);
+CREATE TABLE IF NOT EXISTS results (
+    id          INTEGER PRIMARY KEY,
+    cache_key   TEXT NOT NULL,
+    run_id      TEXT,
+    graph_id    TEXT,
+    graph_path  TEXT,
+    node_id     TEXT NOT NULL,
+    node_type   TEXT NOT NULL,
+    node_title  TEXT,
+    item        INTEGER,
+    model       TEXT,
+    provider    TEXT,
+    params_json TEXT NOT NULL,
+    prompt      TEXT,
+    inputs_json TEXT NOT NULL,
+    outputs_json TEXT NOT NULL,
+    job_id      TEXT,
+    cost_usd    REAL NOT NULL DEFAULT 0,
+    cost_source TEXT,
+    queue_s     REAL,
+    run_s       REAL,
+    finished_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS results_key ON results(cache_key);
+CREATE INDEX IF NOT EXISTS results_node ON results(graph_id, node_id);
+CREATE INDEX IF NOT EXISTS results_model ON results(model, finished_at);
+CREATE TABLE IF NOT EXISTS result_assets (
+    result_id   INTEGER NOT NULL REFERENCES results(id),
+    port        TEXT NOT NULL,
+    idx         INTEGER NOT NULL,
+    sha256      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS result_assets_sha ON result_assets(sha256);
+CREATE INDEX IF NOT EXISTS result_assets_result ON result_assets(result_id);
+CREATE TABLE IF NOT EXISTS jobs (
+    id          INTEGER PRIMARY KEY,
+    cache_key   TEXT NOT NULL,
+    provider    TEXT NOT NULL,
+    model       TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    job_id      TEXT,
+    fingerprint TEXT,
+    info_json   TEXT,
+    run_id      TEXT,
+    node_id     TEXT,
+    item        INTEGER,
+    created_at  REAL NOT NULL,
+    updated_at  REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_key ON jobs(cache_key, state);
+CREATE TABLE IF NOT EXISTS reviews (
+    sha256      TEXT PRIMARY KEY,
+    rating      INTEGER,
+    rejected    INTEGER NOT NULL DEFAULT 0,
+    note        TEXT NOT NULL DEFAULT '',
+    updated_at  REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS charges (
+    id          INTEGER PRIMARY KEY,
+    at          REAL NOT NULL,
+    usd         REAL NOT NULL,
+    provider    TEXT,
+    model       TEXT,
+    run_id      TEXT,
+    node_id     TEXT,
+    reason      TEXT
+);
+CREATE INDEX IF NOT EXISTS charges_at ON charges(at);
+"""
+
+#: text and JSON assets up to this size are kept inside the index
+INLINE_MAX_BYTES = 256 * 1024
+
+#: journal states: creating (request may be on the wire), submitted (provider gave a job id),
+#: done, failed, cancelled, unknown (a create whose outcome could not be established)
+OPEN_JOB_STATES = ("creating", "submitted")
+
+
+@dataclass(frozen=True)
+class ResultRecord:
+    """What one node (or one item of it) produced, with its full provenance."""
+
+    cache_key: str
+    node_id: str
+    node_type: str
+    outputs: Mapping[str, Value]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Mapping[str, Any] = field(default_factory=dict)  # port -> hashes
+    run_id: str | None = None
+    graph_id: str | None = None
+    graph_path: str | None = None
+    node_title: str | None = None
+    item: int | None = None
+    model: str | None = None
+    provider: str | None = None
+    prompt: str | None = None
+    job_id: str | None = None
+    cost_usd: float = 0.0
+    cost_source: str | None = None
+    queue_s: float | None = None
+    run_s: float | None = None
+
+
+@dataclass(frozen=True)
+class CachedResult:
+    result_id: int
+    outputs: dict[str, Value]
+    cost_usd: float
+    model: str | None
+    finished_at: float
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    id: int
+    cache_key: str
+    provider: str
+    model: str
+    state: str
+    job_id: str | None
+    fingerprint: str | None
+    info: dict[str, Any]
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class Review:
+    sha256: str
+    rating: int | None = None
+    rejected: bool = False
+    note: str = ""
+
+
+class Library:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.objects = self.root / "objects"
+        self.thumbs = self.root / "thumbs"
+        try:
+            self.objects.mkdir(parents=True, exist_ok=True)
+            self.thumbs.mkdir(exist_ok=True)
+            (self.root / "tmp").mkdir(exist_ok=True)
+        except OSError as exc:
+            raise LibraryError(f"cannot create the library at {self.root}: {exc.strerror}") from None
+        self._lock = threading.RLock()
+        self._bytes_cache: dict[str, bytes] = {}  # inline assets of this process
+        self._asset_cache: dict[str, Asset] = {}
+        self._pending: list[tuple[str, Sequence[Any], bool]] = []
+        self._pending_results: dict[str, CachedResult] = {}
+        self._made_dirs: set[str] = set()
+        self._id_counter = random.randrange(1024)
+        try:
+            self._db = sqlite3.connect(
+                self.root / "library.sqlite", check_same_thread=False, isolation_level=None,
+                timeout=30,
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA cache_size=-65536")  # 64 MB: indexes keyed by hashes
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(f"the library index at {self.root} is unreadable: {exc}") from None
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise LibraryError(
+                f"the library at {self.root} was written by a newer CanvasToon "
+                f"(schema {version}); update the app")
+        if version < SCHEMA_VERSION:
+            with self._lock:  # executescript commits on its own: one script, one transaction
+                self._db.executescript(
+                    f"BEGIN IMMEDIATE;\n{_SCHEMA}\nPRAGMA user_version={SCHEMA_VERSION};\nCOMMIT;")
+
+    def close(self) -> None:
+        with self._lock:
+            self.flush()
+            self._db.close()
+
+    # -- writing: behind (batched) or through (journal) ------------------------------------
+    def _defer(self, sql: str, args: Sequence[Any], many: bool = False) -> None:
+        with self._lock:
+            self._pending.append((sql, args, many))
+            if len(self._pending) >= 20_000:
+                self.flush()
+
+    def flush(self) -> None:
+        """Commit everything written behind, in one transaction."""
+        with self._lock:
+            if not self._pending:
+                return
+            pending, self._pending = self._pending, []
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._apply(pending)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                self._pending = pending + self._pending
+                raise
+            self._db.execute("COMMIT")
+            self._pending_results.clear()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """A synchronous transaction; whatever was written behind commits with it, first."""
+        with self._lock:
+            pending, self._pending = self._pending, []
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._apply(pending)
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                self._pending = pending + self._pending
+                raise
+            self._db.execute("COMMIT")
+            if pending:
+                self._pending_results.clear()
+
+    def _apply(self, pending: list[tuple[str, Sequence[Any], bool]]) -> None:
+        """Run deferred statements, one ``executemany`` per statement text (tables are
+        independent here, so grouping by statement keeps every row's own order)."""
+        groups: dict[str, list[Sequence[Any]]] = {}
+        for sql, args, many in pending:
+            rows = groups.setdefault(sql, [])
+            if many:
+                rows.extend(args)  # type: ignore[arg-type]
+            else:
+                rows.append(args)
+        for sql, rows in groups.items():
+            self._db.executemany(sql, rows)
+
+    def _query(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            self.flush()
+            return self._db.execute(sql, args).fetchall()
+
+    # -- assets ---------------------------------------------------------------------------
+    def _relpath(self, sha: str, mime: str) -> str:
+        return f"objects/{sha[:2]}/{sha}{EXTENSIONS.get(mime, '.bin')}"
+
+    def put_bytes(
+        self, data: bytes, kind: AssetKind, mime: str, *, width: int | None = None,
+        height: int | None = None, duration_s: float | None = None,
+    ) -> Asset:
+        """Store bytes (if new) and index them; returns the asset. Safe to call twice."""
+        sha = hashlib.sha256(data).hexdigest()
+        known = self.asset(sha)
+        if known is not None and self.has_content(known):
+            return known
+        rel = self._relpath(sha, mime)
+        inline = kind in (AssetKind.TEXT, AssetKind.JSON) and len(data) <= INLINE_MAX_BYTES
+        if inline:
+            self._bytes_cache[sha] = data
+        else:
+            self._write_object(rel, data)
+        excerpt = data[:400].decode("utf-8", "replace") if kind is AssetKind.TEXT else None
+        return self._index(sha, kind, mime, len(data), rel, width, height, duration_s, excerpt,
+                           data if inline else None)
+
+    def _write_object(self, rel: str, data: bytes) -> Path:
+        target = self.root / rel
+        folder = rel.rsplit("/", 1)[0]
+        if folder not in self._made_dirs:
+            target.parent.mkdir(exist_ok=True)
+            self._made_dirs.add(folder)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+        return target
+
+    def put_text(self, text: str) -> Asset:
+        return self.put_bytes(text.encode("utf-8"), AssetKind.TEXT, "text/plain")
+
+    def put_json(self, value: Any) -> Asset:
+        data = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+        return self.put_bytes(data, AssetKind.JSON, "application/json")
+
+    def put_file(
+        self, path: str | os.PathLike[str], kind: AssetKind, mime: str, *, move: bool = False,
+        width: int | None = None, height: int | None = None, duration_s: float | None = None,
+    ) -> Asset:
+        """Store a file by streaming it (big videos never sit in memory)."""
+        path = Path(path)
+        digest = hashlib.sha256()
+        size = 0
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+                size += len(chunk)
+        sha = digest.hexdigest()
+        known = self.asset(sha)
+        if known is not None and self.has_content(known):
+            if move:
+                path.unlink(missing_ok=True)
+            return known
+        rel = self._relpath(sha, mime)
+        target = self.root / rel
+        target.parent.mkdir(exist_ok=True)
+        if move and _same_device(path, target.parent):
+            os.replace(path, target)
+        elif move:
+            shutil.move(path, target)
+        else:
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            shutil.copyfile(path, tmp)
+            os.replace(tmp, target)
+        return self._index(sha, kind, mime, size, rel, width, height, duration_s, None, None)
+
+    def temp_path(self, suffix: str = "") -> Path:
+        """A fresh path inside the library (same disk, so ``put_file(move=True)`` is a rename)."""
+        fd, name = tempfile.mkstemp(dir=self.root / "tmp", suffix=suffix)
+        os.close(fd)
+        return Path(name)
+
+    def _index(
+        self, sha: str, kind: AssetKind, mime: str, size: int, rel: str, width: int | None,
+        height: int | None, duration_s: float | None, excerpt: str | None,
+        content: bytes | None,
+    ) -> Asset:
+        self._defer(
+            "INSERT INTO assets(sha256, kind, mime, size, relpath, width, height, duration_s,"
+            " text_excerpt, content, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(sha256) DO UPDATE SET relpath=excluded.relpath,"
+            " content=COALESCE(excluded.content, assets.content)",
+            (sha, kind.value, mime, size, rel, width, height, duration_s,
+             redact_secrets(excerpt) if excerpt else None, content, time.time()),
+        )
+        asset = Asset(sha, kind, mime, size, self.root / rel, width, height, duration_s,
+                      inline=content is not None)
+        self._asset_cache[sha] = asset
+        return asset
+
+    def asset(self, sha: str) -> Asset | None:
+        cached = self._asset_cache.get(sha)
+        if cached is not None:
+            return cached
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT sha256, kind, mime, size, relpath, width, height, duration_s,"
+                " content IS NOT NULL FROM assets WHERE sha256=?", (sha,)).fetchall()
+        if not rows:
+            return None
+        s, kind, mime, size, rel, w, h, d, inline = rows[0]
+        asset = Asset(s, AssetKind(kind), mime, size, self.root / rel, w, h, d, inline=bool(inline))
+        self._asset_cache[sha] = asset
+        return asset
+
+    def read_bytes(self, asset: Asset) -> bytes:
+        if not asset.inline:
+            return asset.path.read_bytes()
+        data = self._bytes_cache.get(asset.sha256)
+        if data is None:
+            with self._lock:
+                row = self._db.execute("SELECT content FROM assets WHERE sha256=?",
+                                       (asset.sha256,)).fetchone()
+            if row is None or row[0] is None:
+                raise LibraryError(f"asset {asset.short} is missing from the library")
+            data = self._bytes_cache[asset.sha256] = bytes(row[0])
+        return data
+
+    def read_text(self, asset: Asset) -> str:
+        return self.read_bytes(asset).decode("utf-8")
+
+    def read_json(self, asset: Asset) -> Any:
+        return json.loads(self.read_text(asset))
+
+    def file_path(self, asset: Asset) -> Path:
+        """A real file with the asset's content (inline assets are written out on demand)."""
+        if asset.inline and not asset.path.exists():
+            self._write_object(str(asset.path.relative_to(self.root)), self.read_bytes(asset))
+        return asset.path
+
+    def has_content(self, asset: Asset) -> bool:
+        return asset.inline or asset.path.exists()
+
+    # -- results and the cache ----------------------------------------------------------------
+    def record_result(self, record: ResultRecord, *, close_jobs: Sequence[int] = ()) -> int:
+        """Index a finished node result (its assets must already be stored), closing the
+        journal rows of the provider jobs that made it in the same transaction. Written
+        behind; visible to ``lookup`` at once."""
+        result_id = self._next_result_id()
+        now = time.time()
+        outputs_encoded = _encode_outputs(record.outputs)
+        self._defer(
+            "INSERT INTO results(id, cache_key, run_id, graph_id, graph_path, node_id, node_type,"
+            " node_title, item, model, provider, params_json, prompt, inputs_json,"
+            " outputs_json, job_id, cost_usd, cost_source, queue_s, run_s, finished_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (result_id, record.cache_key, record.run_id, record.graph_id, record.graph_path,
+             record.node_id, record.node_type, record.node_title, record.item, record.model,
+             record.provider,
+             redact_secrets(json.dumps(record.params, sort_keys=True, default=str)),
+             redact_secrets(record.prompt) if record.prompt else record.prompt,
+             json.dumps(record.inputs, sort_keys=True),
+             json.dumps(outputs_encoded, separators=(",", ":")), record.job_id,
+             record.cost_usd, record.cost_source, record.queue_s, record.run_s, now))
+        rows = []
+        for port, value in record.outputs.items():
+            items = [value] if isinstance(value, Asset) else list(value.items)
+            rows.extend((result_id, port, i, a.sha256) for i, a in enumerate(items) if a)
+        if rows:
+            self._defer("INSERT INTO result_assets(result_id, port, idx, sha256) VALUES (?,?,?,?)",
+                        rows, many=True)
+        if record.cost_usd:
+            self._defer(
+                "INSERT INTO charges(at, usd, provider, model, run_id, node_id, reason)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (now, record.cost_usd, record.provider, record.model, record.run_id,
+                 record.node_id, "result"))
+        if close_jobs:
+            self._defer("UPDATE jobs SET state='done', updated_at=? WHERE id=?",
+                        [(now, row) for row in close_jobs], many=True)
+        with self._lock:
+            self._pending_results[record.cache_key] = CachedResult(
+                result_id, dict(record.outputs), record.cost_usd, record.model, now)
+        if record.cost_usd or close_jobs:
+            self.flush()  # money was spent: index it now
+        return result_id
+
+    def close_jobs(self, rows: Sequence[int], state: str) -> None:
+        with self._tx() as db:
+            now = time.time()
+            db.executemany("UPDATE jobs SET state=?, updated_at=? WHERE id=?",
+                           [(state, now, row) for row in rows])
+
+    def _next_result_id(self) -> int:
+        """Ids that grow with time (appends keep the table's b-tree cheap to write) yet
+        do not collide with another process writing the same library."""
+        self._id_counter = (self._id_counter + 1) % 1024
+        return (time.time_ns() // 1000) * 1024 + self._id_counter
+
+    def lookup(self, cache_key: str) -> CachedResult | None:
+        """The newest result for ``cache_key`` whose files are all still present."""
+        pending = self._pending_results.get(cache_key)
+        if pending is not None:
+            return pending
+        with self._lock:  # no flush: what is pending is in _pending_results
+            rows = self._db.execute(
+                "SELECT id, outputs_json, cost_usd, model, finished_at FROM results"
+                " WHERE cache_key=? ORDER BY finished_at DESC LIMIT 3", (cache_key,)).fetchall()
+        for result_id, outputs_json, cost, model, finished in rows:
+            outputs = self._decode_outputs(json.loads(outputs_json))
+            if outputs is not None:
+                return CachedResult(result_id, outputs, cost, model, finished)
+        return None
+
+    def outputs_from_hashes(self, hashes: Mapping[str, Any]) -> dict[str, Value] | None:
+        """Rebuild port values from stored hashes (pins); None when a file is missing."""
+        return self._decode_outputs(hashes)
+
+    def _decode_outputs(self, encoded: Mapping[str, Any]) -> dict[str, Value] | None:
+        outputs: dict[str, Value] = {}
+        for port, shas in encoded.items():
+            if isinstance(shas, str):
+                asset = self.asset(shas)
+                if asset is None or not self.has_content(asset):
+                    return None
+                outputs[port] = asset
+            else:
+                items: list[Asset | None] = []
+                for sha in shas:
+                    asset = self.asset(sha) if sha else None
+                    if sha and (asset is None or not self.has_content(asset)):
+                        return None
+                    items.append(asset)
+                outputs[port] = ItemList(tuple(items))
+        return outputs
+
+    def latest_result(self, graph_id: str, node_id: str, item: int | None = None) -> CachedResult | None:
+        rows = self._query(
+            "SELECT id, outputs_json, cost_usd, model, finished_at FROM results"
+            " WHERE graph_id=? AND node_id=? AND item IS ? ORDER BY finished_at DESC LIMIT 1",
+            (graph_id, node_id, item))
+        for result_id, outputs_json, cost, model, finished in rows:
+            outputs = self._decode_outputs(json.loads(outputs_json))
+            if outputs is not None:
+                return CachedResult(result_id, outputs, cost, model, finished)
+        return None
+
+    def result_row(self, result_id: int) -> dict[str, Any] | None:
+        with self._lock:
+            self.flush()
+            cur = self._db.execute("SELECT * FROM results WHERE id=?", (result_id,))
+            row = cur.fetchone()
+            if row is None:
+                return None
+            return dict(zip([c[0] for c in cur.description], row, strict=True))
+
+    def provenance(self, sha: str) -> list[dict[str, Any]]:
+        """Every result that produced this asset, newest first, as plain dicts."""
+        with self._lock:
+            self.flush()
+            cur = self._db.execute(
+                "SELECT r.*, ra.port AS port, ra.idx AS output_index FROM result_assets ra"
+                " JOIN results r ON r.id = ra.result_id WHERE ra.sha256=?"
+                " ORDER BY r.finished_at DESC",
+                (sha,))
+            names = [c[0] for c in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    # -- runs -----------------------------------------------------------------------------
+    def begin_run(
+        self, run_id: str, *, graph_id: str | None, graph_path: str | None,
+        graph_name: str | None, quote: Mapping[str, Any] | None = None,
+    ) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO runs(id, graph_id, graph_path, graph_name, started_at, status,"
+                " quote_json) VALUES (?,?,?,?,?,?,?)",
+                (run_id, graph_id, graph_path, graph_name, time.time(), "running",
+                 json.dumps(quote) if quote else None))
+
+    def finish_run(self, run_id: str, status: str, cost_usd: float) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE runs SET finished_at=?, status=?, cost_usd=? WHERE id=?",
+                       (time.time(), status, cost_usd, run_id))
+
+    def runs(self, limit: int = 50) -> list[dict[str, Any]]:
+        with self._lock:
+            self.flush()
+            cur = self._db.execute("SELECT * FROM runs ORDER BY started_at DESC LIMIT ?", (limit,))
+            names = [c[0] for c in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    # -- the provider job journal ---------------------------------------------------------
+    def journal_creating(
+        self, cache_key: str, provider: str, model: str, *, fingerprint: str | None = None,
+        run_id: str | None = None, node_id: str | None = None, item: int | None = None,
+        info: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Record, durably, that a create request is about to be sent (before it is sent)."""
+        now = time.time()
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO jobs(cache_key, provider, model, state, fingerprint, info_json,"
+                " run_id, node_id, item, created_at, updated_at)"
+                " VALUES (?,?,?,'creating',?,?,?,?,?,?,?)",
+                (cache_key, provider, model, fingerprint, json.dumps(dict(info or {})), run_id,
+                 node_id, item, now, now))
+            return int(cur.lastrowid or 0)
+
+    def journal_update(
+        self, row_id: int, *, state: str | None = None, job_id: str | None = None,
+        info: Mapping[str, Any] | None = None,
+    ) -> None:
+        sets, args = ["updated_at=?"], [time.time()]
+        if state is not None:
+            sets.append("state=?")
+            args.append(state)
+        if job_id is not None:
+            sets.append("job_id=?")
+            args.append(job_id)
+        if info is not None:
+            sets.append("info_json=?")
+            args.append(json.dumps(dict(info)))
+        with self._tx() as db:
+            db.execute(f"UPDATE jobs SET {', '.join(sets)} WHERE id=?", (*args, row_id))
+
+    def open_job(self, cache_key: str, fingerprint: str | None = None) -> JobRecord | None:
+        """The unfinished job (creating / submitted / unknown) for this work and request, if
+        a previous run left one."""
+        sql = ("SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
+               " created_at, updated_at FROM jobs WHERE cache_key=? AND state IN ('creating',"
+               " 'submitted', 'unknown')")
+        args: tuple[Any, ...] = (cache_key,)
+        if fingerprint is not None:
+            sql += " AND fingerprint=?"
+            args += (fingerprint,)
+        with self._lock:  # journal rows are written through, never behind: no flush needed
+            rows = self._db.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchall()
+        return _job(rows[0]) if rows else None
+
+    def open_jobs(self, *, include_unknown: bool = False) -> list[JobRecord]:
+        states = "('creating', 'submitted', 'unknown')" if include_unknown else \
+            "('creating', 'submitted')"
+        rows = self._query(
+            "SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
+            f" created_at, updated_at FROM jobs WHERE state IN {states} ORDER BY id")
+        return [_job(r) for r in rows]
+
+    def jobs(self, *, state: str | None = None) -> list[JobRecord]:
+        sql = ("SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
+               " created_at, updated_at FROM jobs")
+        rows = self._query(sql + (" WHERE state=? ORDER BY id" if state else " ORDER BY id"),
+                           (state,) if state else ())
+        return [_job(r) for r in rows]
+
+    # -- money and time -------------------------------------------------------------------
+    def add_charge(self, usd: float, *, provider: str | None, model: str | None,
+                   run_id: str | None, node_id: str | None, reason: str) -> None:
+        """Money spent outside a finished result (e.g. a cancelled job billed by the second)."""
+        if usd <= 0:
+            return
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO charges(at, usd, provider, model, run_id, node_id, reason)"
+                " VALUES (?,?,?,?,?,?,?)", (time.time(), usd, provider, model, run_id, node_id, reason))
+
+    def spent_since(self, since: float) -> float:
+        rows = self._query("SELECT COALESCE(SUM(usd), 0) FROM charges WHERE at >= ?", (since,))
+        return float(rows[0][0])
+
+    def spent_today(self) -> float:
+        midnight = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        return self.spent_since(midnight.timestamp())
+
+    def typical_run_seconds(self, model: str, *, history: int = 30) -> float | None:
+        """Median run time of this model over the user's recent results, if there are any."""
+        with self._lock:  # an estimate: results still being written behind may be left out
+            rows = self._db.execute(
+                "SELECT run_s FROM results WHERE model=? AND run_s IS NOT NULL"
+                " ORDER BY finished_at DESC LIMIT ?", (model, history)).fetchall()
+        values = [r[0] for r in rows if r[0] is not None]
+        return statistics.median(values) if values else None
+
+    # -- reviews --------------------------------------------------------------------------
+    def set_review(self, sha: str, *, rating: int | type[Ellipsis] | None = ...,
+                   rejected: bool | None = None, note: str | None = None) -> Review:
+        current = self.review(sha)
+        new_rating = current.rating if rating is ... else rating
+        if new_rating is not None and not 1 <= int(new_rating) <= 5:
+            raise LibraryError("a rating is 1 to 5 stars")
+        review = Review(
+            sha,
+            None if new_rating is None else int(new_rating),
+            current.rejected if rejected is None else bool(rejected),
+            current.note if note is None else redact_secrets(note),
+        )
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO reviews(sha256, rating, rejected, note, updated_at) VALUES (?,?,?,?,?)"
+                " ON CONFLICT(sha256) DO UPDATE SET rating=excluded.rating,"
+                " rejected=excluded.rejected, note=excluded.note, updated_at=excluded.updated_at",
+                (sha, review.rating, int(review.rejected), review.note, time.time()))
+        return review
+
+    def review(self, sha: str) -> Review:
+        rows = self._query("SELECT rating, rejected, note FROM reviews WHERE sha256=?", (sha,))
+        if not rows:
+            return Review(sha)
+        rating, rejected, note = rows[0]
+        return Review(sha, rating, bool(rejected), note or "")
+
+    # -- housekeeping ---------------------------------------------------------------------
+    def connection(self) -> sqlite3.Connection:
+        """The raw connection, for read-only queries of the review tools (hold ``lock``)."""
+        self.flush()
+        return self._db
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self._lock
+
+    def iter_assets(self, shas: Iterable[str]) -> Iterator[Asset]:
+        for sha in shas:
+            asset = self.asset(sha)
+            if asset is not None:
+                yield asset
+
+
+def _encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:
+    encoded: dict[str, Any] = {}
+    for port, value in outputs.items():
+        if isinstance(value, Asset):
+            encoded[port] = value.sha256
+        else:
+            encoded[port] = [a.sha256 if a else None for a in value.items]
+    return encoded
+
+
+def encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:
+    """Port values as hashes (what pins and the results table store)."""
+    return _encode_outputs(outputs)
+
+
+def _job(row: Sequence[Any]) -> JobRecord:
+    rid, key, provider, model, state, job_id, fp, info, created, updated = row
+    return JobRecord(rid, key, provider, model, state, job_id, fp, json.loads(info or "{}"),
+                     created, updated)
+
+
+def _same_device(a: Path, b: Path) -> bool:
+    try:
+        return a.stat().st_dev == b.stat().st_dev
+    except OSError:
+        return False

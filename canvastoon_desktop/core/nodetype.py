@@ -1,0 +1,199 @@
+"""How a node type is declared, and the registry the app's node types are kept in.
+
+A node type is declared once (in the top-level ``nodes`` package): its ports, its own
+parameters, which model tasks it can use, and ``async def run(ctx, inputs)``. Everything
+else — canvas widgets, the properties panel, file validation, the CLI's ``--set`` parser,
+cache keys and quotes — is derived from the declaration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .catalog import Catalog, ModelSpec, Task
+from .params import ParamKind, ParamSpec
+from .ports import Port
+
+if TYPE_CHECKING:
+    from .assets import Value
+    from .pricing import CostRange, PriceTable
+    from .runtime import NodeContext, PortValues, SourceContext
+
+
+class NodeType:
+    """Base of every node type. Subclasses set the class attributes and implement ``run``."""
+
+    type_id: ClassVar[str]
+    title: ClassVar[str]
+    category: ClassVar[str] = "generate"  # input / text / image / video / list / output
+    description: ClassVar[str] = ""
+    inputs: ClassVar[tuple[Port, ...]] = ()
+    outputs: ClassVar[tuple[Port, ...]] = ()
+    params: ClassVar[tuple[ParamSpec, ...]] = ()
+    #: model tasks this node can use; empty for nodes that call no model
+    model_tasks: ClassVar[tuple[Task, ...]] = ()
+    default_model: ClassVar[str | None] = None
+    #: bump when the node's behaviour changes, so old cache entries stop matching
+    version: ClassVar[int] = 1
+    #: False for nodes with side effects (Export) that must run every time
+    cacheable: ClassVar[bool] = True
+    #: a source node's output follows from its params alone and is computed while planning
+    is_source: ClassVar[bool] = False
+
+    # -- derived declarations -------------------------------------------------------------
+    @classmethod
+    def input(cls, name: str) -> Port | None:
+        return next((p for p in cls.inputs if p.name == name), None)
+
+    @classmethod
+    def output(cls, name: str) -> Port | None:
+        return next((p for p in cls.outputs if p.name == name), None)
+
+    @classmethod
+    def uses_models(cls) -> bool:
+        return bool(cls.model_tasks)
+
+    @classmethod
+    def models(cls, catalog: Catalog) -> list[ModelSpec]:
+        return catalog.for_tasks(cls.model_tasks)
+
+    @classmethod
+    def model_param(cls, catalog: Catalog) -> ParamSpec | None:
+        if not cls.model_tasks:
+            return None
+        key = (cls, "model_param")
+        cached = catalog.derived.get(key)
+        if cached is None:
+            models = cls.models(catalog)
+            choices = tuple(m.id for m in models)
+            cached = catalog.derived[key] = ParamSpec(
+                "model", ParamKind.ENUM, cls.default_model or (choices[0] if choices else None),
+                label="Model", choices=choices, choice_labels={m.id: m.choice_label for m in models},
+            )
+        return cached
+
+    @classmethod
+    def param_specs(cls, catalog: Catalog, model_id: str | None = None) -> list[ParamSpec]:
+        """Every parameter of this node with the given model: model chooser, own, model's."""
+        key = (cls, "param_specs", model_id)
+        cached = catalog.derived.get(key)
+        if cached is None:
+            cached = catalog.derived[key] = tuple(cls._param_specs(catalog, model_id))
+        return list(cached)
+
+    @classmethod
+    def _param_specs(cls, catalog: Catalog, model_id: str | None) -> list[ParamSpec]:
+        specs: list[ParamSpec] = []
+        chooser = cls.model_param(catalog)
+        if chooser is not None:
+            specs.append(chooser)
+        specs.extend(cls.params)
+        model = catalog.get(model_id or (chooser.default if chooser else "") or "")
+        if model is not None:
+            own = {p.name for p in specs}
+            specs.extend(p for p in model.params if p.name not in own)
+        return specs
+
+    @classmethod
+    def effective_params(
+        cls, catalog: Catalog, params: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Stored params with defaults filled in; assumes they were validated."""
+        model_id = params.get("model") if cls.model_tasks else None
+        out: dict[str, Any] = {}
+        for spec in cls.param_specs(catalog, model_id):
+            out[spec.name] = params.get(spec.name, spec.default)
+        return out
+
+    @classmethod
+    def model_for(cls, catalog: Catalog, params: Mapping[str, Any]) -> ModelSpec | None:
+        """The model a node would use with these params (may depend on its inputs: see
+        ``resolve_model``)."""
+        if not cls.model_tasks:
+            return None
+        chooser = cls.model_param(catalog)
+        model_id = params.get("model", chooser.default if chooser else None)
+        return catalog.get(model_id) if isinstance(model_id, str) else None
+
+    @classmethod
+    def resolve_model(
+        cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]
+    ) -> ModelSpec | None:
+        """The model that will really be called, which may depend on what is connected (an
+        image model fed reference images switches to its edit variant). Override per node."""
+        return cls.model_for(catalog, params)
+
+    @classmethod
+    def check(cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]) -> list[str]:
+        """Semantic problems beyond per-parameter checks (override to add node rules)."""
+        problems: list[str] = []
+        for port in cls.inputs:
+            if not port.optional and port.name not in connected:
+                problems.append(f"the {port.display} input is not connected")
+        model = cls.resolve_model(catalog, params, connected)
+        if model is not None:
+            for file in model.files:
+                port = cls.input(file.name)
+                if file.required and port is not None and port.optional and file.name not in connected:
+                    problems.append(f"{model.label} needs the {port.display} input connected")
+        return problems
+
+    @classmethod
+    def estimate(
+        cls, catalog: Catalog, prices: PriceTable, params: Mapping[str, Any],
+        connected: frozenset[str], *, prompt_chars: int | None = None,
+    ) -> CostRange:
+        """What one run of this node (one item) should cost."""
+        from .pricing import CostRange
+
+        model = cls.resolve_model(catalog, params, connected)
+        if model is None:
+            return CostRange()
+        return prices.estimate(model, params, prompt_chars=prompt_chars)
+
+    def source_outputs(self, ctx: SourceContext) -> Mapping[str, Value]:
+        """For source nodes: their outputs, computed from params alone and without side
+        effects (hashes are enough: the planner needs them for downstream cache keys)."""
+        raise NotImplementedError
+
+    async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
+        raise NotImplementedError
+
+
+@dataclass
+class NodeRegistry:
+    """The node types known to an app instance, by ``type_id``."""
+
+    types: dict[str, type[NodeType]]
+    catalog: Catalog
+
+    def __init__(self, catalog: Catalog, types: list[type[NodeType]] | None = None) -> None:
+        self.catalog = catalog
+        self.types = {}
+        for node_type in types or ():
+            self.register(node_type)
+
+    def register(self, node_type: type[NodeType]) -> type[NodeType]:
+        if node_type.type_id in self.types:
+            raise ValueError(f"node type {node_type.type_id!r} is declared twice")
+        self.types[node_type.type_id] = node_type
+        return node_type
+
+    def get(self, type_id: str) -> type[NodeType] | None:
+        return self.types.get(type_id)
+
+    def __getitem__(self, type_id: str) -> type[NodeType]:
+        return self.types[type_id]
+
+    def __contains__(self, type_id: object) -> bool:
+        return type_id in self.types
+
+    def __iter__(self) -> Iterator[type[NodeType]]:
+        return iter(self.types.values())
+
+    def copy(self) -> NodeRegistry:
+        clone = NodeRegistry(self.catalog.copy())
+        clone.types = dict(self.types)
+        return clone

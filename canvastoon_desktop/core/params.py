@@ -1,0 +1,156 @@
+"""Parameter declarations: one place that says a parameter's type, choices, range and default.
+
+The properties panel, the file loader's checks, the CLI's ``--set`` parser and the cache key's
+"effective parameters" are all derived from these declarations.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class ParamKind(StrEnum):
+    INT = "int"
+    FLOAT = "float"
+    STRING = "string"  # one line
+    TEXT = "text"  # multi-line (prompts)
+    ENUM = "enum"
+    BOOL = "bool"
+    FILE = "file"  # a path chosen with a file picker
+    FOLDER = "folder"
+    SEED = "seed"  # an int, or None for "random each time" (never cached as random)
+
+
+class ParamError(ValueError):
+    """A parameter value is wrong; the message says what is expected."""
+
+
+MAX_TEXT_LENGTH = 200_000  # characters; a prompt longer than this is a mistake or an attack
+MAX_STRING_LENGTH = 4_096
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSpec:
+    name: str
+    kind: ParamKind
+    default: Any = None
+    label: str = ""
+    help: str = ""
+    choices: tuple[Any, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None
+    max_length: int | None = None
+    nullable: bool = False  # None is a valid value ("not set")
+    advanced: bool = False  # shown folded in the properties panel
+    choice_labels: Mapping[Any, str] = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+    def coerce(self, value: Any) -> Any:
+        """Return ``value`` checked and normalised for this parameter, or raise ParamError."""
+        if value is None:
+            if self.nullable or self.kind is ParamKind.SEED:
+                return None
+            raise ParamError(f"{self.display} needs a value")
+        kind = self.kind
+        if kind is ParamKind.BOOL:
+            if isinstance(value, bool):
+                return value
+            raise ParamError(f"{self.display} must be true or false, not {_show(value)}")
+        if kind in (ParamKind.INT, ParamKind.SEED):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ParamError(f"{self.display} must be a whole number, not {_show(value)}")
+            if isinstance(value, float):
+                if not value.is_integer():
+                    raise ParamError(f"{self.display} must be a whole number, not {value}")
+                value = int(value)
+            self._check_range(value)
+            if kind is ParamKind.SEED and not 0 <= value < 2**32:
+                raise ParamError(f"{self.display} must be between 0 and {2**32 - 1}")
+            return self._check_choice(value)
+        if kind is ParamKind.FLOAT:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ParamError(f"{self.display} must be a number, not {_show(value)}")
+            value = float(value)
+            if not math.isfinite(value):
+                raise ParamError(f"{self.display} must be a finite number")
+            self._check_range(value)
+            return self._check_choice(value)
+        if kind is ParamKind.ENUM and self.choices and not isinstance(self.choices[0], str):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ParamError(f"{self.display} must be a number, not {_show(value)}")
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            return self._check_choice(value)
+        # string-like kinds
+        if not isinstance(value, str):
+            raise ParamError(f"{self.display} must be text, not {_show(value)}")
+        limit = self.max_length or (
+            MAX_TEXT_LENGTH if kind is ParamKind.TEXT else MAX_STRING_LENGTH
+        )
+        if len(value) > limit:
+            raise ParamError(f"{self.display} is {len(value):,} characters long; at most {limit:,}")
+        if "\x00" in value:
+            raise ParamError(f"{self.display} contains a NUL character")
+        if kind is ParamKind.ENUM:
+            return self._check_choice(value)
+        return value
+
+    def _check_range(self, value: float) -> None:
+        if self.minimum is not None and value < self.minimum:
+            raise ParamError(f"{self.display} must be at least {_num(self.minimum)}, not {_num(value)}")
+        if self.maximum is not None and value > self.maximum:
+            raise ParamError(f"{self.display} must be at most {_num(self.maximum)}, not {_num(value)}")
+
+    def _check_choice(self, value: Any) -> Any:
+        if self.choices and value not in self.choices:
+            allowed = ", ".join(str(c) for c in self.choices)
+            raise ParamError(f"{self.display} must be one of {allowed}; got {_show(value)}")
+        return value
+
+    def parse_text(self, text: str) -> Any:
+        """Parse a command-line value (``--set node.param=VALUE``) into this parameter's type."""
+        kind = self.kind
+        if text.lower() in ("none", "null", "") and (self.nullable or kind is ParamKind.SEED):
+            return None
+        try:
+            if kind is ParamKind.BOOL:
+                lowered = text.strip().lower()
+                if lowered in ("true", "yes", "on", "1"):
+                    return True
+                if lowered in ("false", "no", "off", "0"):
+                    return False
+                raise ParamError(f"{self.display} must be true or false, not {text!r}")
+            if kind in (ParamKind.INT, ParamKind.SEED):
+                return self.coerce(int(text))
+            if kind is ParamKind.FLOAT:
+                return self.coerce(float(text))
+            if kind is ParamKind.ENUM and self.choices and not isinstance(self.choices[0], str):
+                # numeric enums (e.g. duration 6 or 10)
+                number = float(text)
+                return self.coerce(int(number) if number.is_integer() else number)
+        except ValueError as exc:
+            if isinstance(exc, ParamError):
+                raise
+            raise ParamError(f"{self.display}: {text!r} is not a valid {kind.value}") from None
+        return self.coerce(text)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def specs_by_name(specs: Iterable[ParamSpec]) -> dict[str, ParamSpec]:
+    return {spec.name: spec for spec in specs}

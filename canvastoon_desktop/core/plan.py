@@ -1,0 +1,348 @@
+"""Planning a run: which node × items will run, which come from the cache, what it costs.
+
+The same resolution (gather a node's inputs, expand list items, compute each item's cache
+key, consult pins and the cache) serves the quote, the canvas's stale marks and the executor.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .assets import Asset, ItemList, Value, value_hashes
+from .cachekey import cache_key
+from .catalog import Catalog, ModelSpec
+from .errors import CoreError
+from .graph import Edge, Graph, Node
+from .library import Library
+from .nodetype import NodeType
+from .pricing import CostRange, NodeQuote, PriceTable, Quote
+from .runtime import SourceContext
+
+
+@dataclass
+class ItemPlan:
+    item: int | None
+    inputs: dict[str, Any]
+    key: str | None
+    status: str  # cached | pinned | run | skip
+    outputs: dict[str, Value] | None = None
+    reason: str | None = None
+
+
+@dataclass
+class NodePlan:
+    node_id: str
+    #: source | cached | pinned | run | partial (some items cached) | waiting (inputs will
+    #: come from nodes that run first) | invalid
+    status: str
+    model: ModelSpec | None = None
+    items: list[ItemPlan] | None = None
+    mapped: bool = False
+    outputs: dict[str, Value] | None = None
+    count_hint: int | None = None  # how many items the outputs will hold (None: single)
+    cost: CostRange = field(default_factory=CostRange)
+    seconds: float = 0.0
+    runs: int = 0
+    cached: int = 0
+    problem: str | None = None
+
+
+@dataclass
+class Plan:
+    order: list[str]
+    nodes: dict[str, NodePlan]
+    quote: Quote
+
+    def will_run(self, node_id: str) -> bool:
+        plan = self.nodes.get(node_id)
+        return plan is not None and plan.status in ("run", "partial", "waiting")
+
+
+# -- shared resolution ----------------------------------------------------------------------
+
+def gather_inputs(
+    graph: Graph, node: Node, node_type: type[NodeType], edges: Iterable[Edge],
+    outputs_of: Callable[[str], Mapping[str, Value] | None],
+) -> tuple[dict[str, Any], bool, list[str]]:
+    """A node's input values by port. Returns (inputs, all_known, upstream problems)."""
+    by_port: dict[str, list[Edge]] = {}
+    for edge in edges:
+        by_port.setdefault(edge.dst_port, []).append(edge)
+    inputs: dict[str, Any] = {}
+    known = True
+    missing: list[str] = []
+    for port in node_type.inputs:
+        port_edges = by_port.get(port.name, [])
+        values: list[Value] = []
+        for edge in port_edges:
+            upstream = outputs_of(edge.src_node)
+            if upstream is None:
+                known = False
+                continue
+            value = upstream.get(edge.src_port)
+            if value is None:
+                missing.append(f"{graph.display_name(edge.src_node)} gave no {edge.src_port}")
+                continue
+            values.append(value)
+        if not port_edges:
+            inputs[port.name] = () if port.multiple else None
+        elif port.multiple:
+            flat: list[Asset] = []
+            for value in values:
+                flat.extend([value] if isinstance(value, Asset)
+                            else [a for a in value.items if a is not None])
+            inputs[port.name] = tuple(flat)
+        elif port.is_list:
+            value = values[0] if values else None
+            inputs[port.name] = (ItemList((value,)) if isinstance(value, Asset) else value)
+        else:
+            inputs[port.name] = values[0] if values else None
+    return inputs, known, missing
+
+
+def mapped_ports(node_type: type[NodeType], inputs: Mapping[str, Any]) -> list[str]:
+    """Single-item inputs fed a list: the node runs once per item of these."""
+    return [
+        port.name for port in node_type.inputs
+        if not port.is_list and not port.multiple and isinstance(inputs.get(port.name), ItemList)
+    ]
+
+
+def item_count(node_type: type[NodeType], inputs: Mapping[str, Any],
+               mapped: list[str]) -> int:
+    lengths = {name: len(inputs[name]) for name in mapped}
+    if len(set(lengths.values())) > 1:
+        detail = ", ".join(f"{n} has {c}" for n, c in lengths.items())
+        raise CoreError(f"the lists fed to this node differ in length ({detail})")
+    return next(iter(lengths.values()))
+
+
+def inputs_for_item(inputs: Mapping[str, Any], mapped: list[str], item: int) -> dict[str, Any]:
+    picked = dict(inputs)
+    for name in mapped:
+        picked[name] = inputs[name].items[item]
+    return picked
+
+
+def input_hashes(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    hashes: dict[str, Any] = {}
+    for name, value in inputs.items():
+        if isinstance(value, tuple):
+            hashes[name] = [a.sha256 for a in value]
+        else:
+            hashes[name] = value_hashes(value)
+    return hashes
+
+
+def item_cache_key(
+    node: Node, node_type: type[NodeType], model: ModelSpec | None,
+    params: Mapping[str, Any], inputs: Mapping[str, Any], item: int | None,
+) -> str:
+    return cache_key(node_type.type_id, node_type.version, model.id if model else None,
+                     params, input_hashes(inputs), node.reroll_count(item))
+
+
+def connected_ports(edges: Iterable[Edge]) -> frozenset[str]:
+    return frozenset(edge.dst_port for edge in edges)
+
+
+def has_holes(inputs: Mapping[str, Any]) -> bool:
+    return any(isinstance(v, ItemList) and not v.complete() for v in inputs.values())
+
+
+# -- the planner ----------------------------------------------------------------------------
+
+class Planner:
+    def __init__(self, library: Library, prices: PriceTable, *,
+                 limits: Mapping[str, int] | None = None) -> None:
+        self.library = library
+        self.prices = prices
+        self.limits = dict(limits or {})
+        self._typical: dict[str, float] = {}
+
+    def typical_seconds(self, model: ModelSpec) -> float:
+        """Median of the user's own runs of this model, else the catalog's midpoint."""
+        if model.id not in self._typical:
+            learned = self.library.typical_run_seconds(model.id)
+            self._typical[model.id] = (
+                learned if learned is not None else statistics.fmean(model.typical_seconds))
+        return self._typical[model.id]
+
+    def forget_timings(self, model_id: str | None = None) -> None:
+        if model_id is None:
+            self._typical.clear()
+        else:
+            self._typical.pop(model_id, None)
+
+    def plan(self, graph: Graph, targets: Iterable[str] | None = None,
+             graph_dir: Path | None = None) -> Plan:
+        registry = graph.registry
+        catalog = registry.catalog
+        self._typical.clear()  # learn from the runs finished since the last plan
+        wanted = set(graph.nodes) if targets is None else needed_nodes(graph, targets)
+        order = graph.topological_order(wanted)
+        upstream = graph.upstream_index()
+        plans: dict[str, NodePlan] = {}
+
+        def outputs_of(node_id: str) -> Mapping[str, Value] | None:
+            plan = plans.get(node_id)
+            return plan.outputs if plan else None
+
+        for node_id in order:
+            node = graph.nodes[node_id]
+            node_type = registry[node.type]
+            edges = upstream[node_id]
+            connected = connected_ports(edges)
+            params = node_type.effective_params(catalog, node.params)
+            model = node_type.resolve_model(catalog, params, connected)
+            if node_type.is_source:
+                plans[node_id] = self._plan_source(node_type, params, graph_dir, node_id)
+                continue
+            inputs, known, missing = gather_inputs(graph, node, node_type, edges, outputs_of)
+            if missing:
+                plans[node_id] = NodePlan(node_id, "invalid", model, problem="; ".join(missing))
+                continue
+            if not known:
+                hint = self._count_hint_from_upstream(node_type, edges, plans)
+                plans[node_id] = self._priced(NodePlan(
+                    node_id, "waiting", model, mapped=hint is not None,
+                    count_hint=hint if hint is not None else node_type_count_hint(node_type, params),
+                ), node_type, catalog, params, connected, hint or 1, prompt_chars=None)
+                continue
+            plans[node_id] = self._plan_known(node, node_type, catalog, model, params, inputs,
+                                              connected)
+        quote = self._quote(graph, order, plans, upstream)
+        return Plan(order, plans, quote)
+
+    def _plan_source(self, node_type: type[NodeType], params: Mapping[str, Any],
+                     graph_dir: Path | None, node_id: str) -> NodePlan:
+        try:
+            outputs = dict(node_type().source_outputs(SourceContext(self.library, params, graph_dir)))
+        except CoreError as exc:
+            return NodePlan(node_id, "invalid", problem=str(exc))
+        return NodePlan(node_id, "source", outputs=outputs)
+
+    def _count_hint_from_upstream(self, node_type: type[NodeType], edges: Iterable[Edge],
+                                  plans: Mapping[str, NodePlan]) -> int | None:
+        for edge in edges:
+            port = node_type.input(edge.dst_port)
+            if port is None or port.is_list or port.multiple:
+                continue
+            upstream = plans.get(edge.src_node)
+            if upstream is not None and upstream.count_hint is not None:
+                return upstream.count_hint
+        return None
+
+    def _plan_known(self, node: Node, node_type: type[NodeType], catalog: Catalog,
+                    model: ModelSpec | None, params: Mapping[str, Any], inputs: dict[str, Any],
+                    connected: frozenset[str]) -> NodePlan:
+        mapped = mapped_ports(node_type, inputs)
+        try:
+            count = item_count(node_type, inputs, mapped) if mapped else None
+        except CoreError as exc:
+            return NodePlan(node.id, "invalid", model, problem=str(exc))
+        items: list[ItemPlan] = []
+        indices: list[int | None] = list(range(count)) if count is not None else [None]
+        for index in indices:
+            picked = inputs_for_item(inputs, mapped, index) if index is not None else inputs
+            items.append(self.resolve_item(node, node_type, model, params, picked, index, mapped))
+        runs = [i for i in items if i.status == "run"]
+        done = [i for i in items if i.status in ("cached", "pinned")]
+        if not runs and all(i.outputs is not None for i in items) and items:
+            outputs = combine_outputs(node_type, items) if count is not None else items[0].outputs
+            status = "pinned" if all(i.status == "pinned" for i in items) else "cached"
+        else:
+            outputs, status = None, ("partial" if done else "run")
+        prompt_chars = None
+        prompt = inputs.get("prompt")
+        if isinstance(prompt, Asset):
+            prompt_chars = prompt.size
+        plan = NodePlan(node.id, status, model, items=items, mapped=count is not None,
+                        outputs=outputs, count_hint=count if count is not None else
+                        node_type_count_hint(node_type, params))
+        plan.cached = len(done)
+        return self._priced(plan, node_type, catalog, params, connected, len(runs), prompt_chars)
+
+    def resolve_item(self, node: Node, node_type: type[NodeType], model: ModelSpec | None,
+                     params: Mapping[str, Any], inputs: dict[str, Any], item: int | None,
+                     mapped: Iterable[str] = ()) -> ItemPlan:
+        """Decide one node × item: skipped (a hole upstream), pinned, cached, or to run."""
+        if any(inputs.get(name) is None for name in mapped):
+            return ItemPlan(item, inputs, None, "skip", reason="its upstream item failed")
+        if not node_type.cacheable:
+            return ItemPlan(item, inputs, None, "run")
+        key = item_cache_key(node, node_type, model, params, inputs, item)
+        pin = node.pin_for(item)
+        if pin:
+            outputs = self.library.outputs_from_hashes(pin)
+            if outputs is not None:
+                return ItemPlan(item, inputs, key, "pinned", outputs)
+        hit = self.library.lookup(key)
+        if hit is not None:
+            return ItemPlan(item, inputs, key, "cached", hit.outputs)
+        return ItemPlan(item, inputs, key, "run")
+
+    def _priced(self, plan: NodePlan, node_type: type[NodeType], catalog: Catalog,
+                params: Mapping[str, Any], connected: frozenset[str], runs: int,
+                prompt_chars: int | None) -> NodePlan:
+        plan.runs = runs
+        if runs and plan.model is not None:
+            one = node_type.estimate(catalog, self.prices, params, connected,
+                                     prompt_chars=prompt_chars)
+            plan.cost = one.times(runs)
+            per_item = self.typical_seconds(plan.model)
+            limit = max(1, self.limits.get(plan.model.provider.value, 4))
+            plan.seconds = per_item * math.ceil(runs / limit)
+        return plan
+
+    def _quote(self, graph: Graph, order: list[str], plans: Mapping[str, NodePlan],
+               upstream: Mapping[str, list[Edge]]) -> Quote:
+        quote = Quote()
+        finish: dict[str, float] = {}
+        for node_id in order:
+            plan = plans[node_id]
+            start = max((finish.get(e.src_node, 0.0) for e in upstream[node_id]), default=0.0)
+            finish[node_id] = start + plan.seconds
+            if plan.model is None:
+                continue
+            quote.cost = quote.cost + plan.cost
+            quote.to_run += plan.runs
+            quote.cached += plan.cached
+            quote.nodes[node_id] = NodeQuote(node_id, plan.model.id, plan.cost, plan.seconds,
+                                             plan.runs, plan.cached,
+                                             items_known=plan.status != "waiting")
+        quote.seconds = max(finish.values(), default=0.0)
+        return quote
+
+
+def node_type_count_hint(node_type: type[NodeType], params: Mapping[str, Any]) -> int | None:
+    hint = getattr(node_type, "output_count_hint", None)
+    return hint(params) if callable(hint) else None
+
+
+def combine_outputs(node_type: type[NodeType], items: list[ItemPlan]) -> dict[str, Value]:
+    """Per-item outputs gathered into one list per output port (holes stay None)."""
+    combined: dict[str, Value] = {}
+    for port in node_type.outputs:
+        values: list[Asset | None] = []
+        for item in items:
+            value = item.outputs.get(port.name) if item.outputs else None
+            if isinstance(value, ItemList):  # an item that made several: keep its first
+                value = next((a for a in value.items if a is not None), None)
+            values.append(value)
+        combined[port.name] = ItemList(tuple(values))
+    return combined
+
+
+def needed_nodes(graph: Graph, targets: Iterable[str]) -> set[str]:
+    """The targets and every node they depend on."""
+    targets = set(targets)
+    unknown = targets - set(graph.nodes)
+    if unknown:
+        raise CoreError(f"no node {sorted(unknown)[0]} in the graph")
+    return targets | graph.ancestors(targets)

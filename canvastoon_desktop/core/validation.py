@@ -1,0 +1,94 @@
+"""Checks before a run: every problem of the graph, per node, all at once; nothing is spent.
+
+Two levels: ``graph_problems`` (the graph itself: types, connections, params, required
+inputs, loops) and ``run_problems`` (this run: missing provider keys for work that will
+actually run, budgets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .errors import GraphError
+from .fileformat import check_params, edge_problem
+from .graph import Edge, Graph
+from .plan import Plan, connected_ports
+from .pricing import Budget, budget_problems
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    node_id: str | None = None
+    node_name: str | None = None
+    code: str = "invalid"
+
+    def __str__(self) -> str:
+        return f"{self.node_name}: {self.message}" if self.node_name else self.message
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"node": self.node_id, "name": self.node_name, "code": self.code,
+                "message": self.message}
+
+
+def graph_problems(graph: Graph, nodes: Iterable[str] | None = None) -> list[Problem]:
+    registry = graph.registry
+    catalog = registry.catalog
+    problems: list[Problem] = []
+    wanted = set(graph.nodes) if nodes is None else set(nodes)
+    upstream = graph.upstream_index()
+    for node_id in graph.nodes:
+        if node_id not in wanted:
+            continue
+        node = graph.nodes[node_id]
+        name = graph.display_name(node_id)
+        node_type = registry.get(node.type)
+        if node_type is None:
+            problems.append(Problem(f"unknown node type {node.type!r}", node_id, name, "unknown_type"))
+            continue
+        for message in check_params(node_type, catalog, node.params):
+            problems.append(Problem(message, node_id, name, "param"))
+        connected = connected_ports(upstream[node_id])
+        params = node_type.effective_params(catalog, node.params)
+        for message in node_type.check(catalog, params, connected):
+            problems.append(Problem(message, node_id, name, "missing_input"))
+    seen: set[Edge] = set()
+    occupied: set[tuple[str, str]] = set()
+    for edge in graph.edges:
+        reason = edge_problem(graph, edge, seen, occupied)
+        seen.add(edge)
+        if reason and edge.dst_node in wanted:
+            problems.append(Problem(
+                f"connection from {graph.display_name(edge.src_node)}: {reason}",
+                edge.dst_node if edge.dst_node in graph.nodes else None,
+                graph.display_name(edge.dst_node), "connection"))
+    try:
+        graph.topological_order()
+    except GraphError as exc:
+        problems.append(Problem(str(exc), code="cycle"))
+    return problems
+
+
+def run_problems(
+    graph: Graph, plan: Plan, *, key_problem: Callable[[str], str | None],
+    budget: Budget, spent_today: float,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    asked: dict[str, str | None] = {}
+    for node_id in plan.order:
+        node_plan = plan.nodes[node_id]
+        name = graph.display_name(node_id)
+        if node_plan.status == "invalid":
+            problems.append(Problem(node_plan.problem or "cannot run", node_id, name, "invalid"))
+            continue
+        if not plan.will_run(node_id) or node_plan.model is None:
+            continue
+        provider = node_plan.model.provider.value
+        if provider not in asked:
+            asked[provider] = key_problem(provider)
+        if asked[provider]:
+            problems.append(Problem(str(asked[provider]), node_id, name, "missing_key"))
+    for message in budget_problems(plan.quote, budget, spent_today):
+        problems.append(Problem(message, code="budget"))
+    return problems

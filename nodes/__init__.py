@@ -1,0 +1,25 @@
+"""CanvasToon's node types, each declared once; ``default_registry()`` gathers them."""
+
+from __future__ import annotations
+
+from canvastoon_desktop.core.catalog import default_catalog
+from canvastoon_desktop.core.nodetype import NodeRegistry, NodeType
+
+from .export import Export
+from .image_gen import ImageGen
+from .inpaint import Inpaint
+from .load_image import LoadImage
+from .prompt_llm import PromptLLM
+from .text import TextInput
+from .video import Video
+
+NODE_TYPES: tuple[type[NodeType], ...] = (
+    TextInput, LoadImage, PromptLLM, ImageGen, Inpaint, Video, Export,
+)
+
+__all__ = ["NODE_TYPES", "Export", "ImageGen", "Inpaint", "LoadImage", "PromptLLM",
+           "TextInput", "Video", "default_registry"]
+
+
+def default_registry() -> NodeRegistry:
+    return NodeRegistry(default_catalog(), list(NODE_TYPES))

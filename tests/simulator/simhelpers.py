@@ -1,0 +1,79 @@
+"""Helpers for the simulator tests: test inputs and decoders for what it serves."""
+
+from __future__ import annotations
+
+import base64
+import io
+import time
+from typing import Any
+
+import av
+import httpx
+from PIL import Image
+
+AIML_KEY = "sk-test-aiml-5f0c2e"
+REPLICATE_TOKEN = "r8_test_token_8d41b7"
+
+
+def png_data_uri(width: int, height: int, colour: tuple[int, int, int] = (200, 80, 40)) -> str:
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buf, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def image_bytes(img: Image.Image, fmt: str = "PNG") -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, fmt)
+    return buf.getvalue()
+
+
+def open_image(data: bytes) -> Image.Image:
+    img = Image.open(io.BytesIO(data))
+    img.load()
+    return img
+
+
+def probe_mp4(data: bytes) -> dict[str, Any]:
+    """Decode every frame: codec, size, frame count and duration in seconds."""
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.video[0]
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(stream)]
+        rate = float(stream.average_rate)
+        return {
+            "codec": stream.codec_context.name,
+            "pix_fmt": stream.codec_context.pix_fmt,
+            "width": stream.width,
+            "height": stream.height,
+            "frames": len(frames),
+            "fps": rate,
+            "duration": len(frames) / rate,
+            "first": frames[0],
+        }
+
+
+def wait_prediction(prediction: Any, timeout: float = 15.0) -> Any:
+    """Reload a replicate Prediction until it reaches a terminal state."""
+    deadline = time.monotonic() + timeout
+    while prediction.status not in ("succeeded", "failed", "canceled"):
+        assert time.monotonic() < deadline, f"prediction stuck in {prediction.status}"
+        time.sleep(0.05)
+        prediction.reload()
+    return prediction
+
+
+def poll_video(
+    http: httpx.Client, gid: str, timeout: float = 15.0
+) -> tuple[dict[str, Any], list[str]]:
+    """Poll an AIML video job until done; returns the final body and the statuses seen."""
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        r = http.get("/v2/video/generations", params={"generation_id": gid})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        if not seen or seen[-1] != body["status"]:
+            seen.append(body["status"])
+        if body["status"] in ("completed", "error"):
+            return body, seen
+        assert time.monotonic() < deadline, f"video stuck in {body['status']}"
+        time.sleep(0.05)
