@@ -39,7 +39,7 @@ from .events import (
 )
 from .generation import ErrorKind, GeneratedOutput, GenerationError, ModelAdapter, ModelCall
 from .graph import Graph, Node
-from .library import JobRecord, Library, ResultRecord
+from .library import JobRecord, Library, ResultRecord, params_to_json
 from .nodetype import NodeRegistry, NodeType
 from .plan import (
     ItemPlan,
@@ -140,6 +140,20 @@ class Executor:
              graph_path: str | Path | None = None) -> Plan:
         return self.planner.plan(graph, targets, graph_dir=_graph_dir(graph_path))
 
+    def resumable_nodes(self, graph: Graph, plan: Plan | None = None,
+                        graph_path: str | Path | None = None) -> list[str]:
+        """Nodes with provider jobs that an earlier run submitted and never collected (the
+        app was closed or crashed): running them polls those jobs instead of paying again."""
+        open_keys = {j.cache_key for j in self.library.open_jobs() if j.job_id}
+        if not open_keys:
+            return []
+        plan = plan or self.plan(graph, graph_path=graph_path)
+        found = []
+        for node_id, node_plan in plan.nodes.items():
+            if any(item.key in open_keys for item in node_plan.items or ()):
+                found.append(node_id)
+        return found
+
     def check(self, graph: Graph, targets: Iterable[str] | None = None, *,
               graph_path: str | Path | None = None, budget: Budget | None = None,
               ) -> tuple[Plan | None, list[Problem]]:
@@ -194,6 +208,12 @@ class Run:
         self._started_at = 0.0
         self._cancel_requested = False
         self._open_job_keys: set[str] = set()
+        self._params_json_cache: dict[str, str] = {}
+        self._downstream: dict[str, list[str]] = {}
+        self._waiting: dict[str, int] = {}
+        self._upstream: dict[str, list[Any]] = {}
+        self._remaining = 0
+        self._all_done: asyncio.Future[None] | None = None
 
     # -- plumbing ---------------------------------------------------------------------------
     @property
@@ -262,7 +282,7 @@ class Run:
         self.emit(RunFinished(self.run_id, status, self.cost_usd, summary.counts(), wall))
         return summary
 
-    async def _flush_periodically(self, every_s: float = 1.0) -> None:
+    async def _flush_periodically(self, every_s: float = 0.2) -> None:
         """Commit results written behind while the run goes (one transaction per tick)."""
         while True:
             await asyncio.sleep(every_s)
@@ -279,56 +299,23 @@ class Run:
     async def _schedule(self, plan: Plan) -> None:
         """Start every node as soon as all its inputs have settled."""
         order = plan.order
+        if not order:
+            return
         members = set(order)
-        downstream: dict[str, list[str]] = {n: [] for n in order}
-        waiting: dict[str, int] = dict.fromkeys(order, 0)
+        self._downstream = {n: [] for n in order}
+        self._waiting = dict.fromkeys(order, 0)
         for edge in self.graph.edges:
             if edge.src_node in members and edge.dst_node in members:
-                downstream[edge.src_node].append(edge.dst_node)
-                waiting[edge.dst_node] += 1
-        remaining = len(order)
-        all_done = asyncio.get_running_loop().create_future()
-        if not remaining:
-            return
-        upstream = self.graph.upstream_index()
-
-        def settled(task: asyncio.Task[Any], node_id: str) -> None:
-            nonlocal remaining
-            self._tasks.discard(task)
-            if not task.cancelled() and task.exception() is not None:
-                exc = task.exception()
-                log.error("node %s crashed", node_id, exc_info=exc)
-            if node_id not in self.outcomes:  # cancelled before it could report
-                self._settle(node_id, NodeOutcome(node_id, "cancelled"))
-            remaining -= 1
-            for nxt in downstream[node_id]:
-                waiting[nxt] -= 1
-                if waiting[nxt] == 0:
-                    launch(nxt)
-            if remaining == 0 and not all_done.done():
-                all_done.set_result(None)
-
-        def launch(node_id: str) -> None:
-            if self._cancel_requested:
-                self._settle(node_id, NodeOutcome(node_id, "cancelled"))
-                nonlocal remaining
-                remaining -= 1
-                for nxt in downstream[node_id]:
-                    waiting[nxt] -= 1
-                    if waiting[nxt] == 0:
-                        launch(nxt)
-                if remaining == 0 and not all_done.done():
-                    all_done.set_result(None)
-                return
-            task = asyncio.ensure_future(self._run_node(node_id, upstream[node_id]))
-            self._tasks.add(task)
-            task.add_done_callback(lambda t, n=node_id: settled(t, n))
-
+                self._downstream[edge.src_node].append(edge.dst_node)
+                self._waiting[edge.dst_node] += 1
+        self._remaining = len(order)
+        self._all_done = asyncio.get_running_loop().create_future()
+        self._upstream = self.graph.upstream_index()
         for node_id in order:
-            if waiting[node_id] == 0:
-                launch(node_id)
+            if self._waiting[node_id] == 0:
+                self._launch(node_id)
         try:
-            await all_done
+            await self._all_done
         except asyncio.CancelledError:
             self._cancel_requested = True
             for task in list(self._tasks):
@@ -337,6 +324,56 @@ class Run:
             while self._tasks:
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
             raise
+
+    def _launch(self, node_id: str) -> None:
+        task = asyncio.ensure_future(self._drive(node_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _drive(self, node_id: str | None) -> None:
+        """Run a node, then carry on in the same task with the first node it made ready (a
+        chain costs no task switch per node); others that became ready get tasks."""
+        while node_id is not None:
+            if self._cancel_requested:
+                self._settle(node_id, NodeOutcome(node_id, "cancelled"))
+            else:
+                try:
+                    await self._run_node(node_id, self._upstream[node_id])
+                except asyncio.CancelledError:
+                    if node_id not in self.outcomes:
+                        self._settle(node_id, NodeOutcome(node_id, "cancelled"))
+                    self._cancel_downstream(node_id)
+                    raise
+                except Exception as exc:  # a bug in the executor itself: keep the run alive
+                    log.exception("node %s crashed", node_id)
+                    if node_id not in self.outcomes:
+                        self._settle(node_id, NodeOutcome(
+                            node_id, "failed", error=f"internal error: {exc}",
+                            error_kind=ErrorKind.INTERNAL.value))
+            ready = self._node_finished(node_id)
+            node_id = ready[0] if ready else None
+            for other in ready[1:]:
+                self._launch(other)
+
+    def _node_finished(self, node_id: str) -> list[str]:
+        """Count a settled node; returns the nodes it made ready."""
+        self._remaining -= 1
+        ready = []
+        for nxt in self._downstream[node_id]:
+            self._waiting[nxt] -= 1
+            if self._waiting[nxt] == 0:
+                ready.append(nxt)
+        if self._remaining == 0 and not self._all_done.done():
+            self._all_done.set_result(None)
+        return ready
+
+    def _cancel_downstream(self, node_id: str) -> None:
+        """After a cancelled node: settle, without awaiting, what it would have made ready."""
+        pending = self._node_finished(node_id)
+        while pending:
+            nxt = pending.pop()
+            self._settle(nxt, NodeOutcome(nxt, "cancelled"))
+            pending.extend(self._node_finished(nxt))
 
     def _settle(self, node_id: str, outcome: NodeOutcome) -> None:
         self.outcomes[node_id] = outcome
@@ -352,9 +389,14 @@ class Run:
         node = graph.nodes[node_id]
         node_type = self.registry[node.type]
         catalog = self.registry.catalog
-        params = node_type.effective_params(catalog, node.params)
-        connected = connected_ports(edges)
-        model = node_type.resolve_model(catalog, params, connected)
+        node_plan = self.plan.nodes.get(node_id) if self.plan else None
+        if node_plan is not None and node_plan.params is not None:
+            params, connected = node_plan.params, node_plan.connected or connected_ports(edges)
+        else:
+            params = node_type.effective_params(catalog, node.params)
+            connected = connected_ports(edges)
+        model = node_plan.model if node_plan is not None and node_plan.model else \
+            node_type.resolve_model(catalog, params, connected)
         model_id = model.id if model else None
 
         def outputs_of(src: str) -> Mapping[str, Value] | None:
@@ -369,14 +411,16 @@ class Run:
             self._settle(node_id, NodeOutcome(node_id, "skipped", error=reason, model=model_id))
             return
         mapped = mapped_ports(node_type, inputs)
-        unmapped_holes = {k: v for k, v in inputs.items() if k not in mapped}
-        if has_holes(unmapped_holes):
+        if any(isinstance(v, ItemList) for v in inputs.values()) and has_holes(
+                {k: v for k, v in inputs.items() if k not in mapped}):
             reason = "skipped: some items upstream failed"
             self.emit(NodeSkipped(self.run_id, node_id, None, reason))
             self._settle(node_id, NodeOutcome(node_id, "skipped", error=reason, model=model_id))
             return
         if not mapped:
-            outcome = await self._run_item(node, node_type, model, params, inputs, None, ())
+            planned = self._planned_item(node_id)
+            outcome = await self._run_item(node, node_type, model, params, inputs, None, (),
+                                           planned)
             outcome.node_id = node_id
             self._settle(node_id, outcome)
             return
@@ -397,11 +441,14 @@ class Run:
 
     async def _run_item(self, node: Node, node_type: type[NodeType], model: ModelSpec | None,
                         params: Mapping[str, Any], inputs: dict[str, Any],
-                        item: int | None, mapped: Iterable[str]) -> NodeOutcome:
+                        item: int | None, mapped: Iterable[str],
+                        planned: ItemPlan | None = None) -> NodeOutcome:
         run_id, node_id = self.run_id, node.id
         model_id = model.id if model else None
         if node_type.is_source:
             plan = ItemPlan(item, inputs, None, "run")
+        elif planned is not None:
+            plan = planned
         else:
             plan = self.executor.planner.resolve_item(node, node_type, model, params, inputs,
                                                       item, mapped)
@@ -452,12 +499,26 @@ class Run:
                 provider=model.provider.value if model else None, prompt=ctx.prompt_used,
                 job_id=job_id, cost_usd=cost, cost_source=source,
                 queue_s=queue_s if ctx.calls else None, run_s=run_s if ctx.calls else None),
-                close_jobs=ctx.job_rows)
+                close_jobs=ctx.job_rows, params_json=self._params_json(node_id, params))
         elif ctx.job_rows:
             self.library.close_jobs(ctx.job_rows, "done")
         self.emit(NodeDone(run_id, node_id, item, outputs, cost, source,
                            queue_s if ctx.calls else None, run_s, job_id, ctx.note))
         return NodeOutcome(node_id, "done", outputs, cost, model=model_id, note=ctx.note)
+
+    def _params_json(self, node_id: str, params: Mapping[str, Any]) -> str:
+        cached = self._params_json_cache.get(node_id)
+        if cached is None:
+            cached = self._params_json_cache[node_id] = params_to_json(params)
+        return cached
+
+    def _planned_item(self, node_id: str) -> ItemPlan | None:
+        """The plan's decision for a single-item node whose inputs were already known when
+        the run was planned (its key and cache lookup need not be made twice)."""
+        node_plan = self.plan.nodes.get(node_id) if self.plan else None
+        if node_plan is None or node_plan.mapped or not node_plan.items:
+            return None
+        return node_plan.items[0]
 
     # -- model calls (NodeContext.generate lands here) --------------------------------------
     async def generate(self, ctx: NodeContext, call: ModelCall) -> GeneratedOutput:
@@ -467,15 +528,16 @@ class Run:
             raise GenerationError(f"no adapter for {call.model.provider.label} is configured",
                                   kind=ErrorKind.INTERNAL)
         key = ctx.cache_key or f"uncached:{self.run_id}:{ctx.node.id}:{ctx.item}"
-        fingerprint = call.fingerprint()
-        previous = (self.library.open_job(key, fingerprint) if key in self._open_job_keys
-                    else None)
-        estimate = self.executor.prices.estimate(call.model, call.params,
-                                                 prompt_chars=len(call.prompt)).high
+        previous = (self.library.open_job(key, call.fingerprint())
+                    if key in self._open_job_keys else None)
+        estimate = 0.0
+        if self.budget.per_run is not None or call.model.price_rule.value != "free":
+            estimate = self.executor.prices.estimate(call.model, call.params,
+                                                     prompt_chars=len(call.prompt)).high
         async with self.semaphore(provider):
             if previous is None:
                 self._reserve(estimate, call.model)
-            job = _Job(self, ctx, call, key, fingerprint, previous)
+            job = _Job(self, ctx, call, key, previous)
             self.emit(NodeStarted(self.run_id, ctx.node.id, ctx.item,
                                   self.executor.planner.typical_seconds(call.model)))
             try:
@@ -514,13 +576,12 @@ class _Job:
     """The executor's side of one model call: journal, progress, storage (JobControl)."""
 
     def __init__(self, run: Run, ctx: NodeContext, call: ModelCall, cache_key: str,
-                 fingerprint: str, previous: JobRecord | None) -> None:
+                 previous: JobRecord | None) -> None:
         self._run = run
         self._ctx = ctx
         self._call = call
         self.run_id = run.run_id
         self.cache_key = cache_key
-        self.fingerprint = fingerprint
         self.previous = previous
         self._row: int | None = previous.id if previous else None
         self._job_id: str | None = previous.job_id if previous else None
@@ -540,7 +601,7 @@ class _Job:
         library = self._run.library
         self._row = await asyncio.to_thread(
             library.journal_creating, self.cache_key, self._call.model.provider.value,
-            self._call.model.id, fingerprint=self.fingerprint, run_id=self.run_id,
+            self._call.model.id, fingerprint=self._call.fingerprint(), run_id=self.run_id,
             node_id=self._ctx.node.id, item=self._ctx.item, info=info)
 
     async def submitted(self, job_id: str, info: Mapping[str, Any] | None = None) -> None:

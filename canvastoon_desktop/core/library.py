@@ -44,13 +44,14 @@ from typing import Any
 
 from .assets import EXTENSIONS, Asset, AssetKind, ItemList, Value
 from .errors import LibraryError
+from .library_writer import BackgroundWriter, Statement, connect
 from .secrets import redact_secrets
 
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS assets (
-    sha256      TEXT PRIMARY KEY,
+    sha256      TEXT PRIMARY KEY NOT NULL,
     kind        TEXT NOT NULL,
     mime        TEXT NOT NULL,
     size        INTEGER NOT NULL,
@@ -61,7 +62,7 @@ CREATE TABLE IF NOT EXISTS assets (
     text_excerpt TEXT,
     content     BLOB,
     created_at  REAL NOT NULL
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (
     id          TEXT PRIMARY KEY,
     graph_id    TEXT,
@@ -100,13 +101,12 @@ CREATE INDEX IF NOT EXISTS results_key ON results(cache_key);
 CREATE INDEX IF NOT EXISTS results_node ON results(graph_id, node_id);
 CREATE INDEX IF NOT EXISTS results_model ON results(model, finished_at);
 CREATE TABLE IF NOT EXISTS result_assets (
-    result_id   INTEGER NOT NULL REFERENCES results(id),
+    sha256      TEXT NOT NULL,
+    result_id   INTEGER NOT NULL,
     port        TEXT NOT NULL,
     idx         INTEGER NOT NULL,
-    sha256      TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS result_assets_sha ON result_assets(sha256);
-CREATE INDEX IF NOT EXISTS result_assets_result ON result_assets(result_id);
+    PRIMARY KEY (sha256, result_id, port, idx)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS jobs (
     id          INTEGER PRIMARY KEY,
     cache_key   TEXT NOT NULL,
@@ -221,21 +221,18 @@ class Library:
         self._lock = threading.RLock()
         self._bytes_cache: dict[str, bytes] = {}  # inline assets of this process
         self._asset_cache: dict[str, Asset] = {}
-        self._pending: list[tuple[str, Sequence[Any], bool]] = []
+        self._pending: list[Statement] = []
         self._pending_results: dict[str, CachedResult] = {}
+        self._unsubmitted_keys: list[tuple[str, int]] = []
+        self._results_lock = threading.Lock()
         self._made_dirs: set[str] = set()
         self._id_counter = random.randrange(1024)
         try:
-            self._db = sqlite3.connect(
-                self.root / "library.sqlite", check_same_thread=False, isolation_level=None,
-                timeout=30,
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA cache_size=-65536")  # 64 MB: indexes keyed by hashes
+            self._db = connect(self.root / "library.sqlite")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"the library index at {self.root} is unreadable: {exc}") from None
+        self._writer = BackgroundWriter(self.root / "library.sqlite", self._committed)
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -249,66 +246,56 @@ class Library:
                     f"BEGIN IMMEDIATE;\n{_SCHEMA}\nPRAGMA user_version={SCHEMA_VERSION};\nCOMMIT;")
 
     def close(self) -> None:
+        self.flush(wait=True)
+        self._writer.close()
         with self._lock:
-            self.flush()
             self._db.close()
 
     # -- writing: behind (batched) or through (journal) ------------------------------------
     def _defer(self, sql: str, args: Sequence[Any], many: bool = False) -> None:
         with self._lock:
             self._pending.append((sql, args, many))
-            if len(self._pending) >= 20_000:
-                self.flush()
+            if len(self._pending) >= 3_000:
+                self.flush()  # hands over to the writer thread; does not wait
 
-    def flush(self) -> None:
-        """Commit everything written behind, in one transaction."""
+    def flush(self, *, wait: bool = False) -> None:
+        """Hand what was written behind to the writer thread; with ``wait``, return once it
+        is committed (and raise if the commit failed)."""
         with self._lock:
-            if not self._pending:
-                return
-            pending, self._pending = self._pending, []
-            self._db.execute("BEGIN IMMEDIATE")
+            if self._pending:
+                batch, self._pending = self._pending, []
+                keys, self._unsubmitted_keys = self._unsubmitted_keys, []
+                self._writer.submit(batch, keys)
+        if wait:
             try:
-                self._apply(pending)
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                self._pending = pending + self._pending
-                raise
-            self._db.execute("COMMIT")
-            self._pending_results.clear()
+                self._writer.wait()
+            except sqlite3.Error as exc:
+                raise LibraryError(f"the library at {self.root} could not save: {exc}") from None
+
+    def _committed(self, keys: list[tuple[str, int]] | None) -> None:
+        """Writer thread: rows are in the database now; the in-memory copies can go."""
+        with self._results_lock:
+            for key, result_id in keys or ():
+                entry = self._pending_results.get(key)
+                if entry is not None and entry.result_id == result_id:
+                    del self._pending_results[key]
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        """A synchronous transaction; whatever was written behind commits with it, first."""
+        """A synchronous transaction, after everything written behind is committed."""
+        self.flush(wait=True)
         with self._lock:
-            pending, self._pending = self._pending, []
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._apply(pending)
                 yield self._db
             except BaseException:
                 self._db.execute("ROLLBACK")
-                self._pending = pending + self._pending
                 raise
             self._db.execute("COMMIT")
-            if pending:
-                self._pending_results.clear()
-
-    def _apply(self, pending: list[tuple[str, Sequence[Any], bool]]) -> None:
-        """Run deferred statements, one ``executemany`` per statement text (tables are
-        independent here, so grouping by statement keeps every row's own order)."""
-        groups: dict[str, list[Sequence[Any]]] = {}
-        for sql, args, many in pending:
-            rows = groups.setdefault(sql, [])
-            if many:
-                rows.extend(args)  # type: ignore[arg-type]
-            else:
-                rows.append(args)
-        for sql, rows in groups.items():
-            self._db.executemany(sql, rows)
 
     def _query(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        self.flush(wait=True)
         with self._lock:
-            self.flush()
             return self._db.execute(sql, args).fetchall()
 
     # -- assets ---------------------------------------------------------------------------
@@ -321,14 +308,14 @@ class Library:
     ) -> Asset:
         """Store bytes (if new) and index them; returns the asset. Safe to call twice."""
         sha = hashlib.sha256(data).hexdigest()
-        known = self.asset(sha)
+        known = self._asset_cache.get(sha)
         if known is not None and self.has_content(known):
             return known
         rel = self._relpath(sha, mime)
         inline = kind in (AssetKind.TEXT, AssetKind.JSON) and len(data) <= INLINE_MAX_BYTES
-        if inline:
+        if inline:  # an upsert: a row that is already there keeps its content
             self._bytes_cache[sha] = data
-        else:
+        elif not (self.root / rel).exists():
             self._write_object(rel, data)
         excerpt = data[:400].decode("utf-8", "replace") if kind is AssetKind.TEXT else None
         return self._index(sha, kind, mime, len(data), rel, width, height, duration_s, excerpt,
@@ -452,47 +439,50 @@ class Library:
         return asset.inline or asset.path.exists()
 
     # -- results and the cache ----------------------------------------------------------------
-    def record_result(self, record: ResultRecord, *, close_jobs: Sequence[int] = ()) -> int:
+    def record_result(self, record: ResultRecord, *, close_jobs: Sequence[int] = (),
+                      params_json: str | None = None) -> int:
         """Index a finished node result (its assets must already be stored), closing the
         journal rows of the provider jobs that made it in the same transaction. Written
-        behind; visible to ``lookup`` at once."""
-        result_id = self._next_result_id()
+        behind; visible to ``lookup`` at once. ``params_json`` may be passed when the
+        caller already has the params as JSON (the items of one node share them)."""
         now = time.time()
-        outputs_encoded = _encode_outputs(record.outputs)
-        self._defer(
-            "INSERT INTO results(id, cache_key, run_id, graph_id, graph_path, node_id, node_type,"
-            " node_title, item, model, provider, params_json, prompt, inputs_json,"
-            " outputs_json, job_id, cost_usd, cost_source, queue_s, run_s, finished_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (result_id, record.cache_key, record.run_id, record.graph_id, record.graph_path,
-             record.node_id, record.node_type, record.node_title, record.item, record.model,
-             record.provider,
-             redact_secrets(json.dumps(record.params, sort_keys=True, default=str)),
-             redact_secrets(record.prompt) if record.prompt else record.prompt,
-             json.dumps(record.inputs, sort_keys=True),
-             json.dumps(outputs_encoded, separators=(",", ":")), record.job_id,
-             record.cost_usd, record.cost_source, record.queue_s, record.run_s, now))
-        rows = []
-        for port, value in record.outputs.items():
-            items = [value] if isinstance(value, Asset) else list(value.items)
-            rows.extend((result_id, port, i, a.sha256) for i, a in enumerate(items) if a)
-        if rows:
-            self._defer("INSERT INTO result_assets(result_id, port, idx, sha256) VALUES (?,?,?,?)",
-                        rows, many=True)
-        if record.cost_usd:
-            self._defer(
-                "INSERT INTO charges(at, usd, provider, model, run_id, node_id, reason)"
-                " VALUES (?,?,?,?,?,?,?)",
-                (now, record.cost_usd, record.provider, record.model, record.run_id,
-                 record.node_id, "result"))
-        if close_jobs:
-            self._defer("UPDATE jobs SET state='done', updated_at=? WHERE id=?",
-                        [(now, row) for row in close_jobs], many=True)
+        if params_json is None:
+            params_json = params_to_json(record.params)
+        statements: list[Statement] = []
         with self._lock:
-            self._pending_results[record.cache_key] = CachedResult(
-                result_id, dict(record.outputs), record.cost_usd, record.model, now)
+            result_id = self._next_result_id()
+            statements.append((_INSERT_RESULT, (
+                result_id, record.cache_key, record.run_id, record.graph_id, record.graph_path,
+                record.node_id, record.node_type, record.node_title, record.item, record.model,
+                record.provider, params_json,
+                redact_secrets(record.prompt) if record.prompt else record.prompt,
+                json.dumps(record.inputs, sort_keys=True),
+                json.dumps(_encode_outputs(record.outputs), separators=(",", ":")),
+                record.job_id, record.cost_usd, record.cost_source, record.queue_s,
+                record.run_s, now), False))
+            rows = []
+            for port, value in record.outputs.items():
+                items = (value,) if isinstance(value, Asset) else value.items
+                rows.extend((result_id, port, i, a.sha256) for i, a in enumerate(items) if a)
+            if rows:
+                statements.append((_INSERT_RESULT_ASSET, rows, True))
+            if record.cost_usd:
+                statements.append((_INSERT_CHARGE, (
+                    now, record.cost_usd, record.provider, record.model, record.run_id,
+                    record.node_id, "result"), False))
+            if close_jobs:
+                statements.append(("UPDATE jobs SET state='done', updated_at=? WHERE id=?",
+                                   [(now, row) for row in close_jobs], True))
+            self._pending.extend(statements)
+            self._unsubmitted_keys.append((record.cache_key, result_id))
+            with self._results_lock:
+                self._pending_results[record.cache_key] = CachedResult(
+                    result_id, dict(record.outputs), record.cost_usd, record.model, now)
+            full = len(self._pending) >= 3_000
         if record.cost_usd or close_jobs:
-            self.flush()  # money was spent: index it now
+            self.flush(wait=True)  # money was spent: it is on disk before we go on
+        elif full:
+            self.flush()
         return result_id
 
     def close_jobs(self, rows: Sequence[int], state: str) -> None:
@@ -556,8 +546,8 @@ class Library:
         return None
 
     def result_row(self, result_id: int) -> dict[str, Any] | None:
+        self.flush(wait=True)
         with self._lock:
-            self.flush()
             cur = self._db.execute("SELECT * FROM results WHERE id=?", (result_id,))
             row = cur.fetchone()
             if row is None:
@@ -566,8 +556,8 @@ class Library:
 
     def provenance(self, sha: str) -> list[dict[str, Any]]:
         """Every result that produced this asset, newest first, as plain dicts."""
+        self.flush(wait=True)
         with self._lock:
-            self.flush()
             cur = self._db.execute(
                 "SELECT r.*, ra.port AS port, ra.idx AS output_index FROM result_assets ra"
                 " JOIN results r ON r.id = ra.result_id WHERE ra.sha256=?"
@@ -581,21 +571,21 @@ class Library:
         self, run_id: str, *, graph_id: str | None, graph_path: str | None,
         graph_name: str | None, quote: Mapping[str, Any] | None = None,
     ) -> None:
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO runs(id, graph_id, graph_path, graph_name, started_at, status,"
-                " quote_json) VALUES (?,?,?,?,?,?,?)",
-                (run_id, graph_id, graph_path, graph_name, time.time(), "running",
-                 json.dumps(quote) if quote else None))
+        self._defer(
+            "INSERT INTO runs(id, graph_id, graph_path, graph_name, started_at, status,"
+            " quote_json) VALUES (?,?,?,?,?,?,?)",
+            (run_id, graph_id, graph_path, graph_name, time.time(), "running",
+             json.dumps(quote) if quote else None))
 
     def finish_run(self, run_id: str, status: str, cost_usd: float) -> None:
-        with self._tx() as db:
-            db.execute("UPDATE runs SET finished_at=?, status=?, cost_usd=? WHERE id=?",
-                       (time.time(), status, cost_usd, run_id))
+        """Written behind like the results; ``flush()`` hands it to the writer."""
+        self._defer("UPDATE runs SET finished_at=?, status=?, cost_usd=? WHERE id=?",
+                    (time.time(), status, cost_usd, run_id))
+        self.flush()
 
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
+        self.flush(wait=True)
         with self._lock:
-            self.flush()
             cur = self._db.execute("SELECT * FROM runs ORDER BY started_at DESC LIMIT ?", (limit,))
             names = [c[0] for c in cur.description]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
@@ -722,7 +712,7 @@ class Library:
     # -- housekeeping ---------------------------------------------------------------------
     def connection(self) -> sqlite3.Connection:
         """The raw connection, for read-only queries of the review tools (hold ``lock``)."""
-        self.flush()
+        self.flush(wait=True)
         return self._db
 
     @property
@@ -734,6 +724,22 @@ class Library:
             asset = self.asset(sha)
             if asset is not None:
                 yield asset
+
+
+_INSERT_RESULT = (
+    "INSERT INTO results(id, cache_key, run_id, graph_id, graph_path, node_id, node_type,"
+    " node_title, item, model, provider, params_json, prompt, inputs_json, outputs_json,"
+    " job_id, cost_usd, cost_source, queue_s, run_s, finished_at)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+_INSERT_RESULT_ASSET = (
+    "INSERT OR IGNORE INTO result_assets(result_id, port, idx, sha256) VALUES (?,?,?,?)")
+_INSERT_CHARGE = (
+    "INSERT INTO charges(at, usd, provider, model, run_id, node_id, reason)"
+    " VALUES (?,?,?,?,?,?,?)")
+
+
+def params_to_json(params: Mapping[str, Any]) -> str:
+    return redact_secrets(json.dumps(params, sort_keys=True, default=str))
 
 
 def _encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:

@@ -50,6 +50,9 @@ class NodePlan:
     runs: int = 0
     cached: int = 0
     problem: str | None = None
+    #: what the planner worked out about the node, reused by the executor
+    params: Mapping[str, Any] | None = None
+    connected: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -202,6 +205,7 @@ class Planner:
             model = node_type.resolve_model(catalog, params, connected)
             if node_type.is_source:
                 plans[node_id] = self._plan_source(node_type, params, graph_dir, node_id)
+                plans[node_id].params = params
                 continue
             inputs, known, missing = gather_inputs(graph, node, node_type, edges, outputs_of)
             if missing:
@@ -216,6 +220,9 @@ class Planner:
                 continue
             plans[node_id] = self._plan_known(node, node_type, catalog, model, params, inputs,
                                               connected)
+        for node_id in order:
+            plans[node_id].params = plans[node_id].params or registry[
+                graph.nodes[node_id].type].effective_params(catalog, graph.nodes[node_id].params)
         quote = self._quote(graph, order, plans, upstream)
         return Plan(order, plans, quote)
 
@@ -291,6 +298,8 @@ class Planner:
                 params: Mapping[str, Any], connected: frozenset[str], runs: int,
                 prompt_chars: int | None) -> NodePlan:
         plan.runs = runs
+        plan.params = params
+        plan.connected = connected
         if runs and plan.model is not None:
             one = node_type.estimate(catalog, self.prices, params, connected,
                                      prompt_chars=prompt_chars)

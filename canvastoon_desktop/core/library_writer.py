@@ -1,0 +1,100 @@
+"""Commits the library's written-behind rows on a thread of its own.
+
+The event loop (the GUI's, or the CLI's) hands over batches of statements and goes on; the
+writer commits each batch in one transaction on its own SQLite connection. SQLite releases
+the GIL while it works, so a big commit costs the loop nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+Statement = tuple[str, Sequence[Any], bool]  # (sql, args or rows, is-many)
+
+
+def apply_statements(db: sqlite3.Connection, statements: Sequence[Statement]) -> None:
+    """Run statements, one ``executemany`` per statement text (each table's rows keep their
+    order; the tables written behind do not depend on each other within a batch)."""
+    groups: dict[str, list[Sequence[Any]]] = {}
+    for sql, args, many in statements:
+        rows = groups.setdefault(sql, [])
+        if many:
+            rows.extend(args)  # type: ignore[arg-type]
+        else:
+            rows.append(args)
+    for sql, rows in groups.items():
+        db.executemany(sql, rows)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA cache_size=-65536")  # 64 MB: indexes keyed by hashes
+    return db
+
+
+class BackgroundWriter:
+    def __init__(self, path: Path, on_committed: Callable[[Any], None]) -> None:
+        self._path = path
+        self._on_committed = on_committed
+        self._queue: queue.SimpleQueue[tuple[list[Statement], Any] | None] = queue.SimpleQueue()
+        self._done = threading.Condition()
+        self._submitted = 0
+        self._committed = 0
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def submit(self, statements: list[Statement], token: Any = None) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="library-writer", daemon=True)
+            self._thread.start()
+        with self._done:
+            self._submitted += 1
+        self._queue.put((statements, token))
+
+    def wait(self) -> None:
+        """Block until every submitted batch is committed; re-raise a failed commit."""
+        with self._done:
+            self._done.wait_for(lambda: self._committed >= self._submitted)
+            error, self._error = self._error, None
+        if error is not None:
+            raise error
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self.wait()
+            self._queue.put(None)
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def _work(self) -> None:
+        db = connect(self._path)
+        try:
+            while (job := self._queue.get()) is not None:
+                statements, token = job
+                try:
+                    db.execute("BEGIN IMMEDIATE")
+                    apply_statements(db, statements)
+                    db.execute("COMMIT")
+                except BaseException as exc:  # kept and re-raised to whoever waits next
+                    log.exception("the library could not commit %d rows", len(statements))
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    with self._done:
+                        self._error = exc
+                finally:
+                    self._on_committed(token)
+                    with self._done:
+                        self._committed += 1
+                        self._done.notify_all()
+        finally:
+            db.close()

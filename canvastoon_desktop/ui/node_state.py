@@ -1,0 +1,391 @@
+"""What every node on the canvas shows: its state, cost and result, derived from the plan
+and the executor's events.
+
+Plain Python (no Qt), so the rules read and test on their own. ``NodeStates`` applies a
+``Plan`` (existing results, stale marks, estimates, problems) and ``RunEvent``s (queued,
+running with elapsed time and ETA, done, cached, failed, ...) and says which nodes changed;
+the canvas repaints just those.
+
+States: idle (never run) · ready (a source) · stale (shows a result that no longer matches
+its inputs or parameters) · queued · running · done · cached · pinned · failed · cancelled ·
+skipped. Problems found before a run ("needs attention") are kept beside the state.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from canvastoon_desktop.core import events as ev
+from canvastoon_desktop.core.assets import Asset, ItemList, Value
+from canvastoon_desktop.core.graph import Graph
+from canvastoon_desktop.core.plan import Plan
+from canvastoon_desktop.core.pricing import CostRange
+from canvastoon_desktop.core.validation import Problem
+
+ACTIVE = frozenset({"queued", "running"})
+FINISHED = frozenset({"done", "cached", "pinned", "failed", "cancelled", "skipped"})
+
+
+@dataclass
+class ItemState:
+    """One item of a node that runs over a list."""
+
+    state: str = "queued"
+    message: str | None = None
+    outputs: dict[str, Value] | None = None
+
+    def preview(self) -> Asset | None:
+        return first_asset(self.outputs)
+
+
+@dataclass
+class NodeState:
+    state: str = "idle"
+    message: str | None = None  # why it failed / was skipped
+    outputs: dict[str, Value] | None = None  # the result shown on the node
+    estimate: CostRange | None = None  # what running it would cost
+    cost: float | None = None  # what the last run of it cost
+    cost_source: str | None = None
+    note: str | None = None  # e.g. "exported 2 files to …"
+    started_at: float | None = None  # time.monotonic() when it started running
+    eta_s: float | None = None
+    eta_at: float | None = None
+    status_text: str | None = None  # the provider's word: queued, processing, …
+    fraction: float | None = None
+    items: list[ItemState] | None = None
+    pinned: bool = False
+    problems: list[str] = field(default_factory=list)
+    #: the state came from a run of this session (not only from the cache)
+    from_run: bool = False
+    #: the cache keys the node had when that run settled: a change makes it stale
+    run_keys: tuple[str | None, ...] | None = None
+    job_id: str | None = None
+    resumable: bool = False
+
+    # -- what the card draws --------------------------------------------------------------
+    def elapsed(self, now: float | None = None) -> float | None:
+        if self.started_at is None:
+            return None
+        return max(0.0, (now or time.monotonic()) - self.started_at)
+
+    def eta(self, now: float | None = None) -> float | None:
+        if self.eta_s is None or self.eta_at is None:
+            return None
+        return max(0.0, self.eta_s - ((now or time.monotonic()) - self.eta_at))
+
+    def progress(self, now: float | None = None) -> float | None:
+        """0..1 for the progress bar: the provider's fraction, else elapsed against ETA."""
+        if self.state != "running":
+            return None
+        if self.fraction is not None:
+            return max(0.0, min(1.0, self.fraction))
+        elapsed, eta = self.elapsed(now), self.eta(now)
+        if elapsed is None or eta is None:
+            return None
+        total = elapsed + eta
+        return min(0.97, elapsed / total) if total > 0 else None
+
+    def items_done(self) -> tuple[int, int] | None:
+        if not self.items:
+            return None
+        done = sum(1 for i in self.items if i.state in ("done", "cached", "pinned"))
+        return done, len(self.items)
+
+    def preview(self) -> Asset | None:
+        return first_asset(self.outputs)
+
+    def preview_count(self) -> int:
+        return sum(len(value_list(v)) for v in (self.outputs or {}).values())
+
+    def cost_text(self) -> str:
+        from canvastoon_desktop.core.pricing import format_usd
+
+        if self.state in ("cached", "pinned") and not self.from_run:
+            return "cached"
+        if self.from_run and self.state in ("done", "failed", "cancelled") and self.cost:
+            return format_usd(self.cost)
+        if self.from_run and self.state == "cached":
+            return "cached · $0"
+        if self.state in ACTIVE and self.cost:
+            return format_usd(self.cost)
+        if self.estimate is not None and not self.estimate.is_free:
+            return f"≈ {self.estimate}"
+        if self.estimate is not None:
+            return "free"
+        return ""
+
+
+def first_asset(outputs: Mapping[str, Value] | None) -> Asset | None:
+    for value in (outputs or {}).values():
+        for asset in value_list(value):
+            if asset is not None:
+                return asset
+    return None
+
+
+def value_list(value: Value | None) -> list[Asset | None]:
+    if value is None:
+        return []
+    if isinstance(value, Asset):
+        return [value]
+    if isinstance(value, ItemList):
+        return list(value.items)
+    return []
+
+
+class NodeStates:
+    """The display state of every node of one graph."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, NodeState] = {}
+        self.active_run: str | None = None
+        self._run_plan: Plan | None = None
+
+    def get(self, node_id: str) -> NodeState:
+        state = self.nodes.get(node_id)
+        if state is None:
+            state = self.nodes[node_id] = NodeState()
+        return state
+
+    def forget(self, node_id: str) -> None:
+        self.nodes.pop(node_id, None)
+
+    def clear(self) -> None:
+        self.nodes.clear()
+        self.active_run = None
+        self._run_plan = None
+
+    # -- the plan: existing results, stale marks, estimates ------------------------------
+    def apply_plan(self, graph: Graph, plan: Plan, problems: Iterable[Problem] = (),
+                   resumable: Iterable[str] = ()) -> set[str]:
+        changed: set[str] = set()
+        by_node: dict[str, list[str]] = {}
+        for problem in problems:
+            if problem.node_id:
+                by_node.setdefault(problem.node_id, []).append(problem.message)
+        resumable = set(resumable)
+        for node_id, node_plan in plan.nodes.items():
+            node = graph.nodes.get(node_id)
+            if node is None:
+                continue
+            st = self.get(node_id)
+            before = _snapshot(st)
+            st.problems = by_node.get(node_id, [])
+            st.pinned = bool(node.pins)
+            st.resumable = node_id in resumable
+            if st.state in ACTIVE and self.active_run is not None:
+                if _snapshot(st) != before:
+                    changed.add(node_id)
+                continue
+            keys = plan_keys(plan, node_id)
+            status = node_plan.status
+            node_type = graph.registry.get(node.type)
+            if status == "source":
+                st.outputs = node_plan.outputs
+                st.estimate = None
+                if not (st.from_run and st.state == "done"):
+                    st.state, st.from_run = "ready", False
+            elif status in ("cached", "pinned"):
+                st.outputs = node_plan.outputs
+                st.estimate = None
+                keep = (st.from_run and st.state in ("done", "cached", "pinned")
+                        and st.run_keys == keys)
+                if not keep:
+                    st.state = "pinned" if status == "pinned" else "cached"
+                    st.from_run, st.cost, st.message = False, None, None
+                elif status == "pinned":
+                    st.state = "pinned"
+            elif status == "invalid":
+                st.estimate = None
+                if node_plan.problem and node_plan.problem not in st.problems:
+                    st.problems = [node_plan.problem, *st.problems]
+                if st.outputs is not None and not st.from_run:
+                    st.state = "stale"
+                elif not st.from_run:
+                    st.state = "idle"
+            else:  # run | partial | waiting
+                st.estimate = node_plan.cost
+                upstream_changes = any(
+                    plan.will_run(e.src_node) for e in graph.incoming(node_id))
+                if node_type is not None and not node_type.cacheable:
+                    if st.from_run and st.state == "done" and not upstream_changes:
+                        pass  # runs every time by design: its last run still stands
+                    elif st.outputs is not None or st.from_run:
+                        st.state = "stale" if st.state != "failed" or upstream_changes \
+                            else st.state
+                    else:
+                        st.state = "idle"
+                elif (st.from_run and st.state in ("failed", "cancelled", "skipped")
+                      and st.run_keys == keys and keys is not None):
+                    pass  # the last run's verdict still applies to these inputs
+                elif st.outputs is not None or st.note:
+                    st.state = "stale"
+                else:
+                    st.state, st.from_run = "idle", False
+                if node_plan.items is not None and any(
+                        i.status in ("cached", "pinned") for i in node_plan.items):
+                    st.items = [ItemState(_item_status(i.status), outputs=i.outputs)
+                                for i in node_plan.items]
+            if _snapshot(st) != before:
+                changed.add(node_id)
+        return changed
+
+    def set_previous_outputs(self, results: Mapping[str, dict[str, Value]]) -> set[str]:
+        """Results of earlier sessions for nodes that would run now: shown as stale."""
+        changed = set()
+        for node_id, outputs in results.items():
+            st = self.get(node_id)
+            if st.outputs is None and st.state in ("idle", "stale"):
+                st.outputs = outputs
+                st.state = "stale"
+                changed.add(node_id)
+        return changed
+
+    # -- a run's events -------------------------------------------------------------------
+    def begin_run(self, run_id: str, plan: Plan | None) -> None:
+        self.active_run = run_id
+        self._run_plan = plan
+
+    def end_run(self, run_id: str) -> set[str]:
+        """After RunFinished: anything still queued never started (refused or cancelled)."""
+        changed = set()
+        if self.active_run == run_id:
+            for node_id, st in self.nodes.items():
+                if st.state in ACTIVE:
+                    st.state = "cancelled"
+                    st.started_at = None
+                    changed.add(node_id)
+            self.active_run = None
+        return changed
+
+    def apply_event(self, event: ev.RunEvent, now: float | None = None) -> set[str]:
+        now = time.monotonic() if now is None else now
+        if isinstance(event, ev.RunStarted):
+            self.active_run = event.run_id
+            changed = set()
+            for node_id in event.node_ids:
+                st = self.get(node_id)
+                st.state, st.message, st.items = "queued", None, None
+                st.cost, st.cost_source, st.note = 0.0, None, None
+                st.started_at = st.eta_s = st.eta_at = st.fraction = None
+                st.status_text, st.from_run, st.job_id = None, True, None
+                st.resumable = False
+                changed.add(node_id)
+            return changed
+        if isinstance(event, ev.RunFinished):
+            return self.end_run(event.run_id)
+        if not isinstance(event, ev.NodeEvent):
+            return set()
+        st = self.get(event.node_id)
+        item = _item(st, event.item)
+        if isinstance(event, ev.NodeItems):
+            st.items = [ItemState() for _ in range(event.count)]
+        elif isinstance(event, ev.NodeQueued):
+            if item is not None:
+                item.state = "queued"
+            elif st.state not in ("running",):
+                st.state = "queued"
+        elif isinstance(event, ev.NodeStarted):
+            if item is not None:
+                item.state = "running"
+            if st.state != "running" or st.started_at is None:
+                st.started_at = now
+            st.state = "running"
+            if event.eta_s is not None:
+                st.eta_s, st.eta_at = event.eta_s, now
+        elif isinstance(event, ev.JobSubmitted):
+            st.job_id = event.job_id
+            st.status_text = "resumed" if event.resumed else "submitted"
+        elif isinstance(event, ev.NodeProgress):
+            if item is not None:
+                item.state = "running"
+            st.state = "running"
+            if event.elapsed_s and (st.started_at is None or event.item is None):
+                st.started_at = now - event.elapsed_s
+            elif st.started_at is None:
+                st.started_at = now
+            if event.eta_s is not None:
+                st.eta_s, st.eta_at = event.eta_s, now
+            st.status_text = event.status
+            st.fraction = event.fraction
+        elif isinstance(event, ev.NodeDone):
+            st.cost = (st.cost or 0.0) + (event.cost_usd or 0.0)
+            st.cost_source = event.cost_source
+            if event.note:
+                st.note = event.note
+            if item is not None:
+                item.state, item.outputs = "done", dict(event.outputs)
+            else:
+                st.state = "done"
+                st.outputs = dict(event.outputs) or st.outputs
+        elif isinstance(event, ev.NodeCached):
+            state = "pinned" if event.pinned else "cached"
+            if item is not None:
+                item.state, item.outputs = state, dict(event.outputs)
+            else:
+                st.state, st.outputs = state, dict(event.outputs)
+        elif isinstance(event, ev.NodeFailed):
+            if item is not None:
+                item.state, item.message = "failed", event.message
+            else:
+                st.state = "failed"
+            st.message = event.message
+        elif isinstance(event, ev.NodeSkipped):
+            if item is not None:
+                item.state, item.message = "skipped", event.reason
+            else:
+                st.state, st.message = "skipped", event.reason
+        elif isinstance(event, ev.NodeCancelled):
+            if item is not None:
+                item.state = "cancelled"
+            else:
+                st.state = "cancelled"
+        elif isinstance(event, ev.NodeSettled):
+            st.state = event.status
+            if event.outputs:
+                st.outputs = dict(event.outputs)
+            if event.message:
+                st.message = event.message
+            elif event.status in ("done", "cached"):
+                st.message = None
+            st.cost = event.cost_usd if event.cost_usd else st.cost
+            st.started_at = st.eta_s = st.eta_at = st.fraction = None
+            st.status_text = None
+            st.from_run = True
+            st.run_keys = plan_keys(self._run_plan, event.node_id) if self._run_plan else None
+            if st.state == "cached" and st.pinned and self._run_plan is not None:
+                node_plan = self._run_plan.nodes.get(event.node_id)
+                if node_plan is not None and node_plan.status == "pinned":
+                    st.state = "pinned"
+        return {event.node_id}
+
+
+def plan_keys(plan: Plan | None, node_id: str) -> tuple[str | None, ...] | None:
+    if plan is None:
+        return None
+    node_plan = plan.nodes.get(node_id)
+    if node_plan is None or node_plan.items is None:
+        return None
+    return tuple(i.key for i in node_plan.items)
+
+
+def _item(st: NodeState, index: int | None) -> ItemState | None:
+    if index is None:
+        return None
+    if st.items is None:
+        st.items = []
+    while len(st.items) <= index:
+        st.items.append(ItemState())
+    return st.items[index]
+
+
+def _item_status(status: str) -> str:
+    return {"run": "queued", "skip": "skipped"}.get(status, status)
+
+
+def _snapshot(st: NodeState) -> tuple[Any, ...]:
+    return (st.state, st.message, id(st.outputs), st.estimate, st.cost, st.pinned,
+            tuple(st.problems), st.resumable, len(st.items or ()))
