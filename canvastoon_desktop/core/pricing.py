@@ -220,7 +220,7 @@ class Quote:
 
 
 def format_seconds(seconds: float) -> str:
-    if seconds < 90:
+    if seconds < 120:
         return f"{max(0, round(seconds))} s"
     if seconds < 3600:
         return f"{seconds / 60:.0f} min"

@@ -1,0 +1,109 @@
+"""The library: content-addressed assets, results with provenance, the job journal,
+reviews and spend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from canvastoon_desktop.core.assets import AssetKind, ItemList
+from canvastoon_desktop.core.errors import LibraryError
+from canvastoon_desktop.core.library import Library, ResultRecord
+from canvastoon_desktop.core.secrets import remember_secret
+
+
+def test_assets_are_named_by_their_content_and_stored_once(tmp_path: Path) -> None:
+    library = Library(tmp_path)
+    png = b"\x89PNG\r\n\x1a\n" + b"x" * 100
+    first = library.put_bytes(png, AssetKind.IMAGE, "image/png", width=2, height=3)
+    again = library.put_bytes(png, AssetKind.IMAGE, "image/png")
+    assert first == again
+    assert first.path == tmp_path / "objects" / first.sha256[:2] / f"{first.sha256}.png"
+    assert first.path.read_bytes() == png
+    assert len(list((tmp_path / "objects").rglob("*.png"))) == 1
+
+
+def test_small_texts_live_in_the_index_and_can_be_written_out(tmp_path: Path) -> None:
+    library = Library(tmp_path)
+    text = library.put_text("a girl on a rooftop")
+    assert text.inline and not text.path.exists()
+    library.close()
+    reopened = Library(tmp_path)
+    asset = reopened.asset(text.sha256)
+    assert asset is not None and reopened.read_text(asset) == "a girl on a rooftop"
+    assert reopened.file_path(asset).read_text() == "a girl on a rooftop"
+
+
+def test_results_are_found_by_cache_key_after_a_restart(tmp_path: Path) -> None:
+    library = Library(tmp_path)
+    a, b = library.put_text("one"), library.put_text("two")
+    library.record_result(ResultRecord("key-1", "node", "test", {"text": a}))
+    library.record_result(ResultRecord("key-2", "node", "test", {"lines": ItemList((a, None, b))}))
+    assert library.lookup("key-1").outputs == {"text": a}  # visible before it is committed
+    library.close()
+    reopened = Library(tmp_path)
+    assert reopened.lookup("key-1").outputs == {"text": a}
+    assert reopened.lookup("key-2").outputs == {"lines": ItemList((a, None, b))}
+    assert reopened.lookup("nope") is None
+
+
+def test_a_result_whose_file_is_gone_is_not_served(tmp_path: Path) -> None:
+    library = Library(tmp_path)
+    image = library.put_bytes(b"\x89PNG....", AssetKind.IMAGE, "image/png")
+    library.record_result(ResultRecord("k", "n", "t", {"image": image}))
+    image.path.unlink()
+    library.close()
+    assert Library(tmp_path).lookup("k") is None
+
+
+def test_provenance_lists_who_made_an_asset_without_secrets(tmp_path: Path) -> None:
+    secret = "sk-canary-provenance-000111222"
+    remember_secret(secret)
+    library = Library(tmp_path)
+    image = library.put_bytes(b"\x89PNG....", AssetKind.IMAGE, "image/png")
+    library.record_result(ResultRecord(
+        "k", "node-1", "image_gen", {"image": image}, params={"aspect_ratio": "9:16"},
+        model="google/nano-banana-pro", provider="aiml", prompt=f"idol {secret}",
+        job_id="gen-1", cost_usd=0.05, cost_source="provider_credits", queue_s=1.0, run_s=9.0))
+    rows = library.provenance(image.sha256)
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["node_id"], row["model"], row["job_id"], row["cost_usd"]) == \
+        ("node-1", "google/nano-banana-pro", "gen-1", 0.05)
+    assert secret not in row["prompt"] and "[redacted]" in row["prompt"]
+
+
+def test_the_journal_is_durable_and_finds_open_jobs(tmp_path: Path) -> None:
+    library = Library(tmp_path)
+    row = library.journal_creating("key", "replicate", "google/veo-3.1-fast", fingerprint="fp")
+    library.journal_update(row, state="submitted", job_id="pred-1")
+    reopened = Library(tmp_path)  # a second process would see it right away
+    job = reopened.open_job("key", "fp")
+    assert job is not None and (job.state, job.job_id) == ("submitted", "pred-1")
+    assert reopened.open_job("key", "other-request") is None
+    library.close_jobs([row], "done")
+    assert reopened.open_job("key") is None
+
+
+def test_reviews_and_spend(tmp_path: Path) -> None:
+    library = Library(tmp_path)
+    library.set_review("abc", rating=4, note="keep")
+    library.set_review("abc", rejected=True)
+    review = library.review("abc")
+    assert (review.rating, review.rejected, review.note) == (4, True, "keep")
+    with pytest.raises(LibraryError, match="1 to 5"):
+        library.set_review("abc", rating=9)
+    library.add_charge(0.25, provider="aiml", model="m", run_id=None, node_id=None, reason="x")
+    assert library.spent_today() == pytest.approx(0.25)
+
+
+def test_a_library_from_a_newer_app_is_refused(tmp_path: Path) -> None:
+    Library(tmp_path).close()
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "library.sqlite")
+    db.execute("PRAGMA user_version=99")
+    db.close()
+    with pytest.raises(LibraryError, match="newer CanvasToon"):
+        Library(tmp_path)

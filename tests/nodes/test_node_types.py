@@ -1,0 +1,76 @@
+"""Node declarations: model choice, checks and the rules each node adds."""
+
+from __future__ import annotations
+
+from canvastoon_desktop.core.graph import Edge, Graph
+from canvastoon_desktop.core.validation import graph_problems
+from nodes import default_registry
+
+REGISTRY = default_registry()
+CATALOG = REGISTRY.catalog
+
+
+def problems(graph: Graph) -> list[str]:
+    return [f"{p.node_name}: {p.message}" for p in graph_problems(graph)]
+
+
+def test_image_gen_fed_references_uses_the_edit_model() -> None:
+    graph = Graph(REGISTRY)
+    gen = graph.create_node("image_gen", params={"prompt": "idol on stage"})
+    node_type = REGISTRY["image_gen"]
+    params = node_type.effective_params(CATALOG, gen.params)
+    assert node_type.resolve_model(CATALOG, params, frozenset()).id == "google/nano-banana-pro"
+    assert node_type.resolve_model(CATALOG, params, frozenset({"references"})).id == \
+        "google/gemini-3-pro-image-edit"
+    params["model"] = "local/storyboard-card"
+    assert node_type.resolve_model(CATALOG, params, frozenset({"references"})).id == \
+        "local/storyboard-card-refs"
+
+
+def test_a_preview_model_cannot_take_references() -> None:
+    graph = Graph(REGISTRY)
+    ref = graph.create_node("load_image", params={"path": "face.png"})
+    gen = graph.create_node("image_gen", params={"model": "prunaai/z-image-turbo",
+                                                  "prompt": "x"}, title="Preview")
+    graph.connect(Edge(ref.id, "image", gen.id, "references"))
+    assert "Preview: Z-Image Turbo cannot use reference images; choose Nano Banana Pro" in \
+        problems(graph)
+
+
+def test_nodes_say_what_they_are_missing() -> None:
+    graph = Graph(REGISTRY)
+    graph.create_node("image_gen", title="Cut")
+    graph.create_node("inpaint", title="Clean")
+    graph.create_node("video", title="Clip")
+    graph.create_node("export", title="Out")
+    found = problems(graph)
+    assert "Cut: connect a Prompt or write one" in found
+    assert "Clean: the Image input is not connected" in found
+    assert "Clean: the Mask input is not connected" in found
+    assert "Clip: Hailuo 2.3 Fast needs the First frame input connected" in found
+    assert "Out: connect something to export" in found
+
+
+def test_only_veo_takes_a_last_frame() -> None:
+    graph = Graph(REGISTRY)
+    image = graph.create_node("load_image", params={"path": "a.png"})
+    clip = graph.create_node("video", params={"prompt": "spin"}, title="Clip")
+    graph.connect(Edge(image.id, "image", clip.id, "image"))
+    graph.connect(Edge(image.id, "image", clip.id, "last_frame"))
+    assert "Clip: Hailuo 2.3 Fast does not take a last frame" in problems(graph)
+    graph.set_param(clip.id, "model", "google/veo-3.1-fast")
+    assert not any(p.startswith("Clip") for p in problems(graph))
+
+
+def test_every_model_of_the_spec_is_in_the_catalog_with_9_16_defaults() -> None:
+    hosted = {"gpt-4o", "google/nano-banana-pro", "prunaai/z-image-turbo", "allenhooo/lama",
+              "minimax/hailuo-2.3-fast", "bytedance/seedance-1-pro-fast", "google/veo-3.1-fast"}
+    assert hosted <= set(CATALOG.models)
+    for model in CATALOG:
+        aspect = model.param("aspect_ratio")
+        if aspect is not None:
+            assert aspect.default == "9:16", model.id
+    z_image = CATALOG["prunaai/z-image-turbo"]
+    assert z_image.param("height").default > z_image.param("width").default
+    roles = {CATALOG[m].role.value for m in hosted}
+    assert {"main", "preview", "action", "motion", "cinematic"} <= roles
