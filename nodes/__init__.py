@@ -5,20 +5,25 @@ from __future__ import annotations
 from canvastoon_desktop.core.catalog import default_catalog
 from canvastoon_desktop.core.nodetype import NodeRegistry, NodeType
 
+from .character import Character
 from .export import Export
 from .image_gen import ImageGen
 from .inpaint import Inpaint
 from .load_image import LoadImage
 from .prompt_llm import PromptLLM
+from .route import RouteVideo
+from .shots import PickShots, ShotField
 from .text import TextInput
 from .video import Video
 
 NODE_TYPES: tuple[type[NodeType], ...] = (
-    TextInput, LoadImage, PromptLLM, ImageGen, Inpaint, Video, Export,
+    TextInput, LoadImage, Character, PromptLLM, ShotField, PickShots, ImageGen, Inpaint,
+    Video, RouteVideo, Export,
 )
 
-__all__ = ["NODE_TYPES", "Export", "ImageGen", "Inpaint", "LoadImage", "PromptLLM",
-           "TextInput", "Video", "default_registry"]
+__all__ = ["NODE_TYPES", "Character", "Export", "ImageGen", "Inpaint", "LoadImage",
+           "PickShots", "PromptLLM", "RouteVideo", "ShotField", "TextInput", "Video",
+           "default_registry"]
 
 
 def default_registry() -> NodeRegistry:

@@ -1,5 +1,5 @@
-"""Image Gen: main cuts, fast previews, and — fed character references — the same face
-across shots."""
+"""Image Gen: main cuts, fast previews, and — fed characters or reference images — the same
+face and outfit across shots."""
 
 from __future__ import annotations
 
@@ -13,45 +13,55 @@ from canvastoon_desktop.core.nodetype import NodeType
 from canvastoon_desktop.core.params import ParamKind, ParamSpec
 from canvastoon_desktop.core.ports import Port, PortType
 from canvastoon_desktop.core.runtime import NodeContext, PortValues
+from canvastoon_desktop.core.shots import ShotListError, shot_from_json
 
+from ._characters import read_characters, references_for
 from ._prompting import compose_prompt
 
 MAX_REFERENCES = 5
+REFERENCE_PORTS = frozenset({"references", "characters"})
 
 
 class ImageGen(NodeType):
     type_id = "image_gen"
     title = "Image Gen"
     category = "image"
-    description = "Generates a 9:16 image from a prompt; with reference images, keeps a character consistent."
+    description = ("Generates a 9:16 image from a prompt (or a shot); with characters or "
+                   "reference images, keeps the same face and outfit across shots.")
     inputs = (
         Port("prompt", PortType.TEXT, optional=True),
+        Port("shot", PortType.SHOTS, optional=True,
+             help="A shot: its image prompt, and the characters it names"),
+        Port("characters", PortType.CHARACTER, optional=True, multiple=True,
+             help="Characters whose reference images keep them consistent"),
         Port("references", PortType.IMAGE, optional=True, multiple=True,
-             help="Up to 5 reference images (the same character across shots)"),
+             help="Up to 5 reference images"),
     )
     outputs = (Port("image", PortType.IMAGE),)
     model_tasks = (Task.IMAGE,)
     default_model = "google/nano-banana-pro"
     params = (
         ParamSpec("prompt", ParamKind.TEXT, "",
-                  help="The prompt; with the Prompt input connected, added after it"),
+                  help="The prompt; with a Prompt or Shot connected, added after it"),
     )
 
     @classmethod
     def resolve_model(cls, catalog: Catalog, params: Mapping[str, Any],
                       connected: frozenset[str]) -> ModelSpec | None:
         model = cls.model_for(catalog, params)
-        if model is not None and "references" in connected and model.with_references:
+        if model is not None and connected & REFERENCE_PORTS and model.with_references:
             return catalog.get(model.with_references) or model
         return model
 
     @classmethod
     def check(cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]) -> list[str]:
-        problems = super().check(catalog, params, connected)
+        # references may come through characters instead of the References input
+        satisfied = connected | {"references"} if "characters" in connected else connected
+        problems = super().check(catalog, params, satisfied)
         model = cls.model_for(catalog, params)
-        if model is not None and "references" in connected and not model.with_references:
+        if model is not None and connected & REFERENCE_PORTS and not model.with_references:
             problems.append(f"{model.label} cannot use reference images; choose Nano Banana Pro")
-        if "prompt" not in connected and not str(params.get("prompt") or "").strip():
+        if not connected & {"prompt", "shot"} and not str(params.get("prompt") or "").strip():
             problems.append("connect a Prompt or write one")
         return problems
 
@@ -61,19 +71,40 @@ class ImageGen(NodeType):
         return count if count > 1 else None
 
     async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
-        assert ctx.model is not None
+        model = ctx.model
+        assert model is not None
+        shot = None
+        if inputs.get("shot") is not None:
+            try:
+                shot = shot_from_json(ctx.json(inputs["shot"]))
+            except ShotListError as exc:
+                raise NodeFailed(str(exc)) from None
         prompt = compose_prompt(ctx, inputs)
-        if not prompt and ctx.model.prompt_required:
-            raise NodeFailed("the prompt is empty")
-        references = tuple(inputs.get("references") or ())
+        if shot is not None:
+            prompt = "\n".join(p for p in (shot.image_prompt, prompt) if p)
+        characters, references = references_for(
+            read_characters(ctx, inputs.get("characters") or ()),
+            shot.characters if shot is not None else None, MAX_REFERENCES)
+        looks = [f"{c.name}: {c.description}" for c in characters if c.description]
+        if looks:
+            prompt = f"{prompt}\nCharacters — " + "; ".join(looks)
+        references += [a for a in inputs.get("references") or () if a not in references]
         if len(references) > MAX_REFERENCES:
             raise NodeFailed(f"{len(references)} reference images; at most {MAX_REFERENCES}")
-        files = {"references": references} if references else {}
+        if not prompt and model.prompt_required:
+            raise NodeFailed("the prompt is empty")
+        files = {"references": tuple(references)} if references else {}
+        edit = model.file("references")
+        if edit is not None and edit.required and not references:
+            # characters connected but none of them is in this shot: the plain model
+            model = ctx.catalog[ctx.params["model"]]
         labels = {"title": ctx.node.title or ""}
-        if ctx.item is not None:
+        if shot is not None:
+            labels = {"title": shot.title, "shot": f"SHOT {shot.index} · {shot.duration:g} s"}
+        elif ctx.item is not None:
             labels["shot"] = f"SHOT {ctx.item + 1}"
-        call = ModelCall(model=ctx.model, params=ctx.model.call_params(ctx.params),
-                         prompt=prompt, files=files, labels=labels)
+        call = ModelCall(model=model, params=model.call_params(ctx.params), prompt=prompt,
+                         files=files, labels=labels)
         output = await ctx.generate(call)
         images = [a for a in output.assets if a.kind.value == "image"]
         if not images:

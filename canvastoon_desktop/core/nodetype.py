@@ -141,6 +141,18 @@ class NodeType:
         return problems
 
     @classmethod
+    def provided_outputs(cls, params: Mapping[str, Any]) -> frozenset[str]:
+        """The outputs this node fills with these params (some outputs depend on a mode)."""
+        return frozenset(p.name for p in cls.outputs)
+
+    @classmethod
+    def models_in_use(cls, catalog: Catalog, params: Mapping[str, Any],
+                      connected: frozenset[str]) -> list[ModelSpec]:
+        """Every model a run of this node may call (a router may call several)."""
+        model = cls.resolve_model(catalog, params, connected)
+        return [model] if model is not None else []
+
+    @classmethod
     def estimate(
         cls, catalog: Catalog, prices: PriceTable, params: Mapping[str, Any],
         connected: frozenset[str], *, prompt_chars: int | None = None,

@@ -145,7 +145,11 @@ def input_hashes(inputs: Mapping[str, Any]) -> dict[str, Any]:
 def item_cache_key(
     node: Node, node_type: type[NodeType], model: ModelSpec | None,
     params: Mapping[str, Any], inputs: Mapping[str, Any], item: int | None,
+    library: Library | None = None, catalog: Catalog | None = None,
 ) -> str:
+    key_params = getattr(node_type, "key_params", None)
+    if key_params is not None and library is not None:
+        params = key_params(library, catalog, params, inputs)
     return cache_key(node_type.type_id, node_type.version, model.id if model else None,
                      params, input_hashes(inputs), node.reroll_count(item))
 
@@ -167,6 +171,7 @@ class Planner:
         self.prices = prices
         self.limits = dict(limits or {})
         self._typical: dict[str, float] = {}
+        self._catalog: Catalog | None = None
 
     def typical_seconds(self, model: ModelSpec) -> float:
         """Median of the user's own runs of this model, else the catalog's midpoint."""
@@ -186,6 +191,7 @@ class Planner:
              graph_dir: Path | None = None) -> Plan:
         registry = graph.registry
         catalog = registry.catalog
+        self._catalog = catalog
         self._typical.clear()  # learn from the runs finished since the last plan
         wanted = set(graph.nodes) if targets is None else needed_nodes(graph, targets)
         order = graph.topological_order(wanted)
@@ -283,7 +289,8 @@ class Planner:
             return ItemPlan(item, inputs, None, "skip", reason="its upstream item failed")
         if not node_type.cacheable:
             return ItemPlan(item, inputs, None, "run")
-        key = item_cache_key(node, node_type, model, params, inputs, item)
+        key = item_cache_key(node, node_type, model, params, inputs, item, self.library,
+                             self._catalog)
         pin = node.pin_for(item)
         if pin:
             outputs = self.library.outputs_from_hashes(pin)
@@ -300,12 +307,13 @@ class Planner:
         plan.runs = runs
         plan.params = params
         plan.connected = connected
-        if runs and plan.model is not None:
+        models = node_type.models_in_use(catalog, params, connected)
+        if runs and models:
             one = node_type.estimate(catalog, self.prices, params, connected,
                                      prompt_chars=prompt_chars)
             plan.cost = one.times(runs)
-            per_item = self.typical_seconds(plan.model)
-            limit = max(1, self.limits.get(plan.model.provider.value, 4))
+            per_item = max(self.typical_seconds(m) for m in models)
+            limit = max(1, min(self.limits.get(m.provider.value, 4) for m in models))
             plan.seconds = per_item * math.ceil(runs / limit)
         return plan
 
@@ -317,12 +325,13 @@ class Planner:
             plan = plans[node_id]
             start = max((finish.get(e.src_node, 0.0) for e in upstream[node_id]), default=0.0)
             finish[node_id] = start + plan.seconds
-            if plan.model is None:
+            if plan.model is None and plan.cost.is_free and not plan.runs:
                 continue
             quote.cost = quote.cost + plan.cost
             quote.to_run += plan.runs
             quote.cached += plan.cached
-            quote.nodes[node_id] = NodeQuote(node_id, plan.model.id, plan.cost, plan.seconds,
+            quote.nodes[node_id] = NodeQuote(node_id, plan.model.id if plan.model else None,
+                                             plan.cost, plan.seconds,
                                              plan.runs, plan.cached,
                                              items_known=plan.status != "waiting")
         quote.seconds = max(finish.values(), default=0.0)

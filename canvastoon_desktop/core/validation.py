@@ -58,6 +58,15 @@ def graph_problems(graph: Graph, nodes: Iterable[str] | None = None) -> list[Pro
     for edge in graph.edges:
         reason = edge_problem(graph, edge, seen, occupied)
         seen.add(edge)
+        src = graph.nodes.get(edge.src_node)
+        src_type = registry.get(src.type) if src else None
+        if not reason and src is not None and src_type is not None:
+            provided = src_type.provided_outputs(src_type.effective_params(catalog, src.params))
+            if edge.src_port not in provided:
+                out = src_type.output(edge.src_port)
+                reason = (f"{graph.display_name(src.id)} does not fill its "
+                          f"{out.display if out else edge.src_port} output with its current "
+                          "settings")
         if reason and edge.dst_node in wanted:
             problems.append(Problem(
                 f"connection from {graph.display_name(edge.src_node)}: {reason}",
@@ -82,13 +91,17 @@ def run_problems(
         if node_plan.status == "invalid":
             problems.append(Problem(node_plan.problem or "cannot run", node_id, name, "invalid"))
             continue
-        if not plan.will_run(node_id) or node_plan.model is None:
+        if not plan.will_run(node_id):
             continue
-        provider = node_plan.model.provider.value
-        if provider not in asked:
-            asked[provider] = key_problem(provider)
-        if asked[provider]:
-            problems.append(Problem(str(asked[provider]), node_id, name, "missing_key"))
+        node = graph.nodes[node_id]
+        node_type = graph.registry[node.type]
+        models = node_type.models_in_use(graph.registry.catalog, node_plan.params or {},
+                                         node_plan.connected)
+        for provider in dict.fromkeys(m.provider.value for m in models):
+            if provider not in asked:
+                asked[provider] = key_problem(provider)
+            if asked[provider]:
+                problems.append(Problem(str(asked[provider]), node_id, name, "missing_key"))
     for message in budget_problems(plan.quote, budget, spent_today):
         problems.append(Problem(message, code="budget"))
     return problems

@@ -4,6 +4,7 @@ inpaint, pan/zoom video) in worker threads. No key, no network, no cost."""
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -22,7 +23,7 @@ from canvastoon_desktop.core.generation import (
 from .inpaint import inpaint_image
 from .kenburns import render_pan_zoom
 from .storyboard import render_storyboard_card
-from .template import compose_from_labels
+from .template import compose_from_labels, compose_shots
 
 T = TypeVar("T")
 
@@ -38,6 +39,13 @@ class LocalAdapter:
     async def generate(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
         model_id = call.model.id
         try:
+            if model_id == "local/template-writer" and call.response_schema is not None:
+                cast = [c.strip() for c in call.labels.get("characters", "").split(",")]
+                count = int(call.labels.get("shot_count") or 0) or None
+                doc = compose_shots(call.labels.get("input", ""), [c for c in cast if c], count)
+                data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+                asset = await job.store_bytes(data, AssetKind.TEXT, "text/plain")
+                return GeneratedOutput([asset], 0.0, "free")
             if model_id == "local/template-writer":
                 text = compose_from_labels(call.template or "{input}", call.labels)
                 if not text.strip():

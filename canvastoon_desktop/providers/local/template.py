@@ -44,3 +44,44 @@ def compose(template: str, text: str, instructions: str = "") -> str:
 
 def compose_from_labels(template: str, labels: Mapping[str, str]) -> str:
     return compose(template, labels.get("input", ""), labels.get("instructions", ""))
+
+
+_ROLE_WORDS = {
+    "motion": ("dance", "dances", "dancing", "walk", "walks", "walking", "spin", "spins",
+               "turns", "sings", "performs", "choreography", "steps"),
+    "action": ("run", "runs", "running", "jump", "jumps", "fight", "fights", "chase", "races",
+               "falls", "crash", "explodes", "leaps", "sprint"),
+}
+_CAMERAS = ("wide establishing shot, slow push-in", "medium shot, handheld follow",
+            "close-up, gentle dolly in", "low angle, orbit", "over-the-shoulder, rack focus",
+            "aerial, slow pull-back")
+
+
+def compose_shots(text: str, characters: list[str], count: int | None = None) -> dict:
+    """A shot list from plain text: one shot per line (or sentence) of the input, each with
+    a role guessed from its verbs and the characters it names. Deterministic."""
+    lines = template_values(text)["shots"].splitlines()
+    beats = [line.split(": ", 1)[1] for line in lines if ": " in line] or [text.strip() or "…"]
+    if count:
+        beats = beats[:count]
+    shots = []
+    for index, beat in enumerate(beats, start=1):
+        lowered = beat.lower()
+        role = next((r for r, words in _ROLE_WORDS.items()
+                     if any(re.search(rf"\b{w}\b", lowered) for w in words)), "cinematic")
+        named = [c for c in characters if c and c.lower() in lowered]
+        if not named and len(characters) == 1:
+            named = list(characters)
+        duration = 4.0
+        if match := re.search(r"\((\d{1,2})\s*s\)", beat):
+            duration = float(min(20, max(1, int(match.group(1)))))
+            beat = beat.replace(match.group(0), "").strip()
+        title = " ".join(beat.split()[:5]).rstrip(".,!?") or f"Shot {index}"
+        shots.append({
+            "index": index, "title": title, "duration": duration,
+            "image_prompt": f"{beat} — vertical 9:16 webtoon key frame, cinematic lighting",
+            "video_prompt": f"{beat}. {_CAMERAS[(index - 1) % len(_CAMERAS)].capitalize()}.",
+            "camera": _CAMERAS[(index - 1) % len(_CAMERAS)],
+            "role": role, "characters": named,
+        })
+    return {"shots": shots}

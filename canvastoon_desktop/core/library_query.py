@@ -1,0 +1,723 @@
+"""Questions the review tools ask the library: which assets match a filter, in what order,
+and where each one came from.
+
+The filter set is declared once, in ``FILTERS``: the gallery builds its filter widgets from
+it and the CLI parses ``--filter KEY=VALUE`` with it, so both always offer the same filters
+with the same meaning. A filter's values live in one ``AssetQuery``; ``query_assets`` turns
+it into one SQL statement over assets ⨝ result_assets ⨝ results ⨝ reviews.
+
+Every asset is shown with its *primary* result, the newest result that produced it (result
+ids grow with time); filters on provenance (model, node, graph, run, cost, prompt) match
+what that result says, which is what the grid and the detail panel show.
+
+Reads go through a connection of their own (SQLite in WAL mode lets it read while the
+executor writes), after ``library.flush(wait=True)`` so nothing written behind is missed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+import time
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from .assets import Asset, AssetKind
+from .errors import CoreError
+from .library import Library
+
+__all__ = [
+    "FILTERS",
+    "SORTS",
+    "AssetDetails",
+    "AssetQuery",
+    "AssetRow",
+    "FilterError",
+    "FilterKind",
+    "FilterSpec",
+    "Provenance",
+    "asset_details",
+    "count_assets",
+    "ensure_indexes",
+    "facet_values",
+    "filter_spec",
+    "parse_filters",
+    "query_assets",
+    "resolve_sha",
+]
+
+
+class FilterError(CoreError):
+    """A filter or sort given on the command line (or in code) is not understood."""
+
+
+# -- the one declaration of the filter set --------------------------------------------------
+
+class FilterKind(StrEnum):
+    CHOICE = "choice"  # one or more of a set of values (facets from the library)
+    TEXT = "text"  # free text, matched as a substring
+    DATE_RANGE = "date_range"  # FROM..TO, either side optional
+    NUMBER_RANGE = "number_range"  # MIN..MAX, either side optional
+    MIN_RATING = "min_rating"  # at least n stars
+    TRISTATE = "tristate"  # show / hide / only
+
+
+REJECTED_MODES = ("show", "hide", "only")
+KINDS = tuple(k.value for k in AssetKind)
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """One filter: its CLI key (also the ``AssetQuery`` field it sets), label and kind."""
+
+    key: str
+    label: str
+    kind: FilterKind
+    help: str
+    #: for CHOICE filters: where the values come from ("facet" values are read from the
+    #: library by ``facet_values``; fixed choices are listed here)
+    choices: tuple[str, ...] = ()
+    facet: str | None = None
+
+    def parse(self, text: str) -> Any:
+        """The value of this filter from its command-line text."""
+        text = text.strip()
+        if self.kind is FilterKind.CHOICE:
+            values = tuple(v.strip() for v in text.split(",") if v.strip())
+            if not values:
+                raise FilterError(f"{self.key}: give at least one value")
+            if self.choices:
+                bad = [v for v in values if v not in self.choices]
+                if bad:
+                    raise FilterError(f"{self.key}: {bad[0]!r} is not one of "
+                                      f"{', '.join(self.choices)}")
+            return values
+        if self.kind is FilterKind.TEXT:
+            return text or None
+        if self.kind is FilterKind.DATE_RANGE:
+            low, high = _split_range(self.key, text)
+            start = parse_date(low, self.key) if low else None
+            end = parse_date(high, self.key, end_of_day=True) if high else None
+            if start is not None and end is not None and end < start:
+                raise FilterError(f"{self.key}: the range ends before it starts")
+            return (start, end)
+        if self.kind is FilterKind.NUMBER_RANGE:
+            low, high = _split_range(self.key, text)
+            lo = _number(low, self.key) if low else None
+            hi = _number(high, self.key) if high else None
+            if lo is not None and hi is not None and hi < lo:
+                raise FilterError(f"{self.key}: the range ends before it starts")
+            return (lo, hi)
+        if self.kind is FilterKind.MIN_RATING:
+            try:
+                stars = int(text.rstrip("+"))
+            except ValueError:
+                raise FilterError(f"{self.key}: write a number of stars from 0 to 5") from None
+            if not 0 <= stars <= 5:
+                raise FilterError(f"{self.key}: write a number of stars from 0 to 5")
+            return stars or None
+        if self.kind is FilterKind.TRISTATE:
+            if text not in REJECTED_MODES:
+                raise FilterError(f"{self.key}: write one of {', '.join(REJECTED_MODES)}")
+            return text
+        raise FilterError(f"{self.key}: unknown filter kind")  # pragma: no cover
+
+
+FILTERS: tuple[FilterSpec, ...] = (
+    FilterSpec("kind", "Kind", FilterKind.CHOICE, "image, video, text or json (comma-separated)",
+               choices=KINDS),
+    FilterSpec("model", "Model", FilterKind.CHOICE, "model ids, e.g. google/nano-banana-pro",
+               facet="model"),
+    FilterSpec("provider", "Provider", FilterKind.CHOICE, "aiml, replicate or local",
+               facet="provider"),
+    FilterSpec("node", "Node", FilterKind.CHOICE, "node titles (or node ids)", facet="node"),
+    FilterSpec("graph", "Graph", FilterKind.CHOICE, "graph files (path, or file name)",
+               facet="graph"),
+    FilterSpec("run", "Run", FilterKind.CHOICE, "run ids (a prefix of 6+ characters is enough)",
+               facet="run"),
+    FilterSpec("date", "Date", FilterKind.DATE_RANGE,
+               "FROM..TO: 2025-01-31, 2025-01-31T18:00, today, 7d (days ago); either side may be "
+               "left out"),
+    FilterSpec("rating", "Rating ≥", FilterKind.MIN_RATING, "at least this many stars (1-5)"),
+    FilterSpec("rejected", "Rejected", FilterKind.TRISTATE, "show, hide or only"),
+    FilterSpec("cost", "Cost (USD)", FilterKind.NUMBER_RANGE, "MIN..MAX in dollars, e.g. 0.01..0.5"),
+    FilterSpec("text", "Text", FilterKind.TEXT,
+               "words in the prompt, the node's title or a text asset"),
+)
+
+SORTS = {
+    "date": "newest first",
+    "cost": "most expensive first",
+    "rating": "best rated first",
+}
+
+
+def filter_spec(key: str) -> FilterSpec:
+    for spec in FILTERS:
+        if spec.key == key:
+            return spec
+    raise FilterError(f"no filter {key!r}; filters are: {', '.join(s.key for s in FILTERS)}")
+
+
+@dataclass(frozen=True)
+class AssetQuery:
+    """The values of every filter (``None`` / empty = not filtered), the order and a window.
+
+    Field names are the filters' keys (``FILTERS``), plus ``sort``, ``ascending``, ``limit``
+    and ``offset``.
+    """
+
+    kind: tuple[str, ...] = ()
+    model: tuple[str, ...] = ()
+    provider: tuple[str, ...] = ()
+    node: tuple[str, ...] = ()
+    graph: tuple[str, ...] = ()
+    run: tuple[str, ...] = ()
+    date: tuple[float | None, float | None] = (None, None)
+    rating: int | None = None
+    rejected: str = "show"
+    cost: tuple[float | None, float | None] = (None, None)
+    text: str | None = None
+    sort: str = "date"
+    ascending: bool = False
+    limit: int | None = None
+    offset: int = 0
+
+    def set(self, key: str, value: Any) -> AssetQuery:
+        filter_spec(key)  # a known filter
+        if value is None:
+            value = _default(key)
+        return replace(self, **{key: value})
+
+    def cleared(self, key: str) -> AssetQuery:
+        return replace(self, **{key: _default(key)})
+
+    def active(self) -> list[str]:
+        """The keys of the filters that narrow the result."""
+        return [spec.key for spec in FILTERS if getattr(self, spec.key) != _default(spec.key)]
+
+    def describe(self) -> list[str]:
+        """One short phrase per active filter ("model: a, b", "rating ≥ 3")."""
+        phrases = []
+        for key in self.active():
+            spec = filter_spec(key)
+            value = getattr(self, key)
+            if spec.kind is FilterKind.CHOICE:
+                phrases.append(f"{key}: {', '.join(value)}")
+            elif spec.kind is FilterKind.DATE_RANGE:
+                low = _fmt_date(value[0]) if value[0] is not None else "…"
+                high = _fmt_date(value[1]) if value[1] is not None else "…"
+                phrases.append(f"date {low}..{high}")
+            elif spec.kind is FilterKind.NUMBER_RANGE:
+                low = f"${value[0]:g}" if value[0] is not None else "…"
+                high = f"${value[1]:g}" if value[1] is not None else "…"
+                phrases.append(f"cost {low}..{high}")
+            elif spec.kind is FilterKind.MIN_RATING:
+                phrases.append(f"rating ≥ {value}")
+            elif spec.kind is FilterKind.TRISTATE:
+                phrases.append(f"rejected: {value}")
+            else:
+                phrases.append(f'text "{value}"')
+        return phrases
+
+
+_DEFAULTS = {f.name: f.default for f in fields(AssetQuery)}
+
+
+def _default(key: str) -> Any:
+    return _DEFAULTS[key]
+
+
+def parse_filters(items: Iterable[str], *, sort: str | None = None,
+                  limit: int | None = None) -> AssetQuery:
+    """``["kind=image", "rating=3", ...]`` (the CLI's ``--filter`` values) as a query.
+
+    A key given twice adds to its values for choice filters and replaces it otherwise.
+    ``sort`` is ``date``, ``cost`` or ``rating``, with ``-`` before it for ascending order
+    (``-date``: oldest first).
+    """
+    query = AssetQuery()
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep:
+            raise FilterError(f"--filter {item!r}: write KEY=VALUE (keys: "
+                              f"{', '.join(s.key for s in FILTERS)})")
+        spec = filter_spec(key)
+        parsed = spec.parse(value)
+        if spec.kind is FilterKind.CHOICE:
+            parsed = tuple(dict.fromkeys((*getattr(query, key), *parsed)))
+        query = query.set(key, parsed)
+    if sort:
+        query = with_sort(query, sort)
+    if limit is not None:
+        if limit < 1:
+            raise FilterError("--limit must be at least 1")
+        query = replace(query, limit=limit)
+    return query
+
+
+def with_sort(query: AssetQuery, text: str) -> AssetQuery:
+    ascending = text.startswith("-")
+    name = text.lstrip("-+")
+    if name not in SORTS:
+        raise FilterError(f"sort by one of {', '.join(SORTS)} (a '-' before it reverses)")
+    return replace(query, sort=name, ascending=ascending)
+
+
+def parse_date(text: str, key: str = "date", *, end_of_day: bool = False) -> float:
+    """A moment as a timestamp: ISO date or date-time, ``today``, ``yesterday`` or ``Nd``."""
+    text = text.strip().lower()
+    now = datetime.now()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    day: datetime | None = None
+    if text == "today":
+        day = midnight
+    elif text == "yesterday":
+        day = midnight - timedelta(days=1)
+    elif re.fullmatch(r"\d+d", text):
+        day = midnight - timedelta(days=int(text[:-1]))
+    if day is not None:
+        return (day + timedelta(days=1) if end_of_day else day).timestamp() - (1e-6 if end_of_day else 0)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise FilterError(f"{key}: {text!r} is not a date (2025-01-31, 2025-01-31T18:00, "
+                          "today, yesterday or 7d)") from None
+    if end_of_day and len(text) <= 10:
+        return (moment + timedelta(days=1)).timestamp() - 1e-6
+    return moment.timestamp()
+
+
+def _split_range(key: str, text: str) -> tuple[str, str]:
+    if ".." in text:
+        low, high = text.split("..", 1)
+        return low.strip(), high.strip()
+    if not text:
+        raise FilterError(f"{key}: write FROM..TO (either side may be left out)")
+    return text, text
+
+
+def _number(text: str, key: str) -> float:
+    try:
+        value = float(text.lstrip("$"))
+    except ValueError:
+        raise FilterError(f"{key}: {text!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise FilterError(f"{key}: {text!r} is not a number")
+    return value
+
+
+def _fmt_date(ts: float) -> str:
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class AssetRow:
+    """One asset as the grid shows it: its facts, its primary result's summary, its review."""
+
+    sha256: str
+    kind: str
+    mime: str
+    size: int
+    width: int | None
+    height: int | None
+    duration_s: float | None
+    excerpt: str | None
+    created_at: float
+    result_id: int | None
+    model: str | None
+    provider: str | None
+    node_id: str | None
+    node_title: str | None
+    node_type: str | None
+    graph_path: str | None
+    run_id: str | None
+    cost_usd: float | None
+    finished_at: float | None
+    rating: int | None
+    rejected: bool
+
+    @property
+    def when(self) -> float:
+        return self.finished_at or self.created_at
+
+    @property
+    def short(self) -> str:
+        return self.sha256[:12]
+
+    @property
+    def title(self) -> str:
+        return self.node_title or (self.node_type or "imported").replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """One result that produced an asset (an asset may come out of several runs)."""
+
+    result_id: int
+    graph_path: str | None
+    graph_id: str | None
+    node_id: str
+    node_type: str
+    node_title: str | None
+    item: int | None
+    model: str | None
+    provider: str | None
+    params: dict[str, Any]
+    prompt: str | None
+    #: input port → the hashes that fed it (a list for list / multi-connection ports)
+    inputs: dict[str, Any]
+    port: str
+    output_index: int
+    job_id: str | None
+    cost_usd: float
+    cost_source: str | None
+    queue_s: float | None
+    run_s: float | None
+    finished_at: float
+    run_id: str | None
+    cache_key: str
+
+    def input_hashes(self) -> list[tuple[str, str]]:
+        """(port, sha256) of every upstream asset, in port order."""
+        found: list[tuple[str, str]] = []
+        for port, value in self.inputs.items():
+            values = value if isinstance(value, list) else [value]
+            found.extend((port, v) for v in values if isinstance(v, str) and v)
+        return found
+
+
+@dataclass(frozen=True)
+class AssetDetails:
+    row: AssetRow
+    asset: Asset
+    provenance: list[Provenance]
+    note: str
+    #: results that took this asset as an input: (result id, node title, node type)
+    used_by: list[tuple[int, str | None, str]] = field(default_factory=list)
+
+    @property
+    def primary(self) -> Provenance | None:
+        return self.provenance[0] if self.provenance else None
+
+
+_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS review_result_assets_result ON result_assets(result_id)",
+    "CREATE INDEX IF NOT EXISTS review_assets_created ON assets(created_at)",
+    "CREATE INDEX IF NOT EXISTS review_results_run ON results(run_id)",
+    "CREATE INDEX IF NOT EXISTS review_results_graph ON results(graph_path)",
+)
+
+_indexed: weakref.WeakSet[Library] = weakref.WeakSet()
+_readers: weakref.WeakKeyDictionary[Library, _Reader] = weakref.WeakKeyDictionary()
+_readers_guard = threading.Lock()
+
+
+def ensure_indexes(library: Library) -> None:
+    """Create the indexes the review queries use (idempotent; once per library object)."""
+    if library in _indexed:
+        return
+    db = library.connection()
+    with library.lock:
+        for sql in _INDEXES:
+            db.execute(sql)
+    _indexed.add(library)
+
+
+class _Reader:
+    """A read-only connection of the review tools' own (WAL: reads never block the writer)."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.lock = threading.Lock()
+        self.db = sqlite3.connect(library.root / "library.sqlite", check_same_thread=False,
+                                  isolation_level=None, timeout=30)
+        self.db.execute("PRAGMA query_only=1")
+        self.db.execute("PRAGMA cache_size=-32768")
+
+    def rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.library.flush(wait=True)
+        with self.lock:
+            return self.db.execute(sql, args).fetchall()
+
+
+def _reader(library: Library) -> _Reader:
+    ensure_indexes(library)
+    with _readers_guard:
+        reader = _readers.get(library)
+        if reader is None:
+            reader = _readers[library] = _Reader(library)
+        return reader
+
+
+def close_reader(library: Library) -> None:
+    """Close the review tools' connection to ``library`` (before deleting its folder)."""
+    with _readers_guard:
+        reader = _readers.pop(library, None)
+    if reader is not None:
+        with reader.lock:
+            reader.db.close()
+
+
+_ROW_COLUMNS = (
+    "a.sha256, a.kind, a.mime, a.size, a.width, a.height, a.duration_s, a.text_excerpt,"
+    " a.created_at, r.id, r.model, r.provider, r.node_id, r.node_title, r.node_type,"
+    " r.graph_path, r.run_id, r.cost_usd, r.finished_at, rv.rating, COALESCE(rv.rejected, 0)")
+_FROM = (
+    " FROM assets a"
+    " LEFT JOIN results r ON r.id ="
+    " (SELECT max(ra.result_id) FROM result_assets ra WHERE ra.sha256 = a.sha256)"
+    " LEFT JOIN reviews rv ON rv.sha256 = a.sha256")
+_WHEN = "COALESCE(r.finished_at, a.created_at)"
+_ORDER = {
+    "date": f"{_WHEN} {{dir}}, a.sha256",
+    "cost": f"COALESCE(r.cost_usd, 0) {{dir}}, {_WHEN} DESC, a.sha256",
+    "rating": f"COALESCE(rv.rating, 0) {{dir}}, {_WHEN} DESC, a.sha256",
+}
+
+
+def _where(query: AssetQuery) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    args: list[Any] = []
+
+    def any_of(column: str, values: Sequence[str]) -> None:
+        clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+        args.extend(values)
+
+    if query.kind:
+        any_of("a.kind", query.kind)
+    if query.model:
+        any_of("r.model", query.model)
+    if query.provider:
+        any_of("r.provider", query.provider)
+    if query.node:
+        marks = ", ".join("?" * len(query.node))
+        clauses.append(f"(r.node_title IN ({marks}) OR r.node_id IN ({marks}))")
+        args.extend(query.node)
+        args.extend(query.node)
+    if query.graph:
+        parts = []
+        for graph in query.graph:
+            if "/" in graph or "\\" in graph:
+                parts.append("r.graph_path = ?")
+                args.append(graph)
+            else:  # a file name: any folder
+                parts.append("(r.graph_path = ? OR r.graph_path LIKE ? ESCAPE '\\')")
+                args.extend((graph, "%/" + _like(graph)))
+        clauses.append("(" + " OR ".join(parts) + ")")
+    if query.run:
+        parts = []
+        for run in query.run:
+            parts.append("r.run_id LIKE ? ESCAPE '\\'")
+            args.append(_like(run) + ("%" if len(run) >= 6 else ""))
+        clauses.append("(" + " OR ".join(parts) + ")")
+    low, high = query.date
+    if low is not None:
+        clauses.append(f"{_WHEN} >= ?")
+        args.append(low)
+    if high is not None:
+        clauses.append(f"{_WHEN} <= ?")
+        args.append(high)
+    if query.rating:
+        clauses.append("rv.rating >= ?")
+        args.append(int(query.rating))
+    if query.rejected == "hide":
+        clauses.append("COALESCE(rv.rejected, 0) = 0")
+    elif query.rejected == "only":
+        clauses.append("rv.rejected = 1")
+    low, high = query.cost
+    if low is not None:
+        clauses.append("COALESCE(r.cost_usd, 0) >= ?")
+        args.append(low - 1e-9)
+    if high is not None:
+        clauses.append("COALESCE(r.cost_usd, 0) <= ?")
+        args.append(high + 1e-9)
+    if query.text:
+        pattern = "%" + _like(query.text) + "%"
+        clauses.append("(r.prompt LIKE ? ESCAPE '\\' OR r.node_title LIKE ? ESCAPE '\\'"
+                       " OR a.text_excerpt LIKE ? ESCAPE '\\')")
+        args.extend((pattern, pattern, pattern))
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def query_assets(library: Library, query: AssetQuery | None = None) -> list[AssetRow]:
+    """The assets that match ``query``, in its order."""
+    query = query or AssetQuery()
+    if query.sort not in _ORDER:
+        raise FilterError(f"sort by one of {', '.join(SORTS)}")
+    where, args = _where(query)
+    order = _ORDER[query.sort].format(dir="ASC" if query.ascending else "DESC")
+    sql = f"SELECT {_ROW_COLUMNS}{_FROM}{where} ORDER BY {order}"
+    if query.limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        args += [int(query.limit), int(query.offset)]
+    return [_row(r) for r in _reader(library).rows(sql, args)]
+
+
+def count_assets(library: Library, query: AssetQuery | None = None) -> int:
+    where, args = _where(query or AssetQuery())
+    return int(_reader(library).rows(f"SELECT count(*){_FROM}{where}", args)[0][0])
+
+
+def _row(r: Sequence[Any]) -> AssetRow:
+    return AssetRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
+                    r[12], r[13], r[14], r[15], r[16], r[17], r[18], r[19], bool(r[20]))
+
+
+def asset_row(library: Library, sha: str) -> AssetRow | None:
+    rows = _reader(library).rows(f"SELECT {_ROW_COLUMNS}{_FROM} WHERE a.sha256 = ?", (sha,))
+    return _row(rows[0]) if rows else None
+
+
+_FACETS: Mapping[str, str] = {
+    "model": "r.model",
+    "provider": "r.provider",
+    "node": "COALESCE(r.node_title, r.node_id)",
+    "graph": "r.graph_path",
+    "run": "r.run_id",
+    "kind": "a.kind",
+}
+
+
+def facet_values(library: Library, key: str, query: AssetQuery | None = None,
+                 ) -> list[tuple[str, int]]:
+    """The values a choice filter can take, with how many assets have each (most first).
+
+    With ``query``, the counts are of the assets that match the *other* filters (so a
+    filter's menu shows what choosing a value would give)."""
+    column = _FACETS.get(key)
+    if column is None:
+        raise FilterError(f"filter {key!r} has no list of values")
+    where, args = _where(query.cleared(key)) if query is not None else ("", [])
+    where = f"{where} {'AND' if where else 'WHERE'} {column} IS NOT NULL"
+    sql = f"SELECT {column}, count(*) AS n{_FROM}{where} GROUP BY 1 ORDER BY n DESC, 1"
+    return [(str(value), int(n)) for value, n in _reader(library).rows(sql, args)]
+
+
+def runs_summary(library: Library, limit: int = 200) -> dict[str, str]:
+    """Run id → a label people read ("storyboard · 2025-01-31 18:02")."""
+    rows = _reader(library).rows(
+        "SELECT id, graph_name, started_at FROM runs ORDER BY started_at DESC LIMIT ?", (limit,))
+    return {rid: f"{name or 'untitled'} · {_fmt_date(started)}" for rid, name, started in rows}
+
+
+def resolve_sha(library: Library, prefix: str) -> str:
+    """The full hash of the one asset whose hash starts with ``prefix`` (≥ 4 hex digits)."""
+    prefix = prefix.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{4,64}", prefix):
+        raise FilterError(f"{prefix!r} is not an asset hash (4 to 64 hex digits)")
+    upper = prefix + "g"  # 'g' sorts after every hex digit
+    rows = _reader(library).rows(
+        "SELECT sha256 FROM assets WHERE sha256 >= ? AND sha256 < ? LIMIT 3", (prefix, upper))
+    if not rows:
+        raise FilterError(f"no asset {prefix} in the library at {library.root}")
+    if len(rows) > 1:
+        raise FilterError(f"{prefix} matches several assets; give more digits")
+    return str(rows[0][0])
+
+
+_PROVENANCE_COLUMNS = (
+    "r.id, r.graph_path, r.graph_id, r.node_id, r.node_type, r.node_title, r.item, r.model,"
+    " r.provider, r.params_json, r.prompt, r.inputs_json, ra.port, ra.idx, r.job_id,"
+    " r.cost_usd, r.cost_source, r.queue_s, r.run_s, r.finished_at, r.run_id, r.cache_key")
+
+
+def provenance(library: Library, sha: str) -> list[Provenance]:
+    """Every result that produced ``sha``, newest first."""
+    rows = _reader(library).rows(
+        f"SELECT {_PROVENANCE_COLUMNS} FROM result_assets ra JOIN results r ON r.id = ra.result_id"
+        " WHERE ra.sha256 = ? ORDER BY r.id DESC", (sha,))
+    found = []
+    for r in rows:
+        found.append(Provenance(
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], _json(r[9]), r[10],
+            _json(r[11]), r[12], r[13], r[14], float(r[15] or 0.0), r[16], r[17], r[18],
+            float(r[19]), r[20], r[21]))
+    return found
+
+
+def _json(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def asset_details(library: Library, sha: str) -> AssetDetails | None:
+    """Everything the detail panel and ``assets show`` tell about one asset."""
+    row = asset_row(library, sha)
+    asset = library.asset(sha)
+    if row is None or asset is None:
+        return None
+    note_rows = _reader(library).rows("SELECT note FROM reviews WHERE sha256 = ?", (sha,))
+    used = _reader(library).rows(
+        "SELECT id, node_title, node_type FROM results WHERE inputs_json LIKE ?"
+        " ORDER BY id DESC LIMIT 50", (f'%"{sha}"%',))
+    return AssetDetails(row, asset, provenance(library, sha),
+                        str(note_rows[0][0] or "") if note_rows else "",
+                        [(int(i), t, nt) for i, t, nt in used])
+
+
+def outputs_of_result(library: Library, result_id: int) -> list[tuple[str, int, str]]:
+    """(port, index, sha256) of what one result produced."""
+    rows = _reader(library).rows(
+        "SELECT port, idx, sha256 FROM result_assets WHERE result_id = ? ORDER BY port, idx",
+        (result_id,))
+    return [(str(p), int(i), str(s)) for p, i, s in rows]
+
+
+# -- small helpers shared by the gallery and the CLI ----------------------------------------
+
+def describe_when(ts: float | None, *, now: float | None = None) -> str:
+    if not ts:
+        return "—"
+    now = now or time.time()
+    moment = datetime.fromtimestamp(ts)
+    if now - ts < 86_400 and moment.date() == datetime.fromtimestamp(now).date():
+        return f"today {moment:%H:%M}"
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def graph_label(path: str | None) -> str:
+    return Path(path).name if path else "—"
+
+
+def row_as_json(row: AssetRow) -> dict[str, Any]:
+    """The fields of a row for ``--json`` output."""
+    return {
+        "sha256": row.sha256, "kind": row.kind, "mime": row.mime, "size": row.size,
+        "width": row.width, "height": row.height, "duration_s": row.duration_s,
+        "model": row.model, "provider": row.provider, "node_id": row.node_id,
+        "node_title": row.node_title, "node_type": row.node_type,
+        "graph_path": row.graph_path, "run_id": row.run_id, "cost_usd": row.cost_usd,
+        "when": row.when, "rating": row.rating, "rejected": row.rejected,
+        "excerpt": row.excerpt,
+    }
+
+
+def provenance_as_json(p: Provenance) -> dict[str, Any]:
+    return {
+        "result_id": p.result_id, "graph_path": p.graph_path, "graph_id": p.graph_id,
+        "node_id": p.node_id, "node_type": p.node_type, "node_title": p.node_title,
+        "item": p.item, "model": p.model, "provider": p.provider, "params": p.params,
+        "prompt": p.prompt, "inputs": p.inputs, "output_port": p.port,
+        "output_index": p.output_index, "provider_job_id": p.job_id, "cost_usd": p.cost_usd,
+        "cost_source": p.cost_source, "queue_s": p.queue_s, "run_s": p.run_s,
+        "finished_at": p.finished_at, "run_id": p.run_id,
+    }
+

@@ -1,0 +1,115 @@
+"""Route Video: sends each shot to the video model of its role (action → Hailuo, motion →
+Seedance, cinematic → Veo by default; the mapping is editable)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from canvastoon_desktop.core.catalog import Catalog, ModelSpec, Task
+from canvastoon_desktop.core.errors import NodeFailed
+from canvastoon_desktop.core.generation import ModelCall
+from canvastoon_desktop.core.library import Library
+from canvastoon_desktop.core.nodetype import NodeType
+from canvastoon_desktop.core.params import ParamKind, ParamSpec
+from canvastoon_desktop.core.ports import Port, PortType
+from canvastoon_desktop.core.pricing import CostRange, PriceTable
+from canvastoon_desktop.core.runtime import NodeContext, PortValues
+from canvastoon_desktop.core.shots import ROLES, ShotListError, shot_from_json
+
+DEFAULT_ROUTES = {
+    "action": "minimax/hailuo-2.3-fast",
+    "motion": "bytedance/seedance-1-pro-fast",
+    "cinematic": "google/veo-3.1-fast",
+}
+VIDEO_MODELS = ("minimax/hailuo-2.3-fast", "bytedance/seedance-1-pro-fast",
+                "google/veo-3.1-fast", "local/pan-zoom")
+
+
+def fitted_duration(model: ModelSpec, seconds: float) -> Any:
+    """The model's allowed duration closest to the shot's."""
+    spec = model.param(model.duration_param or "")
+    if spec is None:
+        return None
+    if spec.choices:
+        return min(spec.choices, key=lambda c: (abs(float(c) - seconds), -float(c)))
+    low = spec.minimum if spec.minimum is not None else seconds
+    high = spec.maximum if spec.maximum is not None else seconds
+    value = min(max(seconds, low), high)
+    return round(value) if spec.kind.value == "int" else float(value)
+
+
+class RouteVideo(NodeType):
+    type_id = "route_video"
+    title = "Route Video"
+    category = "video"
+    description = "Animates each shot with the video model of its role."
+    inputs = (
+        Port("shot", PortType.SHOTS),
+        Port("image", PortType.IMAGE, label="First frame"),
+        Port("prompt", PortType.TEXT, optional=True,
+             help="Replaces the shot's video prompt"),
+    )
+    outputs = (Port("video", PortType.VIDEO),)
+    params = (
+        *(ParamSpec(f"{role}_model", ParamKind.ENUM, DEFAULT_ROUTES[role],
+                    label=f"{role.capitalize()} →", choices=VIDEO_MODELS) for role in ROLES),
+        ParamSpec("fit_duration", ParamKind.BOOL, True, label="Use the shot's duration",
+                  help="Pick the model's allowed duration closest to the shot's"),
+        ParamSpec("prompt", ParamKind.TEXT, "", help="Added after each shot's video prompt"),
+    )
+
+    @classmethod
+    def routes(cls, catalog: Catalog, params: Mapping[str, Any]) -> dict[str, ModelSpec]:
+        return {role: catalog[params.get(f"{role}_model") or DEFAULT_ROUTES[role]]
+                for role in ROLES}
+
+    @classmethod
+    def models_in_use(cls, catalog: Catalog, params: Mapping[str, Any],
+                      connected: frozenset[str]) -> list[ModelSpec]:
+        return list({m.id: m for m in cls.routes(catalog, params).values()}.values())
+
+    @classmethod
+    def estimate(cls, catalog: Catalog, prices: PriceTable, params: Mapping[str, Any],
+                 connected: frozenset[str], *, prompt_chars: int | None = None) -> CostRange:
+        costs = [prices.estimate(m, m.call_params({})) for m in cls.models_in_use(
+            catalog, params, connected)]
+        return CostRange(min(c.low for c in costs), max(c.high for c in costs))
+
+    @classmethod
+    def key_params(cls, library: Library, catalog: Catalog, params: Mapping[str, Any],
+                   inputs: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Only what a shot actually uses: editing the route of one role does not re-run
+        the shots of the other roles."""
+        shot = inputs.get("shot")
+        if shot is None:
+            return params
+        role = library.read_json(shot).get("role")
+        chosen = params.get(f"{role}_model") if role in ROLES else None
+        return {"model": chosen, "fit_duration": params.get("fit_duration"),
+                "prompt": params.get("prompt")}
+
+    async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
+        try:
+            shot = shot_from_json(ctx.json(inputs["shot"]))
+        except ShotListError as exc:
+            raise NodeFailed(str(exc)) from None
+        model = self.routes(ctx.catalog, ctx.params)[shot.role]
+        if model.task is not Task.VIDEO:
+            raise NodeFailed(f"{model.label} is not a video model")
+        values: dict[str, Any] = {}
+        if ctx.params.get("fit_duration", True) and model.duration_param:
+            values[model.duration_param] = fitted_duration(model, shot.duration)
+        base = ctx.text(inputs.get("prompt")).strip() or shot.video_prompt
+        prompt = "\n".join(p for p in (base, str(ctx.params.get("prompt") or "").strip()) if p)
+        if model.max_prompt_length:
+            prompt = prompt[:model.max_prompt_length]
+        call = ModelCall(model=model, params=model.call_params(values), prompt=prompt,
+                         files={"image": (inputs["image"],)},
+                         labels={"shot": f"SHOT {shot.index}", "role": shot.role})
+        ctx.prompt_used = prompt
+        output = await ctx.generate(call)
+        videos = [a for a in output.assets if a.kind.value == "video"]
+        if not videos:
+            raise NodeFailed(f"{model.label} returned no video")
+        return {"video": videos[0]}
