@@ -15,9 +15,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ..core.assets import value_assets
+from ..core.assets import Asset, value_assets
 from ..core.errors import CoreError, GraphFileError, RunRefused
 from ..core.executor import RunSummary
+from ..core.library import Library
 from ..core.pricing import format_usd, format_usd_range
 from ..core.secrets import redact_secrets
 from ..core.settings import Settings
@@ -35,7 +36,7 @@ from .progress import RunProgress
 
 
 def run_command(args: argparse.Namespace) -> int:
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         graph = load(args.file)
     except GraphFileError as exc:
@@ -126,17 +127,18 @@ async def _run(workspace: Any, graph: Any, args: argparse.Namespace, targets: An
             loop.remove_signal_handler(signal.SIGINT)
             loop.remove_signal_handler(signal.SIGTERM)
     if args.json:
-        print(redact_secrets(json.dumps(summary_json(summary, graph), indent=1)))
+        doc = summary_json(summary, graph, workspace.library)
+        print(redact_secrets(json.dumps(doc, indent=1)))
     else:
-        _print_summary(summary, graph, Console(highlight=False))
+        _print_summary(summary, graph, workspace.library, Console(highlight=False))
     return {"done": EXIT_OK, "failed": EXIT_FAILED, "cancelled": EXIT_CANCELLED}.get(
         summary.status, EXIT_FAILED)
 
 
-def summary_json(summary: RunSummary, graph: Any) -> dict[str, Any]:
+def summary_json(summary: RunSummary, graph: Any, library: Library) -> dict[str, Any]:
     nodes = []
     for node_id, outcome in summary.nodes.items():
-        assets = [{"sha256": a.sha256, "path": str(a.path), "kind": a.kind.value}
+        assets = [{"sha256": a.sha256, "path": str(library.file_path(a)), "kind": a.kind.value}
                   for value in outcome.outputs.values() for a in value_assets(value)]
         nodes.append({
             "id": node_id, "type": graph.nodes[node_id].type, "model": outcome.model,
@@ -147,20 +149,35 @@ def summary_json(summary: RunSummary, graph: Any) -> dict[str, Any]:
             "cost_usd": round(summary.cost_usd, 6), "nodes": nodes}
 
 
-def _print_summary(summary: RunSummary, graph: Any, console: Console) -> None:
+def _print_summary(summary: RunSummary, graph: Any, library: Library,
+                   console: Console) -> None:
     table = Table(title=f"Run {summary.run_id[:8]} · {summary.status} · "
                         f"{format_usd(summary.cost_usd)} · {summary.wall_s:.1f} s",
                   title_justify="left")
-    for column in ("node", "status", "cost", "output"):
+    for column in ("node", "status", "cost", "result"):
         table.add_column(column, overflow="fold")
     for node_id, outcome in summary.nodes.items():
         assets = [a for v in outcome.outputs.values() for a in value_assets(v)]
-        detail = outcome.error or outcome.note or ", ".join(str(a.path) for a in assets[:3])
+        detail = outcome.error or outcome.note or "  ".join(
+            _describe(library, a) for a in assets[:3])
         if len(assets) > 3:
-            detail += f" (+{len(assets) - 3})"
-        table.add_row(graph.display_name(node_id), outcome.status,
+            detail += f"  (+{len(assets) - 3} more)"
+        style = {"failed": "red", "skipped": "yellow", "cancelled": "magenta"}.get(
+            outcome.status, "")
+        table.add_row(graph.display_name(node_id), f"[{style}]{outcome.status}[/]" if style
+                      else outcome.status,
                       format_usd(outcome.cost_usd) if outcome.cost_usd else "", detail)
     console.print(table)
+    console.print(f"[dim]library: {library.root} · details: canvastoon assets show SHA[/]")
+
+
+def _describe(library: Library, asset: Asset) -> str:
+    if asset.kind.value == "text":
+        text = " ".join(library.read_text(asset).split())
+        return f'"{text[:60]}{"…" if len(text) > 60 else ""}"'
+    size = f" {asset.width}×{asset.height}" if asset.width else ""
+    length = f" {asset.duration_s:.1f}s" if asset.duration_s else ""
+    return f"{asset.kind.value}{size}{length} {asset.short}"
 
 
 def _confirm(quote: Any, err: Console) -> bool:
