@@ -18,7 +18,7 @@ from ..core.errors import CoreError, GraphError, GraphFileError
 from ..core.fileformat import load_graph
 from ..core.graph import Graph
 from ..core.params import ParamError
-from ..core.pricing import format_seconds, format_usd_range
+from ..core.pricing import describe_node_quote, format_seconds, format_usd_range
 from ..core.secrets import redact_secrets
 from ..core.validation import Problem, graph_problems
 
@@ -175,8 +175,16 @@ def estimate_command(args: argparse.Namespace) -> int:
                       format_usd_range(nq.cost.low, nq.cost.high),
                       format_seconds(nq.seconds) if nq.runs else "—")
     out.print(table)
+    for node_id, nq in quote.nodes.items():
+        if nq.runs > 1 and not nq.cost.is_free:
+            unit = "shots" if graph.nodes[node_id].type in _PER_SHOT_TYPES else "items"
+            out.print(describe_node_quote(nq, graph.display_name(node_id), unit))
     out.print(f"[bold]{quote.summary()}[/]")
     return EXIT_OK
+
+
+#: node types that usually run once per shot of an episode (for the quote's wording)
+_PER_SHOT_TYPES = frozenset({"image_gen", "inpaint", "video", "route_video"})
 
 
 def resolve_targets(graph: Graph, refs: Sequence[str]) -> list[str]:

@@ -195,6 +195,19 @@ class NodeQuote:
     items_known: bool = True
 
 
+def describe_node_quote(quote: NodeQuote, name: str, unit: str = "items") -> str:
+    """One line of a quote: "Routed clips: 8 shots × $0.34–$1.20 ≈ $2.72–$9.60 · 2 cached"."""
+    count = f"{quote.runs}{'' if quote.items_known else ' (expected)'}"
+    if quote.runs > 1:
+        each = quote.cost.times(1 / quote.runs)
+        line = f"{name}: {count} {unit} × {each} ≈ {quote.cost}"
+    else:
+        line = f"{name}: ≈ {quote.cost}" if quote.runs else f"{name}: nothing to run"
+    if quote.cached:
+        line += f" · {quote.cached} cached"
+    return line
+
+
 @dataclass
 class Quote:
     cost: CostRange = field(default_factory=CostRange)
