@@ -105,7 +105,7 @@ class PromptLLM(NodeType):
         prompt = fill(preset.user_template, {"input": text, "instructions": instructions})
         if ctx.params.get("output") == "shot_list":
             count = int(ctx.params.get("shot_count") or 8)
-            system = "\n\n".join(p for p in (system, SHOT_LIST_INSTRUCTIONS.format(
+            prompt = "\n\n".join(p for p in (prompt, SHOT_LIST_INSTRUCTIONS.format(
                 count=count, cast=f"\nCast:\n{cast}" if cast else "")) if p)
             labels["shot_count"] = str(count)
             return await self._shot_list(ctx, prompt, system, labels, preset.offline_template)

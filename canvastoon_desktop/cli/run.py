@@ -19,7 +19,7 @@ from ..core.assets import Asset, value_assets
 from ..core.errors import CoreError, GraphFileError, RunRefused
 from ..core.executor import RunSummary
 from ..core.library import Library
-from ..core.pricing import format_usd, format_usd_range
+from ..core.pricing import Budget, format_usd, format_usd_range
 from ..core.secrets import redact_secrets
 from ..core.settings import Settings
 from .commands import (
@@ -46,6 +46,8 @@ def run_command(args: argparse.Namespace) -> int:
         return _refuse(args, problems, "bad --set", err)
     settings = Settings.load()
     budget = settings.budget
+    if args.simulate:  # nothing real is spent: no limits unless asked for
+        budget = Budget()
     if args.budget is not None:
         budget = replace(budget, per_run=args.budget)
     simulator = None
@@ -60,7 +62,7 @@ def run_command(args: argparse.Namespace) -> int:
         setup = ProviderSetup.simulated(simulator.aiml_base_url, simulator.replicate_base_url)
         if not args.json:
             err.print(f"[dim]simulating providers at {simulator.replicate_base_url} "
-                      "(no keys, no spend)[/]")
+                      "(no keys, no spend; budgets not applied)[/]")
     from ..workspace import Workspace
 
     try:

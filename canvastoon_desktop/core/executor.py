@@ -107,8 +107,12 @@ class Executor:
         limits: Mapping[str, int] | None = None,
         key_problem: KeyCheck | None = None,
         budget: Budget | None = None,
+        simulated: bool = False,
     ) -> None:
         self.registry = registry
+        #: hosted models answer from the provider simulator: costs are recorded as
+        #: simulated and never count as money spent
+        self.simulated = simulated
         self.library = library
         self.prices = prices
         self.adapters: dict[str, ModelAdapter] = dict(adapters or {})
@@ -557,6 +561,8 @@ class Run:
         if output.cost_usd is None:
             output.cost_usd = estimate
             output.cost_source = output.cost_source or "estimate"
+        if self.executor.simulated and call.model.provider.value != "local":
+            output.cost_source = f"simulated {output.cost_source or ''}".strip()
         self.cost_usd += output.cost_usd
         return output
 

@@ -466,7 +466,7 @@ class Library:
                 rows.extend((result_id, port, i, a.sha256) for i, a in enumerate(items) if a)
             if rows:
                 statements.append((_INSERT_RESULT_ASSET, rows, True))
-            if record.cost_usd:
+            if record.cost_usd and not (record.cost_source or "").startswith("simulated"):
                 statements.append((_INSERT_CHARGE, (
                     now, record.cost_usd, record.provider, record.model, record.run_id,
                     record.node_id, "result"), False))

@@ -163,7 +163,7 @@ class _Generator:
         if has("title", "heading", "headline", "label"):
             return t.title(index)
         if has("character", "speaker", "protagonist") or name in ("name", "who"):
-            return t.pick(NAMES, name, index)
+            return t.nth(t.cast, index, name) if t.cast else t.pick(NAMES, name, index)
         if has("dialog", "line", "speech", "quote", "caption", "subtitle"):
             return t.line(index)
         if has("camera", "angle", "framing", "lens", "movement"):

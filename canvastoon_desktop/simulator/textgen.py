@@ -33,6 +33,7 @@ _NUMBER_WORDS = {
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }  # fmt: skip
 
+_CAST_LINE = re.compile(r"^\s*[-*]\s*([^:\n]{1,40}?)\s*(?::|$)", re.MULTILINE)
 _COUNT_RE = re.compile(
     r"\b(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")[\s-]*"
     r"(?:\w+[\s-]+)?(shots?|scenes?|cuts?|panels?|beats?|frames?|items?|steps?|parts?|clips?)\b",
@@ -77,6 +78,8 @@ class Topic:
     salt: str = ""
     keywords: list[str] = field(init=False)
     count_hint: int | None = field(init=False)
+    #: names listed under a "Cast:" heading, as an instruction-following model would use
+    cast: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
         words = re.findall(r"[A-Za-z][A-Za-z'-]{2,}", self.text)
@@ -86,6 +89,8 @@ class Topic:
             if lw not in _STOPWORDS and lw not in seen:
                 seen.append(lw)
         self.keywords = seen[:12] or ["idol", "stage", "rain"]
+        self.cast = _CAST_LINE.findall(self.text.split("Cast:", 1)[1]) if "Cast:" in self.text \
+            else []
         m = _COUNT_RE.search(self.text)
         if m:
             raw = m.group(1).lower()
