@@ -5,11 +5,13 @@ from __future__ import annotations
 from canvastoon_desktop.core.catalog import default_catalog
 from canvastoon_desktop.core.nodetype import NodeRegistry, NodeType
 
+from .assemble import AssembleShort
 from .character import Character
 from .export import Export
 from .image_gen import ImageGen
 from .inpaint import Inpaint
 from .load_image import LoadImage
+from .painted_mask import PaintedMask
 from .prompt_llm import PromptLLM
 from .route import RouteVideo
 from .shots import PickShots, ShotField
@@ -18,11 +20,11 @@ from .video import Video
 
 NODE_TYPES: tuple[type[NodeType], ...] = (
     TextInput, LoadImage, Character, PromptLLM, ShotField, PickShots, ImageGen, Inpaint,
-    Video, RouteVideo, Export,
+    Video, RouteVideo, Export, PaintedMask, AssembleShort,
 )
 
-__all__ = ["NODE_TYPES", "Character", "Export", "ImageGen", "Inpaint", "LoadImage",
-           "PickShots", "PromptLLM", "RouteVideo", "ShotField", "TextInput", "Video",
+__all__ = ["NODE_TYPES", "AssembleShort", "Character", "Export", "ImageGen", "Inpaint", "LoadImage",
+           "PaintedMask", "PickShots", "PromptLLM", "RouteVideo", "ShotField", "TextInput", "Video",
            "default_registry"]
 
 

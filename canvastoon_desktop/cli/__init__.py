@@ -65,16 +65,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def command_names() -> set[str]:
+    parser = build_parser()
+    return set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """The headless commands (``canvastoon_desktop.main`` opens the windows)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    known = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
-    if not argv or (argv[0] not in known and not argv[0].startswith("-")):
-        argv = ["open", *argv]
+    if not argv:
+        parser.print_help()
+        return EXIT_INVALID
     args = parser.parse_args(argv)
     _setup_logging(args.verbose)
-    if args.command is None:
-        args = parser.parse_args(["open"])
+    if args.command in (None, "open", "library"):
+        print(f"canvastoon {args.command or ''}: this opens a window; run it as `canvastoon`",
+              file=sys.stderr)
+        return EXIT_INVALID
     try:
         return commands.dispatch(args)
     except KeyboardInterrupt:

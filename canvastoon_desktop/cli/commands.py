@@ -38,8 +38,6 @@ def add_extra_commands(sub: Any) -> None:
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    if args.command == "open":
-        return open_editor(args.files)
     if args.command == "run":
         from .run import run_command
 
@@ -53,12 +51,6 @@ def dispatch(args: argparse.Namespace) -> int:
     from . import review_commands
 
     return review_commands.dispatch(args)
-
-
-def open_editor(files: Sequence[str]) -> int:
-    from ..ui.app import main as ui_main
-
-    return ui_main(list(files))
 
 
 def load(path: str) -> Graph:

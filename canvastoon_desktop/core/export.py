@@ -1,12 +1,19 @@
 """Exporting assets out of the library: a file per asset, named for people, with its
-provenance beside it (a JSON sidecar) and inside it (PNG text chunks / MP4 metadata)."""
+provenance beside it (a JSON sidecar) and inside it (PNG text chunks / MP4 metadata).
+
+Provenance never carries a secret: every text goes through ``redact_secrets`` (the API keys
+this process has seen), and parameters whose *names* say they hold a credential are dropped
+whatever their value.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,9 +23,26 @@ from .assets import EXTENSIONS, Asset, AssetKind
 from .errors import CoreError, MediaError
 from .fileformat import atomic_write_bytes, atomic_write_text
 from .library import Library
-from .secrets import redact_secrets
+from .secrets import REDACTED, redact_secrets
+
+__all__ = [
+    "PNG_PROVENANCE_KEY",
+    "Exported",
+    "export_assets",
+    "provenance_record",
+    "provenance_text",
+    "safe_name",
+]
+
+#: the PNG text chunk / MP4 tag that holds the provenance JSON
+PNG_PROVENANCE_KEY = "canvastoon:provenance"
+MP4_PROVENANCE_TAG = "comment"
+FORMAT_TAG = "canvastoon-provenance"
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_SECRET_NAME = re.compile(
+    r"(?:^|[_-])(api[_-]?key|apikey|token|secret|password|passwd|authorization|bearer"
+    r"|credentials?)$", re.IGNORECASE)
 
 
 def safe_name(text: str, fallback: str = "asset", limit: int = 60) -> str:
@@ -34,75 +58,146 @@ class Exported:
     sidecar: Path | None
 
 
+def scrub(value: Any) -> Any:
+    """``value`` with credential-named keys dropped and known secrets redacted, recursively."""
+    if isinstance(value, dict):
+        return {k: (REDACTED if isinstance(k, str) and _SECRET_NAME.search(k) else scrub(v))
+                for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub(v) for v in value]
+    if isinstance(value, str):
+        return redact_secrets(value)
+    return value
+
+
 def provenance_record(library: Library, asset: Asset) -> dict[str, Any]:
-    """The asset's provenance as plain JSON (newest producing result first)."""
+    """The asset's provenance as plain JSON: what it is, the result that produced it (the
+    newest, if several did), the other results that did, and its review."""
     rows = library.provenance(asset.sha256)
     review = library.review(asset.sha256)
     record: dict[str, Any] = {
+        "format": FORMAT_TAG, "version": 1,
         "sha256": asset.sha256, "kind": asset.kind.value, "mime": asset.mime,
         "size": asset.size, "width": asset.width, "height": asset.height,
         "duration_s": asset.duration_s,
         "review": {"rating": review.rating, "rejected": review.rejected, "note": review.note},
+        "exported_at": round(time.time(), 3),
+        "software": "CanvasToon Desktop",
     }
     if rows:
-        row = rows[0]
-        record["produced_by"] = {
-            "graph_path": row.get("graph_path"), "graph_id": row.get("graph_id"),
-            "node_id": row.get("node_id"), "node_type": row.get("node_type"),
-            "node_title": row.get("node_title"), "item": row.get("item"),
-            "model": row.get("model"), "provider": row.get("provider"),
-            "params": json.loads(row.get("params_json") or "{}"),
-            "prompt": row.get("prompt"), "inputs": json.loads(row.get("inputs_json") or "{}"),
-            "provider_job_id": row.get("job_id"), "cost_usd": row.get("cost_usd"),
-            "cost_source": row.get("cost_source"), "queue_s": row.get("queue_s"),
-            "run_s": row.get("run_s"), "finished_at": row.get("finished_at"),
-            "run_id": row.get("run_id"),
-        }
-    return record
+        record["produced_by"] = _result(rows[0])
+        if len(rows) > 1:
+            record["also_produced_by"] = [_result(row) for row in rows[1:10]]
+    return scrub(record)
+
+
+def _result(row: dict[str, Any]) -> dict[str, Any]:
+    inputs = _loads(row.get("inputs_json"))
+    return {
+        "graph_path": row.get("graph_path"), "graph_id": row.get("graph_id"),
+        "node_id": row.get("node_id"), "node_type": row.get("node_type"),
+        "node_title": row.get("node_title"), "item": row.get("item"),
+        "model": row.get("model"), "provider": row.get("provider"),
+        "params": _loads(row.get("params_json")),
+        "prompt": row.get("prompt"), "inputs": inputs,
+        "output_port": row.get("port"), "output_index": row.get("output_index"),
+        "provider_job_id": row.get("job_id"), "cost_usd": row.get("cost_usd"),
+        "cost_source": row.get("cost_source"), "queue_s": row.get("queue_s"),
+        "run_s": row.get("run_s"), "finished_at": row.get("finished_at"),
+        "run_id": row.get("run_id"),
+    }
+
+
+def _loads(text: Any) -> Any:
+    try:
+        return json.loads(text or "{}")
+    except (TypeError, ValueError):
+        return {}
+
+
+def provenance_text(record: dict[str, Any]) -> str:
+    return redact_secrets(json.dumps(record, ensure_ascii=False, indent=1, default=str))
 
 
 def export_assets(
     library: Library, assets: Iterable[Asset], folder: Path, *, prefix: str = "",
     sidecars: bool = True, embed: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Exported]:
+    """Write each asset to ``folder`` as ``[prefix_]NN_title_sha.ext`` (with ``.json``
+    sidecars and embedded provenance); an existing file of the same name is replaced."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CoreError(f"cannot create the export folder {folder}: {exc.strerror}") from None
+    items = list(assets)
     done: list[Exported] = []
-    for index, asset in enumerate(assets, start=1):
+    for index, asset in enumerate(items, start=1):
         record = provenance_record(library, asset)
         produced = record.get("produced_by") or {}
         title = produced.get("node_title") or asset.kind.value
         stem = "_".join(p for p in (safe_name(prefix, "") if prefix else "", f"{index:02d}",
                                     safe_name(str(title)), asset.sha256[:10]) if p)
         target = folder / (stem + EXTENSIONS.get(asset.mime, ".bin"))
-        text = redact_secrets(json.dumps(record, ensure_ascii=False, indent=1, default=str))
-        _write_with_provenance(asset, target, text if embed else None)
-        sidecar = None
-        if sidecars:
-            sidecar = target.with_name(target.name + ".json")
-            atomic_write_text(sidecar, text + "\n")
+        text = provenance_text(record)
+        try:
+            _write_with_provenance(library, asset, target, record if embed else None, text)
+            sidecar = None
+            if sidecars:
+                sidecar = target.with_name(target.name + ".json")
+                atomic_write_text(sidecar, text + "\n")
+        except OSError as exc:
+            raise CoreError(f"cannot write {target}: {exc.strerror}") from None
+        for path in (target, sidecar):
+            if path is not None:  # temp files are private; an export is for sharing
+                with contextlib.suppress(OSError):
+                    os.chmod(path, 0o644)
         done.append(Exported(asset, target, sidecar))
+        if progress is not None:
+            progress(index, len(items))
     return done
 
 
-def _write_with_provenance(asset: Asset, target: Path, provenance: str | None) -> None:
-    data = asset.path.read_bytes() if asset.kind is not AssetKind.VIDEO else None
-    if provenance and asset.mime == "image/png" and data is not None:
-        with contextlib.suppress(MediaError):  # else keep the bytes; the sidecar has it
-            data = media.write_png_text_chunks(data, {"canvastoon:provenance": provenance})
-    if data is not None:
+def _write_with_provenance(library: Library, asset: Asset, target: Path,
+                           record: dict[str, Any] | None, text: str) -> None:
+    source = library.file_path(asset) if asset.kind is AssetKind.VIDEO else None
+    if source is None:
+        data = library.read_bytes(asset)
+        if asset.kind in (AssetKind.TEXT, AssetKind.JSON):  # a key must not leave in a text
+            data = redact_secrets(data.decode("utf-8", "replace")).encode("utf-8")
+        if record is not None and asset.mime == "image/png":
+            with contextlib.suppress(MediaError):  # else the sidecar has the provenance
+                data = media.write_png_text_chunks(data, _png_texts(record, text))
         atomic_write_bytes(target, data)
         return
     tmp = target.with_name(f".{target.name}.tmp")
     try:
-        if provenance and asset.mime == "video/mp4":
-            media.write_mp4_metadata(asset.path, tmp, {"comment": provenance})
+        if record is not None and asset.mime == "video/mp4":
+            media.write_mp4_metadata(source, tmp, _mp4_tags(record, text))
         else:
-            tmp.write_bytes(asset.path.read_bytes())
+            tmp.write_bytes(source.read_bytes())
         tmp.replace(target)
     except MediaError:
         tmp.unlink(missing_ok=True)
-        atomic_write_bytes(target, asset.path.read_bytes())
+        atomic_write_bytes(target, source.read_bytes())
+
+
+def _png_texts(record: dict[str, Any], text: str) -> dict[str, str]:
+    texts = {PNG_PROVENANCE_KEY: text, "Software": "CanvasToon Desktop"}
+    produced = record.get("produced_by") or {}
+    if produced.get("prompt"):
+        texts["Description"] = redact_secrets(str(produced["prompt"]))
+    if produced.get("node_title"):
+        texts["Title"] = redact_secrets(str(produced["node_title"]))
+    return texts
+
+
+def _mp4_tags(record: dict[str, Any], text: str) -> dict[str, str]:
+    tags = {MP4_PROVENANCE_TAG: text}
+    produced = record.get("produced_by") or {}
+    if produced.get("prompt"):
+        tags["description"] = redact_secrets(str(produced["prompt"]))
+    if produced.get("node_title"):
+        tags["title"] = redact_secrets(str(produced["node_title"]))
+    return tags

@@ -37,6 +37,7 @@ __all__ = [
     "FILTERS",
     "SORTS",
     "AssetDetails",
+    "AssetNotFound",
     "AssetQuery",
     "AssetRow",
     "FilterError",
@@ -56,6 +57,10 @@ __all__ = [
 
 class FilterError(CoreError):
     """A filter or sort given on the command line (or in code) is not understood."""
+
+
+class AssetNotFound(CoreError):
+    """No asset (or more than one) has the hash asked for."""
 
 
 # -- the one declaration of the filter set --------------------------------------------------
@@ -624,9 +629,9 @@ def resolve_sha(library: Library, prefix: str) -> str:
     rows = _reader(library).rows(
         "SELECT sha256 FROM assets WHERE sha256 >= ? AND sha256 < ? LIMIT 3", (prefix, upper))
     if not rows:
-        raise FilterError(f"no asset {prefix} in the library at {library.root}")
+        raise AssetNotFound(f"no asset {prefix} in the library at {library.root}")
     if len(rows) > 1:
-        raise FilterError(f"{prefix} matches several assets; give more digits")
+        raise AssetNotFound(f"{prefix} matches several assets; give more digits")
     return str(rows[0][0])
 
 

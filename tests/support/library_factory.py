@@ -1,0 +1,156 @@
+"""Fill a library quickly with real small media and realistic provenance (for the review
+tools' tests and the gallery benchmark): assets go in through ``Library.put_bytes`` /
+``put_file`` and results through ``record_result``, as the executor would write them."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import av
+import numpy as np
+from PIL import Image, ImageDraw
+
+from canvastoon_desktop.core.assets import Asset, AssetKind
+from canvastoon_desktop.core.library import Library, ResultRecord
+
+MODELS = (
+    ("google/nano-banana-pro", "aiml", "image", 0.15),
+    ("prunaai/z-image-turbo", "replicate", "image", 0.01),
+    ("local/storyboard-card", "local", "image", 0.0),
+    ("minimax/hailuo-2.3-fast", "aiml", "video", 0.6),
+    ("google/veo-3.1-fast", "replicate", "video", 1.2),
+    ("gpt-4o", "aiml", "text", 0.004),
+)
+NODE_TITLES = ("Main cut", "Preview", "Close-up", "Dance shot", "Scenario", "Opening")
+PROMPTS = ("idol on a neon stage, rain", "rooftop at dusk, wind in her hair",
+           "close-up, tears, soft light", "crowd cheering, confetti", "train window, night city",
+           "school corridor, morning sun")
+
+
+def png_bytes(index: int, width: int = 90, height: int = 160, label: str | None = None) -> bytes:
+    """A distinct small 9:16 picture: a gradient in a colour of its own, with its number."""
+    rng = random.Random(index)
+    base = np.array([rng.randrange(40, 255) for _ in range(3)], np.uint16)
+    y = np.linspace(0.35, 1.0, height, dtype=np.float32)[:, None, None]
+    arr = np.broadcast_to(base[None, None, :] * y, (height, width, 3)).astype(np.uint8)
+    im = Image.fromarray(np.ascontiguousarray(arr))
+    draw = ImageDraw.Draw(im)
+    draw.text((6, 6), label or f"#{index}", fill=(255, 255, 255))
+    draw.rectangle((index % (width - 10), height // 2, index % (width - 10) + 8,
+                    height // 2 + 8), fill=(255, 95, 162))
+    buf = io.BytesIO()
+    im.save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def mp4_file(path: Path, index: int, *, width: int = 72, height: int = 128, fps: int = 12,
+             seconds: float = 1.0) -> Path:
+    """A short distinct clip (a moving bar on a colour of its own)."""
+    rng = random.Random(index)
+    colour = [rng.randrange(40, 255) for _ in range(3)]
+    n = max(1, round(seconds * fps))
+    with av.open(str(path), "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = {"preset": "ultrafast"}
+        for i in range(n):
+            arr = np.empty((height, width, 3), np.uint8)
+            arr[:] = colour
+            x = (i * width // n) % width
+            arr[:, x:x + 6] = 255
+            frame = av.VideoFrame.from_ndarray(arr, format="rgb24")
+            frame.pts = i
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+@dataclass
+class Populated:
+    library: Library
+    assets: list[Asset] = field(default_factory=list)
+    by_kind: dict[str, list[Asset]] = field(default_factory=dict)
+    graph_path: str = ""
+    run_ids: list[str] = field(default_factory=list)
+
+
+def populate(library: Library, *, images: int = 20, videos: int = 3, texts: int = 5,
+             graph_path: str | None = None, runs: int = 2, seed: int = 7,
+             image_size: tuple[int, int] = (90, 160), distinct_videos: int | None = None,
+             base_time: float | None = None) -> Populated:
+    """Add ``images`` + ``videos`` + ``texts`` assets, each made by a result of its own with
+    a model, provider, node, graph, run, prompt, params and cost. Videos reuse up to
+    ``distinct_videos`` encoded clips (with distinct metadata tags, so distinct hashes)."""
+    rng = random.Random(seed)
+    graph_path = graph_path or str(Path(library.root).parent / "story.ctoon")
+    out = Populated(library, graph_path=graph_path)
+    out.run_ids = [uuid.uuid4().hex for _ in range(max(1, runs))]
+    image_models = [m for m in MODELS if m[2] == "image"]
+    video_models = [m for m in MODELS if m[2] == "video"]
+    text_models = [m for m in MODELS if m[2] == "text"]
+    made: list[tuple[Asset, tuple[str, str, str, float]]] = []
+    for i in range(images):
+        data = png_bytes(i + seed * 100_000, *image_size)
+        asset = library.put_bytes(data, AssetKind.IMAGE, "image/png", width=image_size[0],
+                                  height=image_size[1])
+        made.append((asset, image_models[i % len(image_models)]))
+    tmp = library.temp_path(".mp4")
+    clips: list[bytes] = []
+    for i in range(videos):
+        if distinct_videos is None or len(clips) < distinct_videos:
+            mp4_file(tmp, i + seed * 1000)
+            clips.append(tmp.read_bytes())
+            data = clips[-1]
+        else:  # vary the bytes after the movie: same clip, a hash of its own
+            data = clips[i % len(clips)] + b"\0" * 8 + i.to_bytes(8, "big")
+        asset = library.put_bytes(data, AssetKind.VIDEO, "video/mp4", width=72, height=128,
+                                  duration_s=1.0)
+        made.append((asset, video_models[i % len(video_models)]))
+    tmp.unlink(missing_ok=True)
+    for i in range(texts):
+        asset = library.put_text(f"Shot {i + 1}: {PROMPTS[i % len(PROMPTS)]}. The chorus "
+                                 f"drops and the camera pulls back (variant {seed}-{i}).")
+        made.append((asset, text_models[0]))
+    rng.shuffle(made)
+    for n, (asset, (model, provider, _kind, cost)) in enumerate(made):
+        run_id = out.run_ids[n % len(out.run_ids)]
+        title = NODE_TITLES[n % len(NODE_TITLES)]
+        prompt = PROMPTS[n % len(PROMPTS)]
+        port = {"image": "image", "video": "video", "text": "text"}[asset.kind.value]
+        key = hashlib.sha256(f"{asset.sha256}:{n}".encode()).hexdigest()
+        library.record_result(ResultRecord(
+            cache_key=key, node_id=f"node{n % len(NODE_TITLES)}", node_type={
+                "image": "image_gen", "video": "video", "text": "prompt_llm"}[port],
+            outputs={port: asset}, params={"model": model, "aspect_ratio": "9:16",
+                                           "seed": n},
+            inputs={}, run_id=run_id, graph_id="g-" + Path(graph_path).stem,
+            graph_path=graph_path, node_title=title, model=model, provider=provider,
+            prompt=prompt, job_id=f"job-{n}" if provider != "local" else None,
+            cost_usd=0.0, cost_source="provider" if cost else "free",
+            queue_s=round(rng.uniform(0, 4), 2), run_s=round(rng.uniform(1, 60), 2)))
+        out.assets.append(asset)
+        out.by_kind.setdefault(asset.kind.value, []).append(asset)
+    library.flush(wait=True)
+    # costs are recorded directly (a cost on record_result would also write a charge and
+    # flush every row: slow for big benchmark libraries, and the charge is not under test)
+    db = library.connection()
+    with library.lock:
+        db.execute("BEGIN")
+        for n, (asset, (_m, _p, _k, cost)) in enumerate(made):
+            if cost:
+                db.execute(
+                    "UPDATE results SET cost_usd=? WHERE id IN (SELECT result_id FROM"
+                    " result_assets WHERE sha256=?)", (round(cost * (1 + n % 3), 4), asset.sha256))
+        db.execute("COMMIT")
+    if base_time is not None:
+        with library.lock:
+            db.execute("UPDATE results SET finished_at = ? + (id % 100000) / 1000.0",
+                       (base_time,))
+    return out
