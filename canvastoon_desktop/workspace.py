@@ -40,7 +40,7 @@ class Workspace:
         executor = Executor(
             registry, library, prices, adapters=build_adapters(setup, prices),
             limits=settings.concurrency, key_problem=setup.key_problem(),
-            budget=budget or settings.budget, simulated=setup.simulated)
+            budget=budget or settings.budget, simulated=setup.is_simulated)
         return cls(settings, registry, library, prices, setup, executor)
 
     def close(self) -> None:

@@ -96,5 +96,6 @@ def _setup_logging(verbose: bool) -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose or os.environ.get("CANVASTOON_DEBUG") else logging.WARNING)
-    for noisy in ("httpx", "httpcore", "openai", "replicate", "aiohttp.access"):
+    for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "openai", "replicate",
+                  "aiohttp.access", "PIL", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -503,7 +503,8 @@ class Run:
                 provider=model.provider.value if model else None, prompt=ctx.prompt_used,
                 job_id=job_id, cost_usd=cost, cost_source=source,
                 queue_s=queue_s if ctx.calls else None, run_s=run_s if ctx.calls else None),
-                close_jobs=ctx.job_rows, params_json=self._params_json(node_id, params))
+                close_jobs=ctx.job_rows, params_json=self._params_json(node_id, params),
+                already_charged=ctx.already_charged)
         elif ctx.job_rows:
             self.library.close_jobs(ctx.job_rows, "done")
         self.emit(NodeDone(run_id, node_id, item, outputs, cost, source,
@@ -547,7 +548,8 @@ class Run:
             try:
                 output = await adapter.generate(call, job)
             except asyncio.CancelledError:
-                job.close("cancelled")
+                if not (job.keep_open_on_cancel and job.has_job_id):
+                    job.close("cancelled")
                 raise
             except GenerationError as exc:
                 if exc.kind is ErrorKind.OUTCOME_UNKNOWN:
@@ -591,6 +593,8 @@ class _Job:
         self.previous = previous
         self._row: int | None = previous.id if previous else None
         self._job_id: str | None = previous.job_id if previous else None
+        self._info: dict[str, Any] = dict(previous.info) if previous else {}
+        self.keep_open_on_cancel = False
         self._started = time.monotonic()
         self._running_since: float | None = None
         self.queue_s = 0.0
@@ -605,6 +609,12 @@ class _Job:
 
     async def creating(self, info: Mapping[str, Any] | None = None) -> None:
         library = self._run.library
+        if self._row is not None:  # a resumed row gets a new attempt, not a twin
+            self._info = {**self._info, **dict(info or {})}
+            await asyncio.to_thread(library.journal_update, self._row, state="creating",
+                                    info=self._info)
+            return
+        self._info = dict(info or {})
         self._row = await asyncio.to_thread(
             library.journal_creating, self.cache_key, self._call.model.provider.value,
             self._call.model.id, fingerprint=self._call.fingerprint(), run_id=self.run_id,
@@ -641,11 +651,24 @@ class _Job:
         return self._run.library.temp_path(suffix)
 
     async def charge(self, usd: float, reason: str) -> None:
+        if usd <= 0:
+            return
         self._run.cost_usd += usd
+        if self._run.executor.simulated and self._call.model.provider.value != "local":
+            return  # nothing real was spent
         await asyncio.to_thread(
             self._run.library.add_charge, usd, provider=self._call.model.provider.value,
             model=self._call.model.id, run_id=self.run_id, node_id=self._ctx.node.id,
             reason=reason)
+        if self._row is not None:  # a later run that collects this job must not count it again
+            self._info["charged_usd"] = float(self._info.get("charged_usd", 0.0)) + usd
+            await asyncio.to_thread(self._run.library.journal_update, self._row,
+                                    info=self._info)
+
+    def keep_open(self) -> None:
+        """The provider cannot stop this job: keep it journaled as submitted when the node is
+        cancelled, so the next run collects what was paid for instead of paying again."""
+        self.keep_open_on_cancel = True
 
     def finished(self, output: GeneratedOutput) -> None:
         """The call succeeded: its journal row closes when the node's result is recorded."""
@@ -656,6 +679,9 @@ class _Job:
             output.job_id = self._job_id
         if self._row is not None:
             self._ctx.job_rows.append(self._row)
+        # money already recorded for this job (e.g. when an earlier run was cancelled while
+        # the provider went on) is not counted twice when its result is recorded now
+        self._ctx.already_charged += float(self._info.get("charged_usd", 0.0))
 
     def close(self, state: str) -> None:
         if self._row is not None:

@@ -121,6 +121,10 @@ class JobControl(Protocol):
     async def charge(self, usd: float, reason: str) -> None:
         """Record money spent without a result (a cancelled job billed by the second)."""
 
+    def keep_open(self) -> None:
+        """Call when the provider cannot stop the job: if the node is cancelled, the job
+        stays journaled as submitted and the next run collects it instead of paying again."""
+
 
 class ModelAdapter(Protocol):
     provider: str

@@ -197,6 +197,9 @@ class JobRecord:
     info: dict[str, Any]
     created_at: float
     updated_at: float
+    run_id: str | None = None
+    node_id: str | None = None
+    item: int | None = None
 
 
 @dataclass(frozen=True)
@@ -440,7 +443,7 @@ class Library:
 
     # -- results and the cache ----------------------------------------------------------------
     def record_result(self, record: ResultRecord, *, close_jobs: Sequence[int] = (),
-                      params_json: str | None = None) -> int:
+                      params_json: str | None = None, already_charged: float = 0.0) -> int:
         """Index a finished node result (its assets must already be stored), closing the
         journal rows of the provider jobs that made it in the same transaction. Written
         behind; visible to ``lookup`` at once. ``params_json`` may be passed when the
@@ -466,9 +469,10 @@ class Library:
                 rows.extend((result_id, port, i, a.sha256) for i, a in enumerate(items) if a)
             if rows:
                 statements.append((_INSERT_RESULT_ASSET, rows, True))
-            if record.cost_usd and not (record.cost_source or "").startswith("simulated"):
+            charge = record.cost_usd - already_charged
+            if charge > 0 and not (record.cost_source or "").startswith("simulated"):
                 statements.append((_INSERT_CHARGE, (
-                    now, record.cost_usd, record.provider, record.model, record.run_id,
+                    now, charge, record.provider, record.model, record.run_id,
                     record.node_id, "result"), False))
             if close_jobs:
                 statements.append(("UPDATE jobs SET state='done', updated_at=? WHERE id=?",
@@ -628,7 +632,8 @@ class Library:
         """The unfinished job (creating / submitted / unknown) for this work and request, if
         a previous run left one."""
         sql = ("SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
-               " created_at, updated_at FROM jobs WHERE cache_key=? AND state IN ('creating',"
+               " created_at, updated_at, run_id, node_id, item FROM jobs WHERE cache_key=?"
+               " AND state IN ('creating',"
                " 'submitted', 'unknown')")
         args: tuple[Any, ...] = (cache_key,)
         if fingerprint is not None:
@@ -643,12 +648,13 @@ class Library:
             "('creating', 'submitted')"
         rows = self._query(
             "SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
-            f" created_at, updated_at FROM jobs WHERE state IN {states} ORDER BY id")
+            f" created_at, updated_at, run_id, node_id, item FROM jobs WHERE state IN {states}"
+            " ORDER BY id")
         return [_job(r) for r in rows]
 
     def jobs(self, *, state: str | None = None) -> list[JobRecord]:
         sql = ("SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
-               " created_at, updated_at FROM jobs")
+               " created_at, updated_at, run_id, node_id, item FROM jobs")
         rows = self._query(sql + (" WHERE state=? ORDER BY id" if state else " ORDER BY id"),
                            (state,) if state else ())
         return [_job(r) for r in rows]
@@ -758,9 +764,9 @@ def encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:
 
 
 def _job(row: Sequence[Any]) -> JobRecord:
-    rid, key, provider, model, state, job_id, fp, info, created, updated = row
+    rid, key, provider, model, state, job_id, fp, info, created, updated, run, node, item = row
     return JobRecord(rid, key, provider, model, state, job_id, fp, json.loads(info or "{}"),
-                     created, updated)
+                     created, updated, run, node, item)
 
 
 def _same_device(a: Path, b: Path) -> bool:

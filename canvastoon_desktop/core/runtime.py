@@ -73,6 +73,8 @@ class NodeContext:
     job_rows: list[int] = field(default_factory=list)
     #: a line for the user about what the node did (e.g. "exported 4 files to ...")
     note: str | None = None
+    #: spend already recorded for the jobs this item collected (see _Job.charge)
+    already_charged: float = 0.0
 
     @property
     def library(self) -> Library:

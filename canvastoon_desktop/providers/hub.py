@@ -8,14 +8,16 @@ running provider simulator with throwaway keys.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from canvastoon_desktop.core.generation import ModelAdapter
 from canvastoon_desktop.core.pricing import PriceTable
 from canvastoon_desktop.core.secrets import KeyStore
 
 from .local.adapter import LocalAdapter
+from .retry import RetryPolicy
 
 AIML_DEFAULT_BASE_URL = "https://api.aimlapi.com/v1"
 REPLICATE_DEFAULT_BASE_URL = "https://api.replicate.com"
@@ -29,9 +31,14 @@ class ProviderSetup:
     replicate_base_url: str = REPLICATE_DEFAULT_BASE_URL
     #: keys that replace the KeyStore's (the simulator's throwaway keys)
     key_overrides: dict[str, str] = field(default_factory=dict)
+    #: every hosted model answers from the simulator: nothing real is spent
+    is_simulated: bool = False
     #: seconds between polls of one job at first; grows for long jobs
     poll_interval_s: float = 1.0
+    #: the longest a job may be processing (queue time not counted)
     timeout_s: float = 60 * 30
+    #: backoff for transient failures of polls and downloads, and for 429 on creates
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     @classmethod
     def from_settings(cls, aiml_base_url: str | None = None,
@@ -47,11 +54,12 @@ class ProviderSetup:
 
     @classmethod
     def simulated(cls, aiml_base_url: str, replicate_base_url: str,
-                  **kwargs: object) -> ProviderSetup:
+                  **kwargs: Any) -> ProviderSetup:
+        """A setup pointing every hosted model at a provider simulator, with throwaway keys."""
         return cls(keys=KeyStore(environ={}, use_keyring=False), aiml_base_url=aiml_base_url,
                    replicate_base_url=replicate_base_url,
                    key_overrides={"aiml": SIMULATOR_KEY, "replicate": SIMULATOR_KEY},
-                   **kwargs)  # type: ignore[arg-type]
+                   is_simulated=True, **kwargs)
 
     def key(self, provider: str) -> str | None:
         return self.key_overrides.get(provider) or self.keys.get(provider)
@@ -63,6 +71,15 @@ class ProviderSetup:
                 return None
             return self.keys.missing_key_message(provider)
         return check
+
+
+async def aclose_adapters(adapters: Mapping[str, ModelAdapter]) -> None:
+    """Close the adapters' HTTP clients on the running loop (they are also closed when the
+    loop shuts down; call this when the loop lives on, e.g. the editor closing a workspace)."""
+    for adapter in adapters.values():
+        close = getattr(adapter, "aclose", None)
+        if close is not None:
+            await close()
 
 
 def build_adapters(setup: ProviderSetup, prices: PriceTable) -> dict[str, ModelAdapter]:

@@ -1,0 +1,226 @@
+"""The AIML API adapter: chat (gpt-4o) and images (Nano Banana Pro, and its edit variant with
+reference images) through the ``openai`` SDK; video (Hailuo) in :mod:`.aiml_video`.
+
+Chat and images answer synchronously, so there is no job to look up afterwards: a create
+whose answer was lost is reported as :class:`OutcomeUnknown` (it may have been charged)
+and is not sent again until the artist re-rolls the node. The SDK is built with retries
+off — only :func:`send_create` decides what may be sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import jsonschema
+import openai
+
+from canvastoon_desktop.core.assets import AssetKind
+from canvastoon_desktop.core.catalog import Task
+from canvastoon_desktop.core.generation import (
+    ErrorKind,
+    GeneratedOutput,
+    GenerationError,
+    JobControl,
+    ModelCall,
+)
+from canvastoon_desktop.core.pricing import PriceTable
+
+from .aiml_video import AimlVideo
+from .clients import LoopLocal
+from .errormap import AIML, openai_errors
+from .errors import REROLL_HINT, BadOutput, ProviderError, Rejected, unknown_earlier_create
+from .hub import ProviderSetup
+from .inputs import data_uri, read_image
+from .retry import send_create
+from .service import Service, charge_lost
+
+__all__ = ["AimlAdapter"]
+
+MAX_REFERENCES = 5
+#: a synchronous call (chat, an image) may take this long before it is given up on
+SYNC_TIMEOUT_S = 600.0
+
+
+class AimlAdapter:
+    provider = "aiml"
+
+    def __init__(self, setup: ProviderSetup, prices: PriceTable) -> None:
+        self.service = Service(setup, prices, "aiml", AIML)
+        timeout = min(SYNC_TIMEOUT_S, max(30.0, setup.timeout_s))
+        self._clients: LoopLocal[openai.AsyncOpenAI] = LoopLocal(
+            lambda key: openai.AsyncOpenAI(
+                api_key=key, base_url=setup.aiml_base_url, max_retries=0,
+                timeout=openai.Timeout(timeout, connect=15.0)),
+            lambda client: client.close(), "aiml")
+        self.video = AimlVideo(self.service)
+
+    async def aclose(self) -> None:
+        await self._clients.aclose()
+        await self.video.aclose()
+        await self.service.downloads.aclose()
+
+    async def generate(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
+        task = call.model.task
+        if task is Task.VIDEO:
+            return await self.video.generate(call, job)
+        if job.previous is not None:  # an earlier run's create: nothing to look it up by
+            raise unknown_earlier_create(AIML)
+        if task is Task.CHAT:
+            return await self._chat(call, job)
+        if task in (Task.IMAGE, Task.IMAGE_EDIT):
+            return await self._image(call, job)
+        raise GenerationError(f"the AIML API adapter cannot run {call.model.label}",
+                              kind=ErrorKind.INTERNAL)
+
+    def _client(self) -> openai.AsyncOpenAI:
+        return self._clients.get(self.service.key())
+
+    async def _send(self, call: ModelCall, job: JobControl, info: Mapping[str, Any],
+                    fn: Any) -> Any:
+        """Journal, then send one create under the no-double-spend rules."""
+        client = self._client()
+
+        async def once() -> Any:
+            with openai_errors(AIML):
+                return await fn(client)
+
+        await job.creating(info)
+        job.progress("generating", running=True)
+        try:
+            return await send_create(once, self.service.policy, service=AIML,
+                                     hint=REROLL_HINT)
+        except BadOutput:  # it answered, so it was done (and billed): record the estimate
+            estimate = self.service.prices.estimate(call.model, call.params,
+                                                    prompt_chars=len(call.prompt)).high
+            await charge_lost(job, estimate, "answer unreadable (estimated)")
+            raise
+
+    # -- chat ---------------------------------------------------------------------------
+    async def _chat(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
+        params = call.params
+        messages = ([{"role": "system", "content": call.system}] if call.system else [])
+        messages.append({"role": "user", "content": call.prompt})
+        body: dict[str, Any] = {"model": call.model.id, "messages": messages}
+        for name in ("temperature", "max_tokens", "seed"):
+            if params.get(name) is not None:
+                body[name] = params[name]
+        if call.response_schema is not None:
+            body["response_format"] = {"type": "json_schema", "json_schema": {
+                "name": _schema_name(call.response_schema),
+                "schema": dict(call.response_schema), "strict": True}}
+        answer = await self._send(call, job, {"route": "chat"},
+                                  lambda c: c.chat.completions.create(**body))
+        usage = answer.usage
+        prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
+        completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+        credits = _credits(answer)
+        prices = self.service.prices
+        if credits is not None:
+            cost, source = prices.credits_to_usd(credits), "provider_credits"
+        else:
+            cost = prices.tokens_usd(call.model.id, prompt_tokens, completion_tokens)
+            source = "tokens"
+        try:
+            data, kind, mime = _chat_content(answer, call.response_schema)
+        except ProviderError:
+            await charge_lost(job, cost, "chat answer unusable")
+            raise
+        asset = await job.store_bytes(data, kind, mime)
+        return GeneratedOutput([asset], cost, source, job_id=getattr(answer, "id", None),
+                               usage={"prompt_tokens": prompt_tokens,
+                                      "completion_tokens": completion_tokens,
+                                      "credits_used": credits})
+
+    # -- images -------------------------------------------------------------------------
+    async def _image(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
+        params = call.params
+        extra: dict[str, Any] = {name: params[name] for name in
+                                 ("aspect_ratio", "resolution", "num_images")
+                                 if params.get(name) is not None}
+        references = tuple(call.files.get("references", ()))[:MAX_REFERENCES]
+        if call.model.task is Task.IMAGE_EDIT or references:
+            images = await asyncio.gather(*(asyncio.to_thread(read_image, a, "reference")
+                                            for a in references))
+            extra["image_urls"] = [data_uri(i.data, i.mime) for i in images]
+        answer = await self._send(
+            call, job, {"route": "images"},
+            lambda c: c.images.generate(model=call.model.id, prompt=call.prompt,
+                                        extra_body=extra))
+        credits = _credits(answer)
+        cost = self.service.prices.credits_to_usd(credits) if credits is not None else None
+        try:
+            assets = await self._collect_images(answer, job)
+        except ProviderError:
+            await charge_lost(job, cost, "images not delivered")
+            raise
+        return GeneratedOutput(assets, cost, "provider_credits" if cost is not None else None,
+                               usage={"credits_used": credits, "images": len(assets)})
+
+    async def _collect_images(self, answer: Any, job: JobControl) -> list[Any]:
+        items = list(getattr(answer, "data", None) or [])
+        if not items:
+            raise BadOutput("the AIML API answered without any image", maybe_processed=True)
+        downloads = self.service.downloads
+        fetches = []
+        for item in items:
+            url, b64 = getattr(item, "url", None), getattr(item, "b64_json", None)
+            if url:
+                fetches.append(downloads.fetch(url, job, AssetKind.IMAGE, service=AIML))
+            elif b64:
+                fetches.append(downloads.store_bytes(_b64(b64), job, AssetKind.IMAGE,
+                                                     service=AIML))
+            else:
+                raise BadOutput("the AIML API answered with an image that has no URL")
+        results = await asyncio.gather(*fetches)
+        return [r.asset for r in results]
+
+
+def _credits(answer: Any) -> float | None:
+    extra = getattr(answer, "model_extra", None) or {}
+    usage = (extra.get("meta") or {}).get("usage") if isinstance(extra, dict) else None
+    value = usage.get("credits_used") if isinstance(usage, dict) else None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _chat_content(answer: Any,
+                  schema: Mapping[str, Any] | None) -> tuple[bytes, AssetKind, str]:
+    choices = list(getattr(answer, "choices", None) or [])
+    if not choices:
+        raise BadOutput("the AIML API answered without any text", maybe_processed=True)
+    choice = choices[0]
+    message = choice.message
+    if getattr(message, "refusal", None):
+        raise Rejected(f"the model refused: {message.refusal}")
+    if choice.finish_reason == "content_filter":
+        raise Rejected("the AIML API withheld the answer (content filter)")
+    text = message.content or ""
+    if not text.strip():
+        raise BadOutput("the model answered with empty text", maybe_processed=True)
+    if schema is None:
+        return text.encode("utf-8"), AssetKind.TEXT, "text/plain"
+    try:
+        value = json.loads(text)
+        jsonschema.validate(value, dict(schema))
+    except (ValueError, jsonschema.ValidationError, jsonschema.SchemaError) as exc:
+        why = "is not JSON" if isinstance(exc, ValueError) else "does not match the structure asked for"
+        cut = " (it was cut off at the length limit)" if choice.finish_reason == "length" else ""
+        raise BadOutput(f"the model's structured answer {why}{cut}") from None
+    return text.encode("utf-8"), AssetKind.JSON, "application/json"
+
+
+def _schema_name(schema: Mapping[str, Any]) -> str:
+    title = str(schema.get("title") or "output")
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", title)[:64] or "output"
+
+
+def _b64(value: str) -> bytes:
+    try:
+        return base64.b64decode(value, validate=False)
+    except (binascii.Error, ValueError):
+        raise BadOutput("the AIML API sent an image that does not decode") from None

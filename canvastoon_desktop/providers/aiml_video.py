@@ -1,0 +1,236 @@
+"""AIML video (Hailuo 2.3 Fast): ``POST /v2/video/generations``, then poll it by id.
+
+The create answers with an id (``id``, or ``generation_id`` in the docs' example) that is
+journaled before the first poll, so a later run resumes the job instead of paying again.
+AIML has no way to look a generation up without its id and no way to cancel one: a lost
+create answer is reported as OutcomeUnknown, and a video cancelled in the app keeps
+running (and is billed) at AIML — it stays journaled, and the next run collects it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+
+from canvastoon_desktop.core.assets import AssetKind
+from canvastoon_desktop.core.generation import GeneratedOutput, JobControl, ModelCall
+
+from .clients import LoopLocal
+from .downloads import Downloaded
+from .errormap import AIML, httpx_errors, status_error
+from .errors import (
+    REROLL_HINT,
+    BadOutput,
+    Cancelled,
+    OutcomeUnknown,
+    OutputsExpired,
+    ProviderError,
+    ProviderFailure,
+    Rejected,
+    provider_reason,
+    unknown_earlier_create,
+)
+from .inputs import data_uri, read_image, to_png_or_jpeg
+from .polling import PollStatus, poll_until_done
+from .retry import retry_transient, send_create
+from .service import Service, charge_lost
+
+__all__ = ["AimlVideo", "aiml_root_url"]
+
+ROUTE = "/v2/video/generations"
+MAX_PROMPT = 2000
+QUEUED = frozenset({"queued", "waiting", "pending", "starting"})
+RUNNING = frozenset({"generating", "active", "processing", "in_progress"})
+DONE = frozenset({"completed", "succeeded", "success"})
+FAILED = frozenset({"error", "failed", "canceled", "cancelled"})
+
+
+def aiml_root_url(base_url: str) -> str:
+    """The AIML root for ``/v2`` routes: the SDK's base URL without its ``/v1``."""
+    root = base_url.rstrip("/")
+    return root[: -len("/v1")] if root.endswith("/v1") else root
+
+
+class AimlVideo:
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        root = aiml_root_url(service.setup.aiml_base_url)
+        self._clients: LoopLocal[httpx.AsyncClient] = LoopLocal(
+            lambda key: httpx.AsyncClient(
+                base_url=root, headers={"Authorization": f"Bearer {key}"},
+                timeout=httpx.Timeout(120.0, connect=15.0)),
+            lambda client: client.aclose(), "aiml-video")
+
+    async def aclose(self) -> None:
+        await self._clients.aclose()
+
+    async def generate(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
+        client = self._clients.get(self.service.key())
+        previous = job.previous
+        first: dict[str, Any] | None = None
+        if previous is not None and previous.job_id:
+            generation_id = previous.job_id
+        elif previous is not None:
+            raise unknown_earlier_create(AIML)
+        else:
+            generation_id, first = await self._create(client, call, job)
+        return await self._follow(client, call, job, generation_id, first)
+
+    async def _create(self, client: httpx.AsyncClient, call: ModelCall,
+                      job: JobControl) -> tuple[str, dict[str, Any]]:
+        frames = call.files.get("image") or ()
+        if not frames:
+            raise Rejected(f"{call.model.label} needs a first frame image")
+        image = await asyncio.to_thread(
+            lambda: to_png_or_jpeg(read_image(frames[0], "first frame")))
+        limit = call.model.max_prompt_length or MAX_PROMPT
+        if len(call.prompt) > limit:
+            raise Rejected(f"the prompt is {len(call.prompt)} characters; {call.model.label} "
+                           f"takes at most {limit}")
+        body: dict[str, Any] = {"model": call.model.id, "prompt": call.prompt,
+                                "image_url": data_uri(image.data, image.mime)}
+        params = call.params
+        if params.get("duration") is not None:
+            body["duration"] = int(params["duration"])
+        for name in ("resolution", "enhance_prompt"):
+            if params.get(name) is not None:
+                body[name] = params[name]
+
+        async def once() -> dict[str, Any]:
+            with httpx_errors(AIML):
+                response = await client.post(ROUTE, json=body)
+                if response.status_code >= 400:
+                    raise status_error(AIML, response.status_code, _json_or_none(response),
+                                       headers=response.headers)
+                return _object(response.json())
+
+        await job.creating({"route": ROUTE})
+        try:
+            answer = await send_create(once, self.service.policy, service=AIML,
+                                       hint=REROLL_HINT)
+        except BadOutput as exc:  # it was created, but the answer (and its id) is unreadable
+            raise OutcomeUnknown(f"{exc}; the video may have been started and charged, and "
+                                 f"without its id it cannot be followed. {REROLL_HINT}") \
+                from exc
+        generation_id = answer.get("id") or answer.get("generation_id")
+        if not isinstance(generation_id, str) or not generation_id:
+            raise OutcomeUnknown("the AIML API accepted the video but gave no id to follow it "
+                                 f"by; it may have been charged. {REROLL_HINT}")
+        await job.submitted(generation_id, {"route": ROUTE})
+        return generation_id, answer
+
+    async def _poll_once(self, client: httpx.AsyncClient, generation_id: str) -> dict[str, Any]:
+        with httpx_errors(AIML):
+            response = await client.get(ROUTE, params={"generation_id": generation_id})
+            if response.status_code == 404:
+                raise Rejected(f"the AIML API does not know video {generation_id} (404); it "
+                               "may belong to another account or key")
+            if response.status_code >= 400:
+                raise status_error(AIML, response.status_code, _json_or_none(response),
+                                   headers=response.headers)
+            return _object(response.json())
+
+    async def _follow(self, client: httpx.AsyncClient, call: ModelCall, job: JobControl,
+                      generation_id: str, first: dict[str, Any] | None) -> GeneratedOutput:
+        service = self.service
+        try:
+            polled = await poll_until_done(
+                lambda: self._poll_once(client, generation_id), _status, job,
+                schedule=service.schedule, policy=service.policy,
+                timeout_s=service.setup.timeout_s, service=AIML, first=first)
+        except asyncio.CancelledError:
+            # AIML cannot cancel a generation: it runs on and is billed. Record the spend,
+            # and keep the job journaled so the next run collects the video it paid for.
+            job.keep_open()
+            seconds = float(call.params.get("duration") or 0)
+            await asyncio.shield(charge_lost(
+                job, service.prices.video_seconds_usd(call.model.id, seconds),
+                "cancelled in the app; AIML cannot cancel a started video"))
+            raise
+        state = polled.state
+        if polled.status.status in FAILED:
+            raise _failure(state)
+        credits = _credits(state)
+        prices = service.prices
+        try:
+            video = await self._download(client, generation_id, state, job)
+        except ProviderError as exc:
+            if exc.transient:
+                exc.retryable = True  # the link lives a while: the next run fetches it
+                raise
+            lost = prices.credits_to_usd(credits) if credits is not None else \
+                prices.video_seconds_usd(call.model.id, float(call.params.get("duration") or 0))
+            await charge_lost(job, lost, "video not delivered")
+            raise
+        if credits is not None:
+            cost, source = prices.credits_to_usd(credits), "provider_credits"
+        else:
+            cost = prices.video_seconds_usd(call.model.id, video.duration_s or 0.0)
+            source = "output_seconds"
+        return GeneratedOutput([video.asset], cost, source, job_id=generation_id,
+                               usage={"credits_used": credits, "duration_s": video.duration_s})
+
+    async def _download(self, client: httpx.AsyncClient, generation_id: str,
+                        state: dict[str, Any], job: JobControl) -> Downloaded:
+        downloads = self.service.downloads
+        try:
+            return await downloads.fetch(_video_url(state), job, AssetKind.VIDEO, service=AIML)
+        except OutputsExpired:
+            pass
+        # the signed URL expired: ask once more for a fresh one
+        fresh = await retry_transient(lambda: self._poll_once(client, generation_id),
+                                      self.service.policy, what="polling the AIML API")
+        try:
+            return await downloads.fetch(_video_url(fresh), job, AssetKind.VIDEO, service=AIML)
+        except OutputsExpired:
+            raise OutputsExpired("the video was made but its download link expired before it "
+                                 "could be downloaded") from None
+
+
+def _status(state: dict[str, Any]) -> PollStatus:
+    status = str(state.get("status") or "").lower()
+    if status in DONE:
+        return PollStatus(status, True, True, 1.0)
+    if status in FAILED:
+        return PollStatus(status, False, True)
+    return PollStatus(status or "queued", status in RUNNING, False)
+
+
+def _failure(state: dict[str, Any]) -> ProviderError:
+    error = state.get("error") if isinstance(state.get("error"), dict) else {}
+    name = str(error.get("name") or "")
+    reason = provider_reason(error) or "no reason given"
+    if "cancel" in name.lower() or str(state.get("status")).lower() in ("canceled", "cancelled"):
+        return Cancelled(f"the video was cancelled at the AIML API: {reason}")
+    return ProviderFailure(f"the AIML API could not make the video: {reason}")
+
+
+def _video_url(state: dict[str, Any]) -> str:
+    video = state.get("video")
+    url = video.get("url") if isinstance(video, dict) else None
+    if not isinstance(url, str) or not url:
+        raise OutputsExpired("the video was made but the AIML API gave no link to download it")
+    return url
+
+
+def _credits(state: dict[str, Any]) -> float | None:
+    meta = state.get("meta")
+    usage = meta.get("usage") if isinstance(meta, dict) else None
+    value = usage.get("credits_used") if isinstance(usage, dict) else None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BadOutput("the AIML API answered with something other than a JSON object",
+                        transient=True, maybe_processed=True)
+    return value
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None

@@ -1,0 +1,178 @@
+"""Replicate through its official client, minding the client's traps (providers.md).
+
+Creates and file uploads use the client's public API. Polls, cancels and listings read the
+prediction JSON as the API sends it (through the client's own transport, ``_async_request``,
+so auth, base URL and its GET retries stay the client's): its pydantic ``Prediction`` drops
+``data_removed`` and refuses the documented ``aborted`` status, and one such prediction in a
+listing would make the whole page unreadable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import replicate
+
+from .errormap import REPLICATE, replicate_errors
+from .errors import BadOutput
+
+__all__ = ["Prediction", "ReplicateWire", "input_sha256"]
+
+TERMINAL = frozenset({"succeeded", "failed", "canceled", "aborted"})
+_PROGRESS = re.compile(r"(\d{1,3})%\|")
+#: listing pages read at most when reconciling (100 predictions a page)
+MAX_LIST_PAGES = 10
+
+
+def input_sha256(value: Any) -> str:
+    """A hash of a prediction's input, independent of key order."""
+    data = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def parse_time(value: Any) -> float | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.timestamp()
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The parts of a prediction JSON the adapter uses."""
+
+    raw: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.raw.get("id") or "")
+
+    @property
+    def status(self) -> str:
+        return str(self.raw.get("status") or "starting")
+
+    @property
+    def done(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def model(self) -> str:
+        return str(self.raw.get("model") or "")
+
+    @property
+    def version(self) -> str:
+        return str(self.raw.get("version") or "")
+
+    @property
+    def input(self) -> Any:
+        return self.raw.get("input")
+
+    @property
+    def output(self) -> Any:
+        return self.raw.get("output")
+
+    @property
+    def error(self) -> Any:
+        return self.raw.get("error")
+
+    @property
+    def data_removed(self) -> bool:
+        return bool(self.raw.get("data_removed"))
+
+    @property
+    def created_at(self) -> float | None:
+        return parse_time(self.raw.get("created_at"))
+
+    @property
+    def predict_time(self) -> float | None:
+        metrics = self.raw.get("metrics")
+        value = metrics.get("predict_time") if isinstance(metrics, dict) else None
+        return float(value) if isinstance(value, int | float) else None
+
+    @property
+    def fraction(self) -> float | None:
+        """Progress from the model's log (a tqdm bar), when it prints one."""
+        logs = self.raw.get("logs")
+        if not isinstance(logs, str) or not logs:
+            return None
+        found = _PROGRESS.findall(logs[-2000:])
+        return min(1.0, int(found[-1]) / 100) if found else None
+
+
+def _prediction(value: Any) -> Prediction:
+    if not isinstance(value, dict) or not value.get("id"):
+        raise BadOutput("Replicate answered with something that is not a prediction",
+                        transient=True, maybe_processed=True)
+    return Prediction(value)
+
+
+class ReplicateWire:
+    """The calls the adapter makes, each mapped to the provider error tree."""
+
+    def __init__(self, client: replicate.Client) -> None:
+        self.client = client
+
+    async def create(self, model: str, version: str | None, input: dict[str, Any]) -> Prediction:
+        with replicate_errors(REPLICATE):
+            if version:  # a community model: by version id
+                made = await self.client.predictions.async_create(version=version, input=input)
+            else:
+                made = await self.client.models.predictions.async_create(model=model,
+                                                                        input=input)
+            return _prediction(made.dict())
+
+    async def get(self, prediction_id: str) -> Prediction:
+        with replicate_errors(REPLICATE):
+            response = await self.client._async_request(
+                "GET", f"/v1/predictions/{prediction_id}")
+            return _prediction(response.json())
+
+    async def cancel(self, prediction_id: str) -> Prediction:
+        with replicate_errors(REPLICATE):
+            response = await self.client._async_request(
+                "POST", f"/v1/predictions/{prediction_id}/cancel")
+            return _prediction(response.json())
+
+    async def list_since(self, since: float) -> list[Prediction]:
+        """Predictions created at or after ``since`` (a Unix time), newest first."""
+        after = datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        found: list[Prediction] = []
+        url: str | None = "/v1/predictions"
+        params: dict[str, str] | None = {"created_after": after}
+        with replicate_errors(REPLICATE):
+            for _ in range(MAX_LIST_PAGES):
+                if url is None:
+                    break
+                response = await self.client._async_request("GET", url, params=params)
+                page = response.json()
+                results = page.get("results") if isinstance(page, dict) else None
+                if not isinstance(results, list):
+                    raise BadOutput("Replicate's list of predictions could not be read",
+                                    transient=True)
+                batch = [Prediction(r) for r in results if isinstance(r, dict)]
+                found.extend(p for p in batch if (p.created_at or since) >= since)
+                if batch and (batch[-1].created_at or since) < since:
+                    break  # newest first: the rest is older
+                url, params = page.get("next"), None
+        return found
+
+    async def upload(self, data: bytes, name: str, mime: str) -> str:
+        with replicate_errors(REPLICATE):
+            made = await self.client.files.async_create(io.BytesIO(data), filename=name,
+                                                        content_type=mime)
+            url = (made.urls or {}).get("get")
+        if not isinstance(url, str) or not url:
+            raise BadOutput("Replicate accepted an upload but gave no URL for it",
+                            transient=True)
+        return url

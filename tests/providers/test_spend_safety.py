@@ -1,0 +1,124 @@
+"""Never paid twice: a create whose answer was lost is reconciled (Replicate) or reported and
+left alone until the artist re-rolls (AIML) — never blindly sent again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from canvastoon_desktop.providers import ProviderSetup
+from canvastoon_desktop.simulator import FaultRule, Simulator
+from tests.providers.hosted_rig import FAST_RETRY, Rig
+
+
+def processed_creates(sim: Simulator, route: str) -> int:
+    """Creates the provider acted on (answered 2xx, or dropped after doing the work)."""
+    return sum(1 for e in sim.log.entries(route)
+               if (e.status is not None and e.status < 300) or e.fault == "drop_after_create")
+
+
+def zimage(rig: Rig, prompt: str = "sketch") -> tuple[object, str]:
+    g = rig.graph()
+    return g, rig.node(g, "image_gen", model="prunaai/z-image-turbo", prompt=prompt)
+
+
+@pytest.mark.parametrize("kind", ["drop_after_create", "malformed"])
+def test_a_lost_replicate_create_is_reconciled_not_resent(rig: Rig, sim: Simulator,
+                                                          kind: str) -> None:
+    sim.faults.add(FaultRule("replicate.predictions.create", kind, times=1))
+    g, node = zimage(rig)
+    summary, _ = rig.run(g)
+    assert summary.nodes[node].status == "done", summary.nodes[node]
+    assert sim.log.count("replicate.predictions.create") == 1
+    assert sim.log.count("replicate.predictions.list") >= 1
+    (prediction_id,) = sim.predictions
+    assert [(j["state"], j["job_id"]) for j in rig.jobs()] == [("done", prediction_id)]
+    assert summary.nodes[node].outputs["image"].path.is_file()
+
+
+@pytest.mark.parametrize("kind", ["500", "503", "drop"])
+def test_a_replicate_create_that_was_not_made_is_sent_again_after_checking(
+        rig: Rig, sim: Simulator, kind: str) -> None:
+    sim.faults.add(FaultRule("replicate.predictions.create", kind, times=1))
+    g, node = zimage(rig)
+    summary, _ = rig.run(g)
+    assert summary.nodes[node].status == "done"
+    assert sim.log.count("replicate.predictions.create") == 2
+    assert processed_creates(sim, "replicate.predictions.create") == 1
+    assert sim.log.count("replicate.predictions.list") == 1  # looked before sending again
+    assert len(sim.predictions) == 1
+
+
+def test_when_replicate_cannot_be_asked_the_create_is_not_sent_again(rig: Rig,
+                                                                     sim: Simulator) -> None:
+    sim.faults.add(FaultRule("replicate.predictions.create", "drop_after_create", times=1))
+    listing = sim.faults.add(FaultRule("replicate.predictions.list", "500"))
+    g, node = zimage(rig)
+    summary, _ = rig.run(g)
+    assert summary.nodes[node].status == "failed"
+    assert summary.nodes[node].error_kind == "outcome_unknown"
+    assert "Run again to check again" in summary.nodes[node].error
+    assert [j["state"] for j in rig.jobs()] == ["unknown"]
+    # the next run looks again, finds the prediction and delivers it
+    sim.faults.remove(listing)
+    summary, _ = rig.run(g)
+    assert summary.nodes[node].status == "done"
+    assert sim.log.count("replicate.predictions.create") == 1
+    assert [j["state"] for j in rig.jobs()] == ["done"]
+
+
+def test_a_lost_aiml_video_create_is_reported_until_the_node_is_rerolled(
+        rig: Rig, sim: Simulator) -> None:
+    sim.faults.add(FaultRule("aiml.video.create", "drop_after_create", times=1))
+    g = rig.graph()
+    frame = rig.picture(g)
+    node = rig.node(g, "video", {"image": frame}, model="minimax/hailuo-2.3-fast",
+                    prompt="spin", duration=6)
+    summary, _ = rig.run(g)
+    outcome = summary.nodes[node]
+    assert outcome.status == "failed" and outcome.error_kind == "outcome_unknown"
+    assert "may have been charged" in outcome.error and "Re-roll" in outcome.error
+    assert sim.log.count("aiml.video.create") == 1 and len(sim.video_jobs) == 1
+    assert [j["state"] for j in rig.jobs()] == ["unknown"]
+    # running the same graph again reports it again and sends nothing
+    summary, _ = rig.run(g)
+    assert summary.nodes[node].error_kind == "outcome_unknown"
+    assert sim.log.count("aiml.video.create") == 1
+    assert [j["state"] for j in rig.jobs()] == ["unknown"]
+    # a re-roll is the artist's decision to pay again
+    g.reroll(node)
+    summary, _ = rig.run(g)
+    assert summary.nodes[node].status == "done"
+    assert sim.log.count("aiml.video.create") == 2
+
+
+@pytest.mark.parametrize("kind", ["drop_after_create", "500", "drop"])
+def test_a_lost_or_failed_chat_is_never_sent_twice(rig: Rig, sim: Simulator, kind: str) -> None:
+    sim.faults.add(FaultRule("aiml.chat", kind, times=1))
+    g = rig.graph()
+    node = rig.node(g, "prompt_llm", {"text": rig.text(g, "idea")}, model="gpt-4o")
+    summary, _ = rig.run(g)
+    assert summary.nodes[node].error_kind == "outcome_unknown"
+    assert sim.log.count("aiml.chat") == 1
+    summary, _ = rig.run(g)  # again: still unknown, still not sent
+    assert summary.nodes[node].error_kind == "outcome_unknown"
+    assert "an earlier request to the AIML API" in summary.nodes[node].error
+    assert sim.log.count("aiml.chat") == 1
+
+
+def test_a_connection_that_never_opened_is_not_an_unknown_outcome(sim: Simulator,
+                                                                 tmp_path: Path) -> None:
+    # nothing listens at this AIML address: the create cannot have been sent
+    setup = ProviderSetup.simulated("http://127.0.0.1:9/v1", sim.replicate_base_url,
+                                    poll_interval_s=0.05, retry=FAST_RETRY)
+    rig = Rig(sim, tmp_path, setup)
+    g = rig.graph()
+    frame = rig.picture(g)
+    node = rig.node(g, "video", {"image": frame}, model="minimax/hailuo-2.3-fast",
+                    prompt="spin", duration=6)
+    summary, _ = rig.run(g)
+    outcome = summary.nodes[node]
+    assert outcome.error_kind == "provider_failure" and "could not connect" in outcome.error
+    assert [j["state"] for j in rig.jobs()] == ["failed"]  # not "unknown": it never left
+    rig.close()
