@@ -232,6 +232,8 @@ class Run:
         return self.executor.semaphore(provider)
 
     def emit(self, event: RunEvent) -> None:
+        if isinstance(event, NodeProgress) and event.node_id in self.outcomes:
+            return  # a worker thread's last report after its node settled (e.g. cancelled)
         for signal in (self.events, self.executor.events):
             if signal:
                 try:
@@ -259,8 +261,12 @@ class Run:
     # -- the run ----------------------------------------------------------------------------
     async def _execute(self) -> RunSummary:
         self._started_at = time.monotonic()
-        plan, problems = self.executor.check(
-            self.graph, self.targets, graph_path=self.graph_path, budget=self.budget)
+        # planning hashes inputs and reads the library: not on the (GUI's) event loop
+        plan, problems = await asyncio.to_thread(
+            self.executor.check, self.graph, self.targets, graph_path=self.graph_path,
+            budget=self.budget)
+        log.debug("run %s: %d nodes planned, %s", self.run_id[:8],
+                  len(plan.order) if plan else 0, plan.quote.summary() if plan else "refused")
         if problems or plan is None:
             self.emit(RunFinished(self.run_id, "refused", 0.0, {}, 0.0))
             raise RunRefused(problems)
@@ -283,6 +289,8 @@ class Run:
             self.library.finish_run(self.run_id, status, self.cost_usd)
         wall = time.monotonic() - self._started_at
         summary = RunSummary(self.run_id, status, self.cost_usd, dict(self.outcomes), wall)
+        log.debug("run %s %s in %.2f s: %s, $%.4f", self.run_id[:8], status, wall,
+                  summary.counts(), self.cost_usd)
         self.emit(RunFinished(self.run_id, status, self.cost_usd, summary.counts(), wall))
         return summary
 
@@ -332,7 +340,13 @@ class Run:
     def _launch(self, node_id: str) -> None:
         task = asyncio.ensure_future(self._drive(node_id))
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda done: self._task_done(done, node_id))
+
+    def _task_done(self, task: asyncio.Task[None], first_node: str) -> None:
+        self._tasks.discard(task)
+        if first_node not in self.outcomes:  # cancelled before it ever ran
+            self._settle(first_node, NodeOutcome(first_node, "cancelled"))
+            self._cancel_downstream(first_node)
 
     async def _drive(self, node_id: str | None) -> None:
         """Run a node, then carry on in the same task with the first node it made ready (a
@@ -543,6 +557,9 @@ class Run:
             if previous is None:
                 self._reserve(estimate, call.model)
             job = _Job(self, ctx, call, key, previous)
+            log.debug("node %s%s: %s %s", ctx.node.id[:8],
+                      "" if ctx.item is None else f"[{ctx.item}]",
+                      "resuming" if previous else "calling", call.model.id)
             self.emit(NodeStarted(self.run_id, ctx.node.id, ctx.item,
                                   self.executor.planner.typical_seconds(call.model)))
             try:

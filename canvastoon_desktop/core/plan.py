@@ -175,15 +175,16 @@ class Planner:
 
     def typical_seconds(self, model: ModelSpec) -> float:
         """Median of the user's own runs of this model, else the catalog's midpoint."""
-        if model.id not in self._typical:
+        known = self._typical.get(model.id)
+        if known is None:
             learned = self.library.typical_run_seconds(model.id)
-            self._typical[model.id] = (
-                learned if learned is not None else statistics.fmean(model.typical_seconds))
-        return self._typical[model.id]
+            known = learned if learned is not None else statistics.fmean(model.typical_seconds)
+            self._typical[model.id] = known
+        return known
 
     def forget_timings(self, model_id: str | None = None) -> None:
         if model_id is None:
-            self._typical.clear()
+            self._typical = {}  # replaced, not cleared: another thread may be reading it
         else:
             self._typical.pop(model_id, None)
 
@@ -192,7 +193,7 @@ class Planner:
         registry = graph.registry
         catalog = registry.catalog
         self._catalog = catalog
-        self._typical.clear()  # learn from the runs finished since the last plan
+        self.forget_timings()  # learn from the runs finished since the last plan
         wanted = set(graph.nodes) if targets is None else needed_nodes(graph, targets)
         order = graph.topological_order(wanted)
         upstream = graph.upstream_index()

@@ -60,7 +60,10 @@ class NodeState:
     problems: list[str] = field(default_factory=list)
     #: the state came from a run of this session (not only from the cache)
     from_run: bool = False
-    #: the cache keys the node had when that run settled: a change makes it stale
+    #: the graph revision the run that settled it saw, and the node's cache keys at that
+    #: revision (learnt from the next plan): a change of keys makes the result stale
+    settled_rev: int | None = None
+    settled_run: str | None = None
     run_keys: tuple[str | None, ...] | None = None
     job_id: str | None = None
     resumable: bool = False
@@ -98,7 +101,8 @@ class NodeState:
         return first_asset(self.outputs)
 
     def preview_count(self) -> int:
-        return sum(len(value_list(v)) for v in (self.outputs or {}).values())
+        return sum(1 for v in (self.outputs or {}).values() for a in value_list(v)
+                   if a is not None)
 
     def cost_text(self) -> str:
         from canvastoon_desktop.core.pricing import format_usd
@@ -143,6 +147,7 @@ class NodeStates:
         self.nodes: dict[str, NodeState] = {}
         self.active_run: str | None = None
         self._run_plan: Plan | None = None
+        self._run_rev: int | None = None
 
     def get(self, node_id: str) -> NodeState:
         state = self.nodes.get(node_id)
@@ -157,16 +162,19 @@ class NodeStates:
         self.nodes.clear()
         self.active_run = None
         self._run_plan = None
+        self._run_rev = None
 
     # -- the plan: existing results, stale marks, estimates ------------------------------
     def apply_plan(self, graph: Graph, plan: Plan, problems: Iterable[Problem] = (),
-                   resumable: Iterable[str] = ()) -> set[str]:
+                   resumable: Iterable[str] = (), revision: int | None = None) -> set[str]:
+        """``revision``: the graph revision the plan was made from (see ``begin_run``)."""
         changed: set[str] = set()
         by_node: dict[str, list[str]] = {}
         for problem in problems:
             if problem.node_id:
                 by_node.setdefault(problem.node_id, []).append(problem.message)
         resumable = set(resumable)
+        upstream = graph.upstream_index()
         for node_id, node_plan in plan.nodes.items():
             node = graph.nodes.get(node_id)
             if node is None:
@@ -181,19 +189,24 @@ class NodeStates:
                     changed.add(node_id)
                 continue
             keys = plan_keys(plan, node_id)
+            same_graph = st.from_run and st.settled_rev is not None and \
+                st.settled_rev == revision
+            if same_graph and keys is not None:
+                st.run_keys = keys  # the graph the run saw: these are the keys it ran with
+            unchanged = same_graph or (st.from_run and st.run_keys is not None
+                                       and st.run_keys == keys)
             status = node_plan.status
             node_type = graph.registry.get(node.type)
             if status == "source":
                 st.outputs = node_plan.outputs
                 st.estimate = None
-                if not (st.from_run and st.state == "done"):
+                if not (st.from_run and st.state == "done" and st.settled_rev == revision):
                     st.state, st.from_run = "ready", False
             elif status in ("cached", "pinned"):
                 st.outputs = node_plan.outputs
-                st.estimate = None
-                keep = (st.from_run and st.state in ("done", "cached", "pinned")
-                        and st.run_keys == keys)
+                keep = unchanged and st.state in ("done", "cached", "pinned")
                 if not keep:
+                    st.estimate = None
                     st.state = "pinned" if status == "pinned" else "cached"
                     st.from_run, st.cost, st.message = False, None, None
                 elif status == "pinned":
@@ -208,18 +221,20 @@ class NodeStates:
                     st.state = "idle"
             else:  # run | partial | waiting
                 st.estimate = node_plan.cost
-                upstream_changes = any(
-                    plan.will_run(e.src_node) for e in graph.incoming(node_id))
+                upstream_changes = any(plan.will_run(e.src_node)
+                                       for e in upstream.get(node_id, ()))
                 if node_type is not None and not node_type.cacheable:
-                    if st.from_run and st.state == "done" and not upstream_changes:
-                        pass  # runs every time by design: its last run still stands
-                    elif st.outputs is not None or st.from_run:
-                        st.state = "stale" if st.state != "failed" or upstream_changes \
-                            else st.state
+                    # it runs every time by design: its last run stands until what feeds
+                    # it changes
+                    stands = (unchanged and st.state in FINISHED) or (
+                        st.from_run and st.state == "done" and not upstream_changes)
+                    if stands:
+                        pass
+                    elif st.outputs is not None or st.from_run or st.note:
+                        st.state = "stale"
                     else:
                         st.state = "idle"
-                elif (st.from_run and st.state in ("failed", "cancelled", "skipped")
-                      and st.run_keys == keys and keys is not None):
+                elif unchanged and st.state in ("failed", "cancelled", "skipped"):
                     pass  # the last run's verdict still applies to these inputs
                 elif st.outputs is not None or st.note:
                     st.state = "stale"
@@ -245,9 +260,10 @@ class NodeStates:
         return changed
 
     # -- a run's events -------------------------------------------------------------------
-    def begin_run(self, run_id: str, plan: Plan | None) -> None:
+    def begin_run(self, run_id: str, plan: Plan | None, revision: int | None = None) -> None:
         self.active_run = run_id
         self._run_plan = plan
+        self._run_rev = revision
 
     def end_run(self, run_id: str) -> set[str]:
         """After RunFinished: anything still queued never started (refused or cancelled)."""
@@ -277,9 +293,11 @@ class NodeStates:
             return changed
         if isinstance(event, ev.RunFinished):
             return self.end_run(event.run_id)
-        if not isinstance(event, ev.NodeEvent):
-            return set()
+        if not isinstance(event, ev.NodeEvent) or event.run_id != self.active_run:
+            return set()  # e.g. a cancelled job's worker thread reporting late
         st = self.get(event.node_id)
+        if st.settled_run == event.run_id:
+            return set()  # the node has settled in this run: later news is stale
         item = _item(st, event.item)
         if isinstance(event, ev.NodeItems):
             st.items = [ItemState() for _ in range(event.count)]
@@ -355,6 +373,8 @@ class NodeStates:
             st.started_at = st.eta_s = st.eta_at = st.fraction = None
             st.status_text = None
             st.from_run = True
+            st.settled_run = event.run_id
+            st.settled_rev = self._run_rev
             st.run_keys = plan_keys(self._run_plan, event.node_id) if self._run_plan else None
             if st.state == "cached" and st.pinned and self._run_plan is not None:
                 node_plan = self._run_plan.nodes.get(event.node_id)

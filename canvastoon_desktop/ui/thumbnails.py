@@ -1,21 +1,23 @@
 """Previews for node cards and panels, made off the GUI thread.
 
-A small thread pool decodes images, grabs video frames (``core.media.thumbnail_png``), reads
-text excerpts and caches thumbnails as PNG files in the library's ``thumbs/`` folder, so a
-reopened graph shows its results without decoding anything again. Workers hand a ``QImage``
+A small thread pool makes thumbnails through the library's shared thumbnail cache
+(``core.thumbs.ThumbnailCache``: images decoded, video frames grabbed, PNGs kept in the
+library's ``thumbs/`` folder, so a reopened graph — or the gallery — shows results without
+decoding anything again) and reads text excerpts. Workers hand a ``QImage``
 back (safe to build off the GUI thread); the GUI thread turns it into a ``QPixmap`` when a
 card paints. ``ready`` fires with the asset's key once something new can be shown.
 """
 
 from __future__ import annotations
 
-import contextlib
+import json
 import logging
 import os
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from PySide6 import QtCore, QtGui
 
@@ -23,10 +25,11 @@ from canvastoon_desktop.core import media
 from canvastoon_desktop.core.assets import Asset, AssetKind
 from canvastoon_desktop.core.errors import CoreError
 from canvastoon_desktop.core.library import Library
+from canvastoon_desktop.core.thumbs import ThumbnailCache
 
 log = logging.getLogger(__name__)
 
-THUMB_SIDE = 320  # px: sharp on a 90x160 card preview at 2x zoom
+THUMB_SIDE = 256  # px: one of the cache's sizes; sharp on a 90x160 card preview zoomed in
 EXCERPT_CHARS = 600
 
 
@@ -40,6 +43,7 @@ class ThumbnailLoader(QtCore.QObject):
                  max_pixmaps: int = 600, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.library = library
+        self.cache = ThumbnailCache(library) if library is not None else None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="thumbs")
         self._lock = threading.Lock()
         self._images: dict[str, QtGui.QImage] = {}  # decoded, waiting for the GUI thread
@@ -123,22 +127,12 @@ class ThumbnailLoader(QtCore.QObject):
             self._images[key] = image
 
     def _thumb_bytes(self, asset: Asset, side: int) -> bytes:
-        cached = self._cache_path(asset, side)
-        if cached is not None and cached.exists():
-            with contextlib.suppress(OSError):
-                return cached.read_bytes()
-        path = asset.path
-        if asset.inline and self.library is not None:
-            path = self.library.file_path(asset)
-        data = media.thumbnail_png(path, side)
-        if cached is not None:
-            _write_quietly(cached, data)
-        return data
-
-    def _cache_path(self, asset: Asset, side: int) -> Path | None:
-        if self.library is None:
-            return None
-        return self.library.thumbs / asset.sha256[:2] / f"{asset.sha256}_{side}.png"
+        if self.cache is None:
+            return media.thumbnail_png(asset.path, side)
+        path = self.cache.ensure(asset, side)
+        if path is None:
+            raise CoreError(f"no preview can be made of {asset.path.name}")
+        return path.read_bytes()
 
     def _load_text(self, key: str, asset: Asset, _side: int) -> None:
         try:
@@ -152,9 +146,35 @@ class ThumbnailLoader(QtCore.QObject):
             self._failed[key] = str(exc)
             return
         if asset.kind is AssetKind.JSON:
-            text = " ".join(text.split())
+            text = describe_json(text)
         with self._lock:
             self._texts[key] = text[:EXCERPT_CHARS]
+
+
+def describe_json(text: str) -> str:
+    """A structured value as a person reads it: a character's name and look, a shot list's
+    shots — not raw JSON."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return " ".join(text.split())
+    return _describe(value)
+
+
+def _describe(value: Any, depth: int = 0) -> str:
+    if isinstance(value, dict):
+        name = value.get("name") or value.get("title")
+        detail = value.get("description") or value.get("prompt") or value.get("text")
+        if name or detail:
+            return " — ".join(str(x) for x in (name, detail) if x)
+        return ", ".join(f"{k}: {_describe(v, depth + 1)}" for k, v in list(value.items())[:6])
+    if isinstance(value, list):
+        if depth == 0:
+            return "\n".join(f"{i + 1}. {_describe(v, 1)}" for i, v in enumerate(value[:12]))
+        return ", ".join(_describe(v, depth + 1) for v in value[:4])
+    if isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value):
+        return "image"  # an asset hash (a reference picture)
+    return str(value)
 
 
 def thumb_key(asset: Asset, side: int = THUMB_SIDE) -> str:
@@ -174,12 +194,3 @@ def load_full_image(path: str | os.PathLike[str]) -> QtGui.QImage:
         raise CoreError(f"{Path(path).name}: {reader.errorString()}")
     return image
 
-
-def _write_quietly(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{threading.get_ident()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as exc:  # the cache is an optimisation: a read-only library still works
-        log.debug("cannot cache thumbnail %s: %s", path, exc)

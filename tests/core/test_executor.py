@@ -317,3 +317,32 @@ def test_a_journaled_job_is_resumed_not_created_again(tmp_path: Path) -> None:
     assert [c.prompt for c in adapter.calls] == ["expensive"]
     assert executor.library.jobs(state="submitted") == []
     assert any(getattr(e, "resumed", False) for e in events)
+
+
+def test_a_run_cancelled_the_moment_it_starts_ends_at_once(tmp_path: Path) -> None:
+    adapter = FakeAdapter(latency=5.0)
+    executor = make_executor(tmp_path, adapter)
+    graph = Graph(REGISTRY)
+    a = step(graph, "a")
+    b = step(graph, upstream=a)
+
+    async def go() -> RunSummary:
+        run_ = executor.start(graph)
+        run_.cancel()
+        return await asyncio.wait_for(run_.wait(), timeout=5)
+
+    summary = asyncio.run(go())
+    assert summary.status == "cancelled"
+    assert {summary.nodes[a].status, summary.nodes[b].status} == {"cancelled"}
+    assert adapter.calls == []
+
+    async def later() -> RunSummary:  # cancelled once planning is done, before nodes run
+        run_ = executor.start(graph)
+        for _ in range(200):
+            await asyncio.sleep(0.005)
+            if run_.plan is not None:
+                break
+        run_.cancel()
+        return await asyncio.wait_for(run_.wait(), timeout=5)
+
+    assert asyncio.run(later()).status == "cancelled"

@@ -1,0 +1,757 @@
+"""The main window: canvas in the middle, node palette on the left, properties on the right,
+runs below; the quote in the toolbar and today's spend in the status bar.
+
+It wires the parts together and owns the user's commands (file, edit, run, view); the
+graph edits themselves are undo commands pushed through the bridge or the panels.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from canvastoon_desktop.core.errors import CoreError
+from canvastoon_desktop.core.fileformat import SUFFIX
+from canvastoon_desktop.core.graph import Graph
+from canvastoon_desktop.core.library import encode_outputs
+from canvastoon_desktop.core.pricing import format_usd
+from canvastoon_desktop.core.resources import examples_dir
+
+from . import clipboard, commands
+from .canvas import CanvasGraph
+from .canvas_bridge import CanvasBridge
+from .dialogs import ConfirmRunDialog, ProblemsDialog, ask, show_error
+from .document import GraphDocument
+from .node_state import NodeStates
+from .palette import NodePalette
+from .properties import PropertiesPanel
+from .result_viewer import ResultViewer
+from .run_controller import Preflight, RunController, RunRecord
+from .runs_panel import RunsPanel
+from .settings_dialog import SettingsDialog
+from .thumbnails import ThumbnailLoader
+from .window_files import FileCommands
+from .workers import in_thread
+
+log = logging.getLogger(__name__)
+
+APP_TITLE = "CanvasToon"
+
+
+class MainWindow(FileCommands, QtWidgets.QMainWindow):
+    def __init__(self, workspace: Any, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.settings = workspace.settings
+        self.registry = workspace.registry
+        self.document = GraphDocument(self.registry, self)
+        self.states = NodeStates()
+        self.loader = ThumbnailLoader(workspace.library, parent=self)
+        self.canvas = CanvasGraph(self)
+        self.viewer = self.canvas.canvas_viewer
+        self.bridge = CanvasBridge(self.canvas, self.document.stack, self.states, self.loader,
+                                   self)
+        self.runner = RunController(workspace, self.states, self._graph_and_path, self)
+        self.palette = NodePalette(self.registry)
+        self.properties = PropertiesPanel(workspace.prices)
+        self.properties.state_of = self.states.get
+        self.runs_panel = RunsPanel(self.states, lambda: self.document.graph)
+        #: the last dialog the window opened (tests answer it; users never see this)
+        self.last_dialog: QtWidgets.QDialog | None = None
+        #: answers "save changes?" without a dialog when set: "save" | "discard" | "cancel"
+        self.unsaved_answer: str | None = None
+        self._graph_subscriptions: list[tuple[Any, Any]] = []
+        self._pending_label = "Run"
+        self._viewers: list[QtWidgets.QWidget] = []
+        self._closing = False
+        self._cancel_before_close = False
+
+        self.setCentralWidget(self.viewer)
+        self._docks()
+        self.actions_by_name: dict[str, QtGui.QAction] = {}
+        self._make_actions()
+        self._menus()
+        self._toolbar()
+        self._statusbar()
+        self._wire()
+        self._timers()
+        self.resize(1560, 940)
+        self.show_graph(Graph(self.registry), None)
+        self.refresh_history()
+
+    # -- layout ------------------------------------------------------------------------------
+    def _docks(self) -> None:
+        self.palette_dock = QtWidgets.QDockWidget("Nodes", self)
+        self.palette_dock.setObjectName("paletteDock")
+        self.palette_dock.setWidget(self.palette)
+        self.palette_dock.setMinimumWidth(200)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, self.palette_dock)
+        self.properties_dock = QtWidgets.QDockWidget("Properties", self)
+        self.properties_dock.setObjectName("propertiesDock")
+        self.properties_dock.setWidget(self.properties)
+        self.properties_dock.setMinimumWidth(320)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, self.properties_dock)
+        self.runs_dock = QtWidgets.QDockWidget("Runs", self)
+        self.runs_dock.setObjectName("runsDock")
+        self.runs_dock.setWidget(self.runs_panel)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, self.runs_dock)
+        self.resizeDocks([self.palette_dock, self.properties_dock], [210, 340],
+                         QtCore.Qt.Orientation.Horizontal)
+        self.resizeDocks([self.runs_dock], [170], QtCore.Qt.Orientation.Vertical)
+
+    def _action(self, name: str, text: str, slot: Any, shortcuts: Any = (), *,
+                tip: str = "", canvas_only: bool = False) -> QtGui.QAction:
+        action = QtGui.QAction(text, self)
+        keys = [QtGui.QKeySequence(s) for s in (
+            [shortcuts] if isinstance(shortcuts, str | QtGui.QKeySequence.StandardKey)
+            else shortcuts)]
+        if keys:
+            action.setShortcuts(keys)
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        if canvas_only:
+            action.setShortcutContext(QtCore.Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.viewer.addAction(action)
+        else:
+            self.addAction(action)
+        self.actions_by_name[name] = action
+        return action
+
+    def _make_actions(self) -> None:
+        key = QtGui.QKeySequence.StandardKey
+        a = self._action
+        a("new", "&New", self.new_file, key.New)
+        a("open", "&Open…", self.open_dialog, key.Open)
+        a("save", "&Save", self.save, key.Save)
+        a("save_as", "Save &As…", self.save_as, "Ctrl+Shift+S")
+        a("quit", "&Quit", self.close, key.Quit)
+        undo = self.document.stack.createUndoAction(self, "&Undo")
+        undo.setShortcuts([QtGui.QKeySequence(key.Undo)])
+        redo = self.document.stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QtGui.QKeySequence("Ctrl+Y"), QtGui.QKeySequence("Ctrl+Shift+Z")])
+        self.addAction(undo)
+        self.addAction(redo)
+        self.actions_by_name["undo"], self.actions_by_name["redo"] = undo, redo
+        a("cut", "Cu&t", self.cut, key.Cut, canvas_only=True)
+        a("copy", "&Copy", self.copy, key.Copy, canvas_only=True)
+        a("paste", "&Paste", self.paste, key.Paste, canvas_only=True)
+        a("duplicate", "&Duplicate", self.duplicate, "Ctrl+D", canvas_only=True)
+        a("delete", "De&lete", self.delete_selection, ["Del", "Backspace"], canvas_only=True)
+        a("select_all", "Select &All", self.select_all, key.SelectAll, canvas_only=True)
+        a("rename", "&Rename…", self.rename, "F2")
+        a("fit", "&Fit View", self.bridge.fit, "F", canvas_only=True,
+          tip="Frame every node (F)")
+        a("search", "Find &Node…", self.focus_palette, ["Tab", "Space"], canvas_only=True,
+          tip="Search the node palette (Tab)")
+        a("run_all", "▶  Run", self.run_all, "F5",
+          tip="Run the whole graph (F5): cached results are reused, nothing is paid twice")
+        a("run_selected", "Run Selected", self.run_selected, ["Shift+F5", "Ctrl+F5"],
+          tip="Run the selected nodes and what they need (Shift+F5)")
+        a("reroll", "Re-roll", self.reroll_selected, "Ctrl+R",
+          tip="Ask the selected nodes for a fresh result and run them (Ctrl+R)")
+        a("pin", "Pin / Unpin Result", self.toggle_pin_selected, "Ctrl+P",
+          tip="Keep the selected nodes' results: later runs reuse them (Ctrl+P)")
+        a("cancel", "■  Cancel", self.cancel_run, "Esc",
+          tip="Cancel the run; provider jobs are cancelled too (Esc)")
+        a("open_result", "Open Result", self.open_selected_result, "Return", canvas_only=True)
+        a("library", "&Library…", self.open_library, "Ctrl+L",
+          tip="Browse everything generated (Ctrl+L)")
+        a("settings", "&Settings…", self.open_settings, "Ctrl+,")
+        a("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, "F1")
+        self.actions_by_name["cancel"].setEnabled(False)
+
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        names = self.actions_by_name
+        file_menu = bar.addMenu("&File")
+        for name in ("new", "open"):
+            file_menu.addAction(names[name])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.examples_menu = file_menu.addMenu("Open E&xample")
+        for example in sorted(examples_dir().glob(f"*{SUFFIX}")):
+            action = self.examples_menu.addAction(example.stem.replace("_", " ").capitalize())
+            action.setToolTip(str(example))
+            action.triggered.connect(lambda _c=False, e=example: self.open_example(e))
+        self.examples_menu.setEnabled(bool(self.examples_menu.actions()))
+        file_menu.addSeparator()
+        for name in ("save", "save_as"):
+            file_menu.addAction(names[name])
+        file_menu.addSeparator()
+        file_menu.addAction(names["quit"])
+        edit = bar.addMenu("&Edit")
+        for name in ("undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete", None,
+                     "select_all", "rename"):
+            edit.addSeparator() if name is None else edit.addAction(names[name])
+        view = bar.addMenu("&View")
+        view.addAction(names["fit"])
+        view.addAction(names["search"])
+        view.addSeparator()
+        for dock in (self.palette_dock, self.properties_dock, self.runs_dock):
+            view.addAction(dock.toggleViewAction())
+        run = bar.addMenu("&Run")
+        for name in ("run_all", "run_selected", "reroll", "pin", None, "cancel", "open_result"):
+            run.addSeparator() if name is None else run.addAction(names[name])
+        tools = bar.addMenu("&Tools")
+        tools.addAction(names["library"])
+        tools.addAction(names["settings"])
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(names["shortcuts"])
+        self._fill_recent()
+
+    def _toolbar(self) -> None:
+        bar = self.addToolBar("Main")
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextOnly)
+        names = self.actions_by_name
+        for name in ("new", "open", "save"):
+            bar.addAction(names[name])
+        bar.addSeparator()
+        bar.addAction(names["undo"])
+        bar.addAction(names["redo"])
+        bar.addSeparator()
+        bar.addAction(names["run_all"])
+        run_button = bar.widgetForAction(names["run_all"])
+        run_button.setObjectName("runButton")
+        bar.addAction(names["run_selected"])
+        bar.addAction(names["reroll"])
+        bar.addAction(names["cancel"])
+        bar.widgetForAction(names["cancel"]).setObjectName("cancelButton")
+        bar.addSeparator()
+        self.quote_label = QtWidgets.QLabel("≈ $0 · ~0 s")
+        self.quote_label.setObjectName("quoteLabel")
+        self.quote_label.setToolTip("What running the whole graph would cost and take")
+        bar.addWidget(self.quote_label)
+        spacer = QtWidgets.QWidget()
+        spacer.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
+                             QtWidgets.QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        bar.addAction(names["library"])
+        bar.addAction(names["settings"])
+        self.toolbar = bar
+
+    def _statusbar(self) -> None:
+        status = self.statusBar()
+        self.spend_label = QtWidgets.QLabel()
+        status.addPermanentWidget(self.spend_label)
+        self._show_spend(0.0)
+        status.showMessage("Drag nodes from the palette, connect ports, press F5 to run.", 8000)
+
+    def _wire(self) -> None:
+        self.document.modified_changed.connect(lambda _m: self._update_title())
+        self.bridge.selection_changed.connect(self._selection_changed)
+        self.bridge.node_activated.connect(self.open_result)
+        self.bridge.connection_refused.connect(self._connection_refused)
+        self.bridge.context_menu_requested.connect(self._context_menu)
+        self.bridge.files_dropped.connect(self._files_dropped)
+        self.viewer.connection_hint.connect(self._connection_hint)
+        self.palette.add_requested.connect(self._add_from_palette)
+        self.properties.run_requested.connect(lambda n: self.request_run([n], self._run_label([n])))
+        self.properties.reroll_requested.connect(lambda n: self.reroll([n]))
+        self.properties.pin_requested.connect(lambda n: self.toggle_pin([n]))
+        self.properties.open_requested.connect(self.open_result)
+        self.properties.mask_requested.connect(self.edit_mask)
+        self.runs_panel.node_clicked.connect(lambda n: self.bridge.select([n], center=True))
+        self.runner.states_changed.connect(self._states_changed)
+        self.runner.quote_changed.connect(self._quote_changed)
+        self.runner.spent_changed.connect(self._show_spend)
+        self.runner.preflight_ready.connect(self._preflight_ready)
+        self.runner.run_started.connect(self._run_started)
+        self.runner.run_event.connect(self.runs_panel.note_event)
+        self.runner.run_finished.connect(self._run_finished)
+        self.runner.resumable_found.connect(self._offer_resume)
+
+    def _timers(self) -> None:
+        self.tick = QtCore.QTimer(self)
+        self.tick.setInterval(1000)
+        self.tick.timeout.connect(self._tick)
+        self.autosave_timer = QtCore.QTimer(self)
+        self.autosave_timer.setInterval(max(5, int(self.settings.autosave_seconds)) * 1000)
+        self.autosave_timer.timeout.connect(self.document.autosave)
+        self.autosave_timer.start()
+
+    # -- the document -----------------------------------------------------------------------------
+    def _graph_and_path(self) -> tuple[Graph, Path | None]:
+        return self.document.graph, self.document.path
+
+    def show_graph(self, graph: Graph, path: Path | None, *, modified: bool = False) -> None:
+        if self.runner.active is not None:  # the run belongs to the graph going away
+            self.runner.cancel()
+        for signal, handler in self._graph_subscriptions:
+            signal.disconnect(handler)
+        self._graph_subscriptions.clear()
+        self.states.clear()
+        self.document.replace(graph, path, modified=modified)
+        self.bridge.set_graph(graph, self.document.graph_dir)
+        self.properties.set_document(graph, self.document.stack, lambda: self.document.graph_dir)
+        for signal in (graph.node_added, graph.node_removed, graph.edge_added,
+                       graph.edge_removed, graph.param_changed, graph.node_state_changed):
+            handler = self._graph_changed
+            signal.connect(handler)
+            self._graph_subscriptions.append((signal, handler))
+        self._update_title()
+        self.runner.graph_opened()
+        QtCore.QTimer.singleShot(0, self.bridge.fit)
+
+    def _graph_changed(self, *_args: Any) -> None:
+        self.runner.graph_changed()
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.display_name}[*] — {APP_TITLE}")
+        self.setWindowModified(self.document.is_modified())
+
+    # -- editing --------------------------------------------------------------------------
+    def _add_from_palette(self, type_id: str) -> None:
+        self.bridge.add_node(type_id)
+        self.viewer.setFocus()
+
+    def focus_palette(self) -> None:
+        self.palette_dock.show()
+        self.palette_dock.raise_()
+        self.palette.focus_search()
+
+    def delete_selection(self) -> None:
+        self.bridge.delete_selection()
+
+    def select_all(self) -> None:
+        self.bridge.select(list(self.document.graph.nodes))
+
+    def copy(self) -> bool:
+        mime = clipboard.to_mime(self.document.graph, self.bridge.selected_ids())
+        if mime is None:
+            return False
+        QtWidgets.QApplication.clipboard().setMimeData(mime)
+        return True
+
+    def cut(self) -> None:
+        if self.copy():
+            self.bridge.delete_selection()
+
+    def paste(self, at: tuple[float, float] | None = None) -> list[str]:
+        part = clipboard.from_mime(QtWidgets.QApplication.clipboard().mimeData(),
+                                   self.registry)
+        if part is None:
+            self.statusBar().showMessage("Nothing to paste", 3000)
+            return []
+        return self._insert_copies(part, "paste", at)
+
+    def duplicate(self) -> list[str]:
+        ids = self.bridge.selected_ids()
+        if not ids:
+            return []
+        return self._insert_copies(clipboard.subgraph(self.document.graph, ids), "duplicate")
+
+    def _insert_copies(self, part: Graph, verb: str,
+                       at: tuple[float, float] | None = None) -> list[str]:
+        nodes, edges = clipboard.fresh_copies(part, at=at)
+        if not nodes:
+            return []
+        text = f"{verb} {len(nodes)} node{'s' if len(nodes) != 1 else ''}"
+        command = commands.add_nodes_command(self.document.graph, nodes, edges, text)
+        if self.bridge.push(command):
+            self.bridge.select([n.id for n in nodes])
+            return [n.id for n in nodes]
+        return []
+
+    def rename(self) -> None:
+        ids = self.bridge.selected_ids()
+        if len(ids) == 1:
+            self.properties_dock.show()
+            self.properties.focus_title()
+
+    def _selection_changed(self) -> None:
+        ids = self.bridge.selected_ids()
+        self.properties.show_node(ids[0] if len(ids) == 1 else None)
+
+    def _connection_refused(self, reason: str) -> None:
+        self.statusBar().showMessage(f"Not connected: {reason}", 6000)
+
+    def _connection_hint(self, reason: str) -> None:
+        if reason:
+            self.statusBar().showMessage(f"Can't connect: {reason}", 3000)
+
+    def _files_dropped(self, paths: list[str]) -> None:
+        graphs = [p for p in paths if p.endswith(SUFFIX)]
+        if graphs:
+            self.open_file(graphs[0])
+        else:
+            self.statusBar().showMessage("Only images (PNG, JPEG, WebP, GIF) and .ctoon graphs "
+                                         "can be dropped here", 5000)
+
+    # -- running ------------------------------------------------------------------------------
+    def _run_label(self, ids: list[str]) -> str:
+        graph = self.document.graph
+        if len(ids) == 1:
+            return f"Run {graph.display_name(ids[0])}"
+        return f"Run {len(ids)} nodes"
+
+    def run_all(self) -> None:
+        self.request_run(None, "Run all")
+
+    def run_selected(self) -> None:
+        ids = self.bridge.selected_ids()
+        if not ids:
+            self.statusBar().showMessage("Select the nodes to run first (F5 runs everything)",
+                                         4000)
+            return
+        self.request_run(ids, self._run_label(ids))
+
+    def request_run(self, targets: list[str] | None, label: str = "Run") -> None:
+        if self.runner.running:
+            self.statusBar().showMessage("A run is going — cancel it (Esc) or wait", 4000)
+            return
+        self._pending_label = label
+        self.statusBar().showMessage("Checking the run…", 2000)
+        self.runner.preflight(targets)
+
+    def _preflight_ready(self, preflight: Preflight) -> None:
+        if preflight.error:
+            self.last_dialog = show_error(self, "This run cannot start", _esc(preflight.error))
+            return
+        if preflight.problems or preflight.plan is None:
+            self._show_problems(preflight.problems)
+            return
+        quote = preflight.plan.quote
+        threshold = self.workspace.executor.budget.confirm_over
+        if threshold is not None and quote.cost.high > threshold + 1e-9:
+            dialog = ConfirmRunDialog(quote, threshold, self)
+
+            def answered(_result: int) -> None:
+                if dialog.clickedButton() is dialog.run_button:
+                    self._launch(preflight.targets)
+
+            dialog.finished.connect(answered)
+            self.last_dialog = dialog
+            dialog.open()
+            return
+        self._launch(preflight.targets)
+
+    def _show_problems(self, problems: list[Any]) -> ProblemsDialog:
+        dialog = ProblemsDialog(problems, self.document.graph, self)
+        dialog.node_clicked.connect(lambda n: self.bridge.select([n], center=True))
+        dialog.settings_requested.connect(self.open_settings)
+        self.last_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _launch(self, targets: list[str] | None) -> None:
+        try:
+            self.runner.start(targets, self._pending_label)
+        except (CoreError, RuntimeError) as exc:
+            self.last_dialog = show_error(self, "This run cannot start", _esc(str(exc)))
+
+    def _run_started(self, record: RunRecord) -> None:
+        self.runs_panel.add_record(record)
+        self.actions_by_name["cancel"].setEnabled(True)
+        self.actions_by_name["run_all"].setEnabled(False)
+        self.tick.start()
+        self.statusBar().showMessage(f"{record.label}…")
+
+    def _run_finished(self, record: RunRecord) -> None:
+        self.actions_by_name["cancel"].setEnabled(False)
+        self.actions_by_name["run_all"].setEnabled(True)
+        self.tick.stop()
+        self.runs_panel.schedule_refresh()
+        if record.status == "refused":
+            self._show_problems(record.problems)
+        summary = record.summary
+        if summary is not None:
+            counts = summary.counts()
+            parts = [f"{n} {state}" for state, n in sorted(counts.items())]
+            self.statusBar().showMessage(
+                f"{record.label}: {summary.status} · {format_usd(summary.cost_usd)} · "
+                f"{summary.wall_s:.1f} s · " + ", ".join(parts), 10000)
+        self.refresh_history()
+
+    def cancel_run(self) -> None:
+        if self.runner.cancel():
+            self.statusBar().showMessage("Cancelling — provider jobs are being cancelled too…")
+
+    def _tick(self) -> None:
+        self.bridge.refresh_running()
+        self.runs_panel.schedule_refresh()
+        if self.properties.node_id is not None:
+            self.properties.refresh_state()
+
+    def _states_changed(self, node_ids: set[str]) -> None:
+        self.bridge.refresh(node_ids)
+        if self.properties.node_id in node_ids:
+            self.properties.refresh_state()
+        self.runs_panel.schedule_refresh()
+
+    def _quote_changed(self, text: str, tip: str, over: bool) -> None:
+        self.quote_label.setText(text)
+        self.quote_label.setToolTip(tip)
+        self.quote_label.setStyleSheet("color: #ffb74d;" if over else "")
+
+    def _show_spend(self, spent: float) -> None:
+        per_day = self.workspace.executor.budget.per_day
+        if per_day is None:
+            self.spend_label.setText(f"Spent today {format_usd(spent)}")
+        else:
+            self.spend_label.setText(f"Spent today {format_usd(spent)} of "
+                                     f"{format_usd(per_day)}")
+
+    def refresh_history(self) -> None:
+        in_thread(lambda: self.workspace.library.runs(limit=50), self._history_loaded)
+
+    def _history_loaded(self, rows: list[dict[str, Any]] | None, error: Any) -> None:
+        if rows is not None:
+            self.runs_panel.set_history(rows)
+
+    def _offer_resume(self, node_ids: list[str]) -> None:
+        graph = self.document.graph
+        names = ", ".join(graph.display_name(n) for n in node_ids[:4])
+        more = f" and {len(node_ids) - 4} more" if len(node_ids) > 4 else ""
+        self.last_dialog = ask(
+            self, "Resume earlier jobs?",
+            f"{len(node_ids)} node{'s have' if len(node_ids) != 1 else ' has'} provider jobs "
+            "from an earlier session that were never collected.",
+            f"{names}{more}. Resuming polls those jobs for their results — they are not "
+            "paid again.", "Resume now", "Later",
+            lambda yes: yes and self.request_run(list(node_ids), "Resume"))
+
+    # -- node actions ---------------------------------------------------------------------------
+    def reroll_selected(self) -> None:
+        self.reroll(self.bridge.selected_ids())
+
+    def reroll(self, node_ids: list[str]) -> None:
+        graph = self.document.graph
+        ids = [n for n in node_ids if n in graph.nodes and graph.node_type(n).cacheable
+               and not graph.node_type(n).is_source]
+        if not ids:
+            self.statusBar().showMessage("Select a node that makes something to re-roll", 4000)
+            return
+        if self.runner.running:
+            self.statusBar().showMessage("A run is going — cancel it (Esc) or wait", 4000)
+            return
+        if len(ids) == 1:
+            self.bridge.push(commands.RerollCommand(graph, ids[0]))
+        else:
+            self.bridge.push(commands.CompoundCommand(
+                f"re-roll {len(ids)} nodes", [commands.RerollCommand(graph, n) for n in ids]))
+        self.request_run(ids, "Re-roll " + (graph.display_name(ids[0]) if len(ids) == 1
+                                            else f"{len(ids)} nodes"))
+
+    def toggle_pin_selected(self) -> None:
+        self.toggle_pin(self.bridge.selected_ids())
+
+    def toggle_pin(self, node_ids: list[str]) -> None:
+        graph = self.document.graph
+        parent = commands.CompoundCommand()
+        for node_id in node_ids:
+            node = graph.nodes.get(node_id)
+            if node is None:
+                continue
+            if node.pins:
+                for key in list(node.pins):
+                    parent.add(commands.SetPinCommand(graph, node_id, None,
+                                                      None if key == "" else int(key)))
+                continue
+            st = self.states.get(node_id)
+            if st.items and len(st.items) > 1:
+                for index, item in enumerate(st.items):
+                    if item.outputs:
+                        parent.add(commands.SetPinCommand(
+                            graph, node_id, encode_outputs(item.outputs), index))
+            elif st.outputs:
+                parent.add(commands.SetPinCommand(graph, node_id, encode_outputs(st.outputs)))
+        if not parent.children:
+            self.statusBar().showMessage("Nothing to pin: run the node first", 4000)
+            return
+        parent.setText(parent.children[0].text() if len(parent.children) == 1
+                       else f"pin/unpin {len(node_ids)} nodes")
+        self.bridge.push(parent)
+
+    def open_selected_result(self) -> None:
+        ids = self.bridge.selected_ids()
+        if len(ids) == 1:
+            self.open_result(ids[0])
+
+    def open_result(self, node_id: str) -> ResultViewer | None:
+        graph = self.document.graph
+        if node_id not in graph.nodes:
+            return None
+        st = self.states.get(node_id)
+        text = None
+        if graph.nodes[node_id].type == "text":
+            text = str(graph.nodes[node_id].params.get("text") or "")
+        outputs = st.outputs or {}
+        if not outputs and text is None:
+            self.statusBar().showMessage(
+                f"{graph.display_name(node_id)} has no result yet — run it (Shift+F5)", 5000)
+            return None
+        if text is not None:
+            outputs = {}
+        viewer = ResultViewer(graph.display_name(node_id), dict(outputs),
+                              self.workspace.library, self, text=text)
+        viewer.show()
+        self._viewers = [v for v in self._viewers if shiboken6.isValid(v)] + [viewer]
+        return viewer
+
+    def edit_mask(self, node_id: str) -> None:
+        """Paint the mask of an Inpaint node over the image it gets (the mask painter and
+        the Painted Mask node are built separately; without them this says so)."""
+        try:
+            from canvastoon_desktop.ui.mask_painter import MaskPainterDialog
+            from nodes.painted_mask import attach_mask, painting_inputs, store_mask
+        except ImportError:
+            self.statusBar().showMessage("The mask painter is not part of this build yet", 5000)
+            return
+        graph = self.document.graph
+        if node_id not in graph.nodes:
+            return
+        image, mask = painting_inputs(graph, self.runner.plan, node_id)
+        if image is None:
+            self.statusBar().showMessage(
+                "Run the node that makes the image first: the mask is painted over it", 6000)
+            return
+        try:
+            dialog = MaskPainterDialog(image.path, mask.path if mask is not None else None,
+                                       self)
+        except ValueError as exc:
+            self.last_dialog = show_error(self, "Cannot paint a mask", _esc(str(exc)))
+            return
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.last_dialog = dialog
+
+        def finished(result: int) -> None:
+            if not result or node_id not in graph.nodes:
+                return
+            try:
+                stored = store_mask(self.workspace.library, dialog.mask_png(), image)
+                edit = attach_mask(graph, node_id, stored.sha256, image.sha256)
+            except (CoreError, ValueError) as exc:
+                self.last_dialog = show_error(self, "Cannot use this mask", _esc(str(exc)))
+                return
+            self.bridge.push(commands.MaskEditCommand(graph, edit),
+                             {node_id, edit.mask_node_id})
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def open_library(self) -> None:
+        try:
+            from canvastoon_desktop.ui.gallery import LibraryWindow
+        except ImportError:
+            self.statusBar().showMessage("The library window is not part of this build yet",
+                                         5000)
+            return
+        try:
+            window = LibraryWindow(self.workspace, parent=self)
+        except TypeError:
+            window = LibraryWindow(self.workspace)
+        window.show()
+        self._viewers = [v for v in self._viewers if shiboken6.isValid(v)] + [window]
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self.workspace.setup.keys, self)
+        self.last_dialog = dialog
+
+        def finished(result: int) -> None:
+            if result:
+                self.apply_settings(dialog)
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def apply_settings(self, dialog: SettingsDialog) -> None:
+        changed = dialog.apply_to(self.settings)
+        self._save_settings()
+        executor = self.workspace.executor
+        executor.budget = self.settings.budget
+        for provider, limit in self.settings.concurrency.items():
+            executor.set_limit(provider, limit)
+        setup = self.workspace.setup
+        if {"aiml_base_url", "replicate_base_url"} & set(changed):
+            from canvastoon_desktop.providers.hub import ProviderSetup, build_adapters
+
+            fresh = ProviderSetup.from_settings(self.settings.aiml_base_url,
+                                                self.settings.replicate_base_url, setup.keys)
+            setup.aiml_base_url, setup.replicate_base_url = (fresh.aiml_base_url,
+                                                             fresh.replicate_base_url)
+            try:
+                executor.adapters.update(build_adapters(setup, self.workspace.prices))
+            except ImportError as exc:
+                log.warning("cannot rebuild provider adapters: %s", exc)
+        self.autosave_timer.setInterval(max(5, int(self.settings.autosave_seconds)) * 1000)
+        self.runner.schedule_plan()
+        self.statusBar().showMessage("Settings saved", 3000)
+
+    def show_shortcuts(self) -> None:
+        rows = [(a.text().replace("&", ""), ", ".join(s.toString() for s in a.shortcuts()))
+                for a in self.actions_by_name.values() if a.shortcuts()]
+        html = "<table cellspacing=6>" + "".join(
+            f"<tr><td><b>{_esc(k)}</b></td><td>{_esc(t)}</td></tr>" for t, k in rows) + \
+            "</table><p>Drag from a port to connect · drag a wire end off to disconnect · " \
+            "Alt+Shift+drag cuts wires · middle-drag or Alt+drag pans · wheel zooms</p>"
+        box = QtWidgets.QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setText(html)
+        box.open()
+        self.last_dialog = box
+
+    # -- context menu ---------------------------------------------------------------------------
+    def _context_menu(self, scene_pos: QtCore.QPointF, node_id: str) -> None:
+        menu = QtWidgets.QMenu(self)
+        names = self.actions_by_name
+        if node_id:
+            menu.addAction(names["run_selected"])
+            menu.addAction(names["reroll"])
+            menu.addAction(names["pin"])
+            menu.addAction(names["open_result"])
+            menu.addSeparator()
+            menu.addAction(names["rename"])
+            menu.addAction(names["duplicate"])
+            menu.addAction(names["copy"])
+            menu.addAction(names["delete"])
+        else:
+            add = menu.addMenu("Add node")
+            for node_type in self.registry:
+                action = add.addAction(node_type.title)
+                action.triggered.connect(
+                    lambda _c=False, t=node_type.type_id: self.bridge.add_node(
+                        t, (scene_pos.x(), scene_pos.y())))
+            paste_here = menu.addAction("Paste here")
+            paste_here.triggered.connect(lambda: self.paste(at=(scene_pos.x(), scene_pos.y())))
+            menu.addSeparator()
+            menu.addAction(names["fit"])
+        self.last_menu = menu
+        menu.popup(QtGui.QCursor.pos())
+
+    # -- closing ----------------------------------------------------------------------------------
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        if not self._closing and not self.maybe_save():
+            event.ignore()
+            return
+        self._closing = True
+        if self.runner.active is not None and not self._cancel_before_close:
+            # cancel first, so the providers' jobs are cancelled too, then close
+            self._cancel_before_close = True
+            self.runner.run_finished.connect(lambda _record: self.close())
+            QtCore.QTimer.singleShot(15_000, self.close)  # do not hang on a stuck provider
+            self.runner.cancel()
+            self.statusBar().showMessage("Cancelling the run before closing…")
+            event.ignore()
+            return
+        self.runner.close()
+        if not self.document.is_modified():
+            self.document.discard_autosave()
+        self.autosave_timer.stop()
+        self.tick.stop()
+        self.loader.close()
+        self.document.close()
+        for window in self._viewers:
+            if shiboken6.isValid(window):
+                window.close()
+        event.accept()
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,222 @@
+"""The full viewer a double-click opens: images with zoom and pan, videos with a player and
+a scrubbing bar (QtMultimedia), texts to read and select. Files are decoded off the GUI
+thread."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from canvastoon_desktop.core.assets import Asset, AssetKind
+from canvastoon_desktop.core.library import Library
+
+from . import theme
+from .node_state import value_list
+from .thumbnails import load_full_image
+from .workers import in_thread
+
+log = logging.getLogger(__name__)
+
+MAX_TABS = 24
+
+
+class ImageView(QtWidgets.QGraphicsView):
+    """Zoom with the wheel, pan by dragging; F fits, 1 shows pixels 1:1."""
+
+    def __init__(self, asset: Asset, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setScene(QtWidgets.QGraphicsScene(self))
+        self.setBackgroundBrush(theme.qcolor(theme.BASE))
+        self.setDragMode(QtWidgets.QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QtWidgets.QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform, True)
+        self.item = QtWidgets.QGraphicsPixmapItem()
+        self.item.setTransformationMode(QtCore.Qt.TransformationMode.SmoothTransformation)
+        self.scene().addItem(self.item)
+        self.label = self.scene().addText("loading…")
+        self.label.setDefaultTextColor(theme.qcolor(theme.MUTED))
+        in_thread(load_full_image, self._loaded, asset.path)
+        self.loaded = False
+
+    def _loaded(self, image: QtGui.QImage | None, error: Exception | None) -> None:
+        if image is None:
+            self.label.setPlainText(f"cannot show this image: {error}")
+            return
+        self.scene().removeItem(self.label)
+        self.item.setPixmap(QtGui.QPixmap.fromImage(image))
+        self.scene().setSceneRect(self.item.boundingRect())
+        self.loaded = True
+        self.fit()
+
+    def fit(self) -> None:
+        self.fitInView(self.item, QtCore.Qt.AspectRatioMode.KeepAspectRatio)
+
+    def actual_size(self) -> None:
+        self.resetTransform()
+
+    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:
+        factor = 1.0015 ** event.angleDelta().y()
+        self.scale(factor, factor)
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        if event.key() == QtCore.Qt.Key.Key_F:
+            self.fit()
+        elif event.key() == QtCore.Qt.Key.Key_1:
+            self.actual_size()
+        else:
+            super().keyPressEvent(event)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.loaded:
+            self.fit()
+
+
+class VideoView(QtWidgets.QWidget):
+    """A player with play/pause and a scrubbing bar."""
+
+    def __init__(self, asset: Asset, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.player: Any = None
+        try:
+            from PySide6 import QtMultimedia, QtMultimediaWidgets
+        except ImportError as exc:  # e.g. libpulse missing
+            note = QtWidgets.QLabel(f"Video playback is unavailable here ({exc}).\n{asset.path}")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+            return
+        self.video = QtMultimediaWidgets.QVideoWidget()
+        self.video.setMinimumSize(270, 480)
+        self.audio = QtMultimedia.QAudioOutput(self)
+        self.player = QtMultimedia.QMediaPlayer(self)
+        self.player.setAudioOutput(self.audio)
+        self.player.setVideoOutput(self.video)
+        self.player.setSource(QtCore.QUrl.fromLocalFile(str(asset.path)))
+        self.play_button = QtWidgets.QPushButton("Play")
+        self.play_button.setObjectName("primary")
+        self.play_button.clicked.connect(self.toggle)
+        self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+        self.slider.setRange(0, 0)
+        self.slider.sliderMoved.connect(self.player.setPosition)
+        self.time = QtWidgets.QLabel("0:00 / 0:00")
+        self.time.setObjectName("muted")
+        self.player.durationChanged.connect(self._duration)
+        self.player.positionChanged.connect(self._position)
+        self.player.playbackStateChanged.connect(self._state)
+        controls = QtWidgets.QHBoxLayout()
+        controls.addWidget(self.play_button)
+        controls.addWidget(self.slider, 1)
+        controls.addWidget(self.time)
+        layout.addWidget(self.video, 1)
+        layout.addLayout(controls)
+
+    def toggle(self) -> None:
+        if self.player is None:
+            return
+        playing = self.player.playbackState() == self.player.PlaybackState.PlayingState
+        (self.player.pause if playing else self.player.play)()
+
+    def _duration(self, ms: int) -> None:
+        self.slider.setRange(0, ms)
+        self._position(self.player.position())
+
+    def _position(self, ms: int) -> None:
+        if not self.slider.isSliderDown():
+            self.slider.setValue(ms)
+        self.time.setText(f"{_clock(ms)} / {_clock(self.player.duration())}")
+
+    def _state(self, state: Any) -> None:
+        playing = state == self.player.PlaybackState.PlayingState
+        self.play_button.setText("Pause" if playing else "Play")
+
+    def stop(self) -> None:
+        if self.player is not None:
+            self.player.stop()
+
+
+class TextView(QtWidgets.QPlainTextEdit):
+    def __init__(self, asset: Asset, library: Library | None,
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setPlainText("loading…")
+        font = self.font()
+        font.setPointSizeF(11.0)
+        self.setFont(font)
+
+        def read(asset: Asset) -> str:
+            if library is not None:
+                return library.read_text(asset)
+            return asset.path.read_text("utf-8")
+
+        in_thread(read, self._loaded, asset)
+
+    def _loaded(self, text: str | None, error: Exception | None) -> None:
+        self.setPlainText(text if text is not None else f"cannot read this text: {error}")
+
+
+class ResultViewer(QtWidgets.QDialog):
+    """Every result of one node, one tab per asset."""
+
+    def __init__(self, title: str, outputs: dict[str, Any], library: Library | None,
+                 parent: QtWidgets.QWidget | None = None, *, text: str | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.resize(640, 860)
+        layout = QtWidgets.QVBoxLayout(self)
+        self.tabs = QtWidgets.QTabWidget()
+        layout.addWidget(self.tabs, 1)
+        self.info = QtWidgets.QLabel()
+        self.info.setObjectName("muted")
+        self.info.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.info.setWordWrap(True)
+        layout.addWidget(self.info)
+        self.assets: list[Asset] = []
+        for port, value in outputs.items():
+            for index, asset in enumerate(value_list(value)):
+                if asset is None or len(self.assets) >= MAX_TABS:
+                    continue
+                self.assets.append(asset)
+                name = port if len(value_list(value)) == 1 else f"{port} {index + 1}"
+                self.tabs.addTab(self._view(asset, library), name)
+        if not self.assets:
+            empty = QtWidgets.QPlainTextEdit(text or "This node has no result yet.")
+            empty.setReadOnly(True)
+            self.tabs.addTab(empty, "text" if text else "result")
+        self.tabs.currentChanged.connect(self._describe)
+        self._describe(0)
+
+    def _view(self, asset: Asset, library: Library | None) -> QtWidgets.QWidget:
+        if asset.kind is AssetKind.IMAGE:
+            return ImageView(asset)
+        if asset.kind is AssetKind.VIDEO:
+            return VideoView(asset)
+        return TextView(asset, library)
+
+    def _describe(self, index: int) -> None:
+        if not 0 <= index < len(self.assets):
+            self.info.setText("")
+            return
+        asset = self.assets[index]
+        size = f"{asset.width}×{asset.height} · " if asset.width and asset.height else ""
+        length = f"{asset.duration_s:.1f} s · " if asset.duration_s else ""
+        where = "" if asset.inline else f" · {asset.path}"
+        self.info.setText(f"{asset.mime} · {size}{length}{asset.size / 1024:.0f} KB · "
+                          f"{asset.short}{where}")
+
+    def done(self, result: int) -> None:
+        for i in range(self.tabs.count()):
+            widget = self.tabs.widget(i)
+            if isinstance(widget, VideoView):
+                widget.stop()
+        super().done(result)
+
+
+def _clock(ms: int) -> str:
+    seconds = max(0, ms) // 1000
+    return f"{seconds // 60}:{seconds % 60:02d}"

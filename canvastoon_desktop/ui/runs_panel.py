@@ -1,0 +1,186 @@
+"""The runs panel: this session's runs and the library's history, and per-node progress of
+the selected run (state, elapsed time and ETA, cost, failure reason). Updates are batched a
+few times a second, so a busy run does not churn widgets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6 import QtCore, QtWidgets
+
+from canvastoon_desktop.core.graph import Graph
+from canvastoon_desktop.core.pricing import format_seconds, format_usd
+
+from . import theme
+from .node_item import state_text
+from .node_state import NodeStates
+from .run_controller import RunRecord
+
+RECORD_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
+NODE_ROLE = QtCore.Qt.ItemDataRole.UserRole + 2
+STATUS_COLORS = {"done": "done", "failed": "failed", "cancelled": "cancelled",
+                 "refused": "invalid", "running": "running", "cancelling": "running",
+                 "error": "failed"}
+
+
+class RunsPanel(QtWidgets.QWidget):
+    #: a node row was clicked: (node id)
+    node_clicked = QtCore.Signal(str)
+
+    def __init__(self, states: NodeStates, graph_source: Callable[[], Graph],
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.states = states
+        self.graph_source = graph_source
+        self.records: list[RunRecord] = []
+        self.history: list[dict[str, Any]] = []
+        self.run_nodes: dict[str, tuple[str, ...]] = {}  # run id -> node ids in order
+        splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        self.runs = QtWidgets.QTreeWidget()
+        self.runs.setHeaderLabels(["Run", "Status", "Cost", "Time"])
+        self.runs.setRootIsDecorated(False)
+        self.runs.setAlternatingRowColors(True)
+        self.runs.setUniformRowHeights(True)
+        self.runs.header().setStretchLastSection(False)
+        self.runs.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        self.nodes = QtWidgets.QTreeWidget()
+        self.nodes.setHeaderLabels(["Node", "State", "Cost", "Details"])
+        self.nodes.setRootIsDecorated(False)
+        self.nodes.setAlternatingRowColors(True)
+        self.nodes.setUniformRowHeights(True)
+        self.nodes.header().setSectionResizeMode(3, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        splitter.addWidget(self.runs)
+        splitter.addWidget(self.nodes)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(splitter)
+        self.runs.currentItemChanged.connect(lambda *_: self._fill_nodes())
+        self.nodes.itemClicked.connect(self._node_clicked)
+        self._timer = QtCore.QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self.refresh)
+
+    # -- feeding -----------------------------------------------------------------------------
+    def set_history(self, rows: list[dict[str, Any]]) -> None:
+        self.history = rows
+        self.schedule_refresh()
+
+    def add_record(self, record: RunRecord) -> None:
+        self.records.insert(0, record)
+        self.refresh()
+        self.runs.setCurrentItem(self.runs.topLevelItem(0))
+
+    def note_event(self, record: RunRecord, event: Any) -> None:
+        node_ids = getattr(event, "node_ids", None)
+        if node_ids is not None:
+            self.run_nodes[event.run_id] = tuple(node_ids)
+        self.schedule_refresh()
+
+    def schedule_refresh(self) -> None:
+        if not self._timer.isActive():
+            self._timer.start()
+
+    # -- drawing -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        current = self.runs.currentItem()
+        current_key = current.data(0, RECORD_ROLE) if current is not None else None
+        self.runs.setUpdatesEnabled(False)
+        self.runs.clear()
+        seen = set()
+        for record in self.records:
+            run_id = record.run.run_id
+            seen.add(run_id)
+            item = QtWidgets.QTreeWidgetItem([
+                f"{_clock(record.started)}  {record.label}", record.status,
+                format_usd(record.cost_usd) if record.cost_usd else "—",
+                format_seconds(record.wall_s) if record.wall_s else
+                (format_seconds(time.time() - record.started)
+                 if record.status in ("running", "cancelling") else "—"),
+            ])
+            item.setData(0, RECORD_ROLE, run_id)
+            _color(item, 1, record.status)
+            self.runs.addTopLevelItem(item)
+            if run_id == current_key:
+                self.runs.setCurrentItem(item)
+        for row in self.history:
+            if row.get("id") in seen:
+                continue
+            started = float(row.get("started_at") or 0)
+            finished = float(row.get("finished_at") or 0)
+            status = str(row.get("status") or "")
+            item = QtWidgets.QTreeWidgetItem([
+                f"{_clock(started, day=True)}  {row.get('graph_name') or 'untitled'}", status,
+                format_usd(float(row.get("cost_usd") or 0)) if row.get("cost_usd") else "—",
+                format_seconds(finished - started) if finished else "—",
+            ])
+            item.setData(0, RECORD_ROLE, row.get("id"))
+            item.setForeground(0, theme.qcolor(theme.MUTED))
+            _color(item, 1, status)
+            self.runs.addTopLevelItem(item)
+        self.runs.setUpdatesEnabled(True)
+        self._fill_nodes()
+
+    def _record(self, run_id: str | None) -> RunRecord | None:
+        return next((r for r in self.records if r.run.run_id == run_id), None)
+
+    def _fill_nodes(self) -> None:
+        current = self.runs.currentItem()
+        record = self._record(current.data(0, RECORD_ROLE) if current is not None else None)
+        self.nodes.setUpdatesEnabled(False)
+        self.nodes.clear()
+        if record is not None:
+            graph = self.graph_source()
+            run_id = record.run.run_id
+            live = self.states.active_run == run_id
+            order = self.run_nodes.get(run_id) or tuple(
+                record.summary.nodes if record.summary else ())
+            for node_id in order:
+                name = graph.display_name(node_id)
+                if live or record.summary is None:
+                    st = self.states.get(node_id)
+                    state, detail = st.state, st.message or st.status_text or st.note or ""
+                    label = state_text(st)
+                    cost = st.cost or 0.0
+                else:
+                    outcome = record.summary.nodes.get(node_id)
+                    if outcome is None:
+                        continue
+                    state = label = outcome.status
+                    detail = outcome.error or outcome.note or ""
+                    cost = outcome.cost_usd
+                item = QtWidgets.QTreeWidgetItem([name, label, format_usd(cost) if cost else "",
+                                                  detail])
+                item.setData(0, NODE_ROLE, node_id)
+                item.setToolTip(3, detail)
+                _color(item, 1, state)
+                self.nodes.addTopLevelItem(item)
+            for problem in record.problems:
+                item = QtWidgets.QTreeWidgetItem([problem.node_name or "run", "refused", "",
+                                                  problem.message])
+                item.setData(0, NODE_ROLE, problem.node_id or "")
+                _color(item, 1, "invalid")
+                self.nodes.addTopLevelItem(item)
+        self.nodes.setUpdatesEnabled(True)
+
+    def _node_clicked(self, item: QtWidgets.QTreeWidgetItem, _column: int) -> None:
+        node_id = item.data(0, NODE_ROLE)
+        if node_id:
+            self.node_clicked.emit(node_id)
+
+
+def _clock(epoch: float, *, day: bool = False) -> str:
+    if not epoch:
+        return ""
+    when = dt.datetime.fromtimestamp(epoch)
+    return when.strftime("%b %d %H:%M" if day else "%H:%M:%S")
+
+
+def _color(item: QtWidgets.QTreeWidgetItem, column: int, status: str) -> None:
+    state = STATUS_COLORS.get(status, status)
+    item.setForeground(column, theme.qcolor(theme.state_color(state)))

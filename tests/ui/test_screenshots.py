@@ -1,0 +1,45 @@
+"""Screenshots of the main window for a reviewer: empty, and the offline example after a
+run. Saved as PNG files under the test's temporary folder (the path is printed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6 import QtGui
+
+from tests.ui.uihelpers import copy_example, wait_plan, wait_run
+
+
+def test_screenshots(qtbot: Any, window: Any, tmp_path: Path) -> None:
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    window.resize(1600, 960)
+    qtbot.wait(50)
+    empty = shots / "01_empty_window.png"
+    assert window.grab().save(str(empty))
+
+    path = copy_example("offline_storyboard.ctoon", tmp_path / "graphs")
+    assert window.open_file(path)
+    wait_plan(qtbot, window)
+    window.run_all()
+    assert wait_run(qtbot, window).status == "done"
+    wait_plan(qtbot, window)
+    window.bridge.fit()
+    for node_id in ("card", "cleanup", "clip", "mask"):
+        body = window.bridge.card(node_id).body
+        asset = body.state.preview()
+        qtbot.waitUntil(lambda b=body, a=asset: b.pixmap_for(a) is not None, timeout=15_000)
+    window.bridge.select(["clip"])
+    window._selection_changed()
+    qtbot.wait(100)
+    after = shots / "02_offline_example_after_run.png"
+    assert window.grab().save(str(after))
+    canvas = shots / "03_canvas_close_up.png"
+    window.bridge.fit(["card", "cleanup", "clip"])
+    qtbot.wait(50)
+    assert window.viewer.grab().save(str(canvas))
+    for shot in (empty, after, canvas):
+        image = QtGui.QImage(str(shot))
+        assert image.width() > 400 and image.height() > 300
+    print(f"\nscreenshots: {shots}")
