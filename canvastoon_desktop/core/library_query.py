@@ -10,6 +10,12 @@ Every asset is shown with its *primary* result, the newest result that produced 
 ids grow with time); filters on provenance (model, node, graph, run, cost, prompt) match
 what that result says, which is what the grid and the detail panel show.
 
+Episodes: an asset of an episode was made by one graph in one run (its *episode*), and an
+asset made for one item of a list (one shot of a shot list) belongs to that *shot* — the
+result's ``item``, 0-based in the index and shown 1-based ("Shot 3"). The ``episode`` and
+``shot`` filters narrow to them, the ``episode`` order sorts by graph, run and shot, and
+``episode_sections`` cuts such a list into the episode and shot groups the gallery shows.
+
 Reads go through a connection of their own (SQLite in WAL mode lets it read while the
 executor writes), after ``library.flush(wait=True)`` so nothing written behind is missed.
 """
@@ -40,6 +46,7 @@ __all__ = [
     "AssetNotFound",
     "AssetQuery",
     "AssetRow",
+    "AssetSection",
     "FilterError",
     "FilterKind",
     "FilterSpec",
@@ -47,6 +54,7 @@ __all__ = [
     "asset_details",
     "count_assets",
     "ensure_indexes",
+    "episode_sections",
     "facet_values",
     "filter_spec",
     "parse_filters",
@@ -90,6 +98,8 @@ class FilterSpec:
     #: library by ``facet_values``; fixed choices are listed here)
     choices: tuple[str, ...] = ()
     facet: str | None = None
+    #: for CHOICE filters: the values are whole numbers from 1 (shot numbers)
+    numbered: bool = False
 
     def parse(self, text: str) -> Any:
         """The value of this filter from its command-line text."""
@@ -98,6 +108,8 @@ class FilterSpec:
             values = tuple(v.strip() for v in text.split(",") if v.strip())
             if not values:
                 raise FilterError(f"{self.key}: give at least one value")
+            if self.numbered:
+                values = tuple(str(_counting_number(v, self.key)) for v in values)
             if self.choices:
                 bad = [v for v in values if v not in self.choices]
                 if bad:
@@ -147,6 +159,12 @@ FILTERS: tuple[FilterSpec, ...] = (
                facet="graph"),
     FilterSpec("run", "Run", FilterKind.CHOICE, "run ids (a prefix of 6+ characters is enough)",
                facet="run"),
+    FilterSpec("episode", "Episode", FilterKind.CHOICE,
+               "the graph that made it, by name or file (every run of it), or GRAPH@RUN for "
+               "one run (a run id prefix of 6+ characters)", facet="episode"),
+    FilterSpec("shot", "Shot", FilterKind.CHOICE,
+               "shot numbers, from 1 (what was made for those shots of an episode)",
+               facet="shot", numbered=True),
     FilterSpec("date", "Date", FilterKind.DATE_RANGE,
                "FROM..TO: 2025-01-31, 2025-01-31T18:00, today, 7d (days ago); either side may be "
                "left out"),
@@ -161,6 +179,7 @@ SORTS = {
     "date": "newest first",
     "cost": "most expensive first",
     "rating": "best rated first",
+    "episode": "by graph, newest run first, then shot by shot",
 }
 
 
@@ -185,6 +204,8 @@ class AssetQuery:
     node: tuple[str, ...] = ()
     graph: tuple[str, ...] = ()
     run: tuple[str, ...] = ()
+    episode: tuple[str, ...] = ()
+    shot: tuple[str, ...] = ()
     date: tuple[float | None, float | None] = (None, None)
     rating: int | None = None
     rejected: str = "show"
@@ -324,6 +345,28 @@ def _fmt_date(ts: float) -> str:
     return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
 
 
+def _counting_number(text: str, key: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise FilterError(f"{key}: {text!r} is not a shot number (1, 2, 3, …)")
+    return value
+
+
+_RUN_ID = re.compile(r"[0-9a-fA-F]{6,32}")
+
+
+def split_episode(value: str) -> tuple[str, str | None]:
+    """``"kpop_episode.ctoon@3f2a9c"`` → (graph, run prefix); a value without a run part
+    (or whose part after ``@`` is not a run id) is all graph."""
+    graph, sep, run = value.rpartition("@")
+    if sep and _RUN_ID.fullmatch(run):
+        return graph, run.lower()
+    return value, None
+
+
 # -- reading ---------------------------------------------------------------------------------
 
 @dataclass(slots=True)
@@ -351,10 +394,27 @@ class AssetRow:
     finished_at: float | None
     rating: int | None
     rejected: bool
+    #: the list item the asset was made for (0-based: shot ``item + 1``), None if not one
+    item: int | None = None
+    #: when the run that made it started, and the graph's name then
+    run_started_at: float | None = None
+    graph_name: str | None = None
 
     @property
     def when(self) -> float:
         return self.finished_at or self.created_at
+
+    @property
+    def shot(self) -> int | None:
+        """The shot number (1-based) the asset was made for, if it was made per item."""
+        return self.item + 1 if self.item is not None else None
+
+    @property
+    def episode(self) -> tuple[str, str] | None:
+        """(graph, run) that made it: its episode; None for an asset from no run."""
+        if not self.run_id:
+            return None
+        return (self.graph_path or "", self.run_id)
 
     @property
     def short(self) -> str:
@@ -477,17 +537,31 @@ def close_reader(library: Library) -> None:
 _ROW_COLUMNS = (
     "a.sha256, a.kind, a.mime, a.size, a.width, a.height, a.duration_s, a.text_excerpt,"
     " a.created_at, r.id, r.model, r.provider, r.node_id, r.node_title, r.node_type,"
-    " r.graph_path, r.run_id, r.cost_usd, r.finished_at, rv.rating, COALESCE(rv.rejected, 0)")
+    " r.graph_path, r.run_id, r.cost_usd, r.finished_at, rv.rating, COALESCE(rv.rejected, 0),"
+    " r.item, ru.started_at, ru.graph_name")
 _FROM = (
     " FROM assets a"
     " LEFT JOIN results r ON r.id ="
     " (SELECT max(ra.result_id) FROM result_assets ra WHERE ra.sha256 = a.sha256)"
+    " LEFT JOIN runs ru ON ru.id = r.run_id"
     " LEFT JOIN reviews rv ON rv.sha256 = a.sha256")
 _WHEN = "COALESCE(r.finished_at, a.created_at)"
+#: when the episode (run) began; a run missing from the runs table (results imported without
+#: it) counts from its first result — ``_FIRST_RESULTS`` joins those times in, once a query
+_RUN_TIME = "COALESCE(ru.started_at, rf.first_at)"
+_FIRST_RESULTS = (
+    " LEFT JOIN (SELECT run_id AS rid, min(finished_at) AS first_at FROM results"
+    " WHERE run_id IS NOT NULL GROUP BY run_id) rf ON rf.rid = r.run_id")
 _ORDER = {
     "date": f"{_WHEN} {{dir}}, a.sha256",
     "cost": f"COALESCE(r.cost_usd, 0) {{dir}}, {_WHEN} DESC, a.sha256",
     "rating": f"COALESCE(rv.rating, 0) {{dir}}, {_WHEN} DESC, a.sha256",
+    # graph by graph, each graph's runs newest first (the direction applies to them), each
+    # run's assets shot by shot — what was made for no shot (the shot list, the cut) first —
+    # and within a shot in the order it was made (main cut, cleanup, video); assets from no
+    # run last
+    "episode": (f"r.run_id IS NULL, COALESCE(r.graph_path, '') ASC, {_RUN_TIME} {{dir}},"
+                f" r.run_id, COALESCE(r.item, -1) ASC, {_WHEN} ASC, a.sha256"),
 }
 
 
@@ -526,6 +600,22 @@ def _where(query: AssetQuery) -> tuple[str, list[Any]]:
             parts.append("r.run_id LIKE ? ESCAPE '\\'")
             args.append(_like(run) + ("%" if len(run) >= 6 else ""))
         clauses.append("(" + " OR ".join(parts) + ")")
+    if query.episode:
+        parts = []
+        for value in query.episode:
+            graph, run = split_episode(value)
+            sql, found = _graph_match(graph)
+            if run is not None:
+                sql = f"({sql} AND r.run_id LIKE ? ESCAPE '\\')" if sql else \
+                    "r.run_id LIKE ? ESCAPE '\\'"
+                found.append(_like(run) + "%")
+            parts.append(sql or "r.run_id IS NOT NULL")
+            args.extend(found)
+        clauses.append("(" + " OR ".join(parts) + ")")
+    if query.shot:
+        numbers = [int(v) - 1 for v in query.shot]
+        clauses.append(f"r.item IN ({', '.join('?' * len(numbers))})")
+        args.extend(numbers)
     low, high = query.date
     if low is not None:
         clauses.append(f"{_WHEN} >= ?")
@@ -559,6 +649,21 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _graph_match(graph: str) -> tuple[str, list[Any]]:
+    """SQL matching a graph given as a path, a file name (any folder, ``.ctoon`` optional)
+    or the graph's own name; empty: no condition."""
+    graph = graph.strip()
+    if not graph:
+        return "", []
+    if "/" in graph or "\\" in graph:
+        return "r.graph_path = ?", [graph]
+    patterns = [f"%{sep}{_like(graph)}{ext}" for sep in ("/", _like("\\"))
+                for ext in ("", ".ctoon")]
+    return ("(ru.graph_name = ? OR r.graph_path = ?"
+            + " OR r.graph_path LIKE ? ESCAPE '\\'" * len(patterns) + ")",
+            [graph, graph, *patterns])
+
+
 def query_assets(library: Library, query: AssetQuery | None = None) -> list[AssetRow]:
     """The assets that match ``query``, in its order."""
     query = query or AssetQuery()
@@ -566,7 +671,8 @@ def query_assets(library: Library, query: AssetQuery | None = None) -> list[Asse
         raise FilterError(f"sort by one of {', '.join(SORTS)}")
     where, args = _where(query)
     order = _ORDER[query.sort].format(dir="ASC" if query.ascending else "DESC")
-    sql = f"SELECT {_ROW_COLUMNS}{_FROM}{where} ORDER BY {order}"
+    joins = _FROM + (_FIRST_RESULTS if "rf." in order else "")
+    sql = f"SELECT {_ROW_COLUMNS}{joins}{where} ORDER BY {order}"
     if query.limit is not None:
         sql += " LIMIT ? OFFSET ?"
         args += [int(query.limit), int(query.offset)]
@@ -580,7 +686,8 @@ def count_assets(library: Library, query: AssetQuery | None = None) -> int:
 
 def _row(r: Sequence[Any]) -> AssetRow:
     return AssetRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
-                    r[12], r[13], r[14], r[15], r[16], r[17], r[18], r[19], bool(r[20]))
+                    r[12], r[13], r[14], r[15], r[16], r[17], r[18], r[19], bool(r[20]),
+                    r[21], r[22], r[23])
 
 
 def asset_row(library: Library, sha: str) -> AssetRow | None:
@@ -595,6 +702,13 @@ _FACETS: Mapping[str, str] = {
     "graph": "r.graph_path",
     "run": "r.run_id",
     "kind": "a.kind",
+    "episode": "COALESCE(r.graph_path, '') || '@' || r.run_id",
+    "shot": "r.item + 1",
+}
+#: how a facet's values are listed (default: the most common first)
+_FACET_ORDER: Mapping[str, str] = {
+    "shot": "1 ASC",
+    "episode": f"max({_RUN_TIME}) DESC, 1",
 }
 
 
@@ -609,8 +723,27 @@ def facet_values(library: Library, key: str, query: AssetQuery | None = None,
         raise FilterError(f"filter {key!r} has no list of values")
     where, args = _where(query.cleared(key)) if query is not None else ("", [])
     where = f"{where} {'AND' if where else 'WHERE'} {column} IS NOT NULL"
-    sql = f"SELECT {column}, count(*) AS n{_FROM}{where} GROUP BY 1 ORDER BY n DESC, 1"
+    order = _FACET_ORDER.get(key, "n DESC, 1")
+    joins = _FROM + (_FIRST_RESULTS if "rf." in order else "")
+    sql = f"SELECT {column}, count(*) AS n{joins}{where} GROUP BY 1 ORDER BY {order}"
     return [(str(value), int(n)) for value, n in _reader(library).rows(sql, args)]
+
+
+def facet_labels(library: Library, key: str, values: Iterable[str] = ()) -> dict[str, str]:
+    """How a choice filter's values read ("K-pop episode · 2025-01-31 18:02", "Shot 3")."""
+    if key == "run":
+        return runs_summary(library)
+    if key == "shot":
+        return {v: f"Shot {v}" for v in values}
+    if key == "episode":
+        runs = runs_summary(library)
+        labels = {}
+        for value in values:
+            graph, run = split_episode(value)
+            full = next((rid for rid in runs if run and rid.startswith(run)), None)
+            labels[value] = runs[full] if full else f"{graph_label(graph or None)} · {run}"
+        return labels
+    return {}
 
 
 def runs_summary(library: Library, limit: int = 200) -> dict[str, str]:
@@ -702,6 +835,63 @@ def graph_label(path: str | None) -> str:
     return Path(path).name if path else "—"
 
 
+@dataclass(frozen=True)
+class AssetSection:
+    """A header between groups of assets: an episode (graph + run), or a shot of one."""
+
+    level: str  # "episode" | "shot"
+    key: tuple[Any, ...]
+    title: str
+    detail: str
+    count: int
+
+
+def episode_sections(rows: Sequence[AssetRow], *, now: float | None = None,
+                     ) -> list[AssetSection | AssetRow]:
+    """``rows`` (in the ``episode`` order) with a header before each episode and before
+    each shot of it: ``[episode, (assets made for no shot), shot 1, assets, shot 2, …]``.
+    Assets from no run come last under a header of their own."""
+    out: list[AssetSection | AssetRow] = []
+    counts: dict[tuple[Any, ...], int] = {}
+    for row in rows:
+        episode = row.episode or ("", "")
+        counts[("episode", *episode)] = counts.get(("episode", *episode), 0) + 1
+        if row.item is not None:
+            key = ("shot", *episode, row.item)
+            counts[key] = counts.get(key, 0) + 1
+    current_episode: tuple[Any, ...] | None = None
+    current_shot: tuple[Any, ...] | None = None
+    for row in rows:
+        episode = row.episode or ("", "")
+        key = ("episode", *episode)
+        if key != current_episode:
+            current_episode, current_shot = key, None
+            out.append(_episode_header(row, key, counts[key], now))
+        if row.item is not None:
+            shot_key = ("shot", *episode, row.item)
+            if shot_key != current_shot:
+                current_shot = shot_key
+                n = counts[shot_key]
+                out.append(AssetSection("shot", shot_key, f"Shot {row.item + 1}",
+                                        f"{n} asset{'s' if n != 1 else ''}", n))
+        out.append(row)
+    return out
+
+
+def _episode_header(row: AssetRow, key: tuple[Any, ...], count: int,
+                    now: float | None) -> AssetSection:
+    assets = f"{count} asset{'s' if count != 1 else ''}"
+    if row.episode is None:
+        return AssetSection("episode", key, "Not from a run", f"imported · {assets}", count)
+    title = row.graph_name or (Path(row.graph_path).stem if row.graph_path else "untitled")
+    parts = [graph_label(row.graph_path)] if row.graph_path else []
+    parts.append(f"run {row.run_id[:8] if row.run_id else '—'}")
+    if row.run_started_at:
+        parts.append(describe_when(row.run_started_at, now=now))
+    parts.append(assets)
+    return AssetSection("episode", key, title, " · ".join(parts), count)
+
+
 def row_as_json(row: AssetRow) -> dict[str, Any]:
     """The fields of a row for ``--json`` output."""
     return {
@@ -711,7 +901,7 @@ def row_as_json(row: AssetRow) -> dict[str, Any]:
         "node_title": row.node_title, "node_type": row.node_type,
         "graph_path": row.graph_path, "run_id": row.run_id, "cost_usd": row.cost_usd,
         "when": row.when, "rating": row.rating, "rejected": row.rejected,
-        "excerpt": row.excerpt,
+        "excerpt": row.excerpt, "shot": row.shot,
     }
 
 

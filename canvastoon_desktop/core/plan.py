@@ -50,6 +50,8 @@ class NodePlan:
     runs: int = 0
     cached: int = 0
     problem: str | None = None
+    #: status "partial": the outputs of the items already made (None where an item runs)
+    partial_outputs: dict[str, Value] | None = None
     #: what the planner worked out about the node, reused by the executor
     params: Mapping[str, Any] | None = None
     connected: frozenset[str] = frozenset()
@@ -219,6 +221,11 @@ class Planner:
                 plans[node_id] = NodePlan(node_id, "invalid", model, problem="; ".join(missing))
                 continue
             if not known:
+                partial = self._plan_over_partial(node, node_type, catalog, model, params,
+                                                  edges, connected, plans, graph)
+                if partial is not None:
+                    plans[node_id] = partial
+                    continue
                 hint = self._count_hint_from_upstream(node_type, edges, plans)
                 plans[node_id] = self._priced(NodePlan(
                     node_id, "waiting", model, mapped=hint is not None,
@@ -272,6 +279,8 @@ class Planner:
             status = "pinned" if all(i.status == "pinned" for i in items) else "cached"
         else:
             outputs, status = None, ("partial" if done else "run")
+        partial = combine_outputs(node_type, items) if count is not None and outputs is None \
+            else None
         prompt_chars = None
         prompt = inputs.get("prompt")
         if isinstance(prompt, Asset):
@@ -280,7 +289,48 @@ class Planner:
                         outputs=outputs, count_hint=count if count is not None else
                         node_type_count_hint(node_type, params))
         plan.cached = len(done)
+        plan.partial_outputs = partial
         return self._priced(plan, node_type, catalog, params, connected, len(runs), prompt_chars)
+
+    def _plan_over_partial(self, node: Node, node_type: type[NodeType], catalog: Catalog,
+                           model: ModelSpec | None, params: Mapping[str, Any],
+                           edges: list[Edge], connected: frozenset[str],
+                           plans: Mapping[str, NodePlan], graph: Graph) -> NodePlan | None:
+        """A node mapped over a list whose upstream is partly made (some items cached, some
+        to run): its items whose inputs are known are looked up in the cache, the others
+        count as runs. None when that cannot be worked out (then the node is "waiting")."""
+        def outputs_or_partial(src: str) -> Mapping[str, Value] | None:
+            upstream = plans.get(src)
+            if upstream is None:
+                return None
+            return upstream.outputs if upstream.outputs is not None else upstream.partial_outputs
+
+        inputs, known, missing = gather_inputs(graph, node, node_type, edges, outputs_or_partial)
+        if not known or missing:
+            return None
+        mapped = mapped_ports(node_type, inputs)
+        if not mapped or has_holes({k: v for k, v in inputs.items() if k not in mapped}):
+            return None
+        try:
+            count = item_count(node_type, inputs, mapped)
+        except CoreError:
+            return None
+        items: list[ItemPlan] = []
+        for index in range(count):
+            picked = inputs_for_item(inputs, mapped, index)
+            if any(picked.get(name) is None for name in mapped):
+                items.append(ItemPlan(index, picked, None, "run",
+                                      reason="its input is made in this run"))
+            else:
+                items.append(self.resolve_item(node, node_type, model, params, picked, index,
+                                               mapped))
+        runs = sum(1 for i in items if i.status == "run")
+        done = [i for i in items if i.status in ("cached", "pinned")]
+        plan = NodePlan(node.id, "partial" if done else "run", model, items=items, mapped=True,
+                        count_hint=count)
+        plan.cached = len(done)
+        plan.partial_outputs = combine_outputs(node_type, items)
+        return self._priced(plan, node_type, catalog, params, connected, runs, None)
 
     def resolve_item(self, node: Node, node_type: type[NodeType], model: ModelSpec | None,
                      params: Mapping[str, Any], inputs: dict[str, Any], item: int | None,

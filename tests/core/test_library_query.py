@@ -29,8 +29,8 @@ def shas(rows) -> set[str]:
 def test_every_filter_is_declared_once_with_a_query_field() -> None:
     keys = [spec.key for spec in lq.FILTERS]
     assert len(keys) == len(set(keys))
-    assert set(keys) == {"kind", "model", "provider", "node", "graph", "run", "date", "rating",
-                         "rejected", "cost", "text"}
+    assert set(keys) == {"kind", "model", "provider", "node", "graph", "run", "episode", "shot",
+                         "date", "rating", "rejected", "cost", "text"}
     query = lq.AssetQuery()
     for key in keys:
         assert hasattr(query, key) and query.active() == []

@@ -1,5 +1,5 @@
-"""Episodes offline: a shot list, per-shot runs with characters, routed clips — and editing
-one shot re-runs that shot only."""
+"""Episodes offline: a shot list, per-shot runs with characters, routed clips assembled into
+the episode, each cut to its shot — and editing one shot re-runs that shot only."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from canvastoon_desktop.core.list_edit import edit_json_item
 from nodes import default_registry
 
 
-def run(executor: Executor, graph, path: Path):
+def run(executor: Executor, graph, path: Path, targets=None):
     events: list[RunEvent] = []
-    summary = asyncio.run(executor.run(graph, graph_path=path, on_event=events.append))
+    summary = asyncio.run(executor.run(graph, graph_path=path, on_event=events.append,
+                                       targets=targets))
     return summary, events
 
 
@@ -42,6 +43,11 @@ def test_the_offline_episode_runs_each_shot_with_its_characters(offline_executor
     clips = summary.nodes["clips"].outputs["video"]
     durations = [round(media.probe_video_file(c.path).duration_s) for c in clips.items]
     assert durations == [5, 4, 4, 4, 4, 6]  # each shot's own duration
+    episode = media.probe_video_file(summary.nodes["episode"].outputs["video"].path)
+    shot_seconds = sum(library.read_json(s)["duration"] for s in shots.items)
+    assert (episode.width, episode.height) == (720, 1280)
+    assert abs(episode.duration_s - shot_seconds) <= 1 / 24  # the sum of the shots, ± a frame
+    assert summary.nodes["export"].status == "done"
     card_provenance = library.provenance(summary.nodes["cards"].outputs["image"].items[4].sha256)
     assert card_provenance[0]["model"] == "local/storyboard-card-refs"  # both characters' refs
 
@@ -49,11 +55,11 @@ def test_the_offline_episode_runs_each_shot_with_its_characters(offline_executor
 def test_editing_one_shot_reruns_that_shot_only(offline_executor: Executor, example_copy) -> None:
     path = example_copy("offline_episode.ctoon")
     graph = load_graph(path, default_registry())
-    summary, _ = run(offline_executor, graph, path)
+    summary, _ = run(offline_executor, graph, path, targets=["clips"])
     outputs = summary.nodes["shots"].outputs
     edit_json_item(graph, offline_executor.library, "shots", outputs, "shots", 2,
                    {"image_prompt": "Mina dances alone under a single spotlight"})
-    again, events = run(offline_executor, graph, path)
+    again, events = run(offline_executor, graph, path, targets=["clips"])
     assert again.status == "done"
     assert items_done(events, "cards") == [2]
     assert items_done(events, "cleanup") == [2]
@@ -66,11 +72,11 @@ def test_editing_one_line_of_the_story_reruns_that_shot_only(offline_executor: E
                                                               example_copy) -> None:
     path = example_copy("offline_episode.ctoon")
     graph = load_graph(path, default_registry())
-    run(offline_executor, graph, path)
+    run(offline_executor, graph, path, targets=["clips"])
     lines = graph.nodes["story"].params["text"].splitlines()
     lines[3] = "The city lights flicker red behind them"
     graph.set_param("story", "text", "\n".join(lines))
-    _, events = run(offline_executor, graph, path)
+    _, events = run(offline_executor, graph, path, targets=["clips"])
     assert items_done(events, "cards") == [3]
     assert items_done(events, "clips") == [3]
 

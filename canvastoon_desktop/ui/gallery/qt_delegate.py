@@ -1,14 +1,19 @@
 """How one asset is drawn in the grid: a 9:16 card with its picture (or its text), badges for
-videos and texts, its stars, and a dimmed look with a red mark when it is rejected."""
+videos and texts, a "Shot 3" badge on what was made for one shot of an episode, its stars,
+and a dimmed look with a red mark when it is rejected. Grouped by episode, the header rows
+between the cards are drawn here too: a band across the grid for each episode (graph and
+run) and a slimmer rule for each shot of it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from canvastoon_desktop.core.library_query import AssetRow
+from canvastoon_desktop.core.library_query import AssetRow, AssetSection
 from canvastoon_desktop.ui import theme
 
-from .qt_model import ROW_ROLE
+from .qt_model import ROW_ROLE, SECTION_ROLE
 from .qt_thumbs import GalleryThumbnails
 
 FOOTER = 40
@@ -17,6 +22,9 @@ STAR_ON = theme.ACCENT
 STAR_OFF = "#4a4f5c"
 REJECT = "#ef5350"
 KIND_COLORS = {"image": "#39d0b2", "video": "#c07cff", "text": "#f2b84b", "json": "#7fb0ff"}
+SHOT_COLOR = "#ffd166"
+#: header heights: an episode's band, a shot's rule
+SECTION_HEIGHTS = {"episode": 46, "shot": 26}
 
 
 def card_size(width: int) -> QtCore.QSize:
@@ -36,6 +44,8 @@ class AssetDelegate(QtWidgets.QStyledItemDelegate):
         super().__init__(parent)
         self.thumbs = thumbs
         self.width = 168
+        #: how wide a header row is (the grid's visible width); set by the grid
+        self.section_width: Callable[[], int] = lambda: 4 * self.width
         self._small = QtGui.QFont()
         self._small.setPointSizeF(8.0)
         self._bold = QtGui.QFont()
@@ -46,12 +56,21 @@ class AssetDelegate(QtWidgets.QStyledItemDelegate):
 
     def sizeHint(self, option: QtWidgets.QStyleOptionViewItem,
                  index: QtCore.QModelIndex | QtCore.QPersistentModelIndex) -> QtCore.QSize:
+        section: AssetSection | None = index.data(SECTION_ROLE)
+        if section is not None:
+            return QtCore.QSize(max(self.width, self.section_width()),
+                                SECTION_HEIGHTS.get(section.level, 26))
         return card_size(self.width)
 
     def paint(self, painter: QtGui.QPainter, option: QtWidgets.QStyleOptionViewItem,
               index: QtCore.QModelIndex | QtCore.QPersistentModelIndex) -> None:
         row: AssetRow | None = index.data(ROW_ROLE)
         if row is None:
+            section: AssetSection | None = index.data(SECTION_ROLE)
+            if section is not None:
+                painter.save()
+                self._paint_section(painter, QtCore.QRect(option.rect), section)
+                painter.restore()
             return
         painter.save()
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
@@ -117,7 +136,49 @@ class AssetDelegate(QtWidgets.QStyledItemDelegate):
         fade.setColorAt(1, theme.qcolor(theme.CARD_PREVIEW))
         painter.fillRect(QtCore.QRect(area.left(), inner.bottom() - 30, area.width(), 40), fade)
 
+    def _paint_section(self, painter: QtGui.QPainter, rect: QtCore.QRect,
+                       section: AssetSection) -> None:
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        painter.setPen(QtCore.Qt.PenStyle.NoPen)
+        if section.level == "episode":
+            band = rect.adjusted(3, 8, -3, -3)
+            painter.setBrush(theme.qcolor(theme.PANEL))
+            painter.drawRoundedRect(band, 5, 5)
+            painter.setBrush(theme.qcolor(theme.ACCENT))
+            painter.drawRoundedRect(QtCore.QRect(band.left(), band.top(), 4, band.height()), 2, 2)
+            painter.setFont(self._bold)
+            painter.setPen(theme.qcolor(theme.TEXT))
+            metrics = painter.fontMetrics()
+            text_rect = band.adjusted(14, 0, -10, 0)
+            title = metrics.elidedText(section.title, QtCore.Qt.TextElideMode.ElideRight,
+                                       text_rect.width() // 2)
+            painter.drawText(text_rect, int(QtCore.Qt.AlignmentFlag.AlignLeft
+                                            | QtCore.Qt.AlignmentFlag.AlignVCenter), title)
+            detail_rect = text_rect.adjusted(metrics.horizontalAdvance(title) + 12, 0, 0, 0)
+            painter.setFont(self._small)
+            painter.setPen(theme.qcolor(theme.MUTED))
+            detail = painter.fontMetrics().elidedText(
+                section.detail, QtCore.Qt.TextElideMode.ElideMiddle, detail_rect.width())
+            painter.drawText(detail_rect, int(QtCore.Qt.AlignmentFlag.AlignLeft
+                                              | QtCore.Qt.AlignmentFlag.AlignVCenter), detail)
+            return
+        line_y = rect.center().y() + 1
+        painter.setPen(QtGui.QPen(theme.qcolor(theme.BORDER), 1.0))
+        painter.drawLine(rect.left() + 8, line_y, rect.right() - 8, line_y)
+        painter.setFont(self._small)
+        metrics = painter.fontMetrics()
+        pill = f"{section.title}  ·  {section.detail}"
+        box = QtCore.QRect(rect.left() + 8, rect.center().y() - metrics.height() // 2 - 1,
+                           metrics.horizontalAdvance(pill) + 14, metrics.height() + 4)
+        painter.setPen(QtCore.Qt.PenStyle.NoPen)
+        painter.setBrush(theme.qcolor(theme.BASE))
+        painter.drawRect(box.adjusted(-4, 0, 4, 0))  # a gap in the rule
+        self._pill(painter, box.topLeft(), pill, QtGui.QColor(12, 13, 17, 220),
+                   QtGui.QColor(SHOT_COLOR))
+
     def _paint_badges(self, painter: QtGui.QPainter, area: QtCore.QRect, row: AssetRow) -> None:
+        if row.shot is not None:
+            self._paint_shot_badge(painter, area, row.shot)
         painter.setFont(self._small)
         kind = row.kind.upper()
         if row.kind == "video":
@@ -129,6 +190,13 @@ class AssetDelegate(QtWidgets.QStyledItemDelegate):
             pos = QtCore.QPoint(area.left() + 8, area.top() + 8)
         colour = QtGui.QColor(KIND_COLORS.get(row.kind, theme.MUTED))
         self._pill(painter, pos, kind, QtGui.QColor(12, 13, 17, 200), colour)
+
+    def _paint_shot_badge(self, painter: QtGui.QPainter, area: QtCore.QRect, shot: int) -> None:
+        painter.setFont(self._small)
+        text = f"Shot {shot}"
+        width = painter.fontMetrics().horizontalAdvance(text) + 12
+        self._pill(painter, QtCore.QPoint(area.right() - width - 5, area.top() + 6), text,
+                   QtGui.QColor(SHOT_COLOR), QtGui.QColor(20, 20, 24))
 
     def _pill(self, painter: QtGui.QPainter, pos: QtCore.QPoint, text: str, bg: QtGui.QColor,
               fg: QtGui.QColor) -> None:

@@ -94,6 +94,7 @@ class DetailPanel(QtWidgets.QScrollArea):
             item = self.layout_.takeAt(0)
             widget = item.widget()
             if widget is not None:
+                widget.hide()  # gone at once, even before the event loop deletes it
                 widget.deleteLater()
 
     def show_nothing(self, message: str = "Select an asset to see where it came from.") -> None:

@@ -337,5 +337,7 @@ class FilterPanel(QtWidgets.QWidget):
         for key, editor in self.editors.items():
             spec = lq.filter_spec(key)
             if spec.facet:
-                editor.set_facets(lq.facet_values(self.library, spec.facet, query),
-                                  runs if key == "run" else {})
+                values = lq.facet_values(self.library, spec.facet, query)
+                labels = runs if key == "run" else lq.facet_labels(
+                    self.library, key, [v for v, _n in values])
+                editor.set_facets(values, labels)

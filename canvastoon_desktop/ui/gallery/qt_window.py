@@ -5,6 +5,10 @@ Keys in the grid: arrows move, 1–5 rate, 0 clears the rating, X toggles reject
 Enter opens the viewer, C compares the 2–4 selected assets, Ctrl+E exports them, Ctrl+F
 goes to the search field, F5 reloads.
 
+"Group: Episode & shot" sorts the assets by graph, then run (newest first), then shot, with a
+band across the grid for each episode and a rule for each shot of it; every asset made for
+one shot of an episode wears a "Shot n" badge, grouped or not.
+
 For the editor: ``revealRequested(graph_path, node_id)`` (open the graph, select the node)
 and ``useAsInputRequested(sha256)`` (make a Load Image node of it); dragging cards out of
 the grid carries ``ASSET_MIME`` (the hashes) and file URLs.
@@ -35,6 +39,9 @@ from .qt_viewer import ViewerWindow
 
 log = logging.getLogger(__name__)
 
+#: the order of the "Episode & shot" grouping (``library_query.SORTS``)
+GROUPED_ORDER = "episode"
+
 
 class AssetGrid(QtWidgets.QListView):
     """The grid (a QListView: one delegate paints every card; no widget per asset)."""
@@ -54,6 +61,9 @@ class AssetGrid(QtWidgets.QListView):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        #: header rows between the cards: items of two sizes, laid out by Qt line by line
+        self.grouped = False
+        self._card = QtCore.QSize(168, 340)
         self.setObjectName("assetGrid")
         self.setViewMode(QtWidgets.QListView.ViewMode.ListMode)
         self.setFlow(QtWidgets.QListView.Flow.LeftToRight)
@@ -86,11 +96,41 @@ class AssetGrid(QtWidgets.QListView):
         super().resizeEvent(event)
         self.viewportMoved.emit()
 
+    def doItemsLayout(self) -> None:
+        super().doItemsLayout()
+        if self.grouped:  # rows have new places: what is on screen may have changed
+            self.viewportMoved.emit()
+
+    def set_card_size(self, size: QtCore.QSize) -> None:
+        self._card = QtCore.QSize(size)
+        if not self.grouped:
+            self.setGridSize(size)
+        self.doItemsLayout()
+
+    def set_grouped(self, grouped: bool) -> None:
+        """Uniform cards in a fixed grid (fast for any size of library), or cards with
+        full-width header rows between the groups (each group starts a new line)."""
+        if grouped == self.grouped:
+            return
+        self.grouped = grouped
+        self.setUniformItemSizes(not grouped)
+        self.setGridSize(QtCore.QSize() if grouped else self._card)
+        self.setHorizontalScrollBarPolicy(
+            QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff if grouped
+            else QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.doItemsLayout()
+
+    def section_width(self) -> int:
+        """How wide a header row is: the whole line, so it stands alone on it."""
+        return max(1, self.viewport().width() - 2)
+
     def visible_range(self) -> range:
-        """The rows at least partly on screen (uniform cards, laid out in rows)."""
+        """The rows at least partly on screen."""
+        if self.grouped:
+            return self._visible_range_grouped()
         model = self.model()
         count = model.rowCount() if model is not None else 0
-        size = self.gridSize() if self.gridSize().isValid() else QtCore.QSize(168, 340)
+        size = self.gridSize() if self.gridSize().isValid() else self._card
         if not count or size.width() <= 0 or size.height() <= 0:
             return range(0)
         per_row = max(1, self.viewport().width() // size.width())
@@ -99,6 +139,32 @@ class AssetGrid(QtWidgets.QListView):
         last_row = (top + self.viewport().height() - 1) // size.height()
         first = first_row * per_row
         return range(min(first, count), min(count, (last_row + 1) * per_row))
+
+    def _visible_range_grouped(self) -> range:
+        """Rows are laid out line by line, so their tops never decrease: two binary
+        searches over their rectangles find the first and the last one on screen."""
+        model = self.model()
+        count = model.rowCount() if model is not None else 0
+        height = self.viewport().height()
+
+        def rect(row: int) -> QtCore.QRect:
+            return self.visualRect(model.index(row, 0))
+
+        def first_where(test: Any, low: int) -> int:
+            high = count
+            while low < high:
+                mid = (low + high) // 2
+                if test(rect(mid)):
+                    high = mid
+                else:
+                    low = mid + 1
+            return low
+
+        if not count or not rect(count - 1).isValid():  # not laid out yet
+            return range(0)
+        first = first_where(lambda r: r.bottom() >= 0, 0)
+        end = first_where(lambda r: r.top() >= height, first)
+        return range(first, end)
 
 
 class LibraryWindow(QtWidgets.QMainWindow):
@@ -129,6 +195,7 @@ class LibraryWindow(QtWidgets.QMainWindow):
         self.grid = AssetGrid(self)
         self.grid.setModel(self.model)
         self.grid.setItemDelegate(self.delegate)
+        self.delegate.section_width = self.grid.section_width
         self.filters = FilterPanel(self.library, self)
         self.detail = DetailPanel(self.library, self.thumbs, self)
         self._build_toolbar()
@@ -155,13 +222,24 @@ class LibraryWindow(QtWidgets.QMainWindow):
         self.sort_combo = QtWidgets.QComboBox(self)
         self.sort_combo.setObjectName("sortCombo")
         for key, label in lq.SORTS.items():
-            self.sort_combo.addItem(f"{key.capitalize()} ({label})", key)
+            if key != GROUPED_ORDER:  # that order is the grouping's, chosen below
+                self.sort_combo.addItem(f"{key.capitalize()} ({label})", key)
         bar.addWidget(self.sort_combo)
         self.reverse_button = QtWidgets.QToolButton(self)
         self.reverse_button.setText("⇅")
         self.reverse_button.setCheckable(True)
         self.reverse_button.setToolTip("Reverse the order")
         bar.addWidget(self.reverse_button)
+        group_label = QtWidgets.QLabel(" Group by ")
+        group_label.setProperty("muted", True)
+        bar.addWidget(group_label)
+        self.group_combo = QtWidgets.QComboBox(self)
+        self.group_combo.setObjectName("groupCombo")
+        self.group_combo.addItem("None", None)
+        self.group_combo.addItem("Episode & shot", GROUPED_ORDER)
+        self.group_combo.setToolTip("Group by episode (the graph and run that made an asset) "
+                                    "and shot: graph, newest run first, then shot by shot")
+        bar.addWidget(self.group_combo)
         bar.addSeparator()
         self.view_action = bar.addAction("View", self.open_viewer)
         self.view_action.setToolTip("Open the viewer (Space)")
@@ -245,6 +323,7 @@ class LibraryWindow(QtWidgets.QMainWindow):
         self.filters.queryChanged.connect(self._refresh_timer.start)
         self.sort_combo.currentIndexChanged.connect(self._refresh_timer.start)
         self.reverse_button.toggled.connect(self._refresh_timer.start)
+        self.group_combo.currentIndexChanged.connect(self._grouping_changed)
         self.size_slider.valueChanged.connect(self.set_tile_width)
         self.thumbs.ready.connect(self._thumb_ready)
         self.grid.viewportMoved.connect(self._visible_timer.start)
@@ -263,15 +342,34 @@ class LibraryWindow(QtWidgets.QMainWindow):
 
     # -- the query -------------------------------------------------------------------------------
     @property
+    def grouped(self) -> bool:
+        """Grouped by episode and shot."""
+        return self.group_combo.currentData() == GROUPED_ORDER
+
+    def set_grouped(self, grouped: bool) -> None:
+        self.group_combo.setCurrentIndex(1 if grouped else 0)
+
+    def _grouping_changed(self) -> None:
+        self.sort_combo.setEnabled(not self.grouped)
+        self.sort_combo.setToolTip("Grouped: by graph, run and shot" if self.grouped else "")
+        self.refresh()
+
+    @property
     def query(self) -> AssetQuery:
         query = self.filters.apply(self.base_query)
-        return lq.with_sort(query, ("-" if self.reverse_button.isChecked() else "")
-                            + str(self.sort_combo.currentData()))
+        order = GROUPED_ORDER if self.grouped else str(self.sort_combo.currentData())
+        return lq.with_sort(query, ("-" if self.reverse_button.isChecked() else "") + order)
 
     def set_query(self, query: AssetQuery) -> None:
-        """Show the filters and order of ``query`` (and refresh)."""
+        """Show the filters and order of ``query`` (and refresh); the ``episode`` order
+        groups by episode and shot."""
         self.sort_combo.blockSignals(True)
-        self.sort_combo.setCurrentIndex(max(0, self.sort_combo.findData(query.sort)))
+        self.group_combo.blockSignals(True)
+        self.group_combo.setCurrentIndex(1 if query.sort == GROUPED_ORDER else 0)
+        self.sort_combo.setEnabled(query.sort != GROUPED_ORDER)
+        if query.sort != GROUPED_ORDER:
+            self.sort_combo.setCurrentIndex(max(0, self.sort_combo.findData(query.sort)))
+        self.group_combo.blockSignals(False)
         self.sort_combo.blockSignals(False)
         self.reverse_button.blockSignals(True)
         self.reverse_button.setChecked(query.ascending)
@@ -291,7 +389,9 @@ class LibraryWindow(QtWidgets.QMainWindow):
         except CoreError as exc:
             self._say(str(exc))
             return
-        self.model.set_rows(rows)
+        grouped = query.sort == GROUPED_ORDER
+        self.grid.set_grouped(grouped)
+        self.model.set_rows(rows, grouped=grouped)
         self._restore_selection(selected, current)
         if current is None or self.model.row_of(current) is None:
             self.grid.verticalScrollBar().setValue(min(scroll, self.grid.verticalScrollBar().maximum()))
@@ -332,8 +432,9 @@ class LibraryWindow(QtWidgets.QMainWindow):
 
     # -- selection ---------------------------------------------------------------------------------
     def selected_shas(self) -> list[str]:
-        rows = sorted(i.row() for i in self.grid.selectionModel().selectedIndexes())
-        return [self.model.rows[r].sha256 for r in rows if r < len(self.model.rows)]
+        rows = (self.model.row_at(i) for i in
+                sorted(i.row() for i in self.grid.selectionModel().selectedIndexes()))
+        return [r.sha256 for r in rows if r is not None]
 
     def current_sha(self) -> str | None:
         index = self.grid.currentIndex()
@@ -399,8 +500,7 @@ class LibraryWindow(QtWidgets.QMainWindow):
             self._repaint_timer.start()
 
     def _retain_visible(self) -> None:
-        rows = self.model.rows
-        visible = [rows[i] for i in self.grid.visible_range()]
+        visible = [r for r in map(self.model.row_at, self.grid.visible_range()) if r is not None]
         self.thumbs.retain({r.sha256 for r in visible})
         for row in visible:  # what is on screen is asked for, even before it paints
             if row.kind in ("image", "video") and not self.thumbs.has(row.sha256):
@@ -408,14 +508,14 @@ class LibraryWindow(QtWidgets.QMainWindow):
 
     def pending_visible(self) -> int:
         """Visible pictures whose thumbnail is not loaded yet (0: the screen is complete)."""
-        rows = self.model.rows
-        return sum(1 for i in self.grid.visible_range()
-                   if rows[i].kind in ("image", "video") and not self.thumbs.has(rows[i].sha256))
+        visible = (self.model.row_at(i) for i in self.grid.visible_range())
+        return sum(1 for r in visible
+                   if r is not None and r.kind in ("image", "video")
+                   and not self.thumbs.has(r.sha256))
 
     def set_tile_width(self, width: int) -> None:
         self.delegate.width = int(width)
-        self.grid.setGridSize(card_size(int(width)))
-        self.grid.doItemsLayout()
+        self.grid.set_card_size(card_size(int(width)))
         self._visible_timer.start()
 
     # -- review --------------------------------------------------------------------------------------
@@ -559,7 +659,7 @@ class LibraryWindow(QtWidgets.QMainWindow):
     # -- menus and messages -------------------------------------------------------------------------
     def _context_menu(self, pos: QtCore.QPoint) -> None:
         index = self.grid.indexAt(pos)
-        if not index.isValid():
+        if not index.isValid() or self.model.row_at(index.row()) is None:
             return
         if not self.grid.selectionModel().isSelected(index):
             self.select(index.data(SHA_ROLE))
