@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import shiboken6
 from PySide6 import QtCore
 
 log = logging.getLogger(__name__)
@@ -23,12 +24,16 @@ class _Relay(QtCore.QObject):
 def in_thread(fn: Callable[..., Any], callback: Callable[[Any, BaseException | None], None],
               *args: Any) -> None:
     """Call ``fn(*args)`` in a worker thread, then ``callback(result, error)`` on the GUI
-    thread (``error`` is None on success)."""
+    thread (``error`` is None on success) — unless the widget the callback belongs to was
+    closed and deleted in the meantime."""
     relay = _Relay()
     _live.add(relay)
+    owner = getattr(callback, "__self__", None)
 
     def deliver(result: Any, error: BaseException | None) -> None:
         _live.discard(relay)
+        if isinstance(owner, QtCore.QObject) and not shiboken6.isValid(owner):
+            return
         try:
             callback(result, error)
         except Exception:

@@ -28,6 +28,14 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
                 "ignore::DeprecationWarning:NodeGraphQt"))
 
 
+@pytest.fixture(autouse=True)
+def _empty_clipboard_afterwards(qapp: Any) -> Iterator[None]:
+    """Copy/paste leaves QMimeData on the clipboard; the offscreen platform crashes while
+    destroying it at interpreter exit, so each test leaves the clipboard empty."""
+    yield
+    qapp.clipboard().clear()
+
+
 @pytest.fixture
 def event_loop_qt(qapp: Any, qtbot: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """The app's arrangement: asyncio runs on the Qt loop, which pytest-qt spins."""
