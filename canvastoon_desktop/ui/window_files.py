@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtWidgets
 from canvastoon_desktop.core.errors import GraphFileError
 from canvastoon_desktop.core.fileformat import SUFFIX
 from canvastoon_desktop.core.graph import Graph
+from canvastoon_desktop.core.paths import rebase_relative_paths
 
 from .dialogs import ask, show_error
 from .document import GraphDocument
@@ -153,6 +154,9 @@ class FileCommands:
 
     def _save_to(self, path: Path) -> bool:
         moved = self.document.path is None or path.resolve().parent != self.document.graph_dir
+        if moved:  # keep images, masks and export folders pointing at the same places
+            rebase_relative_paths(self.document.graph, self.document.graph_dir,
+                                  path.resolve().parent)
         try:
             self.document.save(path)
         except OSError as exc:
