@@ -37,6 +37,7 @@ from .events import (
     RunFinished,
     RunStarted,
 )
+from .gcpause import heap_frozen_while_running, refreeze
 from .generation import ErrorKind, GeneratedOutput, GenerationError, ModelAdapter, ModelCall
 from .graph import Graph, Node
 from .library import JobRecord, Library, ResultRecord, params_to_json
@@ -260,6 +261,10 @@ class Run:
 
     # -- the run ----------------------------------------------------------------------------
     async def _execute(self) -> RunSummary:
+        with heap_frozen_while_running():
+            return await self._execute_frozen()
+
+    async def _execute_frozen(self) -> RunSummary:
         self._started_at = time.monotonic()
         # planning hashes inputs and reads the library: not on the (GUI's) event loop
         plan, problems = await asyncio.to_thread(
@@ -271,6 +276,7 @@ class Run:
             self.emit(RunFinished(self.run_id, "refused", 0.0, {}, 0.0))
             raise RunRefused(problems)
         self.plan = plan
+        refreeze()  # the plan lives as long as the run: no need to scan it again and again
         # jobs an earlier run left open (crash, kill): only their work looks in the journal
         self._open_job_keys = {j.cache_key for j in self.library.open_jobs(include_unknown=True)}
         self.library.begin_run(
@@ -294,8 +300,9 @@ class Run:
         self.emit(RunFinished(self.run_id, status, self.cost_usd, summary.counts(), wall))
         return summary
 
-    async def _flush_periodically(self, every_s: float = 0.2) -> None:
-        """Commit results written behind while the run goes (one transaction per tick)."""
+    async def _flush_periodically(self, every_s: float = 5.0) -> None:
+        """Commit results written behind while a long run goes. Paid results do not wait for
+        this (they are committed as they come); what waits is free, local work."""
         while True:
             await asyncio.sleep(every_s)
             self.library.flush()
@@ -376,6 +383,8 @@ class Run:
     def _node_finished(self, node_id: str) -> list[str]:
         """Count a settled node; returns the nodes it made ready."""
         self._remaining -= 1
+        if self._remaining % 1000 == 999:  # what settled is kept to the end: stop rescanning it
+            refreeze()
         ready = []
         for nxt in self._downstream[node_id]:
             self._waiting[nxt] -= 1

@@ -143,6 +143,9 @@ CREATE TABLE IF NOT EXISTS charges (
 CREATE INDEX IF NOT EXISTS charges_at ON charges(at);
 """
 
+#: rows written behind are handed to the writer thread in batches of about this many
+_HANDOFF_STATEMENTS = 50_000
+
 #: text and JSON assets up to this size are kept inside the index
 INLINE_MAX_BYTES = 256 * 1024
 
@@ -258,7 +261,7 @@ class Library:
     def _defer(self, sql: str, args: Sequence[Any], many: bool = False) -> None:
         with self._lock:
             self._pending.append((sql, args, many))
-            if len(self._pending) >= 3_000:
+            if len(self._pending) >= _HANDOFF_STATEMENTS:
                 self.flush()  # hands over to the writer thread; does not wait
 
     def flush(self, *, wait: bool = False) -> None:
@@ -482,7 +485,7 @@ class Library:
             with self._results_lock:
                 self._pending_results[record.cache_key] = CachedResult(
                     result_id, dict(record.outputs), record.cost_usd, record.model, now)
-            full = len(self._pending) >= 3_000
+            full = len(self._pending) >= _HANDOFF_STATEMENTS
         if record.cost_usd or close_jobs:
             self.flush(wait=True)  # money was spent: it is on disk before we go on
         elif full:

@@ -55,13 +55,17 @@ class FakeAdapter:
     cost: float = 0.01
     fail_on: set[str] = field(default_factory=set)  # prompts that fail
     journal: bool = False  # exercise the job journal like a hosted adapter
+    record: bool = True  # keep every call for assertions (benchmarks only count them)
     calls: list[ModelCall] = field(default_factory=list)
+    call_count: int = 0
     cancelled: list[str] = field(default_factory=list)
     running: int = 0
     peak: int = 0
 
     async def generate(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
-        self.calls.append(call)
+        self.call_count += 1
+        if self.record:
+            self.calls.append(call)
         self.running += 1
         self.peak = max(self.peak, self.running)
         try:
@@ -71,7 +75,7 @@ class FakeAdapter:
                     job_id = job.previous.job_id
                 else:
                     await job.creating()
-                    job_id = f"job-{len(self.calls)}"
+                    job_id = f"job-{self.call_count}"
                     await job.submitted(job_id)
             if self.latency:
                 job.progress("processing", 0.5)
