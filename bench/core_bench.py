@@ -101,7 +101,7 @@ def run() -> Iterator[Figure]:
     yield Figure("overhead_ms_per_node_1k", independent * 1000 / 1000, 0.1)
     chain_1k = min(_fresh(_chain(1000), FakeAdapter(cost=0.0, record=False)) for _ in range(3))
     yield Figure("overhead_ms_per_node_1k_chain", chain_1k * 1000 / 1000, 0.1)
-    chain_10k = min(_fresh(_chain(10_000), FakeAdapter(cost=0.0, record=False)) for _ in range(2))
+    chain_10k = min(_fresh(_chain(10_000), FakeAdapter(cost=0.0, record=False)) for _ in range(3))
     yield Figure("scaling_10k_over_1k", chain_10k / chain_1k, 11.0)
     wall = _fresh(_independent(64), FakeAdapter(latency=0.5, cost=0.0, record=False), limit=64)
     yield Figure("parallel_wall_over_latency", wall / 0.5, 1.02)

@@ -566,9 +566,10 @@ class Run:
             if previous is None:
                 self._reserve(estimate, call.model)
             job = _Job(self, ctx, call, key, previous)
-            log.debug("node %s%s: %s %s", ctx.node.id[:8],
-                      "" if ctx.item is None else f"[{ctx.item}]",
-                      "resuming" if previous else "calling", call.model.id)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("node %s%s: %s %s", ctx.node.id[:8],
+                          "" if ctx.item is None else f"[{ctx.item}]",
+                          "resuming" if previous else "calling", call.model.id)
             self.emit(NodeStarted(self.run_id, ctx.node.id, ctx.item,
                                   self.executor.planner.typical_seconds(call.model)))
             try:
