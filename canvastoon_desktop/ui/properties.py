@@ -61,12 +61,7 @@ class PropertiesPanel(QtWidgets.QWidget):
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll)
-        self.empty = QtWidgets.QLabel(
-            "Select a node to see its parameters.\n\nTab searches the node palette;\n"
-            "drop images on the canvas to load them.")
-        self.empty.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-        self.empty.setObjectName("muted")
-        self.empty.setWordWrap(True)
+        self.empty = _empty_hint()
         self.scroll.setWidget(self.empty)
         self.title_edit: QtWidgets.QLineEdit | None = None
         self.state_label: QtWidgets.QLabel | None = None
@@ -95,12 +90,7 @@ class PropertiesPanel(QtWidgets.QWidget):
             self.errors.clear()
             self.title_edit = self.state_label = self.message_label = None
             self.pin_button = None
-            self.empty = QtWidgets.QLabel(
-                "Select a node to see its parameters.\n\nTab searches the node palette;\n"
-                "drop images on the canvas to load them.")
-            self.empty.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-            self.empty.setObjectName("muted")
-            self.empty.setWordWrap(True)
+            self.empty = _empty_hint()
             self.scroll.setWidget(self.empty)
             return
         self.node_id = node_id
@@ -374,3 +364,14 @@ class PropertiesPanel(QtWidgets.QWidget):
 
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _empty_hint() -> QtWidgets.QLabel:
+    """What the panel says when no node is selected (a new label each time: the scroll area
+    deletes the widget it shows when given another)."""
+    label = QtWidgets.QLabel("Select a node to see its parameters.\n\nTab searches the node "
+                             "palette;\ndrop images on the canvas to load them.")
+    label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+    label.setObjectName("muted")
+    label.setWordWrap(True)
+    return label

@@ -14,7 +14,7 @@ from canvastoon_desktop.core.graph import Edge
 from canvastoon_desktop.ui import clipboard
 from canvastoon_desktop.ui.canvas import NODE_TYPE_MIME
 from canvastoon_desktop.ui.commands import ConnectCommand
-from tests.ui.uihelpers import copy_example, drag, wait_plan, wait_run
+from tests.ui.uihelpers import drag, run_offline_example, wait_run
 
 
 def _chain(window: Any) -> tuple[str, str, str]:
@@ -141,12 +141,7 @@ def test_palette_search_filters_and_adds(qtbot: Any, window: Any) -> None:
 
 
 def test_pin_and_reroll(qtbot: Any, window: Any, tmp_path: Path) -> None:
-    path = copy_example("offline_storyboard.ctoon", tmp_path / "graphs")
-    assert window.open_file(path)
-    wait_plan(qtbot, window)
-    window.run_all()
-    assert wait_run(qtbot, window).status == "done"
-    wait_plan(qtbot, window)
+    run_offline_example(qtbot, window, tmp_path)
     graph = window.document.graph
     first = window.states.get("card").preview()
     window.toggle_pin(["card"])
@@ -169,12 +164,7 @@ def test_pin_and_reroll(qtbot: Any, window: Any, tmp_path: Path) -> None:
 def test_edit_mask_paints_a_mask_in_front_of_inpaint(qtbot: Any, window: Any,
                                                      tmp_path: Path) -> None:
     mask_painter = __import__("pytest").importorskip("canvastoon_desktop.ui.mask_painter")
-    path = copy_example("offline_storyboard.ctoon", tmp_path / "graphs")
-    assert window.open_file(path)
-    wait_plan(qtbot, window)
-    window.run_all()
-    assert wait_run(qtbot, window).status == "done"
-    wait_plan(qtbot, window)
+    run_offline_example(qtbot, window, tmp_path)
     window.edit_mask("cleanup")
     dialog = window.last_dialog
     assert isinstance(dialog, mask_painter.MaskPainterDialog)

@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 
 from canvastoon_desktop.core.params import ParamKind
 from canvastoon_desktop.ui import param_editors as pe
-from tests.ui.uihelpers import copy_example, wait_plan, wait_run
+from tests.ui.uihelpers import run_offline_example
 
 
 def _select(window: Any, node_id: str) -> Any:
@@ -128,12 +128,7 @@ def test_title_edits_rename_the_node(qtbot: Any, window: Any) -> None:
 
 def test_a_param_edit_marks_the_node_and_downstream_stale(qtbot: Any, window: Any,
                                                          tmp_path: Path) -> None:
-    path = copy_example("offline_storyboard.ctoon", tmp_path / "graphs")
-    assert window.open_file(path)
-    wait_plan(qtbot, window)
-    window.run_all()
-    assert wait_run(qtbot, window).status == "done"
-    wait_plan(qtbot, window)
+    run_offline_example(qtbot, window, tmp_path)
     states = window.states
     assert states.get("card").state == "done"
     panel = _select(window, "card")

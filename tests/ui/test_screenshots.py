@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6 import QtGui
 
-from tests.ui.uihelpers import copy_example, wait_plan, wait_run
+from tests.ui.uihelpers import run_offline_example
 
 
 def test_screenshots(qtbot: Any, window: Any, tmp_path: Path) -> None:
@@ -19,12 +19,7 @@ def test_screenshots(qtbot: Any, window: Any, tmp_path: Path) -> None:
     empty = shots / "01_empty_window.png"
     assert window.grab().save(str(empty))
 
-    path = copy_example("offline_storyboard.ctoon", tmp_path / "graphs")
-    assert window.open_file(path)
-    wait_plan(qtbot, window)
-    window.run_all()
-    assert wait_run(qtbot, window).status == "done"
-    wait_plan(qtbot, window)
+    run_offline_example(qtbot, window, tmp_path)
     window.bridge.fit()
     for node_id in ("card", "cleanup", "clip", "mask"):
         body = window.bridge.card(node_id).body

@@ -84,3 +84,15 @@ def wait_run(qtbot: Any, window: Any, timeout: int = 60_000) -> Any:
     qtbot.waitUntil(lambda: bool(window.runner.records) and window.runner.active is None,
                     timeout=timeout)
     return window.runner.records[0]
+
+
+def run_offline_example(qtbot: Any, window: Any, tmp_path: Path,
+                        name: str = "offline_storyboard.ctoon") -> Path:
+    """Open a copy of a bundled offline example in ``window`` and run it to the end."""
+    path = copy_example(name, tmp_path / "graphs")
+    assert window.open_file(path)
+    wait_plan(qtbot, window)
+    window.run_all()
+    assert wait_run(qtbot, window).status == "done"
+    wait_plan(qtbot, window)
+    return path
