@@ -281,7 +281,9 @@ class Run:
         self._open_job_keys = {j.cache_key for j in self.library.open_jobs(include_unknown=True)}
         self.library.begin_run(
             self.run_id, graph_id=str(self.graph.meta.get("graph_id") or ""),
-            graph_path=self.graph_path, graph_name=_graph_name(self.graph, self.graph_path),
+            graph_path=self.graph_path,
+            graph_name=_graph_name(self.graph, self.graph_path)
+            + (" · simulated" if self.executor.simulated else ""),
             quote=plan.quote.as_dict())
         self.emit(RunStarted(self.run_id, tuple(plan.order), plan.quote))
         flusher = asyncio.ensure_future(self._flush_periodically())
