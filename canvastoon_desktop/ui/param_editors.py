@@ -145,23 +145,20 @@ class NumberEditor(ParamEditor):
     def _slid(self, position: int) -> None:
         value = self._lo + position * self._step
         value = min(self._hi, max(self._lo, value))
-        self.spin.blockSignals(True)
-        self.spin.setValue(value)
-        self.spin.blockSignals(False)
+        with QtCore.QSignalBlocker(self.spin):
+            self.spin.setValue(value)
         self.commit(self._typed(value), merge=True)
 
     def _sync_slider(self, value: float) -> None:
         if self.slider is not None:
-            self.slider.blockSignals(True)
-            self.slider.setValue(round((value - self._lo) / self._step))
-            self.slider.blockSignals(False)
+            with QtCore.QSignalBlocker(self.slider):
+                self.slider.setValue(round((value - self._lo) / self._step))
 
     def set_value(self, value: Any) -> None:
         if value is None:
             return
-        self.spin.blockSignals(True)
-        self.spin.setValue(value)
-        self.spin.blockSignals(False)
+        with QtCore.QSignalBlocker(self.spin):
+            self.spin.setValue(value)
         self._sync_slider(float(value))
 
     def value(self) -> Any:
@@ -177,9 +174,8 @@ class BoolEditor(ParamEditor):
         self.widget = check
 
     def set_value(self, value: Any) -> None:
-        self.check.blockSignals(True)
-        self.check.setChecked(bool(value))
-        self.check.blockSignals(False)
+        with QtCore.QSignalBlocker(self.check):
+            self.check.setChecked(bool(value))
 
     def value(self) -> Any:
         return self.check.isChecked()
@@ -202,19 +198,32 @@ class TextEditor(ParamEditor):
         text = "" if value is None else str(value)
         if text == self.edit.toPlainText():
             return
-        self.edit.blockSignals(True)
-        cursor = self.edit.textCursor().position()
-        self.edit.setPlainText(text)
-        cursor_obj = self.edit.textCursor()
-        cursor_obj.setPosition(min(cursor, len(text)))
-        self.edit.setTextCursor(cursor_obj)
-        self.edit.blockSignals(False)
+        with QtCore.QSignalBlocker(self.edit):
+            position = self.edit.textCursor().position()
+            self.edit.setPlainText(text)
+            cursor = self.edit.textCursor()
+            cursor.setPosition(min(position, len(text)))
+            self.edit.setTextCursor(cursor)
 
     def value(self) -> Any:
         return self.edit.toPlainText()
 
 
-class StringEditor(ParamEditor):
+class _LineEditor(ParamEditor):
+    """An editor whose value is the text of ``self.line``."""
+
+    line: QtWidgets.QLineEdit
+
+    def set_value(self, value: Any) -> None:
+        text = "" if value is None else str(value)
+        if text != self.line.text():
+            self.line.setText(text)
+
+    def value(self) -> Any:
+        return self.line.text()
+
+
+class StringEditor(_LineEditor):
     def __init__(self, spec: ParamSpec, commit: Commit) -> None:
         super().__init__(spec, commit)
         line = QtWidgets.QLineEdit()
@@ -226,16 +235,8 @@ class StringEditor(ParamEditor):
         self.line = line
         self.widget = line
 
-    def set_value(self, value: Any) -> None:
-        text = "" if value is None else str(value)
-        if text != self.line.text():
-            self.line.setText(text)
 
-    def value(self) -> Any:
-        return self.line.text()
-
-
-class PathEditor(ParamEditor):
+class PathEditor(_LineEditor):
     """FILE and FOLDER: a path field and a picker; relative to the graph's folder if inside."""
 
     def __init__(self, spec: ParamSpec, commit: Commit,
@@ -287,14 +288,6 @@ class PathEditor(ParamEditor):
         self.line.setText(value)
         self.commit(value)
 
-    def set_value(self, value: Any) -> None:
-        text = "" if value is None else str(value)
-        if text != self.line.text():
-            self.line.setText(text)
-
-    def value(self) -> Any:
-        return self.line.text()
-
 
 class SeedEditor(ParamEditor):
     def __init__(self, spec: ParamSpec, commit: Commit) -> None:
@@ -322,14 +315,11 @@ class SeedEditor(ParamEditor):
         self.commit(None if on else int(self.spin.value()))
 
     def set_value(self, value: Any) -> None:
-        self.random.blockSignals(True)
-        self.spin.blockSignals(True)
-        self.random.setChecked(value is None)
-        self.spin.setEnabled(value is not None)
-        if value is not None:
-            self.spin.setValue(int(value))
-        self.spin.blockSignals(False)
-        self.random.blockSignals(False)
+        with QtCore.QSignalBlocker(self.random), QtCore.QSignalBlocker(self.spin):
+            self.random.setChecked(value is None)
+            self.spin.setEnabled(value is not None)
+            if value is not None:
+                self.spin.setValue(int(value))
 
     def value(self) -> Any:
         return None if self.random.isChecked() else int(self.spin.value())
