@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import threading
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,8 @@ from canvastoon_desktop.core.assets import Asset, AssetKind
 from canvastoon_desktop.core.errors import CoreError
 from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.thumbs import ThumbnailCache
+
+from .pixmap_cache import PixmapCache
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +47,10 @@ class ThumbnailLoader(QtCore.QObject):
         self.cache = ThumbnailCache(library) if library is not None else None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="thumbs")
         self._lock = threading.Lock()
-        self._images: dict[str, QtGui.QImage] = {}  # decoded, waiting for the GUI thread
-        self._pixmaps: OrderedDict[str, QtGui.QPixmap] = OrderedDict()
+        self._pixmaps = PixmapCache(max_pixmaps)
         self._texts: dict[str, str] = {}
         self._failed: dict[str, str] = {}
         self._pending: set[str] = set()
-        self._max_pixmaps = max_pixmaps
         self._closed = False
 
     # -- queries from the GUI thread ----------------------------------------------------
@@ -59,19 +58,9 @@ class ThumbnailLoader(QtCore.QObject):
         """The thumbnail if it is ready; else None, and it is requested."""
         key = thumb_key(asset, side)
         pix = self._pixmaps.get(key)
-        if pix is not None:
-            self._pixmaps.move_to_end(key)
-            return pix
-        with self._lock:
-            image = self._images.pop(key, None)
-        if image is not None:
-            pix = QtGui.QPixmap.fromImage(image)
-            self._pixmaps[key] = pix
-            while len(self._pixmaps) > self._max_pixmaps:
-                self._pixmaps.popitem(last=False)
-            return pix
-        self._request(key, asset, side, text=False)
-        return None
+        if pix is None:
+            self._request(key, asset, side, text=False)
+        return pix
 
     def text(self, asset: Asset) -> str | None:
         key = text_key(asset)
@@ -123,8 +112,7 @@ class ThumbnailLoader(QtCore.QObject):
             log.debug("no preview for %s: %s", asset.short, exc)
             self._failed[key] = str(exc)
             return
-        with self._lock:
-            self._images[key] = image
+        self._pixmaps.put(key, image)
 
     def _thumb_bytes(self, asset: Asset, side: int) -> bytes:
         if self.cache is None:

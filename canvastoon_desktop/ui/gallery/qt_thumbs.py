@@ -19,6 +19,8 @@ from PySide6 import QtCore, QtGui
 from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.thumbs import ThumbnailCache
 
+from ..pixmap_cache import PixmapCache
+
 log = logging.getLogger(__name__)
 
 THUMB_SIZE = 256  # px, the cached size (core.thumbs.SIZES)
@@ -34,9 +36,7 @@ class GalleryThumbnails(QtCore.QObject):
         self.library = library
         self.cache = ThumbnailCache(library)
         self.size = size
-        self._max_pixmaps = max_pixmaps
-        self._pixmaps: OrderedDict[str, QtGui.QPixmap] = OrderedDict()
-        self._images: dict[str, QtGui.QImage] = {}
+        self._pixmaps = PixmapCache(max_pixmaps)
         self._failed: set[str] = set()
         self._queue: OrderedDict[str, None] = OrderedDict()  # newest last
         self._busy: set[str] = set()
@@ -51,22 +51,12 @@ class GalleryThumbnails(QtCore.QObject):
     def pixmap(self, sha: str) -> QtGui.QPixmap | None:
         """The thumbnail if it is loaded; otherwise None, and it is requested."""
         pix = self._pixmaps.get(sha)
-        if pix is not None:
-            self._pixmaps.move_to_end(sha)
-            return pix
-        with self._cond:
-            image = self._images.pop(sha, None)
-        if image is not None:
-            pix = QtGui.QPixmap.fromImage(image)
-            self._pixmaps[sha] = pix
-            while len(self._pixmaps) > self._max_pixmaps:
-                self._pixmaps.popitem(last=False)
-            return pix
-        self.request(sha)
-        return None
+        if pix is None:
+            self.request(sha)
+        return pix
 
     def has(self, sha: str) -> bool:
-        return sha in self._pixmaps or sha in self._images or sha in self._failed
+        return sha in self._pixmaps or sha in self._failed
 
     def failed(self, sha: str) -> bool:
         return sha in self._failed
@@ -75,7 +65,7 @@ class GalleryThumbnails(QtCore.QObject):
         if sha in self._failed or sha in self._pixmaps:
             return
         with self._cond:
-            if self._closed or sha in self._images or sha in self._busy:
+            if self._closed or sha in self._pixmaps or sha in self._busy:
                 return
             self._queue[sha] = None
             self._queue.move_to_end(sha)
@@ -92,10 +82,8 @@ class GalleryThumbnails(QtCore.QObject):
             return len(self._queue) + len(self._busy)
 
     def forget(self, sha: str) -> None:
-        self._pixmaps.pop(sha, None)
+        self._pixmaps.forget(sha)
         self._failed.discard(sha)
-        with self._cond:
-            self._images.pop(sha, None)
 
     def close(self) -> None:
         with self._cond:
@@ -105,7 +93,6 @@ class GalleryThumbnails(QtCore.QObject):
         for thread in self._threads:
             thread.join(timeout=5)
         self._pixmaps.clear()
-        self._images.clear()
 
     # -- workers ---------------------------------------------------------------------------
     def _work(self) -> None:
@@ -135,5 +122,5 @@ class GalleryThumbnails(QtCore.QObject):
                 if image is None:
                     self._failed.add(sha)
                 else:
-                    self._images[sha] = image
+                    self._pixmaps.put(sha, image)
             self.ready.emit(sha)
