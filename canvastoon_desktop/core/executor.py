@@ -479,8 +479,8 @@ class Run:
         elif planned is not None:
             plan = planned
         else:
-            plan = self.executor.planner.resolve_item(node, node_type, model, params, inputs,
-                                                      item, mapped)
+            plan = self.executor.planner.resolve_item(node, node_type, self.registry.catalog,
+                                                      model, params, inputs, item, mapped)
         if plan.status == "skip":
             self.emit(NodeSkipped(run_id, node_id, item, plan.reason or "skipped"))
             return NodeOutcome(node_id, "skipped", error=plan.reason, model=model_id)

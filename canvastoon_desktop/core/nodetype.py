@@ -18,6 +18,7 @@ from .ports import Port
 
 if TYPE_CHECKING:
     from .assets import Value
+    from .library import Library
     from .pricing import CostRange, PriceTable
     from .runtime import NodeContext, PortValues, SourceContext
 
@@ -144,6 +145,19 @@ class NodeType:
     def provided_outputs(cls, params: Mapping[str, Any]) -> frozenset[str]:
         """The outputs this node fills with these params (some outputs depend on a mode)."""
         return frozenset(p.name for p in cls.outputs)
+
+    @classmethod
+    def output_count_hint(cls, params: Mapping[str, Any]) -> int | None:
+        """How many items this node's outputs will hold, for quotes made before it runs
+        (None: a single value)."""
+        return None
+
+    @classmethod
+    def key_params(cls, library: Library, catalog: Catalog, params: Mapping[str, Any],
+                   inputs: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The params that go into an item's cache key (all, unless an item uses only some:
+        a router's shot uses the model of its own role only)."""
+        return params
 
     @classmethod
     def models_in_use(cls, catalog: Catalog, params: Mapping[str, Any],

@@ -147,11 +147,9 @@ def input_hashes(inputs: Mapping[str, Any]) -> dict[str, Any]:
 def item_cache_key(
     node: Node, node_type: type[NodeType], model: ModelSpec | None,
     params: Mapping[str, Any], inputs: Mapping[str, Any], item: int | None,
-    library: Library | None = None, catalog: Catalog | None = None,
+    library: Library, catalog: Catalog,
 ) -> str:
-    key_params = getattr(node_type, "key_params", None)
-    if key_params is not None and library is not None:
-        params = key_params(library, catalog, params, inputs)
+    params = node_type.key_params(library, catalog, params, inputs)
     return cache_key(node_type.type_id, node_type.version, model.id if model else None,
                      params, input_hashes(inputs), node.reroll_count(item))
 
@@ -173,7 +171,6 @@ class Planner:
         self.prices = prices
         self.limits = dict(limits or {})
         self._typical: dict[str, float] = {}
-        self._catalog: Catalog | None = None
 
     def typical_seconds(self, model: ModelSpec) -> float:
         """Median of the user's own runs of this model, else the catalog's midpoint."""
@@ -194,7 +191,6 @@ class Planner:
              graph_dir: Path | None = None) -> Plan:
         registry = graph.registry
         catalog = registry.catalog
-        self._catalog = catalog
         self.forget_timings()  # learn from the runs finished since the last plan
         wanted = set(graph.nodes) if targets is None else needed_nodes(graph, targets)
         order = graph.topological_order(wanted)
@@ -229,7 +225,7 @@ class Planner:
                 hint = self._count_hint_from_upstream(node_type, edges, plans)
                 plans[node_id] = self._priced(NodePlan(
                     node_id, "waiting", model, mapped=hint is not None,
-                    count_hint=hint if hint is not None else node_type_count_hint(node_type, params),
+                    count_hint=hint if hint is not None else node_type.output_count_hint(params),
                 ), node_type, catalog, params, connected, hint or 1, prompt_chars=None)
                 continue
             plans[node_id] = self._plan_known(node, node_type, catalog, model, params, inputs,
@@ -271,7 +267,8 @@ class Planner:
         indices: list[int | None] = list(range(count)) if count is not None else [None]
         for index in indices:
             picked = inputs_for_item(inputs, mapped, index) if index is not None else inputs
-            items.append(self.resolve_item(node, node_type, model, params, picked, index, mapped))
+            items.append(self.resolve_item(node, node_type, catalog, model, params, picked,
+                                           index, mapped))
         runs = [i for i in items if i.status == "run"]
         done = [i for i in items if i.status in ("cached", "pinned")]
         if not runs and all(i.outputs is not None for i in items) and items:
@@ -287,7 +284,7 @@ class Planner:
             prompt_chars = prompt.size
         plan = NodePlan(node.id, status, model, items=items, mapped=count is not None,
                         outputs=outputs, count_hint=count if count is not None else
-                        node_type_count_hint(node_type, params))
+                        node_type.output_count_hint(params))
         plan.cached = len(done)
         plan.partial_outputs = partial
         return self._priced(plan, node_type, catalog, params, connected, len(runs), prompt_chars)
@@ -322,8 +319,8 @@ class Planner:
                 items.append(ItemPlan(index, picked, None, "run",
                                       reason="its input is made in this run"))
             else:
-                items.append(self.resolve_item(node, node_type, model, params, picked, index,
-                                               mapped))
+                items.append(self.resolve_item(node, node_type, catalog, model, params, picked,
+                                               index, mapped))
         runs = sum(1 for i in items if i.status == "run")
         done = [i for i in items if i.status in ("cached", "pinned")]
         plan = NodePlan(node.id, "partial" if done else "run", model, items=items, mapped=True,
@@ -332,8 +329,9 @@ class Planner:
         plan.partial_outputs = combine_outputs(node_type, items)
         return self._priced(plan, node_type, catalog, params, connected, runs, None)
 
-    def resolve_item(self, node: Node, node_type: type[NodeType], model: ModelSpec | None,
-                     params: Mapping[str, Any], inputs: dict[str, Any], item: int | None,
+    def resolve_item(self, node: Node, node_type: type[NodeType], catalog: Catalog,
+                     model: ModelSpec | None, params: Mapping[str, Any],
+                     inputs: dict[str, Any], item: int | None,
                      mapped: Iterable[str] = ()) -> ItemPlan:
         """Decide one node × item: skipped (a hole upstream), pinned, cached, or to run."""
         if any(inputs.get(name) is None for name in mapped):
@@ -341,7 +339,7 @@ class Planner:
         if not node_type.cacheable:
             return ItemPlan(item, inputs, None, "run")
         key = item_cache_key(node, node_type, model, params, inputs, item, self.library,
-                             self._catalog)
+                             catalog)
         pin = node.pin_for(item)
         if pin:
             outputs = self.library.outputs_from_hashes(pin)
@@ -387,11 +385,6 @@ class Planner:
                                              items_known=plan.status != "waiting")
         quote.seconds = max(finish.values(), default=0.0)
         return quote
-
-
-def node_type_count_hint(node_type: type[NodeType], params: Mapping[str, Any]) -> int | None:
-    hint = getattr(node_type, "output_count_hint", None)
-    return hint(params) if callable(hint) else None
 
 
 def combine_outputs(node_type: type[NodeType], items: list[ItemPlan]) -> dict[str, Value]:
