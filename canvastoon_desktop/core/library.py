@@ -287,7 +287,7 @@ class Library:
                     del self._pending_results[key]
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
         """A synchronous transaction, after everything written behind is committed."""
         self.flush(wait=True)
         with self._lock:
@@ -493,7 +493,7 @@ class Library:
         return result_id
 
     def close_jobs(self, rows: Sequence[int], state: str) -> None:
-        with self._tx() as db:
+        with self.transaction() as db:
             now = time.time()
             db.executemany("UPDATE jobs SET state=?, updated_at=? WHERE id=?",
                            [(state, now, row) for row in rows])
@@ -605,7 +605,7 @@ class Library:
     ) -> int:
         """Record, durably, that a create request is about to be sent (before it is sent)."""
         now = time.time()
-        with self._tx() as db:
+        with self.transaction() as db:
             cur = db.execute(
                 "INSERT INTO jobs(cache_key, provider, model, state, fingerprint, info_json,"
                 " run_id, node_id, item, created_at, updated_at)"
@@ -628,7 +628,7 @@ class Library:
         if info is not None:
             sets.append("info_json=?")
             args.append(json.dumps(dict(info)))
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute(f"UPDATE jobs SET {', '.join(sets)} WHERE id=?", (*args, row_id))
 
     def open_job(self, cache_key: str, fingerprint: str | None = None) -> JobRecord | None:
@@ -668,7 +668,7 @@ class Library:
         """Money spent outside a finished result (e.g. a cancelled job billed by the second)."""
         if usd <= 0:
             return
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute(
                 "INSERT INTO charges(at, usd, provider, model, run_id, node_id, reason)"
                 " VALUES (?,?,?,?,?,?,?)", (time.time(), usd, provider, model, run_id, node_id, reason))
@@ -703,7 +703,7 @@ class Library:
             current.rejected if rejected is None else bool(rejected),
             current.note if note is None else redact_secrets(note),
         )
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute(
                 "INSERT INTO reviews(sha256, rating, rejected, note, updated_at) VALUES (?,?,?,?,?)"
                 " ON CONFLICT(sha256) DO UPDATE SET rating=excluded.rating,"

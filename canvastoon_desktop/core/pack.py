@@ -702,39 +702,32 @@ def _install(pack: Path, checked: _Checked, staging: Path, target: Path,
         imported.append(sha)
     prov = checked.provenance
     graph_id = str(checked.graph.meta.get("graph_id") or "")
-    db = library.connection()
-    with library.lock:
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for row in prov["results"]:
-                values = dict(row)
-                outputs = values.pop("_outputs")
-                if not values["graph_id"] or values["graph_id"] == graph_id:
-                    values["graph_path"] = str(graph_path)
-                cur = db.execute(
-                    f"INSERT OR IGNORE INTO results({', '.join(_RESULT_COLUMNS)}) VALUES"
-                    f" ({', '.join('?' * len(_RESULT_COLUMNS))})",
-                    [values[c] for c in _RESULT_COLUMNS])
-                if cur.rowcount:
-                    db.executemany(
-                        "INSERT OR IGNORE INTO result_assets(result_id, port, idx, sha256)"
-                        " VALUES (?,?,?,?)", list(_output_rows(values["id"], outputs)))
-            for run in prov["runs"]:
-                values = dict(run)
-                if values["graph_id"] == graph_id:
-                    values["graph_path"] = str(graph_path)
-                db.execute(f"INSERT OR IGNORE INTO runs({', '.join(_RUN_COLUMNS)}) VALUES"
-                           f" ({', '.join('?' * len(_RUN_COLUMNS))})",
-                           [values[c] for c in _RUN_COLUMNS])
-            for review in prov["reviews"]:
-                db.execute("INSERT OR IGNORE INTO reviews(sha256, rating, rejected, note,"
-                           " updated_at) VALUES (?,?,?,?,?)",
-                           (review["sha256"], review["rating"], int(bool(review["rejected"])),
-                            redact_secrets(review["note"]), review["updated_at"]))
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+    with library.transaction() as db:
+        for row in prov["results"]:
+            values = dict(row)
+            outputs = values.pop("_outputs")
+            if not values["graph_id"] or values["graph_id"] == graph_id:
+                values["graph_path"] = str(graph_path)
+            cur = db.execute(
+                f"INSERT OR IGNORE INTO results({', '.join(_RESULT_COLUMNS)}) VALUES"
+                f" ({', '.join('?' * len(_RESULT_COLUMNS))})",
+                [values[c] for c in _RESULT_COLUMNS])
+            if cur.rowcount:
+                db.executemany(
+                    "INSERT OR IGNORE INTO result_assets(result_id, port, idx, sha256)"
+                    " VALUES (?,?,?,?)", list(_output_rows(values["id"], outputs)))
+        for run in prov["runs"]:
+            values = dict(run)
+            if values["graph_id"] == graph_id:
+                values["graph_path"] = str(graph_path)
+            db.execute(f"INSERT OR IGNORE INTO runs({', '.join(_RUN_COLUMNS)}) VALUES"
+                       f" ({', '.join('?' * len(_RUN_COLUMNS))})",
+                       [values[c] for c in _RUN_COLUMNS])
+        for review in prov["reviews"]:
+            db.execute("INSERT OR IGNORE INTO reviews(sha256, rating, rejected, note,"
+                       " updated_at) VALUES (?,?,?,?,?)",
+                       (review["sha256"], review["rating"], int(bool(review["rejected"])),
+                        redact_secrets(review["note"]), review["updated_at"]))
     inputs_dir = staging / "inputs"
     if inputs_dir.is_dir():
         os.replace(inputs_dir, target / "inputs")
