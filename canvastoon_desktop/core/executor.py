@@ -517,6 +517,9 @@ class Run:
         elapsed = time.monotonic() - started
         cost, source, job_id, queue_s = _accounting(ctx)
         run_s = max(0.0, elapsed - queue_s) if ctx.calls else elapsed
+        if ctx.calls:  # provenance names the model really called (a router picks per item)
+            model = ctx.calls[-1][0].model
+            model_id = model.id
         if plan.key is not None:
             # the journal rows close in the same transaction: a crash in between would
             # otherwise forget a paid job before its result is indexed

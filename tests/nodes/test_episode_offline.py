@@ -50,6 +50,8 @@ def test_the_offline_episode_runs_each_shot_with_its_characters(offline_executor
     assert summary.nodes["export"].status == "done"
     card_provenance = library.provenance(summary.nodes["cards"].outputs["image"].items[4].sha256)
     assert card_provenance[0]["model"] == "local/storyboard-card-refs"  # both characters' refs
+    clip_provenance = library.provenance(clips.items[0].sha256)
+    assert clip_provenance[0]["model"] == "local/pan-zoom"  # the model its role was routed to
 
 
 def test_editing_one_shot_reruns_that_shot_only(offline_executor: Executor, example_copy) -> None:
