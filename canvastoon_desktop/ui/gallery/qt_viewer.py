@@ -18,6 +18,8 @@ from PySide6.QtMultimediaWidgets import QGraphicsVideoItem
 from canvastoon_desktop.core.assets import Asset, AssetKind
 from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.ui import theme
+from canvastoon_desktop.ui.thumbnails import load_full_image
+from canvastoon_desktop.ui.workers import in_thread
 
 from .qt_delegate import format_duration
 
@@ -63,11 +65,20 @@ class MediaPane(QtWidgets.QGraphicsView):
     def _make_item(self) -> QtWidgets.QGraphicsItem:
         asset = self.asset
         if asset.kind is AssetKind.IMAGE:
-            reader = QtGui.QImageReader(str(self.library.file_path(asset)))
-            reader.setAutoTransform(True)
-            image = reader.read()
-            item = QtWidgets.QGraphicsPixmapItem(QtGui.QPixmap.fromImage(image))
+            # a placeholder of the image's size keeps fit and synced zoom right while the
+            # picture itself is decoded off the GUI thread
+            path = self.library.file_path(asset)
+            size = QtCore.QSize(asset.width or 0, asset.height or 0)
+            if size.isEmpty():
+                reader = QtGui.QImageReader(str(path))  # reads the header only
+                reader.setAutoTransform(True)
+                size = reader.size()
+            placeholder = QtGui.QPixmap(size if size.isValid() and not size.isEmpty()
+                                        else QtCore.QSize(720, 1280))
+            placeholder.fill(theme.qcolor(theme.BASE))
+            item = QtWidgets.QGraphicsPixmapItem(placeholder)
             item.setTransformationMode(QtCore.Qt.TransformationMode.SmoothTransformation)
+            in_thread(load_full_image, self._image_loaded, path)
             return item
         if asset.kind is AssetKind.VIDEO:
             video = QGraphicsVideoItem()
@@ -91,6 +102,13 @@ class MediaPane(QtWidgets.QGraphicsView):
         item.setTextWidth(560)
         item.setPlainText(text)
         return item
+
+    def _image_loaded(self, image: QtGui.QImage | None, error: BaseException | None) -> None:
+        if image is None or not isinstance(self.item, QtWidgets.QGraphicsPixmapItem):
+            return  # the placeholder stays; the detail panel names the asset
+        self.item.setPixmap(QtGui.QPixmap.fromImage(image))
+        self._update_scene_rect()
+        self.apply_view(*self._state)
 
     def _native_size(self, size: QtCore.QSizeF) -> None:
         if isinstance(self.item, QGraphicsVideoItem) and not size.isEmpty():
