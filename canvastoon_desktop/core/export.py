@@ -23,6 +23,7 @@ from .assets import EXTENSIONS, Asset, AssetKind
 from .errors import CoreError, MediaError
 from .fileformat import atomic_write_bytes, atomic_write_text
 from .library import Library
+from .library_query import provenance, provenance_as_json
 from .secrets import REDACTED, redact_secrets
 
 __all__ = [
@@ -73,7 +74,7 @@ def scrub(value: Any) -> Any:
 def provenance_record(library: Library, asset: Asset) -> dict[str, Any]:
     """The asset's provenance as plain JSON: what it is, the result that produced it (the
     newest, if several did), the other results that did, and its review."""
-    rows = library.provenance(asset.sha256)
+    rows = [provenance_as_json(p) for p in provenance(library, asset.sha256)]
     review = library.review(asset.sha256)
     record: dict[str, Any] = {
         "format": FORMAT_TAG, "version": 1,
@@ -85,34 +86,10 @@ def provenance_record(library: Library, asset: Asset) -> dict[str, Any]:
         "software": "CanvasToon Desktop",
     }
     if rows:
-        record["produced_by"] = _result(rows[0])
+        record["produced_by"] = rows[0]
         if len(rows) > 1:
-            record["also_produced_by"] = [_result(row) for row in rows[1:10]]
+            record["also_produced_by"] = rows[1:10]
     return scrub(record)
-
-
-def _result(row: dict[str, Any]) -> dict[str, Any]:
-    inputs = _loads(row.get("inputs_json"))
-    return {
-        "graph_path": row.get("graph_path"), "graph_id": row.get("graph_id"),
-        "node_id": row.get("node_id"), "node_type": row.get("node_type"),
-        "node_title": row.get("node_title"), "item": row.get("item"),
-        "model": row.get("model"), "provider": row.get("provider"),
-        "params": _loads(row.get("params_json")),
-        "prompt": row.get("prompt"), "inputs": inputs,
-        "output_port": row.get("port"), "output_index": row.get("output_index"),
-        "provider_job_id": row.get("job_id"), "cost_usd": row.get("cost_usd"),
-        "cost_source": row.get("cost_source"), "queue_s": row.get("queue_s"),
-        "run_s": row.get("run_s"), "finished_at": row.get("finished_at"),
-        "run_id": row.get("run_id"),
-    }
-
-
-def _loads(text: Any) -> Any:
-    try:
-        return json.loads(text or "{}")
-    except (TypeError, ValueError):
-        return {}
 
 
 def provenance_text(record: dict[str, Any]) -> str:
