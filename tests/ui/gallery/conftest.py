@@ -34,3 +34,16 @@ def populated(tmp_path: Path) -> Iterator[Populated]:
     yield filled
     close_reader(library)
     library.close()
+
+
+def open_gallery(qtbot, library: Library, size: tuple[int, int] = (1200, 800)):
+    """A shown library window over ``library`` once its first screen of thumbnails loaded."""
+    from canvastoon_desktop.ui.gallery import LibraryWindow
+
+    window = LibraryWindow(library)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.pending_visible() == 0, timeout=10_000)
+    return window

@@ -18,6 +18,7 @@ from canvastoon_desktop.core.library_query import AssetQuery, AssetSection
 from canvastoon_desktop.ui.gallery import LibraryWindow
 from canvastoon_desktop.ui.gallery.qt_delegate import SHOT_COLOR
 from tests.support.episode_factory import EpisodeLibrary, episode_library
+from tests.ui.gallery.conftest import open_gallery
 
 
 @pytest.fixture
@@ -29,13 +30,7 @@ def made(tmp_path: Path) -> Iterator[EpisodeLibrary]:
 
 
 def open_window(qtbot, made: EpisodeLibrary, size=(1100, 900)) -> LibraryWindow:
-    window = LibraryWindow(made.library)
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window.pending_visible() == 0, timeout=10_000)
-    return window
+    return open_gallery(qtbot, made.library, size)
 
 
 def group(qtbot, window: LibraryWindow) -> None:

@@ -18,16 +18,11 @@ from canvastoon_desktop.core.library_query import AssetQuery
 from canvastoon_desktop.ui.gallery import ASSET_MIME, LibraryWindow, shas_from_mime
 from canvastoon_desktop.ui.gallery.qt_viewer import ViewerWindow
 from tests.support.library_factory import Populated
+from tests.ui.gallery.conftest import open_gallery
 
 
 def open_window(qtbot, populated: Populated, size=(1200, 800)) -> LibraryWindow:
-    window = LibraryWindow(populated.library)
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window.pending_visible() == 0, timeout=10_000)
-    return window
+    return open_gallery(qtbot, populated.library, size)
 
 
 def press(qtbot, window: LibraryWindow, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier):
