@@ -33,6 +33,7 @@ from .errors import (
     unknown_earlier_create,
 )
 from .inputs import data_uri, read_image, to_png_or_jpeg
+from .landing import create_and_journal
 from .polling import PollStatus, poll_until_done
 from .retry import retry_transient, send_create
 from .service import Service, charge_lost
@@ -106,20 +107,36 @@ class AimlVideo:
                                        headers=response.headers)
                 return _object(response.json())
 
+        async def create() -> tuple[str, dict[str, Any]]:
+            try:
+                answer = await send_create(once, self.service.policy, service=AIML,
+                                           hint=REROLL_HINT)
+            except BadOutput as exc:  # it was created, but its answer (and id) is unreadable
+                raise OutcomeUnknown(f"{exc}; the video may have been started and charged, "
+                                     f"and without its id it cannot be followed. "
+                                     f"{REROLL_HINT}") from exc
+            generation_id = answer.get("id") or answer.get("generation_id")
+            if not isinstance(generation_id, str) or not generation_id:
+                raise OutcomeUnknown("the AIML API accepted the video but gave no id to follow "
+                                     f"it by; it may have been charged. {REROLL_HINT}")
+            await job.submitted(generation_id, {"route": ROUTE})
+            return generation_id, answer
+
+        async def when_cancelled(_made: tuple[str, dict[str, Any]]) -> None:
+            await self._keep_for_next_run(call, job)
+
         await job.creating({"route": ROUTE})
-        try:
-            answer = await send_create(once, self.service.policy, service=AIML,
-                                       hint=REROLL_HINT)
-        except BadOutput as exc:  # it was created, but the answer (and its id) is unreadable
-            raise OutcomeUnknown(f"{exc}; the video may have been started and charged, and "
-                                 f"without its id it cannot be followed. {REROLL_HINT}") \
-                from exc
-        generation_id = answer.get("id") or answer.get("generation_id")
-        if not isinstance(generation_id, str) or not generation_id:
-            raise OutcomeUnknown("the AIML API accepted the video but gave no id to follow it "
-                                 f"by; it may have been charged. {REROLL_HINT}")
-        await job.submitted(generation_id, {"route": ROUTE})
-        return generation_id, answer
+        # cancelled while the create is on the wire: let it land and keep its id
+        return await create_and_journal(create, when_cancelled)
+
+    async def _keep_for_next_run(self, call: ModelCall, job: JobControl) -> None:
+        """AIML cannot cancel a generation: it runs on and is billed. Record the spend and
+        keep the job journaled, so the next run collects the video it paid for."""
+        job.keep_open()
+        seconds = float(call.params.get("duration") or 0)
+        await asyncio.shield(charge_lost(
+            job, self.service.prices.video_seconds_usd(call.model.id, seconds),
+            "cancelled in the app; AIML cannot cancel a started video"))
 
     async def _poll_once(self, client: httpx.AsyncClient, generation_id: str) -> dict[str, Any]:
         with httpx_errors(AIML):
@@ -141,13 +158,7 @@ class AimlVideo:
                 schedule=service.schedule, policy=service.policy,
                 timeout_s=service.setup.timeout_s, service=AIML, first=first)
         except asyncio.CancelledError:
-            # AIML cannot cancel a generation: it runs on and is billed. Record the spend,
-            # and keep the job journaled so the next run collects the video it paid for.
-            job.keep_open()
-            seconds = float(call.params.get("duration") or 0)
-            await asyncio.shield(charge_lost(
-                job, service.prices.video_seconds_usd(call.model.id, seconds),
-                "cancelled in the app; AIML cannot cancel a started video"))
+            await self._keep_for_next_run(call, job)
             raise
         state = polled.state
         if polled.status.status in FAILED:

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -38,6 +39,7 @@ from .errors import (
 )
 from .hub import ProviderSetup
 from .inputs import FileBytes, data_uri, read_image, scale_mask_to
+from .landing import create_and_journal
 from .polling import PollStatus, poll_until_done
 from .replicate_wire import Prediction, ReplicateWire, input_sha256
 from .retry import retry_transient, send_create
@@ -97,7 +99,7 @@ class ReplicateAdapter:
                         "was sent again. Run again to check again.") from exc
                 if found is not None:
                     prediction_id = found.id
-                    await job.submitted(found.id, previous.info)
+                    await self._journal(wire, call, job, found, previous.info)
         if prediction_id is None:
             prediction = await self._create(wire, call, job, version)
             prediction_id = prediction.id
@@ -112,15 +114,25 @@ class ReplicateAdapter:
         info = {"input_sha256": digest, "model": model.id, "version": version}
         await job.creating(info)
         since = time.time() - SKEW_S
-        send = asyncio.ensure_future(self._send(wire, model, version, inputs, digest, since))
-        try:
-            prediction = await asyncio.shield(send)
-        except asyncio.CancelledError:
-            # the create may be on the wire: let it land, then cancel what it made
-            await _cancel_when_made(send, wire)
-            raise
-        await job.submitted(prediction.id, info)
-        return prediction
+
+        async def create() -> Prediction:
+            prediction = await self._send(wire, model, version, inputs, digest, since)
+            await job.submitted(prediction.id, info)
+            return prediction
+
+        # cancelled while the create is on the wire or its id is being journaled: let it
+        # land, then cancel what it made
+        return await create_and_journal(
+            create, lambda made: self._cancel(wire, call, job, made.id))
+
+    async def _journal(self, wire: ReplicateWire, call: ModelCall, job: JobControl,
+                       prediction: Prediction, info: Mapping[str, Any]) -> None:
+        """Journal an adopted prediction's id; cancelled meanwhile, cancel it at Replicate."""
+        async def journal() -> Prediction:
+            await job.submitted(prediction.id, info)
+            return prediction
+
+        await create_and_journal(journal, lambda made: self._cancel(wire, call, job, made.id))
 
     async def _send(self, wire: ReplicateWire, model: ModelSpec, version: str | None,
                     inputs: dict[str, Any], digest: str, since: float) -> Prediction:
@@ -264,20 +276,6 @@ class ReplicateAdapter:
 
     def _estimate(self, call: ModelCall) -> float:
         return self.service.prices.estimate(call.model, call.params).high
-
-
-async def _cancel_when_made(send: asyncio.Future[Prediction], wire: ReplicateWire) -> None:
-    """The node was cancelled while its create was on the wire: wait briefly for the
-    create's answer and cancel the prediction it made, so nothing runs on unseen."""
-    async def settle() -> None:
-        prediction = await send
-        await wire.cancel(prediction.id)
-
-    task = asyncio.ensure_future(settle())
-    with contextlib.suppress(Exception, asyncio.CancelledError):
-        await asyncio.wait_for(asyncio.shield(task), CANCEL_TIMEOUT_S * 2)
-    if not send.done():
-        send.cancel()
 
 
 def _status(prediction: Prediction) -> PollStatus:

@@ -105,6 +105,8 @@ class Rig:
                                  limits=self.limits, key_problem=self.setup.key_problem())
         self.images = self.root / "images"
         self.images.mkdir(exist_ok=True)
+        #: cancels the run in progress from any thread (set while :meth:`run` runs)
+        self.cancel_from_thread: Callable[[], object] = lambda: None
 
     # -- graphs ------------------------------------------------------------------------
     def graph(self) -> Graph:
@@ -139,6 +141,8 @@ class Rig:
 
         async def go() -> RunSummary:
             run = self.executor.start(graph, on_event=events.append, **kwargs)
+            loop = asyncio.get_running_loop()
+            self.cancel_from_thread = lambda: loop.call_soon_threadsafe(run.cancel)
             if cancel_after_s is not None:
                 asyncio.get_running_loop().call_later(cancel_after_s, run.cancel)
             if cancel_when is not None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import pytest
@@ -226,18 +227,67 @@ def test_cancelling_a_node_cancels_its_prediction_at_replicate(sim: Simulator,
     rig.close()
 
 
-def test_a_node_cancelled_while_its_create_is_on_the_wire_leaves_nothing_running(
-        sim: Simulator, tmp_path: Path) -> None:
-    sim.set_latency("google/veo-3.1-fast", queue_s=0.1, run_s=10.0)
-    sim.faults.add(FaultRule("replicate.predictions.create", "slow", delay_s=0.6))
+def cancel_while_the_job_id_is_journaled(rig: Rig) -> None:
+    """Press Cancel at the worst moment: the create has been answered and its id is being
+    written to the journal."""
+    journal_update = rig.library.journal_update
+
+    def slow_journal_update(row: int, **changes: object) -> None:
+        if changes.get("state") == "submitted":
+            rig.cancel_from_thread()
+            time.sleep(0.3)
+        journal_update(row, **changes)
+
+    rig.library.journal_update = slow_journal_update  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize("moment", ["create on the wire", "id being journaled"])
+def test_a_prediction_whose_node_is_cancelled_as_it_is_made_is_cancelled_at_replicate(
+        moment: str, sim: Simulator, tmp_path: Path) -> None:
+    sim.set_latency("google/veo-3.1-fast", queue_s=0.1, run_s=600.0)
     rig = make_rig(sim, tmp_path)
     g, node = video_graph(rig, "google/veo-3.1-fast")
-    summary, _ = rig.run(g, cancel_after_s=0.35)  # the create is held 0.6 s at the provider
+    if moment == "create on the wire":
+        sim.faults.add(FaultRule("replicate.predictions.create", "slow", delay_s=0.6))
+        summary, _ = rig.run(g, cancel_after_s=0.35)  # the create is held 0.6 s
+    else:
+        cancel_while_the_job_id_is_journaled(rig)
+        summary, _ = rig.run(g)
     assert summary.nodes[node].status == "cancelled"
+    (prediction_id,) = sim.predictions
     assert sim.log.count("replicate.predictions.create") == 1
-    assert len(sim.predictions) == 1
-    assert sim.log.count("replicate.predictions.cancel") == 1
+    cancel = sim.log.last("replicate.predictions.cancel")
+    assert cancel is not None and cancel.job_id == prediction_id
     assert sim.running_jobs() == []
+    assert [j["state"] for j in rig.jobs()] == ["cancelled"]
+    rig.close()
+
+
+@pytest.mark.parametrize("moment", ["create on the wire", "id being journaled"])
+def test_an_aiml_video_whose_node_is_cancelled_as_it_is_made_is_collected_by_the_next_run(
+        moment: str, sim: Simulator, tmp_path: Path) -> None:
+    sim.set_latency("minimax/hailuo-2.3-fast", queue_s=0.1, run_s=1.0)
+    rig = make_rig(sim, tmp_path)
+    g, node = video_graph(rig, "minimax/hailuo-2.3-fast", duration=6)
+    if moment == "create on the wire":
+        sim.faults.add(FaultRule("aiml.video.create", "slow", delay_s=0.6, times=1))
+        summary, _ = rig.run(g, cancel_after_s=0.35)
+    else:
+        cancel_while_the_job_id_is_journaled(rig)
+        summary, _ = rig.run(g)
+        del rig.library.journal_update  # the next run journals at normal speed
+    assert summary.nodes[node].status == "cancelled"
+    (generation_id,) = sim.video_jobs
+    # AIML cannot cancel: the video runs on, billed, and stays journaled under its id
+    assert [(j["state"], j["job_id"]) for j in rig.jobs()] == [("submitted", generation_id)]
+    assert [reason for _, reason in rig.charges()] == [
+        "cancelled in the app; AIML cannot cancel a started video"]
+
+    summary, _ = rig.run(g)
+    assert summary.nodes[node].status == "done"
+    assert sim.log.count("aiml.video.create") == 1  # collected, not paid for again
+    assert [(j["state"], j["job_id"]) for j in rig.jobs()] == [("done", generation_id)]
+    assert len(rig.charges()) == 1  # the video's cost was counted once, at the cancel
     rig.close()
 
 
