@@ -22,7 +22,9 @@ VIDEOS = ("minimax/hailuo-2.3-fast", "bytedance/seedance-1-pro-fast", "google/ve
 def sim() -> Iterator[Simulator]:
     latencies = Latencies.short().scaled(0.5)
     for model in VIDEOS:
-        latencies.set(model, queue_s=0.2, run_s=3.0)
+        # far longer than the test: a video still runs at the provider when Cancel is
+        # pressed, however slow the machine
+        latencies.set(model, queue_s=0.2, run_s=600.0)
     with Simulator(SimulatorConfig(latencies=latencies, seed=3)) as simulator:
         yield simulator
 
