@@ -104,7 +104,7 @@ def test_recovers_unsaved_changes_from_the_autosave(qtbot: Any, make_window: Any
     offer = again.last_dialog
     assert offer is not None and "Recover" in offer.windowTitle()
     offer.yes_button.click()
-    qtbot.waitUntil(lambda: node_id in again.document.graph.nodes, timeout=5000)
+    qtbot.waitUntil(lambda: node_id in again.document.graph.nodes, timeout=10_000)
     assert again.document.graph.nodes[node_id].params["text"] == "unsaved idea"
     assert again.isWindowModified()  # recovered changes are not saved yet
     assert again.save()

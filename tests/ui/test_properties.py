@@ -64,10 +64,10 @@ def test_model_chooser_shows_role_and_price_and_rebuilds_the_form(qtbot: Any,
     assert "generate_audio" not in panel.editors
     index = next(i for i in range(combo.count()) if combo.itemData(i) == "google/veo-3.1-fast")
     combo.activated.emit(index)
-    qtbot.waitUntil(lambda: "generate_audio" in panel.editors, timeout=3000)
+    qtbot.waitUntil(lambda: "generate_audio" in panel.editors, timeout=10_000)
     assert window.document.graph.nodes[node_id].params["model"] == "google/veo-3.1-fast"
     window.actions_by_name["undo"].trigger()
-    qtbot.waitUntil(lambda: "generate_audio" not in panel.editors, timeout=3000)
+    qtbot.waitUntil(lambda: "generate_audio" not in panel.editors, timeout=10_000)
     assert window.document.graph.nodes[node_id].params["model"] == "minimax/hailuo-2.3-fast"
 
 
@@ -76,7 +76,7 @@ def test_typing_is_one_undo_step(qtbot: Any, window: Any) -> None:
     panel = _select(window, node_id)
     edit = panel.editors["text"].edit
     edit.setFocus()
-    qtbot.waitUntil(edit.hasFocus, timeout=2000)
+    qtbot.waitUntil(edit.hasFocus, timeout=10_000)
     QTest.keyClicks(edit, "neon rain")
     graph = window.document.graph
     assert graph.nodes[node_id].params["text"] == "neon rain"
@@ -135,13 +135,13 @@ def test_a_param_edit_marks_the_node_and_downstream_stale(qtbot: Any, window: An
     size = panel.editors["size"]
     index = size.combo.findData("540x960")
     size.combo.activated.emit(index)
-    qtbot.waitUntil(lambda: states.get("card").state == "stale", timeout=5000)
+    qtbot.waitUntil(lambda: states.get("card").state == "stale", timeout=10_000)
     for downstream in ("cleanup", "clip"):
         assert states.get(downstream).state == "stale"
     assert states.get("idea").state in ("done", "ready")  # upstream untouched
     assert states.get("card").outputs is not None  # the old result still shows, dimmed
     window.actions_by_name["undo"].trigger()
-    qtbot.waitUntil(lambda: states.get("card").state in ("done", "cached"), timeout=5000)
+    qtbot.waitUntil(lambda: states.get("card").state in ("done", "cached"), timeout=10_000)
 
 
 def test_seed_random_check(qtbot: Any, window: Any) -> None:

@@ -47,12 +47,12 @@ def test_double_click_opens_images_videos_and_texts(qtbot: Any, ran: Any) -> Non
         qtbot.waitUntil(lambda: video.player.duration() > 0, timeout=15_000)
         assert abs(video.player.duration() - 3000) < 300  # the 3 s pan & zoom
         video.player.setPosition(1500)  # scrubbing
-        qtbot.waitUntil(lambda: video.slider.value() >= 1000, timeout=5000)
+        qtbot.waitUntil(lambda: video.slider.value() >= 1000, timeout=10_000)
     video.window().close()
 
     text = window.open_result("image_prompt").tabs.widget(0)
     assert isinstance(text, TextView)
-    qtbot.waitUntil(lambda: text.toPlainText() != "loading…", timeout=5000)
+    qtbot.waitUntil(lambda: text.toPlainText() != "loading…", timeout=10_000)
     assert len(text.toPlainText()) > 20 and text.isReadOnly()
     text.window().close()
 
@@ -102,7 +102,7 @@ def test_keyboard_shortcuts(qtbot: Any, ran: Any) -> None:
     window = ran
     viewer = window.viewer
     viewer.setFocus()
-    qtbot.waitUntil(viewer.hasFocus, timeout=2000)
+    qtbot.waitUntil(viewer.hasFocus, timeout=10_000)
     graph = window.document.graph
     window.bridge.select(["export"])
     QTest.keyClick(viewer, QtCore.Qt.Key.Key_Delete)

@@ -35,8 +35,8 @@ def open_window(qtbot, made: EpisodeLibrary, size=(1100, 900)) -> LibraryWindow:
 
 def group(qtbot, window: LibraryWindow) -> None:
     window.group_combo.setCurrentIndex(window.group_combo.findData("episode"))
-    qtbot.waitUntil(lambda: window.model.grouped, timeout=3000)
-    qtbot.waitUntil(lambda: window.grid.visible_range() != range(0), timeout=3000)
+    qtbot.waitUntil(lambda: window.model.grouped, timeout=10_000)
+    qtbot.waitUntil(lambda: window.grid.visible_range() != range(0), timeout=10_000)
 
 
 def view_rows(window: LibraryWindow) -> list[AssetSection | lq.AssetRow]:
@@ -110,7 +110,7 @@ def test_the_screen_fills_with_thumbnails_and_selection_skips_headers(
     # scrolled to the end, the last rows are the visible ones
     window.grid.scrollToBottom()
     qtbot.waitUntil(lambda: window.grid.visible_range().stop == window.model.rowCount(),
-                    timeout=3000)
+                    timeout=10_000)
     qtbot.waitUntil(lambda: window.pending_visible() == 0, timeout=10_000)
 
 
@@ -139,7 +139,7 @@ def test_episode_and_shot_filters_narrow_the_grid(qtbot, made: EpisodeLibrary) -
     assert labels[0] == "Any shot" and labels[1:] == ["Shot 1  (6)", "Shot 2  (9)",
                                                       "Shot 3  (3)"]
     shot.setCurrentIndex(shot.findData("3"))
-    qtbot.waitUntil(lambda: {r.shot for r in window.model.rows} == {3}, timeout=3000)
+    qtbot.waitUntil(lambda: {r.shot for r in window.model.rows} == {3}, timeout=10_000)
     assert {r.sha256 for r in window.model.rows} == {a.sha256 for a in first.shots[3]}
     assert "shot: 3" in window.chips.text()
     shot.setCurrentIndex(0)
@@ -149,7 +149,7 @@ def test_episode_and_shot_filters_narrow_the_grid(qtbot, made: EpisodeLibrary) -
     assert at == 1 and episode.itemText(at).startswith("Rooftop · ")  # newest first
     episode.setCurrentIndex(at)
     qtbot.waitUntil(lambda: {r.run_id for r in window.model.rows} == {rooftop.run_id},
-                    timeout=3000)
+                    timeout=10_000)
     group(qtbot, window)
     assert [s.title for s in window.model.sections()] == ["Rooftop", "Shot 1", "Shot 2"]
 

@@ -66,13 +66,13 @@ def test_filters_narrow_the_grid_and_sort_orders_it(qtbot, populated: Populated)
     window = open_window(qtbot, populated)
     editors = window.filters.editors
     editors["kind"].buttons["video"].click()
-    qtbot.waitUntil(lambda: {r.kind for r in window.model.rows} == {"video"}, timeout=3000)
+    qtbot.waitUntil(lambda: {r.kind for r in window.model.rows} == {"video"}, timeout=10_000)
     assert window.model.rowCount() == 2
     editors["kind"].buttons["video"].click()
     combo = editors["model"].combo
     combo.setCurrentIndex(combo.findData("google/nano-banana-pro"))
     qtbot.waitUntil(lambda: window.model.rowCount() > 0 and
-                    {r.model for r in window.model.rows} == {"google/nano-banana-pro"}, timeout=3000)
+                    {r.model for r in window.model.rows} == {"google/nano-banana-pro"}, timeout=10_000)
     editors["model"].set_value(())
     qtbot.keyClicks(editors["text"].line, "neon")
     window.refresh()
