@@ -40,7 +40,7 @@ from .events import (
 from .gcpause import heap_frozen_while_running, refreeze
 from .generation import ErrorKind, GeneratedOutput, GenerationError, ModelAdapter, ModelCall
 from .graph import Graph, Node
-from .library import JobRecord, Library, ResultRecord, params_to_json
+from .library import JobRecord, Library, ResultRecord, RunNode, params_to_json
 from .nodetype import NodeRegistry, NodeType
 from .plan import (
     ItemPlan,
@@ -294,7 +294,7 @@ class Run:
         finally:
             flusher.cancel()
             status = self._finish_status()
-            self.library.finish_run(self.run_id, status, self.cost_usd)
+            self.library.finish_run(self.run_id, status, self.cost_usd, self._run_nodes())
         wall = time.monotonic() - self._started_at
         summary = RunSummary(self.run_id, status, self.cost_usd, dict(self.outcomes), wall)
         log.debug("run %s %s in %.2f s: %s, $%.4f", self.run_id[:8], status, wall,
@@ -395,6 +395,11 @@ class Run:
         if self._remaining == 0 and not self._all_done.done():
             self._all_done.set_result(None)
         return ready
+
+    def _run_nodes(self) -> list[RunNode]:
+        name = self.graph.display_name
+        return [RunNode(node_id, name(node_id), o.status, o.cost_usd, o.error or o.note or "")
+                for node_id, o in self.outcomes.items()]
 
     def _cancel_downstream(self, node_id: str) -> None:
         """After a cancelled node: settle, without awaiting, what it would have made ready."""

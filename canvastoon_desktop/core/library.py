@@ -47,7 +47,9 @@ from .errors import LibraryError
 from .library_writer import BackgroundWriter, Statement, connect
 from .secrets import redact_secrets
 
-SCHEMA_VERSION = 1
+#: 2 added run_nodes; every statement of the schema is idempotent, so an older library is
+#: upgraded by running it again
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS assets (
@@ -141,6 +143,16 @@ CREATE TABLE IF NOT EXISTS charges (
     reason      TEXT
 );
 CREATE INDEX IF NOT EXISTS charges_at ON charges(at);
+CREATE TABLE IF NOT EXISTS run_nodes (
+    run_id      TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    node_id     TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    cost_usd    REAL NOT NULL DEFAULT 0,
+    detail      TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
 """
 
 #: rows written behind are handed to the writer thread in batches of about this many
@@ -203,6 +215,19 @@ class JobRecord:
     run_id: str | None = None
     node_id: str | None = None
     item: int | None = None
+
+
+@dataclass(frozen=True)
+class RunNode:
+    """How one node of a finished run ended, kept so runs of earlier sessions can be
+    reviewed node by node."""
+
+    node_id: str
+    title: str
+    status: str
+    cost_usd: float = 0.0
+    #: the error, or a note such as "trimmed to 8 shots"
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -584,11 +609,27 @@ class Library:
             (run_id, graph_id, graph_path, graph_name, time.time(), "running",
              json.dumps(quote) if quote else None))
 
-    def finish_run(self, run_id: str, status: str, cost_usd: float) -> None:
+    def finish_run(self, run_id: str, status: str, cost_usd: float,
+                   nodes: Sequence[RunNode] = ()) -> None:
         """Written behind like the results; ``flush()`` hands it to the writer."""
         self._defer("UPDATE runs SET finished_at=?, status=?, cost_usd=? WHERE id=?",
                     (time.time(), status, cost_usd, run_id))
+        if nodes:
+            self._defer(
+                "INSERT OR REPLACE INTO run_nodes(run_id, seq, node_id, title, status, cost_usd,"
+                " detail) VALUES (?,?,?,?,?,?,?)",
+                [(run_id, seq, n.node_id, n.title, n.status, n.cost_usd,
+                  redact_secrets(n.detail)) for seq, n in enumerate(nodes)], many=True)
         self.flush()
+
+    def run_nodes(self, run_id: str) -> list[RunNode]:
+        """The nodes of a finished run, in the order they settled."""
+        self.flush(wait=True)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT node_id, title, status, cost_usd, detail FROM run_nodes"
+                " WHERE run_id=? ORDER BY seq", (run_id,)).fetchall()
+        return [RunNode(str(n), str(t), str(s), float(c), str(d)) for n, t, s, c, d in rows]
 
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
         self.flush(wait=True)

@@ -95,6 +95,28 @@ def test_a_failure_stops_only_its_downstream(tmp_path: Path) -> None:
     assert "did not finish" in skip.reason
 
 
+def test_how_each_node_ended_is_kept_with_the_run_for_later_sessions(tmp_path: Path) -> None:
+    executor = make_executor(tmp_path, FakeAdapter(fail_on={"bad"}))
+    graph = Graph(REGISTRY)
+    bad = step(graph, "bad", title="Bad cut")
+    after_bad = step(graph, upstream=bad, title="Upscale")
+    good = step(graph, "good", title="Good cut")
+    summary, _ = run(executor, graph)
+    executor.library.close()
+
+    reopened = Library(tmp_path / "library")
+    kept = {n.node_id: n for n in reopened.run_nodes(summary.run_id)}
+    assert set(kept) == {bad, after_bad, good}
+    assert (kept[bad].title, kept[bad].status) == ("Bad cut", "failed")
+    assert "refused: bad" in kept[bad].detail
+    assert (kept[after_bad].status, kept[after_bad].detail) == (
+        "skipped", "skipped: Bad cut did not finish")
+    assert kept[good].status == "done" and kept[good].cost_usd == pytest.approx(
+        summary.nodes[good].cost_usd)
+    assert reopened.run_nodes("no-such-run") == []
+    reopened.close()
+
+
 def test_cancel_reaches_every_running_node_and_nothing_new_starts(tmp_path: Path) -> None:
     adapter = FakeAdapter(latency=5.0)
     executor = make_executor(tmp_path, adapter)

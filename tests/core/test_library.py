@@ -9,7 +9,7 @@ import pytest
 
 from canvastoon_desktop.core.assets import AssetKind, ItemList
 from canvastoon_desktop.core.errors import LibraryError
-from canvastoon_desktop.core.library import Library, ResultRecord
+from canvastoon_desktop.core.library import Library, ResultRecord, RunNode
 from canvastoon_desktop.core.secrets import remember_secret
 
 
@@ -107,3 +107,26 @@ def test_a_library_from_a_newer_app_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(LibraryError, match="newer CanvasToon"):
         Library(tmp_path)
+
+
+def test_a_library_from_before_run_nodes_is_upgraded_in_place(tmp_path: Path) -> None:
+    library = Library(tmp_path)
+    library.begin_run("r1", graph_id="g", graph_path=None, graph_name="old run")
+    library.finish_run("r1", "done", 0.5)
+    library.close()
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "library.sqlite")
+    db.execute("DROP TABLE run_nodes")
+    db.execute("PRAGMA user_version=1")
+    db.commit()
+    db.close()
+    library = Library(tmp_path)
+    assert [r["graph_name"] for r in library.runs()] == ["old run"]  # nothing lost
+    assert library.run_nodes("r1") == []
+    library.begin_run("r2", graph_id="g", graph_path=None, graph_name="new run")
+    library.finish_run("r2", "failed", 0.0, [RunNode("n1", "Shot list", "failed", 0.0,
+                                                     "the model refused")])
+    assert library.run_nodes("r2") == [RunNode("n1", "Shot list", "failed", 0.0,
+                                               "the model refused")]
+    library.close()
