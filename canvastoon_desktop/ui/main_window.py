@@ -59,7 +59,8 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self.palette = NodePalette(self.registry)
         self.properties = PropertiesPanel(workspace.prices)
         self.properties.state_of = self.states.get
-        self.runs_panel = RunsPanel(self.states, lambda: self.document.graph)
+        self.runs_panel = RunsPanel(self.states, lambda: self.document.graph,
+                                    workspace.library.run_nodes)
         #: the last dialog the window opened (tests answer it; users never see this)
         self.last_dialog: QtWidgets.QDialog | None = None
         #: answers "save changes?" without a dialog when set: "save" | "discard" | "cancel"

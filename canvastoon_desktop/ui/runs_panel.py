@@ -1,6 +1,7 @@
 """The runs panel: this session's runs and the library's history, and per-node progress of
-the selected run (state, elapsed time and ETA, cost, failure reason). Updates are batched a
-few times a second, so a busy run does not churn widgets."""
+the selected run (state, elapsed time and ETA, cost, failure reason). Runs of earlier
+sessions show how each node ended, read from the library off the GUI thread. Updates are
+batched a few times a second, so a busy run does not churn widgets."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from typing import Any
 from PySide6 import QtCore, QtWidgets
 
 from canvastoon_desktop.core.graph import Graph
+from canvastoon_desktop.core.library import RunNode
 from canvastoon_desktop.core.pricing import format_seconds, format_usd
 
 from . import theme
 from .node_item import state_text
 from .node_state import NodeStates
 from .run_controller import RunRecord
+from .workers import in_thread
 
 RECORD_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 NODE_ROLE = QtCore.Qt.ItemDataRole.UserRole + 2
@@ -31,10 +34,15 @@ class RunsPanel(QtWidgets.QWidget):
     node_clicked = QtCore.Signal(str)
 
     def __init__(self, states: NodeStates, graph_source: Callable[[], Graph],
+                 load_run_nodes: Callable[[str], list[RunNode]] | None = None,
                  parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.states = states
         self.graph_source = graph_source
+        #: reads how the nodes of an earlier session's run ended (called in a worker thread)
+        self.load_run_nodes = load_run_nodes
+        self.history_nodes: dict[str, list[RunNode]] = {}  # run id -> its nodes, once read
+        self._reading: set[str] = set()
         self.records: list[RunRecord] = []
         self.history: list[dict[str, Any]] = []
         self.run_nodes: dict[str, tuple[str, ...]] = {}  # run id -> node ids in order
@@ -131,9 +139,12 @@ class RunsPanel(QtWidgets.QWidget):
 
     def _fill_nodes(self) -> None:
         current = self.runs.currentItem()
-        record = self._record(current.data(0, RECORD_ROLE) if current is not None else None)
+        run_id = current.data(0, RECORD_ROLE) if current is not None else None
+        record = self._record(run_id)
         self.nodes.setUpdatesEnabled(False)
         self.nodes.clear()
+        if record is None and run_id:
+            self._fill_history_nodes(run_id)
         if record is not None:
             graph = self.graph_source()
             run_id = record.run.run_id
@@ -167,6 +178,51 @@ class RunsPanel(QtWidgets.QWidget):
                 _color(item, 1, "invalid")
                 self.nodes.addTopLevelItem(item)
         self.nodes.setUpdatesEnabled(True)
+
+    def _fill_history_nodes(self, run_id: str) -> None:
+        nodes = self.history_nodes.get(run_id)
+        if nodes is None:
+            self._read_history_nodes(run_id)
+            return
+        graph = self.graph_source()
+        for node in nodes:
+            here = node.node_id in graph.nodes  # the open graph still has this node
+            item = QtWidgets.QTreeWidgetItem([
+                graph.display_name(node.node_id) if here else node.title, node.status,
+                format_usd(node.cost_usd) if node.cost_usd else "", node.detail])
+            if here:
+                item.setData(0, NODE_ROLE, node.node_id)
+            else:
+                item.setForeground(0, theme.qcolor(theme.MUTED))
+            item.setToolTip(3, node.detail)
+            _color(item, 1, node.status)
+            self.nodes.addTopLevelItem(item)
+
+    def _read_history_nodes(self, run_id: str) -> None:
+        load = self.load_run_nodes
+        if load is None or run_id in self._reading:
+            return
+        self._reading.add(run_id)
+
+        def read() -> tuple[str, list[RunNode]]:
+            try:
+                return run_id, load(run_id)
+            except Exception as exc:  # e.g. the library is unreadable: say so in the panel
+                return run_id, [RunNode("", "library", "error", 0.0,
+                                        f"could not read this run's nodes: {exc}")]
+
+        in_thread(read, self._history_nodes_read)
+
+    def _history_nodes_read(self, result: tuple[str, list[RunNode]] | None,
+                            _error: BaseException | None) -> None:
+        if result is None:
+            return
+        run_id, nodes = result
+        self._reading.discard(run_id)
+        self.history_nodes[run_id] = nodes
+        current = self.runs.currentItem()
+        if current is not None and current.data(0, RECORD_ROLE) == run_id:
+            self._fill_nodes()
 
     def _node_clicked(self, item: QtWidgets.QTreeWidgetItem, _column: int) -> None:
         node_id = item.data(0, NODE_ROLE)
