@@ -60,6 +60,7 @@ class RunsPanel(QtWidgets.QWidget):
         self.nodes.setAlternatingRowColors(True)
         self.nodes.setUniformRowHeights(True)
         self.nodes.header().setSectionResizeMode(3, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        self.nodes.setColumnWidth(0, 190)  # node titles such as "Storyboard card" in full
         splitter.addWidget(self.runs)
         splitter.addWidget(self.nodes)
         splitter.setStretchFactor(0, 2)
@@ -131,6 +132,8 @@ class RunsPanel(QtWidgets.QWidget):
             item.setForeground(0, theme.qcolor(theme.MUTED))
             _color(item, 1, status)
             self.runs.addTopLevelItem(item)
+            if row.get("id") == current_key:
+                self.runs.setCurrentItem(item)
         self.runs.setUpdatesEnabled(True)
         self._fill_nodes()
 

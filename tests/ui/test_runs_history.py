@@ -35,6 +35,8 @@ def test_a_run_of_an_earlier_session_shows_how_each_node_ended(
     panel.runs.setCurrentItem(panel.runs.topLevelItem(0))
     qtbot.waitUntil(lambda: panel.nodes.topLevelItemCount() == len(ran.nodes), timeout=10_000)
 
+    panel.refresh()  # as it does a few times a second while another run goes on
+    assert panel.runs.currentItem() is panel.runs.topLevelItem(0)
     shown = {name: (state, detail) for name, state, _cost, detail in rows(panel.nodes)}
     assert set(shown) == {graph.display_name(n) for n in ran.nodes if n != removed} | {
         removed_name}
