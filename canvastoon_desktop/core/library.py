@@ -586,18 +586,6 @@ class Library:
                 return None
             return dict(zip([c[0] for c in cur.description], row, strict=True))
 
-    def provenance(self, sha: str) -> list[dict[str, Any]]:
-        """Every result that produced this asset, newest first, as plain dicts."""
-        self.flush(wait=True)
-        with self._lock:
-            cur = self._db.execute(
-                "SELECT r.*, ra.port AS port, ra.idx AS output_index FROM result_assets ra"
-                " JOIN results r ON r.id = ra.result_id WHERE ra.sha256=?"
-                " ORDER BY r.finished_at DESC",
-                (sha,))
-            names = [c[0] for c in cur.description]
-            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
     # -- runs -----------------------------------------------------------------------------
     def begin_run(
         self, run_id: str, *, graph_id: str | None, graph_path: str | None,

@@ -10,6 +10,7 @@ import pytest
 from canvastoon_desktop.core.assets import AssetKind, ItemList
 from canvastoon_desktop.core.errors import LibraryError
 from canvastoon_desktop.core.library import Library, ResultRecord, RunNode
+from canvastoon_desktop.core.library_query import provenance
 from canvastoon_desktop.core.secrets import remember_secret
 
 
@@ -66,12 +67,10 @@ def test_provenance_lists_who_made_an_asset_without_secrets(tmp_path: Path) -> N
         "k", "node-1", "image_gen", {"image": image}, params={"aspect_ratio": "9:16"},
         model="google/nano-banana-pro", provider="aiml", prompt=f"idol {secret}",
         job_id="gen-1", cost_usd=0.05, cost_source="provider_credits", queue_s=1.0, run_s=9.0))
-    rows = library.provenance(image.sha256)
-    assert len(rows) == 1
-    row = rows[0]
-    assert (row["node_id"], row["model"], row["job_id"], row["cost_usd"]) == \
+    (made,) = provenance(library, image.sha256)
+    assert (made.node_id, made.model, made.job_id, made.cost_usd) == \
         ("node-1", "google/nano-banana-pro", "gen-1", 0.05)
-    assert secret not in row["prompt"] and "[redacted]" in row["prompt"]
+    assert made.prompt and secret not in made.prompt and "[redacted]" in made.prompt
 
 
 def test_the_journal_is_durable_and_finds_open_jobs(tmp_path: Path) -> None:

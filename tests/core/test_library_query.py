@@ -76,7 +76,7 @@ def test_filters_narrow_in_sql(filled: Populated) -> None:
     pricey = lq.query_assets(library, lq.parse_filters(["cost=0.5.."]))
     assert pricey and all(r.cost_usd >= 0.5 for r in pricey)
     text = lq.query_assets(library, lq.parse_filters(["text=neon"]))
-    assert text and all("neon" in (library.provenance(r.sha256)[0]["prompt"] or "")
+    assert text and all("neon" in (lq.provenance(library, r.sha256)[0].prompt or "")
                         or "neon" in (r.excerpt or "") for r in text)
     today = lq.query_assets(library, lq.parse_filters(["date=today.."]))
     assert len(today) == 18

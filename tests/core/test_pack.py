@@ -127,7 +127,7 @@ def test_a_pack_round_trip_keeps_hashes_provenance_and_reviews(made_pack, tmp_pa
     assert other.review(made_pack["cleaned"]).note == "logo gone"
     again = unpack(pack, tmp_path / "opened-twice", other, REGISTRY)  # idempotent
     assert again.results == done.results
-    assert len(other.provenance(made_pack["cleaned"])) == 1
+    assert len(lq.provenance(other, made_pack["cleaned"])) == 1
     lq.close_reader(other)
     other.close()
 

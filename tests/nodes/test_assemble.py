@@ -18,6 +18,7 @@ from canvastoon_desktop.core.events import NodeProgress
 from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.graph import Edge, Graph
 from canvastoon_desktop.core.library import Library
+from canvastoon_desktop.core.library_query import provenance
 from canvastoon_desktop.core.nodetype import NodeRegistry, NodeType
 from canvastoon_desktop.core.params import ParamKind, ParamSpec
 from canvastoon_desktop.core.ports import Port, PortType
@@ -110,8 +111,8 @@ def test_clips_then_shots_are_joined_trimmed_into_a_vertical_mp4_and_cached(setu
     assert info.duration_s == pytest.approx(4.0, abs=0.1)
     assert any(isinstance(e, NodeProgress) and e.node_id == cut for e in events)
     assert "4 clips, 2 trimmed" in (summary.nodes[cut].note or "")
-    row = library.provenance(video.sha256)[0]
-    assert row["model"] is None and row["cost_usd"] == 0
+    made = provenance(library, video.sha256)[0]
+    assert made.model is None and made.cost_usd == 0
     again = asyncio.run(executor.run(graph))
     assert again.nodes[cut].status == "cached"
 

@@ -11,6 +11,7 @@ from canvastoon_desktop.core.assets import ItemList
 from canvastoon_desktop.core.events import NodeCached, NodeDone, NodeItems, RunEvent
 from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.fileformat import load_graph
+from canvastoon_desktop.core.library_query import provenance
 from canvastoon_desktop.core.list_edit import edit_json_item
 from nodes import default_registry
 
@@ -48,10 +49,10 @@ def test_the_offline_episode_runs_each_shot_with_its_characters(offline_executor
     assert (episode.width, episode.height) == (720, 1280)
     assert abs(episode.duration_s - shot_seconds) <= 1 / 24  # the sum of the shots, ± a frame
     assert summary.nodes["export"].status == "done"
-    card_provenance = library.provenance(summary.nodes["cards"].outputs["image"].items[4].sha256)
-    assert card_provenance[0]["model"] == "local/storyboard-card-refs"  # both characters' refs
-    clip_provenance = library.provenance(clips.items[0].sha256)
-    assert clip_provenance[0]["model"] == "local/pan-zoom"  # the model its role was routed to
+    card_provenance = provenance(library, summary.nodes["cards"].outputs["image"].items[4].sha256)
+    assert card_provenance[0].model == "local/storyboard-card-refs"  # both characters' refs
+    clip_provenance = provenance(library, clips.items[0].sha256)
+    assert clip_provenance[0].model == "local/pan-zoom"  # the model its role was routed to
 
 
 def test_editing_one_shot_reruns_that_shot_only(offline_executor: Executor, example_copy) -> None:

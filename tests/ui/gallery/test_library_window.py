@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 
 from canvastoon_desktop.core import media
 from canvastoon_desktop.core.library import ResultRecord
-from canvastoon_desktop.core.library_query import AssetQuery
+from canvastoon_desktop.core.library_query import AssetQuery, provenance
 from canvastoon_desktop.ui.gallery import ASSET_MIME, LibraryWindow, shas_from_mime
 from canvastoon_desktop.ui.gallery.qt_viewer import ViewerWindow
 from tests.support.library_factory import Populated
@@ -77,7 +77,7 @@ def test_filters_narrow_the_grid_and_sort_orders_it(qtbot, populated: Populated)
     qtbot.keyClicks(editors["text"].line, "neon")
     window.refresh()
     assert window.model.rows and all(
-        "neon" in (populated.library.provenance(r.sha256)[0]["prompt"] or "")
+        "neon" in (provenance(populated.library, r.sha256)[0].prompt or "")
         or "neon" in (r.excerpt or "") for r in window.model.rows)
     editors["text"].line.clear()
     window.set_query(AssetQuery(cost=(0.5, None)))

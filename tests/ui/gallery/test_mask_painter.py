@@ -16,6 +16,7 @@ from PySide6.QtTest import QTest
 from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.graph import Edge, Graph
 from canvastoon_desktop.core.library import Library
+from canvastoon_desktop.core.library_query import provenance
 from canvastoon_desktop.core.pricing import PriceTable
 from canvastoon_desktop.providers.local.adapter import LocalAdapter
 from canvastoon_desktop.ui.mask_painter import MaskPainterDialog
@@ -132,8 +133,8 @@ def test_the_painted_mask_feeds_an_offline_inpaint_run(qtbot, tmp_path) -> None:
     assert result.shape == original.shape
     assert np.abs(result[200, 60:240] - original[200, 60:240]).sum() > 0  # filled under the mask
     assert np.array_equal(result[400:], original[400:])  # untouched outside it
-    row = library.provenance(out.sha256)[0]
-    assert stored.sha256 in row["inputs_json"]
+    (made,) = provenance(library, out.sha256)
+    assert stored.sha256 in made.inputs["mask"]
 
     edit.revert(graph)
     assert edit.mask_node_id not in graph.nodes and not graph.incoming(inpaint.id)[1:]
