@@ -79,49 +79,133 @@ class ToggleChoiceEditor(FilterEditor):
         self._quiet = False
 
 
+class CheckableCombo(QtWidgets.QComboBox):
+    """A combo box whose rows (after the first, "Any …") are check boxes. Clicking a row
+    toggles it and keeps the list open, so several values can be picked; the first row
+    clears them. Choosing a row with the keyboard picks that value alone. The closed box
+    reads "Any model", the one value picked, or "3 models"."""
+
+    toggled = QtCore.Signal()
+
+    def __init__(self, noun: str, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.noun = noun
+        self._model = QtGui.QStandardItemModel(self)
+        self.setModel(self._model)
+        # the default (menu-like) delegate draws a mark only when checked: show the boxes
+        self.setItemDelegate(QtWidgets.QStyledItemDelegate(self))
+        self.view().viewport().installEventFilter(self)
+        self.add_row(f"Any {noun}", None)
+        self.currentIndexChanged.connect(self._picked)
+
+    def add_row(self, label: str, value: str | None, tooltip: str = "") -> None:
+        item = QtGui.QStandardItem(label)
+        item.setData(value, QtCore.Qt.ItemDataRole.UserRole)
+        if tooltip:
+            item.setToolTip(tooltip)
+        if value is not None:
+            item.setFlags(QtCore.Qt.ItemFlag.ItemIsEnabled | QtCore.Qt.ItemFlag.ItemIsSelectable
+                          | QtCore.Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(QtCore.Qt.CheckState.Unchecked)
+        self._model.appendRow(item)
+
+    def checked(self) -> tuple[str, ...]:
+        return tuple(self.itemData(row) for row in range(1, self.count())
+                     if self._model.item(row).checkState() == QtCore.Qt.CheckState.Checked)
+
+    def set_checked(self, values: tuple[str, ...] | list[str]) -> None:
+        wanted = set(values)
+        for row in range(1, self.count()):
+            item = self._model.item(row)
+            item.setCheckState(QtCore.Qt.CheckState.Checked if item.data(
+                QtCore.Qt.ItemDataRole.UserRole) in wanted else QtCore.Qt.CheckState.Unchecked)
+        self.update()
+
+    def summary(self) -> str:
+        picked = [row for row in range(1, self.count())
+                  if self._model.item(row).checkState() == QtCore.Qt.CheckState.Checked]
+        if not picked:
+            return self.itemText(0)
+        if len(picked) == 1:
+            return self.itemText(picked[0])
+        return f"{len(picked)} {self.noun}s"
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if watched is self.view().viewport() and \
+                event.type() == QtCore.QEvent.Type.MouseButtonRelease:
+            index = self.view().indexAt(event.position().toPoint())  # type: ignore[attr-defined]
+            if index.isValid() and index.row() > 0:
+                item = self._model.item(index.row())
+                item.setCheckState(QtCore.Qt.CheckState.Unchecked
+                                   if item.checkState() == QtCore.Qt.CheckState.Checked
+                                   else QtCore.Qt.CheckState.Checked)
+                self.update()
+                self.toggled.emit()
+                return True  # the list stays open for the next pick
+            if index.isValid():
+                self.set_checked(())
+                self.hidePopup()
+                self.toggled.emit()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _picked(self, row: int) -> None:
+        self.set_checked(() if row <= 0 else (self.itemData(row),))
+        self.toggled.emit()
+
+    def paintEvent(self, _event: QtGui.QPaintEvent) -> None:
+        painter = QtWidgets.QStylePainter(self)
+        option = QtWidgets.QStyleOptionComboBox()
+        self.initStyleOption(option)
+        option.currentText = self.summary()
+        option.currentIcon = QtGui.QIcon()
+        painter.drawComplexControl(QtWidgets.QStyle.ComplexControl.CC_ComboBox, option)
+        painter.drawControl(QtWidgets.QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
 class FacetChoiceEditor(FilterEditor):
-    """A value from the library (models, nodes, graphs, runs) in a combo box, with counts."""
+    """Values from the library (models, nodes, graphs, runs, episodes, shots), with counts;
+    several may be picked, and any of them matches."""
 
     def __init__(self, spec: FilterSpec, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(spec, parent)
-        self.combo = QtWidgets.QComboBox(self)
+        self.combo = CheckableCombo(spec.label.lower(), self)
         self.combo.setObjectName(f"filter_{spec.key}")
         self.combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(8)
-        self.combo.addItem(f"Any {spec.label.lower()}", None)
-        self.combo.currentIndexChanged.connect(self._emit)
+        self.combo.toggled.connect(self._emit)
         self.layout().addWidget(self.combo, 1)
 
     def value(self) -> tuple[str, ...]:
-        data = self.combo.currentData()
-        return (data,) if data else ()
+        return self.combo.checked()
 
     def set_value(self, value: Any) -> None:
         self._quiet = True
-        wanted = value[0] if value else None
-        i = self.combo.findData(wanted) if wanted else 0
-        if wanted and i < 0:
-            self.combo.addItem(wanted, wanted)
-            i = self.combo.count() - 1
-        self.combo.setCurrentIndex(max(0, i))
+        wanted = tuple(value or ())
+        known = {self.combo.itemData(row) for row in range(1, self.combo.count())}
+        for missing in (v for v in wanted if v not in known):
+            self.combo.add_row(missing, missing)
+        self.combo.set_checked(wanted)
         self._quiet = False
 
     def set_facets(self, values: list[tuple[str, int]], labels: dict[str, str]) -> None:
-        current = self.combo.currentData()
+        current = self.combo.checked()
         self._quiet = True
+        blocker = QtCore.QSignalBlocker(self.combo)
         self.combo.clear()
-        self.combo.addItem(f"Any {self.spec.label.lower()}", None)
+        self.combo.add_row(f"Any {self.spec.label.lower()}", None)
+        listed = set()
         for value, count in values:
             label = labels.get(value) or value
             if self.spec.key == "graph":
                 label = lq.graph_label(value)
-            self.combo.addItem(f"{label}  ({count})", value)
-            self.combo.setItemData(self.combo.count() - 1, value, QtCore.Qt.ItemDataRole.ToolTipRole)
-        i = self.combo.findData(current) if current else 0
-        if current and i < 0:
-            self.combo.addItem(f"{labels.get(current) or current}  (0)", current)
-            i = self.combo.count() - 1
-        self.combo.setCurrentIndex(max(0, i))
+            self.combo.add_row(f"{label}  ({count})", value, tooltip=value)
+            listed.add(value)
+        for value in current:  # still picked, though nothing matches it now
+            if value not in listed:
+                self.combo.add_row(f"{labels.get(value) or value}  (0)", value)
+        self.combo.set_checked(current)
+        del blocker
         self._quiet = False
 
 

@@ -91,6 +91,32 @@ def test_filters_narrow_the_grid_and_sort_orders_it(qtbot, populated: Populated)
     assert costs == sorted(costs)
 
 
+
+def test_several_models_can_be_picked_and_any_of_them_matches(qtbot,
+                                                               populated: Populated) -> None:
+    window = open_window(qtbot, populated)
+    combo = window.filters.editors["model"].combo
+    models = sorted({r.model for r in window.model.rows if r.model})
+    assert len(models) >= 3
+    picked = models[:2]
+    combo.showPopup()
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible, timeout=10_000)
+    for model in picked:
+        rect = view.visualRect(combo.model().index(combo.findData(model), 0))
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        assert view.isVisible()  # the list stays open for the next pick
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0 and
+                    {r.model for r in window.model.rows} == set(picked), timeout=10_000)
+    assert combo.summary() == "2 models"
+    assert f"model: {picked[0]}, {picked[1]}" in window.chips.text()
+
+    # the first row clears the filter
+    rect = view.visualRect(combo.model().index(0, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: len({r.model for r in window.model.rows}) > 2, timeout=10_000)
+    assert combo.summary() == "Any model" and not view.isVisible()
+
 def test_keyboard_review_persists_and_survives_reopening(qtbot, populated: Populated) -> None:
     window = open_window(qtbot, populated)
     library = populated.library
