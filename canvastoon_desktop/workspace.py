@@ -11,6 +11,7 @@ from nodes import default_registry
 
 from .core.executor import Executor
 from .core.library import Library
+from .core.library_query import close_reader
 from .core.nodetype import NodeRegistry
 from .core.pricing import Budget, PriceTable
 from .core.secrets import KeyStore
@@ -43,5 +44,15 @@ class Workspace:
             budget=budget or settings.budget, simulated=setup.is_simulated)
         return cls(settings, registry, library, prices, setup, executor)
 
+    def use_library(self, root: Path) -> None:
+        """Switch to the library at ``root``; it is opened first, so on a LibraryError
+        nothing has changed. No run may be going on."""
+        library = Library(root)
+        old, self.library = self.library, library
+        self.executor.use_library(library)
+        close_reader(old)
+        old.close()
+
     def close(self) -> None:
+        close_reader(self.library)
         self.library.close()

@@ -126,6 +126,12 @@ class Executor:
         self._semaphores: dict[str, asyncio.Semaphore] = {}
         self._semaphore_loop: asyncio.AbstractEventLoop | None = None
 
+    def use_library(self, library: Library) -> None:
+        """Plan and run against ``library`` from now on (between runs: the editor's
+        library folder setting)."""
+        self.library = library
+        self.planner = Planner(library, self.prices, limits=self.limits)
+
     def set_limit(self, provider: str, limit: int) -> None:
         self.limits[provider] = max(1, int(limit))
         self._semaphores.pop(provider, None)
