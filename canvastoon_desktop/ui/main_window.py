@@ -14,7 +14,7 @@ from typing import Any
 import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from canvastoon_desktop.core.errors import CoreError
+from canvastoon_desktop.core.errors import CoreError, LibraryError
 from canvastoon_desktop.core.fileformat import SUFFIX
 from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.library import encode_outputs
@@ -652,7 +652,10 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self._viewers = [v for v in self._viewers if shiboken6.isValid(v)] + [window]
 
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self.workspace.setup.keys, self)
+        locked = ("The library folder can be changed once the current run ends."
+                  if self.runner.active is not None else None)
+        dialog = SettingsDialog(self.settings, self.workspace.setup.keys, self,
+                                library_locked=locked)
         self.last_dialog = dialog
 
         def finished(result: int) -> None:
@@ -682,8 +685,40 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
             except ImportError as exc:
                 log.warning("cannot rebuild provider adapters: %s", exc)
         self.autosave_timer.setInterval(max(5, int(self.settings.autosave_seconds)) * 1000)
+        if "library_dir" in changed:
+            self.switch_library(previous=dialog.library_before)
         self.runner.schedule_plan()
         self.statusBar().showMessage("Settings saved", 3000)
+
+    def switch_library(self, *, previous: str | None) -> None:
+        """Use the library folder the settings name now. On failure (or while a run is
+        going on) the current library stays, and so does the setting."""
+        library = self.workspace.library
+        target = self.settings.library_path()
+        if target.expanduser().resolve() == library.root.resolve():
+            return
+        problem = None
+        if self.runner.active is not None:
+            problem = "a run is going on; change it once the run ends"
+        else:
+            try:
+                self.workspace.use_library(target)
+            except LibraryError as exc:
+                problem = str(exc)
+        if problem is not None:
+            self.settings.library_dir = previous
+            self._save_settings()
+            self.last_dialog = show_error(self, "Library folder not changed",
+                                          f"The library stays at {library.root}: {problem}")
+            return
+        for viewer in self._viewers:  # they show assets of the library just left
+            if shiboken6.isValid(viewer):
+                viewer.close()
+        self._viewers = []
+        self.loader.use_library(self.workspace.library)
+        self.runs_panel.history_nodes.clear()
+        self.refresh_history()  # the spend of the day follows with the next plan
+        log.info("library switched to %s", self.workspace.library.root)
 
     def show_shortcuts(self) -> None:
         rows = [(a.text().replace("&", ""), ", ".join(s.toString() for s in a.shortcuts()))

@@ -9,6 +9,7 @@ else is persisted with ``Settings.save()`` and applied to the running executor.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
@@ -106,8 +107,13 @@ class KeyRow(QtWidgets.QWidget):
 
 class SettingsDialog(QtWidgets.QDialog):
     def __init__(self, settings: Settings, keys: KeyStore,
-                 parent: QtWidgets.QWidget | None = None) -> None:
+                 parent: QtWidgets.QWidget | None = None, *,
+                 library_locked: str | None = None) -> None:
         super().__init__(parent)
+        #: why the library folder cannot be changed now (a run is going on), if it cannot
+        self.library_locked = library_locked
+        #: the library folder setting as it was when the dialog opened
+        self.library_before = settings.library_dir
         self.setWindowTitle("Settings")
         self.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
         self.resize(560, 460)
@@ -213,15 +219,29 @@ class SettingsDialog(QtWidgets.QDialog):
         holder.setLayout(row)
         row.setContentsMargins(0, 0, 0, 0)
         form.addRow("Library folder", holder)
-        note = QtWidgets.QLabel("A new library folder is used after a restart.")
+        note = QtWidgets.QLabel(self._library_note())
         note.setObjectName("muted")
+        note.setWordWrap(True)
         form.addRow(note)
+        self.library_note = note
+        if self.library_locked:
+            self.library_dir.setEnabled(False)
+            pick.setEnabled(False)
         self.autosave = QtWidgets.QSpinBox()
         self.autosave.setRange(5, 3600)
         self.autosave.setSuffix(" s")
         self.autosave.setValue(int(s.autosave_seconds))
         form.addRow("Autosave every", self.autosave)
         return page
+
+    def _library_note(self) -> str:
+        if self.library_locked:
+            return self.library_locked
+        if os.environ.get("CANVASTOON_LIBRARY"):
+            return ("CANVASTOON_LIBRARY is set in the environment: its folder is used "
+                    "instead of this one.")
+        return ("Switching takes effect at once. Nothing is moved or copied: each folder "
+                "keeps its own results, cache and history.")
 
     def _pick_library(self) -> None:
         chosen = QtWidgets.QFileDialog.getExistingDirectory(self, "Library folder",

@@ -53,6 +53,13 @@ class ThumbnailLoader(QtCore.QObject):
         self._pending: set[str] = set()
         self._closed = False
 
+    def use_library(self, library: Library) -> None:
+        """Make thumbnails from (and cache them in) another library from now on; what is
+        already made stays valid, since assets are named by their content."""
+        self.library = library
+        self.cache = ThumbnailCache(library)
+        self._failed.clear()  # an asset missing from the old library may be in the new one
+
     # -- queries from the GUI thread ----------------------------------------------------
     def pixmap(self, asset: Asset, side: int = THUMB_SIDE) -> QtGui.QPixmap | None:
         """The thumbnail if it is ready; else None, and it is requested."""
