@@ -55,7 +55,7 @@ def run(executor: Executor, graph: Graph, **kwargs) -> tuple[RunSummary, list[Ru
 
 
 def test_independent_branches_run_at_the_same_time(tmp_path: Path) -> None:
-    adapter = FakeAdapter(latency=0.2)
+    adapter = FakeAdapter(latency=0.5)
     executor = make_executor(tmp_path, adapter)
     graph = Graph(REGISTRY)
     for i in range(6):
@@ -64,7 +64,7 @@ def test_independent_branches_run_at_the_same_time(tmp_path: Path) -> None:
     summary, _ = run(executor, graph)
     assert summary.status == "done"
     assert adapter.peak == 6
-    assert time.monotonic() - started < 0.2 * 3
+    assert time.monotonic() - started < 0.5 * 3  # one after another would take 3 s
 
 
 def test_a_provider_limit_caps_concurrent_calls(tmp_path: Path) -> None:
