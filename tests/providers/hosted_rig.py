@@ -106,7 +106,7 @@ class Rig:
         self.images = self.root / "images"
         self.images.mkdir(exist_ok=True)
         #: cancels the run in progress from any thread (set while :meth:`run` runs)
-        self.cancel_from_thread: Callable[[], object] = lambda: None
+        self.cancel_from_thread: Callable[..., None] = lambda after_s=0.0: None
 
     # -- graphs ------------------------------------------------------------------------
     def graph(self) -> Graph:
@@ -142,7 +142,11 @@ class Rig:
         async def go() -> RunSummary:
             run = self.executor.start(graph, on_event=events.append, **kwargs)
             loop = asyncio.get_running_loop()
-            self.cancel_from_thread = lambda: loop.call_soon_threadsafe(run.cancel)
+
+            def cancel_from_thread(after_s: float = 0.0) -> None:
+                loop.call_soon_threadsafe(loop.call_later, after_s, run.cancel)
+
+            self.cancel_from_thread = cancel_from_thread
             if cancel_after_s is not None:
                 asyncio.get_running_loop().call_later(cancel_after_s, run.cancel)
             if cancel_when is not None:

@@ -241,6 +241,20 @@ def cancel_while_the_job_id_is_journaled(rig: Rig) -> None:
     rig.library.journal_update = slow_journal_update  # type: ignore[method-assign]
 
 
+def cancel_while_the_create_is_on_the_wire(rig: Rig, sim: Simulator, route: str) -> None:
+    """Press Cancel 0.2 s after the create was journaled and sent; the provider holds it
+    for 2 s before answering."""
+    sim.faults.add(FaultRule(route, "slow", delay_s=2.0, times=1))
+    journal_creating = rig.library.journal_creating
+
+    def journaled_then_cancel(*args: object, **kwargs: object) -> int:
+        row = journal_creating(*args, **kwargs)  # type: ignore[arg-type]
+        rig.cancel_from_thread(after_s=0.2)
+        return row
+
+    rig.library.journal_creating = journaled_then_cancel  # type: ignore[method-assign]
+
+
 @pytest.mark.parametrize("moment", ["create on the wire", "id being journaled"])
 def test_a_prediction_whose_node_is_cancelled_as_it_is_made_is_cancelled_at_replicate(
         moment: str, sim: Simulator, tmp_path: Path) -> None:
@@ -248,11 +262,10 @@ def test_a_prediction_whose_node_is_cancelled_as_it_is_made_is_cancelled_at_repl
     rig = make_rig(sim, tmp_path)
     g, node = video_graph(rig, "google/veo-3.1-fast")
     if moment == "create on the wire":
-        sim.faults.add(FaultRule("replicate.predictions.create", "slow", delay_s=0.6))
-        summary, _ = rig.run(g, cancel_after_s=0.35)  # the create is held 0.6 s
+        cancel_while_the_create_is_on_the_wire(rig, sim, "replicate.predictions.create")
     else:
         cancel_while_the_job_id_is_journaled(rig)
-        summary, _ = rig.run(g)
+    summary, _ = rig.run(g)
     assert summary.nodes[node].status == "cancelled"
     (prediction_id,) = sim.predictions
     assert sim.log.count("replicate.predictions.create") == 1
@@ -270,8 +283,9 @@ def test_an_aiml_video_whose_node_is_cancelled_as_it_is_made_is_collected_by_the
     rig = make_rig(sim, tmp_path)
     g, node = video_graph(rig, "minimax/hailuo-2.3-fast", duration=6)
     if moment == "create on the wire":
-        sim.faults.add(FaultRule("aiml.video.create", "slow", delay_s=0.6, times=1))
-        summary, _ = rig.run(g, cancel_after_s=0.35)
+        cancel_while_the_create_is_on_the_wire(rig, sim, "aiml.video.create")
+        summary, _ = rig.run(g)
+        del rig.library.journal_creating  # the next run is not cancelled
     else:
         cancel_while_the_job_id_is_journaled(rig)
         summary, _ = rig.run(g)
