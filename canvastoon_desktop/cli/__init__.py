@@ -5,6 +5,7 @@
     canvastoon validate FILE...            check graphs: exit 0, or 2 with every problem
     canvastoon estimate FILE [--json]      quote: min-max USD, seconds, cached
     canvastoon simulate-server [...]       the loopback provider simulator
+    canvastoon runs [show RUN]             past runs, and how each node of one ended
 """
 
 from __future__ import annotations

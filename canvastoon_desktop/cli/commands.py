@@ -35,6 +35,9 @@ def add_extra_commands(sub: Any) -> None:
     except ImportError:  # pragma: no cover - the review tools are part of the app
         return
     review_commands.add_commands(sub)
+    from . import runs_commands
+
+    runs_commands.add_commands(sub)
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -48,6 +51,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return estimate_command(args)
     if args.command == "simulate-server":
         return simulate_server_command(args)
+    if args.command == "runs":
+        from . import runs_commands
+
+        return runs_commands.dispatch(args)
     from . import review_commands
 
     return review_commands.dispatch(args)

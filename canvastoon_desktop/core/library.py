@@ -610,6 +610,19 @@ class Library:
                   redact_secrets(n.detail)) for seq, n in enumerate(nodes)], many=True)
         self.flush()
 
+    def find_runs(self, prefix: str, limit: int = 2) -> list[dict[str, Any]]:
+        """Runs whose id starts with ``prefix`` (at most ``limit``): one means found."""
+        prefix = prefix.strip().lower()
+        if not prefix:
+            return []
+        self.flush(wait=True)
+        with self._lock:
+            cur = self._db.execute(
+                "SELECT * FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+                (prefix, prefix + "\uffff", limit))
+            names = [c[0] for c in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
     def run_nodes(self, run_id: str) -> list[RunNode]:
         """The nodes of a finished run, in the order they settled."""
         self.flush(wait=True)
