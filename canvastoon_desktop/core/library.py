@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .assets import EXTENSIONS, Asset, AssetKind, ItemList, Value
 from .errors import LibraryError
@@ -144,14 +144,8 @@ CREATE TABLE IF NOT EXISTS charges (
 );
 CREATE INDEX IF NOT EXISTS charges_at ON charges(at);
 CREATE TABLE IF NOT EXISTS run_nodes (
-    run_id      TEXT NOT NULL,
-    seq         INTEGER NOT NULL,
-    node_id     TEXT NOT NULL,
-    title       TEXT NOT NULL,
-    status      TEXT NOT NULL,
-    cost_usd    REAL NOT NULL DEFAULT 0,
-    detail      TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (run_id, seq)
+    run_id      TEXT PRIMARY KEY NOT NULL,
+    nodes_json  TEXT NOT NULL
 ) WITHOUT ROWID;
 """
 
@@ -217,10 +211,9 @@ class JobRecord:
     item: int | None = None
 
 
-@dataclass(frozen=True)
-class RunNode:
+class RunNode(NamedTuple):
     """How one node of a finished run ended, kept so runs of earlier sessions can be
-    reviewed node by node."""
+    reviewed node by node. (A tuple: a run of 10,000 nodes makes one at its end for each.)"""
 
     node_id: str
     title: str
@@ -602,12 +595,11 @@ class Library:
         """Written behind like the results; ``flush()`` hands it to the writer."""
         self._defer("UPDATE runs SET finished_at=?, status=?, cost_usd=? WHERE id=?",
                     (time.time(), status, cost_usd, run_id))
-        if nodes:
-            self._defer(
-                "INSERT OR REPLACE INTO run_nodes(run_id, seq, node_id, title, status, cost_usd,"
-                " detail) VALUES (?,?,?,?,?,?,?)",
-                [(run_id, seq, n.node_id, n.title, n.status, n.cost_usd,
-                  redact_secrets(n.detail)) for seq, n in enumerate(nodes)], many=True)
+        if nodes:  # one row per run: a 10,000-node run is one insert, not 10,000
+            kept = [n._replace(detail=redact_secrets(n.detail)) if n.detail else n
+                    for n in nodes]
+            self._defer("INSERT OR REPLACE INTO run_nodes(run_id, nodes_json) VALUES (?,?)",
+                        (run_id, json.dumps(kept, ensure_ascii=False)))
         self.flush()
 
     def find_runs(self, prefix: str, limit: int = 2) -> list[dict[str, Any]]:
@@ -627,10 +619,16 @@ class Library:
         """The nodes of a finished run, in the order they settled."""
         self.flush(wait=True)
         with self._lock:
-            rows = self._db.execute(
-                "SELECT node_id, title, status, cost_usd, detail FROM run_nodes"
-                " WHERE run_id=? ORDER BY seq", (run_id,)).fetchall()
-        return [RunNode(str(n), str(t), str(s), float(c), str(d)) for n, t, s, c, d in rows]
+            row = self._db.execute("SELECT nodes_json FROM run_nodes WHERE run_id=?",
+                                   (run_id,)).fetchone()
+        if row is None:
+            return []
+        try:
+            return [RunNode(str(n), str(t), str(s), float(c), str(d))
+                    for n, t, s, c, d in json.loads(row[0])]
+        except (ValueError, TypeError) as exc:
+            raise LibraryError(f"the record of run {run_id} in the library at {self.root} is "
+                               f"damaged: {exc}") from None
 
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
         self.flush(wait=True)
