@@ -56,6 +56,9 @@ class FakeAdapter:
     fail_on: set[str] = field(default_factory=set)  # prompts that fail
     journal: bool = False  # exercise the job journal like a hosted adapter
     record: bool = True  # keep every call for assertions (benchmarks only count them)
+    #: answer only the prompt's last N characters, so a chain's texts stay the same size
+    #: instead of growing by a character per node (benchmarks of the executor alone)
+    echo_tail: int | None = None
     calls: list[ModelCall] = field(default_factory=list)
     call_count: int = 0
     cancelled: list[str] = field(default_factory=list)
@@ -83,6 +86,8 @@ class FakeAdapter:
             if call.prompt in self.fail_on:
                 raise GenerationError(f"refused: {call.prompt}", kind=ErrorKind.REJECTED)
             text = call.prompt + str(call.params.get("suffix", ""))
+            if self.echo_tail is not None:
+                text = text[-self.echo_tail:]
             asset = await job.store_bytes(text.encode(), AssetKind.TEXT, "text/plain")
             return GeneratedOutput([asset], self.cost, "provider", job_id=job_id)
         except asyncio.CancelledError:
