@@ -60,7 +60,7 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self.properties = PropertiesPanel(workspace.prices)
         self.properties.state_of = self.states.get
         self.runs_panel = RunsPanel(self.states, lambda: self.document.graph,
-                                    workspace.library.run_nodes)
+                                    lambda run_id: self.workspace.library.run_nodes(run_id))
         #: the last dialog the window opened (tests answer it; users never see this)
         self.last_dialog: QtWidgets.QDialog | None = None
         #: answers "save changes?" without a dialog when set: "save" | "discard" | "cancel"

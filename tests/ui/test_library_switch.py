@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6 import QtWidgets
 
+from canvastoon_desktop.core.library import Library, RunNode
 from canvastoon_desktop.ui.settings_dialog import SettingsDialog
 from tests.ui.uihelpers import (
     copy_example,
@@ -50,6 +52,11 @@ def run_again(qtbot: Any, window: Any) -> dict[str, str]:
 
 def test_a_new_library_folder_is_used_at_once_and_the_old_one_is_kept(
         qtbot: Any, make_window: Any, tmp_path: Path) -> None:
+    earlier = Library(tmp_path / "ws" / "library")  # a run of an earlier session
+    earlier.begin_run("e0e0e0e0", graph_id=None, graph_path=None, graph_name="Yesterday")
+    earlier.finish_run("e0e0e0e0", "failed", 0.0,
+                       [RunNode("gone", "Old card", "failed", 0.0, "the model refused")])
+    earlier.close()
     window = make_window(make_workspace(tmp_path / "ws"))
     first = window.workspace.library.root
     run_offline_example(qtbot, window, tmp_path)
@@ -73,7 +80,18 @@ def test_a_new_library_folder_is_used_at_once_and_the_old_one_is_kept(
 
     choose_library(window, first)  # back: the first folder's cache is all still there
     assert window.workspace.library.root == first
-    qtbot.waitUntil(lambda: len(window.runs_panel.history) == 2, timeout=10_000)
+    panel = window.runs_panel
+
+    def yesterday() -> QtWidgets.QTreeWidgetItem | None:
+        items = (panel.runs.topLevelItem(i) for i in range(panel.runs.topLevelItemCount()))
+        return next((item for item in items if "Yesterday" in item.text(0)), None)
+
+    qtbot.waitUntil(lambda: yesterday() is not None, timeout=10_000)
+    assert len(panel.history) == 3
+    panel.runs.setCurrentItem(yesterday())  # its nodes are read from the library now in use
+    qtbot.waitUntil(lambda: panel.nodes.topLevelItemCount() > 0, timeout=10_000)
+    row = panel.nodes.topLevelItem(0)
+    assert [row.text(c) for c in range(4)] == ["Old card", "failed", "", "the model refused"]
     assert set(run_again(qtbot, window).values()) == {"cached"}
 
 
