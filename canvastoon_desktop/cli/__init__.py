@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from ..core.secrets import RedactingFilter
 from . import commands
+from .output import library_arg
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_CANCELLED = 0, 1, 2, 130
 
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a graph headless with progress bars")
     run.add_argument("file")
-    run.add_argument("--library", help="library folder (default: $CANVASTOON_LIBRARY or settings)")
+    library_arg(run)
     run.add_argument("--budget", type=float, metavar="USD", help="per-run budget for this run")
     run.add_argument("--yes", "-y", action="store_true", help="do not ask before spending")
     run.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
@@ -52,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     est = sub.add_parser("estimate", help="quote a run: cost range, time, cached nodes")
     est.add_argument("file")
-    est.add_argument("--library")
+    library_arg(est)
     est.add_argument("--only", nargs="+", metavar="NODE")
     est.add_argument("--json", action="store_true")
 

@@ -23,9 +23,8 @@ from rich.table import Table
 
 from ..core import library_query as lq
 from ..core.errors import CoreError
-from ..core.library import Library
 from ..core.secrets import redact_secrets
-from ..core.settings import Settings
+from .output import console, library_arg, open_library, print_json
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -41,11 +40,6 @@ def _filters_epilog() -> str:
     return "\n".join(lines)
 
 
-def _library_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--library", metavar="DIR",
-                        help="library folder (default: $CANVASTOON_LIBRARY or settings)")
-
-
 def add_commands(sub: Any) -> None:
     assets = sub.add_parser("assets", help="list, show and export the library's assets")
     asub = assets.add_subparsers(dest="assets_command", metavar="ACTION")
@@ -58,32 +52,32 @@ def add_commands(sub: Any) -> None:
     ls.add_argument("--reverse", action="store_true", help="oldest / cheapest / worst first")
     ls.add_argument("--limit", type=int, metavar="N", help="show at most N assets")
     ls.add_argument("--json", action="store_true", help="print JSON on stdout")
-    _library_arg(ls)
+    library_arg(ls)
     show = asub.add_parser("show", help="an asset's provenance and review")
     show.add_argument("sha", help="the asset's sha256 (a prefix of 4+ digits is enough)")
     show.add_argument("--json", action="store_true")
-    _library_arg(show)
+    library_arg(show)
     export = asub.add_parser("export", help="export assets with provenance sidecars")
     export.add_argument("shas", nargs="+", metavar="SHA")
     export.add_argument("--to", required=True, metavar="DIR", help="folder to write to")
     export.add_argument("--no-sidecars", action="store_true", help="no .json beside each file")
     export.add_argument("--prefix", default="", help="file name prefix")
     export.add_argument("--json", action="store_true")
-    _library_arg(export)
+    library_arg(export)
 
     pack = sub.add_parser("pack", help="write a graph with its inputs and results to one file")
     pack.add_argument("graph", help="the .ctoon graph file")
     pack.add_argument("--to", required=True, metavar="FILE", help="the .ctoonpack to write")
     pack.add_argument("--json", action="store_true")
-    _library_arg(pack)
+    library_arg(pack)
     unpack = sub.add_parser("unpack", help="open a pack: a graph folder + assets in the library")
     unpack.add_argument("pack", help="the .ctoonpack file")
     unpack.add_argument("--to", required=True, metavar="DIR", help="a new (or empty) folder")
     unpack.add_argument("--json", action="store_true")
-    _library_arg(unpack)
+    library_arg(unpack)
 
     gallery = sub.add_parser("library", help="open the library window (gallery)")
-    _library_arg(gallery)
+    library_arg(gallery)
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -114,20 +108,6 @@ def dispatch(args: argparse.Namespace) -> int:
     return EXIT_INVALID
 
 
-def open_library(path: str | None) -> Library:
-    return Library(Path(path).expanduser() if path else Settings.load().library_path())
-
-
-def _console() -> Console:
-    """Piped output is not cut to 80 columns (a terminal keeps its own width)."""
-    probe = Console()
-    return Console(highlight=False, width=None if probe.is_terminal else 140, soft_wrap=True)
-
-
-def _print_json(value: Any) -> None:
-    print(redact_secrets(json.dumps(value, ensure_ascii=False, indent=1, default=str)))
-
-
 # -- assets ------------------------------------------------------------------------------------
 
 def _list(args: argparse.Namespace) -> int:
@@ -140,11 +120,11 @@ def _list(args: argparse.Namespace) -> int:
     finally:
         library.close()
     if args.json:
-        _print_json({"library": str(library.root), "filters": query.describe(),
+        print_json({"library": str(library.root), "filters": query.describe(),
                      "sort": ("-" if query.ascending else "") + query.sort, "total": total,
                      "assets": [lq.row_as_json(r) for r in rows]})
         return EXIT_OK
-    out = _console()
+    out = console()
     if not rows:
         out.print(f"no assets{' match ' + '; '.join(query.describe()) if query.active() else ''}"
                   f" in {library.root}")
@@ -202,12 +182,12 @@ def _show(args: argparse.Namespace) -> int:
         raise CoreError(f"no asset {args.sha} in the library")
     row = details.row
     if args.json:
-        _print_json({**lq.row_as_json(row), "note": details.note,
+        print_json({**lq.row_as_json(row), "note": details.note,
                      "provenance": [lq.provenance_as_json(p) for p in details.provenance],
                      "used_by": [{"result_id": i, "node_title": t, "node_type": nt}
                                  for i, t, nt in details.used_by]})
         return EXIT_OK
-    out = _console()
+    out = console()
     out.print(f"[bold]{row.sha256}[/]")
     out.print(f"  {row.kind} · {row.mime} · {_dims(row)} · {_bytes(row.size)}")
     out.print(f"  review: {_stars(row)}" + (f" · note: {details.note}" if details.note else ""),
@@ -263,11 +243,11 @@ def _export(args: argparse.Namespace) -> int:
     finally:
         library.close()
     if args.json:
-        _print_json({"exported": [{"sha256": e.asset.sha256, "path": str(e.path),
+        print_json({"exported": [{"sha256": e.asset.sha256, "path": str(e.path),
                                    "sidecar": str(e.sidecar) if e.sidecar else None}
                                   for e in written]})
     else:
-        out = _console()
+        out = console()
         for item in written:
             out.print(f"[green]✓[/] {item.path}", highlight=False, soft_wrap=True)
         out.print(f"exported {len(written)} file{'s' if len(written) != 1 else ''} to {args.to}")
@@ -290,11 +270,11 @@ def _pack(args: argparse.Namespace) -> int:
     finally:
         library.close()
     if args.json:
-        _print_json({"pack": str(summary.path), "graph": summary.graph_name,
+        print_json({"pack": str(summary.path), "graph": summary.graph_name,
                      "inputs": summary.inputs, "assets": summary.assets,
                      "results": summary.results, "bytes": summary.bytes})
     else:
-        _console().print(
+        console().print(
             f"[green]✓[/] {summary.path}: {summary.graph_name}, {summary.inputs} input files, "
             f"{summary.assets} assets, {summary.results} results ({_bytes(summary.bytes)})")
     return EXIT_OK
@@ -311,11 +291,11 @@ def _unpack(args: argparse.Namespace) -> int:
     finally:
         library.close()
     if args.json:
-        _print_json({"graph": str(summary.graph_path), "inputs": summary.inputs,
+        print_json({"graph": str(summary.graph_path), "inputs": summary.inputs,
                      "assets": summary.assets, "results": summary.results,
                      "reviews": summary.reviews, "library": str(library.root)})
     else:
-        _console().print(
+        console().print(
             f"[green]✓[/] {summary.graph_path} · {summary.assets} assets and "
             f"{summary.results} results added to the library at {library.root}")
     return EXIT_OK

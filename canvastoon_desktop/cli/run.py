@@ -32,6 +32,7 @@ from .commands import (
     print_problems,
     resolve_targets,
 )
+from .output import styled_status
 from .progress import RunProgress
 
 
@@ -164,10 +165,7 @@ def _print_summary(summary: RunSummary, graph: Any, library: Library,
             _describe(library, a) for a in assets[:3])
         if len(assets) > 3:
             detail += f"  (+{len(assets) - 3} more)"
-        style = {"failed": "red", "skipped": "yellow", "cancelled": "magenta"}.get(
-            outcome.status, "")
-        table.add_row(graph.display_name(node_id), f"[{style}]{outcome.status}[/]" if style
-                      else outcome.status,
+        table.add_row(graph.display_name(node_id), styled_status(outcome.status),
                       format_usd(outcome.cost_usd) if outcome.cost_usd else "", detail)
     console.print(table)
     console.print(f"[dim]library: {library.root} · details: canvastoon assets show SHA[/]")

@@ -17,18 +17,13 @@ from rich.table import Table
 
 from ..core.errors import CoreError
 from ..core.library import RunNode
-from ..core.pricing import format_seconds
+from ..core.pricing import format_seconds, format_usd
 from ..core.secrets import redact_secrets
-from .review_commands import _console, _library_arg, _print_json, _usd, open_library
+from .output import console, library_arg, open_library, print_json, styled_status
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 COMMANDS = ("runs",)
-
-#: run statuses in the colours the editor uses for them
-_STYLES = {"done": "green", "cached": "green", "failed": "red", "refused": "red",
-           "cancelled": "yellow", "skipped": "dim", "running": "cyan"}
-
 
 def add_commands(sub: Any) -> None:
     runs = sub.add_parser("runs", help="list runs and show how each node of one ended")
@@ -38,11 +33,11 @@ def add_commands(sub: Any) -> None:
         parser.add_argument("--limit", type=int, default=20, metavar="N",
                             help="show at most N runs (default 20)")
         parser.add_argument("--json", action="store_true", help="print JSON on stdout")
-        _library_arg(parser)
+        library_arg(parser)
     show = rsub.add_parser("show", help="one run: each node's state, cost and error")
     show.add_argument("run", help="the run's id (its first 4+ characters are enough)")
     show.add_argument("--json", action="store_true")
-    _library_arg(show)
+    library_arg(show)
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -63,9 +58,9 @@ def _list(args: argparse.Namespace) -> int:
     finally:
         library.close()
     if args.json:
-        _print_json({"library": str(library.root), "runs": [_run_json(r) for r in runs]})
+        print_json({"library": str(library.root), "runs": [_run_json(r) for r in runs]})
         return EXIT_OK
-    out = _console()
+    out = console()
     if not runs:
         out.print(f"no runs yet in {library.root}")
         return EXIT_OK
@@ -76,8 +71,7 @@ def _list(args: argparse.Namespace) -> int:
     for run in runs:
         status = str(run["status"])
         table.add_row(run["id"][:12], _when(run["started_at"]), run["graph_name"] or "untitled",
-                      f"[{_STYLES.get(status, 'default')}]{status}[/]",
-                      _usd(float(run["cost_usd"] or 0)), _took(run))
+                      styled_status(status), _usd(run["cost_usd"]), _took(run))
     out.print(table)
     noun = "run" if len(runs) == 1 else "runs"
     out.print(f"[dim]{len(runs)} {noun} · details: canvastoon runs show RUN · "
@@ -99,13 +93,13 @@ def _show(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     run = found[0]
     if args.json:
-        _print_json({"run": _run_json(run), "nodes": [_node_json(n) for n in nodes]})
+        print_json({"run": _run_json(run), "nodes": [_node_json(n) for n in nodes]})
         return EXIT_OK
-    out = _console()
+    out = console()
     status = str(run["status"])
     out.print(f"[bold]{run['graph_name'] or 'untitled'}[/] · run {run['id']}")
-    out.print(f"  {_when(run['started_at'])} · [{_STYLES.get(status, 'default')}]{status}[/]"
-              f" · {_usd(float(run['cost_usd'] or 0))} · {_took(run)}")
+    out.print(f"  {_when(run['started_at'])} · {styled_status(status)}"
+              f" · {_usd(run['cost_usd'])} · {_took(run)}")
     if run["graph_path"]:
         out.print(f"  {run['graph_path']}", markup=False)
     if not nodes:
@@ -117,10 +111,14 @@ def _show(args: argparse.Namespace) -> int:
         table.add_column(column, overflow="fold" if column == "details" else "ellipsis",
                          no_wrap=column != "details")
     for node in nodes:
-        table.add_row(node.title, f"[{_STYLES.get(node.status, 'default')}]{node.status}[/]",
-                      _usd(node.cost_usd) if node.cost_usd else "", node.detail)
+        table.add_row(node.title, styled_status(node.status),
+                      format_usd(node.cost_usd) if node.cost_usd else "", node.detail)
     out.print(table)
     return EXIT_OK
+
+
+def _usd(value: Any) -> str:
+    return format_usd(float(value)) if value else "—"
 
 
 def _when(epoch: Any) -> str:

@@ -1,0 +1,43 @@
+"""What the commands share to talk to the terminal: consoles, JSON on stdout, the
+``--library`` option and run states in colour."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from ..core.library import Library
+from ..core.secrets import redact_secrets
+from ..core.settings import Settings
+
+#: run and node states in colour (the rest print plain)
+STATUS_STYLES = {"failed": "red", "refused": "red", "skipped": "yellow",
+                 "cancelled": "magenta"}
+
+
+def styled_status(status: str) -> str:
+    style = STATUS_STYLES.get(status)
+    return f"[{style}]{status}[/]" if style else status
+
+
+def console() -> Console:
+    """Piped output is not cut to 80 columns (a terminal keeps its own width)."""
+    probe = Console()
+    return Console(highlight=False, width=None if probe.is_terminal else 140, soft_wrap=True)
+
+
+def print_json(value: Any) -> None:
+    print(redact_secrets(json.dumps(value, ensure_ascii=False, indent=1, default=str)))
+
+
+def library_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--library", metavar="DIR",
+                        help="library folder (default: $CANVASTOON_LIBRARY or settings)")
+
+
+def open_library(path: str | None) -> Library:
+    return Library(Path(path).expanduser() if path else Settings.load().library_path())
