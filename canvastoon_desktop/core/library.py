@@ -618,15 +618,15 @@ class Library:
     def run_nodes(self, run_id: str) -> list[RunNode]:
         """The nodes of a finished run, in the order they settled."""
         self.flush(wait=True)
-        with self._lock:
-            row = self._db.execute("SELECT nodes_json FROM run_nodes WHERE run_id=?",
-                                   (run_id,)).fetchone()
-        if row is None:
-            return []
         try:
+            with self._lock:
+                row = self._db.execute("SELECT nodes_json FROM run_nodes WHERE run_id=?",
+                                       (run_id,)).fetchone()
+            if row is None:
+                return []
             return [RunNode(str(n), str(t), str(s), float(c), str(d))
                     for n, t, s, c, d in json.loads(row[0])]
-        except (ValueError, TypeError) as exc:
+        except (sqlite3.Error, ValueError, TypeError) as exc:
             raise LibraryError(f"the record of run {run_id} in the library at {self.root} is "
                                f"damaged: {exc}") from None
 

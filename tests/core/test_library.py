@@ -129,3 +129,20 @@ def test_a_library_from_before_run_nodes_is_upgraded_in_place(tmp_path: Path) ->
     assert library.run_nodes("r2") == [RunNode("n1", "Shot list", "failed", 0.0,
                                                "the model refused")]
     library.close()
+
+
+def test_a_damaged_run_record_is_a_library_error(tmp_path: Path) -> None:
+    library = Library(tmp_path)
+    library.begin_run("r1", graph_id=None, graph_path=None, graph_name="x")
+    library.finish_run("r1", "done", 0.0, [RunNode("n1", "Card", "done")])
+    library.close()
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "library.sqlite")
+    db.execute("UPDATE run_nodes SET nodes_json='[[1, 2'")
+    db.commit()
+    db.close()
+    library = Library(tmp_path)
+    with pytest.raises(LibraryError, match="record of run r1 .* is damaged"):
+        library.run_nodes("r1")
+    library.close()
