@@ -109,9 +109,12 @@ class CheckableCombo(QtWidgets.QComboBox):
             item.setCheckState(QtCore.Qt.CheckState.Unchecked)
         self._model.appendRow(item)
 
+    def _checked_rows(self) -> list[int]:
+        return [row for row in range(1, self.count())
+                if self._model.item(row).checkState() == QtCore.Qt.CheckState.Checked]
+
     def checked(self) -> tuple[str, ...]:
-        return tuple(self.itemData(row) for row in range(1, self.count())
-                     if self._model.item(row).checkState() == QtCore.Qt.CheckState.Checked)
+        return tuple(self.itemData(row) for row in self._checked_rows())
 
     def set_checked(self, values: tuple[str, ...] | list[str]) -> None:
         wanted = set(values)
@@ -122,8 +125,7 @@ class CheckableCombo(QtWidgets.QComboBox):
         self.update()
 
     def summary(self) -> str:
-        picked = [row for row in range(1, self.count())
-                  if self._model.item(row).checkState() == QtCore.Qt.CheckState.Checked]
+        picked = self._checked_rows()
         if not picked:
             return self.itemText(0)
         if len(picked) == 1:
