@@ -122,12 +122,9 @@ class AimlVideo:
             await job.submitted(generation_id, {"route": ROUTE})
             return generation_id, answer
 
-        async def when_cancelled(_made: tuple[str, dict[str, Any]]) -> None:
-            await self._keep_for_next_run(call, job)
-
         await job.creating({"route": ROUTE})
         # cancelled while the create is on the wire: let it land and keep its id
-        return await create_and_journal(create, when_cancelled)
+        return await create_and_journal(create, lambda _made: self._keep_for_next_run(call, job))
 
     async def _keep_for_next_run(self, call: ModelCall, job: JobControl) -> None:
         """AIML cannot cancel a generation: it runs on and is billed. Record the spend and
