@@ -53,10 +53,8 @@ class ProblemsDialog(QtWidgets.QDialog):
         head.setWordWrap(True)
         layout.addWidget(head)
         count = len(self.problems)
-        sub = QtWidgets.QLabel(f"{count} problem{'s' if count != 1 else ''} to fix. "
-                               "Click one to find its node on the canvas.")
-        sub.setObjectName("muted")
-        layout.addWidget(sub)
+        layout.addWidget(theme.muted_label(f"{count} problem{'s' if count != 1 else ''} to fix. "
+                                           "Click one to find its node on the canvas."))
         self.tree = QtWidgets.QTreeWidget()
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(True)

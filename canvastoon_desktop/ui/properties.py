@@ -124,10 +124,7 @@ class PropertiesPanel(QtWidgets.QWidget):
         self.title_edit.editingFinished.connect(self._title_edited)
         layout.addWidget(self.title_edit)
         if node_type.description:
-            description = QtWidgets.QLabel(node_type.description)
-            description.setWordWrap(True)
-            description.setObjectName("muted")
-            layout.addWidget(description)
+            layout.addWidget(theme.muted_label(node_type.description, wrap=True))
 
         self.state_label = QtWidgets.QLabel()
         self.message_label = QtWidgets.QLabel()
@@ -190,9 +187,7 @@ class PropertiesPanel(QtWidgets.QWidget):
         if form.rowCount():
             layout.addLayout(form)
         else:
-            none = QtWidgets.QLabel("This node has no parameters.")
-            none.setObjectName("muted")
-            layout.addWidget(none)
+            layout.addWidget(theme.muted_label("This node has no parameters."))
         if advanced.rowCount():
             toggle = QtWidgets.QToolButton()
             toggle.setText("Advanced")
@@ -369,9 +364,7 @@ def _esc(text: str) -> str:
 def _empty_hint() -> QtWidgets.QLabel:
     """What the panel says when no node is selected (a new label each time: the scroll area
     deletes the widget it shows when given another)."""
-    label = QtWidgets.QLabel("Select a node to see its parameters.\n\nTab searches the node "
-                             "palette;\ndrop images on the canvas to load them.")
+    label = theme.muted_label("Select a node to see its parameters.\n\nTab searches the node "
+                              "palette;\ndrop images on the canvas to load them.", wrap=True)
     label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-    label.setObjectName("muted")
-    label.setWordWrap(True)
     return label

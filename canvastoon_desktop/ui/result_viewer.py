@@ -102,8 +102,7 @@ class VideoView(QtWidgets.QWidget):
         self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
         self.slider.sliderMoved.connect(self.player.setPosition)
-        self.time = QtWidgets.QLabel("0:00 / 0:00")
-        self.time.setObjectName("muted")
+        self.time = theme.muted_label("0:00 / 0:00")
         self.player.durationChanged.connect(self._duration)
         self.player.positionChanged.connect(self._position)
         self.player.playbackStateChanged.connect(self._state)
@@ -171,10 +170,8 @@ class ResultViewer(QtWidgets.QDialog):
         layout = QtWidgets.QVBoxLayout(self)
         self.tabs = QtWidgets.QTabWidget()
         layout.addWidget(self.tabs, 1)
-        self.info = QtWidgets.QLabel()
-        self.info.setObjectName("muted")
+        self.info = theme.muted_label(wrap=True)
         self.info.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.info.setWordWrap(True)
         layout.addWidget(self.info)
         self.assets: list[Asset] = []
         for port, value in outputs.items():

@@ -23,6 +23,8 @@ from canvastoon_desktop.core.secrets import (
 )
 from canvastoon_desktop.core.settings import Settings
 
+from . import theme
+
 log = logging.getLogger(__name__)
 
 NO_LIMIT = -1.0
@@ -52,8 +54,7 @@ class KeyRow(QtWidgets.QWidget):
         self.keys = keys
         layout = QtWidgets.QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.status = QtWidgets.QLabel()
-        self.status.setObjectName("muted")
+        self.status = theme.muted_label()
         self.field = QtWidgets.QLineEdit()
         self.field.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
         self.field.setPlaceholderText("paste a new key to save it")
@@ -138,10 +139,8 @@ class SettingsDialog(QtWidgets.QDialog):
         page = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(page)
         available, why = keyring_available()
-        note = QtWidgets.QLabel(
-            why if available else f"<span style='color:#ffb74d'>{why}</span>")
-        note.setWordWrap(True)
-        note.setObjectName("muted")
+        note = theme.muted_label(
+            why if available else f"<span style='color:#ffb74d'>{why}</span>", wrap=True)
         layout.addWidget(note)
         self.key_rows: dict[str, KeyRow] = {}
         for provider, label in PROVIDER_LABELS.items():
@@ -151,10 +150,8 @@ class SettingsDialog(QtWidgets.QDialog):
             box.addWidget(row)
             self.key_rows[provider] = row
             layout.addWidget(group)
-        hint = QtWidgets.QLabel("Keys never go into graph files, settings or logs. Offline "
-                                "models need no key.")
-        hint.setWordWrap(True)
-        hint.setObjectName("muted")
+        hint = theme.muted_label("Keys never go into graph files, settings or logs. Offline "
+                                 "models need no key.", wrap=True)
         layout.addWidget(hint)
         layout.addStretch(1)
         return page
@@ -169,10 +166,9 @@ class SettingsDialog(QtWidgets.QDialog):
         form.addRow("Per run", self.per_run)
         form.addRow("Per day", self.per_day)
         form.addRow("Ask before runs over", self.confirm_over)
-        hint = QtWidgets.QLabel("A run that could go over a budget is refused before anything "
-                                "is spent. Set a field to its lowest value for no limit.")
-        hint.setWordWrap(True)
-        hint.setObjectName("muted")
+        hint = theme.muted_label("A run that could go over a budget is refused before "
+                                 "anything is spent. Set a field to its lowest value for no "
+                                 "limit.", wrap=True)
         form.addRow(hint)
         return page
 
@@ -195,11 +191,9 @@ class SettingsDialog(QtWidgets.QDialog):
         self.replicate_url.setPlaceholderText("https://api.replicate.com")
         form.addRow("AIML base URL", self.aiml_url)
         form.addRow("Replicate base URL", self.replicate_url)
-        hint = QtWidgets.QLabel("To try the hosted pipeline with no keys and no spend, run "
-                                "<code>canvastoon simulate-server</code> and paste the URLs it "
-                                "prints here.")
-        hint.setWordWrap(True)
-        hint.setObjectName("muted")
+        hint = theme.muted_label("To try the hosted pipeline with no keys and no spend, run "
+                                 "<code>canvastoon simulate-server</code> and paste the URLs "
+                                 "it prints here.", wrap=True)
         form.addRow(hint)
         return page
 
@@ -219,9 +213,7 @@ class SettingsDialog(QtWidgets.QDialog):
         holder.setLayout(row)
         row.setContentsMargins(0, 0, 0, 0)
         form.addRow("Library folder", holder)
-        note = QtWidgets.QLabel(self._library_note())
-        note.setObjectName("muted")
-        note.setWordWrap(True)
+        note = theme.muted_label(self._library_note(), wrap=True)
         form.addRow(note)
         self.library_note = note
         if self.library_locked:

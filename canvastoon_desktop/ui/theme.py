@@ -191,6 +191,14 @@ QGroupBox::title {{ subcontrol-origin: margin; left: 8px; color: {MUTED}; }}
 """
 
 
+def muted_label(text: str = "", *, wrap: bool = False) -> QtWidgets.QLabel:
+    """Secondary text (hints, notes, status) in the muted colour of the style sheet."""
+    label = QtWidgets.QLabel(text)
+    label.setObjectName("muted")
+    label.setWordWrap(wrap)
+    return label
+
+
 def apply(app: QtWidgets.QApplication) -> None:
     """Dark palette + QSS for the whole app (Fusion style keeps it identical everywhere)."""
     app.setStyle("Fusion")
