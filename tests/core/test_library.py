@@ -143,6 +143,6 @@ def test_a_damaged_run_record_is_a_library_error(tmp_path: Path) -> None:
     db.commit()
     db.close()
     library = Library(tmp_path)
-    with pytest.raises(LibraryError, match="record of run r1 .* is damaged"):
+    with pytest.raises(LibraryError, match=r"record of run r1 .* is damaged"):
         library.run_nodes("r1")
     library.close()
