@@ -118,6 +118,12 @@ class Rig:
                          seed, mode)
         return graph.create_node("load_image", params={"path": str(path)}).id
 
+    def video(self, graph: Graph, model: str, prompt: str = "spin", **params: Any) -> str:
+        """A video node of ``model`` on a fresh 9:16 first frame; returns its id."""
+        frame = self.picture(graph)
+        return self.node(graph, "video", {"image": frame}, model=model, prompt=prompt,
+                         **params)
+
     def text(self, graph: Graph, text: str) -> str:
         return graph.create_node("text", params={"text": text}).id
 

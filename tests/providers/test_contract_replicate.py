@@ -131,9 +131,7 @@ def test_a_large_input_is_uploaded_and_passed_by_url(rig: Rig, sim: Simulator) -
 def test_progress_is_reported_queued_then_running(rig: Rig, sim: Simulator) -> None:
     sim.set_latency("bytedance/seedance-1-pro-fast", queue_s=0.3, run_s=0.6)
     g = rig.graph()
-    frame = rig.picture(g)
-    node = rig.node(g, "video", {"image": frame}, model="bytedance/seedance-1-pro-fast",
-                    prompt="walk", duration=2)
+    node = rig.video(g, "bytedance/seedance-1-pro-fast", prompt="walk", duration=2)
     summary, events = rig.run(g)
     assert summary.status == "done"
     progress = [(e.status, e.fraction) for e in events if type(e).__name__ == "NodeProgress"]

@@ -39,8 +39,7 @@ def zimage_graph(rig: Rig, prompt: str = "sketch") -> tuple[object, str]:
 
 def video_graph(rig: Rig, model: str, **params: object) -> tuple[object, str]:
     g = rig.graph()
-    frame = rig.picture(g)
-    return g, rig.node(g, "video", {"image": frame}, model=model, prompt="spin", **params)
+    return g, rig.video(g, model, **params)
 
 
 # -- keys and money ------------------------------------------------------------------------
@@ -343,9 +342,7 @@ def test_a_malformed_poll_answer_is_retried(rig: Rig, sim: Simulator) -> None:
     sim.faults.add(FaultRule("replicate.predictions.get", "malformed", times=2))
     sim.faults.add(FaultRule("aiml.video.poll", "malformed", times=2))
     g, z = zimage_graph(rig)
-    frame = rig.picture(g)
-    video = rig.node(g, "video", {"image": frame}, model="minimax/hailuo-2.3-fast",
-                     prompt="x", duration=6)
+    video = rig.video(g, "minimax/hailuo-2.3-fast", prompt="x", duration=6)
     summary, _ = rig.run(g)
     assert summary.nodes[z].status == summary.nodes[video].status == "done"
 
@@ -357,9 +354,7 @@ def test_5xx_and_dropped_connections_on_polls_and_downloads_are_retried(
                         ("output", "500")]:
         sim.faults.add(FaultRule(route, kind, times=1))
     g, z = zimage_graph(rig)
-    frame = rig.picture(g)
-    video = rig.node(g, "video", {"image": frame}, model="minimax/hailuo-2.3-fast",
-                     prompt="x", duration=6)
+    video = rig.video(g, "minimax/hailuo-2.3-fast", prompt="x", duration=6)
     summary, _ = rig.run(g)
     assert summary.nodes[z].status == summary.nodes[video].status == "done"
     assert all(rule.fired == 1 for rule in sim.faults.rules)

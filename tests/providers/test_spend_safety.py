@@ -72,9 +72,7 @@ def test_a_lost_aiml_video_create_is_reported_until_the_node_is_rerolled(
         rig: Rig, sim: Simulator) -> None:
     sim.faults.add(FaultRule("aiml.video.create", "drop_after_create", times=1))
     g = rig.graph()
-    frame = rig.picture(g)
-    node = rig.node(g, "video", {"image": frame}, model="minimax/hailuo-2.3-fast",
-                    prompt="spin", duration=6)
+    node = rig.video(g, "minimax/hailuo-2.3-fast", duration=6)
     summary, _ = rig.run(g)
     outcome = summary.nodes[node]
     assert outcome.status == "failed" and outcome.error_kind == "outcome_unknown"
@@ -114,9 +112,7 @@ def test_a_connection_that_never_opened_is_not_an_unknown_outcome(sim: Simulator
                                     poll_interval_s=0.05, retry=FAST_RETRY)
     rig = Rig(sim, tmp_path, setup)
     g = rig.graph()
-    frame = rig.picture(g)
-    node = rig.node(g, "video", {"image": frame}, model="minimax/hailuo-2.3-fast",
-                    prompt="spin", duration=6)
+    node = rig.video(g, "minimax/hailuo-2.3-fast", duration=6)
     summary, _ = rig.run(g)
     outcome = summary.nodes[node]
     assert outcome.error_kind == "provider_failure" and "could not connect" in outcome.error
