@@ -15,16 +15,16 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/canvastoon resources/examples/offline_storyboard.ctoon
 
-test: $(STAMP)
+test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
-	$(VENV)/bin/lint-imports
-	$(VENV)/bin/ruff check .
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
+# the quick checks first: a lint error should not wait for the slow tests
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
 clean:

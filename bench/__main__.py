@@ -41,8 +41,12 @@ def main(argv: list[str]) -> int:
             results[figure.name] = figure.value
             ok = figure.meets_target()
             failures += not ok
-            table.add_row(figure.name, f"{figure.value:.4g}", figure.target_text,
-                          "[green]yes[/]" if ok else "[red]no[/]")
+            table.add_row(
+                figure.name,
+                f"{figure.value:.4g}",
+                figure.target_text,
+                "[green]yes[/]" if ok else "[red]no[/]",
+            )
         console.print(f"  {time.monotonic() - started:.1f} s")
     RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=1) + "\n")
     console.print(table)

@@ -27,8 +27,13 @@ REGISTRY = fake_registry()
 
 def _executor(root: Path, adapter: FakeAdapter, limit: int = 100_000) -> Executor:
     prices = PriceTable.load()
-    return Executor(REGISTRY, Library(root), prices, adapters={"aiml": adapter, "local": adapter},
-                    limits={"aiml": limit, "local": limit})
+    return Executor(
+        REGISTRY,
+        Library(root),
+        prices,
+        adapters={"aiml": adapter, "local": adapter},
+        limits={"aiml": limit, "local": limit},
+    )
 
 
 def _chain_adapter() -> FakeAdapter:
@@ -81,6 +86,7 @@ def _timed_run(executor: Executor, graph: Graph) -> float:
     """Wall time of one run, from start to its last event. The library's write-behind rows
     are committed afterwards (outside the timing) so one figure's commits never slow the
     next figure down."""
+
     async def go() -> float:
         gc.collect()
         started = time.perf_counter()
@@ -105,7 +111,9 @@ def _fresh(graph: Graph, adapter: FakeAdapter | None = None, limit: int = 100_00
 
 def run() -> Iterator[Figure]:
     _fresh(_independent(50))  # warm imports and code paths
-    independent = min(_fresh(_independent(1000), FakeAdapter(cost=0.0, record=False)) for _ in range(3))
+    independent = min(
+        _fresh(_independent(1000), FakeAdapter(cost=0.0, record=False)) for _ in range(3)
+    )
     yield Figure("overhead_ms_per_node_1k", independent * 1000 / 1000, 0.1)
     chain_1k = min(_fresh(_chain(1000), _chain_adapter()) for _ in range(3))
     yield Figure("overhead_ms_per_node_1k_chain", chain_1k * 1000 / 1000, 0.1)

@@ -65,13 +65,19 @@ def _copy_episode(dest: Path) -> Path:
 class _Rig:
     def __init__(self, sim: Simulator, root: Path) -> None:
         self.path = _copy_episode(root / "project")
-        setup = ProviderSetup.simulated(sim.aiml_base_url, sim.replicate_base_url,
-                                        poll_interval_s=POLL_S)
+        setup = ProviderSetup.simulated(
+            sim.aiml_base_url, sim.replicate_base_url, poll_interval_s=POLL_S
+        )
         prices = PriceTable.load()
         self.registry = default_registry()
         self.library = Library(root / "library")
-        self.executor = Executor(self.registry, self.library, prices,
-                                 adapters=build_adapters(setup, prices), simulated=True)
+        self.executor = Executor(
+            self.registry,
+            self.library,
+            prices,
+            adapters=build_adapters(setup, prices),
+            simulated=True,
+        )
         self.graph = load_graph(self.path, self.registry)
 
     def run(self) -> tuple[RunSummary, float, list[tuple[float, RunEvent]]]:
@@ -80,13 +86,14 @@ class _Rig:
         async def go() -> tuple[RunSummary, float]:
             started = time.perf_counter()
             summary = await self.executor.run(
-                self.graph, graph_path=self.path,
-                on_event=lambda e: events.append((time.perf_counter(), e)))
+                self.graph,
+                graph_path=self.path,
+                on_event=lambda e: events.append((time.perf_counter(), e)),
+            )
             return summary, time.perf_counter() - started
 
         summary, wall = asyncio.run(go())
-        assert summary.status == "done", {k: v.error for k, v in summary.nodes.items()
-                                          if v.error}
+        assert summary.status == "done", {k: v.error for k, v in summary.nodes.items() if v.error}
         return summary, wall, events
 
     def close(self) -> None:
@@ -99,14 +106,17 @@ def _node_seconds(events: list[tuple[float, RunEvent]], node_id: str) -> float:
     return end - start
 
 
-def critical_path(rig: _Rig, summary: RunSummary,
-                  events: list[tuple[float, RunEvent]]) -> float:
+def critical_path(rig: _Rig, summary: RunSummary, events: list[tuple[float, RunEvent]]) -> float:
     """The chat + the slowest shot's image → LaMa → video + the assembly."""
-    roles = {rig.library.read_json(a)["role"]
-             for a in summary.nodes["shots"].outputs["shots"].items}
-    chain = max(LATENCIES["google/gemini-3-pro-image-edit"].total_s
-                + LATENCIES["allenhooo/lama"].total_s
-                + LATENCIES[DEFAULT_ROUTES[role]].total_s for role in roles)
+    roles = {
+        rig.library.read_json(a)["role"] for a in summary.nodes["shots"].outputs["shots"].items
+    }
+    chain = max(
+        LATENCIES["google/gemini-3-pro-image-edit"].total_s
+        + LATENCIES["allenhooo/lama"].total_s
+        + LATENCIES[DEFAULT_ROUTES[role]].total_s
+        for role in roles
+    )
     return LATENCIES["gpt-4o"].total_s + chain + _node_seconds(events, "episode")
 
 
@@ -125,12 +135,22 @@ def episode_figures() -> tuple[float, int, dict[str, float]]:
                     if n:
                         ratios.append(wall / critical)
                         if wall / critical <= min(ratios):
-                            detail = {"wall_s": wall, "critical_s": critical,
-                                      "assembly_s": _node_seconds(events, "episode")}
+                            detail = {
+                                "wall_s": wall,
+                                "critical_s": critical,
+                                "assembly_s": _node_seconds(events, "episode"),
+                            }
                     if n == RUNS - 1:  # then edit one shot and run again
                         outputs = summary.nodes["shots"].outputs
-                        edit_json_item(rig.graph, rig.library, "shots", outputs, "shots", 3,
-                                       {"image_prompt": "Mina alone under one spotlight"})
+                        edit_json_item(
+                            rig.graph,
+                            rig.library,
+                            "shots",
+                            outputs,
+                            "shots",
+                            3,
+                            {"image_prompt": "Mina alone under one spotlight"},
+                        )
                         since = len(sim.log)
                         rig.run()
                         calls = sum(1 for e in list(sim.log)[since:] if e.route in CREATE_ROUTES)
@@ -141,12 +161,15 @@ def episode_figures() -> tuple[float, int, dict[str, float]]:
 
 def run() -> Iterator[Figure]:
     ratio, calls, detail = episode_figures()
-    hosted = ((detail["wall_s"] - detail["assembly_s"])
-              / (detail["critical_s"] - detail["assembly_s"]))
-    print(f"  episode: wall {detail['wall_s']:.2f} s over a critical path of "
-          f"{detail['critical_s']:.2f} s (assembly {detail['assembly_s']:.2f} s; before it "
-          f"{hosted:.3f}×); "
-          f"{min(DEFAULT_LIMITS['aiml'], DEFAULT_LIMITS['replicate'], 8)} shots at once "
-          f"(limits: AIML {DEFAULT_LIMITS['aiml']}, Replicate {DEFAULT_LIMITS['replicate']})")
+    hosted = (detail["wall_s"] - detail["assembly_s"]) / (
+        detail["critical_s"] - detail["assembly_s"]
+    )
+    print(
+        f"  episode: wall {detail['wall_s']:.2f} s over a critical path of "
+        f"{detail['critical_s']:.2f} s (assembly {detail['assembly_s']:.2f} s; before it "
+        f"{hosted:.3f}×); "
+        f"{min(DEFAULT_LIMITS['aiml'], DEFAULT_LIMITS['replicate'], 8)} shots at once "
+        f"(limits: AIML {DEFAULT_LIMITS['aiml']}, Replicate {DEFAULT_LIMITS['replicate']})"
+    )
     yield Figure("episode_8_shots_wall_over_critical_path", ratio, 1.2)
     yield Figure("episode_edit_one_shot_calls", float(calls), 3.0)

@@ -37,8 +37,15 @@ def _build_library(root: Path) -> None:
     from tests.support.library_factory import populate
 
     library = Library(root)
-    made = populate(library, images=IMAGES, videos=VIDEOS, texts=TEXTS, distinct_videos=25,
-                    runs=40, image_size=(144, 256))
+    made = populate(
+        library,
+        images=IMAGES,
+        videos=VIDEOS,
+        texts=TEXTS,
+        distinct_videos=25,
+        runs=40,
+        image_size=(144, 256),
+    )
     for n, asset in enumerate(made.assets[::7]):
         library.set_review(asset.sha256, rating=1 + n % 5, rejected=n % 11 == 0)
     library.close()
@@ -163,9 +170,13 @@ def run() -> Iterator[Figure]:
         yield Figure("library_filter_query_ms_10k", _query_ms(root), 50.0)
         out = subprocess.run(
             [sys.executable, "-m", "bench.gallery_bench", "--rss", str(root)],
-            capture_output=True, text=True, check=True, timeout=900,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=900,
             cwd=Path(__file__).resolve().parents[1],
-            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        )
         measured = json.loads(out.stdout.strip().splitlines()[-1])
         yield Figure("gallery_rss_mb_10k", measured["peak_mb"], 800.0)
     finally:

@@ -31,25 +31,40 @@ RUNS = 3
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_API": "pyside6",
-           "CANVASTOON_CONFIG_DIR": str(home / "config"),
-           "CANVASTOON_LIBRARY": str(home / "library"),
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
-    for var in ("AIML_API_KEY", "REPLICATE_API_TOKEN", "CANVASTOON_AIML_BASE_URL",
-                "REPLICATE_BASE_URL"):
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "QT_API": "pyside6",
+        "CANVASTOON_CONFIG_DIR": str(home / "config"),
+        "CANVASTOON_LIBRARY": str(home / "library"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+    }
+    for var in (
+        "AIML_API_KEY",
+        "REPLICATE_API_TOKEN",
+        "CANVASTOON_AIML_BASE_URL",
+        "REPLICATE_BASE_URL",
+    ):
         env.pop(var, None)
     return env
 
 
 def _child(args: list[str], home: Path, timeout: float = 600) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-m", "bench.gui_bench", *args], cwd=ROOT,
-                         env=_env(home), capture_output=True, text=True, timeout=timeout)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.gui_bench", *args],
+        cwd=ROOT,
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if out.returncode != 0:
         raise RuntimeError(f"gui_bench {args[0]} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 # -- graphs ------------------------------------------------------------------------------------
+
 
 def write_graph(path: Path, count: int) -> Path:
     """``count`` connected nodes of the usual kinds: idea → prompt → image → video chains,
@@ -59,17 +74,23 @@ def write_graph(path: Path, count: int) -> Path:
     from nodes import default_registry
 
     graph = Graph(default_registry())
-    kinds = (("text", {"text": "an idol on a rooftop, neon rain"}),
-             ("prompt_llm", {"model": "local/template-writer"}),
-             ("image_gen", {"model": "local/storyboard-card"}),
-             ("video", {"model": "local/pan-zoom"}))
-    links = {"prompt_llm": ("text", "text"), "image_gen": ("text", "prompt"),
-             "video": ("image", "image")}
+    kinds = (
+        ("text", {"text": "an idol on a rooftop, neon rain"}),
+        ("prompt_llm", {"model": "local/template-writer"}),
+        ("image_gen", {"model": "local/storyboard-card"}),
+        ("video", {"model": "local/pan-zoom"}),
+    )
+    links = {
+        "prompt_llm": ("text", "text"),
+        "image_gen": ("text", "prompt"),
+        "video": ("image", "image"),
+    }
     previous = None
     for i in range(count):
         kind, params = kinds[i % 4]
-        node = graph.create_node(kind, params=params,
-                                 position=((i % 40) * 320.0, (i // 40) * 300.0))
+        node = graph.create_node(
+            kind, params=params, position=((i % 40) * 320.0, (i // 40) * 300.0)
+        )
         if previous is not None and kind in links:
             out_port, in_port = links[kind]
             graph.edges.append(Edge(previous, out_port, node.id, in_port))
@@ -96,6 +117,7 @@ def _rss_mb() -> float:
 
 
 # -- children ----------------------------------------------------------------------------------
+
 
 def child_open(path: str) -> None:
     """Open a graph file in a shown window; seconds until the canvas has painted it."""
@@ -150,13 +172,15 @@ def child_loop(jobs: str) -> None:
     from tests.ui.test_responsiveness import many_jobs_graph
 
     count = int(jobs)
-    latencies = Latencies(per_model={m: Latency(0.5, 3.0) for m in (
-        "google/nano-banana-pro", "prunaai/z-image-turbo")})
+    latencies = Latencies(
+        per_model={
+            m: Latency(0.5, 3.0) for m in ("google/nano-banana-pro", "prunaai/z-image-turbo")
+        }
+    )
     sim = Simulator(SimulatorConfig(latencies=latencies, seed=11)).start()
     app = create_app(["gui-bench"])
     loop = create_loop(app)
-    setup = ProviderSetup.simulated(sim.aiml_base_url, sim.replicate_base_url,
-                                    poll_interval_s=0.25)
+    setup = ProviderSetup.simulated(sim.aiml_base_url, sim.replicate_base_url, poll_interval_s=0.25)
     workspace = Workspace.open(setup=setup, budget=Budget())
     for provider in ("aiml", "replicate"):
         workspace.executor.set_limit(provider, count)
@@ -175,9 +199,13 @@ def child_loop(jobs: str) -> None:
         if window.runner.records and window.runner.active is None:
             probe.stop()
             record = window.runner.records[0]
-            result.update(status=record.status, p99=probe.percentile(99),
-                          p50=probe.percentile(50), worst=probe.worst_ms,
-                          ticks=len(probe.lateness_ms))
+            result.update(
+                status=record.status,
+                p99=probe.percentile(99),
+                p50=probe.percentile(50),
+                worst=probe.worst_ms,
+                ticks=len(probe.lateness_ms),
+            )
 
     QtCore.QTimer.singleShot(800, start)  # after the first plan
     watcher = QtCore.QTimer()
@@ -200,6 +228,7 @@ async def _until(done: Any, timeout: float) -> None:
 
 # -- the suite ---------------------------------------------------------------------------------
 
+
 def run() -> Iterator[Figure]:
     with tempfile.TemporaryDirectory(prefix="gui-bench-") as tmp:
         home = Path(tmp)
@@ -208,8 +237,11 @@ def run() -> Iterator[Figure]:
         for count in (500, 1000):
             measured = [_child(["open", str(graphs[count])], home) for _ in range(RUNS)]
             assert all(m["nodes"] == count for m in measured)
-            yield Figure(f"gui_open_{count}_nodes_s", min(m["seconds"] for m in measured),
-                         2.0 if count == 500 else 4.0)
+            yield Figure(
+                f"gui_open_{count}_nodes_s",
+                min(m["seconds"] for m in measured),
+                2.0 if count == 500 else 4.0,
+            )
             if count == 1000:
                 rss = max(m["rss_mb"] for m in measured)
         loop = _child(["loop", "32"], home)

@@ -46,8 +46,13 @@ KPOP_LATENCIES = {
     "bytedance/seedance-1-pro-fast": Latency(0.5, 2.5),
     "google/veo-3.1-fast": Latency(0.5, 2.5),
 }
-CRITICAL_PATH = ("gpt-4o", "gpt-4o", "google/nano-banana-pro", "allenhooo/lama",
-                 "minimax/hailuo-2.3-fast")
+CRITICAL_PATH = (
+    "gpt-4o",
+    "gpt-4o",
+    "google/nano-banana-pro",
+    "allenhooo/lama",
+    "minimax/hailuo-2.3-fast",
+)
 OVERHEAD_LATENCY = Latency(0.0, 0.2)
 OVERHEAD_POLL_S = 0.1
 CALLS_PER_MODEL = 6
@@ -55,12 +60,10 @@ CALLS_PER_MODEL = 6
 
 def _kpop_wall(sim: Simulator, root: Path) -> float:
     graph_path = copy_example(root / "project")
-    setup = ProviderSetup.simulated(sim.aiml_base_url, sim.replicate_base_url,
-                                    poll_interval_s=0.1)
+    setup = ProviderSetup.simulated(sim.aiml_base_url, sim.replicate_base_url, poll_interval_s=0.1)
     prices = PriceTable.load()
     library = Library(root / "library")
-    executor = Executor(default_registry(), library, prices,
-                        adapters=build_adapters(setup, prices))
+    executor = Executor(default_registry(), library, prices, adapters=build_adapters(setup, prices))
     graph = load(str(graph_path))
 
     async def go() -> float:
@@ -101,9 +104,11 @@ def _calls(library: Library, root: Path) -> list[ModelCall]:
         return ModelCall(spec, spec.call_params({}), prompt=prompt, files=files)
 
     return [
-        call("gpt-4o"), call("google/nano-banana-pro"),
+        call("gpt-4o"),
+        call("google/nano-banana-pro"),
         call("google/gemini-3-pro-image-edit", references=(frame, last)),
-        call("prunaai/z-image-turbo"), call("allenhooo/lama", "", image=(frame,), mask=(mask,)),
+        call("prunaai/z-image-turbo"),
+        call("allenhooo/lama", "", image=(frame,), mask=(mask,)),
         call("minimax/hailuo-2.3-fast", image=(frame,)),
         call("bytedance/seedance-1-pro-fast", image=(frame,)),
         call("google/veo-3.1-fast", image=(frame,), last_frame=(last,)),
@@ -117,8 +122,11 @@ def _poll_wait(sim: Simulator, job_ids: set[str]) -> float:
         job = jobs.get(job_id)
         if job is None:
             continue
-        polls = [e.time for e in sim.log.entries(job_id=job_id)
-                 if e.route in ("replicate.predictions.get", "aiml.video.poll")]
+        polls = [
+            e.time
+            for e in sim.log.entries(job_id=job_id)
+            if e.route in ("replicate.predictions.get", "aiml.video.poll")
+        ]
         seen = [t for t in polls if t >= job.end]
         return max(0.0, seen[0] - job.end) if seen else 0.0
     return 0.0
@@ -126,11 +134,14 @@ def _poll_wait(sim: Simulator, job_ids: set[str]) -> float:
 
 def adapter_overhead() -> tuple[float, dict[str, float]]:
     latencies = Latencies(per_model={}, default=OVERHEAD_LATENCY)
-    with Simulator(SimulatorConfig(latencies=latencies)) as sim, \
-            tempfile.TemporaryDirectory() as tmp:
+    with (
+        Simulator(SimulatorConfig(latencies=latencies)) as sim,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         root = Path(tmp)
-        setup = ProviderSetup.simulated(sim.aiml_base_url, sim.replicate_base_url,
-                                        poll_interval_s=OVERHEAD_POLL_S)
+        setup = ProviderSetup.simulated(
+            sim.aiml_base_url, sim.replicate_base_url, poll_interval_s=OVERHEAD_POLL_S
+        )
         adapters = build_adapters(setup, PriceTable.load())
         library = Library(root / "library")
         calls = _calls(library, root)

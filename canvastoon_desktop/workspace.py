@@ -29,19 +29,32 @@ class Workspace:
     executor: Executor
 
     @classmethod
-    def open(cls, *, settings: Settings | None = None, library_dir: Path | None = None,
-             setup: ProviderSetup | None = None, budget: Budget | None = None,
-             registry: NodeRegistry | None = None) -> Workspace:
+    def open(
+        cls,
+        *,
+        settings: Settings | None = None,
+        library_dir: Path | None = None,
+        setup: ProviderSetup | None = None,
+        budget: Budget | None = None,
+        registry: NodeRegistry | None = None,
+    ) -> Workspace:
         settings = settings or Settings.load()
         registry = registry or default_registry()
         library = Library(library_dir or settings.library_path())
         prices = PriceTable.load(config_dir() / "prices.json")
         setup = setup or ProviderSetup.from_settings(
-            settings.aiml_base_url, settings.replicate_base_url, KeyStore())
+            settings.aiml_base_url, settings.replicate_base_url, KeyStore()
+        )
         executor = Executor(
-            registry, library, prices, adapters=build_adapters(setup, prices),
-            limits=settings.concurrency, key_problem=setup.key_problem(),
-            budget=budget or settings.budget, simulated=setup.is_simulated)
+            registry,
+            library,
+            prices,
+            adapters=build_adapters(setup, prices),
+            limits=settings.concurrency,
+            key_problem=setup.key_problem(),
+            budget=budget or settings.budget,
+            simulated=setup.is_simulated,
+        )
         return cls(settings, registry, library, prices, setup, executor)
 
     def use_library(self, root: Path) -> None:

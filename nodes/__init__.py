@@ -19,13 +19,38 @@ from .text import TextInput
 from .video import Video
 
 NODE_TYPES: tuple[type[NodeType], ...] = (
-    TextInput, LoadImage, Character, PromptLLM, ShotField, PickShots, ImageGen, Inpaint,
-    Video, RouteVideo, Export, PaintedMask, AssembleShort,
+    TextInput,
+    LoadImage,
+    Character,
+    PromptLLM,
+    ShotField,
+    PickShots,
+    ImageGen,
+    Inpaint,
+    Video,
+    RouteVideo,
+    Export,
+    PaintedMask,
+    AssembleShort,
 )
 
-__all__ = ["NODE_TYPES", "AssembleShort", "Character", "Export", "ImageGen", "Inpaint", "LoadImage",
-           "PaintedMask", "PickShots", "PromptLLM", "RouteVideo", "ShotField", "TextInput", "Video",
-           "default_registry"]
+__all__ = [
+    "NODE_TYPES",
+    "AssembleShort",
+    "Character",
+    "Export",
+    "ImageGen",
+    "Inpaint",
+    "LoadImage",
+    "PaintedMask",
+    "PickShots",
+    "PromptLLM",
+    "RouteVideo",
+    "ShotField",
+    "TextInput",
+    "Video",
+    "default_registry",
+]
 
 
 def default_registry() -> NodeRegistry:

@@ -25,21 +25,26 @@ def read_characters(ctx: NodeContext, assets: Iterable[Asset]) -> list[Character
         for sha in doc.get("references", []):
             ref = ctx.library.asset(sha)
             if ref is None or not ctx.library.has_content(ref):
-                raise NodeFailed(f"a reference image of {doc.get('name')!r} is missing from "
-                                 "the library; run the Character node again")
+                raise NodeFailed(
+                    f"a reference image of {doc.get('name')!r} is missing from "
+                    "the library; run the Character node again"
+                )
             refs.append(ref)
-        characters.append(CharacterRef(str(doc.get("name", "")),
-                                       str(doc.get("description", "")), tuple(refs)))
+        characters.append(
+            CharacterRef(str(doc.get("name", "")), str(doc.get("description", "")), tuple(refs))
+        )
     return characters
 
 
 def cast_lines(characters: Sequence[CharacterRef]) -> str:
-    return "\n".join(f"- {c.name}: {c.description}" if c.description else f"- {c.name}"
-                     for c in characters)
+    return "\n".join(
+        f"- {c.name}: {c.description}" if c.description else f"- {c.name}" for c in characters
+    )
 
 
-def references_for(characters: Sequence[CharacterRef], names: Sequence[str] | None,
-                   limit: int = 5) -> tuple[list[CharacterRef], list[Asset]]:
+def references_for(
+    characters: Sequence[CharacterRef], names: Sequence[str] | None, limit: int = 5
+) -> tuple[list[CharacterRef], list[Asset]]:
     """The characters in a shot (all when ``names`` is None) and up to ``limit`` references,
     taken in turn from each so every character is represented."""
     if names is not None:

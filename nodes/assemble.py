@@ -67,8 +67,10 @@ def parse_trims(text: str) -> dict[int, Trim]:
             continue
         match = _ENTRY.match(raw)
         if match is None:
-            raise TrimError(f"trim {raw.strip()!r}: write CLIP: START-END, e.g. 2: 0.5-4 "
-                            "(seconds; START or END may be left out)")
+            raise TrimError(
+                f"trim {raw.strip()!r}: write CLIP: START-END, e.g. 2: 0.5-4 "
+                "(seconds; START or END may be left out)"
+            )
         clip = int(match.group(1))
         if clip < 1:
             raise TrimError(f"trim {raw.strip()!r}: clips are counted from 1")
@@ -79,8 +81,9 @@ def parse_trims(text: str) -> dict[int, Trim]:
         if not match.group(2) and not match.group(3):
             raise TrimError(f"trim {raw.strip()!r}: give a start, an end or both")
         if end is not None and end <= start:
-            raise TrimError(f"clip {clip}: the trim ends ({end:g} s) before it starts "
-                            f"({start:g} s)")
+            raise TrimError(
+                f"clip {clip}: the trim ends ({end:g} s) before it starts ({start:g} s)"
+            )
         trims[clip] = Trim(clip, start, end)
     return trims
 
@@ -114,8 +117,9 @@ def shot_videos(inputs: PortValues) -> list[Asset]:
     return [shots] if isinstance(shots, Asset) else []
 
 
-def plan_clips(paths: Sequence[Any], trims: Mapping[int, Trim],
-               shot_cuts: Mapping[int, float] | None = None) -> list[media.Clip]:
+def plan_clips(
+    paths: Sequence[Any], trims: Mapping[int, Trim], shot_cuts: Mapping[int, float] | None = None
+) -> list[media.Clip]:
     """What to take of each clip: its explicit trim, else its shot's cut (clip number →
     seconds from the start), else all of it."""
     beyond = sorted(n for n in trims if n > len(paths))
@@ -133,22 +137,28 @@ def plan_clips(paths: Sequence[Any], trims: Mapping[int, Trim],
     return clips
 
 
-def shot_cuts(clip_seconds: Sequence[float], shot_seconds: Sequence[float],
-              first_clip: int = 1) -> dict[int, float]:
+def shot_cuts(
+    clip_seconds: Sequence[float], shot_seconds: Sequence[float], first_clip: int = 1
+) -> dict[int, float]:
     """Clip number → where to cut it, for the shot videos longer than their shots.
 
     ``clip_seconds[k]`` is the length of shot k's video and ``shot_seconds[k]`` the shot's
     duration; shot videos are numbered from ``first_clip`` (after the separate clips)."""
     if len(clip_seconds) != len(shot_seconds):
         raise NodeFailed(_count_problem(len(shot_seconds), len(clip_seconds)))
-    return {first_clip + k: float(shot) for k, (clip, shot)
-            in enumerate(zip(clip_seconds, shot_seconds, strict=True)) if clip > shot + 1e-3}
+    return {
+        first_clip + k: float(shot)
+        for k, (clip, shot) in enumerate(zip(clip_seconds, shot_seconds, strict=True))
+        if clip > shot + 1e-3
+    }
 
 
 def _count_problem(shots: int, videos: int) -> str:
-    return (f"the shot list has {shots} shot{'s' if shots != 1 else ''} but {videos} shot "
-            f"video{'s' if videos != 1 else ''} came in: connect the videos made from this "
-            "shot list (one per shot, in its order)")
+    return (
+        f"the shot list has {shots} shot{'s' if shots != 1 else ''} but {videos} shot "
+        f"video{'s' if videos != 1 else ''} came in: connect the videos made from this "
+        "shot list (one per shot, in its order)"
+    )
 
 
 def read_shot_list(ctx: NodeContext, value: Any) -> list[Shot]:
@@ -185,24 +195,60 @@ class AssembleShort(NodeType):
     category = "video"
     description = "Joins clips in order into one 9:16 MP4 (H.264): the final cut."
     inputs = (
-        Port("clips", PortType.VIDEO, label="Clips", optional=True, multiple=True,
-             help="Each connection is a clip, in the order connected"),
-        Port("shots", PortType.VIDEO, label="Shot videos", optional=True, is_list=True,
-             help="A list of videos (one per shot), after the clips"),
-        Port("shot_list", PortType.SHOTS, label="Shot list", optional=True, is_list=True,
-             help="The shots the videos were made from: each video is cut to its shot's "
-                  "duration"),
+        Port(
+            "clips",
+            PortType.VIDEO,
+            label="Clips",
+            optional=True,
+            multiple=True,
+            help="Each connection is a clip, in the order connected",
+        ),
+        Port(
+            "shots",
+            PortType.VIDEO,
+            label="Shot videos",
+            optional=True,
+            is_list=True,
+            help="A list of videos (one per shot), after the clips",
+        ),
+        Port(
+            "shot_list",
+            PortType.SHOTS,
+            label="Shot list",
+            optional=True,
+            is_list=True,
+            help="The shots the videos were made from: each video is cut to its shot's duration",
+        ),
     )
     outputs = (Port("video", PortType.VIDEO),)
     params = (
-        ParamSpec("trims", ParamKind.STRING, "", label="Trims", max_length=2000,
-                  help="CLIP: START-END in seconds, separated by ';' — e.g. 1: 0.5-4; 3: 0-6"),
-        ParamSpec("fit", ParamKind.ENUM, "cover", label="Fit", choices=("cover", "contain"),
-                  choice_labels={"cover": "Cover (fill the frame, crop)",
-                                 "contain": "Contain (whole picture, black bars)"}),
-        ParamSpec("size", ParamKind.ENUM, "720x1280", label="Size", choices=tuple(SIZES),
-                  choice_labels={"720x1280": "720 × 1280 (HD)",
-                                 "1080x1920": "1080 × 1920 (Full HD)"}),
+        ParamSpec(
+            "trims",
+            ParamKind.STRING,
+            "",
+            label="Trims",
+            max_length=2000,
+            help="CLIP: START-END in seconds, separated by ';' — e.g. 1: 0.5-4; 3: 0-6",
+        ),
+        ParamSpec(
+            "fit",
+            ParamKind.ENUM,
+            "cover",
+            label="Fit",
+            choices=("cover", "contain"),
+            choice_labels={
+                "cover": "Cover (fill the frame, crop)",
+                "contain": "Contain (whole picture, black bars)",
+            },
+        ),
+        ParamSpec(
+            "size",
+            ParamKind.ENUM,
+            "720x1280",
+            label="Size",
+            choices=tuple(SIZES),
+            choice_labels={"720x1280": "720 × 1280 (HD)", "1080x1920": "1080 × 1920 (Full HD)"},
+        ),
         ParamSpec("fps", ParamKind.ENUM, 24, label="Frame rate", choices=(24, 25, 30)),
     )
 
@@ -241,8 +287,11 @@ class AssembleShort(NodeType):
                 lengths = await ctx.in_thread(clip_lengths, paths[first:])
             except media.ClipError as exc:
                 raise NodeFailed(f"clip {first + exc.index + 1}: {exc.problem}") from None
-            cuts = {n: end for n, end in shot_cuts(lengths, [s.duration for s in shots],
-                                                   first + 1).items() if n not in trims}
+            cuts = {
+                n: end
+                for n, end in shot_cuts(lengths, [s.duration for s in shots], first + 1).items()
+                if n not in trims
+            }
         plan = plan_clips(paths, trims, cuts)
         width, height = SIZES[str(ctx.params.get("size") or "720x1280")]
         fps = int(ctx.params.get("fps") or 24)
@@ -256,9 +305,17 @@ class AssembleShort(NodeType):
 
         ctx.progress("assembling", 0.0)
         try:
-            info = await ctx.in_thread(media.assemble_clips, plan, out, width=width,
-                                       height=height, fps=fps, fit=fit, cancel=cancel,
-                                       progress=progress)
+            info = await ctx.in_thread(
+                media.assemble_clips,
+                plan,
+                out,
+                width=width,
+                height=height,
+                fps=fps,
+                fit=fit,
+                cancel=cancel,
+                progress=progress,
+            )
         except asyncio.CancelledError:
             cancel.set()
             out.unlink(missing_ok=True)
@@ -269,8 +326,14 @@ class AssembleShort(NodeType):
         except MediaError as exc:
             out.unlink(missing_ok=True)
             raise NodeFailed(str(exc)) from None
-        asset = await ctx.store_file(out, AssetKind.VIDEO, "video/mp4", width=info.width,
-                                     height=info.height, duration_s=info.duration_s)
+        asset = await ctx.store_file(
+            out,
+            AssetKind.VIDEO,
+            "video/mp4",
+            width=info.width,
+            height=info.height,
+            duration_s=info.duration_s,
+        )
         trimmed = f", {len(trims)} trimmed" if trims else ""
         if cuts:
             trimmed += f", {len(cuts)} cut to {'their shots' if len(cuts) > 1 else 'its shot'}"

@@ -20,14 +20,24 @@ class Character(NodeType):
     title = "Character"
     category = "input"
     description = "A named character with 1-5 reference images; shots that name them use them."
-    inputs = (Port("references", PortType.IMAGE, multiple=True,
-                   help="1 to 5 images of the character (face, outfit)"),)
+    inputs = (
+        Port(
+            "references",
+            PortType.IMAGE,
+            multiple=True,
+            help="1 to 5 images of the character (face, outfit)",
+        ),
+    )
     outputs = (Port("character", PortType.CHARACTER),)
     params = (
-        ParamSpec("name", ParamKind.STRING, "", max_length=60,
-                  help="As the shot list names them"),
-        ParamSpec("description", ParamKind.TEXT, "", max_length=1000,
-                  help="Look and outfit, added to prompts of the shots they are in"),
+        ParamSpec("name", ParamKind.STRING, "", max_length=60, help="As the shot list names them"),
+        ParamSpec(
+            "description",
+            ParamKind.TEXT,
+            "",
+            max_length=1000,
+            help="Look and outfit, added to prompts of the shots they are in",
+        ),
     )
 
     @classmethod

@@ -27,8 +27,12 @@ class Export(NodeType):
         Port("texts", PortType.TEXT, optional=True, multiple=True),
     )
     params = (
-        ParamSpec("folder", ParamKind.FOLDER, "exports",
-                  help="Relative folders are inside the graph file's folder"),
+        ParamSpec(
+            "folder",
+            ParamKind.FOLDER,
+            "exports",
+            help="Relative folders are inside the graph file's folder",
+        ),
         ParamSpec("prefix", ParamKind.STRING, "", label="File name prefix", max_length=40),
         ParamSpec("sidecars", ParamKind.BOOL, True, label="Provenance JSON beside each file"),
     )
@@ -52,7 +56,12 @@ class Export(NodeType):
         else:
             folder = ctx.resolve_path(folder_param)
         written = await ctx.in_thread(
-            export_assets, ctx.library, assets, folder, prefix=str(ctx.params.get("prefix") or ""),
-            sidecars=bool(ctx.params.get("sidecars", True)))
+            export_assets,
+            ctx.library,
+            assets,
+            folder,
+            prefix=str(ctx.params.get("prefix") or ""),
+            sidecars=bool(ctx.params.get("sidecars", True)),
+        )
         ctx.note = f"exported {len(written)} file{'s' if len(written) != 1 else ''} to {folder}"
         return {}

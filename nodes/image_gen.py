@@ -26,35 +26,58 @@ class ImageGen(NodeType):
     type_id = "image_gen"
     title = "Image Gen"
     category = "image"
-    description = ("Generates a 9:16 image from a prompt (or a shot); with characters or "
-                   "reference images, keeps the same face and outfit across shots.")
+    description = (
+        "Generates a 9:16 image from a prompt (or a shot); with characters or "
+        "reference images, keeps the same face and outfit across shots."
+    )
     inputs = (
         Port("prompt", PortType.TEXT, optional=True),
-        Port("shot", PortType.SHOTS, optional=True,
-             help="A shot: its image prompt, and the characters it names"),
-        Port("characters", PortType.CHARACTER, optional=True, multiple=True,
-             help="Characters whose reference images keep them consistent"),
-        Port("references", PortType.IMAGE, optional=True, multiple=True,
-             help="Up to 5 reference images"),
+        Port(
+            "shot",
+            PortType.SHOTS,
+            optional=True,
+            help="A shot: its image prompt, and the characters it names",
+        ),
+        Port(
+            "characters",
+            PortType.CHARACTER,
+            optional=True,
+            multiple=True,
+            help="Characters whose reference images keep them consistent",
+        ),
+        Port(
+            "references",
+            PortType.IMAGE,
+            optional=True,
+            multiple=True,
+            help="Up to 5 reference images",
+        ),
     )
     outputs = (Port("image", PortType.IMAGE),)
     model_tasks = (Task.IMAGE,)
     default_model = "google/nano-banana-pro"
     params = (
-        ParamSpec("prompt", ParamKind.TEXT, "",
-                  help="The prompt; with a Prompt or Shot connected, added after it"),
+        ParamSpec(
+            "prompt",
+            ParamKind.TEXT,
+            "",
+            help="The prompt; with a Prompt or Shot connected, added after it",
+        ),
     )
 
     @classmethod
-    def resolve_model(cls, catalog: Catalog, params: Mapping[str, Any],
-                      connected: frozenset[str]) -> ModelSpec | None:
+    def resolve_model(
+        cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]
+    ) -> ModelSpec | None:
         model = cls.model_for(catalog, params)
         if model is not None and connected & REFERENCE_PORTS and model.with_references:
             return catalog.get(model.with_references) or model
         return model
 
     @classmethod
-    def check(cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]) -> list[str]:
+    def check(
+        cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]
+    ) -> list[str]:
         # references may come through characters instead of the References input
         satisfied = connected | {"references"} if "characters" in connected else connected
         problems = super().check(catalog, params, satisfied)
@@ -84,7 +107,9 @@ class ImageGen(NodeType):
             prompt = "\n".join(p for p in (shot.image_prompt, prompt) if p)
         characters, references = references_for(
             read_characters(ctx, inputs.get("characters") or ()),
-            shot.characters if shot is not None else None, MAX_REFERENCES)
+            shot.characters if shot is not None else None,
+            MAX_REFERENCES,
+        )
         looks = [f"{c.name}: {c.description}" for c in characters if c.description]
         if looks:
             prompt = f"{prompt}\nCharacters — " + "; ".join(looks)
@@ -103,8 +128,13 @@ class ImageGen(NodeType):
             labels = {"title": shot.title, "shot": f"SHOT {shot.index} · {shot.duration:g} s"}
         elif ctx.item is not None:
             labels["shot"] = f"SHOT {ctx.item + 1}"
-        call = ModelCall(model=model, params=model.call_params(ctx.params), prompt=prompt,
-                         files=files, labels=labels)
+        call = ModelCall(
+            model=model,
+            params=model.call_params(ctx.params),
+            prompt=prompt,
+            files=files,
+            labels=labels,
+        )
         output = await ctx.generate(call)
         images = [a for a in output.assets if a.kind.value == "image"]
         if not images:

@@ -31,8 +31,11 @@ class Inpaint(NodeType):
         image, mask = inputs.get("image"), inputs.get("mask")
         if image is None or mask is None:
             raise NodeFailed("needs both an image and a mask")
-        call = ModelCall(model=ctx.model, params=ctx.model.call_params(ctx.params),
-                         files={"image": (image,), "mask": (mask,)})
+        call = ModelCall(
+            model=ctx.model,
+            params=ctx.model.call_params(ctx.params),
+            files={"image": (image,), "mask": (mask,)},
+        )
         output = await ctx.generate(call)
         images = [a for a in output.assets if a.kind.value == "image"]
         if not images:

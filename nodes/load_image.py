@@ -30,7 +30,9 @@ class LoadImage(NodeType):
     is_source = True
 
     def source_outputs(self, ctx: SourceContext) -> Mapping[str, Value]:
-        path = _checked_path(ctx.resolve_path(ctx.params.get("path", "")), ctx.params.get("path", ""))
+        path = _checked_path(
+            ctx.resolve_path(ctx.params.get("path", "")), ctx.params.get("path", "")
+        )
         stat = path.stat()
         sha, head = _hash_file(str(path), stat.st_mtime_ns, stat.st_size)
         mime = media.sniff_mime(head) or "application/octet-stream"
@@ -45,8 +47,9 @@ class LoadImage(NodeType):
             info = await ctx.in_thread(media.probe_image_file, path)
         except MediaError as exc:
             raise NodeFailed(f"{path.name}: {exc}") from None
-        asset = await ctx.store_file(path, AssetKind.IMAGE, info.mime, move=False,
-                                     width=info.width, height=info.height)
+        asset = await ctx.store_file(
+            path, AssetKind.IMAGE, info.mime, move=False, width=info.width, height=info.height
+        )
         return {"image": asset}
 
 

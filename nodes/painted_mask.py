@@ -37,10 +37,23 @@ class PaintedMask(NodeType):
     description = "A mask painted by hand over an image (white = the area to fill)."
     outputs = (Port("mask", PortType.MASK),)
     params = (
-        ParamSpec("mask", ParamKind.STRING, "", label="Mask", max_length=64,
-                  help="The painted mask in the library (use Edit mask… on the Inpaint node)"),
-        ParamSpec("image", ParamKind.STRING, "", label="Painted over", max_length=64,
-                  advanced=True, help="The image the mask was painted over (for reference)"),
+        ParamSpec(
+            "mask",
+            ParamKind.STRING,
+            "",
+            label="Mask",
+            max_length=64,
+            help="The painted mask in the library (use Edit mask… on the Inpaint node)",
+        ),
+        ParamSpec(
+            "image",
+            ParamKind.STRING,
+            "",
+            label="Painted over",
+            max_length=64,
+            advanced=True,
+            help="The image the mask was painted over (for reference)",
+        ),
     )
     is_source = True
 
@@ -59,8 +72,10 @@ def mask_asset(library: Library, sha: Any) -> Asset:
         raise NodeFailed(f"the mask reference {str(sha)[:20]!r} is not an asset hash")
     asset = library.asset(sha)
     if asset is None or not library.has_content(asset):
-        raise NodeFailed(f"the painted mask {sha[:12]} is not in this library (it was painted "
-                         "on another machine, or deleted): paint it again with Edit mask…")
+        raise NodeFailed(
+            f"the painted mask {sha[:12]} is not in this library (it was painted "
+            "on another machine, or deleted): paint it again with Edit mask…"
+        )
     if asset.kind is not AssetKind.IMAGE:
         raise NodeFailed(f"asset {sha[:12]} is a {asset.kind.value}, not a mask image")
     return asset
@@ -80,12 +95,14 @@ def store_mask(library: Library, png: bytes, image: Asset | None = None) -> Asse
     if max(size) > MAX_MASK_SIDE:
         raise MediaError(f"the painted mask is {size[0]}x{size[1]}; at most {MAX_MASK_SIDE} px")
     if image is not None and image.width and image.height and size != (image.width, image.height):
-        raise MediaError(f"the mask is {size[0]}x{size[1]} but the image is "
-                         f"{image.width}x{image.height}")
+        raise MediaError(
+            f"the mask is {size[0]}x{size[1]} but the image is {image.width}x{image.height}"
+        )
     return library.put_bytes(png, AssetKind.IMAGE, "image/png", width=size[0], height=size[1])
 
 
 # -- the graph edits of "Edit mask…" ---------------------------------------------------------
+
 
 @dataclass
 class MaskEdit:
@@ -134,8 +151,9 @@ def mask_node_of(graph: Graph, inpaint_id: str) -> Node | None:
     return None
 
 
-def attach_mask(graph: Graph, inpaint_id: str, mask_sha: str,
-                image_sha: str | None = None) -> MaskEdit:
+def attach_mask(
+    graph: Graph, inpaint_id: str, mask_sha: str, image_sha: str | None = None
+) -> MaskEdit:
     """The edits that make ``inpaint_id`` use the painted mask ``mask_sha`` (not applied).
 
     A Painted Mask node already feeding the Inpaint node is reused; otherwise a new one is
@@ -159,9 +177,13 @@ def attach_mask(graph: Graph, inpaint_id: str, mask_sha: str,
                 edit.param_changes.append((existing.id, name, old, value))
         return edit
     x, y = inpaint.position
-    node = Node(id=new_node_id(), type=PaintedMask.type_id,
-                params={"mask": mask_sha, "image": image_sha}, position=(x - 260.0, y + 140.0),
-                title="Painted Mask")
+    node = Node(
+        id=new_node_id(),
+        type=PaintedMask.type_id,
+        params={"mask": mask_sha, "image": image_sha},
+        position=(x - 260.0, y + 140.0),
+        title="Painted Mask",
+    )
     edit = MaskEdit(inpaint_id, node.id, new_node=node)
     edit.removed_edges = [e for e in graph.incoming(inpaint_id) if e.dst_port == "mask"]
     edit.added_edges = [Edge(node.id, "mask", inpaint_id, "mask")]

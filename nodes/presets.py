@@ -38,8 +38,10 @@ def load_presets() -> dict[str, Preset]:
             try:
                 doc = json.loads(path.read_text("utf-8"))
                 preset = Preset(
-                    id=str(doc["id"]), name=str(doc.get("name", doc["id"])),
-                    description=str(doc.get("description", "")), system=str(doc.get("system", "")),
+                    id=str(doc["id"]),
+                    name=str(doc.get("name", doc["id"])),
+                    description=str(doc.get("description", "")),
+                    system=str(doc.get("system", "")),
                     user_template=str(doc.get("user_template", "{input}")),
                     offline_template=str(doc.get("offline_template", "{input}")),
                 )
@@ -55,5 +57,7 @@ BUILTIN_ORDER = ("scenario_writer", "image_prompt_engineer", "video_prompt_engin
 
 def preset_ids() -> tuple[str, ...]:
     ids = list(load_presets())
-    ordered = [i for i in BUILTIN_ORDER if i in ids] + sorted(i for i in ids if i not in BUILTIN_ORDER)
+    ordered = [i for i in BUILTIN_ORDER if i in ids] + sorted(
+        i for i in ids if i not in BUILTIN_ORDER
+    )
     return tuple(ordered) or BUILTIN_ORDER

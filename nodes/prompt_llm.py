@@ -49,12 +49,19 @@ class PromptLLM(NodeType):
     type_id = "prompt_llm"
     title = "Prompt LLM"
     category = "text"
-    description = ("Scenario writing, shot lists and prompt engineering with an LLM (or the "
-                   "offline template writer).")
+    description = (
+        "Scenario writing, shot lists and prompt engineering with an LLM (or the "
+        "offline template writer)."
+    )
     inputs = (
         Port("text", PortType.TEXT, label="Input", optional=True),
-        Port("characters", PortType.CHARACTER, optional=True, multiple=True,
-             help="The cast: their names and looks are given to the model"),
+        Port(
+            "characters",
+            PortType.CHARACTER,
+            optional=True,
+            multiple=True,
+            help="The cast: their names and looks are given to the model",
+        ),
     )
     outputs = (
         Port("text", PortType.TEXT),
@@ -63,15 +70,36 @@ class PromptLLM(NodeType):
     model_tasks = (Task.CHAT,)
     default_model = "gpt-4o"
     params = (
-        ParamSpec("preset", ParamKind.ENUM, "scenario_writer", choices=preset_ids(),
-                  choice_labels={p.id: p.name for p in load_presets().values()}),
-        ParamSpec("instructions", ParamKind.TEXT, "",
-                  help="Extra instructions (with the Custom preset: the whole system prompt)"),
-        ParamSpec("output", ParamKind.ENUM, "text", choices=("text", "shot_list"),
-                  choice_labels={"text": "Text", "shot_list": "Shot list"},
-                  help="Shot list: structured shots for an episode (the Shots output)"),
-        ParamSpec("shot_count", ParamKind.INT, 8, label="Shots", minimum=1, maximum=MAX_SHOTS,
-                  help="How many shots a shot list should have"),
+        ParamSpec(
+            "preset",
+            ParamKind.ENUM,
+            "scenario_writer",
+            choices=preset_ids(),
+            choice_labels={p.id: p.name for p in load_presets().values()},
+        ),
+        ParamSpec(
+            "instructions",
+            ParamKind.TEXT,
+            "",
+            help="Extra instructions (with the Custom preset: the whole system prompt)",
+        ),
+        ParamSpec(
+            "output",
+            ParamKind.ENUM,
+            "text",
+            choices=("text", "shot_list"),
+            choice_labels={"text": "Text", "shot_list": "Shot list"},
+            help="Shot list: structured shots for an episode (the Shots output)",
+        ),
+        ParamSpec(
+            "shot_count",
+            ParamKind.INT,
+            8,
+            label="Shots",
+            minimum=1,
+            maximum=MAX_SHOTS,
+            help="How many shots a shot list should have",
+        ),
     )
 
     @classmethod
@@ -98,46 +126,77 @@ class PromptLLM(NodeType):
         instructions = str(ctx.params.get("instructions") or "").strip()
         characters = read_characters(ctx, inputs.get("characters") or ())
         cast = cast_lines(characters)
-        system = instructions if preset.id == "custom" else \
-            "\n\n".join(p for p in (preset.system, instructions) if p)
-        labels = {"input": text, "instructions": instructions,
-                  "characters": ", ".join(c.name for c in characters)}
+        system = (
+            instructions
+            if preset.id == "custom"
+            else "\n\n".join(p for p in (preset.system, instructions) if p)
+        )
+        labels = {
+            "input": text,
+            "instructions": instructions,
+            "characters": ", ".join(c.name for c in characters),
+        }
         prompt = fill(preset.user_template, {"input": text, "instructions": instructions})
         if ctx.params.get("output") == "shot_list":
             count = int(ctx.params.get("shot_count") or 8)
-            prompt = "\n\n".join(p for p in (prompt, SHOT_LIST_INSTRUCTIONS.format(
-                count=count, cast=f"\nCast:\n{cast}" if cast else "")) if p)
+            prompt = "\n\n".join(
+                p
+                for p in (
+                    prompt,
+                    SHOT_LIST_INSTRUCTIONS.format(
+                        count=count, cast=f"\nCast:\n{cast}" if cast else ""
+                    ),
+                )
+                if p
+            )
             labels["shot_count"] = str(count)
             return await self._shot_list(ctx, prompt, system, labels, preset.offline_template)
         if cast:
             prompt = f"{prompt}\n\nCast:\n{cast}"
-        call = ModelCall(model=ctx.model, params=ctx.model.call_params(ctx.params),
-                         prompt=prompt, system=system or None,
-                         template=preset.offline_template, labels=labels)
+        call = ModelCall(
+            model=ctx.model,
+            params=ctx.model.call_params(ctx.params),
+            prompt=prompt,
+            system=system or None,
+            template=preset.offline_template,
+            labels=labels,
+        )
         output = await ctx.generate(call)
         texts = [a for a in output.assets if a.kind.value == "text"]
         if not texts or not ctx.text(texts[0]).strip():
             raise NodeFailed("the model answered with empty text")
         return {"text": texts[0]}
 
-    async def _shot_list(self, ctx: NodeContext, prompt: str, system: str,
-                         labels: dict[str, str], template: str) -> Mapping[str, Any]:
+    async def _shot_list(
+        self, ctx: NodeContext, prompt: str, system: str, labels: dict[str, str], template: str
+    ) -> Mapping[str, Any]:
         """Structured output; an answer that does not match the schema gets one repair
         attempt, then the node fails — half-parsed shots never flow on."""
         assert ctx.model is not None
         schema = shot_list_schema()
-        call = ModelCall(model=ctx.model, params=ctx.model.call_params(ctx.params),
-                         prompt=prompt, system=system, response_schema=schema,
-                         template=template, labels=labels)
+        call = ModelCall(
+            model=ctx.model,
+            params=ctx.model.call_params(ctx.params),
+            prompt=prompt,
+            system=system,
+            response_schema=schema,
+            template=template,
+            labels=labels,
+        )
         answer = ctx.text((await ctx.generate(call)).assets[0])
         try:
             shots = parse_shot_list(answer)
         except ShotListError as first:
             repair = ModelCall(
-                model=ctx.model, params=ctx.model.call_params(ctx.params),
+                model=ctx.model,
+                params=ctx.model.call_params(ctx.params),
                 prompt=f"{prompt}\n\nYour previous answer:\n{answer[:4000]}\n\n"
-                       f"{repair_prompt(str(first))}",
-                system=system, response_schema=schema, template=template, labels=labels)
+                f"{repair_prompt(str(first))}",
+                system=system,
+                response_schema=schema,
+                template=template,
+                labels=labels,
+            )
             answer = ctx.text((await ctx.generate(repair)).assets[0])
             try:
                 shots = parse_shot_list(answer)

@@ -22,8 +22,12 @@ DEFAULT_ROUTES = {
     "motion": "bytedance/seedance-1-pro-fast",
     "cinematic": "google/veo-3.1-fast",
 }
-VIDEO_MODELS = ("minimax/hailuo-2.3-fast", "bytedance/seedance-1-pro-fast",
-                "google/veo-3.1-fast", "local/pan-zoom")
+VIDEO_MODELS = (
+    "minimax/hailuo-2.3-fast",
+    "bytedance/seedance-1-pro-fast",
+    "google/veo-3.1-fast",
+    "local/pan-zoom",
+)
 
 
 def fitted_duration(model: ModelSpec, seconds: float) -> Any:
@@ -47,38 +51,66 @@ class RouteVideo(NodeType):
     inputs = (
         Port("shot", PortType.SHOTS),
         Port("image", PortType.IMAGE, label="First frame"),
-        Port("prompt", PortType.TEXT, optional=True,
-             help="Replaces the shot's video prompt"),
+        Port("prompt", PortType.TEXT, optional=True, help="Replaces the shot's video prompt"),
     )
     outputs = (Port("video", PortType.VIDEO),)
     params = (
-        *(ParamSpec(f"{role}_model", ParamKind.ENUM, DEFAULT_ROUTES[role],
-                    label=f"{role.capitalize()} →", choices=VIDEO_MODELS) for role in ROLES),
-        ParamSpec("fit_duration", ParamKind.BOOL, True, label="Use the shot's duration",
-                  help="Pick the model's allowed duration closest to the shot's"),
+        *(
+            ParamSpec(
+                f"{role}_model",
+                ParamKind.ENUM,
+                DEFAULT_ROUTES[role],
+                label=f"{role.capitalize()} →",
+                choices=VIDEO_MODELS,
+            )
+            for role in ROLES
+        ),
+        ParamSpec(
+            "fit_duration",
+            ParamKind.BOOL,
+            True,
+            label="Use the shot's duration",
+            help="Pick the model's allowed duration closest to the shot's",
+        ),
         ParamSpec("prompt", ParamKind.TEXT, "", help="Added after each shot's video prompt"),
     )
 
     @classmethod
     def routes(cls, catalog: Catalog, params: Mapping[str, Any]) -> dict[str, ModelSpec]:
-        return {role: catalog[params.get(f"{role}_model") or DEFAULT_ROUTES[role]]
-                for role in ROLES}
+        return {
+            role: catalog[params.get(f"{role}_model") or DEFAULT_ROUTES[role]] for role in ROLES
+        }
 
     @classmethod
-    def models_in_use(cls, catalog: Catalog, params: Mapping[str, Any],
-                      connected: frozenset[str]) -> list[ModelSpec]:
+    def models_in_use(
+        cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]
+    ) -> list[ModelSpec]:
         return list({m.id: m for m in cls.routes(catalog, params).values()}.values())
 
     @classmethod
-    def estimate(cls, catalog: Catalog, prices: PriceTable, params: Mapping[str, Any],
-                 connected: frozenset[str], *, prompt_chars: int | None = None) -> CostRange:
-        costs = [prices.estimate(m, m.call_params({})) for m in cls.models_in_use(
-            catalog, params, connected)]
+    def estimate(
+        cls,
+        catalog: Catalog,
+        prices: PriceTable,
+        params: Mapping[str, Any],
+        connected: frozenset[str],
+        *,
+        prompt_chars: int | None = None,
+    ) -> CostRange:
+        costs = [
+            prices.estimate(m, m.call_params({}))
+            for m in cls.models_in_use(catalog, params, connected)
+        ]
         return CostRange(min(c.low for c in costs), max(c.high for c in costs))
 
     @classmethod
-    def key_params(cls, library: Library, catalog: Catalog, params: Mapping[str, Any],
-                   inputs: Mapping[str, Any]) -> Mapping[str, Any]:
+    def key_params(
+        cls,
+        library: Library,
+        catalog: Catalog,
+        params: Mapping[str, Any],
+        inputs: Mapping[str, Any],
+    ) -> Mapping[str, Any]:
         """Only what a shot actually uses: editing the route of one role does not re-run
         the shots of the other roles."""
         shot = inputs.get("shot")
@@ -86,8 +118,11 @@ class RouteVideo(NodeType):
             return params
         role = library.read_json(shot).get("role")
         chosen = params.get(f"{role}_model") if role in ROLES else None
-        return {"model": chosen, "fit_duration": params.get("fit_duration"),
-                "prompt": params.get("prompt")}
+        return {
+            "model": chosen,
+            "fit_duration": params.get("fit_duration"),
+            "prompt": params.get("prompt"),
+        }
 
     async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
         try:
@@ -103,10 +138,14 @@ class RouteVideo(NodeType):
         base = ctx.text(inputs.get("prompt")).strip() or shot.video_prompt
         prompt = "\n".join(p for p in (base, str(ctx.params.get("prompt") or "").strip()) if p)
         if model.max_prompt_length:
-            prompt = prompt[:model.max_prompt_length]
-        call = ModelCall(model=model, params=model.call_params(values), prompt=prompt,
-                         files={"image": (inputs["image"],)},
-                         labels={"shot": f"SHOT {shot.index}", "role": shot.role})
+            prompt = prompt[: model.max_prompt_length]
+        call = ModelCall(
+            model=model,
+            params=model.call_params(values),
+            prompt=prompt,
+            files={"image": (inputs["image"],)},
+            labels={"shot": f"SHOT {shot.index}", "role": shot.role},
+        )
         ctx.prompt_used = prompt
         output = await ctx.generate(call)
         videos = [a for a in output.assets if a.kind.value == "video"]

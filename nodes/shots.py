@@ -23,8 +23,15 @@ class ShotField(NodeType):
     description = "One field of a shot as text; fed a shot list, one text per shot."
     inputs = (Port("shot", PortType.SHOTS),)
     outputs = (Port("text", PortType.TEXT),)
-    params = (ParamSpec("field", ParamKind.ENUM, "image_prompt", choices=FIELDS,
-                        choice_labels={f: f.replace("_", " ").capitalize() for f in FIELDS}),)
+    params = (
+        ParamSpec(
+            "field",
+            ParamKind.ENUM,
+            "image_prompt",
+            choices=FIELDS,
+            choice_labels={f: f.replace("_", " ").capitalize() for f in FIELDS},
+        ),
+    )
 
     async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
         try:
@@ -68,15 +75,22 @@ class PickShots(NodeType):
     inputs = (Port("shots", PortType.SHOTS, is_list=True),)
     outputs = (Port("shots", PortType.SHOTS, is_list=True),)
     params = (
-        ParamSpec("select", ParamKind.STRING, "", label="Shots", max_length=200,
-                  help="Numbers and ranges, e.g. 1,3-5; empty keeps all"),
+        ParamSpec(
+            "select",
+            ParamKind.STRING,
+            "",
+            label="Shots",
+            max_length=200,
+            help="Numbers and ranges, e.g. 1,3-5; empty keeps all",
+        ),
         ParamSpec("role", ParamKind.ENUM, "any", choices=("any", *ROLES)),
     )
 
     async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
         items = [a for a in inputs["shots"].items if a is not None]
-        picked = [items[i] for i in parse_selection(str(ctx.params.get("select") or ""),
-                                                    len(items))]
+        picked = [
+            items[i] for i in parse_selection(str(ctx.params.get("select") or ""), len(items))
+        ]
         role = ctx.params.get("role", "any")
         if role != "any":
             picked = [a for a in picked if ctx.json(a).get("role") == role]

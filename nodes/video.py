@@ -30,20 +30,29 @@ class Video(NodeType):
     model_tasks = (Task.VIDEO,)
     default_model = "minimax/hailuo-2.3-fast"
     params = (
-        ParamSpec("prompt", ParamKind.TEXT, "",
-                  help="Motion and camera; with the Prompt input connected, added after it"),
+        ParamSpec(
+            "prompt",
+            ParamKind.TEXT,
+            "",
+            help="Motion and camera; with the Prompt input connected, added after it",
+        ),
     )
 
     @classmethod
-    def check(cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]) -> list[str]:
+    def check(
+        cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]
+    ) -> list[str]:
         problems = super().check(catalog, params, connected)
         model = cls.model_for(catalog, params)
         if model is None:
             return problems
         if "last_frame" in connected and model.file("last_frame") is None:
             problems.append(f"{model.label} does not take a last frame")
-        if (model.prompt_required and "prompt" not in connected
-                and not str(params.get("prompt") or "").strip()):
+        if (
+            model.prompt_required
+            and "prompt" not in connected
+            and not str(params.get("prompt") or "").strip()
+        ):
             problems.append("connect a Prompt or write one")
         return problems
 
@@ -52,12 +61,18 @@ class Video(NodeType):
         assert model is not None
         prompt = compose_prompt(ctx, inputs)
         if model.max_prompt_length and len(prompt) > model.max_prompt_length:
-            raise NodeFailed(f"the prompt is {len(prompt)} characters; {model.label} takes at "
-                             f"most {model.max_prompt_length}")
-        files = {name: (inputs[name],) for name in ("image", "last_frame")
-                 if inputs.get(name) is not None and model.file(name) is not None}
-        call = ModelCall(model=model, params=model.call_params(ctx.params), prompt=prompt,
-                         files=files)
+            raise NodeFailed(
+                f"the prompt is {len(prompt)} characters; {model.label} takes at "
+                f"most {model.max_prompt_length}"
+            )
+        files = {
+            name: (inputs[name],)
+            for name in ("image", "last_frame")
+            if inputs.get(name) is not None and model.file(name) is not None
+        }
+        call = ModelCall(
+            model=model, params=model.call_params(ctx.params), prompt=prompt, files=files
+        )
         output = await ctx.generate(call)
         videos = [a for a in output.assets if a.kind.value == "video"]
         if not videos:

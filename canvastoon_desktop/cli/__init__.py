@@ -1,11 +1,11 @@
 """The ``canvastoon`` command: the desktop editor, and headless runs of the same graphs.
 
-    canvastoon [FILE]                      open the editor (with FILE)
-    canvastoon run FILE [...]              run a graph with progress bars
-    canvastoon validate FILE...            check graphs: exit 0, or 2 with every problem
-    canvastoon estimate FILE [--json]      quote: min-max USD, seconds, cached
-    canvastoon simulate-server [...]       the loopback provider simulator
-    canvastoon runs [show RUN]             past runs, and how each node of one ended
+canvastoon [FILE]                      open the editor (with FILE)
+canvastoon run FILE [...]              run a graph with progress bars
+canvastoon validate FILE...            check graphs: exit 0, or 2 with every problem
+canvastoon estimate FILE [--json]      quote: min-max USD, seconds, cached
+canvastoon simulate-server [...]       the loopback provider simulator
+canvastoon runs [show RUN]             past runs, and how each node of one ended
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_CANCELLED = 0, 1, 2, 130
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="canvastoon", description="CanvasToon Desktop: node graphs for vertical shorts.")
+        prog="canvastoon", description="CanvasToon Desktop: node graphs for vertical shorts."
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -38,14 +39,31 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--budget", type=float, metavar="USD", help="per-run budget for this run")
     run.add_argument("--yes", "-y", action="store_true", help="do not ask before spending")
     run.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
-    run.add_argument("--only", nargs="+", metavar="NODE",
-                     help="run only these nodes (id, id prefix or title) and what they need")
-    run.add_argument("--set", dest="overrides", action="append", default=[],
-                     metavar="NODE.PARAM=VALUE", help="change a parameter for this run")
-    run.add_argument("--simulate", action="store_true",
-                     help="route hosted models to an in-process provider simulator (no keys, no spend)")
-    run.add_argument("--simulate-latency", choices=("short", "realistic"), default="short",
-                     help="simulated job durations (default: short)")
+    run.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NODE",
+        help="run only these nodes (id, id prefix or title) and what they need",
+    )
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="NODE.PARAM=VALUE",
+        help="change a parameter for this run",
+    )
+    run.add_argument(
+        "--simulate",
+        action="store_true",
+        help="route hosted models to an in-process provider simulator (no keys, no spend)",
+    )
+    run.add_argument(
+        "--simulate-latency",
+        choices=("short", "realistic"),
+        default="short",
+        help="simulated job durations (default: short)",
+    )
 
     val = sub.add_parser("validate", help="check graph files (exit 2 on problems)")
     val.add_argument("files", nargs="+")
@@ -60,8 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("simulate-server", help="serve the AIML + Replicate simulator")
     sim.add_argument("--port", type=int, default=0)
     sim.add_argument("--latency", choices=("short", "realistic"), default="short")
-    sim.add_argument("--faults", default="", metavar="SPEC",
-                     help="e.g. 'replicate.predictions.create:429@0.2,output:drop@0.05'")
+    sim.add_argument(
+        "--faults",
+        default="",
+        metavar="SPEC",
+        help="e.g. 'replicate.predictions.create:429@0.2,output:drop@0.05'",
+    )
     sim.add_argument("--full-size", action="store_true", help="render outputs at real sizes")
     commands.add_extra_commands(sub)
     return parser
@@ -82,8 +104,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _setup_logging(args.verbose)
     if args.command in (None, "open", "library"):
-        print(f"canvastoon {args.command or ''}: this opens a window; run it as `canvastoon`",
-              file=sys.stderr)
+        print(
+            f"canvastoon {args.command or ''}: this opens a window; run it as `canvastoon`",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     try:
         return commands.dispatch(args)
@@ -97,7 +121,18 @@ def _setup_logging(verbose: bool) -> None:
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG if verbose or os.environ.get("CANVASTOON_DEBUG") else logging.WARNING)
-    for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "openai", "replicate",
-                  "aiohttp.access", "PIL", "asyncio"):
+    root.setLevel(
+        logging.DEBUG if verbose or os.environ.get("CANVASTOON_DEBUG") else logging.WARNING
+    )
+    for noisy in (
+        "httpx",
+        "httpx2",
+        "httpcore",
+        "httpcore2",
+        "openai",
+        "replicate",
+        "aiohttp.access",
+        "PIL",
+        "asyncio",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -83,8 +83,10 @@ def apply_overrides(graph: Graph, overrides: Sequence[str]) -> list[str]:
         spec = next((s for s in node_type.param_specs(catalog, model_id) if s.name == param), None)
         if spec is None:
             names = ", ".join(s.name for s in node_type.param_specs(catalog, model_id))
-            problems.append(f"--set {text!r}: {graph.display_name(node.id)} has no parameter "
-                            f"{param!r} (it has: {names})")
+            problems.append(
+                f"--set {text!r}: {graph.display_name(node.id)} has no parameter "
+                f"{param!r} (it has: {names})"
+            )
             continue
         try:
             graph.set_param(node.id, param, spec.parse_text(value))
@@ -110,11 +112,18 @@ def validate_command(files: Sequence[str], *, as_json: bool) -> int:
             graph = load(file)
         except GraphFileError as exc:
             bad = True
-            report.append({"file": file, "ok": False, "problems": [
-                {"node": n, "message": m} for n, m in exc.problems]})
+            report.append(
+                {
+                    "file": file,
+                    "ok": False,
+                    "problems": [{"node": n, "message": m} for n, m in exc.problems],
+                }
+            )
             if not as_json:
-                print_problems([f"node {n}: {m}" if n else m for n, m in exc.problems],
-                               header=f"{file}: cannot be opened")
+                print_problems(
+                    [f"node {n}: {m}" if n else m for n, m in exc.problems],
+                    header=f"{file}: cannot be opened",
+                )
             continue
         problems = graph_problems(graph)
         if not any(p.code == "cycle" for p in problems):
@@ -122,8 +131,9 @@ def validate_command(files: Sequence[str], *, as_json: bool) -> int:
             _plan, run_issues = workspace.executor.check(graph, graph_path=file)
             problems += [p for p in run_issues if p not in problems]
         bad = bad or bool(problems)
-        report.append({"file": file, "ok": not problems,
-                       "problems": [p.as_dict() for p in problems]})
+        report.append(
+            {"file": file, "ok": not problems, "problems": [p.as_dict() for p in problems]}
+        )
         if not as_json:
             if problems:
                 print_problems(problems, header=f"{file}: {len(problems)} problem(s)")
@@ -157,12 +167,18 @@ def estimate_command(args: argparse.Namespace) -> int:
     if args.json:
         nodes = []
         for node_id, nq in quote.nodes.items():
-            nodes.append({
-                "id": node_id, "name": graph.display_name(node_id), "model": nq.model,
-                "runs": nq.runs, "cached": nq.cached, "items_known": nq.items_known,
-                "cost_usd": {"min": round(nq.cost.low, 6), "max": round(nq.cost.high, 6)},
-                "seconds": round(nq.seconds, 1),
-            })
+            nodes.append(
+                {
+                    "id": node_id,
+                    "name": graph.display_name(node_id),
+                    "model": nq.model,
+                    "runs": nq.runs,
+                    "cached": nq.cached,
+                    "items_known": nq.items_known,
+                    "cost_usd": {"min": round(nq.cost.low, 6), "max": round(nq.cost.high, 6)},
+                    "seconds": round(nq.seconds, 1),
+                }
+            )
         print(json.dumps({**quote.as_dict(), "nodes": nodes}, indent=1))
         return EXIT_OK
     table = Table(title=f"Quote for {args.file}", title_justify="left")
@@ -170,9 +186,14 @@ def estimate_command(args: argparse.Namespace) -> int:
         table.add_column(column)
     for node_id, nq in quote.nodes.items():
         runs = f"{nq.runs}" + ("" if nq.items_known else "?")
-        table.add_row(graph.display_name(node_id), nq.model or "", runs, str(nq.cached),
-                      format_usd_range(nq.cost.low, nq.cost.high),
-                      format_seconds(nq.seconds) if nq.runs else "—")
+        table.add_row(
+            graph.display_name(node_id),
+            nq.model or "",
+            runs,
+            str(nq.cached),
+            format_usd_range(nq.cost.low, nq.cost.high),
+            format_seconds(nq.seconds) if nq.runs else "—",
+        )
     out.print(table)
     for node_id, nq in quote.nodes.items():
         if nq.runs > 1 and not nq.cost.is_free:
@@ -200,8 +221,12 @@ def simulate_server_command(args: argparse.Namespace) -> int:
     from ..simulator import serve
 
     try:
-        serve(port=args.port, latency_preset=args.latency, faults_spec=args.faults,
-              full_size=args.full_size)
+        serve(
+            port=args.port,
+            latency_preset=args.latency,
+            faults_spec=args.faults,
+            full_size=args.full_size,
+        )
     except ValueError as exc:
         err.print(f"[red]{exc}[/]")
         return EXIT_INVALID

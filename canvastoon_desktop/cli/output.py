@@ -15,8 +15,7 @@ from ..core.secrets import redact_secrets
 from ..core.settings import Settings
 
 #: run and node states in colour (the rest print plain)
-STATUS_STYLES = {"failed": "red", "refused": "red", "skipped": "yellow",
-                 "cancelled": "magenta"}
+STATUS_STYLES = {"failed": "red", "refused": "red", "skipped": "yellow", "cancelled": "magenta"}
 
 
 def styled_status(status: str) -> str:
@@ -35,8 +34,9 @@ def print_json(value: Any) -> None:
 
 
 def library_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--library", metavar="DIR",
-                        help="library folder (default: $CANVASTOON_LIBRARY or settings)")
+    parser.add_argument(
+        "--library", metavar="DIR", help="library folder (default: $CANVASTOON_LIBRARY or settings)"
+    )
 
 
 def open_library(path: str | None) -> Library:

@@ -25,17 +25,27 @@ from ..core.graph import Graph
 from ..core.plan import Plan
 from ..core.pricing import format_usd
 
-_STYLE = {"done": "green", "cached": "cyan", "failed": "red", "skipped": "yellow",
-          "cancelled": "magenta"}
+_STYLE = {
+    "done": "green",
+    "cached": "cyan",
+    "failed": "red",
+    "skipped": "yellow",
+    "cancelled": "magenta",
+}
 
 
 class RunProgress:
     def __init__(self, graph: Graph, plan: Plan, console: Console) -> None:
         self.graph = graph
         self.progress = Progress(
-            SpinnerColumn(), TextColumn("{task.fields[name]:<28}"), BarColumn(bar_width=24),
-            TextColumn("{task.fields[status]:<34}"), TimeElapsedColumn(),
-            TextColumn("{task.fields[cost]}"), console=console, transient=False,
+            SpinnerColumn(),
+            TextColumn("{task.fields[name]:<28}"),
+            BarColumn(bar_width=24),
+            TextColumn("{task.fields[status]:<34}"),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[cost]}"),
+            console=console,
+            transient=False,
             refresh_per_second=8,
         )
         self.tasks: dict[str, TaskID] = {}
@@ -43,7 +53,8 @@ class RunProgress:
         for node_id in plan.order:
             name = graph.display_name(node_id)[:28]
             self.tasks[node_id] = self.progress.add_task(
-                "", total=1, start=False, name=name, status="waiting", cost="")
+                "", total=1, start=False, name=name, status="waiting", cost=""
+            )
 
     def __enter__(self) -> RunProgress:
         self.progress.__enter__()
@@ -88,16 +99,21 @@ class RunProgress:
             style = _STYLE.get(event.status, "white")
             text = event.status if not event.message else f"{event.status}: {event.message}"
             total = self.progress.tasks[task].total or 1
-            self.progress.update(task, completed=total, status=f"[{style}]{text[:60]}[/]",
-                                 cost=format_usd(event.cost_usd) if event.cost_usd else "")
+            self.progress.update(
+                task,
+                completed=total,
+                status=f"[{style}]{text[:60]}[/]",
+                cost=format_usd(event.cost_usd) if event.cost_usd else "",
+            )
             self.progress.stop_task(task)
 
     def _status(self, task: TaskID, node_id: str, item: int | None, text: str) -> None:
         if item is None:
             self.progress.update(task, status=text[:60])
 
-    def _finish_item(self, task: TaskID, node_id: str, item: int | None, text: str,
-                     cost: float) -> None:
+    def _finish_item(
+        self, task: TaskID, node_id: str, item: int | None, text: str, cost: float
+    ) -> None:
         if item is None:
             self.progress.update(task, status=text[:60])
             return

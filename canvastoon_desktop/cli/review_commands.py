@@ -35,20 +35,38 @@ def _filters_epilog() -> str:
     lines = ["filters (--filter KEY=VALUE, repeatable; the gallery offers the same):"]
     for spec in lq.FILTERS:
         lines.append(f"  {spec.key:<9} {spec.help}")
-    lines.append("sort: " + ", ".join(f"{k} ({v})" for k, v in lq.SORTS.items())
-                 + "; --reverse (or --sort=-KEY) reverses")
+    lines.append(
+        "sort: "
+        + ", ".join(f"{k} ({v})" for k, v in lq.SORTS.items())
+        + "; --reverse (or --sort=-KEY) reverses"
+    )
     return "\n".join(lines)
 
 
 def add_commands(sub: Any) -> None:
     assets = sub.add_parser("assets", help="list, show and export the library's assets")
     asub = assets.add_subparsers(dest="assets_command", metavar="ACTION")
-    ls = asub.add_parser("list", help="list assets (newest first)", epilog=_filters_epilog(),
-                         formatter_class=argparse.RawDescriptionHelpFormatter)
-    ls.add_argument("--filter", "-f", dest="filters", action="append", default=[],
-                    metavar="KEY=VALUE", help="narrow the list (see below)")
-    ls.add_argument("--sort", default="date", metavar="ORDER",
-                    help="date, cost or rating (newest / dearest / best first)")
+    ls = asub.add_parser(
+        "list",
+        help="list assets (newest first)",
+        epilog=_filters_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ls.add_argument(
+        "--filter",
+        "-f",
+        dest="filters",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="narrow the list (see below)",
+    )
+    ls.add_argument(
+        "--sort",
+        default="date",
+        metavar="ORDER",
+        help="date, cost or rating (newest / dearest / best first)",
+    )
     ls.add_argument("--reverse", action="store_true", help="oldest / cheapest / worst first")
     ls.add_argument("--limit", type=int, metavar="N", help="show at most N assets")
     ls.add_argument("--json", action="store_true", help="print JSON on stdout")
@@ -86,7 +104,9 @@ def dispatch(args: argparse.Namespace) -> int:
         if args.command == "assets":
             action = getattr(args, "assets_command", None)
             if action is None:
-                err.print("say what to do: canvastoon assets list | show SHA | export SHA... --to DIR")
+                err.print(
+                    "say what to do: canvastoon assets list | show SHA | export SHA... --to DIR"
+                )
                 return EXIT_INVALID
             return {"list": _list, "show": _show, "export": _export}[action](args)
         if args.command == "pack":
@@ -110,6 +130,7 @@ def dispatch(args: argparse.Namespace) -> int:
 
 # -- assets ------------------------------------------------------------------------------------
 
+
 def _list(args: argparse.Namespace) -> int:
     sort = args.sort if not args.reverse else "-" + args.sort.lstrip("-")
     query = lq.parse_filters(args.filters, sort=sort, limit=args.limit)
@@ -120,22 +141,42 @@ def _list(args: argparse.Namespace) -> int:
     finally:
         library.close()
     if args.json:
-        print_json({"library": str(library.root), "filters": query.describe(),
-                     "sort": ("-" if query.ascending else "") + query.sort, "total": total,
-                     "assets": [lq.row_as_json(r) for r in rows]})
+        print_json(
+            {
+                "library": str(library.root),
+                "filters": query.describe(),
+                "sort": ("-" if query.ascending else "") + query.sort,
+                "total": total,
+                "assets": [lq.row_as_json(r) for r in rows],
+            }
+        )
         return EXIT_OK
     out = console()
     if not rows:
-        out.print(f"no assets{' match ' + '; '.join(query.describe()) if query.active() else ''}"
-                  f" in {library.root}")
+        out.print(
+            f"no assets{' match ' + '; '.join(query.describe()) if query.active() else ''}"
+            f" in {library.root}"
+        )
         return EXIT_OK
     table = Table(title_justify="left", box=None, header_style="bold", pad_edge=False)
     for column in ("sha", "kind", "size", "when", "node", "model", "cost", "rating"):
-        table.add_column(column, no_wrap=True, overflow="ellipsis",
-                         max_width=28 if column in ("node", "model") else None)
+        table.add_column(
+            column,
+            no_wrap=True,
+            overflow="ellipsis",
+            max_width=28 if column in ("node", "model") else None,
+        )
     for row in rows:
-        table.add_row(row.short, row.kind, _dims(row), lq.describe_when(row.when),
-                      row.title, row.model or "—", _usd(row.cost_usd), _stars(row))
+        table.add_row(
+            row.short,
+            row.kind,
+            _dims(row),
+            lq.describe_when(row.when),
+            row.title,
+            row.model or "—",
+            _usd(row.cost_usd),
+            _stars(row),
+        )
     out.print(table)
     shown = f"{len(rows)} of {total}" if total != len(rows) else f"{total}"
     filters = f" · {'; '.join(query.describe())}" if query.active() else ""
@@ -145,8 +186,11 @@ def _list(args: argparse.Namespace) -> int:
 
 def _dims(row: lq.AssetRow) -> str:
     if row.kind == "video" and row.duration_s:
-        return f"{row.width}×{row.height} {row.duration_s:.1f}s" if row.width else \
-            f"{row.duration_s:.1f}s"
+        return (
+            f"{row.width}×{row.height} {row.duration_s:.1f}s"
+            if row.width
+            else f"{row.duration_s:.1f}s"
+        )
     if row.width and row.height:
         return f"{row.width}×{row.height}"
     return _bytes(row.size)
@@ -182,28 +226,42 @@ def _show(args: argparse.Namespace) -> int:
         raise CoreError(f"no asset {args.sha} in the library")
     row = details.row
     if args.json:
-        print_json({**lq.row_as_json(row), "note": details.note,
-                     "provenance": [lq.provenance_as_json(p) for p in details.provenance],
-                     "used_by": [{"result_id": i, "node_title": t, "node_type": nt}
-                                 for i, t, nt in details.used_by]})
+        print_json(
+            {
+                **lq.row_as_json(row),
+                "note": details.note,
+                "provenance": [lq.provenance_as_json(p) for p in details.provenance],
+                "used_by": [
+                    {"result_id": i, "node_title": t, "node_type": nt}
+                    for i, t, nt in details.used_by
+                ],
+            }
+        )
         return EXIT_OK
     out = console()
     out.print(f"[bold]{row.sha256}[/]")
     out.print(f"  {row.kind} · {row.mime} · {_dims(row)} · {_bytes(row.size)}")
-    out.print(f"  review: {_stars(row)}" + (f" · note: {details.note}" if details.note else ""),
-              markup=False)
+    out.print(
+        f"  review: {_stars(row)}" + (f" · note: {details.note}" if details.note else ""),
+        markup=False,
+    )
     if not details.provenance:
         out.print("  [dim]no provenance: imported, not generated[/]")
     for n, p in enumerate(details.provenance):
-        out.print(f"\n[bold]{'produced by' if n == 0 else 'also produced by'}[/] "
-                  f"{p.node_title or p.node_type} ({p.node_type}, node {p.node_id})")
+        out.print(
+            f"\n[bold]{'produced by' if n == 0 else 'also produced by'}[/] "
+            f"{p.node_title or p.node_type} ({p.node_type}, node {p.node_id})"
+        )
         facts = [
             ("graph", p.graph_path or "—"),
             ("model", f"{p.model or '—'} via {p.provider or '—'}"),
             ("job", p.job_id or "—"),
             ("cost", f"{_usd(p.cost_usd)} ({p.cost_source or 'estimate'})"),
             ("time", f"queue {_secs(p.queue_s)}, run {_secs(p.run_s)}"),
-            ("when", lq.describe_when(p.finished_at) + (f" · run {p.run_id[:12]}" if p.run_id else "")),
+            (
+                "when",
+                lq.describe_when(p.finished_at) + (f" · run {p.run_id[:12]}" if p.run_id else ""),
+            ),
         ]
         if p.item is not None:
             facts.append(("item", str(p.item + 1)))
@@ -238,14 +296,24 @@ def _export(args: argparse.Namespace) -> int:
             if asset is None or not library.has_content(asset):
                 raise CoreError(f"the file of asset {sha[:12]} is missing from the library")
             assets.append(asset)
-        written = export_assets(library, assets, Path(args.to), prefix=args.prefix,
-                                sidecars=not args.no_sidecars)
+        written = export_assets(
+            library, assets, Path(args.to), prefix=args.prefix, sidecars=not args.no_sidecars
+        )
     finally:
         library.close()
     if args.json:
-        print_json({"exported": [{"sha256": e.asset.sha256, "path": str(e.path),
-                                   "sidecar": str(e.sidecar) if e.sidecar else None}
-                                  for e in written]})
+        print_json(
+            {
+                "exported": [
+                    {
+                        "sha256": e.asset.sha256,
+                        "path": str(e.path),
+                        "sidecar": str(e.sidecar) if e.sidecar else None,
+                    }
+                    for e in written
+                ]
+            }
+        )
     else:
         out = console()
         for item in written:
@@ -256,6 +324,7 @@ def _export(args: argparse.Namespace) -> int:
 
 # -- packs ---------------------------------------------------------------------------------------
 
+
 def _pack(args: argparse.Namespace) -> int:
     from nodes import default_registry
 
@@ -265,18 +334,31 @@ def _pack(args: argparse.Namespace) -> int:
 
     library = open_library(args.library)
     try:
-        summary = pack_graph(args.graph, args.to, library, default_registry(),
-                             prices=PriceTable.load(config_dir() / "prices.json"))
+        summary = pack_graph(
+            args.graph,
+            args.to,
+            library,
+            default_registry(),
+            prices=PriceTable.load(config_dir() / "prices.json"),
+        )
     finally:
         library.close()
     if args.json:
-        print_json({"pack": str(summary.path), "graph": summary.graph_name,
-                     "inputs": summary.inputs, "assets": summary.assets,
-                     "results": summary.results, "bytes": summary.bytes})
+        print_json(
+            {
+                "pack": str(summary.path),
+                "graph": summary.graph_name,
+                "inputs": summary.inputs,
+                "assets": summary.assets,
+                "results": summary.results,
+                "bytes": summary.bytes,
+            }
+        )
     else:
         console().print(
             f"[green]✓[/] {summary.path}: {summary.graph_name}, {summary.inputs} input files, "
-            f"{summary.assets} assets, {summary.results} results ({_bytes(summary.bytes)})")
+            f"{summary.assets} assets, {summary.results} results ({_bytes(summary.bytes)})"
+        )
     return EXIT_OK
 
 
@@ -291,11 +373,19 @@ def _unpack(args: argparse.Namespace) -> int:
     finally:
         library.close()
     if args.json:
-        print_json({"graph": str(summary.graph_path), "inputs": summary.inputs,
-                     "assets": summary.assets, "results": summary.results,
-                     "reviews": summary.reviews, "library": str(library.root)})
+        print_json(
+            {
+                "graph": str(summary.graph_path),
+                "inputs": summary.inputs,
+                "assets": summary.assets,
+                "results": summary.results,
+                "reviews": summary.reviews,
+                "library": str(library.root),
+            }
+        )
     else:
         console().print(
             f"[green]✓[/] {summary.graph_path} · {summary.assets} assets and "
-            f"{summary.results} results added to the library at {library.root}")
+            f"{summary.results} results added to the library at {library.root}"
+        )
     return EXIT_OK

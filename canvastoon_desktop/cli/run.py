@@ -62,14 +62,19 @@ def run_command(args: argparse.Namespace) -> int:
         simulator.start()
         setup = ProviderSetup.simulated(simulator.aiml_base_url, simulator.replicate_base_url)
         if not args.json:
-            err.print(f"[dim]simulating providers at {simulator.replicate_base_url} "
-                      "(no keys, no spend; budgets not applied)[/]")
+            err.print(
+                f"[dim]simulating providers at {simulator.replicate_base_url} "
+                "(no keys, no spend; budgets not applied)[/]"
+            )
     from ..workspace import Workspace
 
     try:
         workspace = Workspace.open(
-            settings=settings, library_dir=Path(args.library) if args.library else None,
-            setup=setup, budget=budget)
+            settings=settings,
+            library_dir=Path(args.library) if args.library else None,
+            setup=setup,
+            budget=budget,
+        )
     except CoreError as exc:
         if simulator:
             simulator.stop()
@@ -85,8 +90,9 @@ def run_command(args: argparse.Namespace) -> int:
             simulator.stop()
 
 
-async def _run(workspace: Any, graph: Any, args: argparse.Namespace, targets: Any,
-               budget: Any, err: Console) -> int:
+async def _run(
+    workspace: Any, graph: Any, args: argparse.Namespace, targets: Any, budget: Any, err: Console
+) -> int:
     executor = workspace.executor
     plan, problems = executor.check(graph, targets, graph_path=args.file, budget=budget)
     if problems or plan is None:
@@ -96,9 +102,16 @@ async def _run(workspace: Any, graph: Any, args: argparse.Namespace, targets: An
         err.print(f"[bold]{Path(args.file).name}[/]: {quote.summary()}")
     over = budget.confirm_over is not None and quote.cost.high > budget.confirm_over
     if over and not args.yes and not _confirm(quote, err):
-        return _refuse(args, [f"this run may cost up to {format_usd(quote.cost.high)}, over "
-                              f"the confirm threshold of {format_usd(budget.confirm_over)}; "
-                              "pass --yes to run it"], "not confirmed", err)
+        return _refuse(
+            args,
+            [
+                f"this run may cost up to {format_usd(quote.cost.high)}, over "
+                f"the confirm threshold of {format_usd(budget.confirm_over)}; "
+                "pass --yes to run it"
+            ],
+            "not confirmed",
+            err,
+        )
     run = executor.start(graph, targets=targets, graph_path=args.file, budget=budget)
     loop = asyncio.get_running_loop()
     presses = 0
@@ -135,38 +148,58 @@ async def _run(workspace: Any, graph: Any, args: argparse.Namespace, targets: An
     else:
         _print_summary(summary, graph, workspace.library, Console(highlight=False))
     return {"done": EXIT_OK, "failed": EXIT_FAILED, "cancelled": EXIT_CANCELLED}.get(
-        summary.status, EXIT_FAILED)
+        summary.status, EXIT_FAILED
+    )
 
 
 def summary_json(summary: RunSummary, graph: Any, library: Library) -> dict[str, Any]:
     nodes = []
     for node_id, outcome in summary.nodes.items():
-        assets = [{"sha256": a.sha256, "path": str(library.file_path(a)), "kind": a.kind.value}
-                  for value in outcome.outputs.values() for a in value_assets(value)]
-        nodes.append({
-            "id": node_id, "type": graph.nodes[node_id].type, "model": outcome.model,
-            "status": outcome.status, "assets": assets, "cost_usd": round(outcome.cost_usd, 6),
-            "error": outcome.error,
-        })
-    return {"run_id": summary.run_id, "status": summary.status,
-            "cost_usd": round(summary.cost_usd, 6), "nodes": nodes}
+        assets = [
+            {"sha256": a.sha256, "path": str(library.file_path(a)), "kind": a.kind.value}
+            for value in outcome.outputs.values()
+            for a in value_assets(value)
+        ]
+        nodes.append(
+            {
+                "id": node_id,
+                "type": graph.nodes[node_id].type,
+                "model": outcome.model,
+                "status": outcome.status,
+                "assets": assets,
+                "cost_usd": round(outcome.cost_usd, 6),
+                "error": outcome.error,
+            }
+        )
+    return {
+        "run_id": summary.run_id,
+        "status": summary.status,
+        "cost_usd": round(summary.cost_usd, 6),
+        "nodes": nodes,
+    }
 
 
-def _print_summary(summary: RunSummary, graph: Any, library: Library,
-                   console: Console) -> None:
-    table = Table(title=f"Run {summary.run_id[:8]} · {summary.status} · "
-                        f"{format_usd(summary.cost_usd)} · {summary.wall_s:.1f} s",
-                  title_justify="left")
+def _print_summary(summary: RunSummary, graph: Any, library: Library, console: Console) -> None:
+    table = Table(
+        title=f"Run {summary.run_id[:8]} · {summary.status} · "
+        f"{format_usd(summary.cost_usd)} · {summary.wall_s:.1f} s",
+        title_justify="left",
+    )
     for column in ("node", "status", "cost", "result"):
         table.add_column(column, overflow="fold")
     for node_id, outcome in summary.nodes.items():
         assets = [a for v in outcome.outputs.values() for a in value_assets(v)]
-        detail = outcome.error or outcome.note or "  ".join(
-            _describe(library, a) for a in assets[:3])
+        detail = (
+            outcome.error or outcome.note or "  ".join(_describe(library, a) for a in assets[:3])
+        )
         if len(assets) > 3:
             detail += f"  (+{len(assets) - 3} more)"
-        table.add_row(graph.display_name(node_id), styled_status(outcome.status),
-                      format_usd(outcome.cost_usd) if outcome.cost_usd else "", detail)
+        table.add_row(
+            graph.display_name(node_id),
+            styled_status(outcome.status),
+            format_usd(outcome.cost_usd) if outcome.cost_usd else "",
+            detail,
+        )
     console.print(table)
     console.print(f"[dim]library: {library.root} · details: canvastoon assets show SHA[/]")
 
@@ -183,8 +216,10 @@ def _describe(library: Library, asset: Asset) -> str:
 def _confirm(quote: Any, err: Console) -> bool:
     if not sys.stdin.isatty():
         return False
-    err.print(f"This run may cost {format_usd_range(quote.cost.low, quote.cost.high)}. "
-              "Continue? [y/N] ", end="")
+    err.print(
+        f"This run may cost {format_usd_range(quote.cost.low, quote.cost.high)}. Continue? [y/N] ",
+        end="",
+    )
     try:
         return input().strip().lower() in ("y", "yes")
     except EOFError:
@@ -193,9 +228,15 @@ def _confirm(quote: Any, err: Console) -> bool:
 
 def _refuse(args: argparse.Namespace, problems: Any, header: str, err: Console) -> int:
     if getattr(args, "json", False):
-        doc = {"run_id": None, "status": "refused", "cost_usd": 0.0, "nodes": [],
-               "problems": [p.as_dict() if hasattr(p, "as_dict") else {"message": str(p)}
-                            for p in problems]}
+        doc = {
+            "run_id": None,
+            "status": "refused",
+            "cost_usd": 0.0,
+            "nodes": [],
+            "problems": [
+                p.as_dict() if hasattr(p, "as_dict") else {"message": str(p)} for p in problems
+            ],
+        }
         print(redact_secrets(json.dumps(doc, indent=1)))
     else:
         print_problems(list(problems), header=header)

@@ -25,13 +25,15 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 COMMANDS = ("runs",)
 
+
 def add_commands(sub: Any) -> None:
     runs = sub.add_parser("runs", help="list runs and show how each node of one ended")
     rsub = runs.add_subparsers(dest="runs_command", metavar="ACTION")
     ls = rsub.add_parser("list", help="the latest runs, newest first (the default)")
     for parser in (runs, ls):
-        parser.add_argument("--limit", type=int, default=20, metavar="N",
-                            help="show at most N runs (default 20)")
+        parser.add_argument(
+            "--limit", type=int, default=20, metavar="N", help="show at most N runs (default 20)"
+        )
         parser.add_argument("--json", action="store_true", help="print JSON on stdout")
         library_arg(parser)
     show = rsub.add_parser("show", help="one run: each node's state, cost and error")
@@ -46,8 +48,9 @@ def dispatch(args: argparse.Namespace) -> int:
             return _show(args)
         return _list(args)
     except CoreError as exc:  # e.g. the library folder is unreadable
-        Console(stderr=True, highlight=False).print(redact_secrets(str(exc)), style="red",
-                                                    markup=False)
+        Console(stderr=True, highlight=False).print(
+            redact_secrets(str(exc)), style="red", markup=False
+        )
         return EXIT_FAILED
 
 
@@ -66,16 +69,22 @@ def _list(args: argparse.Namespace) -> int:
         return EXIT_OK
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("run", "started", "graph", "status", "cost", "time"):
-        table.add_column(column, no_wrap=True, overflow="ellipsis",
-                         max_width=40 if column == "graph" else None)
+        table.add_column(
+            column, no_wrap=True, overflow="ellipsis", max_width=40 if column == "graph" else None
+        )
     for run in runs:
         status = str(run["status"])
-        table.add_row(run["id"][:12], _when(run["started_at"]), run["graph_name"] or "untitled",
-                      styled_status(status), _usd(run["cost_usd"]), _took(run))
+        table.add_row(
+            run["id"][:12],
+            _when(run["started_at"]),
+            run["graph_name"] or "untitled",
+            styled_status(status),
+            _usd(run["cost_usd"]),
+            _took(run),
+        )
     out.print(table)
     noun = "run" if len(runs) == 1 else "runs"
-    out.print(f"[dim]{len(runs)} {noun} · details: canvastoon runs show RUN · "
-              f"{library.root}[/]")
+    out.print(f"[dim]{len(runs)} {noun} · details: canvastoon runs show RUN · {library.root}[/]")
     return EXIT_OK
 
 
@@ -87,8 +96,11 @@ def _show(args: argparse.Namespace) -> int:
     finally:
         library.close()
     if len(found) != 1:
-        problem = (f"no run {args.run} in the library at {library.root}" if not found
-                   else f"{args.run} matches several runs; give more characters")
+        problem = (
+            f"no run {args.run} in the library at {library.root}"
+            if not found
+            else f"{args.run} matches several runs; give more characters"
+        )
         Console(stderr=True, highlight=False).print(problem, style="red", markup=False)
         return EXIT_INVALID
     run = found[0]
@@ -98,21 +110,32 @@ def _show(args: argparse.Namespace) -> int:
     out = console()
     status = str(run["status"])
     out.print(f"[bold]{run['graph_name'] or 'untitled'}[/] · run {run['id']}")
-    out.print(f"  {_when(run['started_at'])} · {styled_status(status)}"
-              f" · {_usd(run['cost_usd'])} · {_took(run)}")
+    out.print(
+        f"  {_when(run['started_at'])} · {styled_status(status)}"
+        f" · {_usd(run['cost_usd'])} · {_took(run)}"
+    )
     if run["graph_path"]:
         out.print(f"  {run['graph_path']}", markup=False)
     if not nodes:
-        out.print("  [dim]no per-node record (a run from before this was kept, or it was "
-                  "refused before any node ran)[/]")
+        out.print(
+            "  [dim]no per-node record (a run from before this was kept, or it was "
+            "refused before any node ran)[/]"
+        )
         return EXIT_OK
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("node", "state", "cost", "details"):
-        table.add_column(column, overflow="fold" if column == "details" else "ellipsis",
-                         no_wrap=column != "details")
+        table.add_column(
+            column,
+            overflow="fold" if column == "details" else "ellipsis",
+            no_wrap=column != "details",
+        )
     for node in nodes:
-        table.add_row(node.title, styled_status(node.status),
-                      format_usd(node.cost_usd) if node.cost_usd else "", node.detail)
+        table.add_row(
+            node.title,
+            styled_status(node.status),
+            format_usd(node.cost_usd) if node.cost_usd else "",
+            node.detail,
+        )
     out.print(table)
     return EXIT_OK
 
@@ -131,11 +154,22 @@ def _took(run: dict[str, Any]) -> str:
 
 
 def _run_json(run: dict[str, Any]) -> dict[str, Any]:
-    return {"id": run["id"], "graph_name": run["graph_name"], "graph_path": run["graph_path"],
-            "started_at": run["started_at"], "finished_at": run["finished_at"],
-            "status": run["status"], "cost_usd": float(run["cost_usd"] or 0)}
+    return {
+        "id": run["id"],
+        "graph_name": run["graph_name"],
+        "graph_path": run["graph_path"],
+        "started_at": run["started_at"],
+        "finished_at": run["finished_at"],
+        "status": run["status"],
+        "cost_usd": float(run["cost_usd"] or 0),
+    }
 
 
 def _node_json(node: RunNode) -> dict[str, Any]:
-    return {"node_id": node.node_id, "title": node.title, "status": node.status,
-            "cost_usd": node.cost_usd, "detail": node.detail}
+    return {
+        "node_id": node.node_id,
+        "title": node.title,
+        "status": node.status,
+        "cost_usd": node.cost_usd,
+        "detail": node.detail,
+    }

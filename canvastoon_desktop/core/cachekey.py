@@ -15,8 +15,14 @@ from typing import Any
 
 
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False, default=_default)
+    return json.dumps(
+        value,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+        default=_default,
+    )
 
 
 def _default(value: Any) -> Any:
@@ -26,8 +32,12 @@ def _default(value: Any) -> Any:
 
 
 def cache_key(
-    node_type: str, type_version: int, model: str | None, params: Mapping[str, Any],
-    inputs: Mapping[str, Any], reroll: int = 0,
+    node_type: str,
+    type_version: int,
+    model: str | None,
+    params: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+    reroll: int = 0,
 ) -> str:
     body = {"t": node_type, "v": type_version, "m": model, "p": params, "i": inputs, "r": reroll}
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()

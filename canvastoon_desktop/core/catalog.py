@@ -148,7 +148,13 @@ class Catalog:
 
 
 def _seed() -> ParamSpec:
-    return ParamSpec("seed", ParamKind.SEED, None, help="Fixed seed for repeatable results; empty = random", advanced=True)
+    return ParamSpec(
+        "seed",
+        ParamKind.SEED,
+        None,
+        help="Fixed seed for repeatable results; empty = random",
+        advanced=True,
+    )
 
 
 ASPECT_9_16 = "9:16"
@@ -161,10 +167,24 @@ GPT_4O = ModelSpec(
     role=Role.SCENARIO,
     description="Scenario writing and image / video prompt engineering.",
     params=(
-        ParamSpec("temperature", ParamKind.FLOAT, 0.8, minimum=0.0, maximum=2.0, step=0.1,
-                  help="Higher is more inventive, lower more literal"),
-        ParamSpec("max_tokens", ParamKind.INT, 1024, label="Max output tokens", minimum=16,
-                  maximum=16384, help="Caps the answer's length and its price"),
+        ParamSpec(
+            "temperature",
+            ParamKind.FLOAT,
+            0.8,
+            minimum=0.0,
+            maximum=2.0,
+            step=0.1,
+            help="Higher is more inventive, lower more literal",
+        ),
+        ParamSpec(
+            "max_tokens",
+            ParamKind.INT,
+            1024,
+            label="Max output tokens",
+            minimum=16,
+            maximum=16384,
+            help="Caps the answer's length and its price",
+        ),
         _seed(),
     ),
     price_rule=PriceRule.TOKENS,
@@ -179,8 +199,12 @@ NANO_BANANA_PRO = ModelSpec(
     role=Role.MAIN,
     description="High-quality main cuts and final character art (Gemini 3 Pro Image).",
     params=(
-        ParamSpec("aspect_ratio", ParamKind.ENUM, ASPECT_9_16,
-                  choices=("9:16", "2:3", "3:4", "4:5", "1:1", "5:4", "4:3", "3:2", "16:9", "21:9")),
+        ParamSpec(
+            "aspect_ratio",
+            ParamKind.ENUM,
+            ASPECT_9_16,
+            choices=("9:16", "2:3", "3:4", "4:5", "1:1", "5:4", "4:3", "3:2", "16:9", "21:9"),
+        ),
         ParamSpec("resolution", ParamKind.ENUM, "1K", choices=("1K", "2K", "4K")),
         ParamSpec("num_images", ParamKind.INT, 1, label="Images", minimum=1, maximum=4),
     ),
@@ -199,7 +223,12 @@ NANO_BANANA_PRO_EDIT = ModelSpec(
     role=Role.REFERENCE,
     description="Nano Banana Pro with up to 5 reference images: the same character across shots.",
     params=(
-        ParamSpec("aspect_ratio", ParamKind.ENUM, ASPECT_9_16, choices=("9:16", "3:4", "1:1", "4:3", "16:9")),
+        ParamSpec(
+            "aspect_ratio",
+            ParamKind.ENUM,
+            ASPECT_9_16,
+            choices=("9:16", "3:4", "1:1", "4:3", "16:9"),
+        ),
         ParamSpec("resolution", ParamKind.ENUM, "1K", choices=("1K", "2K", "4K")),
         ParamSpec("num_images", ParamKind.INT, 1, label="Images", minimum=1, maximum=4),
     ),
@@ -221,7 +250,15 @@ Z_IMAGE_TURBO = ModelSpec(
         ParamSpec("width", ParamKind.INT, 720, minimum=64, maximum=1440, step=16),
         ParamSpec("height", ParamKind.INT, 1280, minimum=64, maximum=1440, step=16),
         ParamSpec("num_inference_steps", ParamKind.INT, 8, label="Steps", minimum=1, maximum=50),
-        ParamSpec("guidance_scale", ParamKind.FLOAT, 0.0, label="Guidance", minimum=0.0, maximum=20.0, step=0.5),
+        ParamSpec(
+            "guidance_scale",
+            ParamKind.FLOAT,
+            0.0,
+            label="Guidance",
+            minimum=0.0,
+            maximum=20.0,
+            step=0.5,
+        ),
         ParamSpec("output_format", ParamKind.ENUM, "png", choices=("png", "jpg", "webp")),
         ParamSpec("output_quality", ParamKind.INT, 90, minimum=0, maximum=100, advanced=True),
         _seed(),
@@ -255,7 +292,9 @@ HAILUO_FAST = ModelSpec(
     params=(
         ParamSpec("duration", ParamKind.ENUM, 10, label="Duration (s)", choices=(6, 10)),
         ParamSpec("resolution", ParamKind.ENUM, "768P", choices=("768P", "1080P")),
-        ParamSpec("enhance_prompt", ParamKind.BOOL, True, help="Let the provider rewrite the prompt"),
+        ParamSpec(
+            "enhance_prompt", ParamKind.BOOL, True, help="Let the provider rewrite the prompt"
+        ),
     ),
     files=(FileInput("image", required=True),),
     price_rule=PriceRule.PER_VIDEO_SECOND,
@@ -274,8 +313,13 @@ SEEDANCE_FAST = ModelSpec(
     params=(
         ParamSpec("duration", ParamKind.INT, 10, label="Duration (s)", minimum=2, maximum=12),
         ParamSpec("resolution", ParamKind.ENUM, "720p", choices=("480p", "720p", "1080p")),
-        ParamSpec("aspect_ratio", ParamKind.ENUM, ASPECT_9_16, choices=("9:16", "3:4", "1:1", "4:3", "16:9", "21:9"),
-                  help="Ignored when a first frame is given"),
+        ParamSpec(
+            "aspect_ratio",
+            ParamKind.ENUM,
+            ASPECT_9_16,
+            choices=("9:16", "3:4", "1:1", "4:3", "16:9", "21:9"),
+            help="Ignored when a first frame is given",
+        ),
         ParamSpec("fps", ParamKind.ENUM, 24, choices=(24,), advanced=True),
         ParamSpec("camera_fixed", ParamKind.BOOL, False, label="Fixed camera"),
         _seed(),
@@ -358,8 +402,13 @@ OPENCV_INPAINT = ModelSpec(
     role=Role.OFFLINE,
     description="Fills the white mask area from its surroundings (Telea or Navier-Stokes).",
     params=(
-        ParamSpec("method", ParamKind.ENUM, "telea", choices=("telea", "ns"),
-                  choice_labels={"telea": "Telea", "ns": "Navier-Stokes"}),
+        ParamSpec(
+            "method",
+            ParamKind.ENUM,
+            "telea",
+            choices=("telea", "ns"),
+            choice_labels={"telea": "Telea", "ns": "Navier-Stokes"},
+        ),
         ParamSpec("radius", ParamKind.INT, 5, minimum=1, maximum=50),
     ),
     files=(FileInput("image", required=True), FileInput("mask", required=True)),
@@ -376,9 +425,21 @@ PAN_ZOOM = ModelSpec(
     role=Role.OFFLINE,
     description="A Ken Burns move over the first frame, written as H.264 MP4.",
     params=(
-        ParamSpec("duration", ParamKind.FLOAT, 4.0, label="Duration (s)", minimum=1.0, maximum=20.0, step=0.5),
-        ParamSpec("motion", ParamKind.ENUM, "zoom_in",
-                  choices=("zoom_in", "zoom_out", "pan_left", "pan_right", "pan_up", "pan_down")),
+        ParamSpec(
+            "duration",
+            ParamKind.FLOAT,
+            4.0,
+            label="Duration (s)",
+            minimum=1.0,
+            maximum=20.0,
+            step=0.5,
+        ),
+        ParamSpec(
+            "motion",
+            ParamKind.ENUM,
+            "zoom_in",
+            choices=("zoom_in", "zoom_out", "pan_left", "pan_right", "pan_up", "pan_down"),
+        ),
         ParamSpec("strength", ParamKind.FLOAT, 0.15, minimum=0.02, maximum=0.5, step=0.01),
         ParamSpec("size", ParamKind.ENUM, "720x1280", choices=("540x960", "720x1280", "1080x1920")),
         ParamSpec("fps", ParamKind.ENUM, 24, choices=(24, 30)),
@@ -391,8 +452,14 @@ PAN_ZOOM = ModelSpec(
 )
 
 HOSTED_MODELS = (
-    GPT_4O, NANO_BANANA_PRO, NANO_BANANA_PRO_EDIT, Z_IMAGE_TURBO, LAMA,
-    HAILUO_FAST, SEEDANCE_FAST, VEO_FAST,
+    GPT_4O,
+    NANO_BANANA_PRO,
+    NANO_BANANA_PRO_EDIT,
+    Z_IMAGE_TURBO,
+    LAMA,
+    HAILUO_FAST,
+    SEEDANCE_FAST,
+    VEO_FAST,
 )
 OFFLINE_MODELS = (TEMPLATE_WRITER, STORYBOARD_CARD, STORYBOARD_CARD_REFS, OPENCV_INPAINT, PAN_ZOOM)
 

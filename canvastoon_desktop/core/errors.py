@@ -1,13 +1,13 @@
 """Errors of the core layer, each with a message fit to show a user.
 
-    CoreError
-    ├── GraphFileError      a .ctoon file cannot be read (names the file, and the node if any)
-    ├── GraphError          the graph model refuses an edit (unknown node, bad connection, ...)
-    ├── ValidationFailed    a graph cannot run; carries every Problem found
-    ├── RunRefused          a run would exceed a budget, or needs a key that is missing
-    ├── LibraryError        the asset library cannot be opened or written
-    ├── MediaError          a file is not the image / video it claims to be
-    └── NodeFailed          a node's own work failed (raised inside node code)
+CoreError
+├── GraphFileError      a .ctoon file cannot be read (names the file, and the node if any)
+├── GraphError          the graph model refuses an edit (unknown node, bad connection, ...)
+├── ValidationFailed    a graph cannot run; carries every Problem found
+├── RunRefused          a run would exceed a budget, or needs a key that is missing
+├── LibraryError        the asset library cannot be opened or written
+├── MediaError          a file is not the image / video it claims to be
+└── NodeFailed          a node's own work failed (raised inside node code)
 """
 
 from __future__ import annotations
@@ -23,7 +23,11 @@ class GraphFileError(CoreError):
     """A graph file cannot be opened. ``problems`` lists every (node, message) found."""
 
     def __init__(
-        self, path: object, problem: str, *, node: str | None = None,
+        self,
+        path: object,
+        problem: str,
+        *,
+        node: str | None = None,
         problems: Sequence[tuple[str | None, str]] = (),
     ) -> None:
         self.path = str(path)
@@ -33,7 +37,9 @@ class GraphFileError(CoreError):
         if len(lines) == 1:
             message = f"{self.path}: {lines[0]}"
         else:
-            message = f"{self.path}: {len(lines)} problems:\n" + "\n".join(f"  - {x}" for x in lines)
+            message = f"{self.path}: {len(lines)} problems:\n" + "\n".join(
+                f"  - {x}" for x in lines
+            )
         super().__init__(message)
 
 

@@ -103,7 +103,11 @@ class Executor:
     """Plans, validates and runs graphs against one library and set of provider adapters."""
 
     def __init__(
-        self, registry: NodeRegistry, library: Library, prices: PriceTable, *,
+        self,
+        registry: NodeRegistry,
+        library: Library,
+        prices: PriceTable,
+        *,
         adapters: Mapping[str, ModelAdapter] | None = None,
         limits: Mapping[str, int] | None = None,
         key_problem: KeyCheck | None = None,
@@ -147,12 +151,17 @@ class Executor:
             sem = self._semaphores[provider] = asyncio.Semaphore(self.limits.get(provider, 4))
         return sem
 
-    def plan(self, graph: Graph, targets: Iterable[str] | None = None,
-             graph_path: str | Path | None = None) -> Plan:
+    def plan(
+        self,
+        graph: Graph,
+        targets: Iterable[str] | None = None,
+        graph_path: str | Path | None = None,
+    ) -> Plan:
         return self.planner.plan(graph, targets, graph_dir=_graph_dir(graph_path))
 
-    def resumable_nodes(self, graph: Graph, plan: Plan | None = None,
-                        graph_path: str | Path | None = None) -> list[str]:
+    def resumable_nodes(
+        self, graph: Graph, plan: Plan | None = None, graph_path: str | Path | None = None
+    ) -> list[str]:
         """Nodes with provider jobs that an earlier run submitted and never collected (the
         app was closed or crashed): running them polls those jobs instead of paying again."""
         open_keys = {j.cache_key for j in self.library.open_jobs() if j.job_id}
@@ -165,28 +174,46 @@ class Executor:
                 found.append(node_id)
         return found
 
-    def check(self, graph: Graph, targets: Iterable[str] | None = None, *,
-              graph_path: str | Path | None = None, budget: Budget | None = None,
-              ) -> tuple[Plan | None, list[Problem]]:
+    def check(
+        self,
+        graph: Graph,
+        targets: Iterable[str] | None = None,
+        *,
+        graph_path: str | Path | None = None,
+        budget: Budget | None = None,
+    ) -> tuple[Plan | None, list[Problem]]:
         """Validate a run without starting it: (plan, every problem found)."""
         wanted = needed_nodes(graph, targets) if targets else None
         problems = graph_problems(graph, wanted)
         if any(p.code == "cycle" for p in problems):
             return None, problems
         plan = self.plan(graph, targets, graph_path)
-        problems += run_problems(graph, plan, key_problem=self.key_problem,
-                                 budget=budget or self.budget,
-                                 spent_today=self.library.spent_today())
+        problems += run_problems(
+            graph,
+            plan,
+            key_problem=self.key_problem,
+            budget=budget or self.budget,
+            spent_today=self.library.spent_today(),
+        )
         return plan, problems
 
     def start(
-        self, graph: Graph, *, targets: Iterable[str] | None = None,
-        graph_path: str | Path | None = None, budget: Budget | None = None,
+        self,
+        graph: Graph,
+        *,
+        targets: Iterable[str] | None = None,
+        graph_path: str | Path | None = None,
+        budget: Budget | None = None,
         on_event: Callable[[RunEvent], Any] | None = None,
     ) -> Run:
         """Start a run on the running loop; returns at once. Await ``run.wait()``."""
-        run = Run(self, graph.copy(), targets=list(targets) if targets else None,
-                  graph_path=graph_path, budget=budget or self.budget)
+        run = Run(
+            self,
+            graph.copy(),
+            targets=list(targets) if targets else None,
+            graph_path=graph_path,
+            budget=budget or self.budget,
+        )
         if on_event is not None:
             run.events.connect(on_event)
         run.start()
@@ -199,8 +226,15 @@ class Executor:
 class Run:
     """One run of a graph. Owns its node tasks and cancels them together."""
 
-    def __init__(self, executor: Executor, graph: Graph, *, targets: list[str] | None,
-                 graph_path: str | Path | None, budget: Budget) -> None:
+    def __init__(
+        self,
+        executor: Executor,
+        graph: Graph,
+        *,
+        targets: list[str] | None,
+        graph_path: str | Path | None,
+        budget: Budget,
+    ) -> None:
         self.executor = executor
         self.graph = graph
         self.targets = targets
@@ -274,10 +308,18 @@ class Run:
         self._started_at = time.monotonic()
         # planning hashes inputs and reads the library: not on the (GUI's) event loop
         plan, problems = await asyncio.to_thread(
-            self.executor.check, self.graph, self.targets, graph_path=self.graph_path,
-            budget=self.budget)
-        log.debug("run %s: %d nodes planned, %s", self.run_id[:8],
-                  len(plan.order) if plan else 0, plan.quote.summary() if plan else "refused")
+            self.executor.check,
+            self.graph,
+            self.targets,
+            graph_path=self.graph_path,
+            budget=self.budget,
+        )
+        log.debug(
+            "run %s: %d nodes planned, %s",
+            self.run_id[:8],
+            len(plan.order) if plan else 0,
+            plan.quote.summary() if plan else "refused",
+        )
         if problems or plan is None:
             self.emit(RunFinished(self.run_id, "refused", 0.0, {}, 0.0))
             raise RunRefused(problems)
@@ -286,11 +328,13 @@ class Run:
         # jobs an earlier run left open (crash, kill): only their work looks in the journal
         self._open_job_keys = {j.cache_key for j in self.library.open_jobs(include_unknown=True)}
         self.library.begin_run(
-            self.run_id, graph_id=str(self.graph.meta.get("graph_id") or ""),
+            self.run_id,
+            graph_id=str(self.graph.meta.get("graph_id") or ""),
             graph_path=self.graph_path,
             graph_name=_graph_name(self.graph, self.graph_path)
             + (" · simulated" if self.executor.simulated else ""),
-            quote=plan.quote.as_dict())
+            quote=plan.quote.as_dict(),
+        )
         self.emit(RunStarted(self.run_id, tuple(plan.order), plan.quote))
         flusher = asyncio.ensure_future(self._flush_periodically())
         try:
@@ -303,8 +347,14 @@ class Run:
             self.library.finish_run(self.run_id, status, self.cost_usd, self._run_nodes())
         wall = time.monotonic() - self._started_at
         summary = RunSummary(self.run_id, status, self.cost_usd, dict(self.outcomes), wall)
-        log.debug("run %s %s in %.2f s: %s, $%.4f", self.run_id[:8], status, wall,
-                  summary.counts(), self.cost_usd)
+        log.debug(
+            "run %s %s in %.2f s: %s, $%.4f",
+            self.run_id[:8],
+            status,
+            wall,
+            summary.counts(),
+            self.cost_usd,
+        )
         self.emit(RunFinished(self.run_id, status, self.cost_usd, summary.counts(), wall))
         return summary
 
@@ -380,9 +430,15 @@ class Run:
                 except Exception as exc:  # a bug in the executor itself: keep the run alive
                     log.exception("node %s crashed", node_id)
                     if node_id not in self.outcomes:
-                        self._settle(node_id, NodeOutcome(
-                            node_id, "failed", error=f"internal error: {exc}",
-                            error_kind=ErrorKind.INTERNAL.value))
+                        self._settle(
+                            node_id,
+                            NodeOutcome(
+                                node_id,
+                                "failed",
+                                error=f"internal error: {exc}",
+                                error_kind=ErrorKind.INTERNAL.value,
+                            ),
+                        )
             ready = self._node_finished(node_id)
             node_id = ready[0] if ready else None
             for other in ready[1:]:
@@ -404,8 +460,10 @@ class Run:
 
     def _run_nodes(self) -> list[RunNode]:
         name = self.graph.display_name
-        return [RunNode(node_id, name(node_id), o.status, o.cost_usd, o.error or o.note or "")
-                for node_id, o in self.outcomes.items()]
+        return [
+            RunNode(node_id, name(node_id), o.status, o.cost_usd, o.error or o.note or "")
+            for node_id, o in self.outcomes.items()
+        ]
 
     def _cancel_downstream(self, node_id: str) -> None:
         """After a cancelled node: settle, without awaiting, what it would have made ready."""
@@ -418,10 +476,20 @@ class Run:
     def _settle(self, node_id: str, outcome: NodeOutcome) -> None:
         self.outcomes[node_id] = outcome
         available = outcome.status in ("done", "cached") or (
-            outcome.status == "failed" and outcome.outputs)
+            outcome.status == "failed" and outcome.outputs
+        )
         self._outputs[node_id] = outcome.outputs if available else None
-        self.emit(NodeSettled(self.run_id, node_id, None, outcome.status, outcome.outputs,
-                              outcome.cost_usd, outcome.error))
+        self.emit(
+            NodeSettled(
+                self.run_id,
+                node_id,
+                None,
+                outcome.status,
+                outcome.outputs,
+                outcome.cost_usd,
+                outcome.error,
+            )
+        )
 
     # -- one node ---------------------------------------------------------------------------
     async def _run_node(self, node_id: str, edges: list[Any]) -> None:
@@ -435,8 +503,11 @@ class Run:
         else:
             params = node_type.effective_params(catalog, node.params)
             connected = connected_ports(edges)
-        model = node_plan.model if node_plan is not None and node_plan.model else \
-            node_type.resolve_model(catalog, params, connected)
+        model = (
+            node_plan.model
+            if node_plan is not None and node_plan.model
+            else node_type.resolve_model(catalog, params, connected)
+        )
         model_id = model.id if model else None
 
         def outputs_of(src: str) -> Mapping[str, Value] | None:
@@ -444,23 +515,30 @@ class Run:
 
         inputs, known, missing = gather_inputs(graph, node, node_type, edges, outputs_of)
         if not known or missing:
-            failed = [graph.display_name(e.src_node) for e in edges if outputs_of(e.src_node) is None]
-            reason = (f"skipped: {', '.join(dict.fromkeys(failed))} did not finish" if failed
-                      else "; ".join(missing))
+            failed = [
+                graph.display_name(e.src_node) for e in edges if outputs_of(e.src_node) is None
+            ]
+            reason = (
+                f"skipped: {', '.join(dict.fromkeys(failed))} did not finish"
+                if failed
+                else "; ".join(missing)
+            )
             self.emit(NodeSkipped(self.run_id, node_id, None, reason))
             self._settle(node_id, NodeOutcome(node_id, "skipped", error=reason, model=model_id))
             return
         mapped = mapped_ports(node_type, inputs)
         if any(isinstance(v, ItemList) for v in inputs.values()) and has_holes(
-                {k: v for k, v in inputs.items() if k not in mapped}):
+            {k: v for k, v in inputs.items() if k not in mapped}
+        ):
             reason = "skipped: some items upstream failed"
             self.emit(NodeSkipped(self.run_id, node_id, None, reason))
             self._settle(node_id, NodeOutcome(node_id, "skipped", error=reason, model=model_id))
             return
         if not mapped:
             planned = self._planned_item(node_id)
-            outcome = await self._run_item(node, node_type, model, params, inputs, None, (),
-                                           planned)
+            outcome = await self._run_item(
+                node, node_type, model, params, inputs, None, (), planned
+            )
             outcome.node_id = node_id
             self._settle(node_id, outcome)
             return
@@ -468,21 +546,45 @@ class Run:
             count = item_count(node_type, inputs, mapped)
         except CoreError as exc:
             self.emit(NodeFailed(self.run_id, node_id, None, ErrorKind.NODE.value, str(exc)))
-            self._settle(node_id, NodeOutcome(node_id, "failed", error=str(exc),
-                                              error_kind=ErrorKind.NODE.value, model=model_id))
+            self._settle(
+                node_id,
+                NodeOutcome(
+                    node_id,
+                    "failed",
+                    error=str(exc),
+                    error_kind=ErrorKind.NODE.value,
+                    model=model_id,
+                ),
+            )
             return
         self.emit(NodeItems(self.run_id, node_id, None, count))
-        results = await asyncio.gather(*(
-            self._run_item(node, node_type, model, params,
-                           inputs_for_item(inputs, mapped, index), index, mapped)
-            for index in range(count)
-        ))
+        results = await asyncio.gather(
+            *(
+                self._run_item(
+                    node,
+                    node_type,
+                    model,
+                    params,
+                    inputs_for_item(inputs, mapped, index),
+                    index,
+                    mapped,
+                )
+                for index in range(count)
+            )
+        )
         self._settle(node_id, _combine(node_id, node_type, results, model_id))
 
-    async def _run_item(self, node: Node, node_type: type[NodeType], model: ModelSpec | None,
-                        params: Mapping[str, Any], inputs: dict[str, Any],
-                        item: int | None, mapped: Iterable[str],
-                        planned: ItemPlan | None = None) -> NodeOutcome:
+    async def _run_item(
+        self,
+        node: Node,
+        node_type: type[NodeType],
+        model: ModelSpec | None,
+        params: Mapping[str, Any],
+        inputs: dict[str, Any],
+        item: int | None,
+        mapped: Iterable[str],
+        planned: ItemPlan | None = None,
+    ) -> NodeOutcome:
         run_id, node_id = self.run_id, node.id
         model_id = model.id if model else None
         if node_type.is_source:
@@ -490,8 +592,9 @@ class Run:
         elif planned is not None:
             plan = planned
         else:
-            plan = self.executor.planner.resolve_item(node, node_type, self.registry.catalog,
-                                                      model, params, inputs, item, mapped)
+            plan = self.executor.planner.resolve_item(
+                node, node_type, self.registry.catalog, model, params, inputs, item, mapped
+            )
         if plan.status == "skip":
             self.emit(NodeSkipped(run_id, node_id, item, plan.reason or "skipped"))
             return NodeOutcome(node_id, "skipped", error=plan.reason, model=model_id)
@@ -511,20 +614,40 @@ class Run:
         except GenerationError as exc:
             message = redact_secrets(str(exc))
             self.emit(NodeFailed(run_id, node_id, item, exc.kind.value, message, exc.retryable))
-            return NodeOutcome(node_id, "failed", error=message, error_kind=exc.kind.value,
-                               model=model_id, cost_usd=_spent(ctx))
+            return NodeOutcome(
+                node_id,
+                "failed",
+                error=message,
+                error_kind=exc.kind.value,
+                model=model_id,
+                cost_usd=_spent(ctx),
+            )
         except CoreError as exc:
             message = redact_secrets(str(exc))
-            self.emit(NodeFailed(run_id, node_id, item, ErrorKind.NODE.value, message,
-                                 getattr(exc, "retryable", False)))
-            return NodeOutcome(node_id, "failed", error=message, error_kind=ErrorKind.NODE.value,
-                               model=model_id)
+            self.emit(
+                NodeFailed(
+                    run_id,
+                    node_id,
+                    item,
+                    ErrorKind.NODE.value,
+                    message,
+                    getattr(exc, "retryable", False),
+                )
+            )
+            return NodeOutcome(
+                node_id, "failed", error=message, error_kind=ErrorKind.NODE.value, model=model_id
+            )
         except Exception as exc:  # a bug: report it on the node, keep the details in the log
             log.exception("node %s (%s) crashed", node_id, node_type.type_id)
             message = redact_secrets(f"internal error: {type(exc).__name__}: {exc}")
             self.emit(NodeFailed(run_id, node_id, item, ErrorKind.INTERNAL.value, message))
-            return NodeOutcome(node_id, "failed", error=message,
-                               error_kind=ErrorKind.INTERNAL.value, model=model_id)
+            return NodeOutcome(
+                node_id,
+                "failed",
+                error=message,
+                error_kind=ErrorKind.INTERNAL.value,
+                model=model_id,
+            )
         elapsed = time.monotonic() - started
         cost, source, job_id, queue_s = _accounting(ctx)
         run_s = max(0.0, elapsed - queue_s) if ctx.calls else elapsed
@@ -534,20 +657,48 @@ class Run:
         if plan.key is not None:
             # the journal rows close in the same transaction: a crash in between would
             # otherwise forget a paid job before its result is indexed
-            self.library.record_result(ResultRecord(
-                cache_key=plan.key, node_id=node_id, node_type=node_type.type_id,
-                outputs=outputs, params=params, inputs=input_hashes(inputs), run_id=run_id,
-                graph_id=str(self.graph.meta.get("graph_id") or ""), graph_path=self.graph_path,
-                node_title=self.graph.display_name(node_id), item=item, model=model_id,
-                provider=model.provider.value if model else None, prompt=ctx.prompt_used,
-                job_id=job_id, cost_usd=cost, cost_source=source,
-                queue_s=queue_s if ctx.calls else None, run_s=run_s if ctx.calls else None),
-                close_jobs=ctx.job_rows, params_json=self._params_json(node_id, params),
-                already_charged=ctx.already_charged)
+            self.library.record_result(
+                ResultRecord(
+                    cache_key=plan.key,
+                    node_id=node_id,
+                    node_type=node_type.type_id,
+                    outputs=outputs,
+                    params=params,
+                    inputs=input_hashes(inputs),
+                    run_id=run_id,
+                    graph_id=str(self.graph.meta.get("graph_id") or ""),
+                    graph_path=self.graph_path,
+                    node_title=self.graph.display_name(node_id),
+                    item=item,
+                    model=model_id,
+                    provider=model.provider.value if model else None,
+                    prompt=ctx.prompt_used,
+                    job_id=job_id,
+                    cost_usd=cost,
+                    cost_source=source,
+                    queue_s=queue_s if ctx.calls else None,
+                    run_s=run_s if ctx.calls else None,
+                ),
+                close_jobs=ctx.job_rows,
+                params_json=self._params_json(node_id, params),
+                already_charged=ctx.already_charged,
+            )
         elif ctx.job_rows:
             self.library.close_jobs(ctx.job_rows, "done")
-        self.emit(NodeDone(run_id, node_id, item, outputs, cost, source,
-                           queue_s if ctx.calls else None, run_s, job_id, ctx.note))
+        self.emit(
+            NodeDone(
+                run_id,
+                node_id,
+                item,
+                outputs,
+                cost,
+                source,
+                queue_s if ctx.calls else None,
+                run_s,
+                job_id,
+                ctx.note,
+            )
+        )
         return NodeOutcome(node_id, "done", outputs, cost, model=model_id, note=ctx.note)
 
     def _params_json(self, node_id: str, params: Mapping[str, Any]) -> str:
@@ -569,25 +720,38 @@ class Run:
         provider = call.model.provider.value
         adapter = self.executor.adapters.get(provider)
         if adapter is None:
-            raise GenerationError(f"no adapter for {call.model.provider.label} is configured",
-                                  kind=ErrorKind.INTERNAL)
+            raise GenerationError(
+                f"no adapter for {call.model.provider.label} is configured", kind=ErrorKind.INTERNAL
+            )
         key = ctx.cache_key or f"uncached:{self.run_id}:{ctx.node.id}:{ctx.item}"
-        previous = (self.library.open_job(key, call.fingerprint())
-                    if key in self._open_job_keys else None)
+        previous = (
+            self.library.open_job(key, call.fingerprint()) if key in self._open_job_keys else None
+        )
         estimate = 0.0
         if self.budget.per_run is not None or call.model.price_rule.value != "free":
-            estimate = self.executor.prices.estimate(call.model, call.params,
-                                                     prompt_chars=len(call.prompt)).high
+            estimate = self.executor.prices.estimate(
+                call.model, call.params, prompt_chars=len(call.prompt)
+            ).high
         async with self.semaphore(provider):
             if previous is None:
                 self._reserve(estimate, call.model)
             job = _Job(self, ctx, call, key, previous)
             if log.isEnabledFor(logging.DEBUG):
-                log.debug("node %s%s: %s %s", ctx.node.id[:8],
-                          "" if ctx.item is None else f"[{ctx.item}]",
-                          "resuming" if previous else "calling", call.model.id)
-            self.emit(NodeStarted(self.run_id, ctx.node.id, ctx.item,
-                                  self.executor.planner.typical_seconds(call.model)))
+                log.debug(
+                    "node %s%s: %s %s",
+                    ctx.node.id[:8],
+                    "" if ctx.item is None else f"[{ctx.item}]",
+                    "resuming" if previous else "calling",
+                    call.model.id,
+                )
+            self.emit(
+                NodeStarted(
+                    self.run_id,
+                    ctx.node.id,
+                    ctx.item,
+                    self.executor.planner.typical_seconds(call.model),
+                )
+            )
             try:
                 output = await adapter.generate(call, job)
             except asyncio.CancelledError:
@@ -616,7 +780,9 @@ class Run:
         if limit is not None and self.cost_usd + self._reserved + estimate > limit + 1e-9:
             raise GenerationError(
                 f"not sent: {model.label} could cost up to ${estimate:.2f}, which would take "
-                f"this run over its budget of ${limit:.2f}", kind=ErrorKind.BUDGET)
+                f"this run over its budget of ${limit:.2f}",
+                kind=ErrorKind.BUDGET,
+            )
         self._reserved += estimate
 
     def node_progress(self, ctx: NodeContext, status: str, fraction: float | None) -> None:
@@ -626,8 +792,14 @@ class Run:
 class _Job:
     """The executor's side of one model call: journal, progress, storage (JobControl)."""
 
-    def __init__(self, run: Run, ctx: NodeContext, call: ModelCall, cache_key: str,
-                 previous: JobRecord | None) -> None:
+    def __init__(
+        self,
+        run: Run,
+        ctx: NodeContext,
+        call: ModelCall,
+        cache_key: str,
+        previous: JobRecord | None,
+    ) -> None:
         self._run = run
         self._ctx = ctx
         self._call = call
@@ -643,8 +815,16 @@ class _Job:
         self.queue_s = 0.0
         self._typical = run.executor.planner.typical_seconds(call.model)
         if previous is not None and previous.job_id:
-            run.emit(JobSubmitted(run.run_id, ctx.node.id, ctx.item, call.model.provider.value,
-                                  previous.job_id, resumed=True))
+            run.emit(
+                JobSubmitted(
+                    run.run_id,
+                    ctx.node.id,
+                    ctx.item,
+                    call.model.provider.value,
+                    previous.job_id,
+                    resumed=True,
+                )
+            )
 
     @property
     def has_job_id(self) -> bool:
@@ -654,24 +834,40 @@ class _Job:
         library = self._run.library
         if self._row is not None:  # a resumed row gets a new attempt, not a twin
             self._info = {**self._info, **dict(info or {})}
-            await asyncio.to_thread(library.journal_update, self._row, state="creating",
-                                    info=self._info)
+            await asyncio.to_thread(
+                library.journal_update, self._row, state="creating", info=self._info
+            )
             return
         self._info = dict(info or {})
         self._row = await asyncio.to_thread(
-            library.journal_creating, self.cache_key, self._call.model.provider.value,
-            self._call.model.id, fingerprint=self._call.fingerprint(), run_id=self.run_id,
-            node_id=self._ctx.node.id, item=self._ctx.item, info=info)
+            library.journal_creating,
+            self.cache_key,
+            self._call.model.provider.value,
+            self._call.model.id,
+            fingerprint=self._call.fingerprint(),
+            run_id=self.run_id,
+            node_id=self._ctx.node.id,
+            item=self._ctx.item,
+            info=info,
+        )
 
     async def submitted(self, job_id: str, info: Mapping[str, Any] | None = None) -> None:
         if self._row is None:
             await self.creating()
         assert self._row is not None
         self._job_id = job_id
-        await asyncio.to_thread(self._run.library.journal_update, self._row, state="submitted",
-                                job_id=job_id, info=info)
-        self._run.emit(JobSubmitted(self.run_id, self._ctx.node.id, self._ctx.item,
-                                    self._call.model.provider.value, job_id))
+        await asyncio.to_thread(
+            self._run.library.journal_update, self._row, state="submitted", job_id=job_id, info=info
+        )
+        self._run.emit(
+            JobSubmitted(
+                self.run_id,
+                self._ctx.node.id,
+                self._ctx.item,
+                self._call.model.provider.value,
+                job_id,
+            )
+        )
 
     def progress(self, status: str, fraction: float | None = None, *, running: bool = True) -> None:
         now = time.monotonic()
@@ -681,8 +877,11 @@ class _Job:
         elapsed = now - self._started
         ran = now - self._running_since if self._running_since is not None else 0.0
         eta = max(0.0, self._typical - ran) if running else None
-        self._run.emit(NodeProgress(self.run_id, self._ctx.node.id, self._ctx.item, status,
-                                    elapsed, eta, fraction))
+        self._run.emit(
+            NodeProgress(
+                self.run_id, self._ctx.node.id, self._ctx.item, status, elapsed, eta, fraction
+            )
+        )
 
     async def store_bytes(self, data: bytes, kind: AssetKind, mime: str, **meta: Any) -> Asset:
         return await self._ctx.store_bytes(data, kind, mime, **meta)
@@ -700,13 +899,17 @@ class _Job:
         if self._run.executor.simulated and self._call.model.provider.value != "local":
             return  # nothing real was spent
         await asyncio.to_thread(
-            self._run.library.add_charge, usd, provider=self._call.model.provider.value,
-            model=self._call.model.id, run_id=self.run_id, node_id=self._ctx.node.id,
-            reason=reason)
+            self._run.library.add_charge,
+            usd,
+            provider=self._call.model.provider.value,
+            model=self._call.model.id,
+            run_id=self.run_id,
+            node_id=self._ctx.node.id,
+            reason=reason,
+        )
         if self._row is not None:  # a later run that collects this job must not count it again
             self._info["charged_usd"] = float(self._info.get("charged_usd", 0.0)) + usd
-            await asyncio.to_thread(self._run.library.journal_update, self._row,
-                                    info=self._info)
+            await asyncio.to_thread(self._run.library.journal_update, self._row, info=self._info)
 
     def keep_open(self) -> None:
         """The provider cannot stop this job: keep it journaled as submitted when the node is
@@ -758,11 +961,14 @@ def _spent(ctx: NodeContext) -> float:
     return sum((out.cost_usd or 0.0) for _, out in ctx.calls)
 
 
-def _combine(node_id: str, node_type: type[NodeType], results: list[NodeOutcome],
-             model_id: str | None) -> NodeOutcome:
+def _combine(
+    node_id: str, node_type: type[NodeType], results: list[NodeOutcome], model_id: str | None
+) -> NodeOutcome:
     statuses = [r.status for r in results]
-    items = [ItemPlan(i, {}, None, r.status, r.outputs if r.status in ("done", "cached") else None)
-             for i, r in enumerate(results)]
+    items = [
+        ItemPlan(i, {}, None, r.status, r.outputs if r.status in ("done", "cached") else None)
+        for i, r in enumerate(results)
+    ]
     outputs = combine_outputs(node_type, items)
     cost = sum(r.cost_usd for r in results)
     if all(s == "cached" for s in statuses):
@@ -779,8 +985,11 @@ def _combine(node_id: str, node_type: type[NodeType], results: list[NodeOutcome]
         status = "done"
     errors = [r.error for r in results if r.error]
     failed = sum(1 for s in statuses if s in ("failed", "skipped"))
-    error = (f"{failed} of {len(results)} items did not finish: {errors[0]}" if failed and errors
-             else None)
+    error = (
+        f"{failed} of {len(results)} items did not finish: {errors[0]}"
+        if failed and errors
+        else None
+    )
     return NodeOutcome(node_id, status, outputs, cost, error=error, model=model_id)
 
 

@@ -43,7 +43,9 @@ FORMAT_TAG = "canvastoon-provenance"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _SECRET_NAME = re.compile(
     r"(?:^|[_-])(api[_-]?key|apikey|token|secret|password|passwd|authorization|bearer"
-    r"|credentials?)$", re.IGNORECASE)
+    r"|credentials?)$",
+    re.IGNORECASE,
+)
 
 
 def safe_name(text: str, fallback: str = "asset", limit: int = 60) -> str:
@@ -62,8 +64,10 @@ class Exported:
 def scrub(value: Any) -> Any:
     """``value`` with credential-named keys dropped and known secrets redacted, recursively."""
     if isinstance(value, dict):
-        return {k: (REDACTED if isinstance(k, str) and _SECRET_NAME.search(k) else scrub(v))
-                for k, v in value.items()}
+        return {
+            k: (REDACTED if isinstance(k, str) and _SECRET_NAME.search(k) else scrub(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [scrub(v) for v in value]
     if isinstance(value, str):
@@ -77,9 +81,14 @@ def provenance_record(library: Library, asset: Asset) -> dict[str, Any]:
     rows = [provenance_as_json(p) for p in provenance(library, asset.sha256)]
     review = library.review(asset.sha256)
     record: dict[str, Any] = {
-        "format": FORMAT_TAG, "version": 1,
-        "sha256": asset.sha256, "kind": asset.kind.value, "mime": asset.mime,
-        "size": asset.size, "width": asset.width, "height": asset.height,
+        "format": FORMAT_TAG,
+        "version": 1,
+        "sha256": asset.sha256,
+        "kind": asset.kind.value,
+        "mime": asset.mime,
+        "size": asset.size,
+        "width": asset.width,
+        "height": asset.height,
         "duration_s": asset.duration_s,
         "review": {"rating": review.rating, "rejected": review.rejected, "note": review.note},
         "exported_at": round(time.time(), 3),
@@ -97,8 +106,13 @@ def provenance_text(record: dict[str, Any]) -> str:
 
 
 def export_assets(
-    library: Library, assets: Iterable[Asset], folder: Path, *, prefix: str = "",
-    sidecars: bool = True, embed: bool = True,
+    library: Library,
+    assets: Iterable[Asset],
+    folder: Path,
+    *,
+    prefix: str = "",
+    sidecars: bool = True,
+    embed: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Exported]:
     """Write each asset to ``folder`` as ``[prefix_]NN_title_sha.ext`` (with ``.json``
@@ -114,8 +128,16 @@ def export_assets(
         record = provenance_record(library, asset)
         produced = record.get("produced_by") or {}
         title = produced.get("node_title") or asset.kind.value
-        stem = "_".join(p for p in (safe_name(prefix, "") if prefix else "", f"{index:02d}",
-                                    safe_name(str(title)), asset.sha256[:10]) if p)
+        stem = "_".join(
+            p
+            for p in (
+                safe_name(prefix, "") if prefix else "",
+                f"{index:02d}",
+                safe_name(str(title)),
+                asset.sha256[:10],
+            )
+            if p
+        )
         target = folder / (stem + EXTENSIONS.get(asset.mime, ".bin"))
         text = provenance_text(record)
         try:
@@ -136,8 +158,9 @@ def export_assets(
     return done
 
 
-def _write_with_provenance(library: Library, asset: Asset, target: Path,
-                           record: dict[str, Any] | None, text: str) -> None:
+def _write_with_provenance(
+    library: Library, asset: Asset, target: Path, record: dict[str, Any] | None, text: str
+) -> None:
     source = library.file_path(asset) if asset.kind is AssetKind.VIDEO else None
     if source is None:
         data = library.read_bytes(asset)

@@ -71,10 +71,12 @@ class _NodeEntry(BaseModel):
 
 class _EdgeEntry(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True, populate_by_name=True)
-    src: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]],
-                   Field(min_length=2, max_length=2)] = Field(alias="from")
-    dst: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]],
-                   Field(min_length=2, max_length=2)] = Field(alias="to")
+    src: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=100)]], Field(min_length=2, max_length=2)
+    ] = Field(alias="from")
+    dst: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=100)]], Field(min_length=2, max_length=2)
+    ] = Field(alias="to")
 
 
 class _GraphDoc(BaseModel):
@@ -88,6 +90,7 @@ class _GraphDoc(BaseModel):
 
 # -- reading ------------------------------------------------------------------------------
 
+
 def load_graph(path: str | os.PathLike[str], registry: NodeRegistry) -> Graph:
     """Read and check a graph file; raise GraphFileError listing every problem found."""
     path = Path(path)
@@ -99,8 +102,10 @@ def load_graph(path: str | os.PathLike[str], registry: NodeRegistry) -> Graph:
         raise GraphFileError(path, f"cannot read the file ({exc.strerror})") from None
     if size > MAX_FILE_BYTES:
         raise GraphFileError(
-            path, f"the file is {size / 2**20:.1f} MB; graph files are at most "
-            f"{MAX_FILE_BYTES // 2**20} MB (assets live in the library, not in the graph)")
+            path,
+            f"the file is {size / 2**20:.1f} MB; graph files are at most "
+            f"{MAX_FILE_BYTES // 2**20} MB (assets live in the library, not in the graph)",
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -175,15 +180,19 @@ def _migrate(doc: dict[str, Any], source: object) -> dict[str, Any]:
         raise GraphFileError(source, "the file has no valid format version")
     if version > CURRENT_VERSION:
         raise GraphFileError(
-            source, f"made by a newer CanvasToon (format version {version}; this app reads "
-            f"up to version {CURRENT_VERSION}). Update the app to open it.")
+            source,
+            f"made by a newer CanvasToon (format version {version}; this app reads "
+            f"up to version {CURRENT_VERSION}). Update the app to open it.",
+        )
     if version < 1:
         raise GraphFileError(source, f"unknown format version {version}")
-    for migration in MIGRATIONS[version - 1:]:
+    for migration in MIGRATIONS[version - 1 :]:
         try:
             doc = migration(doc)
         except Exception as exc:  # a hostile old file must not crash the migration
-            raise GraphFileError(source, f"cannot upgrade this version-{version} file: {exc}") from None
+            raise GraphFileError(
+                source, f"cannot upgrade this version-{version} file: {exc}"
+            ) from None
     doc["version"] = CURRENT_VERSION
     return doc
 
@@ -233,11 +242,16 @@ def _build(doc: _GraphDoc, registry: NodeRegistry, source: object) -> Graph:
         if node_type is not None:
             problems.extend((entry.id, p) for p in check_params(node_type, catalog, params))
         graph.nodes[entry.id] = Node(
-            id=entry.id, type=entry.type, params=params,
+            id=entry.id,
+            type=entry.type,
+            params=params,
             position=(float(entry.position[0]), float(entry.position[1])),
-            title=entry.title, rerolls=dict(entry.rerolls),
-            pins={k: {p: v if isinstance(v, str) else list(v) for p, v in pin.items()}
-                  for k, pin in entry.pins.items()},
+            title=entry.title,
+            rerolls=dict(entry.rerolls),
+            pins={
+                k: {p: v if isinstance(v, str) else list(v) for p, v in pin.items()}
+                for k, pin in entry.pins.items()
+            },
             extra=dict(entry.model_extra or {}),
         )
     seen_edges: set[Edge] = set()
@@ -246,8 +260,12 @@ def _build(doc: _GraphDoc, registry: NodeRegistry, source: object) -> Graph:
         edge = Edge(raw.src[0], raw.src[1], raw.dst[0], raw.dst[1])
         problem = edge_problem(graph, edge, seen_edges, occupied)
         if problem:
-            problems.append((edge.dst_node if edge.dst_node in graph.nodes else None,
-                             f"connection {edge.describe()}: {problem}"))
+            problems.append(
+                (
+                    edge.dst_node if edge.dst_node in graph.nodes else None,
+                    f"connection {edge.describe()}: {problem}",
+                )
+            )
             continue
         seen_edges.add(edge)
         graph.edges.append(edge)
@@ -264,8 +282,9 @@ def _build(doc: _GraphDoc, registry: NodeRegistry, source: object) -> Graph:
     return graph
 
 
-def edge_problem(graph: Graph, edge: Edge, seen: set[Edge],
-                 occupied: set[tuple[str, str]] | None = None) -> str | None:
+def edge_problem(
+    graph: Graph, edge: Edge, seen: set[Edge], occupied: set[tuple[str, str]] | None = None
+) -> str | None:
     """Why ``edge`` is not a valid connection, given the edges ``seen`` before it and the
     single inputs they ``occupied`` (kept by the caller so a whole graph checks in O(E))."""
     src, dst = graph.nodes.get(edge.src_node), graph.nodes.get(edge.dst_node)
@@ -331,16 +350,19 @@ def _depth(value: Any, level: int = 0) -> int:
 
 # -- writing ------------------------------------------------------------------------------
 
+
 def graph_to_document(graph: Graph) -> dict[str, Any]:
     nodes = []
     for node in graph.nodes.values():
         entry: dict[str, Any] = dict(node.extra)
-        entry.update({
-            "id": node.id,
-            "type": node.type,
-            "params": {k: node.params[k] for k in sorted(node.params)},
-            "position": [round(node.position[0], 2), round(node.position[1], 2)],
-        })
+        entry.update(
+            {
+                "id": node.id,
+                "type": node.type,
+                "params": {k: node.params[k] for k in sorted(node.params)},
+                "position": [round(node.position[0], 2), round(node.position[1], 2)],
+            }
+        )
         if node.title:
             entry["title"] = node.title
         if any(node.rerolls.values()):
@@ -349,15 +371,18 @@ def graph_to_document(graph: Graph) -> dict[str, Any]:
             entry["pins"] = node.pins
         nodes.append(entry)
     doc: dict[str, Any] = dict(graph.extra)
-    doc.update({
-        "format": FORMAT_TAG,
-        "version": CURRENT_VERSION,
-        "nodes": nodes,
-        "edges": [
-            {"from": [e.src_node, e.src_port], "to": [e.dst_node, e.dst_port]} for e in graph.edges
-        ],
-        "meta": graph.meta,
-    })
+    doc.update(
+        {
+            "format": FORMAT_TAG,
+            "version": CURRENT_VERSION,
+            "nodes": nodes,
+            "edges": [
+                {"from": [e.src_node, e.src_port], "to": [e.dst_node, e.dst_port]}
+                for e in graph.edges
+            ],
+            "meta": graph.meta,
+        }
+    )
     return doc
 
 

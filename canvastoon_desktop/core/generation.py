@@ -44,8 +44,9 @@ class GenerationError(CoreError):
     kind: ErrorKind = ErrorKind.PROVIDER
     retryable: bool = False
 
-    def __init__(self, message: str, *, kind: ErrorKind | None = None,
-                 retryable: bool | None = None) -> None:
+    def __init__(
+        self, message: str, *, kind: ErrorKind | None = None, retryable: bool | None = None
+    ) -> None:
         super().__init__(message)
         if kind is not None:
             self.kind = kind
@@ -104,7 +105,6 @@ class JobControl(Protocol):
 
     async def submitted(self, job_id: str, info: Mapping[str, Any] | None = None) -> None:
         """Journal the provider's job id (durably) before polling it."""
-
 
     def progress(self, status: str, fraction: float | None = None, *, running: bool = True) -> None:
         """Report the provider's status; ``running=False`` while the job waits in a queue."""

@@ -56,10 +56,15 @@ class Node:
 
     def clone(self, new_id: str | None = None) -> Node:
         return Node(
-            id=new_id or self.id, type=self.type,
-            params={k: copy.deepcopy(v) if isinstance(v, list | dict) else v
-                    for k, v in self.params.items()},
-            position=self.position, title=self.title, rerolls=dict(self.rerolls),
+            id=new_id or self.id,
+            type=self.type,
+            params={
+                k: copy.deepcopy(v) if isinstance(v, list | dict) else v
+                for k, v in self.params.items()
+            },
+            position=self.position,
+            title=self.title,
+            rerolls=dict(self.rerolls),
             pins={k: dict(v) for k, v in self.pins.items()},
             extra=copy.deepcopy(self.extra) if self.extra else {},
         )
@@ -177,8 +182,12 @@ class Graph:
         return node
 
     def create_node(
-        self, type_id: str, *, position: tuple[float, float] = (0.0, 0.0),
-        params: Mapping[str, Any] | None = None, node_id: str | None = None,
+        self,
+        type_id: str,
+        *,
+        position: tuple[float, float] = (0.0, 0.0),
+        params: Mapping[str, Any] | None = None,
+        node_id: str | None = None,
         title: str | None = None,
     ) -> Node:
         """A new node of ``type_id`` with its default params (overridden by ``params``)."""
@@ -192,8 +201,13 @@ class Graph:
             for spec in node_type.param_specs(self.registry.catalog, model_id)
         }
         defaults.update(values)
-        node = Node(id=node_id or new_node_id(), type=type_id, params=defaults,
-                    position=position, title=title)
+        node = Node(
+            id=node_id or new_node_id(),
+            type=type_id,
+            params=defaults,
+            position=position,
+            title=title,
+        )
         return self.add_node(node)
 
     def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:

@@ -241,7 +241,9 @@ class Library:
             self.thumbs.mkdir(exist_ok=True)
             (self.root / "tmp").mkdir(exist_ok=True)
         except OSError as exc:
-            raise LibraryError(f"cannot create the library at {self.root}: {exc.strerror}") from None
+            raise LibraryError(
+                f"cannot create the library at {self.root}: {exc.strerror}"
+            ) from None
         self._lock = threading.RLock()
         self._bytes_cache: dict[str, bytes] = {}  # inline assets of this process
         self._asset_cache: dict[str, Asset] = {}
@@ -263,11 +265,13 @@ class Library:
         if version > SCHEMA_VERSION:
             raise LibraryError(
                 f"the library at {self.root} was written by a newer CanvasToon "
-                f"(schema {version}); update the app")
+                f"(schema {version}); update the app"
+            )
         if version < SCHEMA_VERSION:
             with self._lock:  # executescript commits on its own: one script, one transaction
                 self._db.executescript(
-                    f"BEGIN IMMEDIATE;\n{_SCHEMA}\nPRAGMA user_version={SCHEMA_VERSION};\nCOMMIT;")
+                    f"BEGIN IMMEDIATE;\n{_SCHEMA}\nPRAGMA user_version={SCHEMA_VERSION};\nCOMMIT;"
+                )
 
     def close(self) -> None:
         self.flush(wait=True)
@@ -327,8 +331,14 @@ class Library:
         return f"objects/{sha[:2]}/{sha}{EXTENSIONS.get(mime, '.bin')}"
 
     def put_bytes(
-        self, data: bytes, kind: AssetKind, mime: str, *, width: int | None = None,
-        height: int | None = None, duration_s: float | None = None,
+        self,
+        data: bytes,
+        kind: AssetKind,
+        mime: str,
+        *,
+        width: int | None = None,
+        height: int | None = None,
+        duration_s: float | None = None,
     ) -> Asset:
         """Store bytes (if new) and index them; returns the asset. Safe to call twice."""
         sha = hashlib.sha256(data).hexdigest()
@@ -342,8 +352,18 @@ class Library:
         elif not (self.root / rel).exists():
             self._write_object(rel, data)
         excerpt = data[:400].decode("utf-8", "replace") if kind is AssetKind.TEXT else None
-        return self._index(sha, kind, mime, len(data), rel, width, height, duration_s, excerpt,
-                           data if inline else None)
+        return self._index(
+            sha,
+            kind,
+            mime,
+            len(data),
+            rel,
+            width,
+            height,
+            duration_s,
+            excerpt,
+            data if inline else None,
+        )
 
     def _write_object(self, rel: str, data: bytes) -> Path:
         target = self.root / rel
@@ -365,8 +385,15 @@ class Library:
         return self.put_bytes(data, AssetKind.JSON, "application/json")
 
     def put_file(
-        self, path: str | os.PathLike[str], kind: AssetKind, mime: str, *, move: bool = False,
-        width: int | None = None, height: int | None = None, duration_s: float | None = None,
+        self,
+        path: str | os.PathLike[str],
+        kind: AssetKind,
+        mime: str,
+        *,
+        move: bool = False,
+        width: int | None = None,
+        height: int | None = None,
+        duration_s: float | None = None,
     ) -> Asset:
         """Store a file by streaming it (big videos never sit in memory)."""
         path = Path(path)
@@ -402,8 +429,16 @@ class Library:
         return Path(name)
 
     def _index(
-        self, sha: str, kind: AssetKind, mime: str, size: int, rel: str, width: int | None,
-        height: int | None, duration_s: float | None, excerpt: str | None,
+        self,
+        sha: str,
+        kind: AssetKind,
+        mime: str,
+        size: int,
+        rel: str,
+        width: int | None,
+        height: int | None,
+        duration_s: float | None,
+        excerpt: str | None,
         content: bytes | None,
     ) -> Asset:
         self._defer(
@@ -411,11 +446,31 @@ class Library:
             " text_excerpt, content, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT(sha256) DO UPDATE SET relpath=excluded.relpath,"
             " content=COALESCE(excluded.content, assets.content)",
-            (sha, kind.value, mime, size, rel, width, height, duration_s,
-             redact_secrets(excerpt) if excerpt else None, content, time.time()),
+            (
+                sha,
+                kind.value,
+                mime,
+                size,
+                rel,
+                width,
+                height,
+                duration_s,
+                redact_secrets(excerpt) if excerpt else None,
+                content,
+                time.time(),
+            ),
         )
-        asset = Asset(sha, kind, mime, size, self.root / rel, width, height, duration_s,
-                      inline=content is not None)
+        asset = Asset(
+            sha,
+            kind,
+            mime,
+            size,
+            self.root / rel,
+            width,
+            height,
+            duration_s,
+            inline=content is not None,
+        )
         self._asset_cache[sha] = asset
         return asset
 
@@ -426,7 +481,9 @@ class Library:
         with self._lock:
             rows = self._db.execute(
                 "SELECT sha256, kind, mime, size, relpath, width, height, duration_s,"
-                " content IS NOT NULL FROM assets WHERE sha256=?", (sha,)).fetchall()
+                " content IS NOT NULL FROM assets WHERE sha256=?",
+                (sha,),
+            ).fetchall()
         if not rows:
             return None
         s, kind, mime, size, rel, w, h, d, inline = rows[0]
@@ -440,8 +497,9 @@ class Library:
         data = self._bytes_cache.get(asset.sha256)
         if data is None:
             with self._lock:
-                row = self._db.execute("SELECT content FROM assets WHERE sha256=?",
-                                       (asset.sha256,)).fetchone()
+                row = self._db.execute(
+                    "SELECT content FROM assets WHERE sha256=?", (asset.sha256,)
+                ).fetchone()
             if row is None or row[0] is None:
                 raise LibraryError(f"asset {asset.short} is missing from the library")
             data = self._bytes_cache[asset.sha256] = bytes(row[0])
@@ -463,8 +521,14 @@ class Library:
         return asset.inline or asset.path.exists()
 
     # -- results and the cache ----------------------------------------------------------------
-    def record_result(self, record: ResultRecord, *, close_jobs: Sequence[int] = (),
-                      params_json: str | None = None, already_charged: float = 0.0) -> int:
+    def record_result(
+        self,
+        record: ResultRecord,
+        *,
+        close_jobs: Sequence[int] = (),
+        params_json: str | None = None,
+        already_charged: float = 0.0,
+    ) -> int:
         """Index a finished node result (its assets must already be stored), closing the
         journal rows of the provider jobs that made it in the same transaction. Written
         behind; visible to ``lookup`` at once. ``params_json`` may be passed when the
@@ -475,15 +539,35 @@ class Library:
         statements: list[Statement] = []
         with self._lock:
             result_id = self._next_result_id()
-            statements.append((_INSERT_RESULT, (
-                result_id, record.cache_key, record.run_id, record.graph_id, record.graph_path,
-                record.node_id, record.node_type, record.node_title, record.item, record.model,
-                record.provider, params_json,
-                redact_secrets(record.prompt) if record.prompt else record.prompt,
-                json.dumps(record.inputs, sort_keys=True),
-                json.dumps(_encode_outputs(record.outputs), separators=(",", ":")),
-                record.job_id, record.cost_usd, record.cost_source, record.queue_s,
-                record.run_s, now), False))
+            statements.append(
+                (
+                    _INSERT_RESULT,
+                    (
+                        result_id,
+                        record.cache_key,
+                        record.run_id,
+                        record.graph_id,
+                        record.graph_path,
+                        record.node_id,
+                        record.node_type,
+                        record.node_title,
+                        record.item,
+                        record.model,
+                        record.provider,
+                        params_json,
+                        redact_secrets(record.prompt) if record.prompt else record.prompt,
+                        json.dumps(record.inputs, sort_keys=True),
+                        json.dumps(_encode_outputs(record.outputs), separators=(",", ":")),
+                        record.job_id,
+                        record.cost_usd,
+                        record.cost_source,
+                        record.queue_s,
+                        record.run_s,
+                        now,
+                    ),
+                    False,
+                )
+            )
             rows = []
             for port, value in record.outputs.items():
                 items = (value,) if isinstance(value, Asset) else value.items
@@ -492,17 +576,35 @@ class Library:
                 statements.append((_INSERT_RESULT_ASSET, rows, True))
             charge = record.cost_usd - already_charged
             if charge > 0 and not (record.cost_source or "").startswith("simulated"):
-                statements.append((_INSERT_CHARGE, (
-                    now, charge, record.provider, record.model, record.run_id,
-                    record.node_id, "result"), False))
+                statements.append(
+                    (
+                        _INSERT_CHARGE,
+                        (
+                            now,
+                            charge,
+                            record.provider,
+                            record.model,
+                            record.run_id,
+                            record.node_id,
+                            "result",
+                        ),
+                        False,
+                    )
+                )
             if close_jobs:
-                statements.append(("UPDATE jobs SET state='done', updated_at=? WHERE id=?",
-                                   [(now, row) for row in close_jobs], True))
+                statements.append(
+                    (
+                        "UPDATE jobs SET state='done', updated_at=? WHERE id=?",
+                        [(now, row) for row in close_jobs],
+                        True,
+                    )
+                )
             self._pending.extend(statements)
             self._unsubmitted_keys.append((record.cache_key, result_id))
             with self._results_lock:
                 self._pending_results[record.cache_key] = CachedResult(
-                    result_id, dict(record.outputs), record.cost_usd, record.model, now)
+                    result_id, dict(record.outputs), record.cost_usd, record.model, now
+                )
             full = len(self._pending) >= _HANDOFF_STATEMENTS
         if record.cost_usd or close_jobs:
             self.flush(wait=True)  # money was spent: it is on disk before we go on
@@ -513,8 +615,10 @@ class Library:
     def close_jobs(self, rows: Sequence[int], state: str) -> None:
         with self.transaction() as db:
             now = time.time()
-            db.executemany("UPDATE jobs SET state=?, updated_at=? WHERE id=?",
-                           [(state, now, row) for row in rows])
+            db.executemany(
+                "UPDATE jobs SET state=?, updated_at=? WHERE id=?",
+                [(state, now, row) for row in rows],
+            )
 
     def _next_result_id(self) -> int:
         """Ids that grow with time (appends keep the table's b-tree cheap to write) yet
@@ -530,7 +634,9 @@ class Library:
         with self._lock:  # no flush: what is pending is in _pending_results
             rows = self._db.execute(
                 "SELECT id, outputs_json, cost_usd, model, finished_at FROM results"
-                " WHERE cache_key=? ORDER BY finished_at DESC LIMIT 3", (cache_key,)).fetchall()
+                " WHERE cache_key=? ORDER BY finished_at DESC LIMIT 3",
+                (cache_key,),
+            ).fetchall()
         for result_id, outputs_json, cost, model, finished in rows:
             outputs = self._decode_outputs(json.loads(outputs_json))
             if outputs is not None:
@@ -559,11 +665,14 @@ class Library:
                 outputs[port] = ItemList(tuple(items))
         return outputs
 
-    def latest_result(self, graph_id: str, node_id: str, item: int | None = None) -> CachedResult | None:
+    def latest_result(
+        self, graph_id: str, node_id: str, item: int | None = None
+    ) -> CachedResult | None:
         rows = self._query(
             "SELECT id, outputs_json, cost_usd, model, finished_at FROM results"
             " WHERE graph_id=? AND node_id=? AND item IS ? ORDER BY finished_at DESC LIMIT 1",
-            (graph_id, node_id, item))
+            (graph_id, node_id, item),
+        )
         for result_id, outputs_json, cost, model, finished in rows:
             outputs = self._decode_outputs(json.loads(outputs_json))
             if outputs is not None:
@@ -581,25 +690,42 @@ class Library:
 
     # -- runs -----------------------------------------------------------------------------
     def begin_run(
-        self, run_id: str, *, graph_id: str | None, graph_path: str | None,
-        graph_name: str | None, quote: Mapping[str, Any] | None = None,
+        self,
+        run_id: str,
+        *,
+        graph_id: str | None,
+        graph_path: str | None,
+        graph_name: str | None,
+        quote: Mapping[str, Any] | None = None,
     ) -> None:
         self._defer(
             "INSERT INTO runs(id, graph_id, graph_path, graph_name, started_at, status,"
             " quote_json) VALUES (?,?,?,?,?,?,?)",
-            (run_id, graph_id, graph_path, graph_name, time.time(), "running",
-             json.dumps(quote) if quote else None))
+            (
+                run_id,
+                graph_id,
+                graph_path,
+                graph_name,
+                time.time(),
+                "running",
+                json.dumps(quote) if quote else None,
+            ),
+        )
 
-    def finish_run(self, run_id: str, status: str, cost_usd: float,
-                   nodes: Sequence[RunNode] = ()) -> None:
+    def finish_run(
+        self, run_id: str, status: str, cost_usd: float, nodes: Sequence[RunNode] = ()
+    ) -> None:
         """Written behind like the results; ``flush()`` hands it to the writer."""
-        self._defer("UPDATE runs SET finished_at=?, status=?, cost_usd=? WHERE id=?",
-                    (time.time(), status, cost_usd, run_id))
+        self._defer(
+            "UPDATE runs SET finished_at=?, status=?, cost_usd=? WHERE id=?",
+            (time.time(), status, cost_usd, run_id),
+        )
         if nodes:  # one row per run: a 10,000-node run is one insert, not 10,000
-            kept = [n._replace(detail=redact_secrets(n.detail)) if n.detail else n
-                    for n in nodes]
-            self._defer("INSERT OR REPLACE INTO run_nodes(run_id, nodes_json) VALUES (?,?)",
-                        (run_id, json.dumps(kept, ensure_ascii=False)))
+            kept = [n._replace(detail=redact_secrets(n.detail)) if n.detail else n for n in nodes]
+            self._defer(
+                "INSERT OR REPLACE INTO run_nodes(run_id, nodes_json) VALUES (?,?)",
+                (run_id, json.dumps(kept, ensure_ascii=False)),
+            )
         self.flush()
 
     def find_runs(self, prefix: str, limit: int = 2) -> list[dict[str, Any]]:
@@ -611,7 +737,8 @@ class Library:
         with self._lock:
             cur = self._db.execute(
                 "SELECT * FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
-                (prefix, prefix + "\uffff", limit))
+                (prefix, prefix + "\uffff", limit),
+            )
             names = [c[0] for c in cur.description]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -620,15 +747,19 @@ class Library:
         self.flush(wait=True)
         try:
             with self._lock:
-                row = self._db.execute("SELECT nodes_json FROM run_nodes WHERE run_id=?",
-                                       (run_id,)).fetchone()
+                row = self._db.execute(
+                    "SELECT nodes_json FROM run_nodes WHERE run_id=?", (run_id,)
+                ).fetchone()
             if row is None:
                 return []
-            return [RunNode(str(n), str(t), str(s), float(c), str(d))
-                    for n, t, s, c, d in json.loads(row[0])]
+            return [
+                RunNode(str(n), str(t), str(s), float(c), str(d))
+                for n, t, s, c, d in json.loads(row[0])
+            ]
         except (sqlite3.Error, ValueError, TypeError) as exc:
-            raise LibraryError(f"the record of run {run_id} in the library at {self.root} is "
-                               f"damaged: {exc}") from None
+            raise LibraryError(
+                f"the record of run {run_id} in the library at {self.root} is damaged: {exc}"
+            ) from None
 
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
         self.flush(wait=True)
@@ -639,8 +770,15 @@ class Library:
 
     # -- the provider job journal ---------------------------------------------------------
     def journal_creating(
-        self, cache_key: str, provider: str, model: str, *, fingerprint: str | None = None,
-        run_id: str | None = None, node_id: str | None = None, item: int | None = None,
+        self,
+        cache_key: str,
+        provider: str,
+        model: str,
+        *,
+        fingerprint: str | None = None,
+        run_id: str | None = None,
+        node_id: str | None = None,
+        item: int | None = None,
         info: Mapping[str, Any] | None = None,
     ) -> int:
         """Record, durably, that a create request is about to be sent (before it is sent)."""
@@ -650,12 +788,27 @@ class Library:
                 "INSERT INTO jobs(cache_key, provider, model, state, fingerprint, info_json,"
                 " run_id, node_id, item, created_at, updated_at)"
                 " VALUES (?,?,?,'creating',?,?,?,?,?,?,?)",
-                (cache_key, provider, model, fingerprint, json.dumps(dict(info or {})), run_id,
-                 node_id, item, now, now))
+                (
+                    cache_key,
+                    provider,
+                    model,
+                    fingerprint,
+                    json.dumps(dict(info or {})),
+                    run_id,
+                    node_id,
+                    item,
+                    now,
+                    now,
+                ),
+            )
             return int(cur.lastrowid or 0)
 
     def journal_update(
-        self, row_id: int, *, state: str | None = None, job_id: str | None = None,
+        self,
+        row_id: int,
+        *,
+        state: str | None = None,
+        job_id: str | None = None,
         info: Mapping[str, Any] | None = None,
     ) -> None:
         sets, args = ["updated_at=?"], [time.time()]
@@ -674,10 +827,12 @@ class Library:
     def open_job(self, cache_key: str, fingerprint: str | None = None) -> JobRecord | None:
         """The unfinished job (creating / submitted / unknown) for this work and request, if
         a previous run left one."""
-        sql = ("SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
-               " created_at, updated_at, run_id, node_id, item FROM jobs WHERE cache_key=?"
-               " AND state IN ('creating',"
-               " 'submitted', 'unknown')")
+        sql = (
+            "SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
+            " created_at, updated_at, run_id, node_id, item FROM jobs WHERE cache_key=?"
+            " AND state IN ('creating',"
+            " 'submitted', 'unknown')"
+        )
         args: tuple[Any, ...] = (cache_key,)
         if fingerprint is not None:
             sql += " AND fingerprint=?"
@@ -687,31 +842,49 @@ class Library:
         return _job(rows[0]) if rows else None
 
     def open_jobs(self, *, include_unknown: bool = False) -> list[JobRecord]:
-        states = "('creating', 'submitted', 'unknown')" if include_unknown else \
-            "('creating', 'submitted')"
+        states = (
+            "('creating', 'submitted', 'unknown')"
+            if include_unknown
+            else "('creating', 'submitted')"
+        )
         rows = self._query(
             "SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
             f" created_at, updated_at, run_id, node_id, item FROM jobs WHERE state IN {states}"
-            " ORDER BY id")
+            " ORDER BY id"
+        )
         return [_job(r) for r in rows]
 
     def jobs(self, *, state: str | None = None) -> list[JobRecord]:
-        sql = ("SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
-               " created_at, updated_at, run_id, node_id, item FROM jobs")
-        rows = self._query(sql + (" WHERE state=? ORDER BY id" if state else " ORDER BY id"),
-                           (state,) if state else ())
+        sql = (
+            "SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
+            " created_at, updated_at, run_id, node_id, item FROM jobs"
+        )
+        rows = self._query(
+            sql + (" WHERE state=? ORDER BY id" if state else " ORDER BY id"),
+            (state,) if state else (),
+        )
         return [_job(r) for r in rows]
 
     # -- money and time -------------------------------------------------------------------
-    def add_charge(self, usd: float, *, provider: str | None, model: str | None,
-                   run_id: str | None, node_id: str | None, reason: str) -> None:
+    def add_charge(
+        self,
+        usd: float,
+        *,
+        provider: str | None,
+        model: str | None,
+        run_id: str | None,
+        node_id: str | None,
+        reason: str,
+    ) -> None:
         """Money spent outside a finished result (e.g. a cancelled job billed by the second)."""
         if usd <= 0:
             return
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO charges(at, usd, provider, model, run_id, node_id, reason)"
-                " VALUES (?,?,?,?,?,?,?)", (time.time(), usd, provider, model, run_id, node_id, reason))
+                " VALUES (?,?,?,?,?,?,?)",
+                (time.time(), usd, provider, model, run_id, node_id, reason),
+            )
 
     def spent_since(self, since: float) -> float:
         rows = self._query("SELECT COALESCE(SUM(usd), 0) FROM charges WHERE at >= ?", (since,))
@@ -726,13 +899,21 @@ class Library:
         with self._lock:  # an estimate: results still being written behind may be left out
             rows = self._db.execute(
                 "SELECT run_s FROM results WHERE model=? AND run_s IS NOT NULL"
-                " ORDER BY finished_at DESC LIMIT ?", (model, history)).fetchall()
+                " ORDER BY finished_at DESC LIMIT ?",
+                (model, history),
+            ).fetchall()
         values = [r[0] for r in rows if r[0] is not None]
         return statistics.median(values) if values else None
 
     # -- reviews --------------------------------------------------------------------------
-    def set_review(self, sha: str, *, rating: int | type[Ellipsis] | None = ...,
-                   rejected: bool | None = None, note: str | None = None) -> Review:
+    def set_review(
+        self,
+        sha: str,
+        *,
+        rating: int | type[Ellipsis] | None = ...,
+        rejected: bool | None = None,
+        note: str | None = None,
+    ) -> Review:
         current = self.review(sha)
         new_rating = current.rating if rating is ... else rating
         if new_rating is not None and not 1 <= int(new_rating) <= 5:
@@ -748,7 +929,8 @@ class Library:
                 "INSERT INTO reviews(sha256, rating, rejected, note, updated_at) VALUES (?,?,?,?,?)"
                 " ON CONFLICT(sha256) DO UPDATE SET rating=excluded.rating,"
                 " rejected=excluded.rejected, note=excluded.note, updated_at=excluded.updated_at",
-                (sha, review.rating, int(review.rejected), review.note, time.time()))
+                (sha, review.rating, int(review.rejected), review.note, time.time()),
+            )
         return review
 
     def review(self, sha: str) -> Review:
@@ -779,12 +961,14 @@ _INSERT_RESULT = (
     "INSERT INTO results(id, cache_key, run_id, graph_id, graph_path, node_id, node_type,"
     " node_title, item, model, provider, params_json, prompt, inputs_json, outputs_json,"
     " job_id, cost_usd, cost_source, queue_s, run_s, finished_at)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
 _INSERT_RESULT_ASSET = (
-    "INSERT OR IGNORE INTO result_assets(result_id, port, idx, sha256) VALUES (?,?,?,?)")
+    "INSERT OR IGNORE INTO result_assets(result_id, port, idx, sha256) VALUES (?,?,?,?)"
+)
 _INSERT_CHARGE = (
-    "INSERT INTO charges(at, usd, provider, model, run_id, node_id, reason)"
-    " VALUES (?,?,?,?,?,?,?)")
+    "INSERT INTO charges(at, usd, provider, model, run_id, node_id, reason) VALUES (?,?,?,?,?,?,?)"
+)
 
 
 def params_to_json(params: Mapping[str, Any]) -> str:
@@ -808,8 +992,21 @@ def encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:
 
 def _job(row: Sequence[Any]) -> JobRecord:
     rid, key, provider, model, state, job_id, fp, info, created, updated, run, node, item = row
-    return JobRecord(rid, key, provider, model, state, job_id, fp, json.loads(info or "{}"),
-                     created, updated, run, node, item)
+    return JobRecord(
+        rid,
+        key,
+        provider,
+        model,
+        state,
+        job_id,
+        fp,
+        json.loads(info or "{}"),
+        created,
+        updated,
+        run,
+        node,
+        item,
+    )
 
 
 def _same_device(a: Path, b: Path) -> bool:

@@ -73,6 +73,7 @@ class AssetNotFound(CoreError):
 
 # -- the one declaration of the filter set --------------------------------------------------
 
+
 class FilterKind(StrEnum):
     CHOICE = "choice"  # one or more of a set of values (facets from the library)
     TEXT = "text"  # free text, matched as a substring
@@ -113,8 +114,9 @@ class FilterSpec:
             if self.choices:
                 bad = [v for v in values if v not in self.choices]
                 if bad:
-                    raise FilterError(f"{self.key}: {bad[0]!r} is not one of "
-                                      f"{', '.join(self.choices)}")
+                    raise FilterError(
+                        f"{self.key}: {bad[0]!r} is not one of {', '.join(self.choices)}"
+                    )
             return values
         if self.kind is FilterKind.TEXT:
             return text or None
@@ -148,31 +150,60 @@ class FilterSpec:
 
 
 FILTERS: tuple[FilterSpec, ...] = (
-    FilterSpec("kind", "Kind", FilterKind.CHOICE, "image, video, text or json (comma-separated)",
-               choices=KINDS),
-    FilterSpec("model", "Model", FilterKind.CHOICE, "model ids, e.g. google/nano-banana-pro",
-               facet="model"),
-    FilterSpec("provider", "Provider", FilterKind.CHOICE, "aiml, replicate or local",
-               facet="provider"),
+    FilterSpec(
+        "kind",
+        "Kind",
+        FilterKind.CHOICE,
+        "image, video, text or json (comma-separated)",
+        choices=KINDS,
+    ),
+    FilterSpec(
+        "model", "Model", FilterKind.CHOICE, "model ids, e.g. google/nano-banana-pro", facet="model"
+    ),
+    FilterSpec(
+        "provider", "Provider", FilterKind.CHOICE, "aiml, replicate or local", facet="provider"
+    ),
     FilterSpec("node", "Node", FilterKind.CHOICE, "node titles (or node ids)", facet="node"),
-    FilterSpec("graph", "Graph", FilterKind.CHOICE, "graph files (path, or file name)",
-               facet="graph"),
-    FilterSpec("run", "Run", FilterKind.CHOICE, "run ids (a prefix of 6+ characters is enough)",
-               facet="run"),
-    FilterSpec("episode", "Episode", FilterKind.CHOICE,
-               "the graph that made it, by name or file (every run of it), or GRAPH@RUN for "
-               "one run (a run id prefix of 6+ characters)", facet="episode"),
-    FilterSpec("shot", "Shot", FilterKind.CHOICE,
-               "shot numbers, from 1 (what was made for those shots of an episode)",
-               facet="shot", numbered=True),
-    FilterSpec("date", "Date", FilterKind.DATE_RANGE,
-               "FROM..TO: 2025-01-31, 2025-01-31T18:00, today, 7d (days ago); either side may be "
-               "left out"),
+    FilterSpec(
+        "graph", "Graph", FilterKind.CHOICE, "graph files (path, or file name)", facet="graph"
+    ),
+    FilterSpec(
+        "run",
+        "Run",
+        FilterKind.CHOICE,
+        "run ids (a prefix of 6+ characters is enough)",
+        facet="run",
+    ),
+    FilterSpec(
+        "episode",
+        "Episode",
+        FilterKind.CHOICE,
+        "the graph that made it, by name or file (every run of it), or GRAPH@RUN for "
+        "one run (a run id prefix of 6+ characters)",
+        facet="episode",
+    ),
+    FilterSpec(
+        "shot",
+        "Shot",
+        FilterKind.CHOICE,
+        "shot numbers, from 1 (what was made for those shots of an episode)",
+        facet="shot",
+        numbered=True,
+    ),
+    FilterSpec(
+        "date",
+        "Date",
+        FilterKind.DATE_RANGE,
+        "FROM..TO: 2025-01-31, 2025-01-31T18:00, today, 7d (days ago); either side may be left out",
+    ),
     FilterSpec("rating", "Rating ≥", FilterKind.MIN_RATING, "at least this many stars (1-5)"),
     FilterSpec("rejected", "Rejected", FilterKind.TRISTATE, "show, hide or only"),
-    FilterSpec("cost", "Cost (USD)", FilterKind.NUMBER_RANGE, "MIN..MAX in dollars, e.g. 0.01..0.5"),
-    FilterSpec("text", "Text", FilterKind.TEXT,
-               "words in the prompt, the node's title or a text asset"),
+    FilterSpec(
+        "cost", "Cost (USD)", FilterKind.NUMBER_RANGE, "MIN..MAX in dollars, e.g. 0.01..0.5"
+    ),
+    FilterSpec(
+        "text", "Text", FilterKind.TEXT, "words in the prompt, the node's title or a text asset"
+    ),
 )
 
 SORTS = {
@@ -261,8 +292,9 @@ def _default(key: str) -> Any:
     return _DEFAULTS[key]
 
 
-def parse_filters(items: Iterable[str], *, sort: str | None = None,
-                  limit: int | None = None) -> AssetQuery:
+def parse_filters(
+    items: Iterable[str], *, sort: str | None = None, limit: int | None = None
+) -> AssetQuery:
     """``["kind=image", "rating=3", ...]`` (the CLI's ``--filter`` values) as a query.
 
     A key given twice adds to its values for choice filters and replaces it otherwise.
@@ -274,8 +306,9 @@ def parse_filters(items: Iterable[str], *, sort: str | None = None,
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep:
-            raise FilterError(f"--filter {item!r}: write KEY=VALUE (keys: "
-                              f"{', '.join(s.key for s in FILTERS)})")
+            raise FilterError(
+                f"--filter {item!r}: write KEY=VALUE (keys: {', '.join(s.key for s in FILTERS)})"
+            )
         spec = filter_spec(key)
         parsed = spec.parse(value)
         if spec.kind is FilterKind.CHOICE:
@@ -311,12 +344,15 @@ def parse_date(text: str, key: str = "date", *, end_of_day: bool = False) -> flo
     elif re.fullmatch(r"\d+d", text):
         day = midnight - timedelta(days=int(text[:-1]))
     if day is not None:
-        return (day + timedelta(days=1) if end_of_day else day).timestamp() - (1e-6 if end_of_day else 0)
+        return (day + timedelta(days=1) if end_of_day else day).timestamp() - (
+            1e-6 if end_of_day else 0
+        )
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise FilterError(f"{key}: {text!r} is not a date (2025-01-31, 2025-01-31T18:00, "
-                          "today, yesterday or 7d)") from None
+        raise FilterError(
+            f"{key}: {text!r} is not a date (2025-01-31, 2025-01-31T18:00, today, yesterday or 7d)"
+        ) from None
     if end_of_day and len(text) <= 10:
         return (moment + timedelta(days=1)).timestamp() - 1e-6
     return moment.timestamp()
@@ -368,6 +404,7 @@ def split_episode(value: str) -> tuple[str, str | None]:
 
 
 # -- reading ---------------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class AssetRow:
@@ -505,8 +542,12 @@ class _Reader:
     def __init__(self, library: Library) -> None:
         self.library = library
         self.lock = threading.Lock()
-        self.db = sqlite3.connect(library.root / "library.sqlite", check_same_thread=False,
-                                  isolation_level=None, timeout=30)
+        self.db = sqlite3.connect(
+            library.root / "library.sqlite",
+            check_same_thread=False,
+            isolation_level=None,
+            timeout=30,
+        )
         self.db.execute("PRAGMA query_only=1")
         self.db.execute("PRAGMA cache_size=-32768")
 
@@ -538,20 +579,23 @@ _ROW_COLUMNS = (
     "a.sha256, a.kind, a.mime, a.size, a.width, a.height, a.duration_s, a.text_excerpt,"
     " a.created_at, r.id, r.model, r.provider, r.node_id, r.node_title, r.node_type,"
     " r.graph_path, r.run_id, r.cost_usd, r.finished_at, rv.rating, COALESCE(rv.rejected, 0),"
-    " r.item, ru.started_at, ru.graph_name")
+    " r.item, ru.started_at, ru.graph_name"
+)
 _FROM = (
     " FROM assets a"
     " LEFT JOIN results r ON r.id ="
     " (SELECT max(ra.result_id) FROM result_assets ra WHERE ra.sha256 = a.sha256)"
     " LEFT JOIN runs ru ON ru.id = r.run_id"
-    " LEFT JOIN reviews rv ON rv.sha256 = a.sha256")
+    " LEFT JOIN reviews rv ON rv.sha256 = a.sha256"
+)
 _WHEN = "COALESCE(r.finished_at, a.created_at)"
 #: when the episode (run) began; a run missing from the runs table (results imported without
 #: it) counts from its first result — ``_FIRST_RESULTS`` joins those times in, once a query
 _RUN_TIME = "COALESCE(ru.started_at, rf.first_at)"
 _FIRST_RESULTS = (
     " LEFT JOIN (SELECT run_id AS rid, min(finished_at) AS first_at FROM results"
-    " WHERE run_id IS NOT NULL GROUP BY run_id) rf ON rf.rid = r.run_id")
+    " WHERE run_id IS NOT NULL GROUP BY run_id) rf ON rf.rid = r.run_id"
+)
 _ORDER = {
     "date": f"{_WHEN} {{dir}}, a.sha256",
     "cost": f"COALESCE(r.cost_usd, 0) {{dir}}, {_WHEN} DESC, a.sha256",
@@ -560,8 +604,10 @@ _ORDER = {
     # run's assets shot by shot — what was made for no shot (the shot list, the cut) first —
     # and within a shot in the order it was made (main cut, cleanup, video); assets from no
     # run last
-    "episode": (f"r.run_id IS NULL, COALESCE(r.graph_path, '') ASC, {_RUN_TIME} {{dir}},"
-                f" r.run_id, COALESCE(r.item, -1) ASC, {_WHEN} ASC, a.sha256"),
+    "episode": (
+        f"r.run_id IS NULL, COALESCE(r.graph_path, '') ASC, {_RUN_TIME} {{dir}},"
+        f" r.run_id, COALESCE(r.item, -1) ASC, {_WHEN} ASC, a.sha256"
+    ),
 }
 
 
@@ -606,8 +652,11 @@ def _where(query: AssetQuery) -> tuple[str, list[Any]]:
             graph, run = split_episode(value)
             sql, found = _graph_match(graph)
             if run is not None:
-                sql = f"({sql} AND r.run_id LIKE ? ESCAPE '\\')" if sql else \
-                    "r.run_id LIKE ? ESCAPE '\\'"
+                sql = (
+                    f"({sql} AND r.run_id LIKE ? ESCAPE '\\')"
+                    if sql
+                    else "r.run_id LIKE ? ESCAPE '\\'"
+                )
                 found.append(_like(run) + "%")
             parts.append(sql or "r.run_id IS NOT NULL")
             args.extend(found)
@@ -639,8 +688,10 @@ def _where(query: AssetQuery) -> tuple[str, list[Any]]:
         args.append(high + 1e-9)
     if query.text:
         pattern = "%" + _like(query.text) + "%"
-        clauses.append("(r.prompt LIKE ? ESCAPE '\\' OR r.node_title LIKE ? ESCAPE '\\'"
-                       " OR a.text_excerpt LIKE ? ESCAPE '\\')")
+        clauses.append(
+            "(r.prompt LIKE ? ESCAPE '\\' OR r.node_title LIKE ? ESCAPE '\\'"
+            " OR a.text_excerpt LIKE ? ESCAPE '\\')"
+        )
         args.extend((pattern, pattern, pattern))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
@@ -657,11 +708,15 @@ def _graph_match(graph: str) -> tuple[str, list[Any]]:
         return "", []
     if "/" in graph or "\\" in graph:
         return "r.graph_path = ?", [graph]
-    patterns = [f"%{sep}{_like(graph)}{ext}" for sep in ("/", _like("\\"))
-                for ext in ("", ".ctoon")]
-    return ("(ru.graph_name = ? OR r.graph_path = ?"
-            + " OR r.graph_path LIKE ? ESCAPE '\\'" * len(patterns) + ")",
-            [graph, graph, *patterns])
+    patterns = [
+        f"%{sep}{_like(graph)}{ext}" for sep in ("/", _like("\\")) for ext in ("", ".ctoon")
+    ]
+    return (
+        "(ru.graph_name = ? OR r.graph_path = ?"
+        + " OR r.graph_path LIKE ? ESCAPE '\\'" * len(patterns)
+        + ")",
+        [graph, graph, *patterns],
+    )
 
 
 def query_assets(library: Library, query: AssetQuery | None = None) -> list[AssetRow]:
@@ -685,9 +740,32 @@ def count_assets(library: Library, query: AssetQuery | None = None) -> int:
 
 
 def _row(r: Sequence[Any]) -> AssetRow:
-    return AssetRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
-                    r[12], r[13], r[14], r[15], r[16], r[17], r[18], r[19], bool(r[20]),
-                    r[21], r[22], r[23])
+    return AssetRow(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        r[5],
+        r[6],
+        r[7],
+        r[8],
+        r[9],
+        r[10],
+        r[11],
+        r[12],
+        r[13],
+        r[14],
+        r[15],
+        r[16],
+        r[17],
+        r[18],
+        r[19],
+        bool(r[20]),
+        r[21],
+        r[22],
+        r[23],
+    )
 
 
 def asset_row(library: Library, sha: str) -> AssetRow | None:
@@ -712,8 +790,11 @@ _FACET_ORDER: Mapping[str, str] = {
 }
 
 
-def facet_values(library: Library, key: str, query: AssetQuery | None = None,
-                 ) -> list[tuple[str, int]]:
+def facet_values(
+    library: Library,
+    key: str,
+    query: AssetQuery | None = None,
+) -> list[tuple[str, int]]:
     """The values a choice filter can take, with how many assets have each (most first).
 
     With ``query``, the counts are of the assets that match the *other* filters (so a
@@ -749,7 +830,8 @@ def facet_labels(library: Library, key: str, values: Iterable[str] = ()) -> dict
 def runs_summary(library: Library, limit: int = 200) -> dict[str, str]:
     """Run id → a label people read ("storyboard · 2025-01-31 18:02")."""
     rows = _reader(library).rows(
-        "SELECT id, graph_name, started_at FROM runs ORDER BY started_at DESC LIMIT ?", (limit,))
+        "SELECT id, graph_name, started_at FROM runs ORDER BY started_at DESC LIMIT ?", (limit,)
+    )
     return {rid: f"{name or 'untitled'} · {_fmt_date(started)}" for rid, name, started in rows}
 
 
@@ -760,7 +842,8 @@ def resolve_sha(library: Library, prefix: str) -> str:
         raise FilterError(f"{prefix!r} is not an asset hash (4 to 64 hex digits)")
     upper = prefix + "g"  # 'g' sorts after every hex digit
     rows = _reader(library).rows(
-        "SELECT sha256 FROM assets WHERE sha256 >= ? AND sha256 < ? LIMIT 3", (prefix, upper))
+        "SELECT sha256 FROM assets WHERE sha256 >= ? AND sha256 < ? LIMIT 3", (prefix, upper)
+    )
     if not rows:
         raise AssetNotFound(f"no asset {prefix} in the library at {library.root}")
     if len(rows) > 1:
@@ -771,20 +854,45 @@ def resolve_sha(library: Library, prefix: str) -> str:
 _PROVENANCE_COLUMNS = (
     "r.id, r.graph_path, r.graph_id, r.node_id, r.node_type, r.node_title, r.item, r.model,"
     " r.provider, r.params_json, r.prompt, r.inputs_json, ra.port, ra.idx, r.job_id,"
-    " r.cost_usd, r.cost_source, r.queue_s, r.run_s, r.finished_at, r.run_id, r.cache_key")
+    " r.cost_usd, r.cost_source, r.queue_s, r.run_s, r.finished_at, r.run_id, r.cache_key"
+)
 
 
 def provenance(library: Library, sha: str) -> list[Provenance]:
     """Every result that produced ``sha``, newest first."""
     rows = _reader(library).rows(
         f"SELECT {_PROVENANCE_COLUMNS} FROM result_assets ra JOIN results r ON r.id = ra.result_id"
-        " WHERE ra.sha256 = ? ORDER BY r.id DESC", (sha,))
+        " WHERE ra.sha256 = ? ORDER BY r.id DESC",
+        (sha,),
+    )
     found = []
     for r in rows:
-        found.append(Provenance(
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], _json(r[9]), r[10],
-            _json(r[11]), r[12], r[13], r[14], float(r[15] or 0.0), r[16], r[17], r[18],
-            float(r[19]), r[20], r[21]))
+        found.append(
+            Provenance(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                _json(r[9]),
+                r[10],
+                _json(r[11]),
+                r[12],
+                r[13],
+                r[14],
+                float(r[15] or 0.0),
+                r[16],
+                r[17],
+                r[18],
+                float(r[19]),
+                r[20],
+                r[21],
+            )
+        )
     return found
 
 
@@ -805,21 +913,29 @@ def asset_details(library: Library, sha: str) -> AssetDetails | None:
     note_rows = _reader(library).rows("SELECT note FROM reviews WHERE sha256 = ?", (sha,))
     used = _reader(library).rows(
         "SELECT id, node_title, node_type FROM results WHERE inputs_json LIKE ?"
-        " ORDER BY id DESC LIMIT 50", (f'%"{sha}"%',))
-    return AssetDetails(row, asset, provenance(library, sha),
-                        str(note_rows[0][0] or "") if note_rows else "",
-                        [(int(i), t, nt) for i, t, nt in used])
+        " ORDER BY id DESC LIMIT 50",
+        (f'%"{sha}"%',),
+    )
+    return AssetDetails(
+        row,
+        asset,
+        provenance(library, sha),
+        str(note_rows[0][0] or "") if note_rows else "",
+        [(int(i), t, nt) for i, t, nt in used],
+    )
 
 
 def outputs_of_result(library: Library, result_id: int) -> list[tuple[str, int, str]]:
     """(port, index, sha256) of what one result produced."""
     rows = _reader(library).rows(
         "SELECT port, idx, sha256 FROM result_assets WHERE result_id = ? ORDER BY port, idx",
-        (result_id,))
+        (result_id,),
+    )
     return [(str(p), int(i), str(s)) for p, i, s in rows]
 
 
 # -- small helpers shared by the gallery and the CLI ----------------------------------------
+
 
 def describe_when(ts: float | None, *, now: float | None = None) -> str:
     if not ts:
@@ -846,8 +962,11 @@ class AssetSection:
     count: int
 
 
-def episode_sections(rows: Sequence[AssetRow], *, now: float | None = None,
-                     ) -> list[AssetSection | AssetRow]:
+def episode_sections(
+    rows: Sequence[AssetRow],
+    *,
+    now: float | None = None,
+) -> list[AssetSection | AssetRow]:
     """``rows`` (in the ``episode`` order) with a header before each episode and before
     each shot of it: ``[episode, (assets made for no shot), shot 1, assets, shot 2, …]``.
     Assets from no run come last under a header of their own."""
@@ -872,14 +991,22 @@ def episode_sections(rows: Sequence[AssetRow], *, now: float | None = None,
             if shot_key != current_shot:
                 current_shot = shot_key
                 n = counts[shot_key]
-                out.append(AssetSection("shot", shot_key, f"Shot {row.item + 1}",
-                                        f"{n} asset{'s' if n != 1 else ''}", n))
+                out.append(
+                    AssetSection(
+                        "shot",
+                        shot_key,
+                        f"Shot {row.item + 1}",
+                        f"{n} asset{'s' if n != 1 else ''}",
+                        n,
+                    )
+                )
         out.append(row)
     return out
 
 
-def _episode_header(row: AssetRow, key: tuple[Any, ...], count: int,
-                    now: float | None) -> AssetSection:
+def _episode_header(
+    row: AssetRow, key: tuple[Any, ...], count: int, now: float | None
+) -> AssetSection:
     assets = f"{count} asset{'s' if count != 1 else ''}"
     if row.episode is None:
         return AssetSection("episode", key, "Not from a run", f"imported · {assets}", count)
@@ -895,24 +1022,50 @@ def _episode_header(row: AssetRow, key: tuple[Any, ...], count: int,
 def row_as_json(row: AssetRow) -> dict[str, Any]:
     """The fields of a row for ``--json`` output."""
     return {
-        "sha256": row.sha256, "kind": row.kind, "mime": row.mime, "size": row.size,
-        "width": row.width, "height": row.height, "duration_s": row.duration_s,
-        "model": row.model, "provider": row.provider, "node_id": row.node_id,
-        "node_title": row.node_title, "node_type": row.node_type,
-        "graph_path": row.graph_path, "run_id": row.run_id, "cost_usd": row.cost_usd,
-        "when": row.when, "rating": row.rating, "rejected": row.rejected,
-        "excerpt": row.excerpt, "shot": row.shot,
+        "sha256": row.sha256,
+        "kind": row.kind,
+        "mime": row.mime,
+        "size": row.size,
+        "width": row.width,
+        "height": row.height,
+        "duration_s": row.duration_s,
+        "model": row.model,
+        "provider": row.provider,
+        "node_id": row.node_id,
+        "node_title": row.node_title,
+        "node_type": row.node_type,
+        "graph_path": row.graph_path,
+        "run_id": row.run_id,
+        "cost_usd": row.cost_usd,
+        "when": row.when,
+        "rating": row.rating,
+        "rejected": row.rejected,
+        "excerpt": row.excerpt,
+        "shot": row.shot,
     }
 
 
 def provenance_as_json(p: Provenance) -> dict[str, Any]:
     return {
-        "result_id": p.result_id, "graph_path": p.graph_path, "graph_id": p.graph_id,
-        "node_id": p.node_id, "node_type": p.node_type, "node_title": p.node_title,
-        "item": p.item, "model": p.model, "provider": p.provider, "params": p.params,
-        "prompt": p.prompt, "inputs": p.inputs, "output_port": p.port,
-        "output_index": p.output_index, "provider_job_id": p.job_id, "cost_usd": p.cost_usd,
-        "cost_source": p.cost_source, "queue_s": p.queue_s, "run_s": p.run_s,
-        "finished_at": p.finished_at, "run_id": p.run_id,
+        "result_id": p.result_id,
+        "graph_path": p.graph_path,
+        "graph_id": p.graph_id,
+        "node_id": p.node_id,
+        "node_type": p.node_type,
+        "node_title": p.node_title,
+        "item": p.item,
+        "model": p.model,
+        "provider": p.provider,
+        "params": p.params,
+        "prompt": p.prompt,
+        "inputs": p.inputs,
+        "output_port": p.port,
+        "output_index": p.output_index,
+        "provider_job_id": p.job_id,
+        "cost_usd": p.cost_usd,
+        "cost_source": p.cost_source,
+        "queue_s": p.queue_s,
+        "run_s": p.run_s,
+        "finished_at": p.finished_at,
+        "run_id": p.run_id,
     }
-

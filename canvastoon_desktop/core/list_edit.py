@@ -15,9 +15,15 @@ from .graph import Graph
 from .library import Library, encode_outputs
 
 
-def pin_with_item_replaced(graph: Graph, library: Library, node_id: str,
-                           outputs: Mapping[str, Value], port: str, index: int,
-                           new_item: Asset) -> dict[str, Any]:
+def pin_with_item_replaced(
+    graph: Graph,
+    library: Library,
+    node_id: str,
+    outputs: Mapping[str, Value],
+    port: str,
+    index: int,
+    new_item: Asset,
+) -> dict[str, Any]:
     """Pin ``node_id`` to ``outputs`` with item ``index`` of ``port`` replaced; returns the
     pin (hashes per port) so an undo command can restore the previous one."""
     value = outputs.get(port)
@@ -34,8 +40,15 @@ def pin_with_item_replaced(graph: Graph, library: Library, node_id: str,
     return pin
 
 
-def edit_json_item(graph: Graph, library: Library, node_id: str, outputs: Mapping[str, Value],
-                   port: str, index: int, changes: Mapping[str, Any]) -> Asset:
+def edit_json_item(
+    graph: Graph,
+    library: Library,
+    node_id: str,
+    outputs: Mapping[str, Value],
+    port: str,
+    index: int,
+    changes: Mapping[str, Any],
+) -> Asset:
     """Change fields of a JSON item (e.g. a shot's image prompt); returns the new asset."""
     value = outputs.get(port)
     if not isinstance(value, ItemList) or not 0 <= index < len(value) or value.items[index] is None:

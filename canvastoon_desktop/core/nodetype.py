@@ -70,8 +70,12 @@ class NodeType:
             models = cls.models(catalog)
             choices = tuple(m.id for m in models)
             cached = catalog.derived[key] = ParamSpec(
-                "model", ParamKind.ENUM, cls.default_model or (choices[0] if choices else None),
-                label="Model", choices=choices, choice_labels={m.id: m.choice_label for m in models},
+                "model",
+                ParamKind.ENUM,
+                cls.default_model or (choices[0] if choices else None),
+                label="Model",
+                choices=choices,
+                choice_labels={m.id: m.choice_label for m in models},
             )
         return cached
 
@@ -98,9 +102,7 @@ class NodeType:
         return specs
 
     @classmethod
-    def effective_params(
-        cls, catalog: Catalog, params: Mapping[str, Any]
-    ) -> dict[str, Any]:
+    def effective_params(cls, catalog: Catalog, params: Mapping[str, Any]) -> dict[str, Any]:
         """Stored params with defaults filled in; assumes they were validated."""
         model_id = params.get("model") if cls.model_tasks else None
         out: dict[str, Any] = {}
@@ -127,7 +129,9 @@ class NodeType:
         return cls.model_for(catalog, params)
 
     @classmethod
-    def check(cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]) -> list[str]:
+    def check(
+        cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]
+    ) -> list[str]:
         """Semantic problems beyond per-parameter checks (override to add node rules)."""
         problems: list[str] = []
         for port in cls.inputs:
@@ -137,7 +141,12 @@ class NodeType:
         if model is not None:
             for file in model.files:
                 port = cls.input(file.name)
-                if file.required and port is not None and port.optional and file.name not in connected:
+                if (
+                    file.required
+                    and port is not None
+                    and port.optional
+                    and file.name not in connected
+                ):
                     problems.append(f"{model.label} needs the {port.display} input connected")
         return problems
 
@@ -153,23 +162,34 @@ class NodeType:
         return None
 
     @classmethod
-    def key_params(cls, library: Library, catalog: Catalog, params: Mapping[str, Any],
-                   inputs: Mapping[str, Any]) -> Mapping[str, Any]:
+    def key_params(
+        cls,
+        library: Library,
+        catalog: Catalog,
+        params: Mapping[str, Any],
+        inputs: Mapping[str, Any],
+    ) -> Mapping[str, Any]:
         """The params that go into an item's cache key (all, unless an item uses only some:
         a router's shot uses the model of its own role only)."""
         return params
 
     @classmethod
-    def models_in_use(cls, catalog: Catalog, params: Mapping[str, Any],
-                      connected: frozenset[str]) -> list[ModelSpec]:
+    def models_in_use(
+        cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]
+    ) -> list[ModelSpec]:
         """Every model a run of this node may call (a router may call several)."""
         model = cls.resolve_model(catalog, params, connected)
         return [model] if model is not None else []
 
     @classmethod
     def estimate(
-        cls, catalog: Catalog, prices: PriceTable, params: Mapping[str, Any],
-        connected: frozenset[str], *, prompt_chars: int | None = None,
+        cls,
+        catalog: Catalog,
+        prices: PriceTable,
+        params: Mapping[str, Any],
+        connected: frozenset[str],
+        *,
+        prompt_chars: int | None = None,
     ) -> CostRange:
         """What one run of this node (one item) should cost."""
         from .pricing import CostRange

@@ -126,9 +126,15 @@ class UnpackSummary:
 
 # -- packing ----------------------------------------------------------------------------------
 
-def pack_graph(graph_path: str | os.PathLike[str], out_path: str | os.PathLike[str],
-               library: Library, registry: NodeRegistry, *,
-               prices: PriceTable | None = None) -> PackSummary:
+
+def pack_graph(
+    graph_path: str | os.PathLike[str],
+    out_path: str | os.PathLike[str],
+    library: Library,
+    registry: NodeRegistry,
+    *,
+    prices: PriceTable | None = None,
+) -> PackSummary:
     """Write ``graph_path`` with its inputs, latest results and provenance to ``out_path``."""
     graph_path = Path(graph_path)
     out_path = Path(out_path)
@@ -148,8 +154,11 @@ def pack_graph(graph_path: str | os.PathLike[str], out_path: str | os.PathLike[s
     assets: dict[str, Asset] = {}
 
     def keep(value: Value | None) -> None:
-        items = [value] if isinstance(value, Asset) else (
-            list(value.items) if isinstance(value, ItemList) else [])
+        items = (
+            [value]
+            if isinstance(value, Asset)
+            else (list(value.items) if isinstance(value, ItemList) else [])
+        )
         for asset in items:
             if asset is None or asset.sha256 in assets:
                 continue
@@ -178,19 +187,20 @@ def pack_graph(graph_path: str | os.PathLike[str], out_path: str | os.PathLike[s
         graph.nodes[node_id].params[name] = value
     graph_text = dumps_graph(graph)
     provenance_doc = {"results": results, "runs": runs, "reviews": reviews}
-    provenance_text = redact_secrets(json.dumps(scrub(provenance_doc), ensure_ascii=False,
-                                                indent=1, default=str))
+    provenance_text = redact_secrets(
+        json.dumps(scrub(provenance_doc), ensure_ascii=False, indent=1, default=str)
+    )
 
     members: dict[str, dict[str, Any]] = {}
     asset_entries: dict[str, dict[str, Any]] = {}
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp",
-                                    dir=out_path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     total = 0
     try:
         with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+
             def add_bytes(name: str, data: bytes, compress: bool = True) -> None:
                 nonlocal total
                 zf.writestr(_zinfo(name, compress), data)
@@ -200,8 +210,10 @@ def pack_graph(graph_path: str | os.PathLike[str], out_path: str | os.PathLike[s
             def add_file(name: str, path: Path, sha: str, compress: bool) -> None:
                 nonlocal total
                 size = path.stat().st_size
-                with open(path, "rb") as src, zf.open(_zinfo(name, compress), "w",
-                                                       force_zip64=size > 2**31) as dst:
+                with (
+                    open(path, "rb") as src,
+                    zf.open(_zinfo(name, compress), "w", force_zip64=size > 2**31) as dst,
+                ):
                     shutil.copyfileobj(src, dst, _CHUNK)
                 members[name] = {"sha256": sha, "size": size}
                 total += size
@@ -220,13 +232,23 @@ def pack_graph(graph_path: str | os.PathLike[str], out_path: str | os.PathLike[s
                     else:
                         add_file(member, library.file_path(asset), sha, compress=text)
                 asset_entries[sha] = {
-                    "member": member, "kind": asset.kind.value, "mime": asset.mime,
-                    "size": asset.size, "width": asset.width, "height": asset.height,
-                    "duration_s": asset.duration_s}
+                    "member": member,
+                    "kind": asset.kind.value,
+                    "mime": asset.mime,
+                    "size": asset.size,
+                    "width": asset.width,
+                    "height": asset.height,
+                    "duration_s": asset.duration_s,
+                }
             manifest = {
-                "format": PACK_FORMAT, "version": PACK_VERSION, "created_at": time.time(),
-                "software": "CanvasToon Desktop", "graph": _GRAPH,
-                "graph_name": graph_path.name, "members": members, "assets": asset_entries,
+                "format": PACK_FORMAT,
+                "version": PACK_VERSION,
+                "created_at": time.time(),
+                "software": "CanvasToon Desktop",
+                "graph": _GRAPH,
+                "graph_name": graph_path.name,
+                "members": members,
+                "assets": asset_entries,
             }
             zf.writestr(_zinfo(_MANIFEST, True), json.dumps(manifest, indent=1))
         os.replace(tmp, out_path)
@@ -236,8 +258,9 @@ def pack_graph(graph_path: str | os.PathLike[str], out_path: str | os.PathLike[s
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return PackSummary(out_path, graph_path.name, len(inputs), len(asset_entries), len(results),
-                       total)
+    return PackSummary(
+        out_path, graph_path.name, len(inputs), len(asset_entries), len(results), total
+    )
 
 
 def _zinfo(name: str, compress: bool) -> zipfile.ZipInfo:
@@ -247,8 +270,11 @@ def _zinfo(name: str, compress: bool) -> zipfile.ZipInfo:
     return info
 
 
-def _collect_inputs(graph: Graph, graph_dir: Path, pack: Path,
-                    ) -> tuple[dict[str, tuple[Path, str]], list[tuple[str, str, str]]]:
+def _collect_inputs(
+    graph: Graph,
+    graph_dir: Path,
+    pack: Path,
+) -> tuple[dict[str, tuple[Path, str]], list[tuple[str, str, str]]]:
     """The files the graph's file parameters name: {sha: (path, ext)}, and the rewrites of
     those parameters to the files' places inside the pack."""
     catalog = graph.registry.catalog
@@ -258,15 +284,17 @@ def _collect_inputs(graph: Graph, graph_dir: Path, pack: Path,
         node_type = graph.registry[node.type]
         for spec in node_type.param_specs(catalog, node.params.get("model")):
             value = node.params.get(spec.name)
-            if spec.kind is ParamKind.FOLDER and isinstance(value, str) and \
-                    Path(os.path.expanduser(value)).is_absolute():
+            if (
+                spec.kind is ParamKind.FOLDER
+                and isinstance(value, str)
+                and Path(os.path.expanduser(value)).is_absolute()
+            ):
                 rewrites.append((node.id, spec.name, "exports"))  # no paths of this machine
             if spec.kind is not ParamKind.FILE or not value or not isinstance(value, str):
                 continue
             path = resolve_user_path(value, graph_dir)
             if not path.is_file():
-                raise PackError(pack, f"{graph.display_name(node.id)}: the file {value} is "
-                                      "missing")
+                raise PackError(pack, f"{graph.display_name(node.id)}: the file {value} is missing")
             sha = _hash_path(path)
             ext = path.suffix.lower() if path.suffix.lower() in _EXTS else ".bin"
             found.setdefault(sha, (path, ext))
@@ -283,38 +311,73 @@ def _hash_path(path: Path) -> str:
 
 
 _RESULT_COLUMNS = (
-    "id", "cache_key", "run_id", "graph_id", "graph_path", "node_id", "node_type",
-    "node_title", "item", "model", "provider", "params_json", "prompt", "inputs_json",
-    "outputs_json", "job_id", "cost_usd", "cost_source", "queue_s", "run_s", "finished_at")
-_RUN_COLUMNS = ("id", "graph_id", "graph_path", "graph_name", "started_at", "finished_at",
-                "status", "cost_usd")
+    "id",
+    "cache_key",
+    "run_id",
+    "graph_id",
+    "graph_path",
+    "node_id",
+    "node_type",
+    "node_title",
+    "item",
+    "model",
+    "provider",
+    "params_json",
+    "prompt",
+    "inputs_json",
+    "outputs_json",
+    "job_id",
+    "cost_usd",
+    "cost_source",
+    "queue_s",
+    "run_s",
+    "finished_at",
+)
+_RUN_COLUMNS = (
+    "id",
+    "graph_id",
+    "graph_path",
+    "graph_name",
+    "started_at",
+    "finished_at",
+    "status",
+    "cost_usd",
+)
 _REVIEW_COLUMNS = ("sha256", "rating", "rejected", "note", "updated_at")
 
 
-def _provenance(library: Library, assets: Mapping[str, Asset],
-                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+def _provenance(
+    library: Library,
+    assets: Mapping[str, Asset],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     shas = sorted(assets)
     db = library.connection()
     results: dict[int, dict[str, Any]] = {}
     reviews: list[dict[str, Any]] = []
     with library.lock:
         for start in range(0, len(shas), 500):
-            chunk = shas[start:start + 500]
+            chunk = shas[start : start + 500]
             marks = ", ".join("?" * len(chunk))
             cur = db.execute(
                 f"SELECT {', '.join('r.' + c for c in _RESULT_COLUMNS)} FROM results r WHERE r.id"
-                f" IN (SELECT result_id FROM result_assets WHERE sha256 IN ({marks}))", chunk)
+                f" IN (SELECT result_id FROM result_assets WHERE sha256 IN ({marks}))",
+                chunk,
+            )
             for row in cur.fetchall():
                 results[row[0]] = dict(zip(_RESULT_COLUMNS, row, strict=True))
-            cur = db.execute(f"SELECT {', '.join(_REVIEW_COLUMNS)} FROM reviews"
-                             f" WHERE sha256 IN ({marks})", chunk)
+            cur = db.execute(
+                f"SELECT {', '.join(_REVIEW_COLUMNS)} FROM reviews WHERE sha256 IN ({marks})", chunk
+            )
             reviews.extend(dict(zip(_REVIEW_COLUMNS, row, strict=True)) for row in cur)
         run_ids = sorted({r["run_id"] for r in results.values() if r["run_id"]})
         runs = []
         for start in range(0, len(run_ids), 500):
-            chunk = run_ids[start:start + 500]
-            cur = db.execute(f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs WHERE id IN"
-                             f" ({', '.join('?' * len(chunk))})", chunk)
+            chunk = run_ids[start : start + 500]
+            cur = db.execute(
+                f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs WHERE id IN"
+                f" ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
             runs.extend(dict(zip(_RUN_COLUMNS, row, strict=True)) for row in cur)
     ordered = [results[k] for k in sorted(results)]
     for row in ordered:  # the machine's folder layout is nobody's business
@@ -328,9 +391,15 @@ def _provenance(library: Library, assets: Mapping[str, Asset],
 
 # -- unpacking --------------------------------------------------------------------------------
 
-def unpack(pack_path: str | os.PathLike[str], target_dir: str | os.PathLike[str],
-           library: Library, registry: NodeRegistry, *,
-           limits: PackLimits | None = None) -> UnpackSummary:
+
+def unpack(
+    pack_path: str | os.PathLike[str],
+    target_dir: str | os.PathLike[str],
+    library: Library,
+    registry: NodeRegistry,
+    *,
+    limits: PackLimits | None = None,
+) -> UnpackSummary:
     """Check ``pack_path`` completely, then create ``target_dir`` with its graph and inputs
     and import its assets and provenance into ``library``."""
     limits = limits or PackLimits()
@@ -341,8 +410,10 @@ def unpack(pack_path: str | os.PathLike[str], target_dir: str | os.PathLike[str]
     except OSError as exc:
         raise PackError(pack, f"cannot read the pack ({exc.strerror})") from None
     if size > limits.max_pack_bytes:
-        raise PackError(pack, f"the pack is {size / 2**30:.1f} GB; at most "
-                              f"{limits.max_pack_bytes / 2**30:.0f} GB")
+        raise PackError(
+            pack,
+            f"the pack is {size / 2**30:.1f} GB; at most {limits.max_pack_bytes / 2**30:.0f} GB",
+        )
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise PackError(pack, f"{target} exists and is not a folder")
     if target.exists() and any(target.iterdir()):
@@ -374,8 +445,9 @@ class _Checked:
     files: dict[str, Path]  # member name -> staged file
 
 
-def _check_and_extract(pack: Path, staging: Path, registry: NodeRegistry,
-                       limits: PackLimits) -> _Checked:
+def _check_and_extract(
+    pack: Path, staging: Path, registry: NodeRegistry, limits: PackLimits
+) -> _Checked:
     try:
         zf = zipfile.ZipFile(pack)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
@@ -383,8 +455,9 @@ def _check_and_extract(pack: Path, staging: Path, registry: NodeRegistry,
     with zf:
         infos = zf.infolist()
         if len(infos) > limits.max_members:
-            raise PackError(pack, f"the pack has {len(infos)} members; at most "
-                                  f"{limits.max_members}")
+            raise PackError(
+                pack, f"the pack has {len(infos)} members; at most {limits.max_members}"
+            )
         by_name: dict[str, zipfile.ZipInfo] = {}
         declared_total = 0
         for info in infos:
@@ -394,8 +467,9 @@ def _check_and_extract(pack: Path, staging: Path, registry: NodeRegistry,
             by_name[info.filename] = info
             declared_total += info.file_size
             if declared_total > limits.max_total_bytes:
-                raise PackError(pack, "the pack unpacks to more than "
-                                      f"{limits.max_total_bytes / 2**30:.0f} GB")
+                raise PackError(
+                    pack, f"the pack unpacks to more than {limits.max_total_bytes / 2**30:.0f} GB"
+                )
         if _MANIFEST not in by_name:
             raise PackError(pack, "not a CanvasToon pack (it has no manifest.json)")
         manifest = _parse_manifest(pack, _read_small(zf, by_name[_MANIFEST], pack, limits))
@@ -423,21 +497,32 @@ def _check_and_extract(pack: Path, staging: Path, registry: NodeRegistry,
             dest = folder / f"{match.group(2)}{match.group(3)}"
             digest = _extract(zf, info, dest, pack, limits, budget)
             if digest != entry["sha256"]:
-                raise PackError(pack, f"member {name!r} does not match its hash in the manifest "
-                                      "(the pack is damaged or was altered)")
+                raise PackError(
+                    pack,
+                    f"member {name!r} does not match its hash in the manifest "
+                    "(the pack is damaged or was altered)",
+                )
             if digest != match.group(2):
-                raise PackError(pack, f"member {name!r} is not named by its content's hash "
-                                      "(the pack is damaged or was altered)")
+                raise PackError(
+                    pack,
+                    f"member {name!r} is not named by its content's hash "
+                    "(the pack is damaged or was altered)",
+                )
             if dest.stat().st_size != entry["size"]:
                 raise PackError(pack, f"member {name!r} is not the size the manifest says")
             files[name] = dest
         texts: dict[str, bytes] = {}
         for name in (_GRAPH, _PROVENANCE):
             data = _read_small(zf, by_name[name], pack, limits)
-            if hashlib.sha256(data).hexdigest() != listed[name]["sha256"] or \
-                    len(data) != listed[name]["size"]:
-                raise PackError(pack, f"member {name!r} does not match its hash in the manifest "
-                                      "(the pack is damaged or was altered)")
+            if (
+                hashlib.sha256(data).hexdigest() != listed[name]["sha256"]
+                or len(data) != listed[name]["size"]
+            ):
+                raise PackError(
+                    pack,
+                    f"member {name!r} does not match its hash in the manifest "
+                    "(the pack is damaged or was altered)",
+                )
             texts[name] = data
     try:
         graph = parse_graph(texts[_GRAPH], registry, source=f"{pack.name}:{_GRAPH}")
@@ -453,10 +538,17 @@ def _check_and_extract(pack: Path, staging: Path, registry: NodeRegistry,
 def _check_member(pack: Path, info: zipfile.ZipInfo, limits: PackLimits) -> None:
     name = info.filename
     shown = name[:80]
-    if (not name or "\x00" in name or "\\" in name or name.startswith("/")
-            or re.match(r"^[A-Za-z]:", name) or any(p in ("", ".", "..") for p in name.split("/"))):
-        raise PackError(pack, f"member {shown!r} has an unsafe name (absolute, or leaves the "
-                              "pack's folder)")
+    if (
+        not name
+        or "\x00" in name
+        or "\\" in name
+        or name.startswith("/")
+        or re.match(r"^[A-Za-z]:", name)
+        or any(p in ("", ".", "..") for p in name.split("/"))
+    ):
+        raise PackError(
+            pack, f"member {shown!r} has an unsafe name (absolute, or leaves the pack's folder)"
+        )
     if info.is_dir():
         raise PackError(pack, f"member {shown!r} is a folder; packs hold only files")
     mode = info.external_attr >> 16
@@ -472,16 +564,24 @@ def _check_member(pack: Path, info: zipfile.ZipInfo, limits: PackLimits) -> None
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise PackError(pack, f"member {shown!r} uses an unsupported compression")
     if info.file_size > limits.max_member_bytes:
-        raise PackError(pack, f"member {shown!r} is {info.file_size / 2**20:.0f} MB; at most "
-                              f"{limits.max_member_bytes / 2**20:.0f} MB")
-    if info.file_size > limits.ratio_floor and \
-            info.file_size > limits.max_ratio * max(1, info.compress_size):
-        raise PackError(pack, f"member {shown!r} expands {info.file_size / max(1, info.compress_size):.0f}"
-                              " times (a zip bomb?)")
+        raise PackError(
+            pack,
+            f"member {shown!r} is {info.file_size / 2**20:.0f} MB; at most "
+            f"{limits.max_member_bytes / 2**20:.0f} MB",
+        )
+    if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(
+        1, info.compress_size
+    ):
+        raise PackError(
+            pack,
+            f"member {shown!r} expands {info.file_size / max(1, info.compress_size):.0f}"
+            " times (a zip bomb?)",
+        )
 
 
-def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, pack: Path, limits: PackLimits,
-            cap: int) -> Iterator[bytes]:
+def _stream(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, pack: Path, limits: PackLimits, cap: int
+) -> Iterator[bytes]:
     """The member's bytes in chunks, stopping with PackError once more than its declared
     size, ``cap`` or the ratio limit would come out (headers can lie)."""
     seen = 0
@@ -490,11 +590,15 @@ def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, pack: Path, limits: Pack
             while chunk := handle.read(_CHUNK):
                 seen += len(chunk)
                 if seen > info.file_size or seen > cap:
-                    raise PackError(pack, f"member {info.filename[:80]!r} is larger than it says "
-                                          "(a zip bomb?)")
-                if seen > limits.ratio_floor and seen > limits.max_ratio * max(1, info.compress_size):
-                    raise PackError(pack, f"member {info.filename[:80]!r} expands too much "
-                                          "(a zip bomb?)")
+                    raise PackError(
+                        pack, f"member {info.filename[:80]!r} is larger than it says (a zip bomb?)"
+                    )
+                if seen > limits.ratio_floor and seen > limits.max_ratio * max(
+                    1, info.compress_size
+                ):
+                    raise PackError(
+                        pack, f"member {info.filename[:80]!r} expands too much (a zip bomb?)"
+                    )
                 yield chunk
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise PackError(pack, f"member {info.filename[:80]!r} is damaged ({exc})") from None
@@ -502,8 +606,14 @@ def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, pack: Path, limits: Pack
         raise PackError(pack, f"member {info.filename[:80]!r} is not the size it says")
 
 
-def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, pack: Path,
-             limits: PackLimits, budget: list[int]) -> str:
+def _extract(
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    dest: Path,
+    pack: Path,
+    limits: PackLimits,
+    budget: list[int],
+) -> str:
     digest = hashlib.sha256()
     cap = min(limits.max_member_bytes, budget[0])
     with open(dest, "xb") as out:
@@ -514,11 +624,15 @@ def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, pack: Path,
     return digest.hexdigest()
 
 
-def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, pack: Path,
-                limits: PackLimits) -> bytes:
+def _read_small(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, pack: Path, limits: PackLimits
+) -> bytes:
     if info.file_size > limits.max_meta_bytes:
-        raise PackError(pack, f"{info.filename} is {info.file_size / 2**20:.0f} MB; at most "
-                              f"{limits.max_meta_bytes / 2**20:.0f} MB")
+        raise PackError(
+            pack,
+            f"{info.filename} is {info.file_size / 2**20:.0f} MB; at most "
+            f"{limits.max_meta_bytes / 2**20:.0f} MB",
+        )
     buf = io.BytesIO()
     for chunk in _stream(zf, info, pack, limits, limits.max_meta_bytes):
         buf.write(chunk)
@@ -543,14 +657,20 @@ def _parse_manifest(pack: Path, data: bytes) -> dict[str, Any]:
     if not isinstance(version, int) or isinstance(version, bool):
         raise PackError(pack, "the manifest has no version")
     if version > PACK_VERSION:
-        raise PackError(pack, f"the pack was made by a newer CanvasToon (pack version "
-                              f"{version}); update the app")
+        raise PackError(
+            pack,
+            f"the pack was made by a newer CanvasToon (pack version {version}); update the app",
+        )
     members = doc.get("members")
     if not isinstance(members, dict):
         raise PackError(pack, "the manifest does not list the pack's members")
     for name, entry in members.items():
-        if (not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str)
-                or not _SHA.match(entry["sha256"]) or not _is_count(entry.get("size"))):
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("sha256"), str)
+            or not _SHA.match(entry["sha256"])
+            or not _is_count(entry.get("size"))
+        ):
             raise PackError(pack, f"the manifest's entry for {str(name)[:80]!r} is malformed")
     assets = doc.get("assets", {})
     if not isinstance(assets, dict):
@@ -575,15 +695,25 @@ def _check_graph_files(pack: Path, graph: Graph, files: Mapping[str, Path]) -> N
             if spec.kind is not ParamKind.FILE or not value:
                 continue
             if not isinstance(value, str) or not value.startswith("inputs/") or value not in files:
-                raise PackError(pack, f"node {graph.display_name(node.id)}: its file "
-                                      f"{str(value)[:80]!r} is not inside the pack")
-        for name in (s.name for s in node_type.param_specs(catalog, node.params.get("model"))
-                     if s.kind is ParamKind.FOLDER):
+                raise PackError(
+                    pack,
+                    f"node {graph.display_name(node.id)}: its file "
+                    f"{str(value)[:80]!r} is not inside the pack",
+                )
+        for name in (
+            s.name
+            for s in node_type.param_specs(catalog, node.params.get("model"))
+            if s.kind is ParamKind.FOLDER
+        ):
             value = node.params.get(name)
-            if isinstance(value, str) and (Path(os.path.expanduser(value)).is_absolute()
-                                           or ".." in Path(value).parts):
-                raise PackError(pack, f"node {graph.display_name(node.id)}: its folder "
-                                      f"{value[:80]!r} points outside the graph's folder")
+            if isinstance(value, str) and (
+                Path(os.path.expanduser(value)).is_absolute() or ".." in Path(value).parts
+            ):
+                raise PackError(
+                    pack,
+                    f"node {graph.display_name(node.id)}: its folder "
+                    f"{value[:80]!r} points outside the graph's folder",
+                )
 
 
 def _check_assets(pack: Path, assets: Mapping[str, Any], files: Mapping[str, Path]) -> None:
@@ -602,8 +732,12 @@ def _check_assets(pack: Path, assets: Mapping[str, Any], files: Mapping[str, Pat
             if value is not None and (not _is_count(value) or value > 100_000):
                 raise PackError(pack, f"asset {sha[:12]} has a bad {key}")
         duration = entry.get("duration_s")
-        if duration is not None and (not isinstance(duration, int | float) or isinstance(
-                duration, bool) or not math.isfinite(duration) or duration < 0):
+        if duration is not None and (
+            not isinstance(duration, int | float)
+            or isinstance(duration, bool)
+            or not math.isfinite(duration)
+            or duration < 0
+        ):
             raise PackError(pack, f"asset {sha[:12]} has a bad duration")
         path = files[member]
         if kind in ("image", "video"):
@@ -617,27 +751,50 @@ def _check_assets(pack: Path, assets: Mapping[str, Any], files: Mapping[str, Pat
                 if kind == "json":
                     json.loads(text)
             except (UnicodeDecodeError, ValueError):
-                raise PackError(pack, f"asset {sha[:12]} is not the {kind} it claims to be") from None
+                raise PackError(
+                    pack, f"asset {sha[:12]} is not the {kind} it claims to be"
+                ) from None
 
 
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
-    "id": (int,), "cache_key": (str,), "run_id": (str, type(None)),
-    "graph_id": (str, type(None)), "graph_path": (str, type(None)), "node_id": (str,),
-    "node_type": (str,), "node_title": (str, type(None)), "item": (int, type(None)),
-    "model": (str, type(None)), "provider": (str, type(None)), "params_json": (str,),
-    "prompt": (str, type(None)), "inputs_json": (str,), "outputs_json": (str,),
-    "job_id": (str, type(None)), "cost_usd": (int, float), "cost_source": (str, type(None)),
-    "queue_s": (int, float, type(None)), "run_s": (int, float, type(None)),
+    "id": (int,),
+    "cache_key": (str,),
+    "run_id": (str, type(None)),
+    "graph_id": (str, type(None)),
+    "graph_path": (str, type(None)),
+    "node_id": (str,),
+    "node_type": (str,),
+    "node_title": (str, type(None)),
+    "item": (int, type(None)),
+    "model": (str, type(None)),
+    "provider": (str, type(None)),
+    "params_json": (str,),
+    "prompt": (str, type(None)),
+    "inputs_json": (str,),
+    "outputs_json": (str,),
+    "job_id": (str, type(None)),
+    "cost_usd": (int, float),
+    "cost_source": (str, type(None)),
+    "queue_s": (int, float, type(None)),
+    "run_s": (int, float, type(None)),
     "finished_at": (int, float),
 }
 _RUN_TYPES: dict[str, tuple[type, ...]] = {
-    "id": (str,), "graph_id": (str, type(None)), "graph_path": (str, type(None)),
-    "graph_name": (str, type(None)), "started_at": (int, float),
-    "finished_at": (int, float, type(None)), "status": (str,), "cost_usd": (int, float),
+    "id": (str,),
+    "graph_id": (str, type(None)),
+    "graph_path": (str, type(None)),
+    "graph_name": (str, type(None)),
+    "started_at": (int, float),
+    "finished_at": (int, float, type(None)),
+    "status": (str,),
+    "cost_usd": (int, float),
 }
 _REVIEW_TYPES: dict[str, tuple[type, ...]] = {
-    "sha256": (str,), "rating": (int, type(None)), "rejected": (int, bool),
-    "note": (str,), "updated_at": (int, float),
+    "sha256": (str,),
+    "rating": (int, type(None)),
+    "rejected": (int, bool),
+    "note": (str,),
+    "updated_at": (int, float),
 }
 
 
@@ -646,8 +803,7 @@ def _parse_provenance(pack: Path, data: bytes) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise PackError(pack, "provenance.json is malformed")
     out: dict[str, Any] = {}
-    for key, types in (("results", _FIELD_TYPES), ("runs", _RUN_TYPES),
-                       ("reviews", _REVIEW_TYPES)):
+    for key, types in (("results", _FIELD_TYPES), ("runs", _RUN_TYPES), ("reviews", _REVIEW_TYPES)):
         rows = doc.get(key, [])
         if not isinstance(rows, list):
             raise PackError(pack, f"provenance.json: {key} is not a list")
@@ -656,10 +812,14 @@ def _parse_provenance(pack: Path, data: bytes) -> dict[str, Any]:
                 raise PackError(pack, f"provenance.json: {key} entry {n + 1} is malformed")
             for name, allowed in types.items():
                 value = row[name]
-                if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+                if not isinstance(value, allowed) or (
+                    isinstance(value, bool) and bool not in allowed
+                ):
                     raise PackError(pack, f"provenance.json: {key} entry {n + 1} has a bad {name}")
                 if isinstance(value, str) and len(value) > 1_000_000:
-                    raise PackError(pack, f"provenance.json: {key} entry {n + 1}: {name} is too long")
+                    raise PackError(
+                        pack, f"provenance.json: {key} entry {n + 1}: {name} is too long"
+                    )
         out[key] = rows
     for n, row in enumerate(out["results"]):
         outputs = _json(pack, row["outputs_json"].encode("utf-8"), "a result's outputs")
@@ -678,16 +838,19 @@ def _parse_provenance(pack: Path, data: bytes) -> dict[str, Any]:
             if not isinstance(_json(pack, row[text_field].encode("utf-8"), text_field), dict):
                 raise PackError(pack, f"provenance.json: result {n + 1}: {text_field} is malformed")
     for n, row in enumerate(out["reviews"]):
-        if not _SHA.match(row["sha256"]) or (row["rating"] is not None
-                                             and not 1 <= row["rating"] <= 5):
+        if not _SHA.match(row["sha256"]) or (
+            row["rating"] is not None and not 1 <= row["rating"] <= 5
+        ):
             raise PackError(pack, f"provenance.json: review {n + 1} is malformed")
     return out
 
 
 # -- installing (after every check passed) -----------------------------------------------------
 
-def _install(pack: Path, checked: _Checked, staging: Path, target: Path,
-             library: Library) -> UnpackSummary:
+
+def _install(
+    pack: Path, checked: _Checked, staging: Path, target: Path, library: Library
+) -> UnpackSummary:
     graph_path = target / checked.graph_name
     imported: list[str] = []
     for sha, entry in sorted(checked.manifest["assets"].items()):
@@ -696,9 +859,15 @@ def _install(pack: Path, checked: _Checked, staging: Path, target: Path,
         if kind in (AssetKind.TEXT, AssetKind.JSON) and entry["size"] <= INLINE_MAX_BYTES:
             library.put_bytes(path.read_bytes(), kind, entry["mime"])
         else:
-            library.put_file(path, kind, entry["mime"], move=entry["member"].startswith("objects/"),
-                             width=entry.get("width"), height=entry.get("height"),
-                             duration_s=entry.get("duration_s"))
+            library.put_file(
+                path,
+                kind,
+                entry["mime"],
+                move=entry["member"].startswith("objects/"),
+                width=entry.get("width"),
+                height=entry.get("height"),
+                duration_s=entry.get("duration_s"),
+            )
         imported.append(sha)
     prov = checked.provenance
     graph_id = str(checked.graph.meta.get("graph_id") or "")
@@ -711,32 +880,50 @@ def _install(pack: Path, checked: _Checked, staging: Path, target: Path,
             cur = db.execute(
                 f"INSERT OR IGNORE INTO results({', '.join(_RESULT_COLUMNS)}) VALUES"
                 f" ({', '.join('?' * len(_RESULT_COLUMNS))})",
-                [values[c] for c in _RESULT_COLUMNS])
+                [values[c] for c in _RESULT_COLUMNS],
+            )
             if cur.rowcount:
                 db.executemany(
                     "INSERT OR IGNORE INTO result_assets(result_id, port, idx, sha256)"
-                    " VALUES (?,?,?,?)", list(_output_rows(values["id"], outputs)))
+                    " VALUES (?,?,?,?)",
+                    list(_output_rows(values["id"], outputs)),
+                )
         for run in prov["runs"]:
             values = dict(run)
             if values["graph_id"] == graph_id:
                 values["graph_path"] = str(graph_path)
-            db.execute(f"INSERT OR IGNORE INTO runs({', '.join(_RUN_COLUMNS)}) VALUES"
-                       f" ({', '.join('?' * len(_RUN_COLUMNS))})",
-                       [values[c] for c in _RUN_COLUMNS])
+            db.execute(
+                f"INSERT OR IGNORE INTO runs({', '.join(_RUN_COLUMNS)}) VALUES"
+                f" ({', '.join('?' * len(_RUN_COLUMNS))})",
+                [values[c] for c in _RUN_COLUMNS],
+            )
         for review in prov["reviews"]:
-            db.execute("INSERT OR IGNORE INTO reviews(sha256, rating, rejected, note,"
-                       " updated_at) VALUES (?,?,?,?,?)",
-                       (review["sha256"], review["rating"], int(bool(review["rejected"])),
-                        redact_secrets(review["note"]), review["updated_at"]))
+            db.execute(
+                "INSERT OR IGNORE INTO reviews(sha256, rating, rejected, note,"
+                " updated_at) VALUES (?,?,?,?,?)",
+                (
+                    review["sha256"],
+                    review["rating"],
+                    int(bool(review["rejected"])),
+                    redact_secrets(review["note"]),
+                    review["updated_at"],
+                ),
+            )
     inputs_dir = staging / "inputs"
     if inputs_dir.is_dir():
         os.replace(inputs_dir, target / "inputs")
     graph_file = staging / checked.graph_name
     graph_file.write_text(dumps_graph(checked.graph), encoding="utf-8")
     os.replace(graph_file, graph_path)
-    return UnpackSummary(graph_path, sum(1 for n in checked.files if n.startswith("inputs/")),
-                         len(imported), len(prov["results"]), len(prov["reviews"]), target,
-                         imported)
+    return UnpackSummary(
+        graph_path,
+        sum(1 for n in checked.files if n.startswith("inputs/")),
+        len(imported),
+        len(prov["results"]),
+        len(prov["reviews"]),
+        target,
+        imported,
+    )
 
 
 def _output_rows(result_id: int, outputs: Mapping[str, Any]) -> Iterable[tuple[int, str, int, str]]:
@@ -745,4 +932,3 @@ def _output_rows(result_id: int, outputs: Mapping[str, Any]) -> Iterable[tuple[i
         for index, sha in enumerate(values):
             if sha:
                 yield (result_id, str(port), index, sha)
-

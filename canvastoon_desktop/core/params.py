@@ -105,9 +105,13 @@ class ParamSpec:
 
     def _check_range(self, value: float) -> None:
         if self.minimum is not None and value < self.minimum:
-            raise ParamError(f"{self.display} must be at least {_num(self.minimum)}, not {_num(value)}")
+            raise ParamError(
+                f"{self.display} must be at least {_num(self.minimum)}, not {_num(value)}"
+            )
         if self.maximum is not None and value > self.maximum:
-            raise ParamError(f"{self.display} must be at most {_num(self.maximum)}, not {_num(value)}")
+            raise ParamError(
+                f"{self.display} must be at most {_num(self.maximum)}, not {_num(value)}"
+            )
 
     def _check_choice(self, value: Any) -> Any:
         if self.choices and value not in self.choices:

@@ -70,8 +70,12 @@ class Plan:
 
 # -- shared resolution ----------------------------------------------------------------------
 
+
 def gather_inputs(
-    graph: Graph, node: Node, node_type: type[NodeType], edges: Iterable[Edge],
+    graph: Graph,
+    node: Node,
+    node_type: type[NodeType],
+    edges: Iterable[Edge],
     outputs_of: Callable[[str], Mapping[str, Value] | None],
 ) -> tuple[dict[str, Any], bool, list[str]]:
     """A node's input values by port. Returns (inputs, all_known, upstream problems)."""
@@ -99,12 +103,15 @@ def gather_inputs(
         elif port.multiple:
             flat: list[Asset] = []
             for value in values:
-                flat.extend([value] if isinstance(value, Asset)
-                            else [a for a in value.items if a is not None])
+                flat.extend(
+                    [value]
+                    if isinstance(value, Asset)
+                    else [a for a in value.items if a is not None]
+                )
             inputs[port.name] = tuple(flat)
         elif port.is_list:
             value = values[0] if values else None
-            inputs[port.name] = (ItemList((value,)) if isinstance(value, Asset) else value)
+            inputs[port.name] = ItemList((value,)) if isinstance(value, Asset) else value
         else:
             inputs[port.name] = values[0] if values else None
     return inputs, known, missing
@@ -113,13 +120,13 @@ def gather_inputs(
 def mapped_ports(node_type: type[NodeType], inputs: Mapping[str, Any]) -> list[str]:
     """Single-item inputs fed a list: the node runs once per item of these."""
     return [
-        port.name for port in node_type.inputs
+        port.name
+        for port in node_type.inputs
         if not port.is_list and not port.multiple and isinstance(inputs.get(port.name), ItemList)
     ]
 
 
-def item_count(node_type: type[NodeType], inputs: Mapping[str, Any],
-               mapped: list[str]) -> int:
+def item_count(node_type: type[NodeType], inputs: Mapping[str, Any], mapped: list[str]) -> int:
     lengths = {name: len(inputs[name]) for name in mapped}
     if len(set(lengths.values())) > 1:
         detail = ", ".join(f"{n} has {c}" for n, c in lengths.items())
@@ -145,13 +152,24 @@ def input_hashes(inputs: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def item_cache_key(
-    node: Node, node_type: type[NodeType], model: ModelSpec | None,
-    params: Mapping[str, Any], inputs: Mapping[str, Any], item: int | None,
-    library: Library, catalog: Catalog,
+    node: Node,
+    node_type: type[NodeType],
+    model: ModelSpec | None,
+    params: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+    item: int | None,
+    library: Library,
+    catalog: Catalog,
 ) -> str:
     params = node_type.key_params(library, catalog, params, inputs)
-    return cache_key(node_type.type_id, node_type.version, model.id if model else None,
-                     params, input_hashes(inputs), node.reroll_count(item))
+    return cache_key(
+        node_type.type_id,
+        node_type.version,
+        model.id if model else None,
+        params,
+        input_hashes(inputs),
+        node.reroll_count(item),
+    )
 
 
 def connected_ports(edges: Iterable[Edge]) -> frozenset[str]:
@@ -164,9 +182,11 @@ def has_holes(inputs: Mapping[str, Any]) -> bool:
 
 # -- the planner ----------------------------------------------------------------------------
 
+
 class Planner:
-    def __init__(self, library: Library, prices: PriceTable, *,
-                 limits: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self, library: Library, prices: PriceTable, *, limits: Mapping[str, int] | None = None
+    ) -> None:
         self.library = library
         self.prices = prices
         self.limits = dict(limits or {})
@@ -187,8 +207,9 @@ class Planner:
         else:
             self._typical.pop(model_id, None)
 
-    def plan(self, graph: Graph, targets: Iterable[str] | None = None,
-             graph_dir: Path | None = None) -> Plan:
+    def plan(
+        self, graph: Graph, targets: Iterable[str] | None = None, graph_dir: Path | None = None
+    ) -> Plan:
         registry = graph.registry
         catalog = registry.catalog
         self.forget_timings()  # learn from the runs finished since the last plan
@@ -217,35 +238,59 @@ class Planner:
                 plans[node_id] = NodePlan(node_id, "invalid", model, problem="; ".join(missing))
                 continue
             if not known:
-                partial = self._plan_over_partial(node, node_type, catalog, model, params,
-                                                  edges, connected, plans, graph)
+                partial = self._plan_over_partial(
+                    node, node_type, catalog, model, params, edges, connected, plans, graph
+                )
                 if partial is not None:
                     plans[node_id] = partial
                     continue
                 hint = self._count_hint_from_upstream(node_type, edges, plans)
-                plans[node_id] = self._priced(NodePlan(
-                    node_id, "waiting", model, mapped=hint is not None,
-                    count_hint=hint if hint is not None else node_type.output_count_hint(params),
-                ), node_type, catalog, params, connected, hint or 1, prompt_chars=None)
+                plans[node_id] = self._priced(
+                    NodePlan(
+                        node_id,
+                        "waiting",
+                        model,
+                        mapped=hint is not None,
+                        count_hint=hint
+                        if hint is not None
+                        else node_type.output_count_hint(params),
+                    ),
+                    node_type,
+                    catalog,
+                    params,
+                    connected,
+                    hint or 1,
+                    prompt_chars=None,
+                )
                 continue
-            plans[node_id] = self._plan_known(node, node_type, catalog, model, params, inputs,
-                                              connected)
+            plans[node_id] = self._plan_known(
+                node, node_type, catalog, model, params, inputs, connected
+            )
         for node_id in order:
             plans[node_id].params = plans[node_id].params or registry[
-                graph.nodes[node_id].type].effective_params(catalog, graph.nodes[node_id].params)
+                graph.nodes[node_id].type
+            ].effective_params(catalog, graph.nodes[node_id].params)
         quote = self._quote(graph, order, plans, upstream)
         return Plan(order, plans, quote)
 
-    def _plan_source(self, node_type: type[NodeType], params: Mapping[str, Any],
-                     graph_dir: Path | None, node_id: str) -> NodePlan:
+    def _plan_source(
+        self,
+        node_type: type[NodeType],
+        params: Mapping[str, Any],
+        graph_dir: Path | None,
+        node_id: str,
+    ) -> NodePlan:
         try:
-            outputs = dict(node_type().source_outputs(SourceContext(self.library, params, graph_dir)))
+            outputs = dict(
+                node_type().source_outputs(SourceContext(self.library, params, graph_dir))
+            )
         except CoreError as exc:
             return NodePlan(node_id, "invalid", problem=str(exc))
         return NodePlan(node_id, "source", outputs=outputs)
 
-    def _count_hint_from_upstream(self, node_type: type[NodeType], edges: Iterable[Edge],
-                                  plans: Mapping[str, NodePlan]) -> int | None:
+    def _count_hint_from_upstream(
+        self, node_type: type[NodeType], edges: Iterable[Edge], plans: Mapping[str, NodePlan]
+    ) -> int | None:
         for edge in edges:
             port = node_type.input(edge.dst_port)
             if port is None or port.is_list or port.multiple:
@@ -255,9 +300,16 @@ class Planner:
                 return upstream.count_hint
         return None
 
-    def _plan_known(self, node: Node, node_type: type[NodeType], catalog: Catalog,
-                    model: ModelSpec | None, params: Mapping[str, Any], inputs: dict[str, Any],
-                    connected: frozenset[str]) -> NodePlan:
+    def _plan_known(
+        self,
+        node: Node,
+        node_type: type[NodeType],
+        catalog: Catalog,
+        model: ModelSpec | None,
+        params: Mapping[str, Any],
+        inputs: dict[str, Any],
+        connected: frozenset[str],
+    ) -> NodePlan:
         mapped = mapped_ports(node_type, inputs)
         try:
             count = item_count(node_type, inputs, mapped) if mapped else None
@@ -267,8 +319,9 @@ class Planner:
         indices: list[int | None] = list(range(count)) if count is not None else [None]
         for index in indices:
             picked = inputs_for_item(inputs, mapped, index) if index is not None else inputs
-            items.append(self.resolve_item(node, node_type, catalog, model, params, picked,
-                                           index, mapped))
+            items.append(
+                self.resolve_item(node, node_type, catalog, model, params, picked, index, mapped)
+            )
         runs = [i for i in items if i.status == "run"]
         done = [i for i in items if i.status in ("cached", "pinned")]
         if not runs and all(i.outputs is not None for i in items) and items:
@@ -276,26 +329,42 @@ class Planner:
             status = "pinned" if all(i.status == "pinned" for i in items) else "cached"
         else:
             outputs, status = None, ("partial" if done else "run")
-        partial = combine_outputs(node_type, items) if count is not None and outputs is None \
-            else None
+        partial = (
+            combine_outputs(node_type, items) if count is not None and outputs is None else None
+        )
         prompt_chars = None
         prompt = inputs.get("prompt")
         if isinstance(prompt, Asset):
             prompt_chars = prompt.size
-        plan = NodePlan(node.id, status, model, items=items, mapped=count is not None,
-                        outputs=outputs, count_hint=count if count is not None else
-                        node_type.output_count_hint(params))
+        plan = NodePlan(
+            node.id,
+            status,
+            model,
+            items=items,
+            mapped=count is not None,
+            outputs=outputs,
+            count_hint=count if count is not None else node_type.output_count_hint(params),
+        )
         plan.cached = len(done)
         plan.partial_outputs = partial
         return self._priced(plan, node_type, catalog, params, connected, len(runs), prompt_chars)
 
-    def _plan_over_partial(self, node: Node, node_type: type[NodeType], catalog: Catalog,
-                           model: ModelSpec | None, params: Mapping[str, Any],
-                           edges: list[Edge], connected: frozenset[str],
-                           plans: Mapping[str, NodePlan], graph: Graph) -> NodePlan | None:
+    def _plan_over_partial(
+        self,
+        node: Node,
+        node_type: type[NodeType],
+        catalog: Catalog,
+        model: ModelSpec | None,
+        params: Mapping[str, Any],
+        edges: list[Edge],
+        connected: frozenset[str],
+        plans: Mapping[str, NodePlan],
+        graph: Graph,
+    ) -> NodePlan | None:
         """A node mapped over a list whose upstream is partly made (some items cached, some
         to run): its items whose inputs are known are looked up in the cache, the others
         count as runs. None when that cannot be worked out (then the node is "waiting")."""
+
         def outputs_or_partial(src: str) -> Mapping[str, Value] | None:
             upstream = plans.get(src)
             if upstream is None:
@@ -316,30 +385,41 @@ class Planner:
         for index in range(count):
             picked = inputs_for_item(inputs, mapped, index)
             if any(picked.get(name) is None for name in mapped):
-                items.append(ItemPlan(index, picked, None, "run",
-                                      reason="its input is made in this run"))
+                items.append(
+                    ItemPlan(index, picked, None, "run", reason="its input is made in this run")
+                )
             else:
-                items.append(self.resolve_item(node, node_type, catalog, model, params, picked,
-                                               index, mapped))
+                items.append(
+                    self.resolve_item(
+                        node, node_type, catalog, model, params, picked, index, mapped
+                    )
+                )
         runs = sum(1 for i in items if i.status == "run")
         done = [i for i in items if i.status in ("cached", "pinned")]
-        plan = NodePlan(node.id, "partial" if done else "run", model, items=items, mapped=True,
-                        count_hint=count)
+        plan = NodePlan(
+            node.id, "partial" if done else "run", model, items=items, mapped=True, count_hint=count
+        )
         plan.cached = len(done)
         plan.partial_outputs = combine_outputs(node_type, items)
         return self._priced(plan, node_type, catalog, params, connected, runs, None)
 
-    def resolve_item(self, node: Node, node_type: type[NodeType], catalog: Catalog,
-                     model: ModelSpec | None, params: Mapping[str, Any],
-                     inputs: dict[str, Any], item: int | None,
-                     mapped: Iterable[str] = ()) -> ItemPlan:
+    def resolve_item(
+        self,
+        node: Node,
+        node_type: type[NodeType],
+        catalog: Catalog,
+        model: ModelSpec | None,
+        params: Mapping[str, Any],
+        inputs: dict[str, Any],
+        item: int | None,
+        mapped: Iterable[str] = (),
+    ) -> ItemPlan:
         """Decide one node × item: skipped (a hole upstream), pinned, cached, or to run."""
         if any(inputs.get(name) is None for name in mapped):
             return ItemPlan(item, inputs, None, "skip", reason="its upstream item failed")
         if not node_type.cacheable:
             return ItemPlan(item, inputs, None, "run")
-        key = item_cache_key(node, node_type, model, params, inputs, item, self.library,
-                             catalog)
+        key = item_cache_key(node, node_type, model, params, inputs, item, self.library, catalog)
         pin = node.pin_for(item)
         if pin:
             outputs = self.library.outputs_from_hashes(pin)
@@ -350,24 +430,37 @@ class Planner:
             return ItemPlan(item, inputs, key, "cached", hit.outputs)
         return ItemPlan(item, inputs, key, "run")
 
-    def _priced(self, plan: NodePlan, node_type: type[NodeType], catalog: Catalog,
-                params: Mapping[str, Any], connected: frozenset[str], runs: int,
-                prompt_chars: int | None) -> NodePlan:
+    def _priced(
+        self,
+        plan: NodePlan,
+        node_type: type[NodeType],
+        catalog: Catalog,
+        params: Mapping[str, Any],
+        connected: frozenset[str],
+        runs: int,
+        prompt_chars: int | None,
+    ) -> NodePlan:
         plan.runs = runs
         plan.params = params
         plan.connected = connected
         models = node_type.models_in_use(catalog, params, connected)
         if runs and models:
-            one = node_type.estimate(catalog, self.prices, params, connected,
-                                     prompt_chars=prompt_chars)
+            one = node_type.estimate(
+                catalog, self.prices, params, connected, prompt_chars=prompt_chars
+            )
             plan.cost = one.times(runs)
             per_item = max(self.typical_seconds(m) for m in models)
             limit = max(1, min(self.limits.get(m.provider.value, 4) for m in models))
             plan.seconds = per_item * math.ceil(runs / limit)
         return plan
 
-    def _quote(self, graph: Graph, order: list[str], plans: Mapping[str, NodePlan],
-               upstream: Mapping[str, list[Edge]]) -> Quote:
+    def _quote(
+        self,
+        graph: Graph,
+        order: list[str],
+        plans: Mapping[str, NodePlan],
+        upstream: Mapping[str, list[Edge]],
+    ) -> Quote:
         quote = Quote()
         finish: dict[str, float] = {}
         for node_id in order:
@@ -379,10 +472,15 @@ class Planner:
             quote.cost = quote.cost + plan.cost
             quote.to_run += plan.runs
             quote.cached += plan.cached
-            quote.nodes[node_id] = NodeQuote(node_id, plan.model.id if plan.model else None,
-                                             plan.cost, plan.seconds,
-                                             plan.runs, plan.cached,
-                                             items_known=plan.status != "waiting")
+            quote.nodes[node_id] = NodeQuote(
+                node_id,
+                plan.model.id if plan.model else None,
+                plan.cost,
+                plan.seconds,
+                plan.runs,
+                plan.cached,
+                items_known=plan.status != "waiting",
+            )
         quote.seconds = max(finish.values(), default=0.0)
         return quote
 

@@ -79,7 +79,9 @@ class PriceTable:
             try:
                 doc = json.loads(path.read_text("utf-8"))
             except (OSError, ValueError) as exc:
-                raise PriceTableError(f"{path}: the price table is not valid JSON ({exc})") from None
+                raise PriceTableError(
+                    f"{path}: the price table is not valid JSON ({exc})"
+                ) from None
             if not isinstance(doc, dict) or doc.get("format") != "canvastoon-prices":
                 raise PriceTableError(f"{path}: not a CanvasToon price table")
             for key, value in doc.items():
@@ -132,8 +134,10 @@ class PriceTable:
 
     def tokens_usd(self, model_id: str, prompt_tokens: int, completion_tokens: int) -> float:
         entry = self.entry(model_id)
-        return (prompt_tokens * float(entry.get("usd_per_million_input_tokens", 0))
-                + completion_tokens * float(entry.get("usd_per_million_output_tokens", 0))) / 1e6
+        return (
+            prompt_tokens * float(entry.get("usd_per_million_input_tokens", 0))
+            + completion_tokens * float(entry.get("usd_per_million_output_tokens", 0))
+        ) / 1e6
 
     # -- estimates ------------------------------------------------------------------------
     def estimate(
@@ -159,7 +163,9 @@ class PriceTable:
             low, high = _pair(entry.get("usd_per_image", 0.0))
             return CostRange(low * count, high * count)
         if rule is PriceRule.PER_VIDEO_SECOND:
-            seconds = float(params.get(model.duration_param or "", 0) or model.fixed_duration_s or 0)
+            seconds = float(
+                params.get(model.duration_param or "", 0) or model.fixed_duration_s or 0
+            )
             low, high = _pair(entry.get("usd_per_video_second", 0.0))
             return CostRange(low * seconds, high * seconds)
         if rule is PriceRule.GPU_SECONDS:
@@ -247,10 +253,12 @@ def budget_problems(quote: Quote, budget: Budget, spent_today: float) -> list[st
     if budget.per_run is not None and high > budget.per_run + 1e-9:
         problems.append(
             f"this run may cost up to {format_usd(high)}, over the per-run budget of "
-            f"{format_usd(budget.per_run)}")
+            f"{format_usd(budget.per_run)}"
+        )
     if budget.per_day is not None and spent_today + high > budget.per_day + 1e-9:
         left = max(0.0, budget.per_day - spent_today)
         problems.append(
             f"this run may cost up to {format_usd(high)} but only {format_usd(left)} of today's "
-            f"budget of {format_usd(budget.per_day)} is left")
+            f"budget of {format_usd(budget.per_day)} is left"
+        )
     return problems

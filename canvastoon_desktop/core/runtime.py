@@ -39,9 +39,14 @@ class SourceContext:
         """The asset a text would become, without storing it."""
         data = text.encode("utf-8")
         sha = hashlib.sha256(data).hexdigest()
-        return Asset(sha, AssetKind.TEXT, "text/plain", len(data),
-                     self.library.objects / sha[:2] / f"{sha}.txt",
-                     inline=len(data) <= INLINE_MAX_BYTES)
+        return Asset(
+            sha,
+            AssetKind.TEXT,
+            "text/plain",
+            len(data),
+            self.library.objects / sha[:2] / f"{sha}.txt",
+            inline=len(data) <= INLINE_MAX_BYTES,
+        )
 
     def resolve_path(self, path: str) -> Path:
         return resolve_user_path(path, self.graph_dir)
@@ -104,12 +109,15 @@ class NodeContext:
         if kind in (AssetKind.TEXT, AssetKind.JSON) and len(data) <= INLINE_MAX_BYTES:
             return self.library.put_bytes(data, kind, mime, **meta)  # memory only: no thread
         return await asyncio.to_thread(
-            functools.partial(self.library.put_bytes, data, kind, mime, **meta))
+            functools.partial(self.library.put_bytes, data, kind, mime, **meta)
+        )
 
-    async def store_file(self, path: Path, kind: AssetKind, mime: str, *, move: bool = True,
-                         **meta: Any) -> Asset:
+    async def store_file(
+        self, path: Path, kind: AssetKind, mime: str, *, move: bool = True, **meta: Any
+    ) -> Asset:
         return await asyncio.to_thread(
-            functools.partial(self.library.put_file, path, kind, mime, move=move, **meta))
+            functools.partial(self.library.put_file, path, kind, mime, move=move, **meta)
+        )
 
     def temp_path(self, suffix: str = "") -> Path:
         return self.library.temp_path(suffix)

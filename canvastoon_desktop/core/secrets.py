@@ -90,8 +90,7 @@ class KeyStore:
     def missing_key_message(self, provider: str) -> str:
         env = ENV_VARS.get(provider, "")
         label = PROVIDER_LABELS.get(provider, provider)
-        return (f"no {label} key: set {env} in the environment or save it in "
-                f"Settings ▸ API keys")
+        return f"no {label} key: set {env} in the environment or save it in Settings ▸ API keys"
 
     def set(self, provider: str, key: str) -> None:
         keyring = _keyring_module()
@@ -127,7 +126,9 @@ def keyring_available() -> tuple[bool, str]:
         return False, _keyring_help(exc)
     priority = getattr(backend, "priority", 1)
     name = type(backend).__name__
-    if (name in ("Keyring",) and type(backend).__module__.endswith(("fail", "null"))) or priority <= 0:
+    if (
+        name in ("Keyring",) and type(backend).__module__.endswith(("fail", "null"))
+    ) or priority <= 0:
         return False, _keyring_help(None)
     return True, f"keys are stored in {type(backend).__module__}.{name}"
 
@@ -139,6 +140,8 @@ def _keyring_module():  # imported lazily: keyring probes backends on import
 
 
 def _keyring_help(exc: BaseException | None) -> str:
-    return ("no OS keyring is available on this machine (e.g. no Secret Service running), so "
-            "keys cannot be saved; set AIML_API_KEY / REPLICATE_API_TOKEN in the environment "
-            "instead" + (f" ({type(exc).__name__})" if exc else ""))
+    return (
+        "no OS keyring is available on this machine (e.g. no Secret Service running), so "
+        "keys cannot be saved; set AIML_API_KEY / REPLICATE_API_TOKEN in the environment "
+        "instead" + (f" ({type(exc).__name__})" if exc else "")
+    )

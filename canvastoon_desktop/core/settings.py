@@ -35,7 +35,9 @@ class Settings:
     budget_per_run_usd: float | None = 5.0
     budget_per_day_usd: float | None = 20.0
     confirm_over_usd: float | None = 1.0
-    concurrency: dict[str, int] = field(default_factory=lambda: {"aiml": 8, "replicate": 8, "local": 2})
+    concurrency: dict[str, int] = field(
+        default_factory=lambda: {"aiml": 8, "replicate": 8, "local": 2}
+    )
     library_dir: str | None = None
     aiml_base_url: str | None = None
     replicate_base_url: str | None = None

@@ -30,13 +30,17 @@ class Shot(BaseModel):
     index: int = Field(ge=1, le=MAX_SHOTS, description="1-based position in the episode")
     title: str = Field(min_length=1, max_length=120)
     duration: float = Field(ge=1, le=20, description="seconds on screen")
-    image_prompt: str = Field(min_length=1, max_length=4000,
-                              description="the key frame, for a 9:16 image model")
-    video_prompt: str = Field(min_length=1, max_length=2000,
-                              description="motion and camera, for an image-to-video model")
+    image_prompt: str = Field(
+        min_length=1, max_length=4000, description="the key frame, for a 9:16 image model"
+    )
+    video_prompt: str = Field(
+        min_length=1, max_length=2000, description="motion and camera, for an image-to-video model"
+    )
     camera: str = Field(max_length=200, description="shot size and camera move")
-    role: Role = Field(description="action: fast action; motion: human motion or dance; "
-                                   "cinematic: mood, intros, emotion")
+    role: Role = Field(
+        description="action: fast action; motion: human motion or dance; "
+        "cinematic: mood, intros, emotion"
+    )
     characters: list[str] = Field(max_length=8, description="names of the characters in it")
 
 
@@ -91,7 +95,7 @@ def parse_shot_list(text: str) -> list[Shot]:
     raw = text.strip()
     if raw.startswith("```"):  # a model that wraps JSON in a code fence anyway
         raw = raw.strip("`")
-        raw = raw[raw.find("\n") + 1:] if "\n" in raw else raw
+        raw = raw[raw.find("\n") + 1 :] if "\n" in raw else raw
     try:
         doc = json.loads(raw)
     except ValueError as exc:
@@ -105,8 +109,9 @@ def parse_shot_list(text: str) -> list[Shot]:
         for err in exc.errors()[:8]:
             where = ".".join(str(p) for p in err["loc"])
             problems.append(f"{where}: {err['msg']}")
-        raise ShotListError("the shot list does not match the schema: " + "; ".join(problems)) \
-            from None
+        raise ShotListError(
+            "the shot list does not match the schema: " + "; ".join(problems)
+        ) from None
     return renumbered(shots)
 
 
@@ -131,12 +136,16 @@ def shots_as_text(shots: Sequence[Shot]) -> str:
     lines = []
     for shot in shots:
         cast = f" — {', '.join(shot.characters)}" if shot.characters else ""
-        lines.append(f"{shot.index}. {shot.title} ({shot.duration:g} s, {shot.role}){cast}\n"
-                     f"   Image: {shot.image_prompt}\n   Video: {shot.video_prompt}\n"
-                     f"   Camera: {shot.camera}")
+        lines.append(
+            f"{shot.index}. {shot.title} ({shot.duration:g} s, {shot.role}){cast}\n"
+            f"   Image: {shot.image_prompt}\n   Video: {shot.video_prompt}\n"
+            f"   Camera: {shot.camera}"
+        )
     return "\n".join(lines)
 
 
 def repair_prompt(error: str) -> str:
-    return ("Your previous answer was not a valid shot list: "
-            f"{error}. Answer again with ONLY the JSON object matching the schema.")
+    return (
+        "Your previous answer was not a valid shot list: "
+        f"{error}. Answer again with ONLY the JSON object matching the schema."
+    )

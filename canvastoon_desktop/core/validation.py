@@ -28,8 +28,12 @@ class Problem:
         return f"{self.node_name}: {self.message}" if self.node_name else self.message
 
     def as_dict(self) -> dict[str, str | None]:
-        return {"node": self.node_id, "name": self.node_name, "code": self.code,
-                "message": self.message}
+        return {
+            "node": self.node_id,
+            "name": self.node_name,
+            "code": self.code,
+            "message": self.message,
+        }
 
 
 def graph_problems(graph: Graph, nodes: Iterable[str] | None = None) -> list[Problem]:
@@ -45,7 +49,9 @@ def graph_problems(graph: Graph, nodes: Iterable[str] | None = None) -> list[Pro
         name = graph.display_name(node_id)
         node_type = registry.get(node.type)
         if node_type is None:
-            problems.append(Problem(f"unknown node type {node.type!r}", node_id, name, "unknown_type"))
+            problems.append(
+                Problem(f"unknown node type {node.type!r}", node_id, name, "unknown_type")
+            )
             continue
         for message in check_params(node_type, catalog, node.params):
             problems.append(Problem(message, node_id, name, "param"))
@@ -64,14 +70,20 @@ def graph_problems(graph: Graph, nodes: Iterable[str] | None = None) -> list[Pro
             provided = src_type.provided_outputs(src_type.effective_params(catalog, src.params))
             if edge.src_port not in provided:
                 out = src_type.output(edge.src_port)
-                reason = (f"{graph.display_name(src.id)} does not fill its "
-                          f"{out.display if out else edge.src_port} output with its current "
-                          "settings")
+                reason = (
+                    f"{graph.display_name(src.id)} does not fill its "
+                    f"{out.display if out else edge.src_port} output with its current "
+                    "settings"
+                )
         if reason and edge.dst_node in wanted:
-            problems.append(Problem(
-                f"connection from {graph.display_name(edge.src_node)}: {reason}",
-                edge.dst_node if edge.dst_node in graph.nodes else None,
-                graph.display_name(edge.dst_node), "connection"))
+            problems.append(
+                Problem(
+                    f"connection from {graph.display_name(edge.src_node)}: {reason}",
+                    edge.dst_node if edge.dst_node in graph.nodes else None,
+                    graph.display_name(edge.dst_node),
+                    "connection",
+                )
+            )
     try:
         graph.topological_order()
     except GraphError as exc:
@@ -80,8 +92,12 @@ def graph_problems(graph: Graph, nodes: Iterable[str] | None = None) -> list[Pro
 
 
 def run_problems(
-    graph: Graph, plan: Plan, *, key_problem: Callable[[str], str | None],
-    budget: Budget, spent_today: float,
+    graph: Graph,
+    plan: Plan,
+    *,
+    key_problem: Callable[[str], str | None],
+    budget: Budget,
+    spent_today: float,
 ) -> list[Problem]:
     problems: list[Problem] = []
     asked: dict[str, str | None] = {}
@@ -95,8 +111,9 @@ def run_problems(
             continue
         node = graph.nodes[node_id]
         node_type = graph.registry[node.type]
-        models = node_type.models_in_use(graph.registry.catalog, node_plan.params or {},
-                                         node_plan.connected)
+        models = node_type.models_in_use(
+            graph.registry.catalog, node_plan.params or {}, node_plan.connected
+        )
         for provider in dict.fromkeys(m.provider.value for m in models):
             if provider not in asked:
                 asked[provider] = key_problem(provider)

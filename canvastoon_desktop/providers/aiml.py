@@ -55,9 +55,14 @@ class AimlAdapter:
         timeout = min(SYNC_TIMEOUT_S, max(30.0, setup.timeout_s))
         self._clients: LoopLocal[openai.AsyncOpenAI] = LoopLocal(
             lambda key: openai.AsyncOpenAI(
-                api_key=key, base_url=setup.aiml_base_url, max_retries=0,
-                timeout=openai.Timeout(timeout, connect=15.0)),
-            lambda client: client.close(), "aiml")
+                api_key=key,
+                base_url=setup.aiml_base_url,
+                max_retries=0,
+                timeout=openai.Timeout(timeout, connect=15.0),
+            ),
+            lambda client: client.close(),
+            "aiml",
+        )
         self.video = AimlVideo(self.service)
 
     async def aclose(self) -> None:
@@ -75,14 +80,16 @@ class AimlAdapter:
             return await self._chat(call, job)
         if task in (Task.IMAGE, Task.IMAGE_EDIT):
             return await self._image(call, job)
-        raise GenerationError(f"the AIML API adapter cannot run {call.model.label}",
-                              kind=ErrorKind.INTERNAL)
+        raise GenerationError(
+            f"the AIML API adapter cannot run {call.model.label}", kind=ErrorKind.INTERNAL
+        )
 
     def _client(self) -> openai.AsyncOpenAI:
         return self._clients.get(self.service.key())
 
-    async def _send(self, call: ModelCall, job: JobControl, info: Mapping[str, Any],
-                    fn: Any) -> Any:
+    async def _send(
+        self, call: ModelCall, job: JobControl, info: Mapping[str, Any], fn: Any
+    ) -> Any:
         """Journal, then send one create under the no-double-spend rules."""
         client = self._client()
 
@@ -93,29 +100,35 @@ class AimlAdapter:
         await job.creating(info)
         job.progress("generating", running=True)
         try:
-            return await send_create(once, self.service.policy, service=AIML,
-                                     hint=REROLL_HINT)
+            return await send_create(once, self.service.policy, service=AIML, hint=REROLL_HINT)
         except BadOutput:  # it answered, so it was done (and billed): record the estimate
-            estimate = self.service.prices.estimate(call.model, call.params,
-                                                    prompt_chars=len(call.prompt)).high
+            estimate = self.service.prices.estimate(
+                call.model, call.params, prompt_chars=len(call.prompt)
+            ).high
             await charge_lost(job, estimate, "answer unreadable (estimated)")
             raise
 
     # -- chat ---------------------------------------------------------------------------
     async def _chat(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
         params = call.params
-        messages = ([{"role": "system", "content": call.system}] if call.system else [])
+        messages = [{"role": "system", "content": call.system}] if call.system else []
         messages.append({"role": "user", "content": call.prompt})
         body: dict[str, Any] = {"model": call.model.id, "messages": messages}
         for name in ("temperature", "max_tokens", "seed"):
             if params.get(name) is not None:
                 body[name] = params[name]
         if call.response_schema is not None:
-            body["response_format"] = {"type": "json_schema", "json_schema": {
-                "name": _schema_name(call.response_schema),
-                "schema": dict(call.response_schema), "strict": True}}
-        answer = await self._send(call, job, {"route": "chat"},
-                                  lambda c: c.chat.completions.create(**body))
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": _schema_name(call.response_schema),
+                    "schema": dict(call.response_schema),
+                    "strict": True,
+                },
+            }
+        answer = await self._send(
+            call, job, {"route": "chat"}, lambda c: c.chat.completions.create(**body)
+        )
         usage = answer.usage
         prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
         completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
@@ -132,26 +145,38 @@ class AimlAdapter:
             await charge_lost(job, cost, "chat answer unusable")
             raise
         asset = await job.store_bytes(data, kind, mime)
-        return GeneratedOutput([asset], cost, source, job_id=getattr(answer, "id", None),
-                               usage={"prompt_tokens": prompt_tokens,
-                                      "completion_tokens": completion_tokens,
-                                      "credits_used": credits})
+        return GeneratedOutput(
+            [asset],
+            cost,
+            source,
+            job_id=getattr(answer, "id", None),
+            usage={
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "credits_used": credits,
+            },
+        )
 
     # -- images -------------------------------------------------------------------------
     async def _image(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
         params = call.params
-        extra: dict[str, Any] = {name: params[name] for name in
-                                 ("aspect_ratio", "resolution", "num_images")
-                                 if params.get(name) is not None}
+        extra: dict[str, Any] = {
+            name: params[name]
+            for name in ("aspect_ratio", "resolution", "num_images")
+            if params.get(name) is not None
+        }
         references = tuple(call.files.get("references", ()))[:MAX_REFERENCES]
         if call.model.task is Task.IMAGE_EDIT or references:
-            images = await asyncio.gather(*(asyncio.to_thread(read_image, a, "reference")
-                                            for a in references))
+            images = await asyncio.gather(
+                *(asyncio.to_thread(read_image, a, "reference") for a in references)
+            )
             extra["image_urls"] = [data_uri(i.data, i.mime) for i in images]
         answer = await self._send(
-            call, job, {"route": "images"},
-            lambda c: c.images.generate(model=call.model.id, prompt=call.prompt,
-                                        extra_body=extra))
+            call,
+            job,
+            {"route": "images"},
+            lambda c: c.images.generate(model=call.model.id, prompt=call.prompt, extra_body=extra),
+        )
         credits = _credits(answer)
         cost = self.service.prices.credits_to_usd(credits) if credits is not None else None
         try:
@@ -159,8 +184,12 @@ class AimlAdapter:
         except ProviderError:
             await charge_lost(job, cost, "images not delivered")
             raise
-        return GeneratedOutput(assets, cost, "provider_credits" if cost is not None else None,
-                               usage={"credits_used": credits, "images": len(assets)})
+        return GeneratedOutput(
+            assets,
+            cost,
+            "provider_credits" if cost is not None else None,
+            usage={"credits_used": credits, "images": len(assets)},
+        )
 
     async def _collect_images(self, answer: Any, job: JobControl) -> list[Any]:
         items = list(getattr(answer, "data", None) or [])
@@ -173,8 +202,7 @@ class AimlAdapter:
             if url:
                 fetches.append(downloads.fetch(url, job, AssetKind.IMAGE, service=AIML))
             elif b64:
-                fetches.append(downloads.store_bytes(_b64(b64), job, AssetKind.IMAGE,
-                                                     service=AIML))
+                fetches.append(downloads.store_bytes(_b64(b64), job, AssetKind.IMAGE, service=AIML))
             else:
                 raise BadOutput("the AIML API answered with an image that has no URL")
         results = await asyncio.gather(*fetches)
@@ -188,8 +216,7 @@ def _credits(answer: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def _chat_content(answer: Any,
-                  schema: Mapping[str, Any] | None) -> tuple[bytes, AssetKind, str]:
+def _chat_content(answer: Any, schema: Mapping[str, Any] | None) -> tuple[bytes, AssetKind, str]:
     choices = list(getattr(answer, "choices", None) or [])
     if not choices:
         raise BadOutput("the AIML API answered without any text", maybe_processed=True)
@@ -208,7 +235,11 @@ def _chat_content(answer: Any,
         value = json.loads(text)
         jsonschema.validate(value, dict(schema))
     except (ValueError, jsonschema.ValidationError, jsonschema.SchemaError) as exc:
-        why = "is not JSON" if isinstance(exc, ValueError) else "does not match the structure asked for"
+        why = (
+            "is not JSON"
+            if isinstance(exc, ValueError)
+            else "does not match the structure asked for"
+        )
         cut = " (it was cut off at the length limit)" if choice.finish_reason == "length" else ""
         raise BadOutput(f"the model's structured answer {why}{cut}") from None
     return text.encode("utf-8"), AssetKind.JSON, "application/json"

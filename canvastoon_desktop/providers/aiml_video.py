@@ -60,9 +60,13 @@ class AimlVideo:
         root = aiml_root_url(service.setup.aiml_base_url)
         self._clients: LoopLocal[httpx.AsyncClient] = LoopLocal(
             lambda key: httpx.AsyncClient(
-                base_url=root, headers={"Authorization": f"Bearer {key}"},
-                timeout=httpx.Timeout(120.0, connect=15.0)),
-            lambda client: client.aclose(), "aiml-video")
+                base_url=root,
+                headers={"Authorization": f"Bearer {key}"},
+                timeout=httpx.Timeout(120.0, connect=15.0),
+            ),
+            lambda client: client.aclose(),
+            "aiml-video",
+        )
 
     async def aclose(self) -> None:
         await self._clients.aclose()
@@ -79,19 +83,26 @@ class AimlVideo:
             generation_id, first = await self._create(client, call, job)
         return await self._follow(client, call, job, generation_id, first)
 
-    async def _create(self, client: httpx.AsyncClient, call: ModelCall,
-                      job: JobControl) -> tuple[str, dict[str, Any]]:
+    async def _create(
+        self, client: httpx.AsyncClient, call: ModelCall, job: JobControl
+    ) -> tuple[str, dict[str, Any]]:
         frames = call.files.get("image") or ()
         if not frames:
             raise Rejected(f"{call.model.label} needs a first frame image")
         image = await asyncio.to_thread(
-            lambda: to_png_or_jpeg(read_image(frames[0], "first frame")))
+            lambda: to_png_or_jpeg(read_image(frames[0], "first frame"))
+        )
         limit = call.model.max_prompt_length or MAX_PROMPT
         if len(call.prompt) > limit:
-            raise Rejected(f"the prompt is {len(call.prompt)} characters; {call.model.label} "
-                           f"takes at most {limit}")
-        body: dict[str, Any] = {"model": call.model.id, "prompt": call.prompt,
-                                "image_url": data_uri(image.data, image.mime)}
+            raise Rejected(
+                f"the prompt is {len(call.prompt)} characters; {call.model.label} "
+                f"takes at most {limit}"
+            )
+        body: dict[str, Any] = {
+            "model": call.model.id,
+            "prompt": call.prompt,
+            "image_url": data_uri(image.data, image.mime),
+        }
         params = call.params
         if params.get("duration") is not None:
             body["duration"] = int(params["duration"])
@@ -103,22 +114,31 @@ class AimlVideo:
             with httpx_errors(AIML):
                 response = await client.post(ROUTE, json=body)
                 if response.status_code >= 400:
-                    raise status_error(AIML, response.status_code, _json_or_none(response),
-                                       headers=response.headers)
+                    raise status_error(
+                        AIML,
+                        response.status_code,
+                        _json_or_none(response),
+                        headers=response.headers,
+                    )
                 return _object(response.json())
 
         async def create() -> tuple[str, dict[str, Any]]:
             try:
-                answer = await send_create(once, self.service.policy, service=AIML,
-                                           hint=REROLL_HINT)
+                answer = await send_create(
+                    once, self.service.policy, service=AIML, hint=REROLL_HINT
+                )
             except BadOutput as exc:  # it was created, but its answer (and id) is unreadable
-                raise OutcomeUnknown(f"{exc}; the video may have been started and charged, "
-                                     f"and without its id it cannot be followed. "
-                                     f"{REROLL_HINT}") from exc
+                raise OutcomeUnknown(
+                    f"{exc}; the video may have been started and charged, "
+                    f"and without its id it cannot be followed. "
+                    f"{REROLL_HINT}"
+                ) from exc
             generation_id = answer.get("id") or answer.get("generation_id")
             if not isinstance(generation_id, str) or not generation_id:
-                raise OutcomeUnknown("the AIML API accepted the video but gave no id to follow "
-                                     f"it by; it may have been charged. {REROLL_HINT}")
+                raise OutcomeUnknown(
+                    "the AIML API accepted the video but gave no id to follow "
+                    f"it by; it may have been charged. {REROLL_HINT}"
+                )
             await job.submitted(generation_id, {"route": ROUTE})
             return generation_id, answer
 
@@ -131,29 +151,48 @@ class AimlVideo:
         keep the job journaled, so the next run collects the video it paid for."""
         job.keep_open()
         seconds = float(call.params.get("duration") or 0)
-        await asyncio.shield(charge_lost(
-            job, self.service.prices.video_seconds_usd(call.model.id, seconds),
-            "cancelled in the app; AIML cannot cancel a started video"))
+        await asyncio.shield(
+            charge_lost(
+                job,
+                self.service.prices.video_seconds_usd(call.model.id, seconds),
+                "cancelled in the app; AIML cannot cancel a started video",
+            )
+        )
 
     async def _poll_once(self, client: httpx.AsyncClient, generation_id: str) -> dict[str, Any]:
         with httpx_errors(AIML):
             response = await client.get(ROUTE, params={"generation_id": generation_id})
             if response.status_code == 404:
-                raise Rejected(f"the AIML API does not know video {generation_id} (404); it "
-                               "may belong to another account or key")
+                raise Rejected(
+                    f"the AIML API does not know video {generation_id} (404); it "
+                    "may belong to another account or key"
+                )
             if response.status_code >= 400:
-                raise status_error(AIML, response.status_code, _json_or_none(response),
-                                   headers=response.headers)
+                raise status_error(
+                    AIML, response.status_code, _json_or_none(response), headers=response.headers
+                )
             return _object(response.json())
 
-    async def _follow(self, client: httpx.AsyncClient, call: ModelCall, job: JobControl,
-                      generation_id: str, first: dict[str, Any] | None) -> GeneratedOutput:
+    async def _follow(
+        self,
+        client: httpx.AsyncClient,
+        call: ModelCall,
+        job: JobControl,
+        generation_id: str,
+        first: dict[str, Any] | None,
+    ) -> GeneratedOutput:
         service = self.service
         try:
             polled = await poll_until_done(
-                lambda: self._poll_once(client, generation_id), _status, job,
-                schedule=service.schedule, policy=service.policy,
-                timeout_s=service.setup.timeout_s, service=AIML, first=first)
+                lambda: self._poll_once(client, generation_id),
+                _status,
+                job,
+                schedule=service.schedule,
+                policy=service.policy,
+                timeout_s=service.setup.timeout_s,
+                service=AIML,
+                first=first,
+            )
         except asyncio.CancelledError:
             await self._keep_for_next_run(call, job)
             raise
@@ -168,8 +207,13 @@ class AimlVideo:
             if exc.transient:
                 exc.retryable = True  # the link lives a while: the next run fetches it
                 raise
-            lost = prices.credits_to_usd(credits) if credits is not None else \
-                prices.video_seconds_usd(call.model.id, float(call.params.get("duration") or 0))
+            lost = (
+                prices.credits_to_usd(credits)
+                if credits is not None
+                else prices.video_seconds_usd(
+                    call.model.id, float(call.params.get("duration") or 0)
+                )
+            )
             await charge_lost(job, lost, "video not delivered")
             raise
         if credits is not None:
@@ -177,24 +221,34 @@ class AimlVideo:
         else:
             cost = prices.video_seconds_usd(call.model.id, video.duration_s or 0.0)
             source = "output_seconds"
-        return GeneratedOutput([video.asset], cost, source, job_id=generation_id,
-                               usage={"credits_used": credits, "duration_s": video.duration_s})
+        return GeneratedOutput(
+            [video.asset],
+            cost,
+            source,
+            job_id=generation_id,
+            usage={"credits_used": credits, "duration_s": video.duration_s},
+        )
 
-    async def _download(self, client: httpx.AsyncClient, generation_id: str,
-                        state: dict[str, Any], job: JobControl) -> Downloaded:
+    async def _download(
+        self, client: httpx.AsyncClient, generation_id: str, state: dict[str, Any], job: JobControl
+    ) -> Downloaded:
         downloads = self.service.downloads
         try:
             return await downloads.fetch(_video_url(state), job, AssetKind.VIDEO, service=AIML)
         except OutputsExpired:
             pass
         # the signed URL expired: ask once more for a fresh one
-        fresh = await retry_transient(lambda: self._poll_once(client, generation_id),
-                                      self.service.policy, what="polling the AIML API")
+        fresh = await retry_transient(
+            lambda: self._poll_once(client, generation_id),
+            self.service.policy,
+            what="polling the AIML API",
+        )
         try:
             return await downloads.fetch(_video_url(fresh), job, AssetKind.VIDEO, service=AIML)
         except OutputsExpired:
-            raise OutputsExpired("the video was made but its download link expired before it "
-                                 "could be downloaded") from None
+            raise OutputsExpired(
+                "the video was made but its download link expired before it could be downloaded"
+            ) from None
 
 
 def _status(state: dict[str, Any]) -> PollStatus:
@@ -232,8 +286,11 @@ def _credits(state: dict[str, Any]) -> float | None:
 
 def _object(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise BadOutput("the AIML API answered with something other than a JSON object",
-                        transient=True, maybe_processed=True)
+        raise BadOutput(
+            "the AIML API answered with something other than a JSON object",
+            transient=True,
+            maybe_processed=True,
+        )
     return value
 
 

@@ -29,8 +29,9 @@ class _LoopClients(Generic[C]):
 class LoopLocal(Generic[C]):
     """``get(key)`` returns this loop's client for ``key``, making it on first use."""
 
-    def __init__(self, make: Callable[[str], C], close: Callable[[C], Awaitable[object]],
-                 name: str) -> None:
+    def __init__(
+        self, make: Callable[[str], C], close: Callable[[C], Awaitable[object]], name: str
+    ) -> None:
         self._make = make
         self._close = close
         self._name = name
@@ -42,8 +43,9 @@ class LoopLocal(Generic[C]):
         if entry is None:
             self._forget_closed_loops()
             entry = self._loops[loop] = _LoopClients()
-            entry.keeper = loop.create_task(self._keep(loop, entry),
-                                            name=f"canvastoon {self._name} clients")
+            entry.keeper = loop.create_task(
+                self._keep(loop, entry), name=f"canvastoon {self._name} clients"
+            )
         client = entry.by_key.get(key)
         if client is None:
             client = entry.by_key[key] = self._make(key)

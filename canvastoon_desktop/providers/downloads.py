@@ -55,13 +55,16 @@ class Downloader:
         self._timeout = httpx.Timeout(timeout_s, connect=15.0)
         self._clients: LoopLocal[httpx.AsyncClient] = LoopLocal(
             lambda _key: httpx.AsyncClient(timeout=self._timeout, follow_redirects=True),
-            lambda client: client.aclose(), "download")
+            lambda client: client.aclose(),
+            "download",
+        )
 
     async def aclose(self) -> None:
         await self._clients.aclose()
 
-    async def fetch(self, url: str, job: JobControl, kind: AssetKind, *,
-                    service: str) -> Downloaded:
+    async def fetch(
+        self, url: str, job: JobControl, kind: AssetKind, *, service: str
+    ) -> Downloaded:
         """Download ``url`` as an image or video into the library and describe it."""
         if kind not in (AssetKind.IMAGE, AssetKind.VIDEO):
             raise ValueError(f"cannot download a {kind.value} output")
@@ -71,16 +74,20 @@ class Downloader:
             if url.startswith("data:"):
                 await asyncio.to_thread(_write_data_uri, url, path, limit, service)
             elif url.startswith(("http://", "https://")):
-                await retry_transient(lambda: self._get(url, path, kind, limit, service),
-                                      self._policy, what=f"downloading from {service}")
+                await retry_transient(
+                    lambda: self._get(url, path, kind, limit, service),
+                    self._policy,
+                    what=f"downloading from {service}",
+                )
             else:
                 raise BadOutput(f"{the(service)} gave an output address that is not a URL")
             return await self._store(path, job, kind, service)
         finally:
             path.unlink(missing_ok=True)  # moved into the library on success
 
-    async def store_bytes(self, data: bytes, job: JobControl, kind: AssetKind, *,
-                          service: str) -> Downloaded:
+    async def store_bytes(
+        self, data: bytes, job: JobControl, kind: AssetKind, *, service: str
+    ) -> Downloaded:
         """Check and store an output that came inline (``b64_json``)."""
         path = job.temp_path(".download")
         try:
@@ -89,17 +96,19 @@ class Downloader:
         finally:
             path.unlink(missing_ok=True)
 
-    async def _get(self, url: str, path: Path, kind: AssetKind, limit: int,
-                   service: str) -> None:
+    async def _get(self, url: str, path: Path, kind: AssetKind, limit: int, service: str) -> None:
         client = self._clients.get()
         with httpx_errors(service):
             async with client.stream("GET", url) as response:
                 if response.status_code in (403, 404, 410):
-                    raise OutputsExpired(f"the outputs at {the(service)} expired before they "
-                                         "could be downloaded", status=response.status_code)
+                    raise OutputsExpired(
+                        f"the outputs at {the(service)} expired before they could be downloaded",
+                        status=response.status_code,
+                    )
                 if response.status_code >= 400:
-                    raise status_error(service, response.status_code, None,
-                                       headers=response.headers)
+                    raise status_error(
+                        service, response.status_code, None, headers=response.headers
+                    )
                 _check_type(response.headers.get("content-type", ""), kind, service)
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > limit:
@@ -112,14 +121,16 @@ class Downloader:
                             raise _too_large(service, kind, limit)
                         handle.write(chunk)
 
-    async def _store(self, path: Path, job: JobControl, kind: AssetKind,
-                     service: str) -> Downloaded:
+    async def _store(
+        self, path: Path, job: JobControl, kind: AssetKind, service: str
+    ) -> Downloaded:
         mime, info = await asyncio.to_thread(_probe, path, kind, service)
         if kind is AssetKind.IMAGE:
             asset = await job.store_file(path, kind, mime, width=info.width, height=info.height)
             return Downloaded(asset, info.width, info.height)
-        asset = await job.store_file(path, kind, mime, width=info.width, height=info.height,
-                                     duration_s=info.duration_s)
+        asset = await job.store_file(
+            path, kind, mime, width=info.width, height=info.height, duration_s=info.duration_s
+        )
         return Downloaded(asset, info.width, info.height, info.duration_s)
 
 
@@ -127,30 +138,38 @@ def _check_type(content_type: str, kind: AssetKind, service: str) -> None:
     ctype = content_type.split(";")[0].strip().lower()
     if ctype in _GENERIC_TYPES or ctype.startswith(f"{kind.value}/"):
         return
-    raise BadOutput(f"{the(service)} sent {ctype} instead of the {kind.value} it made",
-                    maybe_processed=True)
+    raise BadOutput(
+        f"{the(service)} sent {ctype} instead of the {kind.value} it made", maybe_processed=True
+    )
 
 
 def _too_large(service: str, kind: AssetKind, limit: int) -> BadOutput:
-    return BadOutput(f"the {kind.value} from {the(service)} is larger than the "
-                     f"{limit // (1024 * 1024)} MB allowed; it was not downloaded")
+    return BadOutput(
+        f"the {kind.value} from {the(service)} is larger than the "
+        f"{limit // (1024 * 1024)} MB allowed; it was not downloaded"
+    )
 
 
 def _write_data_uri(uri: str, path: Path, limit: int, service: str) -> None:
     header, _, payload = uri.partition(",")
     try:
-        data = base64.b64decode(payload, validate=False) if ";base64" in header else \
-            payload.encode("latin-1")
+        data = (
+            base64.b64decode(payload, validate=False)
+            if ";base64" in header
+            else payload.encode("latin-1")
+        )
     except (binascii.Error, ValueError, UnicodeEncodeError):
         raise BadOutput(f"{the(service)} sent an output data URI that does not decode") from None
     if len(data) > limit:
-        raise BadOutput(f"an output from {the(service)} is larger than the "
-                        f"{limit // (1024 * 1024)} MB allowed")
+        raise BadOutput(
+            f"an output from {the(service)} is larger than the {limit // (1024 * 1024)} MB allowed"
+        )
     path.write_bytes(data)
 
 
-def _probe(path: Path, kind: AssetKind,
-           service: str) -> tuple[str, media.ImageInfo | media.VideoInfo]:
+def _probe(
+    path: Path, kind: AssetKind, service: str
+) -> tuple[str, media.ImageInfo | media.VideoInfo]:
     """Sniff and fully decode the file; the MIME comes from its bytes, never the server."""
     with open(path, "rb") as handle:
         head = handle.read(64)

@@ -45,11 +45,23 @@ __all__ = ["httpx_errors", "openai_errors", "replicate_errors", "status_error"]
 AIML = "AIML API"
 REPLICATE = "Replicate"
 
-_HTTP_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError,
-                httpx2.HTTPError, httpx2.InvalidURL, httpx2.CookieConflict, httpx2.StreamError)
+_HTTP_ERRORS = (
+    httpx.HTTPError,
+    httpx.InvalidURL,
+    httpx.CookieConflict,
+    httpx.StreamError,
+    httpx2.HTTPError,
+    httpx2.InvalidURL,
+    httpx2.CookieConflict,
+    httpx2.StreamError,
+)
 #: answers that were cut off or are not JSON / not the documented shape
-_UNREADABLE = (json.JSONDecodeError, UnicodeDecodeError, pydantic.ValidationError,
-               pydantic_v1.ValidationError)
+_UNREADABLE = (
+    json.JSONDecodeError,
+    UnicodeDecodeError,
+    pydantic.ValidationError,
+    pydantic_v1.ValidationError,
+)
 
 
 def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
@@ -71,36 +83,49 @@ def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
         return None
 
 
-def status_error(service: str, status: int, body: Any = None, *,
-                 headers: Mapping[str, str] | None = None) -> ProviderError:
+def status_error(
+    service: str, status: int, body: Any = None, *, headers: Mapping[str, str] | None = None
+) -> ProviderError:
     """The error an HTTP error status means, with the provider's own reason quoted."""
     reason = provider_reason(body)
     said = f": {reason}" if reason else ""
     after = retry_after_seconds(headers)
     if status == 401:
         key = "AIML_API_KEY" if service == AIML else "REPLICATE_API_TOKEN"
-        return AuthFailed(f"the {service} key was refused (401): check it in Settings ▸ API "
-                          f"keys or {key}", status=status)
+        return AuthFailed(
+            f"the {service} key was refused (401): check it in Settings ▸ API keys or {key}",
+            status=status,
+        )
     credit_words = ("credit", "balance", "billing", "insufficient", "payment")
-    if status == 402 or (status == 403 and (service == AIML
-                                            or any(w in reason.lower() for w in credit_words))):
+    if status == 402 or (
+        status == 403 and (service == AIML or any(w in reason.lower() for w in credit_words))
+    ):
         return OutOfCredits(f"your {service} account is out of credits{said}", status=status)
     if status == 403:
-        return AuthFailed(f"the {service} key is not allowed to do this (403){said}",
-                          status=status)
+        return AuthFailed(f"the {service} key is not allowed to do this (403){said}", status=status)
     if status == 429:
-        return RateLimited(f"{the(service)} is rate limiting requests (429); try again in a "
-                           "minute", status=status, retry_after=after)
+        return RateLimited(
+            f"{the(service)} is rate limiting requests (429); try again in a minute",
+            status=status,
+            retry_after=after,
+        )
     if status == 408:
-        return Timeout(f"{the(service)} timed out reading the request (408)", status=status,
-                       retry_after=after)
+        return Timeout(
+            f"{the(service)} timed out reading the request (408)", status=status, retry_after=after
+        )
     if status == 413:
-        return Rejected(f"{the(service)} refused the request as too large (413){said}",
-                        status=status)
+        return Rejected(
+            f"{the(service)} refused the request as too large (413){said}", status=status
+        )
     if 400 <= status < 500 and status != 409:
         return Rejected(f"{the(service)} refused the request ({status}){said}", status=status)
-    return ProviderFailure(f"{the(service)} failed ({status}){said}", status=status,
-                           transient=True, maybe_processed=True, retry_after=after)
+    return ProviderFailure(
+        f"{the(service)} failed ({status}){said}",
+        status=status,
+        transient=True,
+        maybe_processed=True,
+        retry_after=after,
+    )
 
 
 def _http_error(service: str, exc: BaseException) -> ProviderError:
@@ -118,30 +143,69 @@ def _http_error(service: str, exc: BaseException) -> ProviderError:
         return status_error(service, status or 500, body, headers=headers)
     lost = f"the connection to {the(service)} broke"
     table: list[tuple[str, ProviderError]] = [
-        ("ConnectTimeout", Timeout(f"could not connect to {the(service)} in time",
-                                   maybe_processed=False)),
-        ("PoolTimeout", Timeout(f"too many requests to {the(service)} at once; timed out "
-                                "waiting for a connection", maybe_processed=False)),
-        ("TimeoutException", Timeout(f"{the(service)} did not answer in time",
-                                     maybe_processed=True)),
-        ("ConnectError", ProviderFailure(f"could not connect to {the(service)}", transient=True,
-                                         maybe_processed=False)),
-        ("ProxyError", ProviderFailure(f"the proxy to {the(service)} failed", transient=True,
-                                       maybe_processed=False)),
-        ("UnsupportedProtocol", Rejected(f"the {service} address is not a valid http(s) URL; "
-                                         "check the base URL setting")),
-        ("LocalProtocolError", ProviderFailure(f"could not send the request to {the(service)}",
-                                               maybe_processed=False)),
-        ("DecodingError", BadOutput(f"{the(service)} sent an answer that could not be decoded",
-                                    transient=True, maybe_processed=True)),
-        ("TooManyRedirects", ProviderFailure(f"{the(service)} redirected too many times",
-                                             maybe_processed=True)),
+        (
+            "ConnectTimeout",
+            Timeout(f"could not connect to {the(service)} in time", maybe_processed=False),
+        ),
+        (
+            "PoolTimeout",
+            Timeout(
+                f"too many requests to {the(service)} at once; timed out waiting for a connection",
+                maybe_processed=False,
+            ),
+        ),
+        (
+            "TimeoutException",
+            Timeout(f"{the(service)} did not answer in time", maybe_processed=True),
+        ),
+        (
+            "ConnectError",
+            ProviderFailure(
+                f"could not connect to {the(service)}", transient=True, maybe_processed=False
+            ),
+        ),
+        (
+            "ProxyError",
+            ProviderFailure(
+                f"the proxy to {the(service)} failed", transient=True, maybe_processed=False
+            ),
+        ),
+        (
+            "UnsupportedProtocol",
+            Rejected(
+                f"the {service} address is not a valid http(s) URL; check the base URL setting"
+            ),
+        ),
+        (
+            "LocalProtocolError",
+            ProviderFailure(f"could not send the request to {the(service)}", maybe_processed=False),
+        ),
+        (
+            "DecodingError",
+            BadOutput(
+                f"{the(service)} sent an answer that could not be decoded",
+                transient=True,
+                maybe_processed=True,
+            ),
+        ),
+        (
+            "TooManyRedirects",
+            ProviderFailure(f"{the(service)} redirected too many times", maybe_processed=True),
+        ),
         ("TransportError", ProviderFailure(lost, transient=True, maybe_processed=True)),
-        ("InvalidURL", Rejected(f"the {service} address is not a valid URL; check the base "
-                                "URL setting")),
+        (
+            "InvalidURL",
+            Rejected(f"the {service} address is not a valid URL; check the base URL setting"),
+        ),
         ("CookieConflict", ProviderFailure(f"the {service} client failed (cookie conflict)")),
-        ("StreamError", ProviderFailure(f"the {service} client failed while reading an answer",
-                                        transient=True, maybe_processed=True)),
+        (
+            "StreamError",
+            ProviderFailure(
+                f"the {service} client failed while reading an answer",
+                transient=True,
+                maybe_processed=True,
+            ),
+        ),
         ("RequestError", ProviderFailure(lost, transient=True, maybe_processed=True)),
     ]
     for name, error in table:
@@ -151,8 +215,11 @@ def _http_error(service: str, exc: BaseException) -> ProviderError:
 
 
 def _unreadable(service: str) -> BadOutput:
-    return BadOutput(f"{the(service)} sent an answer that could not be read (malformed or "
-                     "unexpected JSON)", transient=True, maybe_processed=True)
+    return BadOutput(
+        f"{the(service)} sent an answer that could not be read (malformed or unexpected JSON)",
+        transient=True,
+        maybe_processed=True,
+    )
 
 
 @contextmanager
@@ -177,9 +244,12 @@ def openai_errors(service: str = AIML) -> Iterator[None]:
         raise
     except openai.APIStatusError as exc:
         response = getattr(exc, "response", None)
-        raise status_error(service, int(getattr(exc, "status_code", 0) or 500),
-                           getattr(exc, "body", None),
-                           headers=getattr(response, "headers", None)) from exc
+        raise status_error(
+            service,
+            int(getattr(exc, "status_code", 0) or 500),
+            getattr(exc, "body", None),
+            headers=getattr(response, "headers", None),
+        ) from exc
     except openai.APIResponseValidationError as exc:
         raise _unreadable(service) from exc
     except openai.APIConnectionError as exc:  # APITimeoutError included
@@ -188,16 +258,20 @@ def openai_errors(service: str = AIML) -> Iterator[None]:
             raise _http_error(service, cause) from exc
         if isinstance(exc, openai.APITimeoutError):
             raise Timeout(f"{the(service)} did not answer in time", maybe_processed=True) from exc
-        raise ProviderFailure(f"the connection to {the(service)} broke", transient=True,
-                              maybe_processed=True) from exc
+        raise ProviderFailure(
+            f"the connection to {the(service)} broke", transient=True, maybe_processed=True
+        ) from exc
     except openai.ContentFilterFinishReasonError as exc:
         raise Rejected(f"{the(service)} withheld the answer (content filter)") from exc
     except openai.LengthFinishReasonError as exc:
-        raise BadOutput(f"the {service} answer was cut off at the length limit; raise Max "
-                        "output tokens", maybe_processed=True) from exc
+        raise BadOutput(
+            f"the {service} answer was cut off at the length limit; raise Max output tokens",
+            maybe_processed=True,
+        ) from exc
     except openai.OpenAIError as exc:  # base: anything else the SDK reports
-        raise ProviderFailure(f"the {service} client failed ({type(exc).__name__})",
-                              maybe_processed=True) from exc
+        raise ProviderFailure(
+            f"the {service} client failed ({type(exc).__name__})", maybe_processed=True
+        ) from exc
     except openai.InvalidWebhookSignatureError as exc:  # a ValueError, outside OpenAIError
         raise ProviderFailure(f"the {service} client failed (webhook signature)") from exc
     except _HTTP_ERRORS as exc:
@@ -219,11 +293,13 @@ def replicate_errors(service: str = REPLICATE) -> Iterator[None]:
     except replicate.exceptions.ModelError as exc:
         error = getattr(getattr(exc, "prediction", None), "error", None)
         reason = provider_reason(error) if error else ""
-        raise ProviderFailure(f"the model failed at {service}" + (f": {reason}" if reason
-                                                                  else "")) from exc
+        raise ProviderFailure(
+            f"the model failed at {service}" + (f": {reason}" if reason else "")
+        ) from exc
     except replicate.exceptions.ReplicateException as exc:
-        raise ProviderFailure(f"the {service} client failed ({type(exc).__name__})",
-                              maybe_processed=True) from exc
+        raise ProviderFailure(
+            f"the {service} client failed ({type(exc).__name__})", maybe_processed=True
+        ) from exc
     except _HTTP_ERRORS as exc:
         raise _http_error(service, exc) from exc
     except _UNREADABLE as exc:

@@ -61,8 +61,13 @@ class ProviderError(GenerationError):
     maybe_processed = False
 
     def __init__(
-        self, message: str, *, retryable: bool | None = None, transient: bool | None = None,
-        maybe_processed: bool | None = None, status: int | None = None,
+        self,
+        message: str,
+        *,
+        retryable: bool | None = None,
+        transient: bool | None = None,
+        maybe_processed: bool | None = None,
+        status: int | None = None,
         retry_after: float | None = None,
     ) -> None:
         super().__init__(redact_secrets(message), retryable=retryable)
@@ -131,7 +136,8 @@ def unknown_earlier_create(service: str) -> OutcomeUnknown:
     """For a create an earlier run sent whose outcome was never established."""
     return OutcomeUnknown(
         f"an earlier request to {the(service)} was sent but its answer never came back, so it "
-        f"may have been charged; it was not sent again. {REROLL_HINT}")
+        f"may have been charged; it was not sent again. {REROLL_HINT}"
+    )
 
 
 def provider_reason(value: object) -> str:

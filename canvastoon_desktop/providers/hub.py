@@ -41,35 +41,45 @@ class ProviderSetup:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     @classmethod
-    def from_settings(cls, aiml_base_url: str | None = None,
-                      replicate_base_url: str | None = None,
-                      keys: KeyStore | None = None) -> ProviderSetup:
+    def from_settings(
+        cls,
+        aiml_base_url: str | None = None,
+        replicate_base_url: str | None = None,
+        keys: KeyStore | None = None,
+    ) -> ProviderSetup:
         return cls(
             keys=keys or KeyStore(),
-            aiml_base_url=os.environ.get("CANVASTOON_AIML_BASE_URL") or aiml_base_url
+            aiml_base_url=os.environ.get("CANVASTOON_AIML_BASE_URL")
+            or aiml_base_url
             or AIML_DEFAULT_BASE_URL,
-            replicate_base_url=os.environ.get("REPLICATE_BASE_URL") or replicate_base_url
+            replicate_base_url=os.environ.get("REPLICATE_BASE_URL")
+            or replicate_base_url
             or REPLICATE_DEFAULT_BASE_URL,
         )
 
     @classmethod
-    def simulated(cls, aiml_base_url: str, replicate_base_url: str,
-                  **kwargs: Any) -> ProviderSetup:
+    def simulated(cls, aiml_base_url: str, replicate_base_url: str, **kwargs: Any) -> ProviderSetup:
         """A setup pointing every hosted model at a provider simulator, with throwaway keys."""
-        return cls(keys=KeyStore(environ={}, use_keyring=False), aiml_base_url=aiml_base_url,
-                   replicate_base_url=replicate_base_url,
-                   key_overrides={"aiml": SIMULATOR_KEY, "replicate": SIMULATOR_KEY},
-                   is_simulated=True, **kwargs)
+        return cls(
+            keys=KeyStore(environ={}, use_keyring=False),
+            aiml_base_url=aiml_base_url,
+            replicate_base_url=replicate_base_url,
+            key_overrides={"aiml": SIMULATOR_KEY, "replicate": SIMULATOR_KEY},
+            is_simulated=True,
+            **kwargs,
+        )
 
     def key(self, provider: str) -> str | None:
         return self.key_overrides.get(provider) or self.keys.get(provider)
 
     def key_problem(self) -> Callable[[str], str | None]:
         """For validation: a sentence when the provider's key is missing, else None."""
+
         def check(provider: str) -> str | None:
             if provider == "local" or self.key(provider):
                 return None
             return self.keys.missing_key_message(provider)
+
         return check
 
 

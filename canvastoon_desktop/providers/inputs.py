@@ -36,23 +36,26 @@ def read_image(asset: Asset, role: str) -> FileBytes:
     try:
         data = asset.path.read_bytes()
     except OSError:
-        raise GenerationError(f"the {role} image is missing from the library "
-                              f"({asset.short})", kind=ErrorKind.NODE) from None
+        raise GenerationError(
+            f"the {role} image is missing from the library ({asset.short})", kind=ErrorKind.NODE
+        ) from None
     if len(data) > MAX_INPUT_BYTES:
-        raise GenerationError(f"the {role} image is too large to send "
-                              f"({len(data) // (1024 * 1024)} MB)", kind=ErrorKind.NODE)
+        raise GenerationError(
+            f"the {role} image is too large to send ({len(data) // (1024 * 1024)} MB)",
+            kind=ErrorKind.NODE,
+        )
     mime = media.sniff_mime(data[:64])
     if mime not in IMAGE_MIMES:
-        raise GenerationError(f"the {role} image is not an image the model can take",
-                              kind=ErrorKind.NODE)
+        raise GenerationError(
+            f"the {role} image is not an image the model can take", kind=ErrorKind.NODE
+        )
     width, height = asset.width, asset.height
     if not width or not height:  # stored before sizes were recorded: read the header only
         try:
             with Image.open(io.BytesIO(data)) as im:
                 width, height = im.size
         except Exception:
-            raise GenerationError(f"the {role} image cannot be read", kind=ErrorKind.NODE) \
-                from None
+            raise GenerationError(f"the {role} image cannot be read", kind=ErrorKind.NODE) from None
     ext = {"image/jpeg": "jpg"}.get(mime, mime.split("/")[1])
     return FileBytes(data, mime, f"{role}.{ext}", int(width), int(height))
 

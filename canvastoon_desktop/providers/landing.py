@@ -22,9 +22,12 @@ T = TypeVar("T")
 LANDING_TIMEOUT_S = 10.0
 
 
-async def create_and_journal(create: Callable[[], Awaitable[T]],
-                             when_cancelled: Callable[[T], Awaitable[None]], *,
-                             timeout_s: float = LANDING_TIMEOUT_S) -> T:
+async def create_and_journal(
+    create: Callable[[], Awaitable[T]],
+    when_cancelled: Callable[[T], Awaitable[None]],
+    *,
+    timeout_s: float = LANDING_TIMEOUT_S,
+) -> T:
     """Run ``create`` (send the create, then journal its id) to its end.
 
     If the caller is cancelled meanwhile, wait up to ``timeout_s`` for ``create`` to finish,
@@ -38,8 +41,9 @@ async def create_and_journal(create: Callable[[], Awaitable[T]],
     except asyncio.CancelledError:
         with contextlib.suppress(Exception, asyncio.CancelledError):
             made = await asyncio.wait_for(asyncio.shield(landing), timeout_s)
-            await asyncio.wait_for(asyncio.shield(asyncio.ensure_future(when_cancelled(made))),
-                                   timeout_s)
+            await asyncio.wait_for(
+                asyncio.shield(asyncio.ensure_future(when_cancelled(made))), timeout_s
+            )
         if not landing.done():
             landing.cancel()
         raise

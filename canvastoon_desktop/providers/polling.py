@@ -63,8 +63,14 @@ class Polled(Generic[S]):
 
 
 async def poll_until_done(
-    fetch: Callable[[], Awaitable[S]], read: Callable[[S], PollStatus], job: JobControl, *,
-    schedule: PollSchedule, policy: RetryPolicy, timeout_s: float, service: str,
+    fetch: Callable[[], Awaitable[S]],
+    read: Callable[[S], PollStatus],
+    job: JobControl,
+    *,
+    schedule: PollSchedule,
+    policy: RetryPolicy,
+    timeout_s: float,
+    service: str,
     first: S | None = None,
 ) -> Polled[S]:
     """Poll ``fetch`` until ``read`` says the job ended; report progress on the way.
@@ -97,7 +103,9 @@ async def poll_until_done(
         if processing > timeout_s or now - started > timeout_s * QUEUE_CAP_FACTOR:
             raise Timeout(
                 f"the job at {the(service)} ran longer than {_minutes(timeout_s)}; it is left "
-                "running and will be picked up again on the next run", retryable=True)
+                "running and will be picked up again on the next run",
+                retryable=True,
+            )
         await asyncio.sleep(schedule.delay(now - started))
         state = None
 

@@ -65,13 +65,17 @@ class ReplicateAdapter:
     def __init__(self, setup: ProviderSetup, prices: PriceTable) -> None:
         self.service = Service(setup, prices, "replicate", REPLICATE)
         self._clients: LoopLocal[tuple[ReplicateWire, httpx.AsyncHTTPTransport]] = LoopLocal(
-            self._make_client, lambda pair: pair[1].aclose(), "replicate")
+            self._make_client, lambda pair: pair[1].aclose(), "replicate"
+        )
 
     def _make_client(self, key: str) -> tuple[ReplicateWire, httpx.AsyncHTTPTransport]:
         transport = httpx.AsyncHTTPTransport()
-        client = replicate.Client(api_token=key, base_url=self.service.setup.replicate_base_url,
-                                  timeout=httpx.Timeout(60.0, connect=15.0),
-                                  transport=transport)
+        client = replicate.Client(
+            api_token=key,
+            base_url=self.service.setup.replicate_base_url,
+            timeout=httpx.Timeout(60.0, connect=15.0),
+            transport=transport,
+        )
         return ReplicateWire(client), transport
 
     async def aclose(self) -> None:
@@ -90,13 +94,13 @@ class ReplicateAdapter:
             wanted = previous.info.get("input_sha256")
             if isinstance(wanted, str):
                 try:
-                    found = await self._lookup(wire, model, wanted,
-                                               previous.created_at - SKEW_S)
+                    found = await self._lookup(wire, model, wanted, previous.created_at - SKEW_S)
                 except ProviderError as exc:
                     raise OutcomeUnknown(
                         "an earlier run sent this prediction but never heard back, and "
                         f"Replicate could not be asked whether it was made ({exc}); nothing "
-                        "was sent again. Run again to check again.") from exc
+                        "was sent again. Run again to check again."
+                    ) from exc
                 if found is not None:
                     prediction_id = found.id
                     await self._journal(wire, call, job, found, previous.info)
@@ -106,8 +110,9 @@ class ReplicateAdapter:
         return await self._follow(wire, call, job, prediction_id, prediction)
 
     # -- create, with reconciliation ------------------------------------------------------
-    async def _create(self, wire: ReplicateWire, call: ModelCall, job: JobControl,
-                      version: str | None) -> Prediction:
+    async def _create(
+        self, wire: ReplicateWire, call: ModelCall, job: JobControl, version: str | None
+    ) -> Prediction:
         model = call.model
         inputs = await self._inputs(wire, call)
         digest = input_sha256(inputs)
@@ -122,26 +127,40 @@ class ReplicateAdapter:
 
         # cancelled while the create is on the wire or its id is being journaled: let it
         # land, then cancel what it made
-        return await create_and_journal(
-            create, lambda made: self._cancel(wire, call, job, made.id))
+        return await create_and_journal(create, lambda made: self._cancel(wire, call, job, made.id))
 
-    async def _journal(self, wire: ReplicateWire, call: ModelCall, job: JobControl,
-                       prediction: Prediction, info: Mapping[str, Any]) -> None:
+    async def _journal(
+        self,
+        wire: ReplicateWire,
+        call: ModelCall,
+        job: JobControl,
+        prediction: Prediction,
+        info: Mapping[str, Any],
+    ) -> None:
         """Journal an adopted prediction's id; cancelled meanwhile, cancel it at Replicate."""
+
         async def journal() -> Prediction:
             await job.submitted(prediction.id, info)
             return prediction
 
         await create_and_journal(journal, lambda made: self._cancel(wire, call, job, made.id))
 
-    async def _send(self, wire: ReplicateWire, model: ModelSpec, version: str | None,
-                    inputs: dict[str, Any], digest: str, since: float) -> Prediction:
+    async def _send(
+        self,
+        wire: ReplicateWire,
+        model: ModelSpec,
+        version: str | None,
+        inputs: dict[str, Any],
+        digest: str,
+        since: float,
+    ) -> Prediction:
         policy = self.service.policy
         cause: BaseException | None = None
         for _round in range(MAX_CREATE_ROUNDS):
             try:
-                return await send_create(lambda: wire.create(model.id, version, inputs),
-                                         policy, service=REPLICATE)
+                return await send_create(
+                    lambda: wire.create(model.id, version, inputs), policy, service=REPLICATE
+                )
             except (OutcomeUnknown, BadOutput) as exc:
                 if not exc.maybe_processed:
                     raise
@@ -152,24 +171,30 @@ class ReplicateAdapter:
                 raise OutcomeUnknown(
                     f"Replicate did not confirm the prediction ({cause}) and could not be "
                     f"asked whether it was made ({exc}); it may have been charged, so nothing "
-                    "was sent again. Run again to check again.") from exc
+                    "was sent again. Run again to check again."
+                ) from exc
             if found is not None:
                 log.info("adopted prediction %s after a lost create answer", found.id)
                 return found
             log.info("the lost create made no prediction; sending it again")
-        raise ProviderFailure(f"Replicate did not take the prediction after {MAX_CREATE_ROUNDS} "
-                              f"tries ({cause}); nothing was made")
+        raise ProviderFailure(
+            f"Replicate did not take the prediction after {MAX_CREATE_ROUNDS} "
+            f"tries ({cause}); nothing was made"
+        )
 
-    async def _lookup(self, wire: ReplicateWire, model: ModelSpec, digest: str,
-                      since: float) -> Prediction | None:
+    async def _lookup(
+        self, wire: ReplicateWire, model: ModelSpec, digest: str, since: float
+    ) -> Prediction | None:
         """The newest prediction of ``model`` with exactly this input, made after ``since``."""
-        listed = await retry_transient(lambda: wire.list_since(since), self.service.policy,
-                                       what="listing Replicate predictions")
+        listed = await retry_transient(
+            lambda: wire.list_since(since),
+            self.service.policy,
+            what="listing Replicate predictions",
+        )
         for prediction in listed:  # newest first
             if prediction.model != model.id:
                 continue
-            if model.replicate_version and prediction.version not in (
-                    model.replicate_version, ""):
+            if model.replicate_version and prediction.version not in (model.replicate_version, ""):
                 continue
             if input_sha256(prediction.input) == digest:
                 return prediction
@@ -191,8 +216,9 @@ class ReplicateAdapter:
                 files[spec.name] = await asyncio.to_thread(read_image, assets[0], spec.name)
         if "mask" in files and "image" in files:  # LaMa needs them the same size
             image = files["image"]
-            files["mask"] = await asyncio.to_thread(scale_mask_to, files["mask"], image.width,
-                                                    image.height)
+            files["mask"] = await asyncio.to_thread(
+                scale_mask_to, files["mask"], image.width, image.height
+            )
         for name, file in files.items():
             inputs[name] = await self._file_value(wire, file)
         return inputs
@@ -200,27 +226,44 @@ class ReplicateAdapter:
     async def _file_value(self, wire: ReplicateWire, file: FileBytes) -> str:
         if len(file.data) <= DATA_URI_MAX_BYTES:
             return data_uri(file.data, file.mime)
-        return await retry_transient(lambda: wire.upload(file.data, file.name, file.mime),
-                                     self.service.policy, what="uploading to Replicate")
+        return await retry_transient(
+            lambda: wire.upload(file.data, file.name, file.mime),
+            self.service.policy,
+            what="uploading to Replicate",
+        )
 
     # -- follow to the end ---------------------------------------------------------------
-    async def _follow(self, wire: ReplicateWire, call: ModelCall, job: JobControl,
-                      prediction_id: str, first: Prediction | None) -> GeneratedOutput:
+    async def _follow(
+        self,
+        wire: ReplicateWire,
+        call: ModelCall,
+        job: JobControl,
+        prediction_id: str,
+        first: Prediction | None,
+    ) -> GeneratedOutput:
         service = self.service
         try:
             polled = await poll_until_done(
-                lambda: wire.get(prediction_id), _status, job, schedule=service.schedule,
-                policy=service.policy, timeout_s=service.setup.timeout_s,
-                service=REPLICATE, first=first)
+                lambda: wire.get(prediction_id),
+                _status,
+                job,
+                schedule=service.schedule,
+                policy=service.policy,
+                timeout_s=service.setup.timeout_s,
+                service=REPLICATE,
+                first=first,
+            )
         except asyncio.CancelledError:
             await self._cancel(wire, call, job, prediction_id)
             raise
         except Rejected as exc:
             if exc.status != 404:
                 raise
-            raise Rejected(f"Replicate does not know prediction {prediction_id} (404); it may "
-                           "belong to another account or token. Run again to start a new one.",
-                           status=404) from exc
+            raise Rejected(
+                f"Replicate does not know prediction {prediction_id} (404); it may "
+                "belong to another account or token. Run again to start a new one.",
+                status=404,
+            ) from exc
         prediction = polled.state
         if prediction.status != "succeeded":
             raise _failure(prediction)
@@ -237,33 +280,43 @@ class ReplicateAdapter:
         cost, source = gpu_cost, "gpu_time"
         if call.model.price_rule is PriceRule.PER_VIDEO_SECOND:
             seconds = sum(a.duration_s or 0.0 for a in assets)
-            cost, source = service.prices.video_seconds_usd(call.model.id, seconds), \
-                "output_seconds"
-        return GeneratedOutput(assets, cost, source if cost is not None else None,
-                               job_id=prediction_id,
-                               usage={"predict_time": prediction.predict_time})
+            cost, source = (
+                service.prices.video_seconds_usd(call.model.id, seconds),
+                "output_seconds",
+            )
+        return GeneratedOutput(
+            assets,
+            cost,
+            source if cost is not None else None,
+            job_id=prediction_id,
+            usage={"predict_time": prediction.predict_time},
+        )
 
-    async def _download(self, prediction: Prediction, call: ModelCall,
-                        job: JobControl) -> list[Asset]:
+    async def _download(
+        self, prediction: Prediction, call: ModelCall, job: JobControl
+    ) -> list[Asset]:
         if prediction.data_removed or prediction.output is None:
-            raise OutputsExpired("the outputs expired at Replicate before they could be "
-                                 "downloaded")
+            raise OutputsExpired("the outputs expired at Replicate before they could be downloaded")
         urls = _urls(prediction.output)
         if not urls:
             raise BadOutput("the prediction succeeded but Replicate listed no output file")
         kind = AssetKind.VIDEO if call.model.task is Task.VIDEO else AssetKind.IMAGE
         downloads = self.service.downloads
-        got = await asyncio.gather(*(downloads.fetch(url, job, kind, service=REPLICATE)
-                                     for url in urls))
+        got = await asyncio.gather(
+            *(downloads.fetch(url, job, kind, service=REPLICATE) for url in urls)
+        )
         return [d.asset for d in got]
 
-    async def _cancel(self, wire: ReplicateWire, call: ModelCall, job: JobControl,
-                      prediction_id: str) -> None:
+    async def _cancel(
+        self, wire: ReplicateWire, call: ModelCall, job: JobControl, prediction_id: str
+    ) -> None:
         """Cancel at Replicate (shielded, briefly) and record what the run cost so far."""
+
         async def cancel() -> None:
             prediction = await wire.cancel(prediction_id)
-            await charge_lost(job, self._gpu_cost(call.model, prediction),
-                              "cancelled; billed for the time it ran")
+            await charge_lost(
+                job, self._gpu_cost(call.model, prediction), "cancelled; billed for the time it ran"
+            )
 
         task = asyncio.ensure_future(cancel())
         with contextlib.suppress(Exception, asyncio.CancelledError):
@@ -281,8 +334,9 @@ class ReplicateAdapter:
 def _status(prediction: Prediction) -> PollStatus:
     status = prediction.status
     if prediction.done:
-        return PollStatus(status, status == "succeeded", True, 1.0 if status == "succeeded"
-                          else None)
+        return PollStatus(
+            status, status == "succeeded", True, 1.0 if status == "succeeded" else None
+        )
     return PollStatus(status, status == "processing", False, prediction.fraction)
 
 
@@ -291,8 +345,9 @@ def _failure(prediction: Prediction) -> ProviderError:
     if prediction.status == "canceled":
         return Cancelled("the prediction was cancelled at Replicate")
     if prediction.status == "aborted":
-        return ProviderFailure("Replicate aborted the prediction before it started (its "
-                               "deadline passed)")
+        return ProviderFailure(
+            "Replicate aborted the prediction before it started (its deadline passed)"
+        )
     return ProviderFailure(f"the model failed at Replicate: {reason}")
 
 

@@ -112,8 +112,11 @@ class Prediction:
 
 def _prediction(value: Any) -> Prediction:
     if not isinstance(value, dict) or not value.get("id"):
-        raise BadOutput("Replicate answered with something that is not a prediction",
-                        transient=True, maybe_processed=True)
+        raise BadOutput(
+            "Replicate answered with something that is not a prediction",
+            transient=True,
+            maybe_processed=True,
+        )
     return Prediction(value)
 
 
@@ -128,20 +131,19 @@ class ReplicateWire:
             if version:  # a community model: by version id
                 made = await self.client.predictions.async_create(version=version, input=input)
             else:
-                made = await self.client.models.predictions.async_create(model=model,
-                                                                        input=input)
+                made = await self.client.models.predictions.async_create(model=model, input=input)
             return _prediction(made.dict())
 
     async def get(self, prediction_id: str) -> Prediction:
         with replicate_errors(REPLICATE):
-            response = await self.client._async_request(
-                "GET", f"/v1/predictions/{prediction_id}")
+            response = await self.client._async_request("GET", f"/v1/predictions/{prediction_id}")
             return _prediction(response.json())
 
     async def cancel(self, prediction_id: str) -> Prediction:
         with replicate_errors(REPLICATE):
             response = await self.client._async_request(
-                "POST", f"/v1/predictions/{prediction_id}/cancel")
+                "POST", f"/v1/predictions/{prediction_id}/cancel"
+            )
             return _prediction(response.json())
 
     async def list_since(self, since: float) -> list[Prediction]:
@@ -158,8 +160,9 @@ class ReplicateWire:
                 page = response.json()
                 results = page.get("results") if isinstance(page, dict) else None
                 if not isinstance(results, list):
-                    raise BadOutput("Replicate's list of predictions could not be read",
-                                    transient=True)
+                    raise BadOutput(
+                        "Replicate's list of predictions could not be read", transient=True
+                    )
                 batch = [Prediction(r) for r in results if isinstance(r, dict)]
                 found.extend(p for p in batch if (p.created_at or since) >= since)
                 if batch and (batch[-1].created_at or since) < since:
@@ -169,10 +172,10 @@ class ReplicateWire:
 
     async def upload(self, data: bytes, name: str, mime: str) -> str:
         with replicate_errors(REPLICATE):
-            made = await self.client.files.async_create(io.BytesIO(data), filename=name,
-                                                        content_type=mime)
+            made = await self.client.files.async_create(
+                io.BytesIO(data), filename=name, content_type=mime
+            )
             url = (made.urls or {}).get("get")
         if not isinstance(url, str) or not url:
-            raise BadOutput("Replicate accepted an upload but gave no URL for it",
-                            transient=True)
+            raise BadOutput("Replicate accepted an upload but gave no URL for it", transient=True)
         return url

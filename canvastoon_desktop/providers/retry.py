@@ -48,12 +48,13 @@ class RetryPolicy:
         if retry_after is not None:
             wanted = min(max(0.0, retry_after), self.max_retry_after_s)
             return wanted + random.uniform(0, self.jitter * max(wanted, self.base_s))
-        backoff = min(self.cap_s, self.base_s * 2 ** attempt)
+        backoff = min(self.cap_s, self.base_s * 2**attempt)
         return backoff * random.uniform(1 - self.jitter, 1 + self.jitter)
 
 
-async def retry_transient(fn: Callable[[], Awaitable[T]], policy: RetryPolicy, *,
-                          what: str = "request") -> T:
+async def retry_transient(
+    fn: Callable[[], Awaitable[T]], policy: RetryPolicy, *, what: str = "request"
+) -> T:
     """Call ``fn`` until it succeeds, retrying transient ProviderErrors with backoff."""
     attempt = 0
     while True:
@@ -68,8 +69,9 @@ async def retry_transient(fn: Callable[[], Awaitable[T]], policy: RetryPolicy, *
             await asyncio.sleep(wait)
 
 
-async def send_create(fn: Callable[[], Awaitable[T]], policy: RetryPolicy, *,
-                      service: str, hint: str = "") -> T:
+async def send_create(
+    fn: Callable[[], Awaitable[T]], policy: RetryPolicy, *, service: str, hint: str = ""
+) -> T:
     """Send a create; retried only when it certainly was not processed (see module doc).
 
     Raises the provider's definite refusal as is, RateLimited when the provider kept
@@ -86,8 +88,7 @@ async def send_create(fn: Callable[[], Awaitable[T]], policy: RetryPolicy, *,
             not_processed = isinstance(exc, RateLimited) or not exc.maybe_processed
             if not_processed and exc.transient and attempt < policy.attempts:
                 wait = policy.delay(attempt - 1, exc.retry_after)
-                log.info("create at %s not taken (%s); sending again in %.1f s", service, exc,
-                         wait)
+                log.info("create at %s not taken (%s); sending again in %.1f s", service, exc, wait)
                 await asyncio.sleep(wait)
                 continue
             if not_processed or isinstance(exc, BadOutput) or not exc.maybe_processed:
@@ -95,4 +96,5 @@ async def send_create(fn: Callable[[], Awaitable[T]], policy: RetryPolicy, *,
             raise OutcomeUnknown(
                 f"{the(service)} did not confirm the request ({exc}); it may have been "
                 f"charged, so it was not sent again.{' ' + hint if hint else ''}",
-                status=exc.status) from exc
+                status=exc.status,
+            ) from exc

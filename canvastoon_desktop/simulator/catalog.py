@@ -23,7 +23,9 @@ __all__ = [
 ]
 
 #: A stable, invented version id for the community model ``allenhooo/lama``.
-LAMA_VERSION = "cdac78a1bec5b23c07fd29692fb70baa513ea403a39e643c48ec5edadb15fe72"  # the public version id
+LAMA_VERSION = (
+    "cdac78a1bec5b23c07fd29692fb70baa513ea403a39e643c48ec5edadb15fe72"  # the public version id
+)
 
 CREDITS_PER_USD = 2_000_000
 

@@ -89,8 +89,9 @@ class Topic:
             if lw not in _STOPWORDS and lw not in seen:
                 seen.append(lw)
         self.keywords = seen[:12] or ["idol", "stage", "rain"]
-        self.cast = _CAST_LINE.findall(self.text.split("Cast:", 1)[1]) if "Cast:" in self.text \
-            else []
+        self.cast = (
+            _CAST_LINE.findall(self.text.split("Cast:", 1)[1]) if "Cast:" in self.text else []
+        )
         m = _COUNT_RE.search(self.text)
         if m:
             raw = m.group(1).lower()

@@ -31,7 +31,8 @@ def create_app(argv: Sequence[str] | None = None) -> QtWidgets.QApplication:
     app = QtWidgets.QApplication.instance()
     if app is None:
         QtGui.QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-            QtCore.Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+            QtCore.Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
         app = QtWidgets.QApplication(list(argv or sys.argv[:1]))
     app.setApplicationName("CanvasToon")
     app.setOrganizationName("CanvasToon")

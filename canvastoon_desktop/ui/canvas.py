@@ -54,8 +54,12 @@ class HintItem(QtWidgets.QGraphicsItem):
     def boundingRect(self) -> QtCore.QRectF:
         return self._rect
 
-    def paint(self, painter: QtGui.QPainter, option: QtWidgets.QStyleOptionGraphicsItem,
-              widget: QtWidgets.QWidget | None = None) -> None:
+    def paint(
+        self,
+        painter: QtGui.QPainter,
+        option: QtWidgets.QStyleOptionGraphicsItem,
+        widget: QtWidgets.QWidget | None = None,
+    ) -> None:
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
         painter.setPen(QtGui.QPen(QtGui.QColor("#ff8a80"), 1.0))
         painter.setBrush(QtGui.QColor(40, 14, 18, 235))
@@ -82,8 +86,9 @@ class CanvasViewer(NodeViewer):
     #: right click: (scene position, node view id or "")
     context_menu_requested = QtCore.Signal(QtCore.QPointF, str)
 
-    def __init__(self, parent: QtWidgets.QWidget | None = None,
-                 undo_stack: QtGui.QUndoStack | None = None) -> None:
+    def __init__(
+        self, parent: QtWidgets.QWidget | None = None, undo_stack: QtGui.QUndoStack | None = None
+    ) -> None:
         super().__init__(parent, undo_stack=undo_stack)
         self.connection_check: ConnectionCheck | None = None
         #: shown in the middle of an empty canvas
@@ -93,8 +98,7 @@ class CanvasViewer(NodeViewer):
         self._hint.setVisible(False)
         self.scene().addItem(self._hint)
         self.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform, True)
-        self.setViewportUpdateMode(
-            QtWidgets.QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setViewportUpdateMode(QtWidgets.QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
 
     # -- typed ports --------------------------------------------------------------------
@@ -143,8 +147,10 @@ class CanvasViewer(NodeViewer):
         if self._LIVE_PIPE.isVisible() and self._start_port is not None:
             for item in self.scene().items(event.scenePos()):
                 if isinstance(item, PortItem):
-                    if item is not self._start_port and \
-                            item.port_type != self._start_port.port_type:
+                    if (
+                        item is not self._start_port
+                        and item.port_type != self._start_port.port_type
+                    ):
                         reason = self.refusal(self._start_port, item)
                         if reason:
                             self.connection_refused.emit(reason)

@@ -36,9 +36,11 @@ from .thumbnails import ThumbnailLoader, text_key, thumb_key
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
-EMPTY_HINT = ("Drag a node from the palette, or press Tab to search\n"
-              "Drop images here to load them\n"
-              "File ▸ Open Example to start from a finished graph")
+EMPTY_HINT = (
+    "Drag a node from the palette, or press Tab to search\n"
+    "Drop images here to load them\n"
+    "File ▸ Open Example to start from a finished graph"
+)
 
 
 class CanvasBridge(QtCore.QObject):
@@ -55,9 +57,14 @@ class CanvasBridge(QtCore.QObject):
     #: files that are not images were dropped: (paths)
     files_dropped = QtCore.Signal(list)
 
-    def __init__(self, canvas: CanvasGraph, undo_stack: QtGui.QUndoStack,
-                 states: NodeStates, loader: ThumbnailLoader,
-                 parent: QtCore.QObject | None = None) -> None:
+    def __init__(
+        self,
+        canvas: CanvasGraph,
+        undo_stack: QtGui.QUndoStack,
+        states: NodeStates,
+        loader: ThumbnailLoader,
+        parent: QtCore.QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.canvas = canvas
         self.viewer = canvas.canvas_viewer
@@ -197,8 +204,9 @@ class CanvasBridge(QtCore.QObject):
         else:
             width, height = current.width(), current.height()
         center = rect.center()
-        viewer._scene_range = QtCore.QRectF(center.x() - width / 2, center.y() - height / 2,
-                                            width, height)
+        viewer._scene_range = QtCore.QRectF(
+            center.x() - width / 2, center.y() - height / 2, width, height
+        )
         viewer._update_scene()
 
     def view_center(self) -> tuple[float, float]:
@@ -215,8 +223,7 @@ class CanvasBridge(QtCore.QObject):
         canvas_node = CanvasNode(node_type, card_layout)
         canvas_node.NODE_NAME = self.graph.display_name(node.id)
         canvas_node.model.name = canvas_node.NODE_NAME
-        self.canvas.add_node(canvas_node, pos=list(node.position), selected=False,
-                             push_undo=False)
+        self.canvas.add_node(canvas_node, pos=list(node.position), selected=False, push_undo=False)
         card: CardItem = canvas_node.view
         card.name = canvas_node.NODE_NAME
         body = card.body
@@ -358,8 +365,10 @@ class CanvasBridge(QtCore.QObject):
         if node is None:
             return ""
         node_type = self.graph.registry[node.type]
-        lines = [f"<b>{_esc(self.graph.display_name(node_id))}</b> — {node_type.title}",
-                 f"State: {theme.STATE_LABELS.get(st.state, st.state)}"]
+        lines = [
+            f"<b>{_esc(self.graph.display_name(node_id))}</b> — {node_type.title}",
+            f"State: {theme.STATE_LABELS.get(st.state, st.state)}",
+        ]
         if st.message:
             colour = "#ff8a80" if st.state == "failed" else "#c8ccd4"
             lines.append(f"<span style='color:{colour}'>{_esc(st.message)}</span>")
@@ -465,13 +474,17 @@ class CanvasBridge(QtCore.QObject):
         self.last_refusal = reason
         self.connection_refused.emit(reason)
 
-    def _on_connection_changed(self, disconnected: Sequence[Sequence[PortItem]],
-                               connected: Sequence[Sequence[PortItem]]) -> None:
+    def _on_connection_changed(
+        self, disconnected: Sequence[Sequence[PortItem]], connected: Sequence[Sequence[PortItem]]
+    ) -> None:
         graph = self.graph
         if graph is None or not (disconnected or connected):
             return
-        removed = [e for e in (self._edge_of(a, b) for a, b in disconnected)
-                   if e is not None and e in graph.edges]
+        removed = [
+            e
+            for e in (self._edge_of(a, b) for a, b in disconnected)
+            if e is not None and e in graph.edges
+        ]
         added = [e for e in (self._edge_of(a, b) for a, b in connected) if e is not None]
         touched = {n for e in (*removed, *added) for n in (e.src_node, e.dst_node)}
         parent = commands.CompoundCommand()
@@ -490,13 +503,15 @@ class CanvasBridge(QtCore.QObject):
         graph = self.graph
         if graph is None:
             return
-        edges = [e for e in (self._edge_of(a, b) for a, b in ports)
-                 if e is not None and e in graph.edges]
+        edges = [
+            e for e in (self._edge_of(a, b) for a, b in ports) if e is not None and e in graph.edges
+        ]
         if not edges:
             return
         parent = commands.CompoundCommand(
             f"cut {len(edges)} connection{'s' if len(edges) != 1 else ''}",
-            [commands.DisconnectCommand(graph, edge) for edge in edges])
+            [commands.DisconnectCommand(graph, edge) for edge in edges],
+        )
         self.push(parent, {n for e in edges for n in (e.src_node, e.dst_node)})
 
     def _on_nodes_moved(self, moved: dict[Any, Any]) -> None:
@@ -554,8 +569,12 @@ class CanvasBridge(QtCore.QObject):
             return False
         return True
 
-    def add_node(self, type_id: str, position: tuple[float, float] | None = None,
-                 params: dict[str, Any] | None = None) -> str | None:
+    def add_node(
+        self,
+        type_id: str,
+        position: tuple[float, float] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> str | None:
         graph = self.graph
         if graph is None or type_id not in graph.registry:
             return None
@@ -564,11 +583,17 @@ class CanvasBridge(QtCore.QObject):
             position = (x - 118.0, y - 100.0)
         node_type = graph.registry[type_id]
         values = dict(params or {})
-        defaults = {s.name: s.default for s in node_type.param_specs(
-            graph.registry.catalog, values.get("model"))}
+        defaults = {
+            s.name: s.default
+            for s in node_type.param_specs(graph.registry.catalog, values.get("model"))
+        }
         defaults.update(values)
-        node = Node(id=new_node_id(), type=type_id, params=defaults,
-                    position=(float(position[0]), float(position[1])))
+        node = Node(
+            id=new_node_id(),
+            type=type_id,
+            params=defaults,
+            position=(float(position[0]), float(position[1])),
+        )
         if self.push(commands.AddNodeCommand(graph, node)):
             self.select([node.id])
             return node.id
@@ -586,11 +611,16 @@ class CanvasBridge(QtCore.QObject):
                     value = str(path.resolve().relative_to(self.graph_dir.resolve()))
                 except ValueError:
                     value = str(path.resolve())
-            nodes.append(Node(id=new_node_id(), type="load_image", params={"path": value},
-                              position=(position[0] + 30.0 * index, position[1] + 30.0 * index),
-                              title=path.stem[:60] or None))
-        text = (f"add image {paths[0].name}" if len(paths) == 1
-                else f"add {len(paths)} images")
+            nodes.append(
+                Node(
+                    id=new_node_id(),
+                    type="load_image",
+                    params={"path": value},
+                    position=(position[0] + 30.0 * index, position[1] + 30.0 * index),
+                    title=path.stem[:60] or None,
+                )
+            )
+        text = f"add image {paths[0].name}" if len(paths) == 1 else f"add {len(paths)} images"
         if self.push(commands.add_nodes_command(graph, nodes, [], text)):
             self.select([n.id for n in nodes])
             return [n.id for n in nodes]
@@ -640,4 +670,4 @@ def _united(rects: Iterable[QtCore.QRectF]) -> QtCore.QRectF:
 
 
 def _esc(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

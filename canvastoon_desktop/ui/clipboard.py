@@ -64,8 +64,9 @@ def from_mime(mime: QtCore.QMimeData | None, registry: NodeRegistry) -> Graph | 
         return None
 
 
-def fresh_copies(part: Graph, *, offset: tuple[float, float] | None = None,
-                 at: tuple[float, float] | None = None) -> tuple[list[Node], list[Edge]]:
+def fresh_copies(
+    part: Graph, *, offset: tuple[float, float] | None = None, at: tuple[float, float] | None = None
+) -> tuple[list[Node], list[Edge]]:
     """New nodes (new ids) and their edges, placed ``offset`` from the originals or with
     their top-left corner ``at`` a point."""
     if not part.nodes:
@@ -82,6 +83,7 @@ def fresh_copies(part: Graph, *, offset: tuple[float, float] | None = None,
         clone = node.clone(mapping[old])
         clone.position = (node.position[0] + dx, node.position[1] + dy)
         nodes.append(clone)
-    edges = [Edge(mapping[e.src_node], e.src_port, mapping[e.dst_node], e.dst_port)
-             for e in part.edges]
+    edges = [
+        Edge(mapping[e.src_node], e.src_port, mapping[e.dst_node], e.dst_port) for e in part.edges
+    ]
     return nodes, edges

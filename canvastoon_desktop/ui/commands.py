@@ -106,8 +106,9 @@ class AddNodeCommand(Command):
 
 class ConnectCommand(Command):
     def __init__(self, graph: Graph, edge: Edge) -> None:
-        super().__init__(f"connect {graph.display_name(edge.src_node)} → "
-                         f"{graph.display_name(edge.dst_node)}")
+        super().__init__(
+            f"connect {graph.display_name(edge.src_node)} → {graph.display_name(edge.dst_node)}"
+        )
         self.graph = graph
         self.edge = edge
 
@@ -120,8 +121,9 @@ class ConnectCommand(Command):
 
 class DisconnectCommand(Command):
     def __init__(self, graph: Graph, edge: Edge) -> None:
-        super().__init__(f"disconnect {graph.display_name(edge.src_node)} → "
-                         f"{graph.display_name(edge.dst_node)}")
+        super().__init__(
+            f"disconnect {graph.display_name(edge.src_node)} → {graph.display_name(edge.dst_node)}"
+        )
         self.graph = graph
         self.edge = edge
         self.done = False  # two deleted nodes share an edge: only one command removes it
@@ -144,9 +146,14 @@ class RemoveNodeCommand(Command):
         self.graph = graph
         self.node_id = node_id
         self.node: Node | None = None
-        self.edges = CompoundCommand("", [
-            DisconnectCommand(graph, edge) for edge in graph.edges
-            if node_id in (edge.src_node, edge.dst_node)])
+        self.edges = CompoundCommand(
+            "",
+            [
+                DisconnectCommand(graph, edge)
+                for edge in graph.edges
+                if node_id in (edge.src_node, edge.dst_node)
+            ],
+        )
 
     def do(self) -> None:
         self.edges.do()
@@ -161,8 +168,9 @@ class RemoveNodeCommand(Command):
 class MoveNodesCommand(Command):
     """One drag of one or more nodes: {node_id: (old position, new position)}."""
 
-    def __init__(self, graph: Graph, moves: Mapping[str, tuple[tuple[float, float],
-                                                           tuple[float, float]]]) -> None:
+    def __init__(
+        self, graph: Graph, moves: Mapping[str, tuple[tuple[float, float], tuple[float, float]]]
+    ) -> None:
         super().__init__("move node" if len(moves) == 1 else f"move {len(moves)} nodes")
         self.graph = graph
         self.moves = dict(moves)
@@ -182,8 +190,9 @@ class SetParamCommand(Command):
     """A parameter edit. Keystrokes of one editing session merge into one step; a model
     switch (which resets the params the new model does not accept) restores them all."""
 
-    def __init__(self, graph: Graph, node_id: str, name: str, value: Any, *,
-                 session: int | None = None) -> None:
+    def __init__(
+        self, graph: Graph, node_id: str, name: str, value: Any, *, session: int | None = None
+    ) -> None:
         super().__init__(f"change {name.replace('_', ' ')} of {graph.display_name(node_id)}")
         node = graph.nodes[node_id]
         node_type = graph.registry[node.type]
@@ -199,9 +208,13 @@ class SetParamCommand(Command):
         return _TEXT_MERGE_ID if self.session is not None else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not (isinstance(other, SetParamCommand) and other.session is not None
-                and other.session == self.session and other.node_id == self.node_id
-                and other.name == self.name):
+        if not (
+            isinstance(other, SetParamCommand)
+            and other.session is not None
+            and other.session == self.session
+            and other.node_id == self.node_id
+            and other.name == self.name
+        ):
             return False
         self.new = other.new
         return True
@@ -239,8 +252,9 @@ class SetTitleCommand(Command):
 class SetPinCommand(Command):
     """Pin (keep) a node's outputs — given as asset hashes per port — or unpin (None)."""
 
-    def __init__(self, graph: Graph, node_id: str, outputs: Mapping[str, Any] | None,
-                 item: int | None = None) -> None:
+    def __init__(
+        self, graph: Graph, node_id: str, outputs: Mapping[str, Any] | None, item: int | None = None
+    ) -> None:
         super().__init__(f"{'pin' if outputs else 'unpin'} {graph.display_name(node_id)}")
         self.graph = graph
         self.node_id = node_id
@@ -292,8 +306,9 @@ class MaskEditCommand(Command):
         self.edit.revert(self.graph)
 
 
-def delete_nodes_command(graph: Graph, node_ids: list[str],
-                         edges: list[Edge] | None = None) -> CompoundCommand:
+def delete_nodes_command(
+    graph: Graph, node_ids: list[str], edges: list[Edge] | None = None
+) -> CompoundCommand:
     """Delete nodes (and, beside them, lone selected edges) as one undo step."""
     nodes = [n for n in node_ids if n in graph.nodes]
     if len(nodes) == 1 and not edges:
@@ -310,8 +325,9 @@ def delete_nodes_command(graph: Graph, node_ids: list[str],
     return parent
 
 
-def add_nodes_command(graph: Graph, nodes: list[Node], edges: list[Edge],
-                      text: str) -> CompoundCommand:
+def add_nodes_command(
+    graph: Graph, nodes: list[Node], edges: list[Edge], text: str
+) -> CompoundCommand:
     """Add several nodes with the edges among them (paste, duplicate, drop of files)."""
     parent = CompoundCommand(text)
     for node in nodes:

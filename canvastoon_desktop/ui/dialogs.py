@@ -40,9 +40,14 @@ class ProblemsDialog(QtWidgets.QDialog):
     #: the user wants to fix keys or budgets
     settings_requested = QtCore.Signal()
 
-    def __init__(self, problems: Sequence[Problem], graph: Graph | None,
-                 parent: QtWidgets.QWidget | None = None, *,
-                 title: str = "This run cannot start") -> None:
+    def __init__(
+        self,
+        problems: Sequence[Problem],
+        graph: Graph | None,
+        parent: QtWidgets.QWidget | None = None,
+        *,
+        title: str = "This run cannot start",
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
@@ -53,8 +58,12 @@ class ProblemsDialog(QtWidgets.QDialog):
         head.setWordWrap(True)
         layout.addWidget(head)
         count = len(self.problems)
-        layout.addWidget(theme.muted_label(f"{count} problem{'s' if count != 1 else ''} to fix. "
-                                           "Click one to find its node on the canvas."))
+        layout.addWidget(
+            theme.muted_label(
+                f"{count} problem{'s' if count != 1 else ''} to fix. "
+                "Click one to find its node on the canvas."
+            )
+        )
         self.tree = QtWidgets.QTreeWidget()
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(True)
@@ -63,8 +72,11 @@ class ProblemsDialog(QtWidgets.QDialog):
             key = problem.node_id or ""
             group = groups.get(key)
             if group is None:
-                name = problem.node_name or (graph.display_name(problem.node_id)
-                                             if graph and problem.node_id else "The whole run")
+                name = problem.node_name or (
+                    graph.display_name(problem.node_id)
+                    if graph and problem.node_id
+                    else "The whole run"
+                )
                 group = QtWidgets.QTreeWidgetItem([name])
                 font = group.font(0)
                 font.setBold(True)
@@ -84,16 +96,19 @@ class ProblemsDialog(QtWidgets.QDialog):
         layout.addWidget(self.tree, 1)
         buttons = QtWidgets.QDialogButtonBox()
         if any(p.code in ("missing_key", "budget") for p in self.problems):
-            settings = buttons.addButton("Open Settings…",
-                                         QtWidgets.QDialogButtonBox.ButtonRole.ActionRole)
+            settings = buttons.addButton(
+                "Open Settings…", QtWidgets.QDialogButtonBox.ButtonRole.ActionRole
+            )
             settings.clicked.connect(self._open_settings)
         close = buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Close)
         close.clicked.connect(self.reject)
         layout.addWidget(buttons)
 
     def node_ids(self) -> list[str]:
-        return [self.tree.topLevelItem(i).data(0, NODE_ROLE)
-                for i in range(self.tree.topLevelItemCount())]
+        return [
+            self.tree.topLevelItem(i).data(0, NODE_ROLE)
+            for i in range(self.tree.topLevelItemCount())
+        ]
 
     def click_node(self, node_id: str) -> None:
         for i in range(self.tree.topLevelItemCount()):
@@ -115,24 +130,28 @@ class ProblemsDialog(QtWidgets.QDialog):
 class ConfirmRunDialog(QtWidgets.QMessageBox):
     """A run quoted above the confirm threshold asks first."""
 
-    def __init__(self, quote: Quote, threshold: float,
-                 parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self, quote: Quote, threshold: float, parent: QtWidgets.QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Confirm spending")
         self.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
         self.setIcon(QtWidgets.QMessageBox.Icon.Question)
         self.setText(f"<b>This run may cost {quote.cost}.</b>")
-        details = [f"That is over your confirm threshold of {format_usd(threshold)}.",
-                   f"{quote.to_run} model call(s), about {format_seconds(quote.seconds)}"
-                   + (f"; {quote.cached} from the cache." if quote.cached else ".")]
+        details = [
+            f"That is over your confirm threshold of {format_usd(threshold)}.",
+            f"{quote.to_run} model call(s), about {format_seconds(quote.seconds)}"
+            + (f"; {quote.cached} from the cache." if quote.cached else "."),
+        ]
         self.setInformativeText("\n".join(details))
         self.run_button = self.addButton("Run", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
         self.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
         self.setDefaultButton(self.run_button)
 
 
-def show_error(parent: QtWidgets.QWidget, title: str, message: str,
-               details: str | None = None) -> QtWidgets.QMessageBox:
+def show_error(
+    parent: QtWidgets.QWidget, title: str, message: str, details: str | None = None
+) -> QtWidgets.QMessageBox:
     box = QtWidgets.QMessageBox(parent)
     box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
     box.setWindowTitle(title)
@@ -146,8 +165,15 @@ def show_error(parent: QtWidgets.QWidget, title: str, message: str,
     return box
 
 
-def ask(parent: QtWidgets.QWidget, title: str, text: str, informative: str, yes: str,
-        no: str, on_answer: Callable[[bool], None]) -> QtWidgets.QMessageBox:
+def ask(
+    parent: QtWidgets.QWidget,
+    title: str,
+    text: str,
+    informative: str,
+    yes: str,
+    no: str,
+    on_answer: Callable[[bool], None],
+) -> QtWidgets.QMessageBox:
     """A yes/no question that does not block the event loop."""
     box = QtWidgets.QMessageBox(parent)
     box.setIcon(QtWidgets.QMessageBox.Icon.Question)

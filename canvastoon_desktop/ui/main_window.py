@@ -53,14 +53,16 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self.loader = ThumbnailLoader(workspace.library, parent=self)
         self.canvas = CanvasGraph(self)
         self.viewer = self.canvas.canvas_viewer
-        self.bridge = CanvasBridge(self.canvas, self.document.stack, self.states, self.loader,
-                                   self)
+        self.bridge = CanvasBridge(self.canvas, self.document.stack, self.states, self.loader, self)
         self.runner = RunController(workspace, self.states, self._graph_and_path, self)
         self.palette = NodePalette(self.registry)
         self.properties = PropertiesPanel(workspace.prices)
         self.properties.state_of = self.states.get
-        self.runs_panel = RunsPanel(self.states, lambda: self.document.graph,
-                                    lambda run_id: self.workspace.library.run_nodes(run_id))
+        self.runs_panel = RunsPanel(
+            self.states,
+            lambda: self.document.graph,
+            lambda run_id: self.workspace.library.run_nodes(run_id),
+        )
         #: the last dialog the window opened (tests answer it; users never see this)
         self.last_dialog: QtWidgets.QDialog | None = None
         #: answers "save changes?" without a dialog when set: "save" | "discard" | "cancel"
@@ -100,16 +102,30 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self.runs_dock.setObjectName("runsDock")
         self.runs_dock.setWidget(self.runs_panel)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, self.runs_dock)
-        self.resizeDocks([self.palette_dock, self.properties_dock], [210, 340],
-                         QtCore.Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.palette_dock, self.properties_dock], [210, 340], QtCore.Qt.Orientation.Horizontal
+        )
         self.resizeDocks([self.runs_dock], [170], QtCore.Qt.Orientation.Vertical)
 
-    def _action(self, name: str, text: str, slot: Any, shortcuts: Any = (), *,
-                tip: str = "", canvas_only: bool = False) -> QtGui.QAction:
+    def _action(
+        self,
+        name: str,
+        text: str,
+        slot: Any,
+        shortcuts: Any = (),
+        *,
+        tip: str = "",
+        canvas_only: bool = False,
+    ) -> QtGui.QAction:
         action = QtGui.QAction(text, self)
-        keys = [QtGui.QKeySequence(s) for s in (
-            [shortcuts] if isinstance(shortcuts, str | QtGui.QKeySequence.StandardKey)
-            else shortcuts)]
+        keys = [
+            QtGui.QKeySequence(s)
+            for s in (
+                [shortcuts]
+                if isinstance(shortcuts, str | QtGui.QKeySequence.StandardKey)
+                else shortcuts
+            )
+        ]
         if keys:
             action.setShortcuts(keys)
         if tip:
@@ -146,23 +162,58 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         a("delete", "De&lete", self.delete_selection, ["Del", "Backspace"], canvas_only=True)
         a("select_all", "Select &All", self.select_all, key.SelectAll, canvas_only=True)
         a("rename", "&Rename…", self.rename, "F2")
-        a("fit", "&Fit View", self.bridge.fit, "F", canvas_only=True,
-          tip="Frame every node (F)")
-        a("search", "Find &Node…", self.focus_palette, ["Tab", "Space"], canvas_only=True,
-          tip="Search the node palette (Tab)")
-        a("run_all", "▶  Run", self.run_all, "F5",
-          tip="Run the whole graph (F5): cached results are reused, nothing is paid twice")
-        a("run_selected", "Run Selected", self.run_selected, ["Shift+F5", "Ctrl+F5"],
-          tip="Run the selected nodes and what they need (Shift+F5)")
-        a("reroll", "Re-roll", self.reroll_selected, "Ctrl+R",
-          tip="Ask the selected nodes for a fresh result and run them (Ctrl+R)")
-        a("pin", "Pin / Unpin Result", self.toggle_pin_selected, "Ctrl+P",
-          tip="Keep the selected nodes' results: later runs reuse them (Ctrl+P)")
-        a("cancel", "■  Cancel", self.cancel_run, "Esc",
-          tip="Cancel the run; provider jobs are cancelled too (Esc)")
+        a("fit", "&Fit View", self.bridge.fit, "F", canvas_only=True, tip="Frame every node (F)")
+        a(
+            "search",
+            "Find &Node…",
+            self.focus_palette,
+            ["Tab", "Space"],
+            canvas_only=True,
+            tip="Search the node palette (Tab)",
+        )
+        a(
+            "run_all",
+            "▶  Run",
+            self.run_all,
+            "F5",
+            tip="Run the whole graph (F5): cached results are reused, nothing is paid twice",
+        )
+        a(
+            "run_selected",
+            "Run Selected",
+            self.run_selected,
+            ["Shift+F5", "Ctrl+F5"],
+            tip="Run the selected nodes and what they need (Shift+F5)",
+        )
+        a(
+            "reroll",
+            "Re-roll",
+            self.reroll_selected,
+            "Ctrl+R",
+            tip="Ask the selected nodes for a fresh result and run them (Ctrl+R)",
+        )
+        a(
+            "pin",
+            "Pin / Unpin Result",
+            self.toggle_pin_selected,
+            "Ctrl+P",
+            tip="Keep the selected nodes' results: later runs reuse them (Ctrl+P)",
+        )
+        a(
+            "cancel",
+            "■  Cancel",
+            self.cancel_run,
+            "Esc",
+            tip="Cancel the run; provider jobs are cancelled too (Esc)",
+        )
         a("open_result", "Open Result", self.open_selected_result, "Return", canvas_only=True)
-        a("library", "&Library…", self.open_library, "Ctrl+L",
-          tip="Browse everything generated (Ctrl+L)")
+        a(
+            "library",
+            "&Library…",
+            self.open_library,
+            "Ctrl+L",
+            tip="Browse everything generated (Ctrl+L)",
+        )
         a("settings", "&Settings…", self.open_settings, "Ctrl+,")
         a("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, "F1")
         self.actions_by_name["cancel"].setEnabled(False)
@@ -186,8 +237,19 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(names["quit"])
         edit = bar.addMenu("&Edit")
-        for name in ("undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete", None,
-                     "select_all", "rename"):
+        for name in (
+            "undo",
+            "redo",
+            None,
+            "cut",
+            "copy",
+            "paste",
+            "duplicate",
+            "delete",
+            None,
+            "select_all",
+            "rename",
+        ):
             edit.addSeparator() if name is None else edit.addAction(names[name])
         view = bar.addMenu("&View")
         view.addAction(names["fit"])
@@ -230,8 +292,9 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self.quote_label.setToolTip("What running the whole graph would cost and take")
         bar.addWidget(self.quote_label)
         spacer = QtWidgets.QWidget()
-        spacer.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
-                             QtWidgets.QSizePolicy.Policy.Preferred)
+        spacer.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Preferred
+        )
         bar.addWidget(spacer)
         bar.addAction(names["library"])
         bar.addAction(names["settings"])
@@ -291,8 +354,14 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self.document.replace(graph, path, modified=modified)
         self.bridge.set_graph(graph, self.document.graph_dir)
         self.properties.set_document(graph, self.document.stack, lambda: self.document.graph_dir)
-        for signal in (graph.node_added, graph.node_removed, graph.edge_added,
-                       graph.edge_removed, graph.param_changed, graph.node_state_changed):
+        for signal in (
+            graph.node_added,
+            graph.node_removed,
+            graph.edge_added,
+            graph.edge_removed,
+            graph.param_changed,
+            graph.node_state_changed,
+        ):
             handler = self._graph_changed
             signal.connect(handler)
             self._graph_subscriptions.append((signal, handler))
@@ -335,8 +404,7 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
             self.bridge.delete_selection()
 
     def paste(self, at: tuple[float, float] | None = None) -> list[str]:
-        part = clipboard.from_mime(QtWidgets.QApplication.clipboard().mimeData(),
-                                   self.registry)
+        part = clipboard.from_mime(QtWidgets.QApplication.clipboard().mimeData(), self.registry)
         if part is None:
             self.statusBar().showMessage("Nothing to paste", 3000)
             return []
@@ -348,8 +416,9 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
             return []
         return self._insert_copies(clipboard.subgraph(self.document.graph, ids), "duplicate")
 
-    def _insert_copies(self, part: Graph, verb: str,
-                       at: tuple[float, float] | None = None) -> list[str]:
+    def _insert_copies(
+        self, part: Graph, verb: str, at: tuple[float, float] | None = None
+    ) -> list[str]:
         nodes, edges = clipboard.fresh_copies(part, at=at)
         if not nodes:
             return []
@@ -382,8 +451,9 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         if graphs:
             self.open_file(graphs[0])
         else:
-            self.statusBar().showMessage("Only images (PNG, JPEG, WebP, GIF) and .ctoon graphs "
-                                         "can be dropped here", 5000)
+            self.statusBar().showMessage(
+                "Only images (PNG, JPEG, WebP, GIF) and .ctoon graphs can be dropped here", 5000
+            )
 
     # -- running ------------------------------------------------------------------------------
     def _run_label(self, ids: list[str]) -> str:
@@ -398,8 +468,7 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
     def run_selected(self) -> None:
         ids = self.bridge.selected_ids()
         if not ids:
-            self.statusBar().showMessage("Select the nodes to run first (F5 runs everything)",
-                                         4000)
+            self.statusBar().showMessage("Select the nodes to run first (F5 runs everything)", 4000)
             return
         self.request_run(ids, self._run_label(ids))
 
@@ -467,7 +536,9 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
             parts = [f"{n} {state}" for state, n in sorted(counts.items())]
             self.statusBar().showMessage(
                 f"{record.label}: {summary.status} · {format_usd(summary.cost_usd)} · "
-                f"{summary.wall_s:.1f} s · " + ", ".join(parts), 10000)
+                f"{summary.wall_s:.1f} s · " + ", ".join(parts),
+                10000,
+            )
         self.refresh_history()
 
     def cancel_run(self) -> None:
@@ -496,8 +567,7 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         if per_day is None:
             self.spend_label.setText(f"Spent today {format_usd(spent)}")
         else:
-            self.spend_label.setText(f"Spent today {format_usd(spent)} of "
-                                     f"{format_usd(per_day)}")
+            self.spend_label.setText(f"Spent today {format_usd(spent)} of {format_usd(per_day)}")
 
     def refresh_history(self) -> None:
         in_thread(lambda: self.workspace.library.runs(limit=50), self._history_loaded)
@@ -511,12 +581,16 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         names = ", ".join(graph.display_name(n) for n in node_ids[:4])
         more = f" and {len(node_ids) - 4} more" if len(node_ids) > 4 else ""
         self.last_dialog = ask(
-            self, "Resume earlier jobs?",
+            self,
+            "Resume earlier jobs?",
             f"{len(node_ids)} node{'s have' if len(node_ids) != 1 else ' has'} provider jobs "
             "from an earlier session that were never collected.",
             f"{names}{more}. Resuming polls those jobs for their results — they are not "
-            "paid again.", "Resume now", "Later",
-            lambda yes: yes and self.request_run(list(node_ids), "Resume"))
+            "paid again.",
+            "Resume now",
+            "Later",
+            lambda yes: yes and self.request_run(list(node_ids), "Resume"),
+        )
 
     # -- node actions ---------------------------------------------------------------------------
     def reroll_selected(self) -> None:
@@ -524,8 +598,13 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
 
     def reroll(self, node_ids: list[str]) -> None:
         graph = self.document.graph
-        ids = [n for n in node_ids if n in graph.nodes and graph.node_type(n).cacheable
-               and not graph.node_type(n).is_source]
+        ids = [
+            n
+            for n in node_ids
+            if n in graph.nodes
+            and graph.node_type(n).cacheable
+            and not graph.node_type(n).is_source
+        ]
         if not ids:
             self.statusBar().showMessage("Select a node that makes something to re-roll", 4000)
             return
@@ -535,10 +614,14 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         if len(ids) == 1:
             self.bridge.push(commands.RerollCommand(graph, ids[0]))
         else:
-            self.bridge.push(commands.CompoundCommand(
-                f"re-roll {len(ids)} nodes", [commands.RerollCommand(graph, n) for n in ids]))
-        self.request_run(ids, "Re-roll " + (graph.display_name(ids[0]) if len(ids) == 1
-                                            else f"{len(ids)} nodes"))
+            self.bridge.push(
+                commands.CompoundCommand(
+                    f"re-roll {len(ids)} nodes", [commands.RerollCommand(graph, n) for n in ids]
+                )
+            )
+        self.request_run(
+            ids, "Re-roll " + (graph.display_name(ids[0]) if len(ids) == 1 else f"{len(ids)} nodes")
+        )
 
     def toggle_pin_selected(self) -> None:
         self.toggle_pin(self.bridge.selected_ids())
@@ -552,22 +635,31 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
                 continue
             if node.pins:
                 for key in list(node.pins):
-                    parent.add(commands.SetPinCommand(graph, node_id, None,
-                                                      None if key == "" else int(key)))
+                    parent.add(
+                        commands.SetPinCommand(
+                            graph, node_id, None, None if key == "" else int(key)
+                        )
+                    )
                 continue
             st = self.states.get(node_id)
             if st.items and len(st.items) > 1:
                 for index, item in enumerate(st.items):
                     if item.outputs:
-                        parent.add(commands.SetPinCommand(
-                            graph, node_id, encode_outputs(item.outputs), index))
+                        parent.add(
+                            commands.SetPinCommand(
+                                graph, node_id, encode_outputs(item.outputs), index
+                            )
+                        )
             elif st.outputs:
                 parent.add(commands.SetPinCommand(graph, node_id, encode_outputs(st.outputs)))
         if not parent.children:
             self.statusBar().showMessage("Nothing to pin: run the node first", 4000)
             return
-        parent.setText(parent.children[0].text() if len(parent.children) == 1
-                       else f"pin/unpin {len(node_ids)} nodes")
+        parent.setText(
+            parent.children[0].text()
+            if len(parent.children) == 1
+            else f"pin/unpin {len(node_ids)} nodes"
+        )
         self.bridge.push(parent)
 
     def open_selected_result(self) -> None:
@@ -586,12 +678,14 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         outputs = st.outputs or {}
         if not outputs and text is None:
             self.statusBar().showMessage(
-                f"{graph.display_name(node_id)} has no result yet — run it (Shift+F5)", 5000)
+                f"{graph.display_name(node_id)} has no result yet — run it (Shift+F5)", 5000
+            )
             return None
         if text is not None:
             outputs = {}
-        viewer = ResultViewer(graph.display_name(node_id), dict(outputs),
-                              self.workspace.library, self, text=text)
+        viewer = ResultViewer(
+            graph.display_name(node_id), dict(outputs), self.workspace.library, self, text=text
+        )
         viewer.show()
         self._viewers = [v for v in self._viewers if shiboken6.isValid(v)] + [viewer]
         return viewer
@@ -611,11 +705,11 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         image, mask = painting_inputs(graph, self.runner.plan, node_id)
         if image is None:
             self.statusBar().showMessage(
-                "Run the node that makes the image first: the mask is painted over it", 6000)
+                "Run the node that makes the image first: the mask is painted over it", 6000
+            )
             return
         try:
-            dialog = MaskPainterDialog(image.path, mask.path if mask is not None else None,
-                                       self)
+            dialog = MaskPainterDialog(image.path, mask.path if mask is not None else None, self)
         except ValueError as exc:
             self.last_dialog = show_error(self, "Cannot paint a mask", _esc(str(exc)))
             return
@@ -631,8 +725,7 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
             except (CoreError, ValueError) as exc:
                 self.last_dialog = show_error(self, "Cannot use this mask", _esc(str(exc)))
                 return
-            self.bridge.push(commands.MaskEditCommand(graph, edit),
-                             {node_id, edit.mask_node_id})
+            self.bridge.push(commands.MaskEditCommand(graph, edit), {node_id, edit.mask_node_id})
 
         dialog.finished.connect(finished)
         dialog.open()
@@ -641,8 +734,7 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         try:
             from canvastoon_desktop.ui.gallery import LibraryWindow
         except ImportError:
-            self.statusBar().showMessage("The library window is not part of this build yet",
-                                         5000)
+            self.statusBar().showMessage("The library window is not part of this build yet", 5000)
             return
         try:
             window = LibraryWindow(self.workspace, parent=self)
@@ -652,10 +744,14 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self._viewers = [v for v in self._viewers if shiboken6.isValid(v)] + [window]
 
     def open_settings(self) -> None:
-        locked = ("The library folder can be changed once the current run ends."
-                  if self.runner.active is not None else None)
-        dialog = SettingsDialog(self.settings, self.workspace.setup.keys, self,
-                                library_locked=locked)
+        locked = (
+            "The library folder can be changed once the current run ends."
+            if self.runner.active is not None
+            else None
+        )
+        dialog = SettingsDialog(
+            self.settings, self.workspace.setup.keys, self, library_locked=locked
+        )
         self.last_dialog = dialog
 
         def finished(result: int) -> None:
@@ -676,10 +772,13 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         if {"aiml_base_url", "replicate_base_url"} & set(changed):
             from canvastoon_desktop.providers.hub import ProviderSetup, build_adapters
 
-            fresh = ProviderSetup.from_settings(self.settings.aiml_base_url,
-                                                self.settings.replicate_base_url, setup.keys)
-            setup.aiml_base_url, setup.replicate_base_url = (fresh.aiml_base_url,
-                                                             fresh.replicate_base_url)
+            fresh = ProviderSetup.from_settings(
+                self.settings.aiml_base_url, self.settings.replicate_base_url, setup.keys
+            )
+            setup.aiml_base_url, setup.replicate_base_url = (
+                fresh.aiml_base_url,
+                fresh.replicate_base_url,
+            )
             try:
                 executor.adapters.update(build_adapters(setup, self.workspace.prices))
             except ImportError as exc:
@@ -708,8 +807,11 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         if problem is not None:
             self.settings.library_dir = previous
             self._save_settings()
-            self.last_dialog = show_error(self, "Library folder not changed",
-                                          f"The library stays at {library.root}: {problem}")
+            self.last_dialog = show_error(
+                self,
+                "Library folder not changed",
+                f"The library stays at {library.root}: {problem}",
+            )
             return
         for viewer in self._viewers:  # they show assets of the library just left
             if shiboken6.isValid(viewer):
@@ -721,12 +823,17 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         log.info("library switched to %s", self.workspace.library.root)
 
     def show_shortcuts(self) -> None:
-        rows = [(a.text().replace("&", ""), ", ".join(s.toString() for s in a.shortcuts()))
-                for a in self.actions_by_name.values() if a.shortcuts()]
-        html = "<table cellspacing=6>" + "".join(
-            f"<tr><td><b>{_esc(k)}</b></td><td>{_esc(t)}</td></tr>" for t, k in rows) + \
-            "</table><p>Drag from a port to connect · drag a wire end off to disconnect · " \
+        rows = [
+            (a.text().replace("&", ""), ", ".join(s.toString() for s in a.shortcuts()))
+            for a in self.actions_by_name.values()
+            if a.shortcuts()
+        ]
+        html = (
+            "<table cellspacing=6>"
+            + "".join(f"<tr><td><b>{_esc(k)}</b></td><td>{_esc(t)}</td></tr>" for t, k in rows)
+            + "</table><p>Drag from a port to connect · drag a wire end off to disconnect · "
             "Alt+Shift+drag cuts wires · middle-drag or Alt+drag pans · wheel zooms</p>"
+        )
         box = QtWidgets.QMessageBox(self)
         box.setWindowTitle("Keyboard shortcuts")
         box.setText(html)
@@ -753,7 +860,9 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
                 action = add.addAction(node_type.title)
                 action.triggered.connect(
                     lambda _c=False, t=node_type.type_id: self.bridge.add_node(
-                        t, (scene_pos.x(), scene_pos.y())))
+                        t, (scene_pos.x(), scene_pos.y())
+                    )
+                )
             paste_here = menu.addAction("Paste here")
             paste_here.triggered.connect(lambda: self.paste(at=(scene_pos.x(), scene_pos.y())))
             menu.addSeparator()

@@ -28,8 +28,14 @@ OVERLAY = theme.ACCENT
 class _MaskEdit(QtGui.QUndoCommand):
     """One stroke (or invert / clear): the region before and after."""
 
-    def __init__(self, painter: MaskCanvas, rect: QtCore.QRect, before: QtGui.QImage,
-                 after: QtGui.QImage, text: str) -> None:
+    def __init__(
+        self,
+        painter: MaskCanvas,
+        rect: QtCore.QRect,
+        before: QtGui.QImage,
+        after: QtGui.QImage,
+        text: str,
+    ) -> None:
         super().__init__(text)
         self.canvas = painter
         self.rect = rect
@@ -53,8 +59,13 @@ class MaskCanvas(QtWidgets.QWidget):
     changed = QtCore.Signal()
     brushChanged = QtCore.Signal(int)
 
-    def __init__(self, image: QtGui.QImage, mask: QtGui.QImage, undo: QtGui.QUndoStack,
-                 parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self,
+        image: QtGui.QImage,
+        mask: QtGui.QImage,
+        undo: QtGui.QUndoStack,
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.image = image
         self.mask = mask
@@ -80,10 +91,14 @@ class MaskCanvas(QtWidgets.QWidget):
         if self.image.isNull() or self.width() <= 0:
             return
         margin = 16
-        self.scale = min((self.width() - margin) / self.image.width(),
-                         (self.height() - margin) / self.image.height())
-        self.offset = QtCore.QPointF((self.width() - self.image.width() * self.scale) / 2,
-                                     (self.height() - self.image.height() * self.scale) / 2)
+        self.scale = min(
+            (self.width() - margin) / self.image.width(),
+            (self.height() - margin) / self.image.height(),
+        )
+        self.offset = QtCore.QPointF(
+            (self.width() - self.image.width() * self.scale) / 2,
+            (self.height() - self.image.height() * self.scale) / 2,
+        )
         self.update()
 
     def to_image(self, point: QtCore.QPointF) -> QtCore.QPointF:
@@ -145,8 +160,13 @@ class MaskCanvas(QtWidgets.QWidget):
         colour = QtGui.QColor(0, 0, 0) if self.erasing else QtGui.QColor(255, 255, 255)
         painter = QtGui.QPainter(self.mask)
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, False)
-        pen = QtGui.QPen(colour, self.brush, QtCore.Qt.PenStyle.SolidLine,
-                         QtCore.Qt.PenCapStyle.RoundCap, QtCore.Qt.PenJoinStyle.RoundJoin)
+        pen = QtGui.QPen(
+            colour,
+            self.brush,
+            QtCore.Qt.PenStyle.SolidLine,
+            QtCore.Qt.PenCapStyle.RoundCap,
+            QtCore.Qt.PenJoinStyle.RoundJoin,
+        )
         painter.setPen(pen)
         if point == self._last:
             painter.setBrush(colour)
@@ -190,8 +210,10 @@ class MaskCanvas(QtWidgets.QWidget):
             self.fit()
         painter = QtGui.QPainter(self)
         painter.fillRect(self.rect(), theme.qcolor(theme.BASE))
-        target = QtCore.QRectF(self.offset, QtCore.QSizeF(self.image.width() * self.scale,
-                                                          self.image.height() * self.scale))
+        target = QtCore.QRectF(
+            self.offset,
+            QtCore.QSizeF(self.image.width() * self.scale, self.image.height() * self.scale),
+        )
         smooth = self.scale < 1.0
         painter.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform, smooth)
         painter.drawImage(target, self.image)
@@ -206,7 +228,9 @@ class MaskCanvas(QtWidgets.QWidget):
             painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
             painter.setPen(QtGui.QPen(QtGui.QColor(0, 0, 0, 180), 3))
             painter.drawEllipse(self._cursor_pos, radius, radius)
-            painter.setPen(QtGui.QPen(QtGui.QColor("#ffffff" if not self.erasing else "#7fd4ff"), 1.5))
+            painter.setPen(
+                QtGui.QPen(QtGui.QColor("#ffffff" if not self.erasing else "#7fd4ff"), 1.5)
+            )
             painter.drawEllipse(self._cursor_pos, radius, radius)
         painter.end()
 
@@ -217,8 +241,10 @@ class MaskCanvas(QtWidgets.QWidget):
     # -- input ------------------------------------------------------------------------------------
     def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
         pos = event.position()
-        if (event.button() in (QtCore.Qt.MouseButton.RightButton, QtCore.Qt.MouseButton.MiddleButton)
-                or (self._space and event.button() == QtCore.Qt.MouseButton.LeftButton)):
+        if event.button() in (
+            QtCore.Qt.MouseButton.RightButton,
+            QtCore.Qt.MouseButton.MiddleButton,
+        ) or (self._space and event.button() == QtCore.Qt.MouseButton.LeftButton):
             self._pan_from = pos
             self.setCursor(QtCore.Qt.CursorShape.ClosedHandCursor)
         elif event.button() == QtCore.Qt.MouseButton.LeftButton:
@@ -239,8 +265,11 @@ class MaskCanvas(QtWidgets.QWidget):
     def mouseReleaseEvent(self, event: QtGui.QMouseEvent) -> None:
         if self._pan_from is not None:
             self._pan_from = None
-            self.setCursor(QtCore.Qt.CursorShape.BlankCursor if not self._space
-                           else QtCore.Qt.CursorShape.OpenHandCursor)
+            self.setCursor(
+                QtCore.Qt.CursorShape.BlankCursor
+                if not self._space
+                else QtCore.Qt.CursorShape.OpenHandCursor
+            )
         elif event.button() == QtCore.Qt.MouseButton.LeftButton:
             self._end_stroke()
 
@@ -252,7 +281,7 @@ class MaskCanvas(QtWidgets.QWidget):
     def wheelEvent(self, event: QtGui.QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self.zoom_at(1.2 ** steps, event.position())
+            self.zoom_at(1.2**steps, event.position())
         event.accept()
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
@@ -275,9 +304,12 @@ class MaskCanvas(QtWidgets.QWidget):
 class MaskPainterDialog(QtWidgets.QDialog):
     """Paint a mask over ``image_path`` (starting from ``initial_mask_path`` if given)."""
 
-    def __init__(self, image_path: str | os.PathLike[str],
-                 initial_mask_path: str | os.PathLike[str] | None = None,
-                 parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self,
+        image_path: str | os.PathLike[str],
+        initial_mask_path: str | os.PathLike[str] | None = None,
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Paint mask — {Path(image_path).name}")
         self.resize(900, 900)
@@ -289,8 +321,9 @@ class MaskPainterDialog(QtWidgets.QDialog):
         self.image = image.convertToFormat(QtGui.QImage.Format.Format_ARGB32_Premultiplied)
         self.undo_stack = QtGui.QUndoStack(self)
         self.undo_stack.setUndoLimit(60)
-        self.canvas = MaskCanvas(self.image, self._initial_mask(initial_mask_path),
-                                 self.undo_stack, self)
+        self.canvas = MaskCanvas(
+            self.image, self._initial_mask(initial_mask_path), self.undo_stack, self
+        )
         self._build()
 
     def _initial_mask(self, path: str | os.PathLike[str] | None) -> QtGui.QImage:
@@ -307,8 +340,11 @@ class MaskPainterDialog(QtWidgets.QDialog):
                     loaded = flat
                 grey = loaded.convertToFormat(QtGui.QImage.Format.Format_Grayscale8)
                 if grey.size() != size:
-                    grey = grey.scaled(size, QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
-                                       QtCore.Qt.TransformationMode.FastTransformation)
+                    grey = grey.scaled(
+                        size,
+                        QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
+                        QtCore.Qt.TransformationMode.FastTransformation,
+                    )
                 return grey
         mask = QtGui.QImage(size, QtGui.QImage.Format.Format_Grayscale8)
         mask.fill(QtGui.QColor(0, 0, 0))
@@ -344,9 +380,11 @@ class MaskPainterDialog(QtWidgets.QDialog):
         bar.addWidget(self.size_slider)
         bar.addWidget(self.size_value)
         bar.addSpacing(10)
-        for text, tip, slot in (("Invert", "Invert the mask (I)", self.canvas.invert),
-                                ("Clear", "Clear the mask (Delete)", self.canvas.clear),
-                                ("Fit", "Fit the image (F)", self.canvas.fit)):
+        for text, tip, slot in (
+            ("Invert", "Invert the mask (I)", self.canvas.invert),
+            ("Clear", "Clear the mask (Delete)", self.canvas.clear),
+            ("Fit", "Fit the image (F)", self.canvas.fit),
+        ):
             button = QtWidgets.QToolButton(self)
             button.setText(text)
             button.setToolTip(tip)
@@ -367,13 +405,17 @@ class MaskPainterDialog(QtWidgets.QDialog):
         bar.addWidget(self.coverage)
         layout.addLayout(bar)
         layout.addWidget(self.canvas, 1)
-        hint = QtWidgets.QLabel("Paint the area to fill (white). Wheel: zoom · right-drag or "
-                                "Space+drag: pan · [ ]: brush size · I: invert · Ctrl+Z: undo")
+        hint = QtWidgets.QLabel(
+            "Paint the area to fill (white). Wheel: zoom · right-drag or "
+            "Space+drag: pan · [ ]: brush size · I: invert · Ctrl+Z: undo"
+        )
         hint.setProperty("muted", True)
         layout.addWidget(hint)
         buttons = QtWidgets.QDialogButtonBox(
             QtWidgets.QDialogButtonBox.StandardButton.Ok
-            | QtWidgets.QDialogButtonBox.StandardButton.Cancel, self)
+            | QtWidgets.QDialogButtonBox.StandardButton.Cancel,
+            self,
+        )
         buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok).setText("Use this mask")
         buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok).setObjectName("primary")
         buttons.accepted.connect(self.accept)
@@ -415,7 +457,8 @@ class MaskPainterDialog(QtWidgets.QDialog):
         if event.matches(QtGui.QKeySequence.StandardKey.Undo):  # when no shortcut caught it
             self.undo_stack.undo()
         elif event.matches(QtGui.QKeySequence.StandardKey.Redo) or (
-                key == Key.Key_Y and event.modifiers() & QtCore.Qt.KeyboardModifier.ControlModifier):
+            key == Key.Key_Y and event.modifiers() & QtCore.Qt.KeyboardModifier.ControlModifier
+        ):
             self.undo_stack.redo()
         elif key == Key.Key_BracketLeft:
             self.canvas.set_brush(self.canvas.brush - step)
@@ -438,8 +481,11 @@ class MaskPainterDialog(QtWidgets.QDialog):
         """The mask at the image's pixel size (8-bit grey, white = fill)."""
         mask = self.canvas.mask
         if mask.size() != self.image.size():  # never expected; the contract is absolute
-            mask = mask.scaled(self.image.size(), QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
-                               QtCore.Qt.TransformationMode.FastTransformation)
+            mask = mask.scaled(
+                self.image.size(),
+                QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
+                QtCore.Qt.TransformationMode.FastTransformation,
+            )
         return mask.convertToFormat(QtGui.QImage.Format.Format_Grayscale8)
 
     def mask_png(self) -> bytes:

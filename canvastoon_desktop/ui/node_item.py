@@ -101,6 +101,7 @@ def layout_for(node_type: type[NodeType]) -> CardLayout:
 
 # -- ports ----------------------------------------------------------------------------------
 
+
 def port_painter(port: Port) -> Callable[[QtGui.QPainter, QtCore.QRectF, dict[str, Any]], None]:
     """Typed ports: a colour per data type; a list port is a hollow double ring, an input
     that takes several connections a rounded square."""
@@ -142,8 +143,14 @@ def font(name: str) -> QtGui.QFont:
     found = _fonts.get(name)
     if found is None:
         base = QtGui.QFont(QtWidgets.QApplication.font())
-        sizes = {"title": (9.5, True), "small": (7.5, False), "label": (8.0, False),
-                 "pill": (7.5, True), "big": (13.0, True), "text": (8.0, False)}
+        sizes = {
+            "title": (9.5, True),
+            "small": (7.5, False),
+            "label": (8.0, False),
+            "pill": (7.5, True),
+            "big": (13.0, True),
+            "text": (8.0, False),
+        }
         size, bold = sizes[name]
         base.setPointSizeF(size)
         base.setBold(bold)
@@ -152,6 +159,7 @@ def font(name: str) -> QtGui.QFont:
 
 
 # -- the card ---------------------------------------------------------------------------------
+
 
 class _Unshown:
     """Stands in for the text and icon items NodeGraphQt gives every node and port: we paint
@@ -250,8 +258,12 @@ class CardItem(NodeItem):
         NodeItem.name.fset(self, name)
         self.update()
 
-    def paint(self, painter: QtGui.QPainter, option: QtWidgets.QStyleOptionGraphicsItem,
-              widget: QtWidgets.QWidget | None = None) -> None:
+    def paint(
+        self,
+        painter: QtGui.QPainter,
+        option: QtWidgets.QStyleOptionGraphicsItem,
+        widget: QtWidgets.QWidget | None = None,
+    ) -> None:
         painter.save()
         rect = QtCore.QRectF(0.5, 0.5, self._width - 1.0, self._height - 1.0)
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
@@ -263,21 +275,27 @@ class CardItem(NodeItem):
         header = QtCore.QRectF(rect.left(), rect.top(), rect.width(), HEADER)
         path = QtGui.QPainterPath()
         path.addRoundedRect(header, radius, radius)
-        path.addRect(QtCore.QRectF(header.left(), header.center().y(), header.width(),
-                                   header.height() / 2))
+        path.addRect(
+            QtCore.QRectF(header.left(), header.center().y(), header.width(), header.height() / 2)
+        )
         band = QtGui.QColor(self.header_color)
         band = band.darker(135)
         painter.setBrush(band)
         painter.drawPath(path.simplified())
         painter.setBrush(self.header_color)
-        painter.drawRect(QtCore.QRectF(header.left() + radius / 2, header.bottom() - 2.0,
-                                       header.width() - radius, 2.0))
+        painter.drawRect(
+            QtCore.QRectF(
+                header.left() + radius / 2, header.bottom() - 2.0, header.width() - radius, 2.0
+            )
+        )
         if lod >= 0.4:
             self._paint_texts(painter, header)
         # border
         selected = self.isSelected()
-        pen = QtGui.QPen(theme.qcolor(theme.ACCENT) if selected else
-                         theme.qcolor(theme.CARD_BORDER), 2.2 if selected else 1.0)
+        pen = QtGui.QPen(
+            theme.qcolor(theme.ACCENT) if selected else theme.qcolor(theme.CARD_BORDER),
+            2.2 if selected else 1.0,
+        )
         painter.setPen(pen)
         painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(rect, radius, radius)
@@ -299,43 +317,57 @@ class CardItem(NodeItem):
         title_font = font("title")
         painter.setFont(title_font)
         painter.setPen(QtGui.QColor("#ffffff"))
-        title_rect = QtCore.QRectF(header.left() + 10.0, header.top(),
-                                   right - header.left() - 14.0, header.height() - 1.0)
+        title_rect = QtCore.QRectF(
+            header.left() + 10.0, header.top(), right - header.left() - 14.0, header.height() - 1.0
+        )
         title_metrics = QtGui.QFontMetricsF(title_font)
-        title = title_metrics.elidedText(self.name, QtCore.Qt.TextElideMode.ElideRight,
-                                         title_rect.width())
+        title = title_metrics.elidedText(
+            self.name, QtCore.Qt.TextElideMode.ElideRight, title_rect.width()
+        )
         painter.drawText(title_rect, QtCore.Qt.AlignmentFlag.AlignVCenter, title)
         used = title_metrics.horizontalAdvance(title)
         if self.subtitle and title_rect.width() - used > 40:
             painter.setFont(font("small"))
             painter.setPen(QtGui.QColor(255, 255, 255, 150))
-            sub_rect = QtCore.QRectF(title_rect.left() + used + 8.0, title_rect.top(),
-                                     title_rect.width() - used - 8.0, title_rect.height())
+            sub_rect = QtCore.QRectF(
+                title_rect.left() + used + 8.0,
+                title_rect.top(),
+                title_rect.width() - used - 8.0,
+                title_rect.height(),
+            )
             sub = QtGui.QFontMetricsF(font("small")).elidedText(
-                self.subtitle, QtCore.Qt.TextElideMode.ElideRight, sub_rect.width())
+                self.subtitle, QtCore.Qt.TextElideMode.ElideRight, sub_rect.width()
+            )
             painter.drawText(sub_rect, QtCore.Qt.AlignmentFlag.AlignVCenter, sub)
         # port labels, in their type's colour, beside the preview column
         painter.setFont(font("label"))
         label_metrics = QtGui.QFontMetricsF(font("label"))
-        room = (self.card_layout.preview_rect().left() - 15.0
-                if self.card_layout.kind == "media" else WIDTH / 2 - 16.0)
+        room = (
+            self.card_layout.preview_rect().left() - 15.0
+            if self.card_layout.kind == "media"
+            else WIDTH / 2 - 16.0
+        )
         for items, left in ((self._input_items, True), (self._output_items, False)):
             for port_item in items:
                 spec = getattr(port_item, "port_spec", None)
                 label = label_metrics.elidedText(
                     getattr(port_item, "label", port_item.name),
-                    QtCore.Qt.TextElideMode.ElideRight, room)
+                    QtCore.Qt.TextElideMode.ElideRight,
+                    room,
+                )
                 y = port_item.y() + port_item.boundingRect().height() / 2
-                color = theme.qcolor(theme.port_color(spec.type)) if spec else \
-                    theme.qcolor(theme.MUTED)
+                color = (
+                    theme.qcolor(theme.port_color(spec.type)) if spec else theme.qcolor(theme.MUTED)
+                )
                 painter.setPen(color.lighter(110))
                 if left:
                     rect = QtCore.QRectF(12.0, y - 8.0, room, 16.0)
                     align = QtCore.Qt.AlignmentFlag.AlignVCenter
                 else:
                     rect = QtCore.QRectF(WIDTH - 12.0 - room, y - 8.0, room, 16.0)
-                    align = (QtCore.Qt.AlignmentFlag.AlignVCenter
-                             | QtCore.Qt.AlignmentFlag.AlignRight)
+                    align = (
+                        QtCore.Qt.AlignmentFlag.AlignVCenter | QtCore.Qt.AlignmentFlag.AlignRight
+                    )
                 painter.drawText(rect, align, label)
 
     def mouseDoubleClickEvent(self, event: QtWidgets.QGraphicsSceneMouseEvent) -> None:
@@ -374,8 +406,12 @@ class CardBody(QtWidgets.QGraphicsItem):
         self.state = state
         self.update()
 
-    def paint(self, painter: QtGui.QPainter, option: QtWidgets.QStyleOptionGraphicsItem,
-              widget: QtWidgets.QWidget | None = None) -> None:
+    def paint(
+        self,
+        painter: QtGui.QPainter,
+        option: QtWidgets.QStyleOptionGraphicsItem,
+        widget: QtWidgets.QWidget | None = None,
+    ) -> None:
         layout = self.card.card_layout
         st = self.state
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
@@ -397,8 +433,7 @@ class CardBody(QtWidgets.QGraphicsItem):
         if self.card.has_strip and st.items:
             self._paint_strip(painter, layout.strip_rect(), st)
         if layout.footer:
-            self._paint_footer(painter, layout.footer_rect(self.card.has_strip), st, color,
-                               now)
+            self._paint_footer(painter, layout.footer_rect(self.card.has_strip), st, color, now)
         painter.restore()
 
     # -- preview ----------------------------------------------------------------------------
@@ -441,8 +476,7 @@ class CardBody(QtWidgets.QGraphicsItem):
         what = "video" if PortType.VIDEO in kinds else "image"
         return f"no {what} yet"
 
-    def _paint_running(self, painter: QtGui.QPainter, rect: QtCore.QRectF,
-                       st: NodeState) -> None:
+    def _paint_running(self, painter: QtGui.QPainter, rect: QtCore.QRectF, st: NodeState) -> None:
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
         painter.setBrush(QtGui.QColor(10, 20, 35, 150))
         painter.drawRoundedRect(rect, 5.0, 5.0)
@@ -450,14 +484,21 @@ class CardBody(QtWidgets.QGraphicsItem):
         painter.setPen(QtGui.QColor("#cfe6ff"))
         painter.setFont(font("big"))
         if elapsed is not None:
-            painter.drawText(rect.adjusted(0, -14, 0, -14), QtCore.Qt.AlignmentFlag.AlignCenter,
-                             format_seconds(elapsed))
+            painter.drawText(
+                rect.adjusted(0, -14, 0, -14),
+                QtCore.Qt.AlignmentFlag.AlignCenter,
+                format_seconds(elapsed),
+            )
         painter.setFont(font("small"))
-        painter.drawText(rect.adjusted(4, 14, -4, 14), QtCore.Qt.AlignmentFlag.AlignCenter,
-                         st.status_text or "running")
+        painter.drawText(
+            rect.adjusted(4, 14, -4, 14),
+            QtCore.Qt.AlignmentFlag.AlignCenter,
+            st.status_text or "running",
+        )
 
-    def _paint_text(self, painter: QtGui.QPainter, rect: QtCore.QRectF, st: NodeState,
-                    kind: str) -> None:
+    def _paint_text(
+        self, painter: QtGui.QPainter, rect: QtCore.QRectF, st: NodeState, kind: str
+    ) -> None:
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
         painter.setBrush(theme.qcolor(theme.CARD_PREVIEW))
         painter.drawRoundedRect(rect, 5.0, 5.0)
@@ -487,8 +528,9 @@ class CardBody(QtWidgets.QGraphicsItem):
         option = QtGui.QTextOption()
         option.setWrapMode(QtGui.QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         line = QtGui.QFontMetricsF(font("text")).lineSpacing()
-        whole = QtCore.QRectF(inner.left(), inner.top(), inner.width(),
-                              max(line, line * int(inner.height() // line)))
+        whole = QtCore.QRectF(
+            inner.left(), inner.top(), inner.width(), max(line, line * int(inner.height() // line))
+        )
         painter.save()
         painter.setClipRect(whole)  # whole lines only
         painter.drawText(whole, _excerpt(text, 420), option)
@@ -513,8 +555,9 @@ class CardBody(QtWidgets.QGraphicsItem):
             painter.setBrush(theme.qcolor(theme.CARD_PREVIEW))
             painter.drawRect(cell)
             if pix is not None and not pix.isNull():
-                painter.drawPixmap(_fit(QtCore.QSizeF(pix.size()), cell), pix,
-                                   QtCore.QRectF(pix.rect()))
+                painter.drawPixmap(
+                    _fit(QtCore.QSizeF(pix.size()), cell), pix, QtCore.QRectF(pix.rect())
+                )
             painter.setPen(QtGui.QPen(theme.qcolor(theme.state_color(item.state)), 1.6))
             painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
             painter.drawRect(cell)
@@ -522,12 +565,21 @@ class CardBody(QtWidgets.QGraphicsItem):
         if len(items) > fits:
             painter.setPen(theme.qcolor(theme.MUTED))
             painter.setFont(font("small"))
-            painter.drawText(QtCore.QRectF(x, rect.top(), rect.right() - x, rect.height()),
-                             QtCore.Qt.AlignmentFlag.AlignVCenter, f"+{len(items) - fits}")
+            painter.drawText(
+                QtCore.QRectF(x, rect.top(), rect.right() - x, rect.height()),
+                QtCore.Qt.AlignmentFlag.AlignVCenter,
+                f"+{len(items) - fits}",
+            )
 
     # -- footer -----------------------------------------------------------------------------
-    def _paint_footer(self, painter: QtGui.QPainter, rect: QtCore.QRectF, st: NodeState,
-                      color: QtGui.QColor, now: float) -> None:
+    def _paint_footer(
+        self,
+        painter: QtGui.QPainter,
+        rect: QtCore.QRectF,
+        st: NodeState,
+        color: QtGui.QColor,
+        now: float,
+    ) -> None:
         label = state_text(st, now)
         painter.setFont(font("pill"))
         metrics = QtGui.QFontMetricsF(font("pill"))
@@ -545,13 +597,17 @@ class CardBody(QtWidgets.QGraphicsItem):
         painter.setBrush(color)
         painter.drawEllipse(QtCore.QPointF(pill.left() + 9.0, pill.center().y()), 3.5, 3.5)
         painter.setPen(color.lighter(130))
-        painter.drawText(pill.adjusted(16.0, 0, -4.0, 0), QtCore.Qt.AlignmentFlag.AlignVCenter,
-                         label)
+        painter.drawText(
+            pill.adjusted(16.0, 0, -4.0, 0), QtCore.Qt.AlignmentFlag.AlignVCenter, label
+        )
         if cost:
             painter.setFont(font("small"))
             painter.setPen(theme.qcolor(theme.MUTED))
-            painter.drawText(rect.adjusted(0, 0, -10.0, 0), QtCore.Qt.AlignmentFlag.AlignVCenter
-                             | QtCore.Qt.AlignmentFlag.AlignRight, cost)
+            painter.drawText(
+                rect.adjusted(0, 0, -10.0, 0),
+                QtCore.Qt.AlignmentFlag.AlignVCenter | QtCore.Qt.AlignmentFlag.AlignRight,
+                cost,
+            )
         progress = st.progress(now)
         if progress is not None:
             bar = QtCore.QRectF(rect.left() + 8.0, rect.bottom() - 4.0, rect.width() - 16.0, 2.5)
@@ -559,8 +615,9 @@ class CardBody(QtWidgets.QGraphicsItem):
             painter.setBrush(QtGui.QColor(255, 255, 255, 25))
             painter.drawRoundedRect(bar, 1.2, 1.2)
             painter.setBrush(color)
-            painter.drawRoundedRect(QtCore.QRectF(bar.left(), bar.top(), bar.width() * progress,
-                                                  bar.height()), 1.2, 1.2)
+            painter.drawRoundedRect(
+                QtCore.QRectF(bar.left(), bar.top(), bar.width() * progress, bar.height()), 1.2, 1.2
+            )
 
 
 def state_text(st: NodeState, now: float | None = None) -> str:
@@ -607,11 +664,13 @@ def _play_badge(painter: QtGui.QPainter, center: QtCore.QPointF) -> None:
     painter.setBrush(QtGui.QColor(0, 0, 0, 150))
     painter.drawEllipse(center, 15.0, 15.0)
     painter.setBrush(QtGui.QColor("#ffffff"))
-    triangle = QtGui.QPolygonF([
-        QtCore.QPointF(center.x() - 5.0, center.y() - 7.5),
-        QtCore.QPointF(center.x() - 5.0, center.y() + 7.5),
-        QtCore.QPointF(center.x() + 8.0, center.y()),
-    ])
+    triangle = QtGui.QPolygonF(
+        [
+            QtCore.QPointF(center.x() - 5.0, center.y() - 7.5),
+            QtCore.QPointF(center.x() - 5.0, center.y() + 7.5),
+            QtCore.QPointF(center.x() + 8.0, center.y()),
+        ]
+    )
     painter.drawPolygon(triangle)
 
 
@@ -651,26 +710,33 @@ def _excerpt(text: str, limit: int) -> str:
 
 # -- the NodeGraphQt node -----------------------------------------------------------------------
 
+
 class CanvasNode(BaseNode):
     """The NodeGraphQt object for one core node: ports from the node type's declaration."""
 
     __identifier__ = "canvastoon"
     NODE_NAME = "Node"
 
-    def __init__(self, node_type: type[NodeType] | None = None,
-                 card_layout: CardLayout | None = None) -> None:
+    def __init__(
+        self, node_type: type[NodeType] | None = None, card_layout: CardLayout | None = None
+    ) -> None:
         super().__init__(qgraphics_item=CardItem)
         if node_type is None:
             return
         view: CardItem = self.view
         view.setup(node_type, card_layout or layout_for(node_type))
         for port in node_type.inputs:
-            handle = self.add_input(port.name, multi_input=port.multiple, display_name=False,
-                                    painter_func=port_painter(port))
+            handle = self.add_input(
+                port.name,
+                multi_input=port.multiple,
+                display_name=False,
+                painter_func=port_painter(port),
+            )
             _describe_port(handle.view, port)
         for port in node_type.outputs:
-            handle = self.add_output(port.name, multi_output=True, display_name=False,
-                                     painter_func=port_painter(port))
+            handle = self.add_output(
+                port.name, multi_output=True, display_name=False, painter_func=port_painter(port)
+            )
             _describe_port(handle.view, port)
 
 
@@ -684,4 +750,3 @@ def _describe_port(view: Any, port: Port) -> None:
     if port.help:
         tip += f"<br>{port.help}"
     view.setToolTip(tip)
-

@@ -101,8 +101,7 @@ class NodeState:
         return first_asset(self.outputs)
 
     def preview_count(self) -> int:
-        return sum(1 for v in (self.outputs or {}).values() for a in value_list(v)
-                   if a is not None)
+        return sum(1 for v in (self.outputs or {}).values() for a in value_list(v) if a is not None)
 
     def cost_text(self) -> str:
         from canvastoon_desktop.core.pricing import format_usd
@@ -165,8 +164,14 @@ class NodeStates:
         self._run_rev = None
 
     # -- the plan: existing results, stale marks, estimates ------------------------------
-    def apply_plan(self, graph: Graph, plan: Plan, problems: Iterable[Problem] = (),
-                   resumable: Iterable[str] = (), revision: int | None = None) -> set[str]:
+    def apply_plan(
+        self,
+        graph: Graph,
+        plan: Plan,
+        problems: Iterable[Problem] = (),
+        resumable: Iterable[str] = (),
+        revision: int | None = None,
+    ) -> set[str]:
         """``revision``: the graph revision the plan was made from (see ``begin_run``)."""
         changed: set[str] = set()
         by_node: dict[str, list[str]] = {}
@@ -189,12 +194,12 @@ class NodeStates:
                     changed.add(node_id)
                 continue
             keys = plan_keys(plan, node_id)
-            same_graph = st.from_run and st.settled_rev is not None and \
-                st.settled_rev == revision
+            same_graph = st.from_run and st.settled_rev is not None and st.settled_rev == revision
             if same_graph and keys is not None:
                 st.run_keys = keys  # the graph the run saw: these are the keys it ran with
-            unchanged = same_graph or (st.from_run and st.run_keys is not None
-                                       and st.run_keys == keys)
+            unchanged = same_graph or (
+                st.from_run and st.run_keys is not None and st.run_keys == keys
+            )
             status = node_plan.status
             node_type = graph.registry.get(node.type)
             if status == "source":
@@ -221,13 +226,13 @@ class NodeStates:
                     st.state = "idle"
             else:  # run | partial | waiting
                 st.estimate = node_plan.cost
-                upstream_changes = any(plan.will_run(e.src_node)
-                                       for e in upstream.get(node_id, ()))
+                upstream_changes = any(plan.will_run(e.src_node) for e in upstream.get(node_id, ()))
                 if node_type is not None and not node_type.cacheable:
                     # it runs every time by design: its last run stands until what feeds
                     # it changes
                     stands = (unchanged and st.state in FINISHED) or (
-                        st.from_run and st.state == "done" and not upstream_changes)
+                        st.from_run and st.state == "done" and not upstream_changes
+                    )
                     if stands:
                         pass
                     elif st.outputs is not None or st.from_run or st.note:
@@ -241,9 +246,12 @@ class NodeStates:
                 else:
                     st.state, st.from_run = "idle", False
                 if node_plan.items is not None and any(
-                        i.status in ("cached", "pinned") for i in node_plan.items):
-                    st.items = [ItemState(_item_status(i.status), outputs=i.outputs)
-                                for i in node_plan.items]
+                    i.status in ("cached", "pinned") for i in node_plan.items
+                ):
+                    st.items = [
+                        ItemState(_item_status(i.status), outputs=i.outputs)
+                        for i in node_plan.items
+                    ]
             if _snapshot(st) != before:
                 changed.add(node_id)
         return changed
@@ -407,5 +415,14 @@ def _item_status(status: str) -> str:
 
 
 def _snapshot(st: NodeState) -> tuple[Any, ...]:
-    return (st.state, st.message, id(st.outputs), st.estimate, st.cost, st.pinned,
-            tuple(st.problems), st.resumable, len(st.items or ()))
+    return (
+        st.state,
+        st.message,
+        id(st.outputs),
+        st.estimate,
+        st.cost,
+        st.pinned,
+        tuple(st.problems),
+        st.resumable,
+        len(st.items or ()),
+    )

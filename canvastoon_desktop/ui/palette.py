@@ -77,11 +77,13 @@ class NodePalette(QtWidgets.QWidget):
         for node_type in self.registry:
             by_category.setdefault(node_type.category, []).append(node_type)
         order = [c for c in theme.CATEGORY_ORDER if c in by_category] + sorted(
-            c for c in by_category if c not in theme.CATEGORY_ORDER)
+            c for c in by_category if c not in theme.CATEGORY_ORDER
+        )
         catalog = self.registry.catalog
         for category in order:
-            header = QtWidgets.QTreeWidgetItem([theme.CATEGORY_LABELS.get(category,
-                                                                           category.title())])
+            header = QtWidgets.QTreeWidgetItem(
+                [theme.CATEGORY_LABELS.get(category, category.title())]
+            )
             header.setFlags(QtCore.Qt.ItemFlag.ItemIsEnabled)
             font = header.font(0)
             font.setBold(True)
@@ -94,19 +96,33 @@ class NodePalette(QtWidgets.QWidget):
                 item = QtWidgets.QTreeWidgetItem([node_type.title])
                 item.setIcon(0, swatch(theme.category_color(category)))
                 item.setData(0, TYPE_ROLE, node_type.type_id)
-                models = " ".join(f"{m.label} {m.id} {m.role.value}"
-                                  for m in node_type.models(catalog))
-                item.setData(0, SEARCH_ROLE, " ".join(
-                    (node_type.title, node_type.type_id, category, node_type.description,
-                     models)).lower())
+                models = " ".join(
+                    f"{m.label} {m.id} {m.role.value}" for m in node_type.models(catalog)
+                )
+                item.setData(
+                    0,
+                    SEARCH_ROLE,
+                    " ".join(
+                        (
+                            node_type.title,
+                            node_type.type_id,
+                            category,
+                            node_type.description,
+                            models,
+                        )
+                    ).lower(),
+                )
                 tip = f"<b>{node_type.title}</b><br>{node_type.description}"
                 if node_type.models(catalog):
                     tip += "<br><i>Models:</i> " + ", ".join(
-                        m.label for m in node_type.models(catalog))
+                        m.label for m in node_type.models(catalog)
+                    )
                 item.setToolTip(0, tip)
-                item.setFlags(QtCore.Qt.ItemFlag.ItemIsEnabled
-                              | QtCore.Qt.ItemFlag.ItemIsSelectable
-                              | QtCore.Qt.ItemFlag.ItemIsDragEnabled)
+                item.setFlags(
+                    QtCore.Qt.ItemFlag.ItemIsEnabled
+                    | QtCore.Qt.ItemFlag.ItemIsSelectable
+                    | QtCore.Qt.ItemFlag.ItemIsDragEnabled
+                )
                 header.addChild(item)
         self.tree.expandAll()
 

@@ -63,16 +63,20 @@ class ParamEditor(QtCore.QObject):
 
 
 class EnumEditor(ParamEditor):
-    def __init__(self, spec: ParamSpec, commit: Commit,
-                 labels: dict[Any, str] | None = None) -> None:
+    def __init__(
+        self, spec: ParamSpec, commit: Commit, labels: dict[Any, str] | None = None
+    ) -> None:
         super().__init__(spec, commit)
         combo = QtWidgets.QComboBox()
-        combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         combo.setMinimumContentsLength(10)
         names = labels or {}
         for choice in spec.choices:
-            combo.addItem(names.get(choice) or spec.choice_labels.get(choice) or str(choice),
-                          choice)
+            combo.addItem(
+                names.get(choice) or spec.choice_labels.get(choice) or str(choice), choice
+            )
         combo.activated.connect(lambda index: self.commit(combo.itemData(index)))
         self.combo = combo
         self.widget = combo
@@ -239,8 +243,9 @@ class StringEditor(_LineEditor):
 class PathEditor(_LineEditor):
     """FILE and FOLDER: a path field and a picker; relative to the graph's folder if inside."""
 
-    def __init__(self, spec: ParamSpec, commit: Commit,
-                 base_dir: Callable[[], Path | None]) -> None:
+    def __init__(
+        self, spec: ParamSpec, commit: Commit, base_dir: Callable[[], Path | None]
+    ) -> None:
         super().__init__(spec, commit)
         self.base_dir = base_dir
         box = QtWidgets.QWidget()
@@ -248,8 +253,9 @@ class PathEditor(_LineEditor):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(4)
         line = QtWidgets.QLineEdit()
-        line.setPlaceholderText("choose a folder…" if spec.kind is ParamKind.FOLDER
-                                else "choose a file…")
+        line.setPlaceholderText(
+            "choose a folder…" if spec.kind is ParamKind.FOLDER else "choose a file…"
+        )
         line.editingFinished.connect(self._typed)
         button = QtWidgets.QToolButton()
         button.setText("…")
@@ -267,12 +273,16 @@ class PathEditor(_LineEditor):
     def pick(self) -> None:
         start = str(self.base_dir() or Path.home())
         if self.spec.kind is ParamKind.FOLDER:
-            chosen = QtWidgets.QFileDialog.getExistingDirectory(self.widget, self.spec.display,
-                                                                start)
+            chosen = QtWidgets.QFileDialog.getExistingDirectory(
+                self.widget, self.spec.display, start
+            )
         else:
             chosen, _ = QtWidgets.QFileDialog.getOpenFileName(
-                self.widget, self.spec.display, start,
-                "Images (*.png *.jpg *.jpeg *.webp *.gif);;All files (*)")
+                self.widget,
+                self.spec.display,
+                start,
+                "Images (*.png *.jpg *.jpeg *.webp *.gif);;All files (*)",
+            )
         if chosen:
             self.choose(chosen)
 
@@ -325,9 +335,13 @@ class SeedEditor(ParamEditor):
         return None if self.random.isChecked() else int(self.spin.value())
 
 
-def make_editor(spec: ParamSpec, commit: Commit, *,
-                base_dir: Callable[[], Path | None] = lambda: None,
-                labels: dict[Any, str] | None = None) -> ParamEditor:
+def make_editor(
+    spec: ParamSpec,
+    commit: Commit,
+    *,
+    base_dir: Callable[[], Path | None] = lambda: None,
+    labels: dict[Any, str] | None = None,
+) -> ParamEditor:
     kind = spec.kind
     if kind is ParamKind.ENUM:
         return EnumEditor(spec, commit, labels)

@@ -69,8 +69,9 @@ class PropertiesPanel(QtWidgets.QWidget):
         self.pin_button: QtWidgets.QPushButton | None = None
 
     # -- binding ------------------------------------------------------------------------------
-    def set_document(self, graph: Graph, stack: QtGui.QUndoStack,
-                     base_dir: Callable[[], Path | None]) -> None:
+    def set_document(
+        self, graph: Graph, stack: QtGui.QUndoStack, base_dir: Callable[[], Path | None]
+    ) -> None:
         if self._subscribed is not None:
             self._subscribed.param_changed.disconnect(self._on_param_changed)
             self._subscribed.title_changed.disconnect(self._on_title_changed)
@@ -113,7 +114,8 @@ class PropertiesPanel(QtWidgets.QWidget):
         chip = QtWidgets.QLabel(f"  {node_type.title.upper()}  ")
         chip.setStyleSheet(
             f"background:{theme.category_color(node_type.category)}; color:white;"
-            "border-radius:8px; font-size:8pt; font-weight:700; padding:2px 4px;")
+            "border-radius:8px; font-size:8pt; font-weight:700; padding:2px 4px;"
+        )
         chip_row = QtWidgets.QHBoxLayout()
         chip_row.addWidget(chip)
         chip_row.addStretch(1)
@@ -130,7 +132,8 @@ class PropertiesPanel(QtWidgets.QWidget):
         self.message_label = QtWidgets.QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(
-            QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+            QtCore.Qt.TextInteractionFlag.TextSelectableByMouse
+        )
         layout.addWidget(self.state_label)
         layout.addWidget(self.message_label)
         layout.addLayout(self._actions(node_type))
@@ -140,8 +143,7 @@ class PropertiesPanel(QtWidgets.QWidget):
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setVerticalSpacing(8)
         advanced = QtWidgets.QFormLayout()
-        advanced.setFieldGrowthPolicy(
-            QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        advanced.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.editors.clear()
         self.errors.clear()
         model_id = node.params.get("model")
@@ -154,14 +156,15 @@ class PropertiesPanel(QtWidgets.QWidget):
                 for choice in spec.choices:
                     model = catalog.get(choice)
                     if model is not None:
-                        labels[choice] = (f"{model.choice_label}  ·  "
-                                          f"{model_price(model, self.prices, params)}")
-            editor = make_editor(spec, self._committer(spec), base_dir=self.base_dir,
-                                 labels=labels)
+                        labels[choice] = (
+                            f"{model.choice_label}  ·  {model_price(model, self.prices, params)}"
+                        )
+            editor = make_editor(spec, self._committer(spec), base_dir=self.base_dir, labels=labels)
             if labels:  # the list shows the whole "name — role · provider · price"
                 view = editor.widget.view()
-                width = max((view.fontMetrics().horizontalAdvance(t) for t in labels.values()),
-                            default=200)
+                width = max(
+                    (view.fontMetrics().horizontalAdvance(t) for t in labels.values()), default=200
+                )
                 view.setMinimumWidth(width + 40)
             editor.set_value(params.get(spec.name, spec.default))
             editor.widget.setToolTip(spec.help or "")
@@ -200,8 +203,9 @@ class PropertiesPanel(QtWidgets.QWidget):
 
             def flip(on: bool) -> None:
                 box.setVisible(on)
-                toggle.setArrowType(QtCore.Qt.ArrowType.DownArrow if on
-                                    else QtCore.Qt.ArrowType.RightArrow)
+                toggle.setArrowType(
+                    QtCore.Qt.ArrowType.DownArrow if on else QtCore.Qt.ArrowType.RightArrow
+                )
 
             toggle.toggled.connect(flip)
             layout.addWidget(toggle)
@@ -225,15 +229,17 @@ class PropertiesPanel(QtWidgets.QWidget):
 
         button("Run this", "Run this node and what it needs (Shift+F5)", self.run_requested)
         if node_type.cacheable and not node_type.is_source:
-            button("Re-roll", "Ask for a fresh result and run it (Ctrl+R)",
-                   self.reroll_requested)
-            self.pin_button = button("Pin", "Keep this result: later runs reuse it (Ctrl+P)",
-                                     self.pin_requested)
+            button("Re-roll", "Ask for a fresh result and run it (Ctrl+R)", self.reroll_requested)
+            self.pin_button = button(
+                "Pin", "Keep this result: later runs reuse it (Ctrl+P)", self.pin_requested
+            )
         if node_type.input("mask") is not None:
-            button("Edit mask…", "Paint the area to fill over the image this node gets",
-                   self.mask_requested)
-        button("Open", "Open the result in a viewer (double-click the node)",
-               self.open_requested)
+            button(
+                "Edit mask…",
+                "Paint the area to fill over the image this node gets",
+                self.mask_requested,
+            )
+        button("Open", "Open the result in a viewer (double-click the node)", self.open_requested)
         grid = QtWidgets.QGridLayout()
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(6)
@@ -251,7 +257,8 @@ class PropertiesPanel(QtWidgets.QWidget):
         cost = st.cost_text()
         self.state_label.setText(
             f"<span style='color:{color}; font-weight:700'>● {state_text(st)}</span>"
-            + (f"  <span style='color:{theme.MUTED}'>{cost}</span>" if cost else ""))
+            + (f"  <span style='color:{theme.MUTED}'>{cost}</span>" if cost else "")
+        )
         lines = []
         if st.message:
             lines.append(f"<span style='color:#ff8a80'>{_esc(st.message)}</span>")
@@ -270,6 +277,7 @@ class PropertiesPanel(QtWidgets.QWidget):
     def _committer(self, spec: ParamSpec) -> Callable[[Any, int | None], None]:
         def commit(value: Any, session: int | None) -> None:
             self._commit(spec, value, session)
+
         return commit
 
     def _commit(self, spec: ParamSpec, value: Any, session: int | None) -> None:
@@ -289,16 +297,22 @@ class PropertiesPanel(QtWidgets.QWidget):
         if node.params.get(spec.name, spec.default) == value and spec.name in node.params:
             return
         try:
-            push(self.stack, SetParamCommand(self.graph, self.node_id, spec.name, value,
-                                             session=session))
+            push(
+                self.stack,
+                SetParamCommand(self.graph, self.node_id, spec.name, value, session=session),
+            )
         except GraphError as exc:
             if error is not None:
                 error.setText(str(exc))
                 error.show()
 
     def _title_edited(self) -> None:
-        if self.title_edit is None or self.graph is None or self.stack is None \
-                or self.node_id is None:
+        if (
+            self.title_edit is None
+            or self.graph is None
+            or self.stack is None
+            or self.node_id is None
+        ):
             return
         title = self.title_edit.text().strip() or None
         if title != self.graph.nodes[self.node_id].title:
@@ -325,8 +339,7 @@ class PropertiesPanel(QtWidgets.QWidget):
             QtCore.QTimer.singleShot(0, self._refresh_model_prices)
 
     def _rebuild_keep_focus(self) -> None:
-        if self.node_id is not None and self.graph is not None \
-                and self.node_id in self.graph.nodes:
+        if self.node_id is not None and self.graph is not None and self.node_id in self.graph.nodes:
             self._build()
 
     def _refresh_model_prices(self) -> None:
@@ -344,12 +357,16 @@ class PropertiesPanel(QtWidgets.QWidget):
             for i in range(combo.count()):
                 model = catalog.get(combo.itemData(i))
                 if model is not None:
-                    combo.setItemText(i, f"{model.choice_label}  ·  "
-                                         f"{model_price(model, self.prices, params)}")
+                    combo.setItemText(
+                        i, f"{model.choice_label}  ·  {model_price(model, self.prices, params)}"
+                    )
 
     def _on_title_changed(self, node_id: str, title: str | None) -> None:
-        if node_id == self.node_id and self.title_edit is not None \
-                and self.title_edit.text() != (title or ""):
+        if (
+            node_id == self.node_id
+            and self.title_edit is not None
+            and self.title_edit.text() != (title or "")
+        ):
             self.title_edit.setText(title or "")
 
     def _on_node_state_changed(self, node_id: str) -> None:
@@ -364,7 +381,10 @@ def _esc(text: str) -> str:
 def _empty_hint() -> QtWidgets.QLabel:
     """What the panel says when no node is selected (a new label each time: the scroll area
     deletes the widget it shows when given another)."""
-    label = theme.muted_label("Select a node to see its parameters.\n\nTab searches the node "
-                              "palette;\ndrop images on the canvas to load them.", wrap=True)
+    label = theme.muted_label(
+        "Select a node to see its parameters.\n\nTab searches the node "
+        "palette;\ndrop images on the canvas to load them.",
+        wrap=True,
+    )
     label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
     return label

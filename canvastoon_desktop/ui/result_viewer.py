@@ -138,8 +138,9 @@ class VideoView(QtWidgets.QWidget):
 
 
 class TextView(QtWidgets.QPlainTextEdit):
-    def __init__(self, asset: Asset, library: Library | None,
-                 parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self, asset: Asset, library: Library | None, parent: QtWidgets.QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setReadOnly(True)
         self.setPlainText("loading…")
@@ -161,8 +162,15 @@ class TextView(QtWidgets.QPlainTextEdit):
 class ResultViewer(QtWidgets.QDialog):
     """Every result of one node, one tab per asset."""
 
-    def __init__(self, title: str, outputs: dict[str, Any], library: Library | None,
-                 parent: QtWidgets.QWidget | None = None, *, text: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        outputs: dict[str, Any],
+        library: Library | None,
+        parent: QtWidgets.QWidget | None = None,
+        *,
+        text: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose, True)
@@ -203,8 +211,9 @@ class ResultViewer(QtWidgets.QDialog):
         size = f"{asset.width}×{asset.height} · " if asset.width and asset.height else ""
         length = f"{asset.duration_s:.1f} s · " if asset.duration_s else ""
         where = "" if asset.inline else f" · {asset.path}"
-        self.info.setText(f"{asset.mime} · {size}{length}{asset.size / 1024:.0f} KB · "
-                          f"{asset.short}{where}")
+        self.info.setText(
+            f"{asset.mime} · {size}{length}{asset.size / 1024:.0f} KB · {asset.short}{where}"
+        )
 
     def done(self, result: int) -> None:
         for i in range(self.tabs.count()):

@@ -89,9 +89,13 @@ class RunController(QtCore.QObject):
     _plan_done = QtCore.Signal(object)
     _preflight_done = QtCore.Signal(object)
 
-    def __init__(self, workspace: Any, states: NodeStates,
-                 graph_source: Callable[[], tuple[Graph, Path | None]],
-                 parent: QtCore.QObject | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Any,
+        states: NodeStates,
+        graph_source: Callable[[], tuple[Graph, Path | None]],
+        parent: QtCore.QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.executor = workspace.executor
@@ -115,8 +119,9 @@ class RunController(QtCore.QObject):
         self._debounce.setInterval(PLAN_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.plan_now)
         self._plan_done.connect(self._apply_plan, QtCore.Qt.ConnectionType.QueuedConnection)
-        self._preflight_done.connect(self.preflight_ready.emit,
-                                     QtCore.Qt.ConnectionType.QueuedConnection)
+        self._preflight_done.connect(
+            self.preflight_ready.emit, QtCore.Qt.ConnectionType.QueuedConnection
+        )
 
     # -- planning --------------------------------------------------------------------------
     def graph_opened(self) -> None:
@@ -145,12 +150,28 @@ class RunController(QtCore.QObject):
         want_previous, self._want_previous = self._want_previous, False
         offer_resume, self._offer_resume = self._offer_resume, False
         no_outputs = {n for n in graph.nodes if self.states.get(n).outputs is None}
-        future = self._pool.submit(self._compute_plan, snapshot, path, generation,
-                                   self.revision, want_previous, no_outputs, offer_resume)
+        future = self._pool.submit(
+            self._compute_plan,
+            snapshot,
+            path,
+            generation,
+            self.revision,
+            want_previous,
+            no_outputs,
+            offer_resume,
+        )
         future.add_done_callback(lambda f: self._plan_done.emit(f))
 
-    def _compute_plan(self, graph: Graph, path: Path | None, generation: int, revision: int,
-                      want_previous: bool, no_outputs: set[str], resume: bool) -> PlanResult:
+    def _compute_plan(
+        self,
+        graph: Graph,
+        path: Path | None,
+        generation: int,
+        revision: int,
+        want_previous: bool,
+        no_outputs: set[str],
+        resume: bool,
+    ) -> PlanResult:
         executor = self.executor
         try:
             plan, problems = executor.check(graph, graph_path=path)
@@ -177,8 +198,9 @@ class RunController(QtCore.QObject):
             result = future.result()
         except Exception as exc:  # a bug in planning must not take the window down
             log.exception("planning failed")
-            result = PlanResult(self._generation, self.revision, None, [],
-                                error=f"cannot plan: {exc}")
+            result = PlanResult(
+                self._generation, self.revision, None, [], error=f"cannot plan: {exc}"
+            )
         if result.generation != self._generation:
             return  # an edit came after: a newer plan is on its way
         self._pending_generation = None
@@ -191,8 +213,9 @@ class RunController(QtCore.QObject):
             return
         graph, _path = self._graph_source()
         self.plan, self.problems = result.plan, result.problems
-        changed = self.states.apply_plan(graph, result.plan, result.problems, result.resumable,
-                                         result.revision)
+        changed = self.states.apply_plan(
+            graph, result.plan, result.problems, result.resumable, result.revision
+        )
         if result.previous:
             changed |= self.states.set_previous_outputs(result.previous)
         self.states_changed.emit(changed)
@@ -212,8 +235,9 @@ class RunController(QtCore.QObject):
             lines.append(f"⚠ {problem.message}")
         budget = self.executor.budget
         if budget.per_day is not None:
-            lines.append(f"Spent today: {format_usd(result.spent_today)} of "
-                         f"{format_usd(budget.per_day)}")
+            lines.append(
+                f"Spent today: {format_usd(result.spent_today)} of {format_usd(budget.per_day)}"
+            )
         self.quote_changed.emit(text, "\n".join(lines), bool(budget_problems))
 
     # -- running ---------------------------------------------------------------------------
@@ -241,10 +265,12 @@ class RunController(QtCore.QObject):
         if self.active is not None:
             raise CoreError("a run is already going; cancel it first")
         graph, path = self._graph_source()
-        run = self.executor.start(graph, targets=list(targets) if targets else None,
-                                  graph_path=path)
-        record = RunRecord(run, label, QtCore.QDateTime.currentSecsSinceEpoch(),
-                           revision=self.revision)
+        run = self.executor.start(
+            graph, targets=list(targets) if targets else None, graph_path=path
+        )
+        record = RunRecord(
+            run, label, QtCore.QDateTime.currentSecsSinceEpoch(), revision=self.revision
+        )
         self.records.insert(0, record)
         self.active = record
         run.events.connect(lambda event: self._on_event(record, event))
@@ -286,8 +312,11 @@ class RunController(QtCore.QObject):
             record.problems = [Problem(f"the run stopped: {exc}")]
         else:
             record.summary = summary
-            record.status, record.cost_usd, record.wall_s = (summary.status, summary.cost_usd,
-                                                             summary.wall_s)
+            record.status, record.cost_usd, record.wall_s = (
+                summary.status,
+                summary.cost_usd,
+                summary.wall_s,
+            )
         changed = self.states.end_run(record.run.run_id)
         if changed:
             self.states_changed.emit(changed)

@@ -24,18 +24,28 @@ from .workers import in_thread
 
 RECORD_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 NODE_ROLE = QtCore.Qt.ItemDataRole.UserRole + 2
-STATUS_COLORS = {"done": "done", "failed": "failed", "cancelled": "cancelled",
-                 "refused": "invalid", "running": "running", "cancelling": "running",
-                 "error": "failed"}
+STATUS_COLORS = {
+    "done": "done",
+    "failed": "failed",
+    "cancelled": "cancelled",
+    "refused": "invalid",
+    "running": "running",
+    "cancelling": "running",
+    "error": "failed",
+}
 
 
 class RunsPanel(QtWidgets.QWidget):
     #: a node row was clicked: (node id)
     node_clicked = QtCore.Signal(str)
 
-    def __init__(self, states: NodeStates, graph_source: Callable[[], Graph],
-                 load_run_nodes: Callable[[str], list[RunNode]] | None = None,
-                 parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self,
+        states: NodeStates,
+        graph_source: Callable[[], Graph],
+        load_run_nodes: Callable[[str], list[RunNode]] | None = None,
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.states = states
         self.graph_source = graph_source
@@ -105,13 +115,20 @@ class RunsPanel(QtWidgets.QWidget):
         for record in self.records:
             run_id = record.run.run_id
             seen.add(run_id)
-            item = QtWidgets.QTreeWidgetItem([
-                f"{_clock(record.started)}  {record.label}", record.status,
-                format_usd(record.cost_usd) if record.cost_usd else "—",
-                format_seconds(record.wall_s) if record.wall_s else
-                (format_seconds(time.time() - record.started)
-                 if record.status in ("running", "cancelling") else "—"),
-            ])
+            item = QtWidgets.QTreeWidgetItem(
+                [
+                    f"{_clock(record.started)}  {record.label}",
+                    record.status,
+                    format_usd(record.cost_usd) if record.cost_usd else "—",
+                    format_seconds(record.wall_s)
+                    if record.wall_s
+                    else (
+                        format_seconds(time.time() - record.started)
+                        if record.status in ("running", "cancelling")
+                        else "—"
+                    ),
+                ]
+            )
             item.setData(0, RECORD_ROLE, run_id)
             _color(item, 1, record.status)
             self.runs.addTopLevelItem(item)
@@ -123,11 +140,14 @@ class RunsPanel(QtWidgets.QWidget):
             started = float(row.get("started_at") or 0)
             finished = float(row.get("finished_at") or 0)
             status = str(row.get("status") or "")
-            item = QtWidgets.QTreeWidgetItem([
-                f"{_clock(started, day=True)}  {row.get('graph_name') or 'untitled'}", status,
-                format_usd(float(row.get("cost_usd") or 0)) if row.get("cost_usd") else "—",
-                format_seconds(finished - started) if finished else "—",
-            ])
+            item = QtWidgets.QTreeWidgetItem(
+                [
+                    f"{_clock(started, day=True)}  {row.get('graph_name') or 'untitled'}",
+                    status,
+                    format_usd(float(row.get("cost_usd") or 0)) if row.get("cost_usd") else "—",
+                    format_seconds(finished - started) if finished else "—",
+                ]
+            )
             item.setData(0, RECORD_ROLE, row.get("id"))
             item.setForeground(0, theme.qcolor(theme.MUTED))
             _color(item, 1, status)
@@ -153,7 +173,8 @@ class RunsPanel(QtWidgets.QWidget):
             run_id = record.run.run_id
             live = self.states.active_run == run_id
             order = self.run_nodes.get(run_id) or tuple(
-                record.summary.nodes if record.summary else ())
+                record.summary.nodes if record.summary else ()
+            )
             for node_id in order:
                 name = graph.display_name(node_id)
                 if live or record.summary is None:
@@ -168,15 +189,17 @@ class RunsPanel(QtWidgets.QWidget):
                     state = label = outcome.status
                     detail = outcome.error or outcome.note or ""
                     cost = outcome.cost_usd
-                item = QtWidgets.QTreeWidgetItem([name, label, format_usd(cost) if cost else "",
-                                                  detail])
+                item = QtWidgets.QTreeWidgetItem(
+                    [name, label, format_usd(cost) if cost else "", detail]
+                )
                 item.setData(0, NODE_ROLE, node_id)
                 item.setToolTip(3, detail)
                 _color(item, 1, state)
                 self.nodes.addTopLevelItem(item)
             for problem in record.problems:
-                item = QtWidgets.QTreeWidgetItem([problem.node_name or "run", "refused", "",
-                                                  problem.message])
+                item = QtWidgets.QTreeWidgetItem(
+                    [problem.node_name or "run", "refused", "", problem.message]
+                )
                 item.setData(0, NODE_ROLE, problem.node_id or "")
                 _color(item, 1, "invalid")
                 self.nodes.addTopLevelItem(item)
@@ -190,9 +213,14 @@ class RunsPanel(QtWidgets.QWidget):
         graph = self.graph_source()
         for node in nodes:
             here = node.node_id in graph.nodes  # the open graph still has this node
-            item = QtWidgets.QTreeWidgetItem([
-                graph.display_name(node.node_id) if here else node.title, node.status,
-                format_usd(node.cost_usd) if node.cost_usd else "", node.detail])
+            item = QtWidgets.QTreeWidgetItem(
+                [
+                    graph.display_name(node.node_id) if here else node.title,
+                    node.status,
+                    format_usd(node.cost_usd) if node.cost_usd else "",
+                    node.detail,
+                ]
+            )
             if here:
                 item.setData(0, NODE_ROLE, node.node_id)
             else:
@@ -211,13 +239,15 @@ class RunsPanel(QtWidgets.QWidget):
             try:
                 return run_id, load(run_id)
             except Exception as exc:  # e.g. the library is unreadable: say so in the panel
-                return run_id, [RunNode("", "library", "error", 0.0,
-                                        f"could not read this run's nodes: {exc}")]
+                return run_id, [
+                    RunNode("", "library", "error", 0.0, f"could not read this run's nodes: {exc}")
+                ]
 
         in_thread(read, self._history_nodes_read)
 
-    def _history_nodes_read(self, result: tuple[str, list[RunNode]] | None,
-                            _error: BaseException | None) -> None:
+    def _history_nodes_read(
+        self, result: tuple[str, list[RunNode]] | None, _error: BaseException | None
+    ) -> None:
         if result is None:
             return
         run_id, nodes = result

@@ -74,15 +74,16 @@ class KeyRow(QtWidgets.QWidget):
         info = self.keys.info(self.provider)
         key = self.keys.get(self.provider) if info.present else None
         if info.source == "environment":
-            text = (f"{info.masked(key)} — from the environment ({ENV_VARS[self.provider]}); "
-                    "it wins over a saved key")
+            text = (
+                f"{info.masked(key)} — from the environment ({ENV_VARS[self.provider]}); "
+                "it wins over a saved key"
+            )
         elif info.source == "keyring":
             text = f"{info.masked(key)} — saved in the OS keyring"
         else:
             text = "not set"
         self.status.setText(text)
-        self.delete_button.setEnabled(self.delete_button.isEnabled() and
-                                      info.source == "keyring")
+        self.delete_button.setEnabled(self.delete_button.isEnabled() and info.source == "keyring")
 
     def save(self) -> None:
         key = self.field.text().strip()
@@ -107,9 +108,14 @@ class KeyRow(QtWidgets.QWidget):
 
 
 class SettingsDialog(QtWidgets.QDialog):
-    def __init__(self, settings: Settings, keys: KeyStore,
-                 parent: QtWidgets.QWidget | None = None, *,
-                 library_locked: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        keys: KeyStore,
+        parent: QtWidgets.QWidget | None = None,
+        *,
+        library_locked: str | None = None,
+    ) -> None:
         super().__init__(parent)
         #: why the library folder cannot be changed now (a run is going on), if it cannot
         self.library_locked = library_locked
@@ -126,8 +132,10 @@ class SettingsDialog(QtWidgets.QDialog):
         tabs.addTab(self._providers_tab(), "Providers")
         tabs.addTab(self._library_tab(), "Library && files")
         self.tabs = tabs
-        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok
-                                             | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        buttons = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Ok
+            | QtWidgets.QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QtWidgets.QVBoxLayout(self)
@@ -140,7 +148,8 @@ class SettingsDialog(QtWidgets.QDialog):
         layout = QtWidgets.QVBoxLayout(page)
         available, why = keyring_available()
         note = theme.muted_label(
-            why if available else f"<span style='color:#ffb74d'>{why}</span>", wrap=True)
+            why if available else f"<span style='color:#ffb74d'>{why}</span>", wrap=True
+        )
         layout.addWidget(note)
         self.key_rows: dict[str, KeyRow] = {}
         for provider, label in PROVIDER_LABELS.items():
@@ -150,8 +159,10 @@ class SettingsDialog(QtWidgets.QDialog):
             box.addWidget(row)
             self.key_rows[provider] = row
             layout.addWidget(group)
-        hint = theme.muted_label("Keys never go into graph files, settings or logs. Offline "
-                                 "models need no key.", wrap=True)
+        hint = theme.muted_label(
+            "Keys never go into graph files, settings or logs. Offline models need no key.",
+            wrap=True,
+        )
         layout.addWidget(hint)
         layout.addStretch(1)
         return page
@@ -166,9 +177,12 @@ class SettingsDialog(QtWidgets.QDialog):
         form.addRow("Per run", self.per_run)
         form.addRow("Per day", self.per_day)
         form.addRow("Ask before runs over", self.confirm_over)
-        hint = theme.muted_label("A run that could go over a budget is refused before "
-                                 "anything is spent. Set a field to its lowest value for no "
-                                 "limit.", wrap=True)
+        hint = theme.muted_label(
+            "A run that could go over a budget is refused before "
+            "anything is spent. Set a field to its lowest value for no "
+            "limit.",
+            wrap=True,
+        )
         form.addRow(hint)
         return page
 
@@ -177,8 +191,11 @@ class SettingsDialog(QtWidgets.QDialog):
         form = QtWidgets.QFormLayout(page)
         s = self.settings
         self.concurrency: dict[str, QtWidgets.QSpinBox] = {}
-        for provider, label in (("aiml", "AIML API"), ("replicate", "Replicate"),
-                                ("local", "Offline models")):
+        for provider, label in (
+            ("aiml", "AIML API"),
+            ("replicate", "Replicate"),
+            ("local", "Offline models"),
+        ):
             spin = QtWidgets.QSpinBox()
             spin.setRange(1, 64)
             spin.setValue(int(s.concurrency.get(provider, 4)))
@@ -191,9 +208,12 @@ class SettingsDialog(QtWidgets.QDialog):
         self.replicate_url.setPlaceholderText("https://api.replicate.com")
         form.addRow("AIML base URL", self.aiml_url)
         form.addRow("Replicate base URL", self.replicate_url)
-        hint = theme.muted_label("To try the hosted pipeline with no keys and no spend, run "
-                                 "<code>canvastoon simulate-server</code> and paste the URLs "
-                                 "it prints here.", wrap=True)
+        hint = theme.muted_label(
+            "To try the hosted pipeline with no keys and no spend, run "
+            "<code>canvastoon simulate-server</code> and paste the URLs "
+            "it prints here.",
+            wrap=True,
+        )
         form.addRow(hint)
         return page
 
@@ -230,14 +250,19 @@ class SettingsDialog(QtWidgets.QDialog):
         if self.library_locked:
             return self.library_locked
         if os.environ.get("CANVASTOON_LIBRARY"):
-            return ("CANVASTOON_LIBRARY is set in the environment: its folder is used "
-                    "instead of this one.")
-        return ("Switching takes effect at once. Nothing is moved or copied: each folder "
-                "keeps its own results, cache and history.")
+            return (
+                "CANVASTOON_LIBRARY is set in the environment: its folder is used "
+                "instead of this one."
+            )
+        return (
+            "Switching takes effect at once. Nothing is moved or copied: each folder "
+            "keeps its own results, cache and history."
+        )
 
     def _pick_library(self) -> None:
-        chosen = QtWidgets.QFileDialog.getExistingDirectory(self, "Library folder",
-                                                            self.library_dir.text())
+        chosen = QtWidgets.QFileDialog.getExistingDirectory(
+            self, "Library folder", self.library_dir.text()
+        )
         if chosen:
             self.library_dir.setText(chosen)
 

@@ -42,8 +42,13 @@ CATEGORY_COLORS: dict[str, str] = {
 }
 
 CATEGORY_LABELS: dict[str, str] = {
-    "input": "Input", "text": "Text", "image": "Image", "video": "Video",
-    "list": "Lists", "output": "Output", "generate": "Other",
+    "input": "Input",
+    "text": "Text",
+    "image": "Image",
+    "video": "Video",
+    "list": "Lists",
+    "output": "Output",
+    "generate": "Other",
 }
 
 CATEGORY_ORDER = ("input", "text", "image", "video", "list", "output", "generate")
@@ -221,8 +226,11 @@ def apply(app: QtWidgets.QApplication) -> None:
     }
     for role, value in roles.items():
         palette.setColor(role, QtGui.QColor(value))
-    for role in (QtGui.QPalette.ColorRole.Text, QtGui.QPalette.ColorRole.ButtonText,
-                 QtGui.QPalette.ColorRole.WindowText):
+    for role in (
+        QtGui.QPalette.ColorRole.Text,
+        QtGui.QPalette.ColorRole.ButtonText,
+        QtGui.QPalette.ColorRole.WindowText,
+    ):
         palette.setColor(QtGui.QPalette.ColorGroup.Disabled, role, QtGui.QColor(FAINT))
     app.setPalette(palette)
     app.setStyleSheet(QSS)

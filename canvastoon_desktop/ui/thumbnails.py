@@ -40,8 +40,14 @@ class ThumbnailLoader(QtCore.QObject):
     #: an asset's preview (or a failure to make one) is ready: (key)
     ready = QtCore.Signal(str)
 
-    def __init__(self, library: Library | None, *, workers: int = 2,
-                 max_pixmaps: int = 600, parent: QtCore.QObject | None = None) -> None:
+    def __init__(
+        self,
+        library: Library | None,
+        *,
+        workers: int = 2,
+        max_pixmaps: int = 600,
+        parent: QtCore.QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.library = library
         self.cache = ThumbnailCache(library) if library is not None else None
@@ -188,4 +194,3 @@ def load_full_image(path: str | os.PathLike[str]) -> QtGui.QImage:
     if image.isNull():
         raise CoreError(f"{Path(path).name}: {reader.errorString()}")
     return image
-

@@ -47,15 +47,18 @@ class FileCommands:
             box.setWindowTitle("Unsaved changes")
             box.setText(f"<b>Save the changes to {self.document.display_name}?</b>")
             box.setInformativeText("Your changes are lost if you don't save them.")
-            box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Save
-                                   | QtWidgets.QMessageBox.StandardButton.Discard
-                                   | QtWidgets.QMessageBox.StandardButton.Cancel)
+            box.setStandardButtons(
+                QtWidgets.QMessageBox.StandardButton.Save
+                | QtWidgets.QMessageBox.StandardButton.Discard
+                | QtWidgets.QMessageBox.StandardButton.Cancel
+            )
             box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Save)
             self.last_dialog = box
             result = box.exec()
-            answer = {QtWidgets.QMessageBox.StandardButton.Save: "save",
-                      QtWidgets.QMessageBox.StandardButton.Discard: "discard"}.get(
-                QtWidgets.QMessageBox.StandardButton(result), "cancel")
+            answer = {
+                QtWidgets.QMessageBox.StandardButton.Save: "save",
+                QtWidgets.QMessageBox.StandardButton.Discard: "discard",
+            }.get(QtWidgets.QMessageBox.StandardButton(result), "cancel")
         if answer == "save":
             return self.save()
         if answer == "discard":
@@ -83,10 +86,12 @@ class FileCommands:
         except GraphFileError as exc:
             lines = [f"node {n}: {m}" if n else m for n, m in exc.problems]
             self.last_dialog = show_error(
-                self, f"Cannot open {path.name}",
+                self,
+                f"Cannot open {path.name}",
                 "<br>".join(_esc(line) for line in lines[:12])
                 + (f"<br>… and {len(lines) - 12} more" if len(lines) > 12 else ""),
-                details=str(exc))
+                details=str(exc),
+            )
             return False
         except OSError as exc:
             self.last_dialog = show_error(self, f"Cannot open {path.name}", _esc(str(exc)))
@@ -109,7 +114,8 @@ class FileCommands:
         if side is None:
             return
         when = QtCore.QDateTime.fromSecsSinceEpoch(int(side.stat().st_mtime)).toString(
-            "MMM d, hh:mm")
+            "MMM d, hh:mm"
+        )
         name = path.name if path else "an untitled graph"
 
         def answer(recover: bool) -> None:
@@ -119,9 +125,15 @@ class FileCommands:
                 self.document.discard_autosave(side)
 
         self.last_dialog = ask(
-            self, "Recover unsaved changes?", f"CanvasToon has unsaved changes to {name}.",
+            self,
+            "Recover unsaved changes?",
+            f"CanvasToon has unsaved changes to {name}.",
             f"They were autosaved at {when}, after the file was last saved — the app did not "
-            "close cleanly. Recover them?", "Recover", "Discard", answer)
+            "close cleanly. Recover them?",
+            "Recover",
+            "Discard",
+            answer,
+        )
 
     def recover_from(self, side: Path, path: Path | None) -> bool:
         try:
@@ -130,8 +142,7 @@ class FileCommands:
             self.last_dialog = show_error(self, "Cannot recover", _esc(str(exc)))
             return False
         self.show_graph(graph, path, modified=True)
-        self.statusBar().showMessage("Recovered the autosaved changes — save to keep them",
-                                     8000)
+        self.statusBar().showMessage("Recovered the autosaved changes — save to keep them", 8000)
         return True
 
     def offer_untitled_recovery(self) -> None:
@@ -155,8 +166,9 @@ class FileCommands:
     def _save_to(self, path: Path) -> bool:
         moved = self.document.path is None or path.resolve().parent != self.document.graph_dir
         if moved:  # keep images, masks and export folders pointing at the same places
-            rebase_relative_paths(self.document.graph, self.document.graph_dir,
-                                  path.resolve().parent)
+            rebase_relative_paths(
+                self.document.graph, self.document.graph_dir, path.resolve().parent
+            )
         try:
             self.document.save(path)
         except OSError as exc:

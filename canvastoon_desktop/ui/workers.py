@@ -21,8 +21,9 @@ class _Relay(QtCore.QObject):
     done = QtCore.Signal(object, object)  # (result, error)
 
 
-def in_thread(fn: Callable[..., Any], callback: Callable[[Any, BaseException | None], None],
-              *args: Any) -> None:
+def in_thread(
+    fn: Callable[..., Any], callback: Callable[[Any, BaseException | None], None], *args: Any
+) -> None:
     """Call ``fn(*args)`` in a worker thread, then ``callback(result, error)`` on the GUI
     thread (``error`` is None on success) — unless the widget the callback belongs to was
     closed and deleted in the meantime."""

@@ -22,9 +22,14 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
 
 
 def test_validate_accepts_the_examples_and_lists_every_problem_of_a_bad_graph(
-        capsys, examples: Path, tmp_path: Path) -> None:
-    code, out, _ = run_cli(capsys, "validate", str(examples / "offline_storyboard.ctoon"),
-                           str(examples / "offline_episode.ctoon"))
+    capsys, examples: Path, tmp_path: Path
+) -> None:
+    code, out, _ = run_cli(
+        capsys,
+        "validate",
+        str(examples / "offline_storyboard.ctoon"),
+        str(examples / "offline_episode.ctoon"),
+    )
     assert code == 0 and out.count("ready to run") == 2
     broken = json.loads((examples / "offline_storyboard.ctoon").read_text())
     broken["nodes"][1]["params"]["preset"] = "poet"
@@ -74,8 +79,18 @@ def test_run_json_summary_then_everything_cached(capsys, examples: Path, tmp_pat
 
 def test_set_and_only_change_one_run(capsys, examples: Path, tmp_path: Path) -> None:
     graph = str(examples / "offline_storyboard.ctoon")
-    code, out, _ = run_cli(capsys, "run", graph, "--library", str(tmp_path / "lib"), "--json",
-                           "--only", "Storyboard card", "--set", "card.size=540x960")
+    code, out, _ = run_cli(
+        capsys,
+        "run",
+        graph,
+        "--library",
+        str(tmp_path / "lib"),
+        "--json",
+        "--only",
+        "Storyboard card",
+        "--set",
+        "card.size=540x960",
+    )
     assert code == 0
     nodes = {n["id"]: n for n in json.loads(out)["nodes"]}
     assert set(nodes) == {"idea", "image_prompt", "card"}
@@ -95,8 +110,16 @@ def test_a_run_without_keys_is_refused_before_anything_is_spent(capsys, examples
 
 
 def test_a_run_over_budget_is_refused(capsys, examples: Path) -> None:
-    code, out, _ = run_cli(capsys, "run", str(examples / "kpop_short.ctoon"), "--simulate",
-                           "--budget", "0.50", "--json", "--yes")
+    code, out, _ = run_cli(
+        capsys,
+        "run",
+        str(examples / "kpop_short.ctoon"),
+        "--simulate",
+        "--budget",
+        "0.50",
+        "--json",
+        "--yes",
+    )
     assert code == 2
     problems = json.loads(out)["problems"]
     assert any("over the per-run budget of $0.50" in p["message"] for p in problems)
@@ -112,9 +135,23 @@ def test_a_broken_graph_file_exits_2_with_the_reason(capsys, tmp_path: Path) -> 
 def test_ctrl_c_cancels_cleanly_with_exit_130(examples: Path, tmp_path: Path) -> None:
     env = {**os.environ, "CANVASTOON_LIBRARY": str(tmp_path / "lib")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "canvastoon_desktop", "run", str(examples / "kpop_short.ctoon"),
-         "--simulate", "--simulate-latency", "realistic", "--json", "--yes"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        [
+            sys.executable,
+            "-m",
+            "canvastoon_desktop",
+            "run",
+            str(examples / "kpop_short.ctoon"),
+            "--simulate",
+            "--simulate-latency",
+            "realistic",
+            "--json",
+            "--yes",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
     time.sleep(8)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)

@@ -40,8 +40,9 @@ def test_assets_list_filters_sorts_limits_and_speaks_json(filled, capsys, monkey
     monkeypatch.setenv("CANVASTOON_LIBRARY", str(filled.library.root))
     code, out, _ = run_cli(capsys, "assets", "list")
     assert code == 0 and "9 assets" in out and "Main cut" in out
-    code, out, _ = run_cli(capsys, "assets", "list", "--json", "--filter", "kind=image",
-                           "--filter", "rating=5")
+    code, out, _ = run_cli(
+        capsys, "assets", "list", "--json", "--filter", "kind=image", "--filter", "rating=5"
+    )
     doc = json.loads(out)
     assert code == 0 and doc["total"] == 1
     assert doc["assets"][0]["sha256"] == filled.by_kind["image"][0].sha256
@@ -67,18 +68,31 @@ def test_assets_show_takes_a_prefix_and_tells_the_provenance(filled, capsys) -> 
     doc = json.loads(out)
     assert doc["sha256"] == sha and doc["note"] == "hero shot"
     assert doc["provenance"][0]["graph_path"].endswith("ep.ctoon")
-    assert {"model", "provider", "params", "prompt", "provider_job_id", "cost_usd", "queue_s",
-            "run_s", "inputs"} <= set(doc["provenance"][0])
+    assert {
+        "model",
+        "provider",
+        "params",
+        "prompt",
+        "provider_job_id",
+        "cost_usd",
+        "queue_s",
+        "run_s",
+        "inputs",
+    } <= set(doc["provenance"][0])
     code, _, err = run_cli(capsys, "assets", "show", "deadbeef", "--library", lib)
     assert code == 1 and "no asset deadbeef" in err
 
 
 def test_assets_export_writes_files_and_sidecars(filled, capsys, tmp_path) -> None:
     lib = str(filled.library.root)
-    picks = [filled.by_kind["image"][1].sha256[:10], filled.by_kind["video"][0].sha256[:10],
-             filled.by_kind["text"][0].sha256[:10]]
-    code, out, _ = run_cli(capsys, "assets", "export", *picks, "--to", str(tmp_path / "x"),
-                           "--library", lib, "--json")
+    picks = [
+        filled.by_kind["image"][1].sha256[:10],
+        filled.by_kind["video"][0].sha256[:10],
+        filled.by_kind["text"][0].sha256[:10],
+    ]
+    code, out, _ = run_cli(
+        capsys, "assets", "export", *picks, "--to", str(tmp_path / "x"), "--library", lib, "--json"
+    )
     assert code == 0
     exported = json.loads(out)["exported"]
     assert len(exported) == 3
@@ -90,20 +104,41 @@ def test_assets_export_writes_files_and_sidecars(filled, capsys, tmp_path) -> No
 def test_pack_and_unpack_on_the_command_line(capsys, tmp_path: Path) -> None:
     registry = default_registry()
     graph = Graph(registry)
-    graph.create_node("image_gen", params={"model": "local/storyboard-card",
-                                           "prompt": "idol on a rooftop"}, title="Card")
+    graph.create_node(
+        "image_gen",
+        params={"model": "local/storyboard-card", "prompt": "idol on a rooftop"},
+        title="Card",
+    )
     path = tmp_path / "board.ctoon"
     save_graph(graph, path)
     library = Library(tmp_path / "library")
-    summary = asyncio.run(Executor(registry, library, PriceTable.load(),
-                                   adapters={"local": LocalAdapter()}).run(graph, graph_path=path))
+    summary = asyncio.run(
+        Executor(registry, library, PriceTable.load(), adapters={"local": LocalAdapter()}).run(
+            graph, graph_path=path
+        )
+    )
     assert summary.status == "done"
     library.close()
-    code, out, _ = run_cli(capsys, "pack", str(path), "--to", str(tmp_path / "b.ctoonpack"),
-                           "--library", str(tmp_path / "library"), "--json")
+    code, out, _ = run_cli(
+        capsys,
+        "pack",
+        str(path),
+        "--to",
+        str(tmp_path / "b.ctoonpack"),
+        "--library",
+        str(tmp_path / "library"),
+        "--json",
+    )
     assert code == 0 and json.loads(out)["assets"] == 1
-    code, out, _ = run_cli(capsys, "unpack", str(tmp_path / "b.ctoonpack"), "--to",
-                           str(tmp_path / "opened"), "--library", str(tmp_path / "other"))
+    code, out, _ = run_cli(
+        capsys,
+        "unpack",
+        str(tmp_path / "b.ctoonpack"),
+        "--to",
+        str(tmp_path / "opened"),
+        "--library",
+        str(tmp_path / "other"),
+    )
     assert code == 0 and "board.ctoon" in out
     assert (tmp_path / "opened" / "board.ctoon").is_file()
     code, out, _ = run_cli(capsys, "assets", "list", "--json", "--library", str(tmp_path / "other"))
@@ -111,6 +146,13 @@ def test_pack_and_unpack_on_the_command_line(capsys, tmp_path: Path) -> None:
     assert doc["total"] == 1 and doc["assets"][0]["node_title"] == "Card"
     assert doc["assets"][0]["graph_path"] == str(tmp_path / "opened" / "board.ctoon")
     (tmp_path / "junk.ctoonpack").write_bytes(b"nope")
-    code, _, err = run_cli(capsys, "unpack", str(tmp_path / "junk.ctoonpack"), "--to",
-                           str(tmp_path / "j"), "--library", str(tmp_path / "other"))
+    code, _, err = run_cli(
+        capsys,
+        "unpack",
+        str(tmp_path / "junk.ctoonpack"),
+        "--to",
+        str(tmp_path / "j"),
+        "--library",
+        str(tmp_path / "other"),
+    )
     assert code == 1 and "not a readable zip file" in err and not (tmp_path / "j").exists()

@@ -24,15 +24,16 @@ def ran(tmp_path: Path) -> tuple[Path, RunSummary]:
     one that went well."""
     library = Library(tmp_path / "library")
     adapter = FakeAdapter(fail_on={"bad"})
-    executor = Executor(REGISTRY, library, PriceTable.load(),
-                        adapters={"aiml": adapter, "local": adapter})
+    executor = Executor(
+        REGISTRY, library, PriceTable.load(), adapters={"aiml": adapter, "local": adapter}
+    )
     graph = Graph(REGISTRY)
-    bad = graph.create_node("test.step", params={"text": "bad", "model": "test/echo"},
-                            title="Bad cut")
+    bad = graph.create_node(
+        "test.step", params={"text": "bad", "model": "test/echo"}, title="Bad cut"
+    )
     after = graph.create_node("test.step", params={"model": "test/echo"}, title="Upscale")
     graph.connect(Edge(bad.id, "text", after.id, "text"))
-    graph.create_node("test.step", params={"text": "good", "model": "test/echo"},
-                      title="Good cut")
+    graph.create_node("test.step", params={"text": "good", "model": "test/echo"}, title="Good cut")
     summary = asyncio.run(executor.run(graph))
     library.close()
     return tmp_path / "library", summary
@@ -56,14 +57,18 @@ def test_runs_lists_the_latest_runs(ran, capsys) -> None:
 
 def test_runs_show_tells_how_each_node_ended(ran, capsys) -> None:
     root, summary = ran
-    code, out, _ = run_cli(capsys, "runs", "show", summary.run_id[:6], "--library", str(root),
-                           "--json")
+    code, out, _ = run_cli(
+        capsys, "runs", "show", summary.run_id[:6], "--library", str(root), "--json"
+    )
     assert code == 0
     shown = json.loads(out)
     assert shown["run"]["id"] == summary.run_id
     nodes = {n["title"]: n for n in shown["nodes"]}
     assert {t: n["status"] for t, n in nodes.items()} == {
-        "Bad cut": "failed", "Upscale": "skipped", "Good cut": "done"}
+        "Bad cut": "failed",
+        "Upscale": "skipped",
+        "Good cut": "done",
+    }
     assert "refused: bad" in nodes["Bad cut"]["detail"]
     assert nodes["Upscale"]["detail"] == "skipped: Bad cut did not finish"
 

@@ -33,12 +33,18 @@ def make_executor(tmp_path: Path, adapter: FakeAdapter | None = None, **kwargs) 
     prices = PriceTable.load()
     prices.models["test/echo"] = {"usd_per_image": [0.01, 0.02]}
     adapter = adapter or FakeAdapter()
-    return Executor(REGISTRY, library, prices, adapters={"aiml": adapter, "local": adapter},
-                    **kwargs)
+    return Executor(
+        REGISTRY, library, prices, adapters={"aiml": adapter, "local": adapter}, **kwargs
+    )
 
 
-def step(graph: Graph, text: str = "", upstream: str | None = None, title: str | None = None,
-         model: str = "test/echo") -> str:
+def step(
+    graph: Graph,
+    text: str = "",
+    upstream: str | None = None,
+    title: str | None = None,
+    model: str = "test/echo",
+) -> str:
     node = graph.create_node("test.step", params={"text": text, "model": model}, title=title)
     if upstream:
         graph.connect(Edge(upstream, "text", node.id, "text"))
@@ -110,9 +116,12 @@ def test_how_each_node_ended_is_kept_with_the_run_for_later_sessions(tmp_path: P
     assert (kept[bad].title, kept[bad].status) == ("Bad cut", "failed")
     assert "refused: bad" in kept[bad].detail
     assert (kept[after_bad].status, kept[after_bad].detail) == (
-        "skipped", "skipped: Bad cut did not finish")
+        "skipped",
+        "skipped: Bad cut did not finish",
+    )
     assert kept[good].status == "done" and kept[good].cost_usd == pytest.approx(
-        summary.nodes[good].cost_usd)
+        summary.nodes[good].cost_usd
+    )
     assert reopened.run_nodes("no-such-run") == []
     reopened.close()
 
@@ -174,8 +183,12 @@ def test_the_cache_survives_a_restart_and_ignores_ids_and_positions(tmp_path: Pa
     step(graph, "a", title="one")
     run(make_executor(tmp_path, adapter), graph)
     twin = Graph(REGISTRY)  # a different graph, other ids, other place, same content
-    twin.create_node("test.step", params={"text": "a", "model": "test/echo"},
-                     position=(500, 500), title="renamed")
+    twin.create_node(
+        "test.step",
+        params={"text": "a", "model": "test/echo"},
+        position=(500, 500),
+        title="renamed",
+    )
     summary, _ = run(make_executor(tmp_path, adapter), twin)
     assert len(adapter.calls) == 1
     assert [o.status for o in summary.nodes.values()] == ["cached"]
@@ -284,8 +297,9 @@ def test_a_run_over_budget_is_refused_before_anything_is_spent(tmp_path: Path) -
 def test_the_daily_budget_counts_what_was_spent_today(tmp_path: Path) -> None:
     adapter = FakeAdapter()
     executor = make_executor(tmp_path, adapter, budget=Budget(per_day=0.05))
-    executor.library.add_charge(0.04, provider="aiml", model="test/echo", run_id=None,
-                                node_id=None, reason="earlier")
+    executor.library.add_charge(
+        0.04, provider="aiml", model="test/echo", run_id=None, node_id=None, reason="earlier"
+    )
     graph = Graph(REGISTRY)
     step(graph, "n")
     with pytest.raises(RunRefused, match=r"only \$0.01 of today's budget"):
@@ -294,8 +308,9 @@ def test_the_daily_budget_counts_what_was_spent_today(tmp_path: Path) -> None:
 
 def test_a_missing_key_is_refused_listing_every_node_that_needs_it(tmp_path: Path) -> None:
     adapter = FakeAdapter()
-    executor = make_executor(tmp_path, adapter,
-                             key_problem=lambda p: "no AIML API key" if p == "aiml" else None)
+    executor = make_executor(
+        tmp_path, adapter, key_problem=lambda p: "no AIML API key" if p == "aiml" else None
+    )
     graph = Graph(REGISTRY)
     a = step(graph, "a", title="first")
     step(graph, "b", title="second")
@@ -326,6 +341,7 @@ def test_a_journaled_job_is_resumed_not_created_again(tmp_path: Path) -> None:
                 break
         # simulate a crash: the task dies without the run's cleanup writing anything
         run_._main.cancel()
+
     asyncio.run(crash_mid_job())
     jobs = executor.library.open_jobs()
     assert len(jobs) == 1 or executor.library.jobs(state="cancelled")

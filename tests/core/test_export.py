@@ -26,23 +26,42 @@ def library(tmp_path: Path):
 
 
 def record(library: Library, asset, port: str, **extra) -> None:
-    library.record_result(ResultRecord(
-        cache_key=f"k-{asset.sha256}", node_id="n1", node_type="image_gen",
-        node_title="Main cut", outputs={port: asset},
-        params={"model": "google/nano-banana-pro", "api_key": "whatever-value-1234",
-                "max_tokens": 300, **extra.pop("params", {})},
-        inputs={"references": ["ab" * 32]}, graph_path="/work/ep1.ctoon",
-        model="google/nano-banana-pro", provider="aiml", job_id="gen-42",
-        cost_usd=0.15, cost_source="provider", queue_s=1.0, run_s=9.5, **extra))
+    library.record_result(
+        ResultRecord(
+            cache_key=f"k-{asset.sha256}",
+            node_id="n1",
+            node_type="image_gen",
+            node_title="Main cut",
+            outputs={port: asset},
+            params={
+                "model": "google/nano-banana-pro",
+                "api_key": "whatever-value-1234",
+                "max_tokens": 300,
+                **extra.pop("params", {}),
+            },
+            inputs={"references": ["ab" * 32]},
+            graph_path="/work/ep1.ctoon",
+            model="google/nano-banana-pro",
+            provider="aiml",
+            job_id="gen-42",
+            cost_usd=0.15,
+            cost_source="provider",
+            queue_s=1.0,
+            run_s=9.5,
+            **extra,
+        )
+    )
 
 
 def test_exported_files_carry_provenance_without_secrets(library: Library, tmp_path: Path) -> None:
     remember_secret(CANARY)
-    image = library.put_bytes(png_bytes(1, 90, 160), AssetKind.IMAGE, "image/png", width=90,
-                              height=160)
+    image = library.put_bytes(
+        png_bytes(1, 90, 160), AssetKind.IMAGE, "image/png", width=90, height=160
+    )
     video_path = mp4_file(tmp_path / "clip.mp4", 2)
-    video = library.put_file(video_path, AssetKind.VIDEO, "video/mp4", width=72, height=128,
-                             duration_s=1.0)
+    video = library.put_file(
+        video_path, AssetKind.VIDEO, "video/mp4", width=72, height=128, duration_s=1.0
+    )
     text = library.put_text(f"Scene 1. The idol smiles. (key {CANARY})")
     prompt = f"idol on stage, neon rain {CANARY}"
     for asset, port in ((image, "image"), (video, "video"), (text, "text")):
@@ -82,13 +101,24 @@ def test_export_without_sidecars_and_of_unknown_assets(library: Library, tmp_pat
     image = library.put_bytes(png_bytes(5), AssetKind.IMAGE, "image/png", width=90, height=160)
     written = export_assets(library, [image], tmp_path / "plain", sidecars=False)
     assert written[0].sidecar is None and len(list((tmp_path / "plain").iterdir())) == 1
-    embedded = json.loads(media.read_png_text_chunks(written[0].path.read_bytes())
-                          [PNG_PROVENANCE_KEY])
+    embedded = json.loads(
+        media.read_png_text_chunks(written[0].path.read_bytes())[PNG_PROVENANCE_KEY]
+    )
     assert "produced_by" not in embedded  # imported, not generated
 
 
 def test_scrub_keeps_ordinary_words() -> None:
-    cleaned = scrub({"Authorization": "Bearer x", "token": "y", "max_tokens": 5,
-                     "nested": [{"client_secret": "z", "prompt": "a secret garden"}]})
-    assert cleaned == {"Authorization": "[redacted]", "token": "[redacted]", "max_tokens": 5,
-                       "nested": [{"client_secret": "[redacted]", "prompt": "a secret garden"}]}
+    cleaned = scrub(
+        {
+            "Authorization": "Bearer x",
+            "token": "y",
+            "max_tokens": 5,
+            "nested": [{"client_secret": "z", "prompt": "a secret garden"}],
+        }
+    )
+    assert cleaned == {
+        "Authorization": "[redacted]",
+        "token": "[redacted]",
+        "max_tokens": 5,
+        "nested": [{"client_secret": "[redacted]", "prompt": "a secret garden"}],
+    }

@@ -28,8 +28,9 @@ REGISTRY = default_registry()
 
 def sample_graph() -> Graph:
     graph = Graph(REGISTRY)
-    text = graph.create_node("text", params={"text": "a girl on a neon rooftop"},
-                             position=(10, 20), title="Idea")
+    text = graph.create_node(
+        "text", params={"text": "a girl on a neon rooftop"}, position=(10, 20), title="Idea"
+    )
     gen = graph.create_node("image_gen", position=(300, 20))
     graph.connect(Edge(text.id, "text", gen.id, "prompt"))
     graph.set_param(gen.id, "resolution", "2K")
@@ -54,8 +55,13 @@ def test_save_and_load_gives_the_same_graph(tmp_path: Path) -> None:
     assert list(again.nodes) == list(graph.nodes)
     for node_id, node in graph.nodes.items():
         twin = again.nodes[node_id]
-        assert (twin.type, twin.params, twin.position, twin.title, twin.rerolls) == \
-            (node.type, node.params, node.position, node.title, node.rerolls)
+        assert (twin.type, twin.params, twin.position, twin.title, twin.rerolls) == (
+            node.type,
+            node.params,
+            node.position,
+            node.title,
+            node.rerolls,
+        )
     assert again.edges == graph.edges
     assert again.meta["graph_id"] == graph.meta["graph_id"]
     assert [p.name for p in tmp_path.iterdir()] == ["g.ctoon"]  # no temp file left behind
@@ -96,19 +102,23 @@ def test_version_1_files_are_migrated(tmp_path: Path) -> None:
     assert CURRENT_VERSION == 2
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "the file is empty"),
-    (b'{"format": "canvastoon-graph", "version": 2, "nodes": [', "truncated"),
-    (b"\xff\xfe\x00garbage", "not UTF-8"),
-    (b'{"format": "comfyui-workflow", "version": 1}', "not a CanvasToon graph"),
-    (b"[1, 2, 3]", "top level is not an object"),
-    (b'{"format": "canvastoon-graph", "version": 99}', "newer CanvasToon"),
-    (b'{"format": "canvastoon-graph", "version": "2"}', "no valid format version"),
-    (b'{"format": "canvastoon-graph", "format": "x", "version": 2}', "appears twice"),
-    (b'{"format": "canvastoon-graph", "version": 2, "nodes": NaN}', "NaN is not allowed"),
-])
-def test_broken_files_get_a_clear_error_naming_the_file(tmp_path: Path, content: bytes,
-                                                        message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty"),
+        (b'{"format": "canvastoon-graph", "version": 2, "nodes": [', "truncated"),
+        (b"\xff\xfe\x00garbage", "not UTF-8"),
+        (b'{"format": "comfyui-workflow", "version": 1}', "not a CanvasToon graph"),
+        (b"[1, 2, 3]", "top level is not an object"),
+        (b'{"format": "canvastoon-graph", "version": 99}', "newer CanvasToon"),
+        (b'{"format": "canvastoon-graph", "version": "2"}', "no valid format version"),
+        (b'{"format": "canvastoon-graph", "format": "x", "version": 2}', "appears twice"),
+        (b'{"format": "canvastoon-graph", "version": 2, "nodes": NaN}', "NaN is not allowed"),
+    ],
+)
+def test_broken_files_get_a_clear_error_naming_the_file(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
     path = tmp_path / "broken.ctoon"
     path.write_bytes(content)
     with pytest.raises(GraphFileError) as caught:
@@ -131,8 +141,9 @@ def test_semantic_problems_are_all_reported_per_node(tmp_path: Path) -> None:
     doc["nodes"].append(dict(doc["nodes"][0]))  # duplicate id
     doc["nodes"].append({"id": "alien", "type": "teleporter"})
     doc["nodes"].append({"id": "vid", "type": "video", "params": {"model": "openai/sora-9"}})
-    doc["nodes"].append({"id": "gen2", "type": "image_gen",
-                         "params": {"num_images": 12, "aspect_ratio": 5}})
+    doc["nodes"].append(
+        {"id": "gen2", "type": "image_gen", "params": {"num_images": 12, "aspect_ratio": 5}}
+    )
     doc["edges"].append({"from": [text_id, "text"], "to": ["ghost", "prompt"]})
     doc["edges"].append({"from": [text_id, "nope"], "to": [gen_id, "prompt"]})
     doc["edges"].append({"from": ["vid", "video"], "to": ["gen2", "prompt"]})
@@ -148,16 +159,24 @@ def test_semantic_problems_are_all_reported_per_node(tmp_path: Path) -> None:
 
 
 def test_a_cycle_is_refused(tmp_path: Path) -> None:
-    doc = {"format": FORMAT_TAG, "version": 2, "nodes": [
-        {"id": "a", "type": "prompt_llm"}, {"id": "b", "type": "prompt_llm"}],
-        "edges": [{"from": ["a", "text"], "to": ["b", "text"]},
-                  {"from": ["b", "text"], "to": ["a", "text"]}]}
+    doc = {
+        "format": FORMAT_TAG,
+        "version": 2,
+        "nodes": [{"id": "a", "type": "prompt_llm"}, {"id": "b", "type": "prompt_llm"}],
+        "edges": [
+            {"from": ["a", "text"], "to": ["b", "text"]},
+            {"from": ["b", "text"], "to": ["a", "text"]},
+        ],
+    }
     assert "loop" in _problems_of(tmp_path, doc)
 
 
 def test_wrongly_typed_fields_name_the_node(tmp_path: Path) -> None:
-    doc = {"format": FORMAT_TAG, "version": 2, "nodes": [
-        {"id": "n1", "type": "text", "position": ["left", 3]}]}
+    doc = {
+        "format": FORMAT_TAG,
+        "version": 2,
+        "nodes": [{"id": "n1", "type": "text", "position": ["left", 3]}],
+    }
     assert "node n1: position" in _problems_of(tmp_path, doc)
 
 
@@ -169,24 +188,41 @@ def test_absurd_sizes_are_refused_without_reading_them_all(tmp_path: Path) -> No
         handle.write(b'"}}')
     with pytest.raises(GraphFileError, match="graph files are at most 64 MB"):
         load_graph(big, REGISTRY)
-    many = {"format": FORMAT_TAG, "version": 2,
-            "nodes": [{"id": f"n{i}", "type": "text"} for i in range(10**6)]}
+    many = {
+        "format": FORMAT_TAG,
+        "version": 2,
+        "nodes": [{"id": f"n{i}", "type": "text"} for i in range(10**6)],
+    }
     with pytest.raises(GraphFileError, match="1,000,000 nodes"):
         parse_graph(json.dumps(many).encode(), REGISTRY, source="many.ctoon")
-    deep = '{"format": "canvastoon-graph", "version": 2, "meta": ' + "[" * 100_000 + \
-        "]" * 100_000 + "}"
+    deep = (
+        '{"format": "canvastoon-graph", "version": 2, "meta": '
+        + "[" * 100_000
+        + "]" * 100_000
+        + "}"
+    )
     with pytest.raises(GraphFileError, match="nested too deeply"):
         parse_graph(deep.encode(), REGISTRY, source="deep.ctoon")
-    param_deep = {"format": FORMAT_TAG, "version": 2, "nodes": [
-        {"id": "n", "type": "text", "params": {"text": [[[[[[[[[[[[[[[[[[[["x"]]]]]]]]]]]]]]]]]]]]}}]}
+    param_deep = {
+        "format": FORMAT_TAG,
+        "version": 2,
+        "nodes": [
+            {
+                "id": "n",
+                "type": "text",
+                "params": {"text": [[[[[[[[[[[[[[[[[[[["x"]]]]]]]]]]]]]]]]]]]]},
+            }
+        ],
+    }
     with pytest.raises(GraphFileError, match="node n"):
         parse_graph(json.dumps(param_deep).encode(), REGISTRY, source="p.ctoon")
 
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8),
-                                                                       children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -200,18 +236,32 @@ def test_fuzz_random_bytes_only_ever_give_a_graph_file_error(data: bytes) -> Non
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(
-    nodes=st.lists(st.fixed_dictionaries(
-        {"id": st.text(min_size=1, max_size=6), "type": st.sampled_from(
-            ["text", "image_gen", "video", "bogus", "prompt_llm"])},
-        optional={"params": st.dictionaries(st.sampled_from(
-            ["text", "model", "prompt", "num_images", "duration", "x"]), json_values, max_size=3),
-                  "position": json_values, "title": json_values, "pins": json_values,
-                  "rerolls": json_values}), max_size=5),
+    nodes=st.lists(
+        st.fixed_dictionaries(
+            {
+                "id": st.text(min_size=1, max_size=6),
+                "type": st.sampled_from(["text", "image_gen", "video", "bogus", "prompt_llm"]),
+            },
+            optional={
+                "params": st.dictionaries(
+                    st.sampled_from(["text", "model", "prompt", "num_images", "duration", "x"]),
+                    json_values,
+                    max_size=3,
+                ),
+                "position": json_values,
+                "title": json_values,
+                "pins": json_values,
+                "rerolls": json_values,
+            },
+        ),
+        max_size=5,
+    ),
     edges=st.lists(json_values, max_size=4),
     meta=json_values,
 )
-def test_fuzz_structured_documents_load_or_fail_cleanly(nodes: list, edges: list,
-                                                        meta: object) -> None:
+def test_fuzz_structured_documents_load_or_fail_cleanly(
+    nodes: list, edges: list, meta: object
+) -> None:
     doc = {"format": FORMAT_TAG, "version": 2, "nodes": nodes, "edges": edges, "meta": meta}
     try:
         graph = parse_graph(json.dumps(doc).encode(), REGISTRY, source="fuzz.ctoon")

@@ -41,8 +41,10 @@ def test_a_connection_that_would_make_a_loop_is_refused(graph: Graph) -> None:
     a = graph.create_node("prompt_llm")
     b = graph.create_node("prompt_llm")
     graph.connect(Edge(a.id, "text", b.id, "text"))
-    assert graph.connection_problem(Edge(b.id, "text", a.id, "text")) == \
-        "this connection would make a loop"
+    assert (
+        graph.connection_problem(Edge(b.id, "text", a.id, "text"))
+        == "this connection would make a loop"
+    )
 
 
 def test_a_single_input_takes_one_connection_but_references_take_several(graph: Graph) -> None:
@@ -50,7 +52,8 @@ def test_a_single_input_takes_one_connection_but_references_take_several(graph: 
     gen = graph.create_node("image_gen")
     graph.connect(Edge(text1.id, "text", gen.id, "prompt"))
     assert "already has a connection" in graph.connection_problem(
-        Edge(text2.id, "text", gen.id, "prompt"))
+        Edge(text2.id, "text", gen.id, "prompt")
+    )
     refs = [graph.create_node("load_image") for _ in range(3)]
     for ref in refs:
         graph.connect(Edge(ref.id, "image", gen.id, "references"))

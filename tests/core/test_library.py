@@ -63,13 +63,30 @@ def test_provenance_lists_who_made_an_asset_without_secrets(tmp_path: Path) -> N
     remember_secret(secret)
     library = Library(tmp_path)
     image = library.put_bytes(b"\x89PNG....", AssetKind.IMAGE, "image/png")
-    library.record_result(ResultRecord(
-        "k", "node-1", "image_gen", {"image": image}, params={"aspect_ratio": "9:16"},
-        model="google/nano-banana-pro", provider="aiml", prompt=f"idol {secret}",
-        job_id="gen-1", cost_usd=0.05, cost_source="provider_credits", queue_s=1.0, run_s=9.0))
+    library.record_result(
+        ResultRecord(
+            "k",
+            "node-1",
+            "image_gen",
+            {"image": image},
+            params={"aspect_ratio": "9:16"},
+            model="google/nano-banana-pro",
+            provider="aiml",
+            prompt=f"idol {secret}",
+            job_id="gen-1",
+            cost_usd=0.05,
+            cost_source="provider_credits",
+            queue_s=1.0,
+            run_s=9.0,
+        )
+    )
     (made,) = provenance(library, image.sha256)
-    assert (made.node_id, made.model, made.job_id, made.cost_usd) == \
-        ("node-1", "google/nano-banana-pro", "gen-1", 0.05)
+    assert (made.node_id, made.model, made.job_id, made.cost_usd) == (
+        "node-1",
+        "google/nano-banana-pro",
+        "gen-1",
+        0.05,
+    )
     assert made.prompt and secret not in made.prompt and "[redacted]" in made.prompt
 
 
@@ -124,10 +141,12 @@ def test_a_library_from_before_run_nodes_is_upgraded_in_place(tmp_path: Path) ->
     assert [r["graph_name"] for r in library.runs()] == ["old run"]  # nothing lost
     assert library.run_nodes("r1") == []
     library.begin_run("r2", graph_id="g", graph_path=None, graph_name="new run")
-    library.finish_run("r2", "failed", 0.0, [RunNode("n1", "Shot list", "failed", 0.0,
-                                                     "the model refused")])
-    assert library.run_nodes("r2") == [RunNode("n1", "Shot list", "failed", 0.0,
-                                               "the model refused")]
+    library.finish_run(
+        "r2", "failed", 0.0, [RunNode("n1", "Shot list", "failed", 0.0, "the model refused")]
+    )
+    assert library.run_nodes("r2") == [
+        RunNode("n1", "Shot list", "failed", 0.0, "the model refused")
+    ]
     library.close()
 
 

@@ -43,8 +43,13 @@ def test_the_shot_filter_takes_shot_numbers_from_one(made: EpisodeLibrary) -> No
     third = lq.query_assets(made.library, query)
     assert set(shas(third)) == {a.sha256 for a in made.episodes[0].shots[3]}
     both = lq.query_assets(made.library, lq.parse_filters(["shot=1,2", "kind=image"]))
-    expected = {a.sha256 for e in made.episodes for n in (1, 2) for a in e.shots.get(n, [])
-                if a.kind.value == "image"}
+    expected = {
+        a.sha256
+        for e in made.episodes
+        for n in (1, 2)
+        for a in e.shots.get(n, [])
+        if a.kind.value == "image"
+    }
     assert set(shas(both)) == expected
     assert lq.parse_filters(["shot=02"]).shot == ("2",)
     for bad in ("shot=0", "shot=three", "shot=-1"):
@@ -59,11 +64,11 @@ def test_the_episode_filter_takes_a_graph_or_one_run_of_it(made: EpisodeLibrary)
         rows = lq.query_assets(made.library, lq.parse_filters([f"episode={value}"]))
         assert set(shas(rows)) == ep1, value
     one_run = lq.parse_filters([f"episode=ep1.ctoon@{second.run_id[:8]}"])
-    assert set(shas(lq.query_assets(made.library, one_run))) == {
-        a.sha256 for a in second.assets()}
+    assert set(shas(lq.query_assets(made.library, one_run))) == {a.sha256 for a in second.assets()}
     by_run_only = lq.parse_filters([f"episode=@{rooftop.run_id[:6]}"])
     assert set(shas(lq.query_assets(made.library, by_run_only))) == {
-        a.sha256 for a in rooftop.assets()}
+        a.sha256 for a in rooftop.assets()
+    }
     assert lq.query_assets(made.library, lq.parse_filters(["episode=ep3.ctoon"])) == []
     # with the shot filter: shot 2 of every run of ep1 (made twice)
     shot_2 = lq.query_assets(made.library, lq.parse_filters(["episode=ep1", "shot=2"]))
@@ -73,8 +78,9 @@ def test_the_episode_filter_takes_a_graph_or_one_run_of_it(made: EpisodeLibrary)
 def test_facets_list_episodes_newest_first_and_shots_in_order(made: EpisodeLibrary) -> None:
     first, second, rooftop = made.episodes
     episodes = lq.facet_values(made.library, "episode")
-    assert [v for v, _n in episodes] == [f"{e.graph_path}@{e.run_id}"
-                                         for e in (rooftop, second, first)]
+    assert [v for v, _n in episodes] == [
+        f"{e.graph_path}@{e.run_id}" for e in (rooftop, second, first)
+    ]
     assert dict(episodes)[f"{first.graph_path}@{first.run_id}"] == len(first.assets())
     labels = lq.facet_labels(made.library, "episode", [v for v, _ in episodes])
     assert labels[f"{rooftop.graph_path}@{rooftop.run_id}"].startswith("Rooftop · ")
@@ -94,14 +100,14 @@ def test_the_episode_order_is_graph_then_newest_run_then_shot(made: EpisodeLibra
 
     def in_order(episode) -> list[str]:
         unnumbered = [a.sha256 for a in (episode.shot_list, episode.cut) if a is not None]
-        return unnumbered + [a.sha256 for n in sorted(episode.shots)
-                             for a in episode.shots[n]]
+        return unnumbered + [a.sha256 for n in sorted(episode.shots) for a in episode.shots[n]]
 
     # ep1.ctoon before ep2.ctoon; ep1's newer run first; imported assets last
-    assert shas(rows) == (in_order(second) + in_order(first) + in_order(rooftop)
-                          + [made.loose[0].sha256])
+    assert shas(rows) == (
+        in_order(second) + in_order(first) + in_order(rooftop) + [made.loose[0].sha256]
+    )
     oldest_run_first = lq.query_assets(made.library, lq.parse_filters([], sort="-episode"))
-    assert shas(oldest_run_first)[:len(in_order(first))] == in_order(first)
+    assert shas(oldest_run_first)[: len(in_order(first))] == in_order(first)
 
 
 def test_sections_head_each_episode_and_each_shot(made: EpisodeLibrary) -> None:
@@ -111,10 +117,15 @@ def test_sections_head_each_episode_and_each_shot(made: EpisodeLibrary) -> None:
     headers = [s for s in sections if isinstance(s, lq.AssetSection)]
     outline = [(h.level, h.title, h.count) for h in headers]
     assert outline == [
-        ("episode", "K-pop episode", 4), ("shot", "Shot 2", 3),
-        ("episode", "K-pop episode", 11), ("shot", "Shot 1", 3), ("shot", "Shot 2", 3),
+        ("episode", "K-pop episode", 4),
+        ("shot", "Shot 2", 3),
+        ("episode", "K-pop episode", 11),
+        ("shot", "Shot 1", 3),
+        ("shot", "Shot 2", 3),
         ("shot", "Shot 3", 3),
-        ("episode", "Rooftop", 8), ("shot", "Shot 1", 3), ("shot", "Shot 2", 3),
+        ("episode", "Rooftop", 8),
+        ("shot", "Shot 1", 3),
+        ("shot", "Shot 2", 3),
         ("episode", "Not from a run", 1),
     ]
     assert "ep1.ctoon" in headers[0].detail and second.run_id[:8] in headers[0].detail
@@ -122,7 +133,7 @@ def test_sections_head_each_episode_and_each_shot(made: EpisodeLibrary) -> None:
     assert [s for s in sections if not isinstance(s, lq.AssetSection)] == rows
     # a shot header comes right before the assets of that shot
     at = sections.index(headers[3])
-    assert [r.shot for r in sections[at + 1:at + 4]] == [1, 1, 1]
+    assert [r.shot for r in sections[at + 1 : at + 4]] == [1, 1, 1]
 
 
 def test_the_command_line_takes_the_same_filters(made: EpisodeLibrary, capsys) -> None:
@@ -131,14 +142,25 @@ def test_the_command_line_takes_the_same_filters(made: EpisodeLibrary, capsys) -
     from canvastoon_desktop.cli import main
 
     made.library.flush(wait=True)
-    code = main(["assets", "list", "--filter", "shot=3", "--filter", "episode=ep1",
-                 "--sort", "episode", "--json", "--library", str(made.library.root)])
+    code = main(
+        [
+            "assets",
+            "list",
+            "--filter",
+            "shot=3",
+            "--filter",
+            "episode=ep1",
+            "--sort",
+            "episode",
+            "--json",
+            "--library",
+            str(made.library.root),
+        ]
+    )
     assert code == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed["filters"] == ["episode: ep1", "shot: 3"] and listed["sort"] == "episode"
-    assert [a["sha256"] for a in listed["assets"]] == [
-        a.sha256 for a in made.episodes[0].shots[3]]
+    assert [a["sha256"] for a in listed["assets"]] == [a.sha256 for a in made.episodes[0].shots[3]]
     assert {a["shot"] for a in listed["assets"]} == {3}
-    assert main(["assets", "list", "--filter", "shot=x", "--library",
-                 str(made.library.root)]) == 2
+    assert main(["assets", "list", "--filter", "shot=x", "--library", str(made.library.root)]) == 2
     assert "is not a shot number" in capsys.readouterr().err

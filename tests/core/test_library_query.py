@@ -29,26 +29,56 @@ def shas(rows) -> set[str]:
 def test_every_filter_is_declared_once_with_a_query_field() -> None:
     keys = [spec.key for spec in lq.FILTERS]
     assert len(keys) == len(set(keys))
-    assert set(keys) == {"kind", "model", "provider", "node", "graph", "run", "episode", "shot",
-                         "date", "rating", "rejected", "cost", "text"}
+    assert set(keys) == {
+        "kind",
+        "model",
+        "provider",
+        "node",
+        "graph",
+        "run",
+        "episode",
+        "shot",
+        "date",
+        "rating",
+        "rejected",
+        "cost",
+        "text",
+    }
     query = lq.AssetQuery()
     for key in keys:
         assert hasattr(query, key) and query.active() == []
 
 
 def test_cli_text_is_parsed_by_the_declarations() -> None:
-    query = lq.parse_filters(["kind=image,video", "model=a/b", "model=c/d", "rating=3",
-                              "rejected=hide", "cost=0.05..1", "date=2025-01-01..2025-01-31",
-                              "text=neon rain"], sort="-cost", limit=5)
+    query = lq.parse_filters(
+        [
+            "kind=image,video",
+            "model=a/b",
+            "model=c/d",
+            "rating=3",
+            "rejected=hide",
+            "cost=0.05..1",
+            "date=2025-01-01..2025-01-31",
+            "text=neon rain",
+        ],
+        sort="-cost",
+        limit=5,
+    )
     assert query.kind == ("image", "video") and query.model == ("a/b", "c/d")
     assert query.rating == 3 and query.rejected == "hide" and query.cost == (0.05, 1.0)
     assert query.date[1] - query.date[0] == pytest.approx(31 * 86400, abs=3700)
     assert query.text == "neon rain" and query.sort == "cost" and query.ascending
     assert query.limit == 5
     assert "rating ≥ 3" in query.describe()
-    for bad, words in (("kind=sound", "not one of"), ("rating=7", "0 to 5"), ("nope=1", "no filter"),
-                       ("rejected=maybe", "show, hide, only"), ("cost=1..0", "ends before"),
-                       ("date=tomorrowish", "not a date"), ("kind", "KEY=VALUE")):
+    for bad, words in (
+        ("kind=sound", "not one of"),
+        ("rating=7", "0 to 5"),
+        ("nope=1", "no filter"),
+        ("rejected=maybe", "show, hide, only"),
+        ("cost=1..0", "ends before"),
+        ("date=tomorrowish", "not a date"),
+        ("kind", "KEY=VALUE"),
+    ):
         with pytest.raises(lq.FilterError, match=words):
             lq.parse_filters([bad])
     with pytest.raises(lq.FilterError, match="sort by one of"):
@@ -76,8 +106,10 @@ def test_filters_narrow_in_sql(filled: Populated) -> None:
     pricey = lq.query_assets(library, lq.parse_filters(["cost=0.5.."]))
     assert pricey and all(r.cost_usd >= 0.5 for r in pricey)
     text = lq.query_assets(library, lq.parse_filters(["text=neon"]))
-    assert text and all("neon" in (lq.provenance(library, r.sha256)[0].prompt or "")
-                        or "neon" in (r.excerpt or "") for r in text)
+    assert text and all(
+        "neon" in (lq.provenance(library, r.sha256)[0].prompt or "") or "neon" in (r.excerpt or "")
+        for r in text
+    )
     today = lq.query_assets(library, lq.parse_filters(["date=today.."]))
     assert len(today) == 18
     assert lq.query_assets(library, lq.parse_filters(["date=..2001-01-01"])) == []
@@ -106,11 +138,24 @@ def test_details_give_the_full_provenance_and_the_newest_result_first(filled: Po
     library = filled.library
     image, source = filled.by_kind["image"][:2]
     time.sleep(0.002)
-    library.record_result(ResultRecord(
-        cache_key="again", node_id="n9", node_type="image_gen", node_title="Re-roll",
-        outputs={"image": image}, params={"seed": 9}, inputs={"references": [source.sha256]},
-        model="prunaai/z-image-turbo", provider="replicate", prompt="again", job_id="p-1",
-        cost_usd=0.0, queue_s=2.0, run_s=4.0))
+    library.record_result(
+        ResultRecord(
+            cache_key="again",
+            node_id="n9",
+            node_type="image_gen",
+            node_title="Re-roll",
+            outputs={"image": image},
+            params={"seed": 9},
+            inputs={"references": [source.sha256]},
+            model="prunaai/z-image-turbo",
+            provider="replicate",
+            prompt="again",
+            job_id="p-1",
+            cost_usd=0.0,
+            queue_s=2.0,
+            run_s=4.0,
+        )
+    )
     details = lq.asset_details(library, image.sha256)
     assert details is not None and len(details.provenance) == 2
     newest = details.primary
@@ -136,8 +181,9 @@ def test_hash_prefixes_resolve_to_one_asset(filled: Populated) -> None:
 def test_results_written_behind_are_seen(tmp_path: Path) -> None:
     library = Library(tmp_path / "library")
     asset = library.put_text("hello there")
-    library.record_result(ResultRecord(cache_key="k", node_id="n", node_type="text",
-                                       outputs={"text": asset}))
+    library.record_result(
+        ResultRecord(cache_key="k", node_id="n", node_type="text", outputs={"text": asset})
+    )
     assert [r.sha256 for r in lq.query_assets(library)] == [asset.sha256]
     lq.close_reader(library)
     library.close()

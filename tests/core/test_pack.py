@@ -65,8 +65,15 @@ def made_pack(tmp_path_factory) -> dict:
     pack = root / "episode.ctoonpack"
     result = pack_graph(graph_path, pack, library, REGISTRY)
     library.close()
-    return {"root": root, "pack": pack, "summary": result, "cleaned": cleaned.sha256,
-            "mask": mask.sha256, "inpaint": inpaint.id, "load": load.id}
+    return {
+        "root": root,
+        "pack": pack,
+        "summary": result,
+        "cleaned": cleaned.sha256,
+        "mask": mask.sha256,
+        "inpaint": inpaint.id,
+        "load": load.id,
+    }
 
 
 def members(pack: Path) -> dict[str, bytes]:
@@ -77,8 +84,11 @@ def members(pack: Path) -> dict[str, bytes]:
 def write_zip(path: Path, files: dict[str, bytes], *, fix_manifest: bool = False) -> Path:
     if fix_manifest:
         manifest = json.loads(files["manifest.json"])
-        manifest["members"] = {n: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
-                               for n, d in files.items() if n != "manifest.json"}
+        manifest["members"] = {
+            n: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
+            for n, d in files.items()
+            if n != "manifest.json"
+        }
         files = {**files, "manifest.json": json.dumps(manifest).encode()}
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in files.items():
@@ -213,11 +223,17 @@ def test_symlinks_zip_bombs_and_too_many_files_are_refused(made_pack, tmp_path: 
         unpack(bomb, tmp_path / "t2", library, REGISTRY)
 
     with pytest.raises(PackError, match="members; at most 3"):
-        unpack(made_pack["pack"], tmp_path / "t3", library, REGISTRY,
-               limits=PackLimits(max_members=3))
+        unpack(
+            made_pack["pack"], tmp_path / "t3", library, REGISTRY, limits=PackLimits(max_members=3)
+        )
     with pytest.raises(PackError, match="unpacks to more than"):
-        unpack(made_pack["pack"], tmp_path / "t4", library, REGISTRY,
-               limits=PackLimits(max_total_bytes=100))
+        unpack(
+            made_pack["pack"],
+            tmp_path / "t4",
+            library,
+            REGISTRY,
+            limits=PackLimits(max_total_bytes=100),
+        )
     assert listing(tmp_path) - before == {link, bomb}
     occupied = tmp_path / "occupied"
     occupied.mkdir()

@@ -47,8 +47,14 @@ def test_actual_costs_from_what_providers_report() -> None:
 
 def test_a_user_table_overrides_the_seed_prices(tmp_path: Path) -> None:
     mine = tmp_path / "prices.json"
-    mine.write_text(json.dumps({"format": "canvastoon-prices", "models": {
-        "google/nano-banana-pro": {"usd_per_image": [0.1, 0.1]}}}))
+    mine.write_text(
+        json.dumps(
+            {
+                "format": "canvastoon-prices",
+                "models": {"google/nano-banana-pro": {"usd_per_image": [0.1, 0.1]}},
+            }
+        )
+    )
     prices = PriceTable.load(mine)
     assert prices.estimate(CATALOG["google/nano-banana-pro"], {"num_images": 1}).high == 0.1
     assert prices.entry("gpt-4o")["usd_per_million_input_tokens"] == 5.0

@@ -20,7 +20,8 @@ def test_the_environment_key_wins_and_is_remembered_as_secret() -> None:
 
 def test_log_records_are_scrubbed(caplog: pytest.LogCaptureFixture) -> None:
     KeyStore(environ={"REPLICATE_API_TOKEN": "r8_canary_log_0987654321"}, use_keyring=False).get(
-        "replicate")
+        "replicate"
+    )
     logger = logging.getLogger("test.secrets")
     logger.addFilter(RedactingFilter())
     with caplog.at_level(logging.INFO):

@@ -96,7 +96,15 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EpisodeRun]:
             patch.setattr(sim_middleware, "shorten", lambda value: value)
             summary, events = rig.run(graph, graph_path=path)
         shots = summary.nodes["shots"].outputs["shots"]
-        run = EpisodeRun(sim, rig, path, graph, summary, events, list(sim.log),
-                         [rig.library.read_json(a) for a in shots.items])
+        run = EpisodeRun(
+            sim,
+            rig,
+            path,
+            graph,
+            summary,
+            events,
+            list(sim.log),
+            [rig.library.read_json(a) for a in shots.items],
+        )
         yield run
         rig.close()

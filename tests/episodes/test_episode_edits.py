@@ -19,22 +19,34 @@ PER_SHOT = ("cuts", "cleanup", "clips")
 
 
 def items(events, kind, node: str) -> list[int | None]:
-    return sorted((e.item for e in events if isinstance(e, kind) and e.node_id == node),
-                  key=lambda i: -1 if i is None else i)
+    return sorted(
+        (e.item for e in events if isinstance(e, kind) and e.node_id == node),
+        key=lambda i: -1 if i is None else i,
+    )
 
 
 def test_editing_one_shots_prompt_reruns_only_that_shot(first_run: EpisodeRun) -> None:
     graph = first_run.graph.copy()
     k = 5
     outputs = first_run.rig.executor.plan(graph, graph_path=first_run.path).nodes["shots"].outputs
-    edit_json_item(graph, first_run.library, "shots", outputs, "shots", k,
-                   {"image_prompt": "Mina alone under one spotlight, rain on the lens"})
+    edit_json_item(
+        graph,
+        first_run.library,
+        "shots",
+        outputs,
+        "shots",
+        k,
+        {"image_prompt": "Mina alone under one spotlight, rain on the lens"},
+    )
     since = len(first_run.sim.log)
     summary, events = first_run.rig.run(graph, graph_path=first_run.path)
     assert summary.status == "done"
     video_model = DEFAULT_ROUTES[first_run.shots[k]["role"]]
-    video_route = ("aiml.video.create" if video_model.startswith("minimax/")
-                   else "replicate.predictions.create")
+    video_route = (
+        "aiml.video.create"
+        if video_model.startswith("minimax/")
+        else "replicate.predictions.create"
+    )
     assert creates(requests_since(first_run.sim, since)) == {
         ("aiml.images", "google/gemini-3-pro-image-edit"): 1,
         ("replicate.predictions.create", "allenhooo/lama"): 1,
@@ -50,8 +62,15 @@ def test_editing_one_shots_prompt_reruns_only_that_shot(first_run: EpisodeRun) -
 
 
 def estimate(path: Path, library: Path) -> dict[str, dict]:
-    result = canvastoon("estimate", str(path), "--json", "--library", str(library),
-                        cwd=path.parent, env=dict(os.environ))
+    result = canvastoon(
+        "estimate",
+        str(path),
+        "--json",
+        "--library",
+        str(library),
+        cwd=path.parent,
+        env=dict(os.environ),
+    )
     assert result.returncode == 0, result.stderr
     return {n["id"]: n for n in json.loads(result.stdout)["nodes"]}
 
@@ -68,8 +87,15 @@ def test_the_quote_of_a_new_episode_counts_every_shot(tmp_path: Path) -> None:
 def test_after_editing_one_shot_the_quote_runs_that_shot_only(first_run: EpisodeRun) -> None:
     graph = first_run.graph.copy()
     outputs = first_run.summary.nodes["shots"].outputs
-    edit_json_item(graph, first_run.library, "shots", outputs, "shots", 2,
-                   {"image_prompt": "Jun in the stairwell, neon leaking through the door"})
+    edit_json_item(
+        graph,
+        first_run.library,
+        "shots",
+        outputs,
+        "shots",
+        2,
+        {"image_prompt": "Jun in the stairwell, neon leaking through the door"},
+    )
     edited = first_run.path.with_name("edited_episode.ctoon")  # beside its characters/
     save_graph(graph, edited)
     first_run.library.flush(wait=True)

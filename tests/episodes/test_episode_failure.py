@@ -19,10 +19,21 @@ def test_one_failed_cleanup_leaves_the_other_shots_done(tmp_path: Path) -> None:
     library_dir = tmp_path / "library"
     with fast_simulator() as sim:
         # the first cleanup created at Replicate crashes while running (and only that one)
-        sim.faults.add(FaultRule("replicate.predictions.create", "fail",
-                                 model="allenhooo/lama", times=1))
-        result = canvastoon("run", str(project), "--json", "--yes", "--budget", "50", "--library",
-                            str(library_dir), env=cli_env(sim), cwd=project.parent)
+        sim.faults.add(
+            FaultRule("replicate.predictions.create", "fail", model="allenhooo/lama", times=1)
+        )
+        result = canvastoon(
+            "run",
+            str(project),
+            "--json",
+            "--yes",
+            "--budget",
+            "50",
+            "--library",
+            str(library_dir),
+            env=cli_env(sim),
+            cwd=project.parent,
+        )
         seen = creates(sim.log)
     assert result.returncode == 1, result.stderr
     summary = json.loads(result.stdout)
@@ -31,9 +42,11 @@ def test_one_failed_cleanup_leaves_the_other_shots_done(tmp_path: Path) -> None:
     assert nodes["cuts"]["status"] == "done" and len(nodes["cuts"]["assets"]) == 8
     cleanup = nodes["cleanup"]
     assert cleanup["status"] == "failed" and len(cleanup["assets"]) == 7
-    assert cleanup["error"] == ("1 of 8 items did not finish: the model failed at Replicate: "
-                                "Simulated failure: CUDA error: out of memory (the model "
-                                "crashed while running)")
+    assert cleanup["error"] == (
+        "1 of 8 items did not finish: the model failed at Replicate: "
+        "Simulated failure: CUDA error: out of memory (the model "
+        "crashed while running)"
+    )
     clips = nodes["clips"]
     assert clips["status"] == "failed" and len(clips["assets"]) == 7
     assert clips["error"] == "1 of 8 items did not finish: its upstream item failed"
@@ -42,13 +55,20 @@ def test_one_failed_cleanup_leaves_the_other_shots_done(tmp_path: Path) -> None:
     assert nodes["export"]["status"] == "skipped"
     # nothing was asked twice: 8 cleanups created (one failed), 7 videos for the 7 others
     assert seen[("replicate.predictions.create", "allenhooo/lama")] == 8
-    assert sum(n for (_route, model), n in seen.items()
-               if model in ("minimax/hailuo-2.3-fast", "bytedance/seedance-1-pro-fast",
-                            "google/veo-3.1-fast")) == 7
+    assert (
+        sum(
+            n
+            for (_route, model), n in seen.items()
+            if model
+            in ("minimax/hailuo-2.3-fast", "bytedance/seedance-1-pro-fast", "google/veo-3.1-fast")
+        )
+        == 7
+    )
 
     # the library says which shot failed: the same one is missing downstream, the rest is there
     library = Library(library_dir)
     try:
+
         def shots_of(node: str) -> set[int]:
             rows = lq.query_assets(library, lq.parse_filters([f"node={node}"]))
             return {r.shot for r in rows if r.shot is not None}

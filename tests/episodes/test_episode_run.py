@@ -18,10 +18,14 @@ CATALOG = REGISTRY.catalog
 FRAME = 1 / 24  # the episode's frame rate
 VIDEO_ROUTES = {  # where each video model is created
     "minimax/hailuo-2.3-fast": ("aiml.video.create", "/v2/video/generations"),
-    "bytedance/seedance-1-pro-fast": ("replicate.predictions.create",
-                                      "/v1/models/bytedance/seedance-1-pro-fast/predictions"),
-    "google/veo-3.1-fast": ("replicate.predictions.create",
-                            "/v1/models/google/veo-3.1-fast/predictions"),
+    "bytedance/seedance-1-pro-fast": (
+        "replicate.predictions.create",
+        "/v1/models/bytedance/seedance-1-pro-fast/predictions",
+    ),
+    "google/veo-3.1-fast": (
+        "replicate.predictions.create",
+        "/v1/models/google/veo-3.1-fast/predictions",
+    ),
 }
 
 
@@ -66,14 +70,18 @@ def test_an_eight_shot_episode_runs_end_to_end(first_run: EpisodeRun) -> None:
 
 
 def test_each_shot_reaches_the_video_model_of_its_role_with_its_fitted_duration(
-        first_run: EpisodeRun) -> None:
+    first_run: EpisodeRun,
+) -> None:
     shots = first_run.shots
     assert {s["role"] for s in shots} == {"action", "motion", "cinematic"}  # all three used
     cleanups = first_run.outputs("cleanup", "image").items
     by_first_frame = {a.sha256: k for k, a in enumerate(cleanups)}
-    requests = [e for e in first_run.log
-                if e.route in ("aiml.video.create", "replicate.predictions.create")
-                and e.model in VIDEO_ROUTES]
+    requests = [
+        e
+        for e in first_run.log
+        if e.route in ("aiml.video.create", "replicate.predictions.create")
+        and e.model in VIDEO_ROUTES
+    ]
     assert len(requests) == 8
     seen: dict[int, tuple[str, str, str, float, str]] = {}
     for entry in requests:
@@ -91,9 +99,12 @@ def test_each_shot_reaches_the_video_model_of_its_role_with_its_fitted_duration(
 
 
 def test_the_edit_model_gets_the_reference_images_of_the_characters_in_each_shot(
-        first_run: EpisodeRun, whole_request_log: None) -> None:
-    characters = {name: (first_run.path.parent / "characters" / f"{name.lower()}.png")
-                  .read_bytes() for name in ("Mina", "Jun")}
+    first_run: EpisodeRun, whole_request_log: None
+) -> None:
+    characters = {
+        name: (first_run.path.parent / "characters" / f"{name.lower()}.png").read_bytes()
+        for name in ("Mina", "Jun")
+    }
     refs = {sha(data): name for name, data in characters.items()}
     shots = first_run.shots
 
@@ -122,8 +133,9 @@ def test_the_edit_model_gets_the_reference_images_of_the_characters_in_each_shot
     casts = {0: ["Mina"], 1: ["Jun"], 2: []}
     for k, cast in casts.items():
         items = list(outputs["shots"].items)
-        items[k] = edit_json_item(graph, first_run.library, "shots", outputs, "shots", k,
-                                  {"characters": cast})
+        items[k] = edit_json_item(
+            graph, first_run.library, "shots", outputs, "shots", k, {"characters": cast}
+        )
         outputs["shots"] = ItemList(tuple(items))
     since = len(first_run.sim.log)
     summary, _events = first_run.rig.run(graph, targets=["cuts"], graph_path=first_run.path)

@@ -15,16 +15,22 @@ from nodes import default_registry
 
 @pytest.fixture
 def offline_executor(tmp_path: Path) -> Executor:
-    return Executor(default_registry(), Library(tmp_path / "library"), PriceTable.load(),
-                    adapters={"local": LocalAdapter()})
+    return Executor(
+        default_registry(),
+        Library(tmp_path / "library"),
+        PriceTable.load(),
+        adapters={"local": LocalAdapter()},
+    )
 
 
 @pytest.fixture
 def example_copy(tmp_path: Path):
     """Copy a bundled example (with its masks) into tmp so runs write nothing in the repo."""
+
     def copy(name: str) -> Path:
         target = tmp_path / "examples"
         if not target.exists():
             shutil.copytree(examples_dir(), target, ignore=shutil.ignore_patterns("exports"))
         return target / name
+
     return copy

@@ -58,8 +58,11 @@ def setup(tmp_path: Path):
     clips = []
     for i, seconds in enumerate((1.0, 1.5, 1.0, 2.0)):
         path = mp4_file(tmp_path / f"clip{i}.mp4", i, fps=12, seconds=seconds)
-        clips.append(library.put_file(path, AssetKind.VIDEO, "video/mp4", width=72, height=128,
-                                      duration_s=seconds))
+        clips.append(
+            library.put_file(
+                path, AssetKind.VIDEO, "video/mp4", width=72, height=128, duration_s=seconds
+            )
+        )
     executor = Executor(REGISTRY, library, PriceTable.load(), adapters={})
     yield library, clips, executor
     library.close()
@@ -69,8 +72,9 @@ def build(clips, trims: str = "", **params) -> tuple[Graph, str]:
     graph = Graph(REGISTRY)
     first = graph.create_node("test.library_videos", params={"shas": clips[0].sha256})
     second = graph.create_node("test.library_videos", params={"shas": clips[1].sha256})
-    shots = graph.create_node("test.library_videos",
-                              params={"shas": f"{clips[2].sha256},{clips[3].sha256}"})
+    shots = graph.create_node(
+        "test.library_videos", params={"shas": f"{clips[2].sha256},{clips[3].sha256}"}
+    )
     cut = graph.create_node("assemble_short", params={"trims": trims, **params})
     graph.connect(Edge(shots.id, "videos", cut.id, "shots"))  # the list, connected first
     graph.connect(Edge(first.id, "video", cut.id, "clips"))
@@ -83,9 +87,14 @@ def test_trims_are_parsed_with_clear_errors() -> None:
     assert (trims[1].start_s, trims[1].end_s) == (0.5, 4.0)
     assert (trims[4].start_s, trims[4].end_s) == (1.5, None)
     assert (trims[2].start_s, trims[2].end_s) == (0.0, 3.0)
-    for text, words in (("1 0.5-4", "write CLIP: START-END"), ("1: 4-2", "ends (2 s) before"),
-                        ("1: 0-1; 1: 2-3", "trimmed twice"), ("0: 0-1", "counted from 1"),
-                        ("2: -", "give a start, an end or both"), ("1: a-2", "CLIP: START-END")):
+    for text, words in (
+        ("1 0.5-4", "write CLIP: START-END"),
+        ("1: 4-2", "ends (2 s) before"),
+        ("1: 0-1; 1: 2-3", "trimmed twice"),
+        ("0: 0-1", "counted from 1"),
+        ("2: -", "give a start, an end or both"),
+        ("1: a-2", "CLIP: START-END"),
+    ):
         with pytest.raises(TrimError, match=re.escape(words)):
             parse_trims(text)
 
@@ -126,8 +135,13 @@ def test_the_order_is_connection_order_then_the_list(setup) -> None:
     from canvastoon_desktop.core.plan import gather_inputs
 
     node = graph.nodes[cut]
-    inputs, known, _ = gather_inputs(graph, node, REGISTRY["assemble_short"], graph.incoming(cut),
-                                     lambda n: plan.nodes[n].outputs)
+    inputs, known, _ = gather_inputs(
+        graph,
+        node,
+        REGISTRY["assemble_short"],
+        graph.incoming(cut),
+        lambda n: plan.nodes[n].outputs,
+    )
     assert known
     assert [a.sha256 for a in ordered_clips(inputs)] == [c.sha256 for c in clips]
 
@@ -158,7 +172,9 @@ def test_cancelling_stops_the_encoder_and_leaves_nothing(setup) -> None:
     assert summary.nodes[cut].status == "cancelled", summary.nodes[cut]
     assert not summary.nodes[cut].outputs
     deadline = time.monotonic() + 10  # the encoder thread notices the event and cleans up
-    while any(p.stat().st_size for p in (library.root / "tmp").iterdir()) and \
-            time.monotonic() < deadline:
+    while (
+        any(p.stat().st_size for p in (library.root / "tmp").iterdir())
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
     assert not [p for p in (library.root / "tmp").iterdir() if p.stat().st_size > 0]

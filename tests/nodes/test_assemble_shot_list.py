@@ -38,8 +38,11 @@ class LibraryAssets(NodeType):
 
     type_id = "test.library_assets"
     title = "Assets"
-    outputs = (Port("video", PortType.VIDEO), Port("videos", PortType.VIDEO, is_list=True),
-               Port("shots", PortType.SHOTS, is_list=True))
+    outputs = (
+        Port("video", PortType.VIDEO),
+        Port("videos", PortType.VIDEO, is_list=True),
+        Port("shots", PortType.SHOTS, is_list=True),
+    )
     params = (ParamSpec("shas", ParamKind.STRING, ""),)
     is_source = True
 
@@ -55,9 +58,16 @@ REGISTRY = NodeRegistry(default_registry().catalog, [*NODE_TYPES, LibraryAssets]
 
 
 def shot(index: int, duration: float, role: str = "motion") -> dict[str, Any]:
-    return {"index": index, "title": f"Shot {index}", "duration": duration,
-            "image_prompt": f"key frame {index}", "video_prompt": f"motion {index}",
-            "camera": "medium shot", "role": role, "characters": []}
+    return {
+        "index": index,
+        "title": f"Shot {index}",
+        "duration": duration,
+        "image_prompt": f"key frame {index}",
+        "video_prompt": f"motion {index}",
+        "camera": "medium shot",
+        "role": role,
+        "characters": [],
+    }
 
 
 @pytest.fixture
@@ -67,21 +77,30 @@ def rig(tmp_path: Path):
 
     def video(seconds: float, n: int) -> Asset:
         path = mp4_file(tmp_path / f"clip{n}.mp4", n, fps=FPS, seconds=seconds)
-        return library.put_file(path, AssetKind.VIDEO, "video/mp4", width=72, height=128,
-                                duration_s=seconds)
+        return library.put_file(
+            path, AssetKind.VIDEO, "video/mp4", width=72, height=128, duration_s=seconds
+        )
 
     yield library, executor, video
     library.close()
 
 
-def episode(library: Library, videos: Sequence[Asset], durations: Sequence[float], *,
-            clips: Sequence[Asset] = (), trims: str = "") -> tuple[Graph, str]:
+def episode(
+    library: Library,
+    videos: Sequence[Asset],
+    durations: Sequence[float],
+    *,
+    clips: Sequence[Asset] = (),
+    trims: str = "",
+) -> tuple[Graph, str]:
     graph = Graph(REGISTRY)
     shots = [library.put_json(shot(i, d)) for i, d in enumerate(durations, start=1)]
-    made = graph.create_node("test.library_assets",
-                             params={"shas": ",".join(v.sha256 for v in videos)})
-    listed = graph.create_node("test.library_assets",
-                               params={"shas": ",".join(s.sha256 for s in shots)})
+    made = graph.create_node(
+        "test.library_assets", params={"shas": ",".join(v.sha256 for v in videos)}
+    )
+    listed = graph.create_node(
+        "test.library_assets", params={"shas": ",".join(s.sha256 for s in shots)}
+    )
     cut = graph.create_node("assemble_short", params={"trims": trims, "fps": 24})
     for clip in clips:
         one = graph.create_node("test.library_assets", params={"shas": clip.sha256})
@@ -149,8 +168,10 @@ def test_lists_of_different_lengths_fail_clearly(rig) -> None:
     graph, cut = episode(library, [video(1.0, 20), video(1.0, 21)], [1.0, 1.0, 1.0])
     outcome = run(executor, graph, cut)
     assert outcome.status == "failed"
-    assert outcome.error == ("the shot list has 3 shots but 2 shot videos came in: connect "
-                             "the videos made from this shot list (one per shot, in its order)")
+    assert outcome.error == (
+        "the shot list has 3 shots but 2 shot videos came in: connect "
+        "the videos made from this shot list (one per shot, in its order)"
+    )
 
 
 def test_a_shot_list_without_shot_videos_is_a_validation_problem() -> None:

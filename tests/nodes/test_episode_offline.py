@@ -18,8 +18,9 @@ from nodes import default_registry
 
 def run(executor: Executor, graph, path: Path, targets=None):
     events: list[RunEvent] = []
-    summary = asyncio.run(executor.run(graph, graph_path=path, on_event=events.append,
-                                       targets=targets))
+    summary = asyncio.run(
+        executor.run(graph, graph_path=path, on_event=events.append, targets=targets)
+    )
     return summary, events
 
 
@@ -27,8 +28,9 @@ def items_done(events, node_id: str) -> list[int]:
     return sorted(e.item for e in events if isinstance(e, NodeDone) and e.node_id == node_id)
 
 
-def test_the_offline_episode_runs_each_shot_with_its_characters(offline_executor: Executor,
-                                                                 example_copy) -> None:
+def test_the_offline_episode_runs_each_shot_with_its_characters(
+    offline_executor: Executor, example_copy
+) -> None:
     path = example_copy("offline_episode.ctoon")
     graph = load_graph(path, default_registry())
     summary, events = run(offline_executor, graph, path)
@@ -38,8 +40,14 @@ def test_the_offline_episode_runs_each_shot_with_its_characters(offline_executor
     assert isinstance(shots, ItemList) and len(shots) == 6
     first = library.read_json(shots.items[0])
     assert first["characters"] == ["Mina"] and first["duration"] == 5
-    assert [library.read_json(s)["role"] for s in shots.items] == \
-        ["cinematic", "action", "motion", "cinematic", "motion", "motion"]
+    assert [library.read_json(s)["role"] for s in shots.items] == [
+        "cinematic",
+        "action",
+        "motion",
+        "cinematic",
+        "motion",
+        "motion",
+    ]
     assert any(isinstance(e, NodeItems) and e.node_id == "cards" and e.count == 6 for e in events)
     clips = summary.nodes["clips"].outputs["video"]
     durations = [round(media.probe_video_file(c.path).duration_s) for c in clips.items]
@@ -60,8 +68,15 @@ def test_editing_one_shot_reruns_that_shot_only(offline_executor: Executor, exam
     graph = load_graph(path, default_registry())
     summary, _ = run(offline_executor, graph, path, targets=["clips"])
     outputs = summary.nodes["shots"].outputs
-    edit_json_item(graph, offline_executor.library, "shots", outputs, "shots", 2,
-                   {"image_prompt": "Mina dances alone under a single spotlight"})
+    edit_json_item(
+        graph,
+        offline_executor.library,
+        "shots",
+        outputs,
+        "shots",
+        2,
+        {"image_prompt": "Mina dances alone under a single spotlight"},
+    )
     again, events = run(offline_executor, graph, path, targets=["clips"])
     assert again.status == "done"
     assert items_done(events, "cards") == [2]
@@ -71,8 +86,9 @@ def test_editing_one_shot_reruns_that_shot_only(offline_executor: Executor, exam
     assert cached == [0, 1, 3, 4, 5]
 
 
-def test_editing_one_line_of_the_story_reruns_that_shot_only(offline_executor: Executor,
-                                                              example_copy) -> None:
+def test_editing_one_line_of_the_story_reruns_that_shot_only(
+    offline_executor: Executor, example_copy
+) -> None:
     path = example_copy("offline_episode.ctoon")
     graph = load_graph(path, default_registry())
     run(offline_executor, graph, path, targets=["clips"])
@@ -93,11 +109,15 @@ def test_a_routes_cache_key_holds_only_the_model_its_shot_uses(tmp_path: Path) -
     params = RouteVideo.effective_params(catalog, {})
     action = library.put_json({"role": "action"})
     motion = library.put_json({"role": "motion"})
-    before = {role: RouteVideo.key_params(library, catalog, params, {"shot": shot})
-              for role, shot in (("action", action), ("motion", motion))}
+    before = {
+        role: RouteVideo.key_params(library, catalog, params, {"shot": shot})
+        for role, shot in (("action", action), ("motion", motion))
+    }
     changed = {**params, "action_model": "google/veo-3.1-fast"}
-    after = {role: RouteVideo.key_params(library, catalog, changed, {"shot": shot})
-             for role, shot in (("action", action), ("motion", motion))}
+    after = {
+        role: RouteVideo.key_params(library, catalog, changed, {"shot": shot})
+        for role, shot in (("action", action), ("motion", motion))
+    }
     assert before["action"]["model"] == "minimax/hailuo-2.3-fast"
     assert after["action"]["model"] == "google/veo-3.1-fast"
     assert before["motion"] == after["motion"]

@@ -20,21 +20,27 @@ def test_image_gen_fed_references_uses_the_edit_model() -> None:
     node_type = REGISTRY["image_gen"]
     params = node_type.effective_params(CATALOG, gen.params)
     assert node_type.resolve_model(CATALOG, params, frozenset()).id == "google/nano-banana-pro"
-    assert node_type.resolve_model(CATALOG, params, frozenset({"references"})).id == \
-        "google/gemini-3-pro-image-edit"
+    assert (
+        node_type.resolve_model(CATALOG, params, frozenset({"references"})).id
+        == "google/gemini-3-pro-image-edit"
+    )
     params["model"] = "local/storyboard-card"
-    assert node_type.resolve_model(CATALOG, params, frozenset({"references"})).id == \
-        "local/storyboard-card-refs"
+    assert (
+        node_type.resolve_model(CATALOG, params, frozenset({"references"})).id
+        == "local/storyboard-card-refs"
+    )
 
 
 def test_a_preview_model_cannot_take_references() -> None:
     graph = Graph(REGISTRY)
     ref = graph.create_node("load_image", params={"path": "face.png"})
-    gen = graph.create_node("image_gen", params={"model": "prunaai/z-image-turbo",
-                                                  "prompt": "x"}, title="Preview")
+    gen = graph.create_node(
+        "image_gen", params={"model": "prunaai/z-image-turbo", "prompt": "x"}, title="Preview"
+    )
     graph.connect(Edge(ref.id, "image", gen.id, "references"))
-    assert "Preview: Z-Image Turbo cannot use reference images; choose Nano Banana Pro" in \
-        problems(graph)
+    assert "Preview: Z-Image Turbo cannot use reference images; choose Nano Banana Pro" in problems(
+        graph
+    )
 
 
 def test_nodes_say_what_they_are_missing() -> None:
@@ -63,8 +69,15 @@ def test_only_veo_takes_a_last_frame() -> None:
 
 
 def test_every_model_of_the_spec_is_in_the_catalog_with_9_16_defaults() -> None:
-    hosted = {"gpt-4o", "google/nano-banana-pro", "prunaai/z-image-turbo", "allenhooo/lama",
-              "minimax/hailuo-2.3-fast", "bytedance/seedance-1-pro-fast", "google/veo-3.1-fast"}
+    hosted = {
+        "gpt-4o",
+        "google/nano-banana-pro",
+        "prunaai/z-image-turbo",
+        "allenhooo/lama",
+        "minimax/hailuo-2.3-fast",
+        "bytedance/seedance-1-pro-fast",
+        "google/veo-3.1-fast",
+    }
     assert hosted <= set(CATALOG.models)
     for model in CATALOG:
         aspect = model.param("aspect_ratio")

@@ -13,7 +13,8 @@ from nodes import default_registry
 
 
 def test_offline_storyboard_runs_end_to_end_and_then_comes_from_the_cache(
-        offline_executor: Executor, example_copy) -> None:
+    offline_executor: Executor, example_copy
+) -> None:
     path: Path = example_copy("offline_storyboard.ctoon")
     graph = load_graph(path, default_registry())
     summary = asyncio.run(offline_executor.run(graph, graph_path=path))
@@ -37,6 +38,12 @@ def test_offline_storyboard_runs_end_to_end_and_then_comes_from_the_cache(
 
     again = asyncio.run(offline_executor.run(graph, graph_path=path))
     statuses = {node_id: outcome.status for node_id, outcome in again.nodes.items()}
-    assert statuses == {"idea": "done", "mask": "done", "image_prompt": "cached",
-                        "card": "cached", "cleanup": "cached", "clip": "cached",
-                        "export": "done"}
+    assert statuses == {
+        "idea": "done",
+        "mask": "done",
+        "image_prompt": "cached",
+        "card": "cached",
+        "cleanup": "cached",
+        "clip": "cached",
+        "export": "done",
+    }

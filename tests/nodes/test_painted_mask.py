@@ -58,8 +58,9 @@ def test_the_node_serves_the_stored_mask(tmp_path: Path) -> None:
 
 def test_store_mask_insists_on_grey_png_of_the_image_size(tmp_path: Path) -> None:
     library = Library(tmp_path / "library")
-    image = library.put_bytes(grey_png((40, 60), "RGB"), AssetKind.IMAGE, "image/png",
-                              width=40, height=60)
+    image = library.put_bytes(
+        grey_png((40, 60), "RGB"), AssetKind.IMAGE, "image/png", width=40, height=60
+    )
     assert store_mask(library, grey_png((40, 60)), image).width == 40
     with pytest.raises(MediaError, match="the mask is 41x60 but the image is 40x60"):
         store_mask(library, grey_png((41, 60)), image)

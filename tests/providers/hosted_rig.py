@@ -66,8 +66,18 @@ def write_png(path: Path, width: int, height: int, seed: int = 0, mode: str = "R
         arr[height // 8 : height // 4, width // 2 : width - width // 8] = 255
     else:
         y, x = np.mgrid[0:height, 0:width].astype(np.float32)
-        arr = np.stack([120 + 80 * np.sin(x / 23 + seed), 100 + 60 * np.cos(y / 31 - seed),
-                        90 + 70 * np.sin((x + y) / 47)], axis=-1).clip(0, 255).astype(np.uint8)
+        arr = (
+            np.stack(
+                [
+                    120 + 80 * np.sin(x / 23 + seed),
+                    100 + 60 * np.cos(y / 31 - seed),
+                    90 + 70 * np.sin((x + y) / 47),
+                ],
+                axis=-1,
+            )
+            .clip(0, 255)
+            .astype(np.uint8)
+        )
     Image.fromarray(arr, mode).save(path, "PNG")
     return path
 
@@ -86,8 +96,12 @@ def decode_video(path: Path) -> dict[str, Any]:
         stream = container.streams.video[0]
         frames = sum(1 for _ in container.decode(stream))
         rate = float(stream.average_rate)
-        return {"width": stream.width, "height": stream.height, "frames": frames,
-                "duration": frames / rate}
+        return {
+            "width": stream.width,
+            "height": stream.height,
+            "frames": frames,
+            "duration": frames / rate,
+        }
 
 
 @dataclass
@@ -101,8 +115,14 @@ class Rig:
     def __post_init__(self) -> None:
         self.library = Library(self.root / "library")
         self.adapters = build_adapters(self.setup, self.prices)
-        self.executor = Executor(REGISTRY, self.library, self.prices, adapters=self.adapters,
-                                 limits=self.limits, key_problem=self.setup.key_problem())
+        self.executor = Executor(
+            REGISTRY,
+            self.library,
+            self.prices,
+            adapters=self.adapters,
+            limits=self.limits,
+            key_problem=self.setup.key_problem(),
+        )
         self.images = self.root / "images"
         self.images.mkdir(exist_ok=True)
         #: cancels the run in progress from any thread (set while :meth:`run` runs)
@@ -112,36 +132,53 @@ class Rig:
     def graph(self) -> Graph:
         return Graph(REGISTRY)
 
-    def picture(self, graph: Graph, width: int = 400, height: int = 720, seed: int = 0,
-                mode: str = "RGB") -> str:
-        path = write_png(self.images / f"{mode}_{width}x{height}_{seed}.png", width, height,
-                         seed, mode)
+    def picture(
+        self, graph: Graph, width: int = 400, height: int = 720, seed: int = 0, mode: str = "RGB"
+    ) -> str:
+        path = write_png(
+            self.images / f"{mode}_{width}x{height}_{seed}.png", width, height, seed, mode
+        )
         return graph.create_node("load_image", params={"path": str(path)}).id
 
     def video(self, graph: Graph, model: str, prompt: str = "spin", **params: Any) -> str:
         """A video node of ``model`` on a fresh 9:16 first frame; returns its id."""
         frame = self.picture(graph)
-        return self.node(graph, "video", {"image": frame}, model=model, prompt=prompt,
-                         **params)
+        return self.node(graph, "video", {"image": frame}, model=model, prompt=prompt, **params)
 
     def text(self, graph: Graph, text: str) -> str:
         return graph.create_node("text", params={"text": text}).id
 
-    def node(self, graph: Graph, type_id: str, inputs: Mapping[str, str | Iterable[str]]
-             | None = None, **params: Any) -> str:
+    def node(
+        self,
+        graph: Graph,
+        type_id: str,
+        inputs: Mapping[str, str | Iterable[str]] | None = None,
+        **params: Any,
+    ) -> str:
         node = graph.create_node(type_id, params=params)
         for port, sources in (inputs or {}).items():
             for src in [sources] if isinstance(sources, str) else sources:
                 out = graph.nodes[src].type
-                out_port = {"text": "text", "prompt_llm": "text", "load_image": "image",
-                            "image_gen": "image", "inpaint": "image", "video": "video"}[out]
+                out_port = {
+                    "text": "text",
+                    "prompt_llm": "text",
+                    "load_image": "image",
+                    "image_gen": "image",
+                    "inpaint": "image",
+                    "video": "video",
+                }[out]
                 graph.connect(Edge(src, out_port, node.id, port))
         return node.id
 
     # -- running -----------------------------------------------------------------------
-    def run(self, graph: Graph, *, cancel_when: Callable[[RunEvent], bool] | None = None,
-            cancel_after_s: float | None = None,
-            **kwargs: Any) -> tuple[RunSummary, list[RunEvent]]:
+    def run(
+        self,
+        graph: Graph,
+        *,
+        cancel_when: Callable[[RunEvent], bool] | None = None,
+        cancel_after_s: float | None = None,
+        **kwargs: Any,
+    ) -> tuple[RunSummary, list[RunEvent]]:
         """Run ``graph``; cancel it when an event matches ``cancel_when`` or after a delay."""
         events: list[RunEvent] = []
 
@@ -156,9 +193,11 @@ class Rig:
             if cancel_after_s is not None:
                 asyncio.get_running_loop().call_later(cancel_after_s, run.cancel)
             if cancel_when is not None:
+
                 def watch(event: RunEvent) -> None:
                     if not run.cancelled and cancel_when(event):
                         run.cancel()
+
                 run.events.connect(watch)
             return await run.wait()
 
@@ -169,8 +208,10 @@ class Rig:
 
     # -- the library, as a test sees it --------------------------------------------------
     def jobs(self) -> list[dict[str, Any]]:
-        return [{"state": j.state, "job_id": j.job_id, "model": j.model, "info": j.info}
-                for j in self.library.jobs()]
+        return [
+            {"state": j.state, "job_id": j.job_id, "model": j.model, "info": j.info}
+            for j in self.library.jobs()
+        ]
 
     def charges(self) -> list[tuple[float, str]]:
         db = self.library.connection()
@@ -203,15 +244,31 @@ def cli_env(sim: Simulator, **extra: str) -> dict[str, str]:
     return env
 
 
-def canvastoon(*args: str, env: Mapping[str, str], cwd: Path, timeout: float = 120,
-               ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "canvastoon_desktop", *args], env=dict(env),
-                          cwd=cwd, capture_output=True, text=True, timeout=timeout)
+def canvastoon(
+    *args: str,
+    env: Mapping[str, str],
+    cwd: Path,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "canvastoon_desktop", *args],
+        env=dict(env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def start_canvastoon(*args: str, env: Mapping[str, str], cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "canvastoon_desktop", *args], env=dict(env),
-                            cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "canvastoon_desktop", *args],
+        env=dict(env),
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def dump_library(library_dir: Path) -> str:
@@ -223,8 +280,9 @@ def dump_library(library_dir: Path) -> str:
         for table in tables:
             out.write(f"## {table}\n")
             for row in db.execute(f"SELECT * FROM {table}"):
-                cells = [c.decode("utf-8", "replace") if isinstance(c, bytes) else str(c)
-                         for c in row]
+                cells = [
+                    c.decode("utf-8", "replace") if isinstance(c, bytes) else str(c) for c in row
+                ]
                 out.write(json.dumps(cells) + "\n")
         return out.getvalue()
     finally:
@@ -250,8 +308,7 @@ class RecordingJob:
     async def submitted(self, job_id: str, info: Mapping[str, Any] | None = None) -> None:
         self.journal.append(("submitted", job_id))
 
-    def progress(self, status: str, fraction: float | None = None, *,
-                 running: bool = True) -> None:
+    def progress(self, status: str, fraction: float | None = None, *, running: bool = True) -> None:
         self.statuses.append((status, running))
 
     async def store_bytes(self, data: bytes, kind: Any, mime: str, **meta: Any) -> Any:
@@ -259,7 +316,8 @@ class RecordingJob:
 
     async def store_file(self, path: Path, kind: Any, mime: str, **meta: Any) -> Any:
         return await asyncio.to_thread(
-            lambda: self.library.put_file(path, kind, mime, move=True, **meta))
+            lambda: self.library.put_file(path, kind, mime, move=True, **meta)
+        )
 
     def temp_path(self, suffix: str = "") -> Path:
         return self.library.temp_path(suffix)

@@ -55,8 +55,9 @@ def test_adapters_work_across_runs_on_fresh_loops(sim: Simulator, tmp_path: Path
         g = rig.graph()
         node = rig.node(g, "image_gen", model="prunaai/z-image-turbo", prompt=prompt)
         frame = rig.picture(g)
-        video = rig.node(g, "video", {"image": frame}, model="minimax/hailuo-2.3-fast",
-                         prompt=prompt, duration=6)
+        video = rig.node(
+            g, "video", {"image": frame}, model="minimax/hailuo-2.3-fast", prompt=prompt, duration=6
+        )
         chat = rig.node(g, "prompt_llm", {"text": rig.text(g, prompt)}, model="gpt-4o")
         summary, _ = rig.run(g)  # asyncio.run: a new loop each time
         assert {summary.nodes[n].status for n in (node, video, chat)} == {"done"}
@@ -76,13 +77,16 @@ def test_the_download_client_is_closed_with_its_loop(sim: Simulator, tmp_path: P
     rig.close()
 
 
-def test_aclose_adapters_closes_them_on_a_loop_that_lives_on(sim: Simulator,
-                                                            tmp_path: Path) -> None:
+def test_aclose_adapters_closes_them_on_a_loop_that_lives_on(
+    sim: Simulator, tmp_path: Path
+) -> None:
     rig = make_rig(sim, tmp_path)
 
     async def go() -> list[httpx.AsyncClient]:
-        made = [rig.adapters["replicate"].service.downloads._clients.get(),
-                rig.adapters["aiml"].video._clients.get("key")]
+        made = [
+            rig.adapters["replicate"].service.downloads._clients.get(),
+            rig.adapters["aiml"].video._clients.get("key"),
+        ]
         await aclose_adapters(rig.adapters)
         return made
 

@@ -29,12 +29,20 @@ def _metered(sim: Simulator) -> None:
     sim.aiml_credits = CREDITS  # a balance, so the test knows what the provider charged
 
 
-def test_chat_sends_system_and_user_messages_and_records_credits(rig: Rig,
-                                                                 sim: Simulator) -> None:
+def test_chat_sends_system_and_user_messages_and_records_credits(rig: Rig, sim: Simulator) -> None:
     g = rig.graph()
     idea = rig.text(g, "A rookie idol on a rainy rooftop")
-    llm = rig.node(g, "prompt_llm", {"text": idea}, model="gpt-4o", temperature=0.3,
-                   max_tokens=200, seed=42, preset="scenario_writer", instructions="Four shots.")
+    llm = rig.node(
+        g,
+        "prompt_llm",
+        {"text": idea},
+        model="gpt-4o",
+        temperature=0.3,
+        max_tokens=200,
+        seed=42,
+        preset="scenario_writer",
+        instructions="Four shots.",
+    )
     summary, _ = rig.run(g)
     assert summary.status == "done", summary.nodes[llm]
     body = sim.log.last("aiml.chat").body
@@ -51,21 +59,40 @@ def test_chat_sends_system_and_user_messages_and_records_credits(rig: Rig,
     assert [j["state"] for j in rig.jobs()] == ["done"]
 
 
-def test_chat_with_a_json_schema_asks_for_strict_structured_output(sim: Simulator,
-                                                                   rig: Rig) -> None:
-    schema = {"title": "Shot list", "type": "object", "additionalProperties": False,
-              "required": ["shots"], "properties": {"shots": {"type": "array", "items": {
-                  "type": "object", "additionalProperties": False,
-                  "required": ["index", "prompt"],
-                  "properties": {"index": {"type": "integer"}, "prompt": {"type": "string"}}}}}}
-    call = ModelCall(CATALOG["gpt-4o"], {"temperature": 0.2, "max_tokens": 800, "seed": None},
-                     prompt="Split into shots: rooftop, rain, dance", system="Be brief.",
-                     response_schema=schema)
+def test_chat_with_a_json_schema_asks_for_strict_structured_output(
+    sim: Simulator, rig: Rig
+) -> None:
+    schema = {
+        "title": "Shot list",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["shots"],
+        "properties": {
+            "shots": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["index", "prompt"],
+                    "properties": {"index": {"type": "integer"}, "prompt": {"type": "string"}},
+                },
+            }
+        },
+    }
+    call = ModelCall(
+        CATALOG["gpt-4o"],
+        {"temperature": 0.2, "max_tokens": 800, "seed": None},
+        prompt="Split into shots: rooftop, rain, dance",
+        system="Be brief.",
+        response_schema=schema,
+    )
     job = RecordingJob(rig.library)
     output = asyncio.run(rig.adapters["aiml"].generate(call, job))
     body = sim.log.last("aiml.chat").body
-    assert body["response_format"] == {"type": "json_schema", "json_schema": {
-        "name": "Shot_list", "schema": schema, "strict": True}}
+    assert body["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {"name": "Shot_list", "schema": schema, "strict": True},
+    }
     assert "seed" not in body
     asset = output.assets[0]
     assert asset.kind is AssetKind.JSON and asset.mime == "application/json"
@@ -77,13 +104,24 @@ def test_chat_with_a_json_schema_asks_for_strict_structured_output(sim: Simulato
 
 def test_nano_banana_pro_sends_only_documented_fields(rig: Rig, sim: Simulator) -> None:
     g = rig.graph()
-    node = rig.node(g, "image_gen", model="google/nano-banana-pro",
-                    prompt="idol on a neon rooftop", aspect_ratio="9:16", resolution="2K")
+    node = rig.node(
+        g,
+        "image_gen",
+        model="google/nano-banana-pro",
+        prompt="idol on a neon rooftop",
+        aspect_ratio="9:16",
+        resolution="2K",
+    )
     summary, _ = rig.run(g)
     assert summary.status == "done", summary.nodes[node]
     body = sim.log.last("aiml.images").body
-    assert body == {"model": "google/nano-banana-pro", "prompt": "idol on a neon rooftop",
-                    "aspect_ratio": "9:16", "resolution": "2K", "num_images": 1}
+    assert body == {
+        "model": "google/nano-banana-pro",
+        "prompt": "idol on a neon rooftop",
+        "aspect_ratio": "9:16",
+        "resolution": "2K",
+        "num_images": 1,
+    }
     asset = summary.nodes[node].outputs["image"]
     picture = decode_image(asset.path)
     assert picture.format == "PNG"
@@ -94,8 +132,9 @@ def test_nano_banana_pro_sends_only_documented_fields(rig: Rig, sim: Simulator) 
 
 def test_several_images_come_back_as_a_list(rig: Rig, sim: Simulator) -> None:
     g = rig.graph()
-    node = rig.node(g, "image_gen", model="google/nano-banana-pro", prompt="two poses",
-                    num_images=2)
+    node = rig.node(
+        g, "image_gen", model="google/nano-banana-pro", prompt="two poses", num_images=2
+    )
     summary, _ = rig.run(g)
     images = summary.nodes[node].outputs["image"]
     assert len(images) == 2 and all(a.path.is_file() for a in images.items)
@@ -118,13 +157,19 @@ def test_edit_model_gets_the_references_as_data_uris(rig: Rig, sim: Simulator) -
     assert picture.width / picture.height == pytest.approx(9 / 16, abs=0.01)
 
 
-def test_hailuo_video_is_created_journaled_polled_and_downloaded(rig: Rig,
-                                                                 sim: Simulator) -> None:
+def test_hailuo_video_is_created_journaled_polled_and_downloaded(rig: Rig, sim: Simulator) -> None:
     g = rig.graph()
     frame = rig.picture(g, 400, 720)
-    node = rig.node(g, "video", {"image": frame}, model="minimax/hailuo-2.3-fast",
-                    prompt="she spins, camera orbits", duration=6, resolution="768P",
-                    enhance_prompt=False)
+    node = rig.node(
+        g,
+        "video",
+        {"image": frame},
+        model="minimax/hailuo-2.3-fast",
+        prompt="she spins, camera orbits",
+        duration=6,
+        resolution="768P",
+        enhance_prompt=False,
+    )
     summary, events = rig.run(g)
     assert summary.status == "done", summary.nodes[node]
     body = sim.log.last("aiml.video.create").body
@@ -135,31 +180,43 @@ def test_hailuo_video_is_created_journaled_polled_and_downloaded(rig: Rig,
     assert "aspect_ratio" not in body
     (generation_id,) = sim.video_jobs
     assert sim.log.count("aiml.video.poll") >= 1
-    assert all(e.path.endswith(f"generation_id={generation_id}")
-               for e in sim.log.entries("aiml.video.poll"))
+    assert all(
+        e.path.endswith(f"generation_id={generation_id}")
+        for e in sim.log.entries("aiml.video.poll")
+    )
     video = summary.nodes[node].outputs["video"]
     probed = decode_video(video.path)
     assert probed["duration"] == pytest.approx(6, abs=0.2)
     assert probed["width"] / probed["height"] == pytest.approx(400 / 720, abs=0.02)
     assert video.duration_s == pytest.approx(probed["duration"], abs=0.2)
     assert summary.nodes[node].cost_usd == pytest.approx(spent_usd(sim))
-    assert rig.jobs() == [{"state": "done", "job_id": generation_id,
-                           "model": "minimax/hailuo-2.3-fast",
-                           "info": {"route": "/v2/video/generations"}}]
+    assert rig.jobs() == [
+        {
+            "state": "done",
+            "job_id": generation_id,
+            "model": "minimax/hailuo-2.3-fast",
+            "info": {"route": "/v2/video/generations"},
+        }
+    ]
     statuses = [e.status for e in events if type(e).__name__ == "NodeProgress"]
     assert statuses[0] == "queued" and statuses[-1] == "completed"
 
 
-def test_the_first_frame_is_sent_as_png_even_when_it_is_webp(rig: Rig, sim: Simulator,
-                                                              tmp_path) -> None:
+def test_the_first_frame_is_sent_as_png_even_when_it_is_webp(
+    rig: Rig, sim: Simulator, tmp_path
+) -> None:
     from PIL import Image
 
     path = tmp_path / "frame.webp"
     Image.new("RGB", (400, 720), (10, 120, 200)).save(path, "WEBP")
     library = Library(tmp_path / "lib2")
     asset = library.put_file(path, AssetKind.IMAGE, "image/webp", width=400, height=720)
-    call = ModelCall(CATALOG["minimax/hailuo-2.3-fast"], {"duration": 6, "resolution": "768P",
-                     "enhance_prompt": True}, prompt="wind", files={"image": (asset,)})
+    call = ModelCall(
+        CATALOG["minimax/hailuo-2.3-fast"],
+        {"duration": 6, "resolution": "768P", "enhance_prompt": True},
+        prompt="wind",
+        files={"image": (asset,)},
+    )
     output = asyncio.run(rig.adapters["aiml"].generate(call, RecordingJob(library)))
     assert sim.log.last("aiml.video.create").body["image_url"].startswith("data:image/png")
     assert output.assets[0].kind is AssetKind.VIDEO

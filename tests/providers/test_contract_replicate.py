@@ -28,19 +28,39 @@ def prediction_of(sim: Simulator, model: str):
     return job
 
 
-def test_z_image_turbo_runs_by_model_name_and_is_billed_by_gpu_time(rig: Rig,
-                                                                     sim: Simulator) -> None:
+def test_z_image_turbo_runs_by_model_name_and_is_billed_by_gpu_time(
+    rig: Rig, sim: Simulator
+) -> None:
     g = rig.graph()
-    node = rig.node(g, "image_gen", model="prunaai/z-image-turbo", prompt="storyboard sketch",
-                    width=720, height=1280, num_inference_steps=6, seed=5)
+    node = rig.node(
+        g,
+        "image_gen",
+        model="prunaai/z-image-turbo",
+        prompt="storyboard sketch",
+        width=720,
+        height=1280,
+        num_inference_steps=6,
+        seed=5,
+    )
     summary, _ = rig.run(g)
     assert summary.status == "done", summary.nodes[node]
     body = created(sim, "prunaai/z-image-turbo")
-    assert sim.log.last("replicate.predictions.create").path == \
-        "/v1/models/prunaai/z-image-turbo/predictions"
-    assert body == {"input": {"prompt": "storyboard sketch", "width": 720, "height": 1280,
-                              "num_inference_steps": 6, "guidance_scale": 0.0,
-                              "output_format": "png", "output_quality": 90, "seed": 5}}
+    assert (
+        sim.log.last("replicate.predictions.create").path
+        == "/v1/models/prunaai/z-image-turbo/predictions"
+    )
+    assert body == {
+        "input": {
+            "prompt": "storyboard sketch",
+            "width": 720,
+            "height": 1280,
+            "num_inference_steps": 6,
+            "guidance_scale": 0.0,
+            "output_format": "png",
+            "output_quality": 90,
+            "seed": 5,
+        }
+    }
     picture = decode_image(summary.nodes[node].outputs["image"].path)
     assert picture.format == "PNG"
     assert picture.width / picture.height == pytest.approx(720 / 1280, abs=0.02)
@@ -51,8 +71,7 @@ def test_z_image_turbo_runs_by_model_name_and_is_billed_by_gpu_time(rig: Rig,
     assert row["state"] == "done" and row["job_id"] == job.id
 
 
-def test_lama_runs_by_version_with_the_mask_scaled_to_the_image(rig: Rig,
-                                                                 sim: Simulator) -> None:
+def test_lama_runs_by_version_with_the_mask_scaled_to_the_image(rig: Rig, sim: Simulator) -> None:
     g = rig.graph()
     image = rig.picture(g, 384, 680, seed=3)
     mask = rig.picture(g, 720, 1280, mode="L")  # the example's mask is bigger than the image
@@ -66,46 +85,73 @@ def test_lama_runs_by_version_with_the_mask_scaled_to_the_image(rig: Rig,
     job = prediction_of(sim, "allenhooo/lama")
     sent_mask = Image.open(io.BytesIO(base64.b64decode(job.input["mask"].split(",", 1)[1])))
     assert sent_mask.size == (384, 680)
-    assert set(np.unique(np.asarray(sent_mask.convert("L")))) <= {0, 255}  # nearest: still black and white
+    assert set(np.unique(np.asarray(sent_mask.convert("L")))) <= {
+        0,
+        255,
+    }  # nearest: still black and white
     result = decode_image(summary.nodes[node].outputs["image"].path)
     assert result.size == (384, 680)
     assert summary.nodes[node].cost_usd == pytest.approx(
-        PRICES.gpu_time_usd("allenhooo/lama", job.run_s), rel=0.05)
+        PRICES.gpu_time_usd("allenhooo/lama", job.run_s), rel=0.05
+    )
 
 
 def test_seedance_video_with_a_first_frame(rig: Rig, sim: Simulator) -> None:
     g = rig.graph()
     frame = rig.picture(g, 400, 720)
-    node = rig.node(g, "video", {"image": frame}, model="bytedance/seedance-1-pro-fast",
-                    prompt="she dances", duration=4, resolution="480p")
+    node = rig.node(
+        g,
+        "video",
+        {"image": frame},
+        model="bytedance/seedance-1-pro-fast",
+        prompt="she dances",
+        duration=4,
+        resolution="480p",
+    )
     summary, _ = rig.run(g)
     assert summary.status == "done", summary.nodes[node]
     body = created(sim, "bytedance/seedance-1-pro-fast")["input"]
     assert body["image"].startswith("data:image/png;base64,")
     assert {k: v for k, v in body.items() if k != "image"} == {
-        "prompt": "she dances", "duration": 4, "resolution": "480p", "aspect_ratio": "9:16",
-        "fps": 24, "camera_fixed": False}
+        "prompt": "she dances",
+        "duration": 4,
+        "resolution": "480p",
+        "aspect_ratio": "9:16",
+        "fps": 24,
+        "camera_fixed": False,
+    }
     probed = decode_video(summary.nodes[node].outputs["video"].path)
     assert probed["duration"] == pytest.approx(4, abs=0.2)
     assert probed["width"] / probed["height"] == pytest.approx(400 / 720, abs=0.02)
     assert summary.nodes[node].cost_usd == pytest.approx(
-        PRICES.video_seconds_usd("bytedance/seedance-1-pro-fast", probed["duration"]), rel=0.05)
+        PRICES.video_seconds_usd("bytedance/seedance-1-pro-fast", probed["duration"]), rel=0.05
+    )
 
 
 def test_veo_video_with_first_and_last_frames(rig: Rig, sim: Simulator) -> None:
     g = rig.graph()
     first, last = rig.picture(g, 400, 720, seed=1), rig.picture(g, 400, 720, seed=9)
-    node = rig.node(g, "video", {"image": first, "last_frame": last},
-                    model="google/veo-3.1-fast", prompt="slow push-in", negative_prompt="",
-                    generate_audio=False)
+    node = rig.node(
+        g,
+        "video",
+        {"image": first, "last_frame": last},
+        model="google/veo-3.1-fast",
+        prompt="slow push-in",
+        negative_prompt="",
+        generate_audio=False,
+    )
     summary, _ = rig.run(g)
     assert summary.status == "done", summary.nodes[node]
     body = created(sim, "google/veo-3.1-fast")["input"]
     assert body["image"].startswith("data:image/png") and body["last_frame"].startswith("data:")
     assert body["image"] != body["last_frame"]
     assert {k: v for k, v in body.items() if k not in ("image", "last_frame")} == {
-        "prompt": "slow push-in", "duration": 8, "aspect_ratio": "9:16", "resolution": "720p",
-        "generate_audio": False}  # an empty negative prompt and an unset seed are left out
+        "prompt": "slow push-in",
+        "duration": 8,
+        "aspect_ratio": "9:16",
+        "resolution": "720p",
+        "generate_audio": False,
+    }  # an empty negative prompt and an unset seed are left out
     probed = decode_video(summary.nodes[node].outputs["video"].path)
     assert probed["duration"] == pytest.approx(8, abs=0.2)
     assert summary.nodes[node].cost_usd == pytest.approx(1.2, rel=0.05)
@@ -118,8 +164,14 @@ def test_a_large_input_is_uploaded_and_passed_by_url(rig: Rig, sim: Simulator) -
     Image.fromarray(rng.integers(0, 255, (900, 500, 3), dtype=np.uint8)).save(noise)
     assert noise.stat().st_size > 256 * 1024
     frame = g.create_node("load_image", params={"path": str(noise)}).id
-    node = rig.node(g, "video", {"image": frame}, model="bytedance/seedance-1-pro-fast",
-                    prompt="big frame", duration=2)
+    node = rig.node(
+        g,
+        "video",
+        {"image": frame},
+        model="bytedance/seedance-1-pro-fast",
+        prompt="big frame",
+        duration=2,
+    )
     summary, _ = rig.run(g)
     assert summary.status == "done", summary.nodes[node]
     upload = sim.log.last("replicate.files.create")

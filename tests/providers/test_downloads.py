@@ -102,15 +102,19 @@ def test_a_data_uri_output_is_stored_too(job: RecordingJob) -> None:
     assert got.asset.sha256 == hashlib.sha256(PNG).hexdigest()
 
 
-@pytest.mark.parametrize(("path", "words"), [
-    ("/page", "sent text/html instead of the image"),
-    ("/garbage", "was to send an image but sent"),
-    ("/json", "JSON text"),
-    ("/truncated", "truncated"),
-    ("/huge", "larger than the 50 MB allowed"),
-])
-def test_what_is_not_the_image_asked_for_is_refused(server: str, job: RecordingJob, path: str,
-                                                    words: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("/page", "sent text/html instead of the image"),
+        ("/garbage", "was to send an image but sent"),
+        ("/json", "JSON text"),
+        ("/truncated", "truncated"),
+        ("/huge", "larger than the 50 MB allowed"),
+    ],
+)
+def test_what_is_not_the_image_asked_for_is_refused(
+    server: str, job: RecordingJob, path: str, words: str
+) -> None:
     with pytest.raises(BadOutput) as info:
         fetch(server + path, job)
     assert words in str(info.value)

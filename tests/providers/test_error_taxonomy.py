@@ -96,22 +96,25 @@ def test_out_of_credits_on_replicate(rig: Rig, sim: Simulator) -> None:
 # -- rate limits ------------------------------------------------------------------------------
 @pytest.mark.parametrize("retry_after", [None, 1.0])
 def test_429_on_polls_is_retried(rig: Rig, sim: Simulator, retry_after: float | None) -> None:
-    sim.faults.add(FaultRule("aiml.video.poll", "429", times=2 if retry_after is None else 1,
-                             retry_after=retry_after))
+    sim.faults.add(
+        FaultRule(
+            "aiml.video.poll", "429", times=2 if retry_after is None else 1, retry_after=retry_after
+        )
+    )
     g, node = video_graph(rig, "minimax/hailuo-2.3-fast", duration=6)
     summary, _ = rig.run(g)
     assert summary.nodes[node].status == "done"
     polls = sim.log.entries("aiml.video.poll")
     statuses = [e.status for e in polls]
-    assert statuses[: 2 if retry_after is None else 1] == [429] * (2 if retry_after is None
-                                                                  else 1)
+    assert statuses[: 2 if retry_after is None else 1] == [429] * (2 if retry_after is None else 1)
     assert statuses[-1] == 200
     if retry_after:  # the provider's wait was honoured
         assert polls[1].time - polls[0].time >= 0.95
 
 
-def test_429_on_replicate_polls_is_retried_by_the_client_and_by_us(rig: Rig,
-                                                                   sim: Simulator) -> None:
+def test_429_on_replicate_polls_is_retried_by_the_client_and_by_us(
+    rig: Rig, sim: Simulator
+) -> None:
     sim.faults.add(FaultRule("replicate.predictions.get", "429", times=3))
     g, node = zimage_graph(rig)
     summary, _ = rig.run(g)
@@ -150,8 +153,9 @@ def test_an_aiml_400_is_rejected_with_the_providers_reason(rig: Rig) -> None:
     with pytest.raises(ProviderError) as info:
         asyncio.run(rig.adapters["aiml"].generate(call, RecordingJob(rig.library)))
     assert info.value.kind.value == "rejected"
-    assert str(info.value) == ("the AIML API refused the request (400): num_images must be "
-                               "less than or equal to 4")
+    assert str(info.value) == (
+        "the AIML API refused the request (400): num_images must be less than or equal to 4"
+    )
 
 
 def test_a_replicate_422_is_rejected_with_the_providers_reason(rig: Rig) -> None:
@@ -163,10 +167,10 @@ def test_a_replicate_422_is_rejected_with_the_providers_reason(rig: Rig) -> None
 
 
 @pytest.mark.parametrize("model", ["bytedance/seedance-1-pro-fast", "minimax/hailuo-2.3-fast"])
-def test_a_job_that_fails_at_the_provider_is_a_provider_failure(rig: Rig, sim: Simulator,
-                                                                model: str) -> None:
-    route = "aiml.video.create" if model.startswith("minimax") else \
-        "replicate.predictions.create"
+def test_a_job_that_fails_at_the_provider_is_a_provider_failure(
+    rig: Rig, sim: Simulator, model: str
+) -> None:
+    route = "aiml.video.create" if model.startswith("minimax") else "replicate.predictions.create"
     sim.faults.add(FaultRule(route, "fail"))
     g, node = video_graph(rig, model, duration=6)
     summary, _ = rig.run(g)
@@ -176,8 +180,9 @@ def test_a_job_that_fails_at_the_provider_is_a_provider_failure(rig: Rig, sim: S
     assert [j["state"] for j in rig.jobs()] == ["failed"]
 
 
-def test_a_prediction_cancelled_on_the_website_is_reported_as_cancelled(rig: Rig,
-                                                                        sim: Simulator) -> None:
+def test_a_prediction_cancelled_on_the_website_is_reported_as_cancelled(
+    rig: Rig, sim: Simulator
+) -> None:
     sim.faults.add(FaultRule("replicate.predictions.create", "cancel"))
     g, node = zimage_graph(rig)
     summary, _ = rig.run(g)
@@ -186,8 +191,9 @@ def test_a_prediction_cancelled_on_the_website_is_reported_as_cancelled(rig: Rig
 
 
 # -- time ----------------------------------------------------------------------------------------------
-def test_a_job_that_runs_too_long_times_out_and_stays_resumable(sim: Simulator,
-                                                                tmp_path: Path) -> None:
+def test_a_job_that_runs_too_long_times_out_and_stays_resumable(
+    sim: Simulator, tmp_path: Path
+) -> None:
     sim.set_latency("bytedance/seedance-1-pro-fast", queue_s=0.0, run_s=5.0)
     rig = make_rig(sim, tmp_path, timeout_s=0.4)
     g, node = video_graph(rig, "bytedance/seedance-1-pro-fast", duration=2)
@@ -210,8 +216,9 @@ def test_queue_time_does_not_count_towards_the_timeout(sim: Simulator, tmp_path:
 
 
 # -- cancelling ----------------------------------------------------------------------------------------
-def test_cancelling_a_node_cancels_its_prediction_at_replicate(sim: Simulator,
-                                                               tmp_path: Path) -> None:
+def test_cancelling_a_node_cancels_its_prediction_at_replicate(
+    sim: Simulator, tmp_path: Path
+) -> None:
     sim.set_latency("bytedance/seedance-1-pro-fast", queue_s=0.1, run_s=10.0)
     rig = make_rig(sim, tmp_path)
     g, node = video_graph(rig, "bytedance/seedance-1-pro-fast", duration=2)
@@ -256,7 +263,8 @@ def cancel_while_the_create_is_on_the_wire(rig: Rig, sim: Simulator, route: str)
 
 @pytest.mark.parametrize("moment", ["create on the wire", "id being journaled"])
 def test_a_prediction_whose_node_is_cancelled_as_it_is_made_is_cancelled_at_replicate(
-        moment: str, sim: Simulator, tmp_path: Path) -> None:
+    moment: str, sim: Simulator, tmp_path: Path
+) -> None:
     sim.set_latency("google/veo-3.1-fast", queue_s=0.1, run_s=600.0)
     rig = make_rig(sim, tmp_path)
     g, node = video_graph(rig, "google/veo-3.1-fast")
@@ -277,7 +285,8 @@ def test_a_prediction_whose_node_is_cancelled_as_it_is_made_is_cancelled_at_repl
 
 @pytest.mark.parametrize("moment", ["create on the wire", "id being journaled"])
 def test_an_aiml_video_whose_node_is_cancelled_as_it_is_made_is_collected_by_the_next_run(
-        moment: str, sim: Simulator, tmp_path: Path) -> None:
+    moment: str, sim: Simulator, tmp_path: Path
+) -> None:
     sim.set_latency("minimax/hailuo-2.3-fast", queue_s=0.1, run_s=1.0)
     rig = make_rig(sim, tmp_path)
     g, node = video_graph(rig, "minimax/hailuo-2.3-fast", duration=6)
@@ -294,7 +303,8 @@ def test_an_aiml_video_whose_node_is_cancelled_as_it_is_made_is_collected_by_the
     # AIML cannot cancel: the video runs on, billed, and stays journaled under its id
     assert [(j["state"], j["job_id"]) for j in rig.jobs()] == [("submitted", generation_id)]
     assert [reason for _, reason in rig.charges()] == [
-        "cancelled in the app; AIML cannot cancel a started video"]
+        "cancelled in the app; AIML cannot cancel a started video"
+    ]
 
     summary, _ = rig.run(g)
     assert summary.nodes[node].status == "done"
@@ -306,7 +316,8 @@ def test_an_aiml_video_whose_node_is_cancelled_as_it_is_made_is_collected_by_the
 
 # -- outputs ------------------------------------------------------------------------------------------
 def test_expired_replicate_outputs_fail_clearly_and_the_spend_is_recorded(
-        rig: Rig, sim: Simulator) -> None:
+    rig: Rig, sim: Simulator
+) -> None:
     sim.faults.add(FaultRule("output", "expired"))
     g, node = zimage_graph(rig)
     summary, _ = rig.run(g)
@@ -348,10 +359,15 @@ def test_a_malformed_poll_answer_is_retried(rig: Rig, sim: Simulator) -> None:
 
 
 def test_5xx_and_dropped_connections_on_polls_and_downloads_are_retried(
-        rig: Rig, sim: Simulator) -> None:
-    for route, kind in [("replicate.predictions.get", "500"), ("replicate.predictions.get",
-                        "drop"), ("aiml.video.poll", "503"), ("output", "drop"),
-                        ("output", "500")]:
+    rig: Rig, sim: Simulator
+) -> None:
+    for route, kind in [
+        ("replicate.predictions.get", "500"),
+        ("replicate.predictions.get", "drop"),
+        ("aiml.video.poll", "503"),
+        ("output", "drop"),
+        ("output", "500"),
+    ]:
         sim.faults.add(FaultRule(route, kind, times=1))
     g, z = zimage_graph(rig)
     video = rig.video(g, "minimax/hailuo-2.3-fast", prompt="x", duration=6)

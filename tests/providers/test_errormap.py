@@ -42,10 +42,16 @@ Mapper = Callable[[], AbstractContextManager[None]]
 
 
 def exception_classes(module: ModuleType) -> list[type[BaseException]]:
-    return sorted((c for _, c in inspect.getmembers(module, inspect.isclass)
-                   if issubclass(c, BaseException) and not issubclass(c, Warning)
-                   and c.__module__.split(".")[0] == module.__name__.split(".")[0]),
-                  key=lambda c: c.__name__)
+    return sorted(
+        (
+            c
+            for _, c in inspect.getmembers(module, inspect.isclass)
+            if issubclass(c, BaseException)
+            and not issubclass(c, Warning)
+            and c.__module__.split(".")[0] == module.__name__.split(".")[0]
+        ),
+        key=lambda c: c.__name__,
+    )
 
 
 def instance(cls: type[BaseException], http: ModuleType) -> BaseException:
@@ -97,21 +103,34 @@ def cases() -> Iterator[tuple[str, Mapper, type[BaseException], ModuleType]]:
         yield f"httpx.{cls.__name__}", lambda: httpx_errors("AIML API"), cls, httpx
 
 
-@pytest.mark.parametrize(("name", "mapper", "cls", "http"), list(cases()),
-                         ids=[c[0] for c in cases()])
-def test_every_client_exception_is_mapped(name: str, mapper: Mapper, cls: type[BaseException],
-                                          http: ModuleType) -> None:
+@pytest.mark.parametrize(
+    ("name", "mapper", "cls", "http"), list(cases()), ids=[c[0] for c in cases()]
+)
+def test_every_client_exception_is_mapped(
+    name: str, mapper: Mapper, cls: type[BaseException], http: ModuleType
+) -> None:
     mapped(mapper, instance(cls, http))
 
 
 def test_the_walk_found_the_exception_trees() -> None:
     names = {c.__name__ for c in exception_classes(openai._exceptions)}
-    assert {"APIStatusError", "APIConnectionError", "APITimeoutError", "RateLimitError",
-            "LengthFinishReasonError"} <= names
-    assert {"ReadTimeout", "RemoteProtocolError", "HTTPStatusError", "InvalidURL",
-            "StreamConsumed"} <= {c.__name__ for c in exception_classes(httpx._exceptions)}
-    assert {"ModelError", "ReplicateError"} <= {c.__name__ for c in
-                                                exception_classes(replicate.exceptions)}
+    assert {
+        "APIStatusError",
+        "APIConnectionError",
+        "APITimeoutError",
+        "RateLimitError",
+        "LengthFinishReasonError",
+    } <= names
+    assert {
+        "ReadTimeout",
+        "RemoteProtocolError",
+        "HTTPStatusError",
+        "InvalidURL",
+        "StreamConsumed",
+    } <= {c.__name__ for c in exception_classes(httpx._exceptions)}
+    assert {"ModelError", "ReplicateError"} <= {
+        c.__name__ for c in exception_classes(replicate.exceptions)
+    }
 
 
 def test_unreadable_answers_are_bad_outputs() -> None:
@@ -131,12 +150,22 @@ def test_unreadable_answers_are_bad_outputs() -> None:
     assert isinstance(mapped(replicate_errors, v1.value), BadOutput)
 
 
-@pytest.mark.parametrize(("status", "service", "expected"), [
-    (400, "AIML API", Rejected), (401, "AIML API", AuthFailed), (403, "AIML API", OutOfCredits),
-    (402, "Replicate", OutOfCredits), (403, "Replicate", AuthFailed), (404, "Replicate", Rejected),
-    (422, "Replicate", Rejected), (429, "Replicate", RateLimited), (408, "AIML API", Timeout),
-    (500, "AIML API", ProviderFailure), (503, "Replicate", ProviderFailure),
-])
+@pytest.mark.parametrize(
+    ("status", "service", "expected"),
+    [
+        (400, "AIML API", Rejected),
+        (401, "AIML API", AuthFailed),
+        (403, "AIML API", OutOfCredits),
+        (402, "Replicate", OutOfCredits),
+        (403, "Replicate", AuthFailed),
+        (404, "Replicate", Rejected),
+        (422, "Replicate", Rejected),
+        (429, "Replicate", RateLimited),
+        (408, "AIML API", Timeout),
+        (500, "AIML API", ProviderFailure),
+        (503, "Replicate", ProviderFailure),
+    ],
+)
 def test_statuses(status: int, service: str, expected: type[ProviderError]) -> None:
     error = status_error(service, status, {"message": "why"})
     assert type(error) is expected
@@ -146,11 +175,14 @@ def test_statuses(status: int, service: str, expected: type[ProviderError]) -> N
 
 def test_connection_errors_say_whether_the_request_left() -> None:
     request = httpx.Request("POST", "http://x")
-    never_sent = mapped(lambda: httpx_errors("AIML API"), httpx.ConnectError("refused",
-                                                                            request=request))
+    never_sent = mapped(
+        lambda: httpx_errors("AIML API"), httpx.ConnectError("refused", request=request)
+    )
     assert not never_sent.maybe_processed and never_sent.transient
-    lost = mapped(lambda: httpx_errors("AIML API"),
-                  httpx.RemoteProtocolError("Server disconnected", request=request))
+    lost = mapped(
+        lambda: httpx_errors("AIML API"),
+        httpx.RemoteProtocolError("Server disconnected", request=request),
+    )
     assert lost.maybe_processed and lost.transient
     slow = mapped(lambda: httpx_errors("AIML API"), httpx.ReadTimeout("t", request=request))
     assert isinstance(slow, Timeout) and slow.maybe_processed

@@ -18,15 +18,27 @@ from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.simulator import FaultRule, Latencies, Latency, Simulator
 from tests.providers.hosted_rig import FAST_LATENCIES, Rig, fast_simulator, make_rig
 
-CREATE_ROUTES = ("aiml.chat", "aiml.images", "aiml.video.create",
-                 "replicate.predictions.create")
+CREATE_ROUTES = ("aiml.chat", "aiml.images", "aiml.video.create", "replicate.predictions.create")
 #: how each mix of nodes is made: (count, model)
-MIX = [(36, "gpt-4o"), (28, "google/nano-banana-pro"), (16, "google/gemini-3-pro-image-edit"),
-       (32, "prunaai/z-image-turbo"), (24, "allenhooo/lama"), (22, "minimax/hailuo-2.3-fast"),
-       (22, "bytedance/seedance-1-pro-fast"), (20, "google/veo-3.1-fast")]
+MIX = [
+    (36, "gpt-4o"),
+    (28, "google/nano-banana-pro"),
+    (16, "google/gemini-3-pro-image-edit"),
+    (32, "prunaai/z-image-turbo"),
+    (24, "allenhooo/lama"),
+    (22, "minimax/hailuo-2.3-fast"),
+    (22, "bytedance/seedance-1-pro-fast"),
+    (20, "google/veo-3.1-fast"),
+]
 #: words a failure must use when the provider made something we could not deliver
-LOSS_WORDS = ("may have been charged", "expired", "could not be read", "not delivered",
-              "next run", "could not be decoded")
+LOSS_WORDS = (
+    "may have been charged",
+    "expired",
+    "could not be read",
+    "not delivered",
+    "next run",
+    "could not be decoded",
+)
 
 
 def faults() -> list[FaultRule]:
@@ -37,17 +49,29 @@ def faults() -> list[FaultRule]:
         "aiml.images": ["429", "503", "drop", "drop_after_create", "fail", "expired"],
         "aiml.video.create": ["429", "500", "drop", "drop_after_create", "fail", "malformed"],
         "aiml.video.poll": ["429", "503", "drop", "malformed", "slow", "expired"],
-        "replicate.predictions.create": ["429", "500", "503", "drop", "drop_after_create",
-                                         "fail", "malformed", "cancel"],
+        "replicate.predictions.create": [
+            "429",
+            "500",
+            "503",
+            "drop",
+            "drop_after_create",
+            "fail",
+            "malformed",
+            "cancel",
+        ],
         "replicate.predictions.get": ["429", "500", "503", "drop", "malformed", "slow"],
         "replicate.predictions.list": ["500", "drop"],
         "replicate.files.create": ["503"],
         "output": ["500", "drop", "expired"],
     }.items():
         for kind in kinds:
-            rule = FaultRule(route, kind, rate=0.2 / len(kinds),
-                             retry_after=1 if kind == "429" and route.endswith("get") else None,
-                             delay_s=0.2 if kind == "slow" else None)
+            rule = FaultRule(
+                route,
+                kind,
+                rate=0.2 / len(kinds),
+                retry_after=1 if kind == "429" and route.endswith("get") else None,
+                delay_s=0.2 if kind == "slow" else None,
+            )
             rules.append(rule)
     return rules
 
@@ -65,20 +89,22 @@ def soak_graph(rig: Rig) -> tuple[Graph, dict[str, str]]:
             n += 1
             prompt = f"shot {n}: {model} in the rain"
             if model == "gpt-4o":
-                node = rig.node(g, "prompt_llm", {"text": idea}, model=model,
-                                instructions=prompt, max_tokens=60)
+                node = rig.node(
+                    g, "prompt_llm", {"text": idea}, model=model, instructions=prompt, max_tokens=60
+                )
             elif model == "google/gemini-3-pro-image-edit":
                 node = rig.node(g, "image_gen", {"references": [frame]}, prompt=prompt)
             elif model == "allenhooo/lama":
                 image = rig.picture(g, 160, 288, seed=n)  # a different picture each time
                 node = rig.node(g, "inpaint", {"image": image, "mask": mask}, model=model)
             elif model.startswith(("minimax", "bytedance", "google/veo")):
-                inputs = {"image": frame, "last_frame": last} if "veo" in model else \
-                    {"image": frame}
-                duration = {"minimax/hailuo-2.3-fast": 6,
-                            "bytedance/seedance-1-pro-fast": 2}.get(model, 8)
-                node = rig.node(g, "video", inputs, model=model, prompt=prompt,
-                                duration=duration)
+                inputs = (
+                    {"image": frame, "last_frame": last} if "veo" in model else {"image": frame}
+                )
+                duration = {"minimax/hailuo-2.3-fast": 6, "bytedance/seedance-1-pro-fast": 2}.get(
+                    model, 8
+                )
+                node = rig.node(g, "video", inputs, model=model, prompt=prompt, duration=duration)
             else:
                 node = rig.node(g, "image_gen", model=model, prompt=prompt)
             nodes[node] = model
@@ -130,8 +156,7 @@ def journal_nodes(rig: Rig) -> dict[str, str]:
 
 def prompt_node(job: object, nodes: dict[str, str], g: Graph) -> str | None:
     prompt = str(job.input.get("prompt") or "")  # type: ignore[attr-defined]
-    return next((n for n in nodes if g.nodes[n].params.get("prompt") == prompt and prompt),
-                None)
+    return next((n for n in nodes if g.nodes[n].params.get("prompt") == prompt and prompt), None)
 
 
 @pytest.mark.slow
@@ -168,31 +193,54 @@ def test_two_hundred_hosted_runs_under_faults(tmp_path: Path) -> None:
         for job in lost:
             node = by_node.get(job.id) or prompt_node(job, nodes, g)
             if node is None:  # an unknown outcome: no id was ever learned; match by model
-                node = next((n for n, o in outcomes.items() if n not in claimed
-                             and nodes[n] == job.model and says_lost(o.error)), None)
+                node = next(
+                    (
+                        n
+                        for n, o in outcomes.items()
+                        if n not in claimed and nodes[n] == job.model and says_lost(o.error)
+                    ),
+                    None,
+                )
             assert node is not None, f"{job.model} {job.id} finished but was never delivered"
             claimed.add(node)
-            assert outcomes[node].status == "failed" and says_lost(outcomes[node].error), \
-                (job.model, outcomes[node])
+            assert outcomes[node].status == "failed" and says_lost(outcomes[node].error), (
+                job.model,
+                outcomes[node],
+            )
         rig.close()
 
 
 @pytest.mark.slow
 def test_cancelling_mid_run_leaves_nothing_running_at_the_providers(tmp_path: Path) -> None:
-    videos = {m: Latency(0.1, 20.0) for m in ("bytedance/seedance-1-pro-fast",
-                                              "google/veo-3.1-fast", "minimax/hailuo-2.3-fast")}
+    videos = {
+        m: Latency(0.1, 20.0)
+        for m in ("bytedance/seedance-1-pro-fast", "google/veo-3.1-fast", "minimax/hailuo-2.3-fast")
+    }
     with fast_simulator(latencies=Latencies(per_model={**FAST_LATENCIES, **videos})) as sim:
-        sim.faults.extend([FaultRule("replicate.predictions.create", "slow", rate=0.3,
-                                     delay_s=0.3),
-                           FaultRule("replicate.predictions.get", "503", rate=0.2)])
+        sim.faults.extend(
+            [
+                FaultRule("replicate.predictions.create", "slow", rate=0.3, delay_s=0.3),
+                FaultRule("replicate.predictions.get", "503", rate=0.2),
+            ]
+        )
         rig = make_rig(sim, tmp_path, limits={"aiml": 20, "replicate": 20})
         g = rig.graph()
         frame = rig.picture(g)
         for i in range(16):
-            model = ["bytedance/seedance-1-pro-fast", "google/veo-3.1-fast",
-                     "minimax/hailuo-2.3-fast", "bytedance/seedance-1-pro-fast"][i % 4]
-            rig.node(g, "video", {"image": frame}, model=model, prompt=f"take {i}",
-                     duration=6 if "hailuo" in model else 8 if "veo" in model else 2)
+            model = [
+                "bytedance/seedance-1-pro-fast",
+                "google/veo-3.1-fast",
+                "minimax/hailuo-2.3-fast",
+                "bytedance/seedance-1-pro-fast",
+            ][i % 4]
+            rig.node(
+                g,
+                "video",
+                {"image": frame},
+                model=model,
+                prompt=f"take {i}",
+                duration=6 if "hailuo" in model else 8 if "veo" in model else 2,
+            )
         submitted: list[str] = []
 
         def enough(event: object) -> bool:

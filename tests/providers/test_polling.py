@@ -29,15 +29,20 @@ def test_the_schedule_scales_with_the_interval() -> None:
     assert 0.4 <= fast.delay(60.0) <= 0.6
 
 
-def test_many_concurrent_jobs_poll_about_once_per_interval(sim: Simulator,
-                                                          tmp_path: Path) -> None:
+def test_many_concurrent_jobs_poll_about_once_per_interval(sim: Simulator, tmp_path: Path) -> None:
     sim.set_latency("bytedance/seedance-1-pro-fast", queue_s=0.2, run_s=1.8)
     rig = make_rig(sim, tmp_path, poll_interval_s=0.25, limits={"replicate": 30})
     g = rig.graph()
     frame = rig.picture(g)
     for i in range(30):
-        rig.node(g, "video", {"image": frame}, model="bytedance/seedance-1-pro-fast",
-                 prompt=f"take {i}", duration=2)
+        rig.node(
+            g,
+            "video",
+            {"image": frame},
+            model="bytedance/seedance-1-pro-fast",
+            prompt=f"take {i}",
+            duration=2,
+        )
     summary, _ = rig.run(g)
     assert summary.status == "done"
     polls = Counter(e.job_id for e in sim.log.entries("replicate.predictions.get"))

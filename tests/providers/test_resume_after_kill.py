@@ -25,8 +25,7 @@ from tests.providers.hosted_rig import (
     start_canvastoon,
 )
 
-CREATE_ROUTES = ("aiml.chat", "aiml.images", "aiml.video.create",
-                 "replicate.predictions.create")
+CREATE_ROUTES = ("aiml.chat", "aiml.images", "aiml.video.create", "replicate.predictions.create")
 VIDEOS = ("minimax/hailuo-2.3-fast", "bytedance/seedance-1-pro-fast", "google/veo-3.1-fast")
 
 
@@ -62,32 +61,45 @@ def test_a_killed_run_is_resumed_without_paying_again(tmp_path: Path) -> None:
     latencies = Latencies(per_model={**FAST_LATENCIES, **{m: Latency(0.2, 4.0) for m in VIDEOS}})
     with fast_simulator(latencies=latencies) as sim:
         # Veo's create is held at the provider: the app dies while it is on the wire
-        sim.faults.add(FaultRule("replicate.predictions.create", "slow", delay_s=1.5,
-                                 model="google/veo-3.1-fast"))
+        sim.faults.add(
+            FaultRule(
+                "replicate.predictions.create", "slow", delay_s=1.5, model="google/veo-3.1-fast"
+            )
+        )
         graph = copy_example(tmp_path / "project")
         library = tmp_path / "library"
         args = ("run", str(graph), "--library", str(library), "--json", "--yes")
         env = cli_env(sim)
         first = start_canvastoon(*args, env=env, cwd=graph.parent)
         try:
+
             def in_flight() -> bool:
                 rows = journal(library)
-                return (all(rows.get(m, ("", None))[1] for m in VIDEOS[:2])
-                        and rows.get(VIDEOS[2], ("", None))[0] == "creating")
+                return (
+                    all(rows.get(m, ("", None))[1] for m in VIDEOS[:2])
+                    and rows.get(VIDEOS[2], ("", None))[0] == "creating"
+                )
 
             wait_for(in_flight, 60, "the video jobs to be journaled")
             assert sim.log.count("aiml.video.create") == 1
-            assert sim.log.count("replicate.predictions.create",
-                                 model="bytedance/seedance-1-pro-fast") == 1
+            assert (
+                sim.log.count("replicate.predictions.create", model="bytedance/seedance-1-pro-fast")
+                == 1
+            )
         finally:
             os.kill(first.pid, signal.SIGKILL)
             first.communicate(timeout=30)
         assert first.returncode == -signal.SIGKILL
         # the held create still lands at Replicate after the app is gone
-        wait_for(lambda: sim.log.count("replicate.predictions.create",
-                                       model="google/veo-3.1-fast") == 1, 10, "the Veo create")
+        wait_for(
+            lambda: sim.log.count("replicate.predictions.create", model="google/veo-3.1-fast") == 1,
+            10,
+            "the Veo create",
+        )
         assert {j.status for j in sim.predictions.values() if j.model in VIDEOS} <= {
-            "starting", "processing"}
+            "starting",
+            "processing",
+        }
         before = creates(sim)
 
         second = canvastoon(*args, env=env, cwd=graph.parent)
@@ -101,8 +113,9 @@ def test_a_killed_run_is_resumed_without_paying_again(tmp_path: Path) -> None:
         assert set(statuses.values()) <= {"done", "cached"}
         assert {statuses[n] for n in ("action", "motion", "cinematic", "export")} == {"done"}
         assert statuses["cleanup"] == statuses["main_cut"] == "cached"
-        made = {j.id for j in [*sim.predictions.values(), *sim.video_jobs.values()]
-                if j.model in VIDEOS}
+        made = {
+            j.id for j in [*sim.predictions.values(), *sim.video_jobs.values()] if j.model in VIDEOS
+        }
         assert {job_id for state, job_id in journal(library).values()} >= made
         assert all(state == "done" for state, _ in journal(library).values())
         for node in summary["nodes"]:

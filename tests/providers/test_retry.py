@@ -88,23 +88,25 @@ def test_a_create_that_never_left_is_sent_again() -> None:
     assert len(calls) == 3
 
 
-@pytest.mark.parametrize("error", [
-    lost(), Timeout("no answer", maybe_processed=True),
-    ProviderFailure("the AIML API failed (500)", transient=True, maybe_processed=True),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        lost(),
+        Timeout("no answer", maybe_processed=True),
+        ProviderFailure("the AIML API failed (500)", transient=True, maybe_processed=True),
+    ],
+)
 def test_a_create_that_may_have_been_processed_is_not_sent_again(error: ProviderError) -> None:
     call, calls = flaky(error)
     with pytest.raises(OutcomeUnknown) as info:
         asyncio.run(send_create(call, POLICY, service="AIML API", hint="Re-roll it."))
     assert len(calls) == 1
     assert str(info.value).startswith("the AIML API did not confirm the request (")
-    assert str(info.value).endswith("may have been charged, so it was not sent again. "
-                                    "Re-roll it.")
+    assert str(info.value).endswith("may have been charged, so it was not sent again. Re-roll it.")
     assert info.value.__cause__ is error
 
 
-@pytest.mark.parametrize("error", [Rejected("bad"), BadOutput("unreadable",
-                                                              maybe_processed=True)])
+@pytest.mark.parametrize("error", [Rejected("bad"), BadOutput("unreadable", maybe_processed=True)])
 def test_definite_answers_to_a_create_are_raised_as_they_are(error: ProviderError) -> None:
     call, calls = flaky(error)
     with pytest.raises(type(error)):

@@ -14,8 +14,11 @@ from tests.providers.hosted_rig import FAST_RETRY, Rig
 
 def processed_creates(sim: Simulator, route: str) -> int:
     """Creates the provider acted on (answered 2xx, or dropped after doing the work)."""
-    return sum(1 for e in sim.log.entries(route)
-               if (e.status is not None and e.status < 300) or e.fault == "drop_after_create")
+    return sum(
+        1
+        for e in sim.log.entries(route)
+        if (e.status is not None and e.status < 300) or e.fault == "drop_after_create"
+    )
 
 
 def zimage(rig: Rig, prompt: str = "sketch") -> tuple[object, str]:
@@ -24,8 +27,9 @@ def zimage(rig: Rig, prompt: str = "sketch") -> tuple[object, str]:
 
 
 @pytest.mark.parametrize("kind", ["drop_after_create", "malformed"])
-def test_a_lost_replicate_create_is_reconciled_not_resent(rig: Rig, sim: Simulator,
-                                                          kind: str) -> None:
+def test_a_lost_replicate_create_is_reconciled_not_resent(
+    rig: Rig, sim: Simulator, kind: str
+) -> None:
     sim.faults.add(FaultRule("replicate.predictions.create", kind, times=1))
     g, node = zimage(rig)
     summary, _ = rig.run(g)
@@ -39,7 +43,8 @@ def test_a_lost_replicate_create_is_reconciled_not_resent(rig: Rig, sim: Simulat
 
 @pytest.mark.parametrize("kind", ["500", "503", "drop"])
 def test_a_replicate_create_that_was_not_made_is_sent_again_after_checking(
-        rig: Rig, sim: Simulator, kind: str) -> None:
+    rig: Rig, sim: Simulator, kind: str
+) -> None:
     sim.faults.add(FaultRule("replicate.predictions.create", kind, times=1))
     g, node = zimage(rig)
     summary, _ = rig.run(g)
@@ -50,8 +55,9 @@ def test_a_replicate_create_that_was_not_made_is_sent_again_after_checking(
     assert len(sim.predictions) == 1
 
 
-def test_when_replicate_cannot_be_asked_the_create_is_not_sent_again(rig: Rig,
-                                                                     sim: Simulator) -> None:
+def test_when_replicate_cannot_be_asked_the_create_is_not_sent_again(
+    rig: Rig, sim: Simulator
+) -> None:
     sim.faults.add(FaultRule("replicate.predictions.create", "drop_after_create", times=1))
     listing = sim.faults.add(FaultRule("replicate.predictions.list", "500"))
     g, node = zimage(rig)
@@ -69,7 +75,8 @@ def test_when_replicate_cannot_be_asked_the_create_is_not_sent_again(rig: Rig,
 
 
 def test_a_lost_aiml_video_create_is_reported_until_the_node_is_rerolled(
-        rig: Rig, sim: Simulator) -> None:
+    rig: Rig, sim: Simulator
+) -> None:
     sim.faults.add(FaultRule("aiml.video.create", "drop_after_create", times=1))
     g = rig.graph()
     node = rig.video(g, "minimax/hailuo-2.3-fast", duration=6)
@@ -105,11 +112,13 @@ def test_a_lost_or_failed_chat_is_never_sent_twice(rig: Rig, sim: Simulator, kin
     assert sim.log.count("aiml.chat") == 1
 
 
-def test_a_connection_that_never_opened_is_not_an_unknown_outcome(sim: Simulator,
-                                                                 tmp_path: Path) -> None:
+def test_a_connection_that_never_opened_is_not_an_unknown_outcome(
+    sim: Simulator, tmp_path: Path
+) -> None:
     # nothing listens at this AIML address: the create cannot have been sent
-    setup = ProviderSetup.simulated("http://127.0.0.1:9/v1", sim.replicate_base_url,
-                                    poll_interval_s=0.05, retry=FAST_RETRY)
+    setup = ProviderSetup.simulated(
+        "http://127.0.0.1:9/v1", sim.replicate_base_url, poll_interval_s=0.05, retry=FAST_RETRY
+    )
     rig = Rig(sim, tmp_path, setup)
     g = rig.graph()
     node = rig.video(g, "minimax/hailuo-2.3-fast", duration=6)

@@ -14,9 +14,11 @@ from canvastoon_desktop.core.library import Library, ResultRecord
 
 from .library_factory import mp4_file, png_bytes
 
-PER_SHOT = (("cuts", "Main cuts", "image_gen", "google/gemini-3-pro-image-edit"),
-            ("cleanup", "Cleanup", "inpaint", "allenhooo/lama"),
-            ("clips", "Routed clips", "route_video", "bytedance/seedance-1-pro-fast"))
+PER_SHOT = (
+    ("cuts", "Main cuts", "image_gen", "google/gemini-3-pro-image-edit"),
+    ("cleanup", "Cleanup", "inpaint", "allenhooo/lama"),
+    ("clips", "Routed clips", "route_video", "bytedance/seedance-1-pro-fast"),
+)
 
 
 @dataclass
@@ -50,38 +52,71 @@ class EpisodeLibrary:
 
     def _image(self) -> Asset:
         n = self._unique()
-        return self.library.put_bytes(png_bytes(n, label=f"#{n}"), AssetKind.IMAGE, "image/png",
-                                      width=90, height=160)
+        return self.library.put_bytes(
+            png_bytes(n, label=f"#{n}"), AssetKind.IMAGE, "image/png", width=90, height=160
+        )
 
     def _video(self) -> Asset:
         if self._clip is None:
             path = mp4_file(self.root / "clip.mp4", 1)
             self._clip = path.read_bytes()
         data = self._clip + b"\0" * 8 + self._unique().to_bytes(8, "big")
-        return self.library.put_bytes(data, AssetKind.VIDEO, "video/mp4", width=72, height=128,
-                                      duration_s=1.0)
+        return self.library.put_bytes(
+            data, AssetKind.VIDEO, "video/mp4", width=72, height=128, duration_s=1.0
+        )
 
-    def _record(self, episode: Episode, node_id: str, title: str, node_type: str,
-                model: str | None, port: str, asset: Asset, item: int | None) -> None:
+    def _record(
+        self,
+        episode: Episode,
+        node_id: str,
+        title: str,
+        node_type: str,
+        model: str | None,
+        port: str,
+        asset: Asset,
+        item: int | None,
+    ) -> None:
         key = hashlib.sha256(f"{episode.run_id}:{node_id}:{item}:{asset.sha256}".encode())
-        self.library.record_result(ResultRecord(
-            cache_key=key.hexdigest(), node_id=node_id, node_type=node_type,
-            outputs={port: asset}, run_id=episode.run_id, graph_id="g-" + episode.graph_name,
-            graph_path=episode.graph_path, node_title=title, item=item, model=model,
-            provider="local" if model is None else "aiml", prompt=f"{title} {item}"))
+        self.library.record_result(
+            ResultRecord(
+                cache_key=key.hexdigest(),
+                node_id=node_id,
+                node_type=node_type,
+                outputs={port: asset},
+                run_id=episode.run_id,
+                graph_id="g-" + episode.graph_name,
+                graph_path=episode.graph_path,
+                node_title=title,
+                item=item,
+                model=model,
+                provider="local" if model is None else "aiml",
+                prompt=f"{title} {item}",
+            )
+        )
 
-    def run(self, graph: str, name: str, shots: list[int], *, shot_list: bool = True,
-            cut: bool = True) -> Episode:
+    def run(
+        self, graph: str, name: str, shots: list[int], *, shot_list: bool = True, cut: bool = True
+    ) -> Episode:
         """One run of graph ``graph`` (file name, under root) that made ``shots`` (1-based)."""
         path = str(self.root / graph)
         episode = Episode(path, name, uuid.uuid4().hex, 0.0)
-        self.library.begin_run(episode.run_id, graph_id="g-" + name, graph_path=path,
-                               graph_name=name)
+        self.library.begin_run(
+            episode.run_id, graph_id="g-" + name, graph_path=path, graph_name=name
+        )
         if shot_list:
             episode.shot_list = self.library.put_json(
-                {"shots": shots, "graph": name, "n": self._unique()})
-            self._record(episode, "shots", "Shot list", "prompt_llm", "gpt-4o", "shots",
-                         episode.shot_list, None)
+                {"shots": shots, "graph": name, "n": self._unique()}
+            )
+            self._record(
+                episode,
+                "shots",
+                "Shot list",
+                "prompt_llm",
+                "gpt-4o",
+                "shots",
+                episode.shot_list,
+                None,
+            )
         for shot in shots:
             made = []
             for node_id, title, node_type, model in PER_SHOT:
@@ -92,8 +127,9 @@ class EpisodeLibrary:
             episode.shots[shot] = made
         if cut:
             episode.cut = self._video()
-            self._record(episode, "episode", "Episode", "assemble_short", None, "video",
-                         episode.cut, None)
+            self._record(
+                episode, "episode", "Episode", "assemble_short", None, "video", episode.cut, None
+            )
         self.library.finish_run(episode.run_id, "done", 0.0)
         self.library.flush(wait=True)
         rows = self.library.runs(limit=100)

@@ -35,14 +35,26 @@ from canvastoon_desktop.core.ports import Port, PortType
 from canvastoon_desktop.core.runtime import NodeContext, PortValues
 
 ECHO_MODEL = ModelSpec(
-    id="test/echo", label="Echo", provider=Provider.AIML, task=Task.CHAT, role=Role.SCENARIO,
-    params=(ParamSpec("suffix", ParamKind.STRING, ""),), price_rule=PriceRule.PER_IMAGE,
-    typical_seconds=(0.0, 0.0), prompt_required=False,
+    id="test/echo",
+    label="Echo",
+    provider=Provider.AIML,
+    task=Task.CHAT,
+    role=Role.SCENARIO,
+    params=(ParamSpec("suffix", ParamKind.STRING, ""),),
+    price_rule=PriceRule.PER_IMAGE,
+    typical_seconds=(0.0, 0.0),
+    prompt_required=False,
 )
 FREE_ECHO_MODEL = ModelSpec(
-    id="test/free-echo", label="Free echo", provider=Provider.LOCAL, task=Task.CHAT,
-    role=Role.OFFLINE, params=(ParamSpec("suffix", ParamKind.STRING, ""),),
-    price_rule=PriceRule.FREE, typical_seconds=(0.0, 0.0), prompt_required=False,
+    id="test/free-echo",
+    label="Free echo",
+    provider=Provider.LOCAL,
+    task=Task.CHAT,
+    role=Role.OFFLINE,
+    params=(ParamSpec("suffix", ParamKind.STRING, ""),),
+    price_rule=PriceRule.FREE,
+    typical_seconds=(0.0, 0.0),
+    prompt_required=False,
 )
 
 
@@ -87,7 +99,7 @@ class FakeAdapter:
                 raise GenerationError(f"refused: {call.prompt}", kind=ErrorKind.REJECTED)
             text = call.prompt + str(call.params.get("suffix", ""))
             if self.echo_tail is not None:
-                text = text[-self.echo_tail:]
+                text = text[-self.echo_tail :]
             asset = await job.store_bytes(text.encode(), AssetKind.TEXT, "text/plain")
             return GeneratedOutput([asset], self.cost, "provider", job_id=job_id)
         except asyncio.CancelledError:
@@ -111,8 +123,9 @@ class Step(NodeType):
     async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
         assert ctx.model is not None
         prompt = ctx.text(inputs.get("text")) + str(ctx.params.get("text", ""))
-        output = await ctx.generate(ModelCall(ctx.model, ctx.model.call_params(ctx.params),
-                                              prompt=prompt))
+        output = await ctx.generate(
+            ModelCall(ctx.model, ctx.model.call_params(ctx.params), prompt=prompt)
+        )
         return {"text": output.assets[0]}
 
 
@@ -138,8 +151,11 @@ class Join(NodeType):
     outputs = (Port("text", PortType.TEXT),)
 
     async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
-        return {"text": ctx.store_text("|".join(ctx.library.read_text(a)
-                                                for a in inputs["lines"].items))}
+        return {
+            "text": ctx.store_text(
+                "|".join(ctx.library.read_text(a) for a in inputs["lines"].items)
+            )
+        }
 
 
 def fake_catalog() -> Catalog:

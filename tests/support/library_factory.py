@@ -27,9 +27,14 @@ MODELS = (
     ("gpt-4o", "aiml", "text", 0.004),
 )
 NODE_TITLES = ("Main cut", "Preview", "Close-up", "Dance shot", "Scenario", "Opening")
-PROMPTS = ("idol on a neon stage, rain", "rooftop at dusk, wind in her hair",
-           "close-up, tears, soft light", "crowd cheering, confetti", "train window, night city",
-           "school corridor, morning sun")
+PROMPTS = (
+    "idol on a neon stage, rain",
+    "rooftop at dusk, wind in her hair",
+    "close-up, tears, soft light",
+    "crowd cheering, confetti",
+    "train window, night city",
+    "school corridor, morning sun",
+)
 
 
 def png_bytes(index: int, width: int = 90, height: int = 160, label: str | None = None) -> bytes:
@@ -41,15 +46,24 @@ def png_bytes(index: int, width: int = 90, height: int = 160, label: str | None 
     im = Image.fromarray(np.ascontiguousarray(arr))
     draw = ImageDraw.Draw(im)
     draw.text((6, 6), label or f"#{index}", fill=(255, 255, 255))
-    draw.rectangle((index % (width - 10), height // 2, index % (width - 10) + 8,
-                    height // 2 + 8), fill=(255, 95, 162))
+    draw.rectangle(
+        (index % (width - 10), height // 2, index % (width - 10) + 8, height // 2 + 8),
+        fill=(255, 95, 162),
+    )
     buf = io.BytesIO()
     im.save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
 
 
-def mp4_file(path: Path, index: int, *, width: int = 72, height: int = 128, fps: int = 12,
-             seconds: float = 1.0) -> Path:
+def mp4_file(
+    path: Path,
+    index: int,
+    *,
+    width: int = 72,
+    height: int = 128,
+    fps: int = 12,
+    seconds: float = 1.0,
+) -> Path:
     """A short distinct clip (a moving bar on a colour of its own)."""
     rng = random.Random(index)
     colour = [rng.randrange(40, 255) for _ in range(3)]
@@ -62,7 +76,7 @@ def mp4_file(path: Path, index: int, *, width: int = 72, height: int = 128, fps:
             arr = np.empty((height, width, 3), np.uint8)
             arr[:] = colour
             x = (i * width // n) % width
-            arr[:, x:x + 6] = 255
+            arr[:, x : x + 6] = 255
             frame = av.VideoFrame.from_ndarray(arr, format="rgb24")
             frame.pts = i
             for packet in stream.encode(frame):
@@ -81,10 +95,19 @@ class Populated:
     run_ids: list[str] = field(default_factory=list)
 
 
-def populate(library: Library, *, images: int = 20, videos: int = 3, texts: int = 5,
-             graph_path: str | None = None, runs: int = 2, seed: int = 7,
-             image_size: tuple[int, int] = (90, 160), distinct_videos: int | None = None,
-             base_time: float | None = None) -> Populated:
+def populate(
+    library: Library,
+    *,
+    images: int = 20,
+    videos: int = 3,
+    texts: int = 5,
+    graph_path: str | None = None,
+    runs: int = 2,
+    seed: int = 7,
+    image_size: tuple[int, int] = (90, 160),
+    distinct_videos: int | None = None,
+    base_time: float | None = None,
+) -> Populated:
     """Add ``images`` + ``videos`` + ``texts`` assets, each made by a result of its own with
     a model, provider, node, graph, run, prompt, params and cost. Videos reuse up to
     ``distinct_videos`` encoded clips (with distinct metadata tags, so distinct hashes)."""
@@ -98,8 +121,9 @@ def populate(library: Library, *, images: int = 20, videos: int = 3, texts: int 
     made: list[tuple[Asset, tuple[str, str, str, float]]] = []
     for i in range(images):
         data = png_bytes(i + seed * 100_000, *image_size)
-        asset = library.put_bytes(data, AssetKind.IMAGE, "image/png", width=image_size[0],
-                                  height=image_size[1])
+        asset = library.put_bytes(
+            data, AssetKind.IMAGE, "image/png", width=image_size[0], height=image_size[1]
+        )
         made.append((asset, image_models[i % len(image_models)]))
     tmp = library.temp_path(".mp4")
     clips: list[bytes] = []
@@ -110,13 +134,16 @@ def populate(library: Library, *, images: int = 20, videos: int = 3, texts: int 
             data = clips[-1]
         else:  # vary the bytes after the movie: same clip, a hash of its own
             data = clips[i % len(clips)] + b"\0" * 8 + i.to_bytes(8, "big")
-        asset = library.put_bytes(data, AssetKind.VIDEO, "video/mp4", width=72, height=128,
-                                  duration_s=1.0)
+        asset = library.put_bytes(
+            data, AssetKind.VIDEO, "video/mp4", width=72, height=128, duration_s=1.0
+        )
         made.append((asset, video_models[i % len(video_models)]))
     tmp.unlink(missing_ok=True)
     for i in range(texts):
-        asset = library.put_text(f"Shot {i + 1}: {PROMPTS[i % len(PROMPTS)]}. The chorus "
-                                 f"drops and the camera pulls back (variant {seed}-{i}).")
+        asset = library.put_text(
+            f"Shot {i + 1}: {PROMPTS[i % len(PROMPTS)]}. The chorus "
+            f"drops and the camera pulls back (variant {seed}-{i})."
+        )
         made.append((asset, text_models[0]))
     rng.shuffle(made)
     for n, (asset, (model, provider, _kind, cost)) in enumerate(made):
@@ -125,16 +152,28 @@ def populate(library: Library, *, images: int = 20, videos: int = 3, texts: int 
         prompt = PROMPTS[n % len(PROMPTS)]
         port = {"image": "image", "video": "video", "text": "text"}[asset.kind.value]
         key = hashlib.sha256(f"{asset.sha256}:{n}".encode()).hexdigest()
-        library.record_result(ResultRecord(
-            cache_key=key, node_id=f"node{n % len(NODE_TITLES)}", node_type={
-                "image": "image_gen", "video": "video", "text": "prompt_llm"}[port],
-            outputs={port: asset}, params={"model": model, "aspect_ratio": "9:16",
-                                           "seed": n},
-            inputs={}, run_id=run_id, graph_id="g-" + Path(graph_path).stem,
-            graph_path=graph_path, node_title=title, model=model, provider=provider,
-            prompt=prompt, job_id=f"job-{n}" if provider != "local" else None,
-            cost_usd=0.0, cost_source="provider" if cost else "free",
-            queue_s=round(rng.uniform(0, 4), 2), run_s=round(rng.uniform(1, 60), 2)))
+        library.record_result(
+            ResultRecord(
+                cache_key=key,
+                node_id=f"node{n % len(NODE_TITLES)}",
+                node_type={"image": "image_gen", "video": "video", "text": "prompt_llm"}[port],
+                outputs={port: asset},
+                params={"model": model, "aspect_ratio": "9:16", "seed": n},
+                inputs={},
+                run_id=run_id,
+                graph_id="g-" + Path(graph_path).stem,
+                graph_path=graph_path,
+                node_title=title,
+                model=model,
+                provider=provider,
+                prompt=prompt,
+                job_id=f"job-{n}" if provider != "local" else None,
+                cost_usd=0.0,
+                cost_source="provider" if cost else "free",
+                queue_s=round(rng.uniform(0, 4), 2),
+                run_s=round(rng.uniform(1, 60), 2),
+            )
+        )
         out.assets.append(asset)
         out.by_kind.setdefault(asset.kind.value, []).append(asset)
     library.flush(wait=True)
@@ -147,10 +186,11 @@ def populate(library: Library, *, images: int = 20, videos: int = 3, texts: int 
             if cost:
                 db.execute(
                     "UPDATE results SET cost_usd=? WHERE id IN (SELECT result_id FROM"
-                    " result_assets WHERE sha256=?)", (round(cost * (1 + n % 3), 4), asset.sha256))
+                    " result_assets WHERE sha256=?)",
+                    (round(cost * (1 + n % 3), 4), asset.sha256),
+                )
         db.execute("COMMIT")
     if base_time is not None:
         with library.lock:
-            db.execute("UPDATE results SET finished_at = ? + (id % 100000) / 1000.0",
-                       (base_time,))
+            db.execute("UPDATE results SET finished_at = ? + (id % 100000) / 1000.0", (base_time,))
     return out

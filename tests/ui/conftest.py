@@ -24,8 +24,7 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
     here = str(Path(__file__).parent)
     for item in items:  # NodeGraphQt's own deprecations are not ours to fix
         if str(item.fspath).startswith(here):
-            item.add_marker(pytest.mark.filterwarnings(
-                "ignore::DeprecationWarning:NodeGraphQt"))
+            item.add_marker(pytest.mark.filterwarnings("ignore::DeprecationWarning:NodeGraphQt"))
 
 
 @pytest.fixture(autouse=True)

@@ -15,15 +15,19 @@ COUNT = 320
 def test_320_connected_nodes_through_the_bridge(qtbot: Any, window: Any) -> None:
     graph = window.document.graph
     kinds = ("text", "prompt_llm", "image_gen", "video")
-    links = {"prompt_llm": ("text", "text"), "image_gen": ("text", "prompt"),
-             "video": ("image", "image")}
+    links = {
+        "prompt_llm": ("text", "text"),
+        "image_gen": ("text", "prompt"),
+        "video": ("image", "image"),
+    }
     nodes, edges = [], []
     previous = None
     for i in range(COUNT):
         kind = kinds[i % 4]
         node = Node(new_node_id(), kind, position=((i % 20) * 300.0, (i // 20) * 280.0))
-        defaults = {s.name: s.default for s in graph.registry[kind].param_specs(
-            graph.registry.catalog)}
+        defaults = {
+            s.name: s.default for s in graph.registry[kind].param_specs(graph.registry.catalog)
+        }
         node.params = defaults
         nodes.append(node)
         if previous is not None and kind in links:

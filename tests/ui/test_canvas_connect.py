@@ -52,15 +52,17 @@ def test_the_reason_shows_beside_the_cursor_while_dragging(qtbot: Any, window: A
     end = port_point(window, video, "image", output=False)
     viewport = window.viewer.viewport()
     QTest.mouseMove(viewport, start)
-    QTest.mousePress(viewport, QtCore.Qt.MouseButton.LeftButton,
-                     QtCore.Qt.KeyboardModifier.NoModifier, start)
+    QTest.mousePress(
+        viewport, QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.KeyboardModifier.NoModifier, start
+    )
     for i in range(1, 11):
         QTest.mouseMove(viewport, start + (end - start) * i / 10)
         qtbot.wait(5)
     hint = window.viewer._hint
     assert hint.isVisible() and "cannot feed" in hint.text
-    QTest.mouseRelease(viewport, QtCore.Qt.MouseButton.LeftButton,
-                       QtCore.Qt.KeyboardModifier.NoModifier, end)
+    QTest.mouseRelease(
+        viewport, QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.KeyboardModifier.NoModifier, end
+    )
     qtbot.wait(10)
     assert not hint.isVisible()
 
@@ -68,8 +70,12 @@ def test_the_reason_shows_beside_the_cursor_while_dragging(qtbot: Any, window: A
 def test_undo_and_redo_a_connection(qtbot: Any, window: Any) -> None:
     text, writer, _video = _three_nodes(window)
     graph = window.document.graph
-    drag(qtbot, window.viewer, port_point(window, text, "text", output=True),
-         port_point(window, writer, "text", output=False))
+    drag(
+        qtbot,
+        window.viewer,
+        port_point(window, text, "text", output=True),
+        port_point(window, writer, "text", output=False),
+    )
     edge = Edge(text, "text", writer, "text")
     assert edge in graph.edges
     in_port = window.bridge.canvas_node(writer).inputs()["text"].view
@@ -99,10 +105,18 @@ def test_a_loop_is_refused(qtbot: Any, window: Any) -> None:
     second = bridge.add_node("prompt_llm", (320.0, 0.0))
     bridge.fit()
     graph = window.document.graph
-    drag(qtbot, window.viewer, port_point(window, first, "text", output=True),
-         port_point(window, second, "text", output=False))
+    drag(
+        qtbot,
+        window.viewer,
+        port_point(window, first, "text", output=True),
+        port_point(window, second, "text", output=False),
+    )
     assert len(graph.edges) == 1
-    drag(qtbot, window.viewer, port_point(window, second, "text", output=True),
-         port_point(window, first, "text", output=False))
+    drag(
+        qtbot,
+        window.viewer,
+        port_point(window, second, "text", output=True),
+        port_point(window, first, "text", output=False),
+    )
     assert len(graph.edges) == 1
     assert window.bridge.last_refusal == "this connection would make a loop"

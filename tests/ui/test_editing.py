@@ -21,16 +21,16 @@ def _chain(window: Any) -> tuple[str, str, str]:
     bridge = window.bridge
     graph = window.document.graph
     idea = bridge.add_node("text", (0.0, 0.0), {"text": "a dance on the rooftop"})
-    writer = bridge.add_node("prompt_llm", (320.0, 0.0),
-                             {"model": "local/template-writer", "instructions": "short"})
+    writer = bridge.add_node(
+        "prompt_llm", (320.0, 0.0), {"model": "local/template-writer", "instructions": "short"}
+    )
     card = bridge.add_node("image_gen", (640.0, 0.0), {"model": "local/storyboard-card"})
     bridge.push(ConnectCommand(graph, Edge(idea, "text", writer, "text")))
     bridge.push(ConnectCommand(graph, Edge(writer, "text", card, "prompt")))
     return idea, writer, card
 
 
-def test_copy_paste_keeps_params_and_internal_edges_with_new_ids(qtbot: Any,
-                                                                window: Any) -> None:
+def test_copy_paste_keeps_params_and_internal_edges_with_new_ids(qtbot: Any, window: Any) -> None:
     idea, writer, card = _chain(window)
     graph = window.document.graph
     window.bridge.select([idea, writer])  # the edge writer -> card leaves the selection
@@ -97,8 +97,7 @@ def test_a_drag_of_a_node_is_one_move(qtbot: Any, window: Any) -> None:
     assert tuple(card.xy_pos) == (0.0, 0.0)
 
 
-def test_dropping_images_makes_load_image_nodes(qtbot: Any, window: Any,
-                                               tmp_path: Path) -> None:
+def test_dropping_images_makes_load_image_nodes(qtbot: Any, window: Any, tmp_path: Path) -> None:
     pictures = []
     for name in ("mina.png", "jun.png"):
         Image.new("RGB", (90, 160), (200, 80, 140)).save(tmp_path / name)
@@ -130,10 +129,12 @@ def test_palette_search_filters_and_adds(qtbot: Any, window: Any) -> None:
     assert [n.type for n in graph] == ["load_image"]
     # a drag from the palette carries the node type
     palette.filter("text")
-    item = next(palette.tree.topLevelItem(i).child(j)
-                for i in range(palette.tree.topLevelItemCount())
-                for j in range(palette.tree.topLevelItem(i).childCount())
-                if not palette.tree.topLevelItem(i).child(j).isHidden())
+    item = next(
+        palette.tree.topLevelItem(i).child(j)
+        for i in range(palette.tree.topLevelItemCount())
+        for j in range(palette.tree.topLevelItem(i).childCount())
+        if not palette.tree.topLevelItem(i).child(j).isHidden()
+    )
     mime = palette.tree.mimeData([item])
     assert bytes(mime.data(NODE_TYPE_MIME).data()).decode() == "text"
     window.viewer.data_dropped.emit(mime, QtCore.QPoint(0, 300))
@@ -153,16 +154,18 @@ def test_pin_and_reroll(qtbot: Any, window: Any, tmp_path: Path) -> None:
     window.reroll(["card"])
     assert graph.nodes["card"].reroll_count() == 1
     record = wait_run(qtbot, window)
-    qtbot.waitUntil(lambda: len(window.runner.records) == 2 and window.runner.active is None,
-                    timeout=30_000)
+    qtbot.waitUntil(
+        lambda: len(window.runner.records) == 2 and window.runner.active is None, timeout=30_000
+    )
     record = window.runner.records[0]
     assert record.summary.nodes["card"].status == "done"  # ran again, not from the cache
     assert window.states.get("card").preview() is not None
     assert first is not None
 
 
-def test_edit_mask_paints_a_mask_in_front_of_inpaint(qtbot: Any, window: Any,
-                                                     tmp_path: Path) -> None:
+def test_edit_mask_paints_a_mask_in_front_of_inpaint(
+    qtbot: Any, window: Any, tmp_path: Path
+) -> None:
     mask_painter = __import__("pytest").importorskip("canvastoon_desktop.ui.mask_painter")
     run_offline_example(qtbot, window, tmp_path)
     window.edit_mask("cleanup")

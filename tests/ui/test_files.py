@@ -15,8 +15,11 @@ from tests.ui.uihelpers import copy_example, wait_plan
 
 def _snapshot(graph: Any) -> dict[str, Any]:
     doc = graph_to_document(graph)
-    return {"nodes": sorted(doc["nodes"], key=lambda n: n["id"]),
-            "edges": sorted(map(str, doc["edges"])), "meta": doc["meta"]}
+    return {
+        "nodes": sorted(doc["nodes"], key=lambda n: n["id"]),
+        "edges": sorted(map(str, doc["edges"])),
+        "meta": doc["meta"],
+    }
 
 
 def _build(window: Any) -> list[str]:
@@ -55,8 +58,9 @@ def test_save_close_reopen_is_identical(qtbot: Any, make_window: Any, tmp_path: 
     assert str(path.resolve()) in again.settings.recent_files
 
 
-def test_a_corrupt_file_shows_an_error_and_changes_nothing(qtbot: Any, window: Any,
-                                                          tmp_path: Path) -> None:
+def test_a_corrupt_file_shows_an_error_and_changes_nothing(
+    qtbot: Any, window: Any, tmp_path: Path
+) -> None:
     good = copy_example("offline_storyboard.ctoon", tmp_path / "graphs")
     assert window.open_file(good)
     before = _snapshot(window.document.graph)
@@ -71,11 +75,13 @@ def test_a_corrupt_file_shows_an_error_and_changes_nothing(qtbot: Any, window: A
     assert _snapshot(window.document.graph) == before
     # a file with a connection between incompatible ports is reported, not silently fixed
     wrong = tmp_path / "wrong.ctoon"
-    text = good.read_text("utf-8").replace('"cleanup",\n    "image"\n   ]\n  }',
-                                           '"cleanup",\n    "mask"\n   ]\n  }', 1)
-    text = text.replace('"image_prompt",\n    "text"\n   ],\n   "to": [\n    "card",\n'
-                        '    "prompt"', '"image_prompt",\n    "text"\n   ],\n   "to": [\n'
-                        '    "card",\n    "references"')
+    text = good.read_text("utf-8").replace(
+        '"cleanup",\n    "image"\n   ]\n  }', '"cleanup",\n    "mask"\n   ]\n  }', 1
+    )
+    text = text.replace(
+        '"image_prompt",\n    "text"\n   ],\n   "to": [\n    "card",\n    "prompt"',
+        '"image_prompt",\n    "text"\n   ],\n   "to": [\n    "card",\n    "references"',
+    )
     wrong.write_text(text, "utf-8")
     assert not window.open_file(wrong)
     assert "cannot feed" in window.last_dialog.informativeText()
@@ -83,8 +89,9 @@ def test_a_corrupt_file_shows_an_error_and_changes_nothing(qtbot: Any, window: A
     assert _snapshot(window.document.graph) == before
 
 
-def test_recovers_unsaved_changes_from_the_autosave(qtbot: Any, make_window: Any,
-                                                   tmp_path: Path) -> None:
+def test_recovers_unsaved_changes_from_the_autosave(
+    qtbot: Any, make_window: Any, tmp_path: Path
+) -> None:
     path = copy_example("offline_storyboard.ctoon", tmp_path / "graphs")
     window = make_window()
     assert window.open_file(path)

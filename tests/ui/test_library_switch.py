@@ -36,8 +36,9 @@ def choose_library(window: Any, folder: Path | str) -> SettingsDialog:
 
 def model_nodes(window: Any) -> list[str]:
     graph = window.document.graph
-    return [n for n in graph.nodes
-            if graph.node_type(n).cacheable and not graph.node_type(n).is_source]
+    return [
+        n for n in graph.nodes if graph.node_type(n).cacheable and not graph.node_type(n).is_source
+    ]
 
 
 def run_again(qtbot: Any, window: Any) -> dict[str, str]:
@@ -51,11 +52,13 @@ def run_again(qtbot: Any, window: Any) -> dict[str, str]:
 
 
 def test_a_new_library_folder_is_used_at_once_and_the_old_one_is_kept(
-        qtbot: Any, make_window: Any, tmp_path: Path) -> None:
+    qtbot: Any, make_window: Any, tmp_path: Path
+) -> None:
     earlier = Library(tmp_path / "ws" / "library")  # a run of an earlier session
     earlier.begin_run("e0e0e0e0", graph_id=None, graph_path=None, graph_name="Yesterday")
-    earlier.finish_run("e0e0e0e0", "failed", 0.0,
-                       [RunNode("gone", "Old card", "failed", 0.0, "the model refused")])
+    earlier.finish_run(
+        "e0e0e0e0", "failed", 0.0, [RunNode("gone", "Old card", "failed", 0.0, "the model refused")]
+    )
     earlier.close()
     window = make_window(make_workspace(tmp_path / "ws"))
     first = window.workspace.library.root
@@ -96,7 +99,8 @@ def test_a_new_library_folder_is_used_at_once_and_the_old_one_is_kept(
 
 
 def test_a_folder_that_cannot_be_a_library_leaves_everything_as_it_was(
-        qtbot: Any, make_window: Any, tmp_path: Path) -> None:
+    qtbot: Any, make_window: Any, tmp_path: Path
+) -> None:
     window = make_window(make_workspace(tmp_path / "ws"))
     library = window.workspace.library
     blocker = tmp_path / "a-file"
@@ -110,7 +114,8 @@ def test_a_folder_that_cannot_be_a_library_leaves_everything_as_it_was(
 
 
 def test_the_library_folder_cannot_be_changed_during_a_run(
-        qtbot: Any, make_window: Any, tmp_path: Path) -> None:
+    qtbot: Any, make_window: Any, tmp_path: Path
+) -> None:
     window = make_window(make_workspace(tmp_path / "ws"))
     assert window.open_file(copy_example("offline_storyboard.ctoon", tmp_path / "graphs"))
     wait_plan(qtbot, window)

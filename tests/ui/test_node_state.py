@@ -23,11 +23,15 @@ def _graph() -> tuple[Graph, str]:
     return graph, node.id
 
 
-def _plan(node_id: str, status: str, key: str | None = "k1",
-          outputs: dict | None = None) -> Plan:
+def _plan(node_id: str, status: str, key: str | None = "k1", outputs: dict | None = None) -> Plan:
     item = ItemPlan(None, {}, key, "cached" if status == "cached" else "run", outputs)
-    node = NodePlan(node_id, status, items=[item], outputs=outputs,
-                    cost=CostRange(0.04, 0.08) if status == "run" else CostRange())
+    node = NodePlan(
+        node_id,
+        status,
+        items=[item],
+        outputs=outputs,
+        cost=CostRange(0.04, 0.08) if status == "run" else CostRange(),
+    )
     return Plan([node_id], {node_id: node}, Quote())
 
 
@@ -57,10 +61,12 @@ def test_run_events_drive_the_state() -> None:
     assert st.state == "running" and st.status_text == "processing"
     assert st.elapsed(now=113.0) == 13.0 and st.eta(now=113.0) == 29.0
     assert 0 < st.progress(now=113.0) < 1
-    states.apply_event(ev.NodeDone("r", node_id, None, {"image": IMAGE}, 0.05, "provider"),
-                       now=120.0)
-    states.apply_event(ev.NodeSettled("r", node_id, None, "done", {"image": IMAGE}, 0.05),
-                       now=120.0)
+    states.apply_event(
+        ev.NodeDone("r", node_id, None, {"image": IMAGE}, 0.05, "provider"), now=120.0
+    )
+    states.apply_event(
+        ev.NodeSettled("r", node_id, None, "done", {"image": IMAGE}, 0.05), now=120.0
+    )
     assert st.state == "done" and st.cost_text() == "$0.05" and st.preview() == IMAGE
     # the next plan of the same graph finds the result cached: it stays "done"
     states.apply_plan(graph, _plan(node_id, "cached", outputs={"image": IMAGE}), revision=0)
@@ -76,8 +82,9 @@ def test_a_failure_keeps_its_reason_until_the_inputs_change() -> None:
     states.begin_run("r", _plan(node_id, "run"), revision=0)
     states.apply_event(ev.RunStarted("r", (node_id,)))
     states.apply_event(ev.NodeFailed("r", node_id, None, "rejected", "flagged by moderation"))
-    states.apply_event(ev.NodeSettled("r", node_id, None, "failed", {}, 0.0,
-                                      "flagged by moderation"))
+    states.apply_event(
+        ev.NodeSettled("r", node_id, None, "failed", {}, 0.0, "flagged by moderation")
+    )
     st = states.get(node_id)
     assert st.state == "failed" and st.message == "flagged by moderation"
     states.apply_plan(graph, _plan(node_id, "run", key="k1"), revision=0)
@@ -102,9 +109,17 @@ def test_items_of_a_list_node() -> None:
     assert st.items_done() == (2, 3) and st.state == "running"
     states.apply_event(ev.NodeFailed("r", node_id, 2, "provider", "timed out"))
     assert st.items[2].message == "timed out"
-    states.apply_event(ev.NodeSettled("r", node_id, None, "failed",
-                                      {"image": ItemList((IMAGE, OTHER, None))}, 0.01,
-                                      "1 of 3 items did not finish"))
+    states.apply_event(
+        ev.NodeSettled(
+            "r",
+            node_id,
+            None,
+            "failed",
+            {"image": ItemList((IMAGE, OTHER, None))},
+            0.01,
+            "1 of 3 items did not finish",
+        )
+    )
     assert st.state == "failed" and st.preview_count() == 2
 
 

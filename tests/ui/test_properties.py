@@ -23,37 +23,54 @@ def _select(window: Any, node_id: str) -> Any:
 def test_form_is_generated_per_parameter_kind(qtbot: Any, window: Any) -> None:
     bridge = window.bridge
     expected = {
-        ParamKind.ENUM: pe.EnumEditor, ParamKind.INT: pe.NumberEditor,
-        ParamKind.FLOAT: pe.NumberEditor, ParamKind.BOOL: pe.BoolEditor,
-        ParamKind.TEXT: pe.TextEditor, ParamKind.STRING: pe.StringEditor,
-        ParamKind.FILE: pe.PathEditor, ParamKind.FOLDER: pe.PathEditor,
+        ParamKind.ENUM: pe.EnumEditor,
+        ParamKind.INT: pe.NumberEditor,
+        ParamKind.FLOAT: pe.NumberEditor,
+        ParamKind.BOOL: pe.BoolEditor,
+        ParamKind.TEXT: pe.TextEditor,
+        ParamKind.STRING: pe.StringEditor,
+        ParamKind.FILE: pe.PathEditor,
+        ParamKind.FOLDER: pe.PathEditor,
         ParamKind.SEED: pe.SeedEditor,
     }
     seen: set[ParamKind] = set()
     registry = window.registry
     for node_type in registry:
         for model_id in [None, *[m.id for m in node_type.models(registry.catalog)]]:
-            node_id = bridge.add_node(node_type.type_id, (0.0, 0.0),
-                                      {"model": model_id} if model_id else None)
+            node_id = bridge.add_node(
+                node_type.type_id, (0.0, 0.0), {"model": model_id} if model_id else None
+            )
             panel = _select(window, node_id)
-            specs = node_type.param_specs(registry.catalog, model_id or
-                                          window.document.graph.nodes[node_id].params.get("model"))
+            specs = node_type.param_specs(
+                registry.catalog,
+                model_id or window.document.graph.nodes[node_id].params.get("model"),
+            )
             assert set(panel.editors) == {s.name for s in specs}
             for spec in specs:
                 editor = panel.editors[spec.name]
                 assert isinstance(editor, expected[spec.kind]), (node_type.type_id, spec.name)
                 seen.add(spec.kind)
-                if spec.kind in (ParamKind.INT, ParamKind.FLOAT) and spec.minimum is not None \
-                        and spec.maximum is not None:
+                if (
+                    spec.kind in (ParamKind.INT, ParamKind.FLOAT)
+                    and spec.minimum is not None
+                    and spec.maximum is not None
+                ):
                     assert editor.spin.minimum() == spec.minimum
                     assert editor.spin.maximum() == spec.maximum
-    assert seen >= {ParamKind.ENUM, ParamKind.INT, ParamKind.FLOAT, ParamKind.BOOL,
-                    ParamKind.TEXT, ParamKind.STRING, ParamKind.FILE, ParamKind.FOLDER,
-                    ParamKind.SEED}
+    assert seen >= {
+        ParamKind.ENUM,
+        ParamKind.INT,
+        ParamKind.FLOAT,
+        ParamKind.BOOL,
+        ParamKind.TEXT,
+        ParamKind.STRING,
+        ParamKind.FILE,
+        ParamKind.FOLDER,
+        ParamKind.SEED,
+    }
 
 
-def test_model_chooser_shows_role_and_price_and_rebuilds_the_form(qtbot: Any,
-                                                                  window: Any) -> None:
+def test_model_chooser_shows_role_and_price_and_rebuilds_the_form(qtbot: Any, window: Any) -> None:
     node_id = window.bridge.add_node("video", (0.0, 0.0))
     panel = _select(window, node_id)
     combo = panel.editors["model"].combo
@@ -126,8 +143,9 @@ def test_title_edits_rename_the_node(qtbot: Any, window: Any) -> None:
     assert window.bridge.card(node_id).name == "Image Gen"
 
 
-def test_a_param_edit_marks_the_node_and_downstream_stale(qtbot: Any, window: Any,
-                                                         tmp_path: Path) -> None:
+def test_a_param_edit_marks_the_node_and_downstream_stale(
+    qtbot: Any, window: Any, tmp_path: Path
+) -> None:
     run_offline_example(qtbot, window, tmp_path)
     states = window.states
     assert states.get("card").state == "done"
@@ -145,8 +163,7 @@ def test_a_param_edit_marks_the_node_and_downstream_stale(qtbot: Any, window: An
 
 
 def test_seed_random_check(qtbot: Any, window: Any) -> None:
-    node_id = window.bridge.add_node("image_gen", (0.0, 0.0),
-                                     {"model": "google/nano-banana-pro"})
+    node_id = window.bridge.add_node("image_gen", (0.0, 0.0), {"model": "google/nano-banana-pro"})
     panel = _select(window, node_id)
     seeds = [n for n, e in panel.editors.items() if isinstance(e, pe.SeedEditor)]
     if not seeds:

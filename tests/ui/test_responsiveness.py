@@ -26,26 +26,31 @@ def many_jobs_graph(registry: Any, count: int = JOBS) -> Graph:
     graph = Graph(registry)
     models = ("google/nano-banana-pro", "prunaai/z-image-turbo")
     for i in range(count):
-        text = graph.create_node("text", position=(0.0, i * 200.0),
-                                 params={"text": f"shot {i}: a dancer on a rooftop"})
-        image = graph.create_node("image_gen", position=(320.0, i * 200.0),
-                                  params={"model": models[i % 2]})
+        text = graph.create_node(
+            "text", position=(0.0, i * 200.0), params={"text": f"shot {i}: a dancer on a rooftop"}
+        )
+        image = graph.create_node(
+            "image_gen", position=(320.0, i * 200.0), params={"model": models[i % 2]}
+        )
         graph.edges.append(Edge(text.id, "text", image.id, "prompt"))
     return graph
 
 
 @pytest.fixture
 def sim() -> Iterator[Simulator]:
-    latencies = Latencies(per_model={m: Latency(0.3, 1.5) for m in (
-        "google/nano-banana-pro", "prunaai/z-image-turbo")})
+    latencies = Latencies(
+        per_model={
+            m: Latency(0.3, 1.5) for m in ("google/nano-banana-pro", "prunaai/z-image-turbo")
+        }
+    )
     with Simulator(SimulatorConfig(latencies=latencies, seed=5)) as simulator:
         yield simulator
 
 
-def test_the_loop_stays_responsive_while_32_jobs_run(qtbot: Any, make_window: Any,
-                                                     sim: Simulator, tmp_path: Path) -> None:
-    setup = ProviderSetup.simulated(sim.aiml_base_url, sim.replicate_base_url,
-                                    poll_interval_s=0.2)
+def test_the_loop_stays_responsive_while_32_jobs_run(
+    qtbot: Any, make_window: Any, sim: Simulator, tmp_path: Path
+) -> None:
+    setup = ProviderSetup.simulated(sim.aiml_base_url, sim.replicate_base_url, poll_interval_s=0.2)
     window = make_window(make_workspace(tmp_path / "ws", setup=setup))
     executor = window.workspace.executor
     executor.budget = Budget()
@@ -61,5 +66,7 @@ def test_the_loop_stays_responsive_while_32_jobs_run(qtbot: Any, make_window: An
     assert record.status == "done", record.problems
     assert len(probe.lateness_ms) > 100
     # generous for a loaded 2-core CI machine; the benchmark measures the real figure
-    print(f"\nloop lateness p50 {probe.percentile(50):.1f} ms, p99 {probe.percentile(99):.1f} ms, worst {probe.worst_ms:.1f} ms over {len(probe.lateness_ms)} ticks")
+    print(
+        f"\nloop lateness p50 {probe.percentile(50):.1f} ms, p99 {probe.percentile(99):.1f} ms, worst {probe.worst_ms:.1f} ms over {len(probe.lateness_ms)} ticks"
+    )
     assert probe.percentile(99) < 150, sorted(probe.lateness_ms)[-10:]

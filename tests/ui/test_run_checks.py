@@ -62,8 +62,9 @@ def test_budget_refusal_and_confirmation(qtbot: Any, window: Any, tmp_path: Path
     assert window.runner.records == []
 
 
-def test_jobs_left_by_an_earlier_session_are_offered(qtbot: Any, window: Any,
-                                                    tmp_path: Path) -> None:
+def test_jobs_left_by_an_earlier_session_are_offered(
+    qtbot: Any, window: Any, tmp_path: Path
+) -> None:
     from canvastoon_desktop.core.fileformat import load_graph
 
     path = copy_example("kpop_short.ctoon", tmp_path / "graphs")
@@ -75,8 +76,10 @@ def test_jobs_left_by_an_earlier_session_are_offered(qtbot: Any, window: Any,
     row = library.journal_creating(key, "aiml", "gpt-4o", node_id="scenario")
     library.journal_update(row, state="submitted", job_id="chatcmpl-earlier")
     assert window.open_file(path)
-    qtbot.waitUntil(lambda: window.last_dialog is not None
-                    and "Resume" in window.last_dialog.windowTitle(), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: window.last_dialog is not None and "Resume" in window.last_dialog.windowTitle(),
+        timeout=10_000,
+    )
     assert "Scenario" in window.last_dialog.informativeText()
     assert window.states.get("scenario").resumable
     assert ("RESUME", "#4aa8ff") in window.bridge.card("scenario").badges

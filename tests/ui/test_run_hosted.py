@@ -31,13 +31,13 @@ def sim() -> Iterator[Simulator]:
 
 @pytest.fixture
 def hosted_window(make_window: Any, sim: Simulator, tmp_path: Path) -> Any:
-    setup = ProviderSetup.simulated(sim.aiml_base_url, sim.replicate_base_url,
-                                    poll_interval_s=0.1)
+    setup = ProviderSetup.simulated(sim.aiml_base_url, sim.replicate_base_url, poll_interval_s=0.1)
     return make_window(make_workspace(tmp_path / "hosted", setup=setup))
 
 
-def test_cancel_mid_run_cancels_at_the_provider(qtbot: Any, hosted_window: Any,
-                                                sim: Simulator, tmp_path: Path) -> None:
+def test_cancel_mid_run_cancels_at_the_provider(
+    qtbot: Any, hosted_window: Any, sim: Simulator, tmp_path: Path
+) -> None:
     window = hosted_window
     path = copy_example("kpop_short.ctoon", tmp_path / "graphs")
     assert window.open_file(path)
@@ -52,8 +52,9 @@ def test_cancel_mid_run_cancels_at_the_provider(qtbot: Any, hosted_window: Any,
     qtbot.waitUntil(videos_running, timeout=30_000)
     graph = window.document.graph
     video_nodes = [n for n in graph.nodes if graph.nodes[n].type == "video"]
-    qtbot.waitUntil(lambda: any(window.states.get(n).state == "running" for n in video_nodes),
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: any(window.states.get(n).state == "running" for n in video_nodes), timeout=10_000
+    )
     # a running card shows elapsed time and its provider status
     running = next(n for n in video_nodes if window.states.get(n).state == "running")
     assert window.states.get(running).elapsed() is not None
@@ -65,5 +66,6 @@ def test_cancel_mid_run_cancels_at_the_provider(qtbot: Any, hosted_window: Any,
         assert window.states.get(node_id).state in ("cancelled", "done"), node_id
     assert any(window.states.get(n).state == "cancelled" for n in video_nodes)
     assert sim.log.count(route="replicate.predictions.cancel") > 0
-    qtbot.waitUntil(lambda: not [j for j in sim.running_jobs() if j.provider == "replicate"],
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: not [j for j in sim.running_jobs() if j.provider == "replicate"], timeout=10_000
+    )

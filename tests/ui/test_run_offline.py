@@ -15,8 +15,9 @@ def _media_nodes(window: Any) -> list[str]:
     return [n for n in graph.nodes if window.bridge.card(n).card_layout.kind == "media"]
 
 
-def test_run_shows_previews_then_a_second_run_is_all_cached(qtbot: Any, window: Any,
-                                                           tmp_path: Path) -> None:
+def test_run_shows_previews_then_a_second_run_is_all_cached(
+    qtbot: Any, window: Any, tmp_path: Path
+) -> None:
     path = copy_example("offline_storyboard.ctoon", tmp_path / "graphs")
     assert window.open_file(path)
     wait_plan(qtbot, window)
@@ -44,13 +45,15 @@ def test_run_shows_previews_then_a_second_run_is_all_cached(qtbot: Any, window: 
 
     wait_plan(qtbot, window)
     window.actions_by_name["run_all"].trigger()
-    qtbot.waitUntil(lambda: len(window.runner.records) == 2 and window.runner.active is None,
-                    timeout=30_000)
+    qtbot.waitUntil(
+        lambda: len(window.runner.records) == 2 and window.runner.active is None, timeout=30_000
+    )
     second = window.runner.records[0]
     assert second.status == "done"
     outcomes = second.summary.nodes
-    models = [n for n in graph.nodes
-              if graph.node_type(n).cacheable and not graph.node_type(n).is_source]
+    models = [
+        n for n in graph.nodes if graph.node_type(n).cacheable and not graph.node_type(n).is_source
+    ]
     assert models and all(outcomes[n].status == "cached" for n in models)
     assert all(window.states.get(n).state == "cached" for n in models)
     assert "cached" in window.quote_label.text()

@@ -12,12 +12,15 @@ from tests.ui.uihelpers import make_workspace, run_offline_example, wait_plan
 
 
 def rows(tree: QtWidgets.QTreeWidget) -> list[list[str]]:
-    return [[tree.topLevelItem(i).text(c) for c in range(tree.columnCount())]
-            for i in range(tree.topLevelItemCount())]
+    return [
+        [tree.topLevelItem(i).text(c) for c in range(tree.columnCount())]
+        for i in range(tree.topLevelItemCount())
+    ]
 
 
 def test_a_run_of_an_earlier_session_shows_how_each_node_ended(
-        qtbot: Any, make_window: Any, tmp_path: Path) -> None:
+    qtbot: Any, make_window: Any, tmp_path: Path
+) -> None:
     first = make_window(make_workspace(tmp_path / "ws"))
     path = run_offline_example(qtbot, first, tmp_path)
     ran = first.runner.records[0].summary
@@ -38,8 +41,7 @@ def test_a_run_of_an_earlier_session_shows_how_each_node_ended(
     panel.refresh()  # as it does a few times a second while another run goes on
     assert panel.runs.currentItem() is panel.runs.topLevelItem(0)
     shown = {name: (state, detail) for name, state, _cost, detail in rows(panel.nodes)}
-    assert set(shown) == {graph.display_name(n) for n in ran.nodes if n != removed} | {
-        removed_name}
+    assert set(shown) == {graph.display_name(n) for n in ran.nodes if n != removed} | {removed_name}
     assert {state for state, _ in shown.values()} == {"done"}
 
     # a row of a node the graph still has selects it; the removed one leads nowhere

@@ -34,10 +34,18 @@ def test_double_click_opens_images_videos_and_texts(qtbot: Any, ran: Any) -> Non
     qtbot.waitUntil(lambda: view.loaded, timeout=10_000)
     assert view.item.pixmap().height() == 1280  # the whole image, not the thumbnail
     before = view.transform().m11()
-    view.wheelEvent(QtGui.QWheelEvent(  # the wheel zooms
-        QtCore.QPointF(50, 50), QtCore.QPointF(50, 50), QtCore.QPoint(0, 0),
-        QtCore.QPoint(0, 240), QtCore.Qt.MouseButton.NoButton,
-        QtCore.Qt.KeyboardModifier.NoModifier, QtCore.Qt.ScrollPhase.NoScrollPhase, False))
+    view.wheelEvent(
+        QtGui.QWheelEvent(  # the wheel zooms
+            QtCore.QPointF(50, 50),
+            QtCore.QPointF(50, 50),
+            QtCore.QPoint(0, 0),
+            QtCore.QPoint(0, 240),
+            QtCore.Qt.MouseButton.NoButton,
+            QtCore.Qt.KeyboardModifier.NoModifier,
+            QtCore.Qt.ScrollPhase.NoScrollPhase,
+            False,
+        )
+    )
     assert view.transform().m11() > before
     viewer.close()
 
@@ -62,8 +70,9 @@ def test_double_click_opens_images_videos_and_texts(qtbot: Any, ran: Any) -> Non
     assert window._viewers[-1].isVisible()
 
 
-def test_settings_are_saved_and_applied(qtbot: Any, make_window: Any, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_are_saved_and_applied(
+    qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from canvastoon_desktop.core.secrets import KeyStore
     from canvastoon_desktop.providers import ProviderSetup
 
@@ -122,8 +131,9 @@ def test_keyboard_shortcuts(qtbot: Any, ran: Any) -> None:
     qtbot.waitUntil(lambda: window.runner.active is None, timeout=20_000)
 
 
-def test_the_app_opens_files_given_on_the_command_line(qtbot: Any, event_loop_qt: Any,
-                                                       tmp_path: Path) -> None:
+def test_the_app_opens_files_given_on_the_command_line(
+    qtbot: Any, event_loop_qt: Any, tmp_path: Path
+) -> None:
     from canvastoon_desktop.ui.app import open_windows
 
     path = copy_example("offline_storyboard.ctoon", tmp_path / "graphs")

@@ -23,8 +23,9 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "resources" / "examples"
 
 
-def make_workspace(root: Path, setup: ProviderSetup | None = None,
-                   settings: Settings | None = None) -> Workspace:
+def make_workspace(
+    root: Path, setup: ProviderSetup | None = None, settings: Settings | None = None
+) -> Workspace:
     """The app's workspace on a library under ``root`` (no keys unless ``setup`` has some)."""
     settings = settings or Settings()
     setup = setup or ProviderSetup(keys=KeyStore(environ={}, use_keyring=False))
@@ -36,9 +37,15 @@ def make_workspace(root: Path, setup: ProviderSetup | None = None,
         registry = default_registry()
         library = Library(root / "library")
         prices = PriceTable.load()
-        executor = Executor(registry, library, prices, adapters={"local": LocalAdapter()},
-                            limits=settings.concurrency, key_problem=setup.key_problem(),
-                            budget=settings.budget)
+        executor = Executor(
+            registry,
+            library,
+            prices,
+            adapters={"local": LocalAdapter()},
+            limits=settings.concurrency,
+            key_problem=setup.key_problem(),
+            budget=settings.budget,
+        )
         return Workspace(settings, registry, library, prices, setup, executor)
 
 
@@ -59,19 +66,26 @@ def port_point(window: Any, node_id: str, port: str, *, output: bool) -> QtCore.
     return window.viewer.mapFromScene(item.sceneBoundingRect().center())
 
 
-def drag(qtbot: Any, viewer: QtWidgets.QGraphicsView, start: QtCore.QPoint,
-         end: QtCore.QPoint, steps: int = 10) -> None:
+def drag(
+    qtbot: Any,
+    viewer: QtWidgets.QGraphicsView,
+    start: QtCore.QPoint,
+    end: QtCore.QPoint,
+    steps: int = 10,
+) -> None:
     """Press, move in steps and release the left button — a user's drag."""
     port = viewer.viewport()
     QTest.mouseMove(port, start)
-    QTest.mousePress(port, QtCore.Qt.MouseButton.LeftButton,
-                     QtCore.Qt.KeyboardModifier.NoModifier, start)
+    QTest.mousePress(
+        port, QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.KeyboardModifier.NoModifier, start
+    )
     for i in range(1, steps + 1):
         point = start + (end - start) * i / steps
         QTest.mouseMove(port, point)
         qtbot.wait(5)
-    QTest.mouseRelease(port, QtCore.Qt.MouseButton.LeftButton,
-                       QtCore.Qt.KeyboardModifier.NoModifier, end)
+    QTest.mouseRelease(
+        port, QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.KeyboardModifier.NoModifier, end
+    )
     qtbot.wait(10)
 
 
@@ -81,13 +95,15 @@ def wait_plan(qtbot: Any, window: Any, timeout: int = 10_000) -> None:
 
 
 def wait_run(qtbot: Any, window: Any, timeout: int = 60_000) -> Any:
-    qtbot.waitUntil(lambda: bool(window.runner.records) and window.runner.active is None,
-                    timeout=timeout)
+    qtbot.waitUntil(
+        lambda: bool(window.runner.records) and window.runner.active is None, timeout=timeout
+    )
     return window.runner.records[0]
 
 
-def run_offline_example(qtbot: Any, window: Any, tmp_path: Path,
-                        name: str = "offline_storyboard.ctoon") -> Path:
+def run_offline_example(
+    qtbot: Any, window: Any, tmp_path: Path, name: str = "offline_storyboard.ctoon"
+) -> Path:
     """Open a copy of a bundled offline example in ``window`` and run it to the end."""
     path = copy_example(name, tmp_path / "graphs")
     assert window.open_file(path)

@@ -268,8 +268,9 @@ def assemble_clips(
     has_audio = any(plan.info.has_audio for plan in plans)
     reporter = Progress(progress, bounds[-1])
     with atomic_output(out_path) as tmp:
-        with Mp4Writer(tmp, width=width, height=height, fps=fps, audio=has_audio,
-                       label=Path(out_path).name) as writer:
+        with Mp4Writer(
+            tmp, width=width, height=height, fps=fps, audio=has_audio, label=Path(out_path).name
+        ) as writer:
             job = _Job(writer, width, height, fps, fit, cancel, reporter)
             for plan, first, last in zip(plans, bounds, bounds[1:], strict=False):
                 _render(plan, job, first, last - first, sample_at)

@@ -53,7 +53,9 @@ def write_mp4_metadata(
             try:
                 _remux(src, str(tmp), merged)
             except Exception as exc:
-                raise MediaError(f"{label}: cannot be copied with new tags ({short(exc)})") from None
+                raise MediaError(
+                    f"{label}: cannot be copied with new tags ({short(exc)})"
+                ) from None
         probe_video_file(tmp)
 
 

@@ -5,11 +5,44 @@ from __future__ import annotations
 # Major brands of ISO-BMFF files that hold video. HEIC/AVIF (images) and M4A (audio only)
 # share the container but are deliberately absent.
 _MP4_BRANDS = (
-    "iso", "mp41", "mp42", "mp71", "avc1", "qt  ", "m4v ", "m4vh", "m4vp", "3gp", "3g2",
-    "dash", "mmp4", "msnv", "f4v ", "xavc", "ndas", "ndxc", "mj2s", "cmfc",
+    "iso",
+    "mp41",
+    "mp42",
+    "mp71",
+    "avc1",
+    "qt  ",
+    "m4v ",
+    "m4vh",
+    "m4vp",
+    "3gp",
+    "3g2",
+    "dash",
+    "mmp4",
+    "msnv",
+    "f4v ",
+    "xavc",
+    "ndas",
+    "ndxc",
+    "mj2s",
+    "cmfc",
 )
-_NOT_VIDEO_BRANDS = ("heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1", "avif",
-                     "avis", "m4a ", "m4b ", "m4p ", "jp2 ", "crx ")
+_NOT_VIDEO_BRANDS = (
+    "heic",
+    "heix",
+    "heim",
+    "heis",
+    "hevc",
+    "hevx",
+    "mif1",
+    "msf1",
+    "avif",
+    "avis",
+    "m4a ",
+    "m4b ",
+    "m4p ",
+    "jp2 ",
+    "crx ",
+)
 
 IMAGE_MIMES = ("image/png", "image/jpeg", "image/webp", "image/gif")
 VIDEO_MIMES = ("video/mp4", "video/webm", "video/x-matroska")

@@ -192,8 +192,9 @@ def frame_at(container: InputContainer, at_s: float, label: str) -> Any:
             best = frame
     except Exception as exc:
         if best is None:
-            raise MediaError(f"{label}: the frame at {at_s:.2f} s cannot be decoded "
-                             f"({short(exc)})") from None
+            raise MediaError(
+                f"{label}: the frame at {at_s:.2f} s cannot be decoded ({short(exc)})"
+            ) from None
     if best is None:
         raise MediaError(f"{label}: no frame could be decoded at {at_s:.2f} s")
     return best

@@ -145,4 +145,3 @@ class Mp4Writer:
             self.close()
         else:
             self.abort()
-

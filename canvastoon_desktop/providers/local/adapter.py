@@ -49,8 +49,9 @@ class LocalAdapter:
             if model_id == "local/template-writer":
                 text = compose_from_labels(call.template or "{input}", call.labels)
                 if not text.strip():
-                    raise GenerationError("nothing to write: the input text is empty",
-                                          kind=ErrorKind.REJECTED)
+                    raise GenerationError(
+                        "nothing to write: the input text is empty", kind=ErrorKind.REJECTED
+                    )
                 asset = await job.store_bytes(text.encode("utf-8"), AssetKind.TEXT, "text/plain")
                 return GeneratedOutput([asset], 0.0, "free")
             if model_id in ("local/storyboard-card", "local/storyboard-card-refs"):
@@ -61,17 +62,24 @@ class LocalAdapter:
                 return await self._pan_zoom(call, job)
         except MediaError as exc:
             raise GenerationError(str(exc), kind=ErrorKind.NODE) from None
-        raise GenerationError(f"the offline provider has no model {model_id}",
-                              kind=ErrorKind.INTERNAL)
+        raise GenerationError(
+            f"the offline provider has no model {model_id}", kind=ErrorKind.INTERNAL
+        )
 
     async def _card(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
         width, height = _size(call.params.get("size", "720x1280"))
         references = [a.path.read_bytes() for a in call.files.get("references", ())]
         job.progress("drawing")
         png = await self._thread(
-            render_storyboard_card, call.prompt, width=width, height=height,
-            title=call.labels.get("title") or None, shot_label=call.labels.get("shot") or None,
-            references=references, seed=int(call.params.get("seed") or 0))
+            render_storyboard_card,
+            call.prompt,
+            width=width,
+            height=height,
+            title=call.labels.get("title") or None,
+            shot_label=call.labels.get("shot") or None,
+            references=references,
+            seed=int(call.params.get("seed") or 0),
+        )
         asset = await job.store_bytes(png, AssetKind.IMAGE, "image/png", width=width, height=height)
         return GeneratedOutput([asset], 0.0, "free")
 
@@ -79,11 +87,17 @@ class LocalAdapter:
         image = call.files["image"][0].path.read_bytes()
         mask = call.files["mask"][0].path.read_bytes()
         job.progress("inpainting")
-        png = await self._thread(inpaint_image, image, mask, method=call.params.get("method", "telea"),
-                                 radius=int(call.params.get("radius", 5)))
+        png = await self._thread(
+            inpaint_image,
+            image,
+            mask,
+            method=call.params.get("method", "telea"),
+            radius=int(call.params.get("radius", 5)),
+        )
         info = media.probe_image_bytes(png)
-        asset = await job.store_bytes(png, AssetKind.IMAGE, "image/png", width=info.width,
-                                      height=info.height)
+        asset = await job.store_bytes(
+            png, AssetKind.IMAGE, "image/png", width=info.width, height=info.height
+        )
         return GeneratedOutput([asset], 0.0, "free")
 
     async def _pan_zoom(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
@@ -98,19 +112,32 @@ class LocalAdapter:
 
         try:
             info = await self._thread(
-                render_pan_zoom, image, out, duration_s=float(call.params.get("duration", 4.0)),
-                fps=int(call.params.get("fps", 24)), width=width, height=height,
+                render_pan_zoom,
+                image,
+                out,
+                duration_s=float(call.params.get("duration", 4.0)),
+                fps=int(call.params.get("fps", 24)),
+                width=width,
+                height=height,
                 motion=call.params.get("motion", "zoom_in"),
-                strength=float(call.params.get("strength", 0.15)), cancel=cancel,
-                progress=progress)
+                strength=float(call.params.get("strength", 0.15)),
+                cancel=cancel,
+                progress=progress,
+            )
         except asyncio.CancelledError:
             cancel.set()
             raise
         except BaseException:
             out.unlink(missing_ok=True)
             raise
-        asset = await job.store_file(out, AssetKind.VIDEO, "video/mp4", width=info.width,
-                                     height=info.height, duration_s=info.duration_s)
+        asset = await job.store_file(
+            out,
+            AssetKind.VIDEO,
+            "video/mp4",
+            width=info.width,
+            height=info.height,
+            duration_s=info.duration_s,
+        )
         return GeneratedOutput([asset], 0.0, "free")
 
     async def _thread(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

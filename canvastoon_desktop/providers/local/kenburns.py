@@ -94,8 +94,9 @@ def render_pan_zoom(
     frames = max(1, round(duration_s * fps))
     reporter = Progress(progress, frames)
     with atomic_output(out_path) as tmp:
-        with Mp4Writer(tmp, width=width, height=height, fps=fps, audio=False,
-                       label=Path(out_path).name) as writer:
+        with Mp4Writer(
+            tmp, width=width, height=height, fps=fps, audio=False, label=Path(out_path).name
+        ) as writer:
             for i in range(frames):
                 check_cancel(cancel)
                 e = _ease(i / (frames - 1)) if frames > 1 else 0.0
@@ -112,8 +113,11 @@ def render_pan_zoom(
                     ]
                 )
                 frame = cv2.warpAffine(
-                    work, matrix, (width, height),
-                    flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE,
+                    work,
+                    matrix,
+                    (width, height),
+                    flags=cv2.INTER_LINEAR,
+                    borderMode=cv2.BORDER_REPLICATE,
                 )
                 writer.write_rgb(frame)
                 reporter.update(i + 1)

@@ -30,39 +30,148 @@ class Palette:
 
 
 PALETTES = {
-    "day": Palette((120, 166, 210), (214, 228, 232), (255, 248, 222), (150, 170, 178),
-                   (150, 164, 132), (104, 118, 96), (44, 48, 56)),
-    "dawn": Palette((146, 164, 206), (246, 212, 198), (255, 238, 214), (156, 152, 178),
-                    (134, 136, 146), (92, 96, 108), (38, 40, 52)),
-    "golden": Palette((236, 150, 100), (252, 214, 150), (255, 236, 190), (176, 112, 104),
-                      (132, 92, 84), (82, 58, 60), (40, 26, 30)),
-    "dusk": Palette((56, 62, 112), (232, 148, 132), (255, 212, 176), (94, 84, 122),
-                    (72, 66, 96), (40, 38, 60), (22, 20, 34)),
-    "night": Palette((12, 18, 42), (48, 64, 108), (236, 238, 222), (30, 40, 70),
-                     (28, 34, 54), (14, 18, 30), (6, 8, 14)),
-    "overcast": Palette((150, 158, 168), (210, 212, 212), (238, 238, 232), (136, 142, 148),
-                        (118, 124, 118), (86, 90, 88), (38, 40, 44)),
-    "stage": Palette((22, 10, 42), (84, 28, 104), (255, 136, 208), (40, 18, 64),
-                     (34, 20, 48), (12, 8, 20), (6, 4, 10)),
+    "day": Palette(
+        (120, 166, 210),
+        (214, 228, 232),
+        (255, 248, 222),
+        (150, 170, 178),
+        (150, 164, 132),
+        (104, 118, 96),
+        (44, 48, 56),
+    ),
+    "dawn": Palette(
+        (146, 164, 206),
+        (246, 212, 198),
+        (255, 238, 214),
+        (156, 152, 178),
+        (134, 136, 146),
+        (92, 96, 108),
+        (38, 40, 52),
+    ),
+    "golden": Palette(
+        (236, 150, 100),
+        (252, 214, 150),
+        (255, 236, 190),
+        (176, 112, 104),
+        (132, 92, 84),
+        (82, 58, 60),
+        (40, 26, 30),
+    ),
+    "dusk": Palette(
+        (56, 62, 112),
+        (232, 148, 132),
+        (255, 212, 176),
+        (94, 84, 122),
+        (72, 66, 96),
+        (40, 38, 60),
+        (22, 20, 34),
+    ),
+    "night": Palette(
+        (12, 18, 42),
+        (48, 64, 108),
+        (236, 238, 222),
+        (30, 40, 70),
+        (28, 34, 54),
+        (14, 18, 30),
+        (6, 8, 14),
+    ),
+    "overcast": Palette(
+        (150, 158, 168),
+        (210, 212, 212),
+        (238, 238, 232),
+        (136, 142, 148),
+        (118, 124, 118),
+        (86, 90, 88),
+        (38, 40, 44),
+    ),
+    "stage": Palette(
+        (22, 10, 42),
+        (84, 28, 104),
+        (255, 136, 208),
+        (40, 18, 64),
+        (34, 20, 48),
+        (12, 8, 20),
+        (6, 4, 10),
+    ),
 }
 _LIGHT_WORDS = {
     "night": ("night", "midnight", "moon", "stars", "starry", "밤", "달빛", "별", "夜"),
-    "stage": ("stage", "concert", "idol", "k-pop", "kpop", "spotlight", "neon", "club",
-              "무대", "콘서트", "아이돌", "네온"),
+    "stage": (
+        "stage",
+        "concert",
+        "idol",
+        "k-pop",
+        "kpop",
+        "spotlight",
+        "neon",
+        "club",
+        "무대",
+        "콘서트",
+        "아이돌",
+        "네온",
+    ),
     "golden": ("sunset", "golden hour", "노을", "석양", "夕"),
     "dusk": ("dusk", "twilight", "evening", "저녁", "황혼"),
     "dawn": ("dawn", "sunrise", "morning", "새벽", "아침", "朝"),
-    "overcast": ("rain", "storm", "cloudy", "fog", "mist", "snow", "비가", "빗", "우산", "안개",
-                 "눈이"),
+    "overcast": (
+        "rain",
+        "storm",
+        "cloudy",
+        "fog",
+        "mist",
+        "snow",
+        "비가",
+        "빗",
+        "우산",
+        "안개",
+        "눈이",
+    ),
 }
 _SETTING_WORDS = {
-    "city": ("city", "street", "building", "rooftop", "downtown", "skyline", "alley", "seoul",
-             "tokyo", "도시", "거리", "옥상", "골목", "서울"),
-    "stage": ("stage", "concert", "idol", "k-pop", "kpop", "spotlight", "performance",
-              "무대", "콘서트", "아이돌", "공연"),
+    "city": (
+        "city",
+        "street",
+        "building",
+        "rooftop",
+        "downtown",
+        "skyline",
+        "alley",
+        "seoul",
+        "tokyo",
+        "도시",
+        "거리",
+        "옥상",
+        "골목",
+        "서울",
+    ),
+    "stage": (
+        "stage",
+        "concert",
+        "idol",
+        "k-pop",
+        "kpop",
+        "spotlight",
+        "performance",
+        "무대",
+        "콘서트",
+        "아이돌",
+        "공연",
+    ),
     "sea": ("sea", "ocean", "beach", "shore", "wave", "lake", "river", "바다", "해변", "강가"),
-    "room": ("room", "classroom", "cafe", "café", "bedroom", "office", "kitchen", "studio",
-             "교실", "방 ", "카페", "사무실"),
+    "room": (
+        "room",
+        "classroom",
+        "cafe",
+        "café",
+        "bedroom",
+        "office",
+        "kitchen",
+        "studio",
+        "교실",
+        "방 ",
+        "카페",
+        "사무실",
+    ),
 }
 _RAIN_WORDS = ("rain", "비가", "빗", "우산", "storm")
 _SHOTS = {
@@ -115,52 +224,88 @@ def _ridge(rng: random.Random, w: int, base: float, amp: float, n: int = 48) -> 
     for i in range(n + 1):
         x = w * i / n
         u = x / w * math.tau
-        y = base - amp * (0.6 * math.sin(freqs[0] * u + phases[0])
-                          + 0.3 * math.sin(freqs[1] * u + phases[1])
-                          + 0.1 * math.sin(freqs[2] * u + phases[2]))
+        y = base - amp * (
+            0.6 * math.sin(freqs[0] * u + phases[0])
+            + 0.3 * math.sin(freqs[1] * u + phases[1])
+            + 0.1 * math.sin(freqs[2] * u + phases[2])
+        )
         pts.append((x, y))
     return pts
 
 
-def _sketch_line(draw: ImageDraw.ImageDraw, pts: list[tuple], rng: random.Random,
-                 color: tuple, width: int) -> None:
+def _sketch_line(
+    draw: ImageDraw.ImageDraw, pts: list[tuple], rng: random.Random, color: tuple, width: int
+) -> None:
     """Two slightly different strokes, like a pencil going over a line twice."""
     for _ in range(2):
-        j = [(x + rng.uniform(-1.5, 1.5) * width, y + rng.uniform(-1.5, 1.5) * width)
-             for x, y in pts]
+        j = [
+            (x + rng.uniform(-1.5, 1.5) * width, y + rng.uniform(-1.5, 1.5) * width) for x, y in pts
+        ]
         draw.line(j, fill=color, width=width, joint="curve")
 
 
-def _figure(draw: ImageDraw.ImageDraw, fx: float, fy: float, size: float, color: int,
-            rng: random.Random) -> None:
+def _figure(
+    draw: ImageDraw.ImageDraw, fx: float, fy: float, size: float, color: int, rng: random.Random
+) -> None:
     """A standing person seen from the front; ``fy`` is the feet, ``size`` the height."""
     h = size
     lean = rng.uniform(-0.015, 0.015) * h
     head_y = fy - 0.90 * h
-    draw.ellipse([fx - 0.062 * h + lean, head_y - 0.078 * h, fx + 0.062 * h + lean,
-                  head_y + 0.078 * h], fill=color)
+    draw.ellipse(
+        [fx - 0.062 * h + lean, head_y - 0.078 * h, fx + 0.062 * h + lean, head_y + 0.078 * h],
+        fill=color,
+    )
     hair = rng.choice([0.0, 0.04, 0.09])
     if hair:
-        draw.ellipse([fx - 0.072 * h + lean, head_y - 0.088 * h, fx + 0.072 * h + lean,
-                      head_y + hair * h], fill=color)
+        draw.ellipse(
+            [fx - 0.072 * h + lean, head_y - 0.088 * h, fx + 0.072 * h + lean, head_y + hair * h],
+            fill=color,
+        )
     sh_y, waist_y, hip_y = fy - 0.80 * h, fy - 0.50 * h, fy - 0.44 * h
     sw, ww = 0.13 * h, 0.085 * h
-    draw.polygon([(fx - 0.03 * h + lean, head_y + 0.06 * h), (fx + 0.03 * h + lean,
-                  head_y + 0.06 * h), (fx + 0.03 * h, sh_y), (fx - 0.03 * h, sh_y)], fill=color)
-    draw.polygon([(fx - sw, sh_y + 0.02 * h), (fx - sw * 0.8, sh_y - 0.01 * h),
-                  (fx + sw * 0.8, sh_y - 0.01 * h), (fx + sw, sh_y + 0.02 * h),
-                  (fx + ww, waist_y), (fx + ww * 1.1, hip_y), (fx - ww * 1.1, hip_y),
-                  (fx - ww, waist_y)], fill=color)
+    draw.polygon(
+        [
+            (fx - 0.03 * h + lean, head_y + 0.06 * h),
+            (fx + 0.03 * h + lean, head_y + 0.06 * h),
+            (fx + 0.03 * h, sh_y),
+            (fx - 0.03 * h, sh_y),
+        ],
+        fill=color,
+    )
+    draw.polygon(
+        [
+            (fx - sw, sh_y + 0.02 * h),
+            (fx - sw * 0.8, sh_y - 0.01 * h),
+            (fx + sw * 0.8, sh_y - 0.01 * h),
+            (fx + sw, sh_y + 0.02 * h),
+            (fx + ww, waist_y),
+            (fx + ww * 1.1, hip_y),
+            (fx - ww * 1.1, hip_y),
+            (fx - ww, waist_y),
+        ],
+        fill=color,
+    )
     for side in (-1, 1):
         swing = rng.uniform(-0.03, 0.05) * h
-        draw.polygon([(fx + side * sw, sh_y + 0.02 * h), (fx + side * (sw + 0.035 * h),
-                      sh_y + 0.05 * h), (fx + side * (sw + 0.03 * h) + side * swing,
-                      fy - 0.44 * h), (fx + side * (sw - 0.015 * h) + side * swing,
-                      fy - 0.45 * h)], fill=color)
+        draw.polygon(
+            [
+                (fx + side * sw, sh_y + 0.02 * h),
+                (fx + side * (sw + 0.035 * h), sh_y + 0.05 * h),
+                (fx + side * (sw + 0.03 * h) + side * swing, fy - 0.44 * h),
+                (fx + side * (sw - 0.015 * h) + side * swing, fy - 0.45 * h),
+            ],
+            fill=color,
+        )
         step = rng.uniform(0.0, 0.04) * h
-        draw.polygon([(fx + side * 0.005 * h, hip_y), (fx + side * ww * 1.1, hip_y),
-                      (fx + side * (0.07 * h + step), fy), (fx + side * (0.02 * h + step),
-                      fy)], fill=color)
+        draw.polygon(
+            [
+                (fx + side * 0.005 * h, hip_y),
+                (fx + side * ww * 1.1, hip_y),
+                (fx + side * (0.07 * h + step), fy),
+                (fx + side * (0.02 * h + step), fy),
+            ],
+            fill=color,
+        )
 
 
 def _sun(base: Image.Image, cx: float, cy: float, r: float, color: RGB, crescent: bool) -> None:
@@ -175,8 +320,16 @@ def _sun(base: Image.Image, cx: float, cy: float, r: float, color: RGB, crescent
     base.paste(Image.new("RGB", (size, size), color), (int(cx - r), int(cy - r)), mask)
 
 
-def _scenery(draw: ImageDraw.ImageDraw, setting: str, pal: Palette, rng: random.Random,
-             w: int, h: int, horizon: float, night: bool) -> None:
+def _scenery(
+    draw: ImageDraw.ImageDraw,
+    setting: str,
+    pal: Palette,
+    rng: random.Random,
+    w: int,
+    h: int,
+    horizon: float,
+    night: bool,
+) -> None:
     if setting == "city":
         x = -rng.uniform(0, 0.05) * w
         while x < w:
@@ -203,16 +356,25 @@ def _scenery(draw: ImageDraw.ImageDraw, setting: str, pal: Palette, rng: random.
         for i in range(3):
             cx = w * (0.2 + 0.3 * i) + rng.uniform(-0.05, 0.05) * w
             spread = rng.uniform(0.18, 0.28) * w
-            draw.polygon([(cx - 0.02 * w, 0), (cx + 0.02 * w, 0), (cx + spread, h),
-                          (cx - spread, h)], fill=(*pal.glow, 36))
+            draw.polygon(
+                [(cx - 0.02 * w, 0), (cx + 0.02 * w, 0), (cx + spread, h), (cx - spread, h)],
+                fill=(*pal.glow, 36),
+            )
     elif setting == "room":
         draw.rectangle([0, horizon, w, h], fill=(*pal.near_top, 255))
         wx0 = rng.uniform(0.1, 0.4) * w
         wx1 = wx0 + 0.4 * w
-        draw.rectangle([wx0, 0.12 * h, wx1, horizon - 0.12 * h], fill=(*pal.sky_bottom, 255),
-                       outline=(*pal.ink, 160), width=max(2, w // 160))
-        draw.line([((wx0 + wx1) / 2, 0.12 * h), ((wx0 + wx1) / 2, horizon - 0.12 * h)],
-                  fill=(*pal.ink, 160), width=max(2, w // 200))
+        draw.rectangle(
+            [wx0, 0.12 * h, wx1, horizon - 0.12 * h],
+            fill=(*pal.sky_bottom, 255),
+            outline=(*pal.ink, 160),
+            width=max(2, w // 160),
+        )
+        draw.line(
+            [((wx0 + wx1) / 2, 0.12 * h), ((wx0 + wx1) / 2, horizon - 0.12 * h)],
+            fill=(*pal.ink, 160),
+            width=max(2, w // 200),
+        )
     else:
         far = _ridge(rng, w, horizon - 0.06 * h, 0.07 * h)
         draw.polygon([*far, (w, horizon), (0, horizon)], fill=(*pal.far, 255))
@@ -266,8 +428,11 @@ def render_scene(prompt: str, rng: random.Random, width: int, height: int) -> Im
     if any(word in text for word in _RAIN_WORDS):
         for _ in range(160):
             x, y = rng.uniform(-0.1 * w, w), rng.uniform(0, h)
-            draw.line([(x, y), (x + 0.012 * h, y + 0.05 * h)], fill=(230, 236, 245, 70),
-                      width=max(1, w // 600))
+            draw.line(
+                [(x, y), (x + 0.012 * h, y + 0.05 * h)],
+                fill=(230, 236, 245, 70),
+                width=max(1, w // 600),
+            )
     # Pencil hatching over the lower third, the way a storyboard artist shades ground.
     hatch = (*pal.ink, 26)
     step = max(6, w // 60)
@@ -296,8 +461,10 @@ def render_scene(prompt: str, rng: random.Random, width: int, height: int) -> Im
                 feet = 0.35 * h + 0.9 * size
             x = fx * w
             if feet < h:
-                draw.ellipse([x - 0.12 * size, feet - 0.012 * size, x + 0.12 * size,
-                              feet + 0.012 * size], fill=(0, 0, 0, 60))
+                draw.ellipse(
+                    [x - 0.12 * size, feet - 0.012 * size, x + 0.12 * size, feet + 0.012 * size],
+                    fill=(0, 0, 0, 60),
+                )
             _figure(md, x, feet, size, 255, rng)
         base.paste(Image.new("RGB", (w, h), pal.ink), (0, 0), mask.point(lambda v: v * 236 // 255))
 

@@ -107,12 +107,21 @@ def _reference_tile(data: bytes, size: int) -> Image.Image | None:
     side = min(w, h)
     x = (w - side) // 2
     y = round((h - side) * 0.3)
-    return im.resize((size, size), Image.Resampling.BICUBIC, box=(x, y, x + side, y + side),
-                     reducing_gap=2.0)
+    return im.resize(
+        (size, size), Image.Resampling.BICUBIC, box=(x, y, x + side, y + side), reducing_gap=2.0
+    )
 
 
-def _draw_references(card: Image.Image, draw: ImageDraw.ImageDraw, refs: Sequence[bytes],
-                     x0: int, y0: int, cell: int, gap: int, s: float) -> None:
+def _draw_references(
+    card: Image.Image,
+    draw: ImageDraw.ImageDraw,
+    refs: Sequence[bytes],
+    x0: int,
+    y0: int,
+    cell: int,
+    gap: int,
+    s: float,
+) -> None:
     shown = list(refs[:MAX_REFERENCES])
     extra = len(refs) - len(shown)
     mat = max(2, round(3 * s))
@@ -130,11 +139,15 @@ def _draw_references(card: Image.Image, draw: ImageDraw.ImageDraw, refs: Sequenc
             card.paste(tile, (x + mat, y0 + mat))
         draw.rectangle([x, y0, x + cell, y0 + cell], outline=INK, width=max(1, round(1.5 * s)))
         if i == len(shown) - 1 and extra > 0:
-            draw.rectangle([x + mat, y0 + mat, x + cell - mat, y0 + cell - mat],
-                           fill=(*INK, 150))
+            draw.rectangle([x + mat, y0 + mat, x + cell - mat, y0 + cell - mat], fill=(*INK, 150))
             font = get_font(round(cell * 0.28), bold=True)
-            draw.text((x + cell / 2, y0 + cell / 2), f"+{extra}", font=font,
-                      fill=(255, 255, 255), anchor="mm")
+            draw.text(
+                (x + cell / 2, y0 + cell / 2),
+                f"+{extra}",
+                font=font,
+                fill=(255, 255, 255),
+                anchor="mm",
+            )
 
 
 def render_storyboard_card(
@@ -190,8 +203,9 @@ def render_storyboard_card(
     # The panel: shadow, scene, ink frame, shot badge.
     px, py = margin, y
     shadow = max(3, round(7 * s))
-    draw.rectangle([px + shadow, py + shadow, px + inner_w + shadow, py + panel_h + shadow],
-                   fill=(0, 0, 0, 34))
+    draw.rectangle(
+        [px + shadow, py + shadow, px + inner_w + shadow, py + panel_h + shadow], fill=(0, 0, 0, 34)
+    )
     card.paste(render_scene(prompt, rng, inner_w, panel_h), (px, py))
     draw.rectangle([px, py, px + inner_w, py + panel_h], outline=INK, width=max(2, round(4 * s)))
     if shot_label:
@@ -201,10 +215,10 @@ def render_storyboard_card(
         tw = badge_font.getlength(text)
         bx, by = px + round(16 * s), py + round(16 * s)
         bh = round(34 * s)
-        draw.rounded_rectangle([bx, by, bx + tw + 2 * pad, by + bh], radius=bh // 2,
-                               fill=(*INK, 225))
-        draw.text((bx + pad, by + bh / 2), text, font=badge_font, fill=(255, 255, 255),
-                  anchor="lm")
+        draw.rounded_rectangle(
+            [bx, by, bx + tw + 2 * pad, by + bh], radius=bh // 2, fill=(*INK, 225)
+        )
+        draw.text((bx + pad, by + bh / 2), text, font=badge_font, fill=(255, 255, 255), anchor="lm")
     y = py + panel_h + gap
 
     # The prompt on ruled lines.
@@ -215,11 +229,15 @@ def render_storyboard_card(
     lines = wrap_text(prompt or "(no prompt)", body_font, inner_w, max_lines)
     for i in range(max_lines):
         base = y + i * line_h + round(24 * s)
-        draw.line([(margin, base + round(4 * s)), (margin + inner_w, base + round(4 * s))],
-                  fill=RULE, width=1)
+        draw.line(
+            [(margin, base + round(4 * s)), (margin + inner_w, base + round(4 * s))],
+            fill=RULE,
+            width=1,
+        )
         if i < len(lines):
-            draw.text((margin, base), lines[i], font=body_font, fill=INK if prompt else MUTED,
-                      anchor="ls")
+            draw.text(
+                (margin, base), lines[i], font=body_font, fill=INK if prompt else MUTED, anchor="ls"
+            )
 
     if references:
         ry = height - footer_h - refs_h

@@ -47,14 +47,46 @@ def compose_from_labels(template: str, labels: Mapping[str, str]) -> str:
 
 
 _ROLE_WORDS = {
-    "motion": ("dance", "dances", "dancing", "walk", "walks", "walking", "spin", "spins",
-               "turns", "sings", "performs", "choreography", "steps"),
-    "action": ("run", "runs", "running", "jump", "jumps", "fight", "fights", "chase", "races",
-               "falls", "crash", "explodes", "leaps", "sprint"),
+    "motion": (
+        "dance",
+        "dances",
+        "dancing",
+        "walk",
+        "walks",
+        "walking",
+        "spin",
+        "spins",
+        "turns",
+        "sings",
+        "performs",
+        "choreography",
+        "steps",
+    ),
+    "action": (
+        "run",
+        "runs",
+        "running",
+        "jump",
+        "jumps",
+        "fight",
+        "fights",
+        "chase",
+        "races",
+        "falls",
+        "crash",
+        "explodes",
+        "leaps",
+        "sprint",
+    ),
 }
-_CAMERAS = ("wide establishing shot, slow push-in", "medium shot, handheld follow",
-            "close-up, gentle dolly in", "low angle, orbit", "over-the-shoulder, rack focus",
-            "aerial, slow pull-back")
+_CAMERAS = (
+    "wide establishing shot, slow push-in",
+    "medium shot, handheld follow",
+    "close-up, gentle dolly in",
+    "low angle, orbit",
+    "over-the-shoulder, rack focus",
+    "aerial, slow pull-back",
+)
 
 
 def compose_shots(text: str, characters: list[str], count: int | None = None) -> dict:
@@ -67,8 +99,14 @@ def compose_shots(text: str, characters: list[str], count: int | None = None) ->
     shots = []
     for index, beat in enumerate(beats, start=1):
         lowered = beat.lower()
-        role = next((r for r, words in _ROLE_WORDS.items()
-                     if any(re.search(rf"\b{w}\b", lowered) for w in words)), "cinematic")
+        role = next(
+            (
+                r
+                for r, words in _ROLE_WORDS.items()
+                if any(re.search(rf"\b{w}\b", lowered) for w in words)
+            ),
+            "cinematic",
+        )
         named = [c for c in characters if c and c.lower() in lowered]
         if not named and len(characters) == 1:
             named = list(characters)
@@ -77,11 +115,16 @@ def compose_shots(text: str, characters: list[str], count: int | None = None) ->
             duration = float(min(20, max(1, int(match.group(1)))))
             beat = beat.replace(match.group(0), "").strip()
         title = " ".join(beat.split()[:5]).rstrip(".,!?") or f"Shot {index}"
-        shots.append({
-            "index": index, "title": title, "duration": duration,
-            "image_prompt": f"{beat} — vertical 9:16 webtoon key frame, cinematic lighting",
-            "video_prompt": f"{beat}. {_CAMERAS[(index - 1) % len(_CAMERAS)].capitalize()}.",
-            "camera": _CAMERAS[(index - 1) % len(_CAMERAS)],
-            "role": role, "characters": named,
-        })
+        shots.append(
+            {
+                "index": index,
+                "title": title,
+                "duration": duration,
+                "image_prompt": f"{beat} — vertical 9:16 webtoon key frame, cinematic lighting",
+                "video_prompt": f"{beat}. {_CAMERAS[(index - 1) % len(_CAMERAS)].capitalize()}.",
+                "camera": _CAMERAS[(index - 1) % len(_CAMERAS)],
+                "role": role,
+                "characters": named,
+            }
+        )
     return {"shots": shots}

@@ -49,17 +49,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     from canvastoon_desktop.core.settings import Settings
     from canvastoon_desktop.ui import theme
 
-    parser = argparse.ArgumentParser(prog="canvastoon library",
-                                     description="The CanvasToon library window.")
-    parser.add_argument("--library", metavar="DIR",
-                        help="library folder (default: $CANVASTOON_LIBRARY or settings)")
+    parser = argparse.ArgumentParser(
+        prog="canvastoon library", description="The CanvasToon library window."
+    )
+    parser.add_argument(
+        "--library", metavar="DIR", help="library folder (default: $CANVASTOON_LIBRARY or settings)"
+    )
     args = parser.parse_args(list(argv) if argv is not None else sys.argv[1:])
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
     app.setApplicationName("CanvasToon Library")
     theme.apply(app)  # type: ignore[arg-type]
     try:
-        library = Library(Path(args.library).expanduser() if args.library
-                          else Settings.load().library_path())
+        library = Library(
+            Path(args.library).expanduser() if args.library else Settings.load().library_path()
+        )
     except CoreError as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -54,16 +54,24 @@ class AssetDelegate(QtWidgets.QStyledItemDelegate):
         self._text_font = QtGui.QFont()
         self._text_font.setPointSizeF(8.5)
 
-    def sizeHint(self, option: QtWidgets.QStyleOptionViewItem,
-                 index: QtCore.QModelIndex | QtCore.QPersistentModelIndex) -> QtCore.QSize:
+    def sizeHint(
+        self,
+        option: QtWidgets.QStyleOptionViewItem,
+        index: QtCore.QModelIndex | QtCore.QPersistentModelIndex,
+    ) -> QtCore.QSize:
         section: AssetSection | None = index.data(SECTION_ROLE)
         if section is not None:
-            return QtCore.QSize(max(self.width, self.section_width()),
-                                SECTION_HEIGHTS.get(section.level, 26))
+            return QtCore.QSize(
+                max(self.width, self.section_width()), SECTION_HEIGHTS.get(section.level, 26)
+            )
         return card_size(self.width)
 
-    def paint(self, painter: QtGui.QPainter, option: QtWidgets.QStyleOptionViewItem,
-              index: QtCore.QModelIndex | QtCore.QPersistentModelIndex) -> None:
+    def paint(
+        self,
+        painter: QtGui.QPainter,
+        option: QtWidgets.QStyleOptionViewItem,
+        index: QtCore.QModelIndex | QtCore.QPersistentModelIndex,
+    ) -> None:
         row: AssetRow | None = index.data(ROW_ROLE)
         if row is None:
             section: AssetSection | None = index.data(SECTION_ROLE)
@@ -84,8 +92,9 @@ class AssetDelegate(QtWidgets.QStyledItemDelegate):
         painter.setBrush(card)
         painter.drawRoundedRect(rect, 6, 6)
 
-        area = QtCore.QRect(rect.left() + 3, rect.top() + 3, rect.width() - 6,
-                            rect.height() - FOOTER - 3)
+        area = QtCore.QRect(
+            rect.left() + 3, rect.top() + 3, rect.width() - 6, rect.height() - FOOTER - 3
+        )
         painter.setBrush(theme.qcolor(theme.CARD_PREVIEW))
         painter.drawRoundedRect(area, 4, 4)
         if row.kind in ("image", "video"):
@@ -96,12 +105,18 @@ class AssetDelegate(QtWidgets.QStyledItemDelegate):
         if row.rejected:
             painter.setBrush(QtGui.QColor(10, 10, 14, 150))
             painter.drawRoundedRect(area, 4, 4)
-            self._pill(painter, QtCore.QPoint(area.left() + 6, area.top() + 6), "✕ REJECTED",
-                       QtGui.QColor(REJECT), QtGui.QColor("white"))
+            self._pill(
+                painter,
+                QtCore.QPoint(area.left() + 6, area.top() + 6),
+                "✕ REJECTED",
+                QtGui.QColor(REJECT),
+                QtGui.QColor("white"),
+            )
         self._paint_footer(painter, rect, row)
         if selected or current:
-            pen = QtGui.QPen(theme.qcolor(theme.ACCENT if selected else theme.MUTED),
-                             2.0 if selected else 1.0)
+            pen = QtGui.QPen(
+                theme.qcolor(theme.ACCENT if selected else theme.MUTED), 2.0 if selected else 1.0
+            )
             painter.setPen(pen)
             painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(QtCore.QRectF(rect).adjusted(1, 1, -1, -1), 6, 6)
@@ -129,15 +144,23 @@ class AssetDelegate(QtWidgets.QStyledItemDelegate):
         painter.setFont(self._text_font)
         text = " ".join((row.excerpt or "").split()) if row.kind == "json" else (row.excerpt or "")
         inner = area.adjusted(10, 30, -10, -10)
-        painter.drawText(inner, int(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop
-                                    | QtCore.Qt.TextFlag.TextWordWrap), text[:600])
+        painter.drawText(
+            inner,
+            int(
+                QtCore.Qt.AlignmentFlag.AlignLeft
+                | QtCore.Qt.AlignmentFlag.AlignTop
+                | QtCore.Qt.TextFlag.TextWordWrap
+            ),
+            text[:600],
+        )
         fade = QtGui.QLinearGradient(0, inner.bottom() - 30, 0, inner.bottom() + 2)
         fade.setColorAt(0, QtGui.QColor(0, 0, 0, 0))
         fade.setColorAt(1, theme.qcolor(theme.CARD_PREVIEW))
         painter.fillRect(QtCore.QRect(area.left(), inner.bottom() - 30, area.width(), 40), fade)
 
-    def _paint_section(self, painter: QtGui.QPainter, rect: QtCore.QRect,
-                       section: AssetSection) -> None:
+    def _paint_section(
+        self, painter: QtGui.QPainter, rect: QtCore.QRect, section: AssetSection
+    ) -> None:
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
         if section.level == "episode":
@@ -150,17 +173,25 @@ class AssetDelegate(QtWidgets.QStyledItemDelegate):
             painter.setPen(theme.qcolor(theme.TEXT))
             metrics = painter.fontMetrics()
             text_rect = band.adjusted(14, 0, -10, 0)
-            title = metrics.elidedText(section.title, QtCore.Qt.TextElideMode.ElideRight,
-                                       text_rect.width() // 2)
-            painter.drawText(text_rect, int(QtCore.Qt.AlignmentFlag.AlignLeft
-                                            | QtCore.Qt.AlignmentFlag.AlignVCenter), title)
+            title = metrics.elidedText(
+                section.title, QtCore.Qt.TextElideMode.ElideRight, text_rect.width() // 2
+            )
+            painter.drawText(
+                text_rect,
+                int(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter),
+                title,
+            )
             detail_rect = text_rect.adjusted(metrics.horizontalAdvance(title) + 12, 0, 0, 0)
             painter.setFont(self._small)
             painter.setPen(theme.qcolor(theme.MUTED))
             detail = painter.fontMetrics().elidedText(
-                section.detail, QtCore.Qt.TextElideMode.ElideMiddle, detail_rect.width())
-            painter.drawText(detail_rect, int(QtCore.Qt.AlignmentFlag.AlignLeft
-                                              | QtCore.Qt.AlignmentFlag.AlignVCenter), detail)
+                section.detail, QtCore.Qt.TextElideMode.ElideMiddle, detail_rect.width()
+            )
+            painter.drawText(
+                detail_rect,
+                int(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter),
+                detail,
+            )
             return
         line_y = rect.center().y() + 1
         painter.setPen(QtGui.QPen(theme.qcolor(theme.BORDER), 1.0))
@@ -168,13 +199,18 @@ class AssetDelegate(QtWidgets.QStyledItemDelegate):
         painter.setFont(self._small)
         metrics = painter.fontMetrics()
         pill = f"{section.title}  ·  {section.detail}"
-        box = QtCore.QRect(rect.left() + 8, rect.center().y() - metrics.height() // 2 - 1,
-                           metrics.horizontalAdvance(pill) + 14, metrics.height() + 4)
+        box = QtCore.QRect(
+            rect.left() + 8,
+            rect.center().y() - metrics.height() // 2 - 1,
+            metrics.horizontalAdvance(pill) + 14,
+            metrics.height() + 4,
+        )
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
         painter.setBrush(theme.qcolor(theme.BASE))
         painter.drawRect(box.adjusted(-4, 0, 4, 0))  # a gap in the rule
-        self._pill(painter, box.topLeft(), pill, QtGui.QColor(12, 13, 17, 220),
-                   QtGui.QColor(SHOT_COLOR))
+        self._pill(
+            painter, box.topLeft(), pill, QtGui.QColor(12, 13, 17, 220), QtGui.QColor(SHOT_COLOR)
+        )
 
     def _paint_badges(self, painter: QtGui.QPainter, area: QtCore.QRect, row: AssetRow) -> None:
         if row.shot is not None:
@@ -195,15 +231,27 @@ class AssetDelegate(QtWidgets.QStyledItemDelegate):
         painter.setFont(self._small)
         text = f"Shot {shot}"
         width = painter.fontMetrics().horizontalAdvance(text) + 12
-        self._pill(painter, QtCore.QPoint(area.right() - width - 5, area.top() + 6), text,
-                   QtGui.QColor(SHOT_COLOR), QtGui.QColor(20, 20, 24))
+        self._pill(
+            painter,
+            QtCore.QPoint(area.right() - width - 5, area.top() + 6),
+            text,
+            QtGui.QColor(SHOT_COLOR),
+            QtGui.QColor(20, 20, 24),
+        )
 
-    def _pill(self, painter: QtGui.QPainter, pos: QtCore.QPoint, text: str, bg: QtGui.QColor,
-              fg: QtGui.QColor) -> None:
+    def _pill(
+        self,
+        painter: QtGui.QPainter,
+        pos: QtCore.QPoint,
+        text: str,
+        bg: QtGui.QColor,
+        fg: QtGui.QColor,
+    ) -> None:
         painter.setFont(self._small)
         metrics = painter.fontMetrics()
-        box = QtCore.QRect(pos, QtCore.QSize(metrics.horizontalAdvance(text) + 12,
-                                             metrics.height() + 4))
+        box = QtCore.QRect(
+            pos, QtCore.QSize(metrics.horizontalAdvance(text) + 12, metrics.height() + 4)
+        )
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
         painter.setBrush(bg)
         painter.drawRoundedRect(box, box.height() / 2, box.height() / 2)
@@ -215,23 +263,34 @@ class AssetDelegate(QtWidgets.QStyledItemDelegate):
         painter.setFont(self._bold)
         painter.setPen(theme.qcolor(theme.TEXT if not row.rejected else theme.FAINT))
         title_rect = QtCore.QRect(rect.left() + 7, top, rect.width() - 14, 16)
-        title = painter.fontMetrics().elidedText(row.title, QtCore.Qt.TextElideMode.ElideRight,
-                                                 title_rect.width())
-        painter.drawText(title_rect, int(QtCore.Qt.AlignmentFlag.AlignLeft
-                                         | QtCore.Qt.AlignmentFlag.AlignVCenter), title)
+        title = painter.fontMetrics().elidedText(
+            row.title, QtCore.Qt.TextElideMode.ElideRight, title_rect.width()
+        )
+        painter.drawText(
+            title_rect,
+            int(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter),
+            title,
+        )
         line = QtCore.QRect(rect.left() + 7, top + 17, rect.width() - 14, 15)
         painter.setFont(self._small)
         stars = row.rating or 0
         x = line.left()
         for i in range(5):
             painter.setPen(QtGui.QColor(STAR_ON if i < stars else STAR_OFF))
-            painter.drawText(QtCore.QRect(x, line.top(), 11, line.height()),
-                             QtCore.Qt.AlignmentFlag.AlignCenter, "★")
+            painter.drawText(
+                QtCore.QRect(x, line.top(), 11, line.height()),
+                QtCore.Qt.AlignmentFlag.AlignCenter,
+                "★",
+            )
             x += 11
         info = f"${row.cost_usd:.2f}" if row.cost_usd else (row.model or "").split("/")[-1]
         painter.setPen(theme.qcolor(theme.MUTED))
         info_rect = QtCore.QRect(x + 4, line.top(), line.right() - x - 4, line.height())
-        info = painter.fontMetrics().elidedText(info, QtCore.Qt.TextElideMode.ElideLeft,
-                                                info_rect.width())
-        painter.drawText(info_rect, int(QtCore.Qt.AlignmentFlag.AlignRight
-                                        | QtCore.Qt.AlignmentFlag.AlignVCenter), info)
+        info = painter.fontMetrics().elidedText(
+            info, QtCore.Qt.TextElideMode.ElideLeft, info_rect.width()
+        )
+        painter.drawText(
+            info_rect,
+            int(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter),
+            info,
+        )

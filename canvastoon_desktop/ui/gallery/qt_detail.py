@@ -58,8 +58,9 @@ class DetailPanel(QtWidgets.QScrollArea):
     exportRequested = QtCore.Signal()
     reviewed = QtCore.Signal(str)
 
-    def __init__(self, library: Library, thumbs: GalleryThumbnails,
-                 parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self, library: Library, thumbs: GalleryThumbnails, parent: QtWidgets.QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.library = library
         self.thumbs = thumbs
@@ -168,8 +169,9 @@ class DetailPanel(QtWidgets.QScrollArea):
 
         primary = details.primary
         if primary is None:
-            none = QtWidgets.QLabel("No provenance: this file was imported (Load Image, a "
-                                    "pack), not generated.")
+            none = QtWidgets.QLabel(
+                "No provenance: this file was imported (Load Image, a pack), not generated."
+            )
             none.setWordWrap(True)
             none.setProperty("muted", True)
             self.layout_.addWidget(none)
@@ -186,8 +188,9 @@ class DetailPanel(QtWidgets.QScrollArea):
                 self.layout_.addWidget(self._others(details.provenance[1:]))
         if details.used_by:
             self.layout_.addWidget(self._used_by(details.used_by))
-        sha_label = QtWidgets.QLabel(f"<span style='color:{theme.FAINT}'>sha256 {sha[:32]}<br>"
-                                     f"{sha[32:]}</span>")
+        sha_label = QtWidgets.QLabel(
+            f"<span style='color:{theme.FAINT}'>sha256 {sha[:32]}<br>{sha[32:]}</span>"
+        )
         sha_label.setWordWrap(True)
         sha_label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self.layout_.addWidget(sha_label)
@@ -202,8 +205,14 @@ class DetailPanel(QtWidgets.QScrollArea):
         if row.kind in ("image", "video"):
             pix = self.thumbs.pixmap(row.sha256)
             if pix is not None:
-                label.setPixmap(pix.scaled(260, 260, QtCore.Qt.AspectRatioMode.KeepAspectRatio,
-                                           QtCore.Qt.TransformationMode.SmoothTransformation))
+                label.setPixmap(
+                    pix.scaled(
+                        260,
+                        260,
+                        QtCore.Qt.AspectRatioMode.KeepAspectRatio,
+                        QtCore.Qt.TransformationMode.SmoothTransformation,
+                    )
+                )
             else:
                 label.setText("…")
                 self._chips.setdefault(row.sha256, [])
@@ -227,13 +236,18 @@ class DetailPanel(QtWidgets.QScrollArea):
         primary = details.primary
         reveal.setEnabled(primary is not None and bool(primary.graph_path))
         if primary is not None:
-            reveal.setToolTip(f"Open {primary.graph_path} and select {primary.node_title or primary.node_id}")
-            reveal.clicked.connect(lambda: self.revealRequested.emit(primary.graph_path or "",
-                                                                     primary.node_id))
+            reveal.setToolTip(
+                f"Open {primary.graph_path} and select {primary.node_title or primary.node_id}"
+            )
+            reveal.clicked.connect(
+                lambda: self.revealRequested.emit(primary.graph_path or "", primary.node_id)
+            )
         use = QtWidgets.QPushButton("Use as input")
         use.setObjectName("useButton")
-        use.setToolTip("Add a Load Image node with this asset to the open graph "
-                       "(or drag the card onto the canvas)")
+        use.setToolTip(
+            "Add a Load Image node with this asset to the open graph "
+            "(or drag the card onto the canvas)"
+        )
         use.setEnabled(details.row.kind == "image")
         use.clicked.connect(lambda: self.useAsInputRequested.emit(details.row.sha256))
         export = QtWidgets.QPushButton("Export…")
@@ -262,8 +276,11 @@ class DetailPanel(QtWidgets.QScrollArea):
     def _provenance(self, p: lq.Provenance) -> QtWidgets.QWidget:
         rows = [
             ("Graph", lq.graph_label(p.graph_path)),
-            ("Node", f"{p.node_title or '—'} · {p.node_type}"
-                     + (f" · item {p.item + 1}" if p.item is not None else "")),
+            (
+                "Node",
+                f"{p.node_title or '—'} · {p.node_type}"
+                + (f" · item {p.item + 1}" if p.item is not None else ""),
+            ),
             ("Model", p.model or "—"),
             ("Provider", p.provider or "—"),
             ("Job id", p.job_id or "—"),
@@ -284,8 +301,10 @@ class DetailPanel(QtWidgets.QScrollArea):
         label.setObjectName("promptText")
         label.setWordWrap(True)
         label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        label.setStyleSheet(f"background: {theme.BASE}; border: 1px solid {theme.BORDER};"
-                            " border-radius: 4px; padding: 6px;")
+        label.setStyleSheet(
+            f"background: {theme.BASE}; border: 1px solid {theme.BORDER};"
+            " border-radius: 4px; padding: 6px;"
+        )
         section.box.addWidget(label)
         return section
 
@@ -317,11 +336,16 @@ class DetailPanel(QtWidgets.QScrollArea):
         return section
 
     def _others(self, others: list[lq.Provenance]) -> QtWidgets.QWidget:
-        rows = [(lq.describe_when(p.finished_at),
-                 f"{p.node_title or p.node_type} · {p.model or '—'} · {lq.graph_label(p.graph_path)}")
-                for p in others[:10]]
-        return self._form(f"Also produced by {len(others)} other run{'s' if len(others) > 1 else ''}",
-                          rows)
+        rows = [
+            (
+                lq.describe_when(p.finished_at),
+                f"{p.node_title or p.node_type} · {p.model or '—'} · {lq.graph_label(p.graph_path)}",
+            )
+            for p in others[:10]
+        ]
+        return self._form(
+            f"Also produced by {len(others)} other run{'s' if len(others) > 1 else ''}", rows
+        )
 
     def _used_by(self, used: list[tuple[int, str | None, str]]) -> QtWidgets.QWidget:
         names = list(dict.fromkeys((t or nt) for _i, t, nt in used))
@@ -337,9 +361,14 @@ class DetailPanel(QtWidgets.QScrollArea):
         for chip in self._chips.get(sha, []):
             chip.setIcon(QtGui.QIcon(pix))
         if sha == self.sha and self._preview_label is not None:
-            self._preview_label.setPixmap(pix.scaled(
-                260, 260, QtCore.Qt.AspectRatioMode.KeepAspectRatio,
-                QtCore.Qt.TransformationMode.SmoothTransformation))
+            self._preview_label.setPixmap(
+                pix.scaled(
+                    260,
+                    260,
+                    QtCore.Qt.AspectRatioMode.KeepAspectRatio,
+                    QtCore.Qt.TransformationMode.SmoothTransformation,
+                )
+            )
 
     def refresh_review(self) -> None:
         if self.review_bar is not None:
@@ -352,8 +381,13 @@ class DetailPanel(QtWidgets.QScrollArea):
         text = self.note_edit.toPlainText()
         if text != self.details.note:
             self.library.set_review(self.sha, note=text)
-            self.details = lq.AssetDetails(self.details.row, self.details.asset,
-                                           self.details.provenance, text, self.details.used_by)
+            self.details = lq.AssetDetails(
+                self.details.row,
+                self.details.asset,
+                self.details.provenance,
+                text,
+                self.details.used_by,
+            )
             self.reviewed.emit(self.sha)
 
     def flush(self) -> None:

@@ -59,11 +59,14 @@ class ToggleChoiceEditor(FilterEditor):
             button.setText(KIND_LABELS.get(choice, choice))
             button.setCheckable(True)
             button.setObjectName(f"filter_{spec.key}_{choice}")
-            button.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
-                                 QtWidgets.QSizePolicy.Policy.Fixed)
-            button.setStyleSheet("QToolButton { border: 1px solid #343844; }"
-                                 f" QToolButton:checked {{ background: {theme.ACCENT_DARK};"
-                                 " color: white; }")
+            button.setSizePolicy(
+                QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Fixed
+            )
+            button.setStyleSheet(
+                "QToolButton { border: 1px solid #343844; }"
+                f" QToolButton:checked {{ background: {theme.ACCENT_DARK};"
+                " color: white; }"
+            )
             button.toggled.connect(self._emit)
             grid.addWidget(button, n // 2, n % 2)
             self.buttons[choice] = button
@@ -104,14 +107,20 @@ class CheckableCombo(QtWidgets.QComboBox):
         if tooltip:
             item.setToolTip(tooltip)
         if value is not None:
-            item.setFlags(QtCore.Qt.ItemFlag.ItemIsEnabled | QtCore.Qt.ItemFlag.ItemIsSelectable
-                          | QtCore.Qt.ItemFlag.ItemIsUserCheckable)
+            item.setFlags(
+                QtCore.Qt.ItemFlag.ItemIsEnabled
+                | QtCore.Qt.ItemFlag.ItemIsSelectable
+                | QtCore.Qt.ItemFlag.ItemIsUserCheckable
+            )
             item.setCheckState(QtCore.Qt.CheckState.Unchecked)
         self._model.appendRow(item)
 
     def _checked_rows(self) -> list[int]:
-        return [row for row in range(1, self.count())
-                if self._model.item(row).checkState() == QtCore.Qt.CheckState.Checked]
+        return [
+            row
+            for row in range(1, self.count())
+            if self._model.item(row).checkState() == QtCore.Qt.CheckState.Checked
+        ]
 
     def checked(self) -> tuple[str, ...]:
         return tuple(self.itemData(row) for row in self._checked_rows())
@@ -120,8 +129,11 @@ class CheckableCombo(QtWidgets.QComboBox):
         wanted = set(values)
         for row in range(1, self.count()):
             item = self._model.item(row)
-            item.setCheckState(QtCore.Qt.CheckState.Checked if item.data(
-                QtCore.Qt.ItemDataRole.UserRole) in wanted else QtCore.Qt.CheckState.Unchecked)
+            item.setCheckState(
+                QtCore.Qt.CheckState.Checked
+                if item.data(QtCore.Qt.ItemDataRole.UserRole) in wanted
+                else QtCore.Qt.CheckState.Unchecked
+            )
         self.update()
 
     def summary(self) -> str:
@@ -133,14 +145,18 @@ class CheckableCombo(QtWidgets.QComboBox):
         return f"{len(picked)} {self.noun}s"
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
-        if watched is self.view().viewport() and \
-                event.type() == QtCore.QEvent.Type.MouseButtonRelease:
+        if (
+            watched is self.view().viewport()
+            and event.type() == QtCore.QEvent.Type.MouseButtonRelease
+        ):
             index = self.view().indexAt(event.position().toPoint())  # type: ignore[attr-defined]
             if index.isValid() and index.row() > 0:
                 item = self._model.item(index.row())
-                item.setCheckState(QtCore.Qt.CheckState.Unchecked
-                                   if item.checkState() == QtCore.Qt.CheckState.Checked
-                                   else QtCore.Qt.CheckState.Checked)
+                item.setCheckState(
+                    QtCore.Qt.CheckState.Unchecked
+                    if item.checkState() == QtCore.Qt.CheckState.Checked
+                    else QtCore.Qt.CheckState.Checked
+                )
                 self.update()
                 self.toggled.emit()
                 return True  # the list stays open for the next pick
@@ -173,7 +189,9 @@ class FacetChoiceEditor(FilterEditor):
         super().__init__(spec, parent)
         self.combo = CheckableCombo(spec.label.lower(), self)
         self.combo.setObjectName(f"filter_{spec.key}")
-        self.combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.combo.setMinimumContentsLength(8)
         self.combo.toggled.connect(self._emit)
         self.layout().addWidget(self.combo, 1)
@@ -231,8 +249,13 @@ class TextEditor(FilterEditor):
 
 
 class DateRangeEditor(FilterEditor):
-    PRESETS = (("Any time", None), ("Today", 0), ("Last 7 days", 7), ("Last 30 days", 30),
-               ("Custom…", -1))
+    PRESETS = (
+        ("Any time", None),
+        ("Today", 0),
+        ("Last 7 days", 7),
+        ("Last 30 days", 30),
+        ("Custom…", -1),
+    )
 
     def __init__(self, spec: FilterSpec, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(spec, parent)
@@ -240,7 +263,9 @@ class DateRangeEditor(FilterEditor):
         box.setSpacing(4)
         self.preset = QtWidgets.QComboBox(self)
         self.preset.setObjectName(f"filter_{spec.key}")
-        self.preset.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.preset.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.preset.setMinimumContentsLength(8)
         for label, days in self.PRESETS:
             self.preset.addItem(label, days)
@@ -329,12 +354,18 @@ def _float(text: str) -> float | None:
 
 
 class ComboEditor(FilterEditor):
-    def __init__(self, spec: FilterSpec, items: list[tuple[str, Any]],
-                 parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self,
+        spec: FilterSpec,
+        items: list[tuple[str, Any]],
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
         super().__init__(spec, parent)
         self.combo = QtWidgets.QComboBox(self)
         self.combo.setObjectName(f"filter_{spec.key}")
-        self.combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.combo.setMinimumContentsLength(8)
         for label, data in items:
             self.combo.addItem(label, data)
@@ -374,8 +405,13 @@ class FilterPanel(QtWidgets.QWidget):
 
     queryChanged = QtCore.Signal()
 
-    def __init__(self, library: Library, parent: QtWidgets.QWidget | None = None,
-                 *, inline: tuple[str, ...] = ("text",)) -> None:
+    def __init__(
+        self,
+        library: Library,
+        parent: QtWidgets.QWidget | None = None,
+        *,
+        inline: tuple[str, ...] = ("text",),
+    ) -> None:
         super().__init__(parent)
         self.library = library
         self.editors: dict[str, FilterEditor] = {}
@@ -424,6 +460,9 @@ class FilterPanel(QtWidgets.QWidget):
             spec = lq.filter_spec(key)
             if spec.facet:
                 values = lq.facet_values(self.library, spec.facet, query)
-                labels = runs if key == "run" else lq.facet_labels(
-                    self.library, key, [v for v, _n in values])
+                labels = (
+                    runs
+                    if key == "run"
+                    else lq.facet_labels(self.library, key, [v for v, _n in values])
+                )
                 editor.set_facets(values, labels)

@@ -49,8 +49,9 @@ class AssetListModel(QtCore.QAbstractListModel):
         self._index = {row.sha256: i for i, row in enumerate(self.rows)}
         if grouped:
             self.entries = episode_sections(self.rows)
-            self._view_row = [n for n, e in enumerate(self.entries)
-                              if not isinstance(e, AssetSection)]
+            self._view_row = [
+                n for n, e in enumerate(self.entries) if not isinstance(e, AssetSection)
+            ]
         else:
             self.entries, self._view_row = None, []
         self.endResetModel()
@@ -106,13 +107,19 @@ class AssetListModel(QtCore.QAbstractListModel):
                 self.dataChanged.emit(index, index, [QtCore.Qt.ItemDataRole.DecorationRole])
 
     # -- Qt model ------------------------------------------------------------------------------
-    def rowCount(self, parent: QtCore.QModelIndex | QtCore.QPersistentModelIndex = QtCore.QModelIndex()) -> int:  # noqa: B008
+    def rowCount(
+        self,
+        parent: QtCore.QModelIndex | QtCore.QPersistentModelIndex = QtCore.QModelIndex(),  # noqa: B008
+    ) -> int:
         if parent.isValid():
             return 0
         return len(self.entries) if self.entries is not None else len(self.rows)
 
-    def data(self, index: QtCore.QModelIndex | QtCore.QPersistentModelIndex,
-             role: int = QtCore.Qt.ItemDataRole.DisplayRole) -> object:
+    def data(
+        self,
+        index: QtCore.QModelIndex | QtCore.QPersistentModelIndex,
+        role: int = QtCore.Qt.ItemDataRole.DisplayRole,
+    ) -> object:
         if not index.isValid():
             return None
         row = self.row_at(index.row())
@@ -122,8 +129,10 @@ class AssetListModel(QtCore.QAbstractListModel):
                 return None
             if role == SECTION_ROLE:
                 return section
-            if role in (QtCore.Qt.ItemDataRole.DisplayRole,
-                        QtCore.Qt.ItemDataRole.AccessibleTextRole):
+            if role in (
+                QtCore.Qt.ItemDataRole.DisplayRole,
+                QtCore.Qt.ItemDataRole.AccessibleTextRole,
+            ):
                 return f"{section.title} — {section.detail}"
             return None
         if role == ROW_ROLE:
@@ -150,8 +159,11 @@ class AssetListModel(QtCore.QAbstractListModel):
             return QtCore.Qt.ItemFlag.NoItemFlags
         if self.row_at(index.row()) is None:  # a header: seen, not picked
             return QtCore.Qt.ItemFlag.ItemIsEnabled
-        return (QtCore.Qt.ItemFlag.ItemIsEnabled | QtCore.Qt.ItemFlag.ItemIsSelectable
-                | QtCore.Qt.ItemFlag.ItemIsDragEnabled)
+        return (
+            QtCore.Qt.ItemFlag.ItemIsEnabled
+            | QtCore.Qt.ItemFlag.ItemIsSelectable
+            | QtCore.Qt.ItemFlag.ItemIsDragEnabled
+        )
 
     def mimeTypes(self) -> list[str]:
         return [ASSET_MIME, "text/uri-list"]

@@ -30,8 +30,15 @@ class GalleryThumbnails(QtCore.QObject):
     #: a thumbnail finished loading (or failed): (sha256)
     ready = QtCore.Signal(str)
 
-    def __init__(self, library: Library, *, size: int = THUMB_SIZE, workers: int = 2,
-                 max_pixmaps: int = 500, parent: QtCore.QObject | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        *,
+        size: int = THUMB_SIZE,
+        workers: int = 2,
+        max_pixmaps: int = 500,
+        parent: QtCore.QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.library = library
         self.cache = ThumbnailCache(library)
@@ -42,8 +49,10 @@ class GalleryThumbnails(QtCore.QObject):
         self._busy: set[str] = set()
         self._cond = threading.Condition()
         self._closed = False
-        self._threads = [threading.Thread(target=self._work, name=f"gallery-thumbs-{i}",
-                                          daemon=True) for i in range(workers)]
+        self._threads = [
+            threading.Thread(target=self._work, name=f"gallery-thumbs-{i}", daemon=True)
+            for i in range(workers)
+        ]
         for thread in self._threads:
             thread.start()
 

@@ -35,8 +35,9 @@ class MediaPane(QtWidgets.QGraphicsView):
     viewChanged = QtCore.Signal(float, float, float)
     activated = QtCore.Signal()
 
-    def __init__(self, library: Library, asset: Asset,
-                 parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self, library: Library, asset: Asset, parent: QtWidgets.QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.library = library
         self.asset = asset
@@ -48,8 +49,9 @@ class MediaPane(QtWidgets.QGraphicsView):
         self.setScene(QtWidgets.QGraphicsScene(self))
         self.setBackgroundBrush(theme.qcolor(theme.BASE))
         self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        self.setRenderHints(QtGui.QPainter.RenderHint.SmoothPixmapTransform
-                            | QtGui.QPainter.RenderHint.Antialiasing)
+        self.setRenderHints(
+            QtGui.QPainter.RenderHint.SmoothPixmapTransform | QtGui.QPainter.RenderHint.Antialiasing
+        )
         self.setDragMode(QtWidgets.QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QtWidgets.QGraphicsView.ViewportAnchor.NoAnchor)
         self.setResizeAnchor(QtWidgets.QGraphicsView.ViewportAnchor.NoAnchor)
@@ -73,8 +75,9 @@ class MediaPane(QtWidgets.QGraphicsView):
                 reader = QtGui.QImageReader(str(path))  # reads the header only
                 reader.setAutoTransform(True)
                 size = reader.size()
-            placeholder = QtGui.QPixmap(size if size.isValid() and not size.isEmpty()
-                                        else QtCore.QSize(720, 1280))
+            placeholder = QtGui.QPixmap(
+                size if size.isValid() and not size.isEmpty() else QtCore.QSize(720, 1280)
+            )
             placeholder.fill(theme.qcolor(theme.BASE))
             item = QtWidgets.QGraphicsPixmapItem(placeholder)
             item.setTransformationMode(QtCore.Qt.TransformationMode.SmoothTransformation)
@@ -137,7 +140,10 @@ class MediaPane(QtWidgets.QGraphicsView):
         middle = self.mapToScene(self.viewport().rect().center())
         if rect.isEmpty():
             return 0.5, 0.5
-        return ((middle.x() - rect.left()) / rect.width(), (middle.y() - rect.top()) / rect.height())
+        return (
+            (middle.x() - rect.left()) / rect.width(),
+            (middle.y() - rect.top()) / rect.height(),
+        )
 
     def apply_view(self, zoom: float, cx: float, cy: float) -> None:
         """Show the asset at ``zoom`` × fit, centred on (cx, cy) of it (no signal)."""
@@ -163,8 +169,11 @@ class MediaPane(QtWidgets.QGraphicsView):
             self.apply_view(zoom, cx, cy)
             after = self.mapToScene(anchor.toPoint())
             middle = self.mapToScene(self.viewport().rect().center()) + (before - after)
-            self.apply_view(self.zoom, (middle.x() - rect.left()) / rect.width(),
-                            (middle.y() - rect.top()) / rect.height())
+            self.apply_view(
+                self.zoom,
+                (middle.x() - rect.left()) / rect.width(),
+                (middle.y() - rect.top()) / rect.height(),
+            )
         self._announce()
 
     def fit(self) -> None:
@@ -186,7 +195,7 @@ class MediaPane(QtWidgets.QGraphicsView):
     def wheelEvent(self, event: QtGui.QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self.set_zoom(self.zoom * ZOOM_STEP ** steps, event.position())
+            self.set_zoom(self.zoom * ZOOM_STEP**steps, event.position())
         event.accept()
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
@@ -238,8 +247,9 @@ class ReviewBar(QtWidgets.QWidget):
         self.reject.setText("✕ Reject")
         self.reject.setCheckable(True)
         self.reject.setToolTip("Reject (X)")
-        self.reject.setSizePolicy(QtWidgets.QSizePolicy.Policy.Fixed,
-                                  QtWidgets.QSizePolicy.Policy.Fixed)
+        self.reject.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Fixed, QtWidgets.QSizePolicy.Policy.Fixed
+        )
         self.reject.setMinimumWidth(self.reject.fontMetrics().horizontalAdvance("✕ Reject") + 18)
         self.reject.clicked.connect(lambda: self.set_rejected(self.reject.isChecked()))
         layout.addSpacing(8)
@@ -251,8 +261,10 @@ class ReviewBar(QtWidgets.QWidget):
         review = self.library.review(self.sha)
         for n, button in enumerate(self.stars, start=1):
             on = review.rating is not None and n <= review.rating
-            button.setStyleSheet(f"color: {theme.ACCENT if on else '#4a4f5c'}; font-size: 13pt;"
-                                 " border: none; padding: 0 1px;")
+            button.setStyleSheet(
+                f"color: {theme.ACCENT if on else '#4a4f5c'}; font-size: 13pt;"
+                " border: none; padding: 0 1px;"
+            )
         self.reject.setChecked(review.rejected)
         self.reject.setStyleSheet("color: #ef5350; font-weight: 700;" if review.rejected else "")
 
@@ -275,8 +287,13 @@ class CompareView(QtWidgets.QWidget):
 
     reviewed = QtCore.Signal(str)
 
-    def __init__(self, library: Library, assets: Sequence[Asset], titles: Sequence[str] = (),
-                 parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        assets: Sequence[Asset],
+        titles: Sequence[str] = (),
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         if not 1 <= len(assets) <= 4:
             raise ValueError("compare one to four assets")
@@ -303,8 +320,9 @@ class CompareView(QtWidgets.QWidget):
             caption = QtWidgets.QLabel(titles[i] if i < len(titles) else asset.short, cell)
             caption.setProperty("muted", True)
             caption.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-            caption.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
-                                  QtWidgets.QSizePolicy.Policy.Preferred)
+            caption.setSizePolicy(
+                QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
+            )
             caption.setToolTip(caption.text())
             bar = ReviewBar(library, asset.sha256, cell)
             bar.reviewed.connect(self.reviewed)
@@ -340,7 +358,8 @@ class CompareView(QtWidgets.QWidget):
         for i, pane in enumerate(self.panes):
             colour = theme.ACCENT if i == index and len(self.panes) > 1 else theme.BORDER
             pane.parentWidget().setStyleSheet(
-                f"QFrame#compareCell {{ border: 1px solid {colour}; border-radius: 6px; }}")
+                f"QFrame#compareCell {{ border: 1px solid {colour}; border-radius: 6px; }}"
+            )
 
     def zoom_by(self, factor: float) -> None:
         pane = self.panes[self.active]
@@ -398,16 +417,19 @@ class CompareView(QtWidgets.QWidget):
             self.slider.blockSignals(True)
             self.slider.setValue(ms)
             self.slider.blockSignals(False)
-        self.time_label.setText(f"{format_duration(ms / 1000) or '0:00'} / "
-                                f"{format_duration(self.slider.maximum() / 1000) or '0:00'}")
+        self.time_label.setText(
+            f"{format_duration(ms / 1000) or '0:00'} / "
+            f"{format_duration(self.slider.maximum() / 1000) or '0:00'}"
+        )
         if self.playing():  # keep the followers in step with the leader
             for player in self.players[1:]:
                 if player.duration() > ms and abs(player.position() - ms) > 150:
                     player.setPosition(ms)
 
     def playing(self) -> bool:
-        return any(p.playbackState() == QMediaPlayer.PlaybackState.PlayingState
-                   for p in self.players)
+        return any(
+            p.playbackState() == QMediaPlayer.PlaybackState.PlayingState for p in self.players
+        )
 
     def toggle_play(self) -> None:
         if not self.players:
@@ -443,10 +465,15 @@ class ViewerWindow(QtWidgets.QWidget):
     currentChanged = QtCore.Signal(str)
     closed = QtCore.Signal()
 
-    def __init__(self, library: Library, shas: Sequence[str], *,
-                 titles: Callable[[str], str] | None = None,
-                 navigate: Callable[[str, int], str | None] | None = None,
-                 parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        shas: Sequence[str],
+        *,
+        titles: Callable[[str], str] | None = None,
+        navigate: Callable[[str, int], str | None] | None = None,
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
         super().__init__(parent, QtCore.Qt.WindowType.Window)
         self.library = library
         self._titles = titles or (lambda sha: sha[:12])
@@ -460,18 +487,23 @@ class ViewerWindow(QtWidgets.QWidget):
         self.heading = QtWidgets.QLabel(self)
         self.heading.setObjectName("nodeTitle")
         top.addWidget(self.heading, 1)
-        for text, tip, slot in (("Fit", "Fit (F)", lambda: self.view.fit()),
-                                ("100 %", "Actual size (Z)", lambda: self.view.actual_size()),
-                                ("−", "Zoom out (-)", lambda: self.view.zoom_by(1 / ZOOM_STEP)),
-                                ("+", "Zoom in (+)", lambda: self.view.zoom_by(ZOOM_STEP))):
+        for text, tip, slot in (
+            ("Fit", "Fit (F)", lambda: self.view.fit()),
+            ("100 %", "Actual size (Z)", lambda: self.view.actual_size()),
+            ("−", "Zoom out (-)", lambda: self.view.zoom_by(1 / ZOOM_STEP)),
+            ("+", "Zoom in (+)", lambda: self.view.zoom_by(ZOOM_STEP)),
+        ):
             button = QtWidgets.QToolButton(self)
             button.setText(text)
             button.setToolTip(tip)
             button.clicked.connect(slot)
             top.addWidget(button)
         layout.addLayout(top)
-        hint = QtWidgets.QLabel("wheel: zoom · drag: pan · 1–5 / 0 / X: rate the active pane · "
-                                "Space: play · ← →: next · Esc: close", self)
+        hint = QtWidgets.QLabel(
+            "wheel: zoom · drag: pan · 1–5 / 0 / X: rate the active pane · "
+            "Space: play · ← →: next · Esc: close",
+            self,
+        )
         hint.setProperty("muted", True)
         self.view: CompareView
         self._layout = layout
@@ -486,7 +518,9 @@ class ViewerWindow(QtWidgets.QWidget):
             old.deleteLater()
         assets = [a for a in (self.library.asset(s) for s in shas) if a is not None]
         self.shas = [a.sha256 for a in assets]
-        self.view = CompareView(self.library, assets, [self._titles(a.sha256) for a in assets], self)
+        self.view = CompareView(
+            self.library, assets, [self._titles(a.sha256) for a in assets], self
+        )
         self.view.reviewed.connect(self.reviewed)
         self._layout.insertWidget(1, self.view, 1)
         self._layout.addWidget(self._hint)

@@ -52,10 +52,16 @@ class AssetGrid(QtWidgets.QListView):
     viewportMoved = QtCore.Signal()
 
     KEYS: ClassVar[dict[QtCore.Qt.Key, str]] = {
-        QtCore.Qt.Key.Key_1: "1", QtCore.Qt.Key.Key_2: "2", QtCore.Qt.Key.Key_3: "3",
-        QtCore.Qt.Key.Key_4: "4", QtCore.Qt.Key.Key_5: "5", QtCore.Qt.Key.Key_0: "0",
-        QtCore.Qt.Key.Key_X: "x", QtCore.Qt.Key.Key_Space: "view",
-        QtCore.Qt.Key.Key_Return: "view", QtCore.Qt.Key.Key_Enter: "view",
+        QtCore.Qt.Key.Key_1: "1",
+        QtCore.Qt.Key.Key_2: "2",
+        QtCore.Qt.Key.Key_3: "3",
+        QtCore.Qt.Key.Key_4: "4",
+        QtCore.Qt.Key.Key_5: "5",
+        QtCore.Qt.Key.Key_0: "0",
+        QtCore.Qt.Key.Key_X: "x",
+        QtCore.Qt.Key.Key_Space: "view",
+        QtCore.Qt.Key.Key_Return: "view",
+        QtCore.Qt.Key.Key_Enter: "view",
         QtCore.Qt.Key.Key_C: "compare",
     }
 
@@ -116,8 +122,10 @@ class AssetGrid(QtWidgets.QListView):
         self.setUniformItemSizes(not grouped)
         self.setGridSize(QtCore.QSize() if grouped else self._card)
         self.setHorizontalScrollBarPolicy(
-            QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff if grouped
-            else QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+            QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+            if grouped
+            else QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        )
         self.doItemsLayout()
 
     def section_width(self) -> int:
@@ -237,8 +245,10 @@ class LibraryWindow(QtWidgets.QMainWindow):
         self.group_combo.setObjectName("groupCombo")
         self.group_combo.addItem("None", None)
         self.group_combo.addItem("Episode & shot", GROUPED_ORDER)
-        self.group_combo.setToolTip("Group by episode (the graph and run that made an asset) "
-                                    "and shot: graph, newest run first, then shot by shot")
+        self.group_combo.setToolTip(
+            "Group by episode (the graph and run that made an asset) "
+            "and shot: graph, newest run first, then shot by shot"
+        )
         bar.addWidget(self.group_combo)
         bar.addSeparator()
         self.view_action = bar.addAction("View", self.open_viewer)
@@ -251,8 +261,9 @@ class LibraryWindow(QtWidgets.QMainWindow):
         self.addAction(self.export_action)
         bar.addSeparator()
         spacer = QtWidgets.QWidget(self)
-        spacer.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
-                             QtWidgets.QSizePolicy.Policy.Preferred)
+        spacer.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Preferred
+        )
         bar.addWidget(spacer)
         size_label = QtWidgets.QLabel("Size ")
         size_label.setProperty("muted", True)
@@ -273,8 +284,9 @@ class LibraryWindow(QtWidgets.QMainWindow):
         for seq, step in (("Ctrl++", 24), ("Ctrl+=", 24), ("Ctrl+-", -24)):
             action = QtGui.QAction(self)
             action.setShortcut(QtGui.QKeySequence(seq))
-            action.triggered.connect(lambda _c=False, s=step: self.size_slider.setValue(
-                self.size_slider.value() + s))
+            action.triggered.connect(
+                lambda _c=False, s=step: self.size_slider.setValue(self.size_slider.value() + s)
+            )
             self.addAction(action)
 
     def _build_layout(self) -> None:
@@ -292,8 +304,9 @@ class LibraryWindow(QtWidgets.QMainWindow):
         box.setSpacing(0)
         self.chips = QtWidgets.QLabel(self)
         self.chips.setObjectName("activeFilters")
-        self.chips.setStyleSheet(f"padding: 6px 10px; color: {theme.MUTED};"
-                                 f" border-bottom: 1px solid {theme.BORDER};")
+        self.chips.setStyleSheet(
+            f"padding: 6px 10px; color: {theme.MUTED}; border-bottom: 1px solid {theme.BORDER};"
+        )
         box.addWidget(self.chips)
         self.empty = QtWidgets.QLabel("", self)
         self.empty.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
@@ -394,7 +407,9 @@ class LibraryWindow(QtWidgets.QMainWindow):
         self.model.set_rows(rows, grouped=grouped)
         self._restore_selection(selected, current)
         if current is None or self.model.row_of(current) is None:
-            self.grid.verticalScrollBar().setValue(min(scroll, self.grid.verticalScrollBar().maximum()))
+            self.grid.verticalScrollBar().setValue(
+                min(scroll, self.grid.verticalScrollBar().maximum())
+            )
         self._signature = self._library_signature()
         described = query.describe()
         self.chips.setText("  ·  ".join(described) if described else "All assets")
@@ -402,8 +417,11 @@ class LibraryWindow(QtWidgets.QMainWindow):
         self.empty.setVisible(not rows)
         self.grid.setVisible(bool(rows))
         if not rows:
-            self.empty.setText("The library is empty: run a graph and its results appear here."
-                               if not total else "No asset matches these filters.")
+            self.empty.setText(
+                "The library is empty: run a graph and its results appear here."
+                if not total
+                else "No asset matches these filters."
+            )
         self._update_status()
         self._visible_timer.start()
 
@@ -412,11 +430,16 @@ class LibraryWindow(QtWidgets.QMainWindow):
         self.refresh()
 
     def _total(self) -> int:
-        return lq.count_assets(self.library) if self.base_query == AssetQuery() else len(self.model.rows)
+        return (
+            lq.count_assets(self.library)
+            if self.base_query == AssetQuery()
+            else len(self.model.rows)
+        )
 
     def _library_signature(self) -> tuple[int, int]:
         rows = lq._reader(self.library).rows(
-            "SELECT (SELECT count(*) FROM assets), (SELECT COALESCE(max(id), 0) FROM results)")
+            "SELECT (SELECT count(*) FROM assets), (SELECT COALESCE(max(id), 0) FROM results)"
+        )
         return int(rows[0][0]), int(rows[0][1])
 
     def _poll_library(self) -> None:
@@ -432,8 +455,10 @@ class LibraryWindow(QtWidgets.QMainWindow):
 
     # -- selection ---------------------------------------------------------------------------------
     def selected_shas(self) -> list[str]:
-        rows = (self.model.row_at(i) for i in
-                sorted(i.row() for i in self.grid.selectionModel().selectedIndexes()))
+        rows = (
+            self.model.row_at(i)
+            for i in sorted(i.row() for i in self.grid.selectionModel().selectedIndexes())
+        )
         return [r.sha256 for r in rows if r is not None]
 
     def current_sha(self) -> str | None:
@@ -453,7 +478,8 @@ class LibraryWindow(QtWidgets.QMainWindow):
             return False
         self.grid.setCurrentIndex(index)
         self.grid.selectionModel().select(
-            index, QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            index, QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
         self.grid.scrollTo(index, QtWidgets.QAbstractItemView.ScrollHint.PositionAtCenter)
         self.grid.setFocus()
         return True
@@ -468,8 +494,9 @@ class LibraryWindow(QtWidgets.QMainWindow):
                 selection.select(index, index)
         model.select(selection, QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect)
         if current is not None and self.model.index_of(current).isValid():
-            model.setCurrentIndex(self.model.index_of(current),
-                                  QtCore.QItemSelectionModel.SelectionFlag.NoUpdate)
+            model.setCurrentIndex(
+                self.model.index_of(current), QtCore.QItemSelectionModel.SelectionFlag.NoUpdate
+            )
         model.blockSignals(False)
         self._selection_changed()
 
@@ -509,9 +536,11 @@ class LibraryWindow(QtWidgets.QMainWindow):
     def pending_visible(self) -> int:
         """Visible pictures whose thumbnail is not loaded yet (0: the screen is complete)."""
         visible = (self.model.row_at(i) for i in self.grid.visible_range())
-        return sum(1 for r in visible
-                   if r is not None and r.kind in ("image", "video")
-                   and not self.thumbs.has(r.sha256))
+        return sum(
+            1
+            for r in visible
+            if r is not None and r.kind in ("image", "video") and not self.thumbs.has(r.sha256)
+        )
 
     def set_tile_width(self, width: int) -> None:
         self.delegate.width = int(width)
@@ -546,15 +575,20 @@ class LibraryWindow(QtWidgets.QMainWindow):
         shas = self.selected_shas() or ([self.current_sha()] if self.current_sha() else [])
         if not shas:
             return
-        rejected = not all(self.model.asset_row(s).rejected for s in shas  # type: ignore[union-attr]
-                           if self.model.asset_row(s) is not None)
+        rejected = not all(
+            self.model.asset_row(s).rejected
+            for s in shas  # type: ignore[union-attr]
+            if self.model.asset_row(s) is not None
+        )
         for sha in shas:
             review = self.library.set_review(sha, rejected=rejected)
             self.model.update_review(sha, review.rating, review.rejected)
             self.reviewChanged.emit(sha)
         self.detail.refresh_review()
-        self._say(f"{'rejected' if rejected else 'un-rejected'} {len(shas)} asset"
-                  f"{'s' if len(shas) > 1 else ''}")
+        self._say(
+            f"{'rejected' if rejected else 'un-rejected'} {len(shas)} asset"
+            f"{'s' if len(shas) > 1 else ''}"
+        )
 
     def _reviewed(self, sha: str) -> None:
         review = self.library.review(sha)
@@ -583,11 +617,14 @@ class LibraryWindow(QtWidgets.QMainWindow):
         return new
 
     def open_viewer(self, shas: list[str] | None = None) -> ViewerWindow | None:
-        shas = shas or self.selected_shas()[:4] or ([self.current_sha()] if self.current_sha() else [])
+        shas = (
+            shas or self.selected_shas()[:4] or ([self.current_sha()] if self.current_sha() else [])
+        )
         if not shas:
             return None
-        viewer = ViewerWindow(self.library, shas[:4], titles=self._title,
-                              navigate=self._neighbour, parent=self)
+        viewer = ViewerWindow(
+            self.library, shas[:4], titles=self._title, navigate=self._neighbour, parent=self
+        )
         viewer.reviewed.connect(self._reviewed)
         viewer.closed.connect(lambda v=viewer: self._forget_viewer(v))
         self.viewers.append(viewer)
@@ -626,8 +663,12 @@ class LibraryWindow(QtWidgets.QMainWindow):
         self.useAsInputRequested.emit(sha)
 
     # -- export -----------------------------------------------------------------------------------------
-    def export_selected(self, folder: str | Path | None = None, *, wait: bool = False,
-                        ) -> list[Exported] | None:
+    def export_selected(
+        self,
+        folder: str | Path | None = None,
+        *,
+        wait: bool = False,
+    ) -> list[Exported] | None:
         shas = self.selected_shas() or ([self.current_sha()] if self.current_sha() else [])
         if not shas:
             self._say("select the assets to export")
@@ -647,8 +688,9 @@ class LibraryWindow(QtWidgets.QMainWindow):
         def work() -> None:
             try:
                 written = export_assets(self.library, assets, target)
-                self.exportFinished.emit(f"exported {len(written)} file(s) with provenance "
-                                         f"to {target}")
+                self.exportFinished.emit(
+                    f"exported {len(written)} file(s) with provenance to {target}"
+                )
             except CoreError as exc:
                 self.exportFinished.emit(f"export failed: {exc}")
 

@@ -67,8 +67,13 @@ def encode_video(
     return path
 
 
-def image_bytes(mode: str = "RGB", size: tuple[int, int] = (64, 48), fmt: str = "PNG",
-                color: tuple = (200, 30, 40), **save: object) -> bytes:
+def image_bytes(
+    mode: str = "RGB",
+    size: tuple[int, int] = (64, 48),
+    fmt: str = "PNG",
+    color: tuple = (200, 30, 40),
+    **save: object,
+) -> bytes:
     im = Image.new(mode, size, color)
     buf = io.BytesIO()
     im.save(buf, format=fmt, **save)

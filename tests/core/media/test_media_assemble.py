@@ -75,8 +75,11 @@ def test_silent_clips_contribute_silence_and_sound_stays_in_sync(
     # 1 s silent clip, then 1 s of a clip whose sound starts exactly at its own t = 0.5 s,
     # trimmed to start there: the tone must begin exactly at the cut (t = 1.0 s).
     silent = make_video(seconds=1.0)
-    late = make_video(seconds=1.5, audio=True,
-                      audio_fn=lambda t: np.where(t >= 0.5, 0.5 * np.sin(2 * np.pi * 440 * t), 0))
+    late = make_video(
+        seconds=1.5,
+        audio=True,
+        audio_fn=lambda t: np.where(t >= 0.5, 0.5 * np.sin(2 * np.pi * 440 * t), 0),
+    )
     out = tmp_path / "sync.mp4"
     info = assemble([Clip(silent), Clip(late, 0.5, 1.5)], out)
     assert info.has_audio and info.duration_s == pytest.approx(2.0)
@@ -98,8 +101,11 @@ def barcode(i: int, n: int) -> np.ndarray:
 
 
 def read_barcode(frame: np.ndarray) -> int:
-    return sum(1 << bit for bit in range(6)
-               if frame[:, bit * W // 6 + 5 : (bit + 1) * W // 6 - 5].mean() > 128)
+    return sum(
+        1 << bit
+        for bit in range(6)
+        if frame[:, bit * W // 6 + 5 : (bit + 1) * W // 6 - 5].mean() > 128
+    )
 
 
 def test_trim_selects_the_right_frames(make_video: MakeVideo, tmp_path: Path) -> None:
@@ -119,8 +125,9 @@ def test_frame_rate_is_resampled_without_drift(make_video: MakeVideo, tmp_path: 
     assert shown == [int(k / FPS * 15 + 1e-6) for k in range(48)]
 
 
-def test_cover_fills_the_frame_and_contain_letterboxes(make_video: MakeVideo,
-                                                       tmp_path: Path) -> None:
+def test_cover_fills_the_frame_and_contain_letterboxes(
+    make_video: MakeVideo, tmp_path: Path
+) -> None:
     def white(i: int, n: int) -> np.ndarray:
         return np.full((180, 320, 3), 255, np.uint8)
 
@@ -160,8 +167,9 @@ def test_rotated_phone_clip_is_assembled_upright(make_video: MakeVideo, tmp_path
         ((0.5, 0.51), r"clip 2 \(clip1\.mp4\): the trimmed part .* shorter than one frame"),
     ],
 )
-def test_bad_trims_name_the_clip(make_video: MakeVideo, tmp_path: Path,
-                                 trim: tuple[float, float | None], message: str) -> None:
+def test_bad_trims_name_the_clip(
+    make_video: MakeVideo, tmp_path: Path, trim: tuple[float, float | None], message: str
+) -> None:
     good, bad = make_video(seconds=1.0), make_video(seconds=1.0)
     out = tmp_path / "out.mp4"
     with pytest.raises(ClipError, match=message) as caught:
@@ -177,8 +185,9 @@ def test_broken_clip_is_named(make_video: MakeVideo, tmp_path: Path) -> None:
         assemble([Clip(make_video(seconds=0.3)), Clip(fake)], tmp_path / "out.mp4")
 
 
-def test_cancel_removes_partial_output_and_keeps_the_old_file(make_video: MakeVideo,
-                                                              tmp_path: Path) -> None:
+def test_cancel_removes_partial_output_and_keeps_the_old_file(
+    make_video: MakeVideo, tmp_path: Path
+) -> None:
     out = tmp_path / "final.mp4"
     out.write_bytes(b"previous version")
     cancel = threading.Event()
@@ -193,7 +202,9 @@ def test_cancel_removes_partial_output_and_keeps_the_old_file(make_video: MakeVi
         assemble([Clip(make_video(seconds=2.0))], out, cancel=cancel, progress=progress)
     assert out.read_bytes() == b"previous version"
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".mp4") == [
-        "clip0.mp4", "final.mp4"]
+        "clip0.mp4",
+        "final.mp4",
+    ]
     assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
     assert seen and max(seen) < 1.0
 

@@ -24,8 +24,10 @@ from canvastoon_desktop.core.media import (
 
 
 def png_chunk(ctype: bytes, data: bytes) -> bytes:
-    return struct.pack(">I4s", len(data), ctype) + data + struct.pack(
-        ">I", zlib.crc32(ctype + data) & 0xFFFFFFFF
+    return (
+        struct.pack(">I4s", len(data), ctype)
+        + data
+        + struct.pack(">I", zlib.crc32(ctype + data) & 0xFFFFFFFF)
     )
 
 
@@ -33,8 +35,12 @@ def bomb_png(width: int, height: int) -> bytes:
     """A valid PNG header claiming a huge canvas, followed by a tiny compressed stream."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\0" * 1024)
-    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", idat)
-            + png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", idat)
+        + png_chunk(b"IEND", b"")
+    )
 
 
 @pytest.mark.parametrize(
@@ -110,7 +116,9 @@ def test_png_with_corrupted_pixel_data_is_refused() -> None:
 def test_html_saved_as_png_is_refused_with_a_helpful_message(tmp_path: Path) -> None:
     path = tmp_path / "generated.png"
     path.write_bytes(b"<!DOCTYPE html>\n<html><body><h1>503 Service Unavailable</h1></body></html>")
-    with pytest.raises(MediaError, match=r"generated\.png: not an image, it is a web page \(HTML\)"):
+    with pytest.raises(
+        MediaError, match=r"generated\.png: not an image, it is a web page \(HTML\)"
+    ):
         probe_image_file(path)
 
 
@@ -127,13 +135,18 @@ def test_missing_file_is_a_media_error(tmp_path: Path) -> None:
 
 
 def test_decompression_bomb_is_refused_before_decoding() -> None:
-    with pytest.raises(MediaError, match=r"refused, it claims to be far larger than 80,000,000 pixels"):
+    with pytest.raises(
+        MediaError, match=r"refused, it claims to be far larger than 80,000,000 pixels"
+    ):
         probe_image_bytes(bomb_png(100_000, 100_000))
 
 
 def test_image_above_max_pixels_is_refused_with_its_size() -> None:
-    with pytest.raises(MediaError, match=r"refused, 5,000 × 5,000 pixels is more than the "
-                                         r"1,000,000 allowed"):
+    with pytest.raises(
+        MediaError,
+        match=r"refused, 5,000 × 5,000 pixels is more than the "
+        r"1,000,000 allowed",
+    ):
         probe_image_bytes(bomb_png(5000, 5000), max_pixels=1_000_000)
 
 
@@ -144,8 +157,14 @@ def test_tall_webtoon_strip_is_accepted() -> None:
 
 @pytest.mark.parametrize(
     ("mode", "color", "out_mode"),
-    [("RGB", (1, 2, 3), "RGB"), ("RGBA", (1, 2, 3, 4), "RGBA"), ("L", 77, "RGB"),
-     ("LA", (77, 100), "RGBA"), ("P", 5, "RGB"), ("CMYK", (0, 255, 0, 0), "RGB")],
+    [
+        ("RGB", (1, 2, 3), "RGB"),
+        ("RGBA", (1, 2, 3, 4), "RGBA"),
+        ("L", 77, "RGB"),
+        ("LA", (77, 100), "RGBA"),
+        ("P", 5, "RGB"),
+        ("CMYK", (0, 255, 0, 0), "RGB"),
+    ],
 )
 def test_image_to_png_normalises_to_rgb_or_rgba(mode: str, color: object, out_mode: str) -> None:
     fmt = "JPEG" if mode == "CMYK" else "PNG"
@@ -194,16 +213,18 @@ _VALID = gradient_png(24, 24)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(
-    st.binary(max_size=512),
-    st.binary(max_size=512).map(lambda b: b"\x89PNG\r\n\x1a\n" + b),
-    st.binary(max_size=512).map(lambda b: b"\xff\xd8\xff" + b),
-    st.binary(max_size=512).map(lambda b: b"GIF89a" + b),
-    st.binary(max_size=512).map(lambda b: b"RIFF\0\0\0\0WEBP" + b),
-    st.tuples(st.integers(0, len(_VALID) - 1), st.integers(0, 255)).map(
-        lambda p: _VALID[: p[0]] + bytes([p[1]]) + _VALID[p[0] + 1 :]
-    ),
-))
+@given(
+    st.one_of(
+        st.binary(max_size=512),
+        st.binary(max_size=512).map(lambda b: b"\x89PNG\r\n\x1a\n" + b),
+        st.binary(max_size=512).map(lambda b: b"\xff\xd8\xff" + b),
+        st.binary(max_size=512).map(lambda b: b"GIF89a" + b),
+        st.binary(max_size=512).map(lambda b: b"RIFF\0\0\0\0WEBP" + b),
+        st.tuples(st.integers(0, len(_VALID) - 1), st.integers(0, 255)).map(
+            lambda p: _VALID[: p[0]] + bytes([p[1]]) + _VALID[p[0] + 1 :]
+        ),
+    )
+)
 def test_arbitrary_bytes_give_media_error_or_a_sound_image(data: bytes) -> None:
     try:
         info = probe_image_bytes(data)

@@ -24,8 +24,9 @@ def packets(path: Path) -> list[tuple[str, bytes]]:
         return [(p.stream.type, bytes(p)) for p in c.demux() if p.size]
 
 
-def test_tags_round_trip_and_packets_are_copied_verbatim(make_video: MakeVideo,
-                                                         tmp_path: Path) -> None:
+def test_tags_round_trip_and_packets_are_copied_verbatim(
+    make_video: MakeVideo, tmp_path: Path
+) -> None:
     src = make_video(seconds=1.0, audio=True)
     dst = tmp_path / "tagged.mp4"
     tags = {
@@ -62,7 +63,6 @@ def test_broken_source_writes_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("tags", [{"": "x"}, {"k": "nul\0"}, {" k": "v"}])
-def test_bad_tags_are_refused(make_video: MakeVideo, tmp_path: Path,
-                              tags: dict[str, str]) -> None:
+def test_bad_tags_are_refused(make_video: MakeVideo, tmp_path: Path, tags: dict[str, str]) -> None:
     with pytest.raises(MediaError, match="video tag"):
         write_mp4_metadata(make_video(seconds=0.3), tmp_path / "o.mp4", tags)

@@ -26,8 +26,9 @@ def test_round_trip_utf8_and_pixels_are_untouched() -> None:
     }
     out = write_png_text_chunks(PNG, texts)
     assert read_png_text_chunks(out) == texts
-    assert np.array_equal(np.asarray(Image.open(io.BytesIO(out))),
-                          np.asarray(Image.open(io.BytesIO(PNG))))
+    assert np.array_equal(
+        np.asarray(Image.open(io.BytesIO(out))), np.asarray(Image.open(io.BytesIO(PNG)))
+    )
     assert len(out) < len(PNG) + 2000  # the long value really is compressed
     # Other readers see the same text.
     im = Image.open(io.BytesIO(out))
@@ -49,7 +50,9 @@ def test_reads_text_written_by_other_tools() -> None:
     buf = io.BytesIO()
     Image.open(io.BytesIO(PNG)).save(buf, format="PNG", pnginfo=info)
     assert read_png_text_chunks(buf.getvalue()) == {
-        "Title": "plain latin-1 café", "Comment": "x" * 5000, "Author": "작가",
+        "Title": "plain latin-1 café",
+        "Comment": "x" * 5000,
+        "Author": "작가",
     }
 
 

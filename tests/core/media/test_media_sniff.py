@@ -56,5 +56,13 @@ def test_refuses_everything_else(head: bytes) -> None:
 
 @given(st.binary(max_size=256))
 def test_never_raises_on_arbitrary_bytes(data: bytes) -> None:
-    assert sniff_mime(data) in {None, "image/png", "image/jpeg", "image/webp", "image/gif",
-                                "video/mp4", "video/webm", "video/x-matroska"}
+    assert sniff_mime(data) in {
+        None,
+        "image/png",
+        "image/jpeg",
+        "image/webp",
+        "image/gif",
+        "video/mp4",
+        "video/webm",
+        "video/x-matroska",
+    }

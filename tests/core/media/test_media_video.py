@@ -24,7 +24,12 @@ MakeVideo = Callable[..., Path]
 def test_probe_mp4_with_audio(make_video: MakeVideo) -> None:
     path = make_video(width=320, height=180, fps=25, seconds=2.0, audio=True)
     assert probe_video_file(path) == VideoInfo(
-        width=320, height=180, duration_s=2.0, fps=25.0, codec="h264", has_audio=True,
+        width=320,
+        height=180,
+        duration_s=2.0,
+        fps=25.0,
+        codec="h264",
+        has_audio=True,
         frame_count=50,
     )
 
@@ -55,8 +60,9 @@ def test_audio_only_mp4_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "voice.mp4"
     with av.open(str(path), "w", format="mp4") as c:
         a = c.add_stream("aac", rate=48_000, layout="mono")
-        frame = av.AudioFrame.from_ndarray(np.zeros((1, 4800), np.float32), format="fltp",
-                                           layout="mono")
+        frame = av.AudioFrame.from_ndarray(
+            np.zeros((1, 4800), np.float32), format="fltp", layout="mono"
+        )
         frame.sample_rate, frame.pts = 48_000, 0
         for p in [*a.encode(frame), *a.encode()]:
             c.mux(p)
@@ -113,8 +119,11 @@ def test_undecodable_pictures_are_refused(make_video: MakeVideo, tmp_path: Path)
     data[start : start + 3000] = b"\0" * 3000  # the container is intact, the pictures are not
     bad = tmp_path / "garbled.mp4"
     bad.write_bytes(bytes(data))
-    with pytest.raises(MediaError, match=r"garbled\.mp4: (its first frame cannot be decoded|"
-                                         r"contains no picture)"):
+    with pytest.raises(
+        MediaError,
+        match=r"garbled\.mp4: (its first frame cannot be decoded|"
+        r"contains no picture)",
+    ):
         probe_video_file(bad)
 
 
@@ -135,14 +144,18 @@ def test_video_frame_png_fits_max_side(make_video: MakeVideo) -> None:
 
 
 @pytest.mark.parametrize("at_s", [-0.1, 1.5, float("nan")])
-def test_video_frame_png_refuses_times_outside_the_video(make_video: MakeVideo,
-                                                         at_s: float) -> None:
+def test_video_frame_png_refuses_times_outside_the_video(
+    make_video: MakeVideo, at_s: float
+) -> None:
     with pytest.raises(MediaError, match=r"clip\d\.mp4: "):
         video_frame_png(make_video(seconds=1.0), at_s)
 
 
-_HEADERS = [b"", b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomavc1",
-            b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm"]
+_HEADERS = [
+    b"",
+    b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomavc1",
+    b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm",
+]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -77,8 +77,9 @@ def test_zoom_out_is_the_reverse(tmp_path: Path) -> None:
     # The camera moves left, so the picture slides right (x grows); and so on.
     [("pan_left", 0, 1), ("pan_right", 0, -1), ("pan_up", 1, 1), ("pan_down", 1, -1)],
 )
-def test_pans_move_the_picture_by_strength_times_the_frame(tmp_path: Path, motion: str,
-                                                           axis: int, sign: int) -> None:
+def test_pans_move_the_picture_by_strength_times_the_frame(
+    tmp_path: Path, motion: str, axis: int, sign: int
+) -> None:
     track = marker_track(render(tmp_path, motion, strength=0.2))
     travel = track[-1][axis] - track[0][axis]
     assert travel * sign == pytest.approx(0.2 * (W, H)[axis], abs=2)

@@ -54,8 +54,7 @@ def test_references_appear_as_a_row_of_thumbnails_in_the_lower_part() -> None:
         assert colour_share(without, colour) < 0.001
     # Left to right, in the order given.
     row = lower[lower.shape[0] // 2 + 40]
-    xs = [np.nonzero(np.all(np.abs(row.astype(int) - c) <= 12, axis=-1))[0].mean()
-          for c in COLOURS]
+    xs = [np.nonzero(np.all(np.abs(row.astype(int) - c) <= 12, axis=-1))[0].mean() for c in COLOURS]
     assert xs == sorted(xs)
 
 
@@ -86,9 +85,16 @@ def test_long_prompts_are_cut_with_an_ellipsis_and_stay_in_their_box() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "비 오는 밤, 서울 골목에서 우산을 든 소년이 뒤를 돌아본다", "東京の夜、ネオンの下で",
-     "مرحبا بالعالم", "emoji 🎤✨🕺 party", "tabs\tand\nnew\r\nlines\x00\x07 and controls",
-     "x" * 100_000],
+    [
+        "",
+        "   ",
+        "비 오는 밤, 서울 골목에서 우산을 든 소년이 뒤를 돌아본다",
+        "東京の夜、ネオンの下で",
+        "مرحبا بالعالم",
+        "emoji 🎤✨🕺 party",
+        "tabs\tand\nnew\r\nlines\x00\x07 and controls",
+        "x" * 100_000,
+    ],
 )
 def test_any_text_renders(text: str) -> None:
     card = load(render_storyboard_card(text, title=text[:40] or None, shot_label=text[:10] or None))
@@ -107,7 +113,8 @@ def test_renders_within_150_ms() -> None:
     times = []
     for seed in range(3):
         start = time.perf_counter()
-        render_storyboard_card(PROMPT, title="Ep. 1", shot_label="SHOT 1 · 3 s",
-                               references=refs, seed=seed)
+        render_storyboard_card(
+            PROMPT, title="Ep. 1", shot_label="SHOT 1 · 3 s", references=refs, seed=seed
+        )
         times.append(time.perf_counter() - start)
     assert statistics.median(times) < 0.15

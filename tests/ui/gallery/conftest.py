@@ -30,7 +30,9 @@ def qapp() -> Iterator[QtWidgets.QApplication]:
 @pytest.fixture
 def populated(tmp_path: Path) -> Iterator[Populated]:
     library = Library(tmp_path / "library")
-    filled = populate(library, images=14, videos=2, texts=4, graph_path=str(tmp_path / "story.ctoon"))
+    filled = populate(
+        library, images=14, videos=2, texts=4, graph_path=str(tmp_path / "story.ctoon")
+    )
     yield filled
     close_reader(library)
     library.close()

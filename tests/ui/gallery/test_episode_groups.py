@@ -40,8 +40,9 @@ def group(qtbot, window: LibraryWindow) -> None:
 
 
 def view_rows(window: LibraryWindow) -> list[AssetSection | lq.AssetRow]:
-    return [window.model.section_at(r) or window.model.row_at(r)
-            for r in range(window.model.rowCount())]
+    return [
+        window.model.section_at(r) or window.model.row_at(r) for r in range(window.model.rowCount())
+    ]
 
 
 def test_grouping_orders_by_graph_run_and_shot_with_headers(qtbot, made: EpisodeLibrary) -> None:
@@ -53,13 +54,21 @@ def test_grouping_orders_by_graph_run_and_shot_with_headers(qtbot, made: Episode
     assert window.query.sort == "episode"
     entries = view_rows(window)
     headers = [(e.level, e.title) for e in entries if isinstance(e, AssetSection)]
-    assert headers == [("episode", "K-pop episode"), ("shot", "Shot 2"),
-                       ("episode", "K-pop episode"), ("shot", "Shot 1"), ("shot", "Shot 2"),
-                       ("shot", "Shot 3"),
-                       ("episode", "Rooftop"), ("shot", "Shot 1"), ("shot", "Shot 2"),
-                       ("episode", "Not from a run")]
+    assert headers == [
+        ("episode", "K-pop episode"),
+        ("shot", "Shot 2"),
+        ("episode", "K-pop episode"),
+        ("shot", "Shot 1"),
+        ("shot", "Shot 2"),
+        ("shot", "Shot 3"),
+        ("episode", "Rooftop"),
+        ("shot", "Shot 1"),
+        ("shot", "Shot 2"),
+        ("episode", "Not from a run"),
+    ]
     assert [r.sha256 for r in window.model.rows] == [
-        e.sha256 for e in entries if not isinstance(e, AssetSection)]
+        e.sha256 for e in entries if not isinstance(e, AssetSection)
+    ]
     assert window.model.rows[0].run_id == second.run_id  # the newest run of ep1 first
     # the reverse button puts the older run first
     window.reverse_button.setChecked(True)
@@ -93,7 +102,8 @@ def test_each_group_starts_a_line_under_a_full_width_header(qtbot, made: Episode
 
 
 def test_the_screen_fills_with_thumbnails_and_selection_skips_headers(
-        qtbot, made: EpisodeLibrary) -> None:
+    qtbot, made: EpisodeLibrary
+) -> None:
     window = open_window(qtbot, made, size=(900, 700))
     group(qtbot, window)
     qtbot.waitUntil(lambda: window.pending_visible() == 0, timeout=10_000)
@@ -105,12 +115,15 @@ def test_the_screen_fills_with_thumbnails_and_selection_skips_headers(
     assert sorted(window.selected_shas()) == sorted(r.sha256 for r in window.model.rows)
     card = next(r for r in range(window.model.rowCount()) if window.model.row_at(r))
     mime = window.model.mimeData([header, window.model.index(card, 0)])
-    assert bytes(mime.data("application/x-canvastoon-asset").data()).decode() == \
-        window.model.row_at(card).sha256
+    assert (
+        bytes(mime.data("application/x-canvastoon-asset").data()).decode()
+        == window.model.row_at(card).sha256
+    )
     # scrolled to the end, the last rows are the visible ones
     window.grid.scrollToBottom()
-    qtbot.waitUntil(lambda: window.grid.visible_range().stop == window.model.rowCount(),
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: window.grid.visible_range().stop == window.model.rowCount(), timeout=10_000
+    )
     qtbot.waitUntil(lambda: window.pending_visible() == 0, timeout=10_000)
 
 
@@ -136,8 +149,7 @@ def test_episode_and_shot_filters_narrow_the_grid(qtbot, made: EpisodeLibrary) -
     window = open_window(qtbot, made)
     shot = window.filters.editors["shot"].combo
     labels = [shot.itemText(i) for i in range(shot.count())]
-    assert labels[0] == "Any shot" and labels[1:] == ["Shot 1  (6)", "Shot 2  (9)",
-                                                      "Shot 3  (3)"]
+    assert labels[0] == "Any shot" and labels[1:] == ["Shot 1  (6)", "Shot 2  (9)", "Shot 3  (3)"]
     shot.setCurrentIndex(shot.findData("3"))
     qtbot.waitUntil(lambda: {r.shot for r in window.model.rows} == {3}, timeout=10_000)
     assert {r.sha256 for r in window.model.rows} == {a.sha256 for a in first.shots[3]}
@@ -148,8 +160,9 @@ def test_episode_and_shot_filters_narrow_the_grid(qtbot, made: EpisodeLibrary) -
     at = episode.findData(value)
     assert at == 1 and episode.itemText(at).startswith("Rooftop · ")  # newest first
     episode.setCurrentIndex(at)
-    qtbot.waitUntil(lambda: {r.run_id for r in window.model.rows} == {rooftop.run_id},
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: {r.run_id for r in window.model.rows} == {rooftop.run_id}, timeout=10_000
+    )
     group(qtbot, window)
     assert [s.title for s in window.model.sections()] == ["Rooftop", "Shot 1", "Shot 2"]
 

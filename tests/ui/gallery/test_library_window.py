@@ -31,7 +31,8 @@ def press(qtbot, window: LibraryWindow, key: Qt.Key, modifier=Qt.KeyboardModifie
 
 
 def test_the_grid_shows_every_asset_and_loads_only_visible_thumbnails_off_the_gui_thread(
-        qtbot, populated: Populated) -> None:
+    qtbot, populated: Populated
+) -> None:
     threads: set[str] = set()
     window = LibraryWindow(populated.library)
     qtbot.addWidget(window)
@@ -53,8 +54,9 @@ def test_the_grid_shows_every_asset_and_loads_only_visible_thumbnails_off_the_gu
     pictures = len(populated.by_kind["image"]) + len(populated.by_kind["video"])
     assert 0 < len(made) < pictures  # only what was on screen
     names = {p.stem for p in made}
-    later = next(r for r in reversed(window.model.rows)
-                 if r.kind == "image" and r.sha256 not in names)
+    later = next(
+        r for r in reversed(window.model.rows) if r.kind == "image" and r.sha256 not in names
+    )
     window.grid.scrollTo(window.model.index_of(later.sha256))  # scrolled into view: loaded
     qtbot.waitUntil(lambda: window.thumbs.has(later.sha256), timeout=10_000)
     assert window.thumbs.cache.cached(populated.library.asset(later.sha256)) is not None
@@ -71,14 +73,21 @@ def test_filters_narrow_the_grid_and_sort_orders_it(qtbot, populated: Populated)
     editors["kind"].buttons["video"].click()
     combo = editors["model"].combo
     combo.setCurrentIndex(combo.findData("google/nano-banana-pro"))
-    qtbot.waitUntil(lambda: window.model.rowCount() > 0 and
-                    {r.model for r in window.model.rows} == {"google/nano-banana-pro"}, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: (
+            window.model.rowCount() > 0
+            and {r.model for r in window.model.rows} == {"google/nano-banana-pro"}
+        ),
+        timeout=10_000,
+    )
     editors["model"].set_value(())
     qtbot.keyClicks(editors["text"].line, "neon")
     window.refresh()
     assert window.model.rows and all(
         "neon" in (provenance(populated.library, r.sha256)[0].prompt or "")
-        or "neon" in (r.excerpt or "") for r in window.model.rows)
+        or "neon" in (r.excerpt or "")
+        for r in window.model.rows
+    )
     editors["text"].line.clear()
     window.set_query(AssetQuery(cost=(0.5, None)))
     assert window.model.rows and all((r.cost_usd or 0) >= 0.5 for r in window.model.rows)
@@ -91,9 +100,7 @@ def test_filters_narrow_the_grid_and_sort_orders_it(qtbot, populated: Populated)
     assert costs == sorted(costs)
 
 
-
-def test_several_models_can_be_picked_and_any_of_them_matches(qtbot,
-                                                               populated: Populated) -> None:
+def test_several_models_can_be_picked_and_any_of_them_matches(qtbot, populated: Populated) -> None:
     window = open_window(qtbot, populated)
     combo = window.filters.editors["model"].combo
     models = sorted({r.model for r in window.model.rows if r.model})
@@ -106,8 +113,10 @@ def test_several_models_can_be_picked_and_any_of_them_matches(qtbot,
         rect = view.visualRect(combo.model().index(combo.findData(model), 0))
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         assert view.isVisible()  # the list stays open for the next pick
-    qtbot.waitUntil(lambda: window.model.rowCount() > 0 and
-                    {r.model for r in window.model.rows} == set(picked), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: window.model.rowCount() > 0 and {r.model for r in window.model.rows} == set(picked),
+        timeout=10_000,
+    )
     assert combo.summary() == "2 models"
     assert f"model: {picked[0]}, {picked[1]}" in window.chips.text()
 
@@ -116,6 +125,7 @@ def test_several_models_can_be_picked_and_any_of_them_matches(qtbot,
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: len({r.model for r in window.model.rows}) > 2, timeout=10_000)
     assert combo.summary() == "Any model" and not view.isVisible()
+
 
 def test_keyboard_review_persists_and_survives_reopening(qtbot, populated: Populated) -> None:
     window = open_window(qtbot, populated)
@@ -156,7 +166,8 @@ def test_keyboard_review_persists_and_survives_reopening(qtbot, populated: Popul
 
 
 def test_compare_opens_with_two_to_four_assets_and_zoom_is_synchronised(
-        qtbot, populated: Populated) -> None:
+    qtbot, populated: Populated
+) -> None:
     window = open_window(qtbot, populated)
     images = [r.sha256 for r in window.model.rows if r.kind == "image"]
     for count in (2, 3, 4):
@@ -168,12 +179,18 @@ def test_compare_opens_with_two_to_four_assets_and_zoom_is_synchronised(
         assert len(panes) == count
         pane = panes[0]
         center = QtCore.QPointF(pane.viewport().rect().center())
-        wheel = QtGui.QWheelEvent(center, pane.viewport().mapToGlobal(center.toPoint()),
-                                  QtCore.QPoint(), QtCore.QPoint(0, 240), Qt.MouseButton.NoButton,
-                                  Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
-                                  False)
+        wheel = QtGui.QWheelEvent(
+            center,
+            pane.viewport().mapToGlobal(center.toPoint()),
+            QtCore.QPoint(),
+            QtCore.QPoint(0, 240),
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase,
+            False,
+        )
         QtWidgets.QApplication.sendEvent(pane.viewport(), wheel)
-        assert pane.zoom == pytest.approx(1.25 ** 2)
+        assert pane.zoom == pytest.approx(1.25**2)
         assert all(p.zoom == pytest.approx(pane.zoom) for p in panes)
         pane.apply_view(pane.zoom, 0.3, 0.7)
         pane._announce()  # a pan
@@ -219,16 +236,29 @@ def test_space_opens_the_viewer_and_ratings_work_there(qtbot, populated: Populat
 
 
 def test_the_detail_panel_shows_provenance_and_inputs_select_upstream(
-        qtbot, populated: Populated) -> None:
+    qtbot, populated: Populated
+) -> None:
     library = populated.library
     source = populated.by_kind["image"][0]
     derived = populated.by_kind["image"][1]
-    library.record_result(ResultRecord(
-        cache_key="k-derived", node_id="inpaint1", node_type="inpaint", node_title="Clean up",
-        outputs={"image": derived}, params={"model": "local/opencv-inpaint", "radius": 5},
-        inputs={"image": source.sha256, "mask": None}, graph_path=populated.graph_path,
-        model="local/opencv-inpaint", provider="local", prompt=None, job_id="job-77",
-        queue_s=1.5, run_s=3.25))
+    library.record_result(
+        ResultRecord(
+            cache_key="k-derived",
+            node_id="inpaint1",
+            node_type="inpaint",
+            node_title="Clean up",
+            outputs={"image": derived},
+            params={"model": "local/opencv-inpaint", "radius": 5},
+            inputs={"image": source.sha256, "mask": None},
+            graph_path=populated.graph_path,
+            model="local/opencv-inpaint",
+            provider="local",
+            prompt=None,
+            job_id="job-77",
+            queue_s=1.5,
+            run_s=3.25,
+        )
+    )
     window = open_window(qtbot, populated)
     revealed: list[tuple[str, str]] = []
     used: list[str] = []
@@ -237,8 +267,15 @@ def test_the_detail_panel_shows_provenance_and_inputs_select_upstream(
     window.select(derived.sha256)
     panel = window.detail
     texts = " ".join(w.text() for w in panel.findChildren(QtWidgets.QLabel))
-    for fact in ("Clean up", "local/opencv-inpaint", "job-77", "3.2 s", "1.5 s", "story.ctoon",
-                 "radius"):
+    for fact in (
+        "Clean up",
+        "local/opencv-inpaint",
+        "job-77",
+        "3.2 s",
+        "1.5 s",
+        "story.ctoon",
+        "radius",
+    ):
         assert fact in texts, fact
     chip = panel.findChild(QtWidgets.QToolButton, f"input_{source.sha256[:12]}")
     assert chip is not None
@@ -263,14 +300,16 @@ def test_dragging_cards_carries_hashes_and_files(qtbot, populated: Populated) ->
 
 
 def test_export_from_the_gallery_writes_files_with_provenance(
-        qtbot, populated: Populated, tmp_path: Path) -> None:
+    qtbot, populated: Populated, tmp_path: Path
+) -> None:
     window = open_window(qtbot, populated)
     image = next(r.sha256 for r in window.model.rows if r.kind == "image")
     window.select(image)
     written = window.export_selected(tmp_path / "out", wait=True)
     assert written and written[0].path.exists() and written[0].sidecar.exists()
-    record = json.loads(media.read_png_text_chunks(written[0].path.read_bytes())
-                        ["canvastoon:provenance"])
+    record = json.loads(
+        media.read_png_text_chunks(written[0].path.read_bytes())["canvastoon:provenance"]
+    )
     assert record["sha256"] == image
 
 
@@ -280,4 +319,5 @@ def select(window: LibraryWindow, shas: list[str]) -> None:
         index = window.model.index_of(sha)
         selection.select(index, index)
     window.grid.selectionModel().select(
-        selection, QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        selection, QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect
+    )

@@ -34,12 +34,14 @@ def image_file(tmp_path: Path, size=(301, 517)) -> Path:
 def drag(qtbot, dialog: MaskPainterDialog, points: list[tuple[float, float]]) -> None:
     canvas = dialog.canvas
     widget_points = [canvas.to_widget(QtCore.QPointF(x, y)).toPoint() for x, y in points]
-    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     widget_points[0])
+    QTest.mousePress(
+        canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, widget_points[0]
+    )
     for p in widget_points[1:]:
         QTest.mouseMove(canvas, p)
-    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                       widget_points[-1])
+    QTest.mouseRelease(
+        canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, widget_points[-1]
+    )
 
 
 def decode(png: bytes) -> np.ndarray:
@@ -75,8 +77,11 @@ def test_strokes_paint_the_mask_at_the_image_size_whatever_the_zoom(qtbot, tmp_p
     assert decode(dialog.mask_png())[100, 150] == 0
     qtbot.keyClick(dialog.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert decode(dialog.mask_png())[100, 150] == 255  # undo brings the paint back
-    qtbot.keyClick(dialog.canvas, Qt.Key.Key_Z,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        dialog.canvas,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert decode(dialog.mask_png())[100, 150] == 0  # redo erases again
     before = dialog.canvas.brush
     qtbot.keyClick(dialog, Qt.Key.Key_BracketRight)
@@ -117,8 +122,9 @@ def test_the_painted_mask_feeds_an_offline_inpaint_run(qtbot, tmp_path) -> None:
     drag(qtbot, dialog, [(60, 200), (240, 200)])
     png = dialog.mask_png()
     dialog.accept()
-    stored = store_mask(library, png, library.put_file(path, image.kind, image.mime,
-                                                      width=301, height=517))
+    stored = store_mask(
+        library, png, library.put_file(path, image.kind, image.mime, width=301, height=517)
+    )
     assert (stored.width, stored.height) == (301, 517)
     edit = attach_mask(graph, inpaint.id, stored.sha256, image.sha256)
     edit.apply(graph)  # one step for the editor's undo stack
