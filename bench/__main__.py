@@ -15,7 +15,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-SUITES = ("core_bench", "providers_bench", "gui_bench", "gallery_bench", "episode_bench")
+SUITES = (
+    "core_bench",
+    "local_bench",
+    "providers_bench",
+    "gui_bench",
+    "gallery_bench",
+    "episode_bench",
+)
 RESULTS = Path(__file__).with_name("results.json")
 
 

@@ -3,6 +3,10 @@
 Each figure starts from an empty library unless said otherwise; the fake model answers at
 once (or after a fixed latency) so what is measured is the executor: planning, cache keys,
 events, journal, library writes and scheduling.
+
+Absolute times drift about 2× between machines, so the ``floor_multiple_*`` figures divide
+the executor's CPU time by a floor measured in the same process on the same shape: bare
+asyncio, one task per node awaiting its parents — the least any asyncio executor must do.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ import asyncio
 import gc
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from canvastoon_desktop.core.executor import Executor
@@ -82,25 +87,32 @@ def _mixed(n: int) -> Graph:
     return graph
 
 
-def _timed_run(executor: Executor, graph: Graph) -> float:
-    """Wall time of one run, from start to its last event. The library's write-behind rows
-    are committed afterwards (outside the timing) so one figure's commits never slow the
-    next figure down."""
+@dataclass(frozen=True)
+class Timing:
+    wall_s: float
+    #: CPU time of the whole process (the library's writer thread included)
+    cpu_s: float
 
-    async def go() -> float:
+
+def _timed_run(executor: Executor, graph: Graph) -> Timing:
+    """Wall and CPU time of one run, from start to its last event. The library's
+    write-behind rows are committed afterwards (outside the timing) so one figure's commits
+    never slow the next figure down."""
+
+    async def go() -> Timing:
         gc.collect()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         summary = await executor.run(graph)
-        elapsed = time.perf_counter() - started
+        timing = Timing(time.perf_counter() - started, time.process_time() - cpu)
         assert summary.status == "done", summary.status
-        return elapsed
+        return timing
 
-    elapsed = asyncio.run(go())
+    timing = asyncio.run(go())
     executor.library.flush(wait=True)
-    return elapsed
+    return timing
 
 
-def _fresh(graph: Graph, adapter: FakeAdapter | None = None, limit: int = 100_000) -> float:
+def _fresh(graph: Graph, adapter: FakeAdapter | None = None, limit: int = 100_000) -> Timing:
     with tempfile.TemporaryDirectory() as tmp:
         executor = _executor(Path(tmp), adapter or FakeAdapter(), limit)
         try:
@@ -109,23 +121,59 @@ def _fresh(graph: Graph, adapter: FakeAdapter | None = None, limit: int = 100_00
             executor.library.close()
 
 
+def _floor_cpu_s(graph: Graph) -> float:
+    """CPU time of the least an asyncio executor does for ``graph``: one task per node
+    that awaits its parents, then marks itself done."""
+    parents = {n: [e.src_node for e in edges] for n, edges in graph.upstream_index().items()}
+
+    async def go() -> float:
+        gc.collect()
+        cpu = time.process_time()
+        loop = asyncio.get_running_loop()
+        done = {node_id: loop.create_future() for node_id in graph.nodes}
+
+        async def node(node_id: str) -> None:
+            for parent in parents[node_id]:
+                await done[parent]
+            done[node_id].set_result(None)
+
+        await asyncio.gather(*(node(node_id) for node_id in graph.nodes))
+        return time.process_time() - cpu
+
+    return min(asyncio.run(go()) for _ in range(5))
+
+
+def _best(timings: Iterable[Timing]) -> Timing:
+    kept = list(timings)
+    return Timing(min(t.wall_s for t in kept), min(t.cpu_s for t in kept))
+
+
 def run() -> Iterator[Figure]:
     _fresh(_independent(50))  # warm imports and code paths
-    independent = min(
-        _fresh(_independent(1000), FakeAdapter(cost=0.0, record=False)) for _ in range(3)
+    independent_graph = _independent(1000)
+    independent = _best(
+        _fresh(independent_graph, FakeAdapter(cost=0.0, record=False)) for _ in range(3)
     )
-    yield Figure("overhead_ms_per_node_1k", independent * 1000 / 1000, 0.1)
-    chain_1k = min(_fresh(_chain(1000), _chain_adapter()) for _ in range(3))
-    yield Figure("overhead_ms_per_node_1k_chain", chain_1k * 1000 / 1000, 0.1)
-    chain_10k = min(_fresh(_chain(10_000), _chain_adapter()) for _ in range(3))
-    yield Figure("scaling_10k_over_1k", chain_10k / chain_1k, 11.0)
+    yield Figure("overhead_ms_per_node_1k", independent.wall_s * 1000 / 1000, 0.1)
+    yield Figure(
+        "floor_multiple_1k_independent", independent.cpu_s / _floor_cpu_s(independent_graph), 15.0
+    )
+    chain_graph = _chain(1000)
+    chain_1k = _best(_fresh(chain_graph, _chain_adapter()) for _ in range(3))
+    yield Figure("overhead_ms_per_node_1k_chain", chain_1k.wall_s * 1000 / 1000, 0.1)
+    yield Figure("floor_multiple_1k_chain", chain_1k.cpu_s / _floor_cpu_s(chain_graph), 12.0)
+    chain_10k = _best(_fresh(_chain(10_000), _chain_adapter()) for _ in range(3))
+    yield Figure("scaling_10k_over_1k", chain_10k.wall_s / chain_1k.wall_s, 11.0)
+    chain_100k = _best(_fresh(_chain(100_000), _chain_adapter()) for _ in range(2))
+    yield Figure("scaling_100k_over_1k_per_node", (chain_100k.cpu_s / 100) / chain_1k.cpu_s, 1.1)
     wall = _fresh(_independent(64), FakeAdapter(latency=0.5, cost=0.0, record=False), limit=64)
-    yield Figure("parallel_wall_over_latency", wall / 0.5, 1.02)
+    yield Figure("parallel_wall_over_latency", wall.wall_s / 0.5, 1.05)
     with tempfile.TemporaryDirectory() as tmp:
         graph = _mixed(200)
         adapter = FakeAdapter(record=False)
         _timed_run(_executor(Path(tmp), adapter), graph)
         calls = adapter.call_count
-        rerun = min(_timed_run(_executor(Path(tmp), adapter), graph) for _ in range(3))
+        rerun = _best(_timed_run(_executor(Path(tmp), adapter), graph) for _ in range(3))
         assert adapter.call_count == calls, "a cached re-run called the model"
-    yield Figure("rerun_cached_ms_200", rerun * 1000, 40.0)
+    yield Figure("rerun_cached_ms_200", rerun.wall_s * 1000, 40.0)
+    yield Figure("floor_multiple_rerun_mixed_200", rerun.cpu_s / _floor_cpu_s(graph), 8.0)

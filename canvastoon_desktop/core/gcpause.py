@@ -1,4 +1,5 @@
-"""Keep Python's full garbage collections from re-scanning the whole app during a run.
+"""Keep Python's full garbage collections from re-scanning the whole app during a run, or
+while a big graph is drawn.
 
 A full collection walks every container object the process holds — modules, the graph, the
 canvas, caches — and a big run creates enough small objects to trigger several. Freezing
@@ -39,3 +40,17 @@ def refreeze() -> None:
     with _lock:
         if _active:
             gc.freeze()
+
+
+@contextmanager
+def collections_paused() -> Iterator[None]:
+    """No automatic collections inside (say, while the canvas builds thousands of cards):
+    each full collection would walk everything built so far, which makes building N objects
+    cost O(N²). Whatever became garbage meanwhile is collected by the next collection."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -24,6 +24,7 @@ from NodeGraphQt.qgraphics.port import PortItem
 from PySide6 import QtCore, QtGui
 
 from canvastoon_desktop.core.errors import GraphError
+from canvastoon_desktop.core.gcpause import collections_paused
 from canvastoon_desktop.core.graph import Edge, Graph, Node, new_node_id
 from canvastoon_desktop.core.ports import connection_refusal
 
@@ -107,11 +108,13 @@ class CanvasBridge(QtCore.QObject):
         viewport = self.viewer.viewport()
         viewport.setUpdatesEnabled(False)
         try:
-            upstream = graph.upstream_index()
-            for node in graph.nodes.values():
-                self._draw_node(node, connected=frozenset(e.dst_port for e in upstream[node.id]))
-            for edge in graph.edges:
-                self._draw_edge(edge)
+            with collections_paused():
+                upstream = graph.upstream_index()
+                for node in graph.nodes.values():
+                    connected = frozenset(e.dst_port for e in upstream[node.id])
+                    self._draw_node(node, connected=connected)
+                for edge in graph.edges:
+                    self._draw_edge(edge)
         finally:
             viewport.setUpdatesEnabled(True)
         self._update_hint()
@@ -223,8 +226,15 @@ class CanvasBridge(QtCore.QObject):
         canvas_node = CanvasNode(node_type, card_layout)
         canvas_node.NODE_NAME = self.graph.display_name(node.id)
         canvas_node.model.name = canvas_node.NODE_NAME
-        self.canvas.add_node(canvas_node, pos=list(node.position), selected=False, push_undo=False)
         card: CardItem = canvas_node.view
+        # Placed before it enters the scene: once there, moving a card walks every port item
+        # in the scene (ports set ItemSendsScenePositionChanges), which made opening O(N²).
+        # NodeGraphQt copies the model's position onto the card before adding it, and its
+        # setPos after adding then finds the card already in place.
+        position = [float(node.position[0]), float(node.position[1])]
+        canvas_node.model.pos = position
+        card.setPos(*position)
+        self.canvas.add_node(canvas_node, pos=position, selected=False, push_undo=False)
         card.name = canvas_node.NODE_NAME
         body = card.body
         body.pixmap_for = self.loader.pixmap

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -152,10 +153,29 @@ def test_ctrl_c_cancels_cleanly_with_exit_130(examples: Path, tmp_path: Path) ->
         env=env,
         text=True,
     )
-    time.sleep(8)
+    # Ctrl+C once a provider job is running (journaled in the library), not at a fixed time
+    wait_for_submitted_job(tmp_path / "lib" / "library.sqlite", process)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err[-2000:]
     summary = json.loads(out)
     assert summary["status"] == "cancelled"
     assert "cancelled" in {n["status"] for n in summary["nodes"]}
+
+
+def wait_for_submitted_job(
+    index: Path, process: subprocess.Popen[str], timeout: float = 120
+) -> None:
+    """Until the run in ``process`` has journaled a provider job as submitted."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the run ended before any job was submitted"
+        if index.exists():
+            try:
+                with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as db:
+                    if db.execute("SELECT 1 FROM jobs WHERE state='submitted'").fetchone():
+                        return
+            except sqlite3.OperationalError:
+                pass  # the schema is still being created
+        time.sleep(0.05)
+    raise AssertionError("no provider job was submitted in time")

@@ -17,3 +17,24 @@ def test_nested_runs_unfreeze_when_the_last_one_ends() -> None:
     assert gc.get_freeze_count() == 0
     refreeze()  # outside a run it does nothing
     assert gc.get_freeze_count() == 0
+
+
+def test_collections_are_paused_inside_and_restored_after() -> None:
+    import gc
+
+    from canvastoon_desktop.core.gcpause import collections_paused
+
+    assert gc.isenabled()
+    with collections_paused():
+        assert not gc.isenabled()
+        with collections_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block does not switch it back on early
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collections_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()

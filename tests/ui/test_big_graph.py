@@ -51,3 +51,40 @@ def test_320_connected_nodes_through_the_bridge(qtbot: Any, window: Any) -> None
     window.actions_by_name["redo"].trigger()
     assert len(graph) == COUNT
     gc.collect()
+
+
+def test_opening_a_graph_places_each_card_before_it_enters_the_scene(
+    window: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    """Moving a card that is already in the scene walks every port item in the scene (ports
+    ask for scene-position changes), so placing cards afterwards made opening O(N²)."""
+    from canvastoon_desktop.core.fileformat import save_graph
+    from canvastoon_desktop.core.graph import Graph
+    from canvastoon_desktop.ui.node_item import CardItem
+
+    graph = Graph(window.document.graph.registry)
+    previous = None
+    for i in range(40):
+        kind = ("text", "prompt_llm")[i % 2]
+        node = graph.create_node(kind, position=(i * 310.0, (i % 3) * 250.0))
+        if previous is not None and kind == "prompt_llm":
+            graph.edges.append(Edge(previous, "text", node.id, "text"))
+        previous = node.id
+    path = tmp_path / "forty.ctoon"
+    save_graph(graph, path)
+
+    moved_in_scene: list[tuple[float, float]] = []
+    place = CardItem.setPos
+
+    def recording_set_pos(self: CardItem, *args: Any) -> None:
+        before = self.pos()
+        place(self, *args)
+        if self.scene() is not None and self.pos() != before:
+            moved_in_scene.append((self.pos().x(), self.pos().y()))
+
+    monkeypatch.setattr(CardItem, "setPos", recording_set_pos)
+    assert window.open_file(str(path), ask_unsaved=False)
+    assert len(window.document.graph) == 40
+    assert moved_in_scene == []
+    first = next(iter(window.document.graph.nodes.values()))
+    assert tuple(window.bridge.card(first.id).xy_pos) == tuple(first.position)
