@@ -20,6 +20,7 @@ from typing import Any
 
 from .assets import Asset, AssetKind, ItemList, Value, value_assets
 from .catalog import ModelSpec
+from .charges import REPORTED, Booking, settle
 from .errors import CoreError, RunRefused
 from .events import (
     JobSubmitted,
@@ -56,7 +57,7 @@ from .plan import (
     mapped_ports,
     needed_nodes,
 )
-from .pricing import Budget, PriceTable
+from .pricing import Budget, CostRange, PriceTable, UnpricedModel
 from .runtime import NodeContext
 from .secrets import redact_secrets
 from .signals import Signal
@@ -650,6 +651,7 @@ class Run:
             )
         elapsed = time.monotonic() - started
         cost, source, job_id, queue_s = _accounting(ctx)
+        booked = _booked(ctx)
         run_s = max(0.0, elapsed - queue_s) if ctx.calls else elapsed
         if ctx.calls:  # provenance names the model really called (a router picks per item)
             model = ctx.calls[-1][0].model
@@ -678,6 +680,7 @@ class Run:
                     cost_source=source,
                     queue_s=queue_s if ctx.calls else None,
                     run_s=run_s if ctx.calls else None,
+                    **booked,
                 ),
                 close_jobs=ctx.job_rows,
                 params_json=self._params_json(node_id, params),
@@ -727,15 +730,12 @@ class Run:
         previous = (
             self.library.open_job(key, call.fingerprint()) if key in self._open_job_keys else None
         )
-        estimate = 0.0
-        if self.budget.per_run is not None or call.model.price_rule.value != "free":
-            estimate = self.executor.prices.estimate(
-                call.model, call.params, prompt_chars=len(call.prompt)
-            ).high
+        quoted = self._quote_call(call)
+        estimate = quoted.high
         async with self.semaphore(provider):
             if previous is None:
                 self._reserve(estimate, call.model)
-            job = _Job(self, ctx, call, key, previous)
+            job = _Job(self, ctx, call, key, previous, quoted)
             if log.isEnabledFor(logging.DEBUG):
                 log.debug(
                     "node %s%s: %s %s",
@@ -767,13 +767,38 @@ class Run:
             finally:
                 self._reserved = max(0.0, self._reserved - (0.0 if previous else estimate))
             job.finished(output)
-        if output.cost_usd is None:
-            output.cost_usd = estimate
-            output.cost_source = output.cost_source or "estimate"
+        self._book(ctx, call, output, quoted)
+        self.cost_usd += output.cost_usd or 0.0
+        return output
+
+    def _quote_call(self, call: ModelCall) -> CostRange:
+        """What the call may cost; a model without a price is not sent (validation refuses
+        such a run before it starts; this is the last line)."""
+        try:
+            return self.executor.prices.estimate(
+                call.model,
+                call.params,
+                prompt_chars=len(call.prompt) + len(call.system or ""),
+            )
+        except UnpricedModel as exc:
+            raise GenerationError(f"not sent: {exc}", kind=ErrorKind.BUDGET) from None
+
+    def _book(
+        self, ctx: NodeContext, call: ModelCall, output: GeneratedOutput, quoted: CostRange
+    ) -> None:
+        """What the call is booked at: the provider's report, checked against the quote."""
+        booking = settle(
+            output.cost_usd, quoted, what=call.model.label, said=output.usage.get("reported")
+        )
+        output.booking = booking
+        output.cost_usd = booking.usd
+        if booking.basis != REPORTED or not output.cost_source:
+            output.cost_source = booking.basis if booking.basis != REPORTED else "provider"
+        if booking.warning:
+            log.warning("%s", booking.warning)
+            ctx.warn(booking.warning)
         if self.executor.simulated and call.model.provider.value != "local":
             output.cost_source = f"simulated {output.cost_source or ''}".strip()
-        self.cost_usd += output.cost_usd
-        return output
 
     def _reserve(self, estimate: float, model: ModelSpec) -> None:
         limit = self.budget.per_run
@@ -799,10 +824,12 @@ class _Job:
         call: ModelCall,
         cache_key: str,
         previous: JobRecord | None,
+        quoted: CostRange,
     ) -> None:
         self._run = run
         self._ctx = ctx
         self._call = call
+        self._quoted = quoted
         self.run_id = run.run_id
         self.cache_key = cache_key
         self.previous = previous
@@ -892,20 +919,30 @@ class _Job:
     def temp_path(self, suffix: str = "") -> Path:
         return self._run.library.temp_path(suffix)
 
-    async def charge(self, usd: float, reason: str) -> None:
+    async def charge(self, usd: float | None, reason: str) -> None:
+        model = self._call.model
+        booking = settle(usd, self._quoted, what=model.label)
+        if booking.warning:
+            log.warning("%s", booking.warning)
+            self._ctx.warn(booking.warning)
+        usd = booking.usd
         if usd <= 0:
             return
         self._run.cost_usd += usd
-        if self._run.executor.simulated and self._call.model.provider.value != "local":
+        if self._run.executor.simulated and model.provider.value != "local":
             return  # nothing real was spent
         await asyncio.to_thread(
             self._run.library.add_charge,
             usd,
-            provider=self._call.model.provider.value,
-            model=self._call.model.id,
+            provider=model.provider.value,
+            model=model.id,
             run_id=self.run_id,
             node_id=self._ctx.node.id,
             reason=reason,
+            quote=(self._quoted.low, self._quoted.high),
+            reported_usd=booking.reported_usd,
+            basis=booking.basis,
+            note=booking.warning,
         )
         if self._row is not None:  # a later run that collects this job must not count it again
             self._info["charged_usd"] = float(self._info.get("charged_usd", 0.0)) + usd
@@ -955,6 +992,23 @@ def _accounting(ctx: NodeContext) -> tuple[float, str | None, str | None, float]
     job_ids = [out.job_id for _, out in ctx.calls if out.job_id]
     queue = sum(float(out.usage.get("queue_s", 0.0)) for _, out in ctx.calls)
     return cost, source, (job_ids[-1] if job_ids else None), queue
+
+
+def _booked(ctx: NodeContext) -> dict[str, Any]:
+    """The ledger's view of an item's calls: their quotes, what their providers reported
+    (None unless every call was reported), how the cost was arrived at, the warnings."""
+    bookings: list[Booking] = [out.booking for _, out in ctx.calls if out.booking is not None]
+    if not bookings:
+        return {}
+    bases = {b.basis for b in bookings}
+    reported = [b.reported_usd for b in bookings]
+    warnings = [b.warning for b in bookings if b.warning]
+    return {
+        "quote": (sum(b.quoted.low for b in bookings), sum(b.quoted.high for b in bookings)),
+        "reported_usd": None if None in reported else sum(r or 0.0 for r in reported),
+        "cost_basis": bases.pop() if len(bases) == 1 else "mixed",
+        "cost_note": "; ".join(warnings) or None,
+    }
 
 
 def _spent(ctx: NodeContext) -> float:

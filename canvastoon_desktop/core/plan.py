@@ -20,7 +20,7 @@ from .errors import CoreError
 from .graph import Edge, Graph, Node
 from .library import Library
 from .nodetype import NodeType
-from .pricing import CostRange, NodeQuote, PriceTable, Quote
+from .pricing import CostRange, NodeQuote, PriceTable, Quote, UnpricedModel
 from .runtime import SourceContext
 
 
@@ -50,6 +50,8 @@ class NodePlan:
     runs: int = 0
     cached: int = 0
     problem: str | None = None
+    #: why the work cannot be quoted (a model or setting without a price): it is refused
+    price_problem: str | None = None
     #: status "partial": the outputs of the items already made (None where an item runs)
     partial_outputs: dict[str, Value] | None = None
     #: what the planner worked out about the node, reused by the executor
@@ -445,9 +447,13 @@ class Planner:
         plan.connected = connected
         models = node_type.models_in_use(catalog, params, connected)
         if runs and models:
-            one = node_type.estimate(
-                catalog, self.prices, params, connected, prompt_chars=prompt_chars
-            )
+            try:
+                one = node_type.estimate(
+                    catalog, self.prices, params, connected, prompt_chars=prompt_chars
+                )
+            except UnpricedModel as exc:
+                plan.price_problem = f"not quoted: {exc}"
+                one = CostRange()
             plan.cost = one.times(runs)
             per_item = max(self.typical_seconds(m) for m in models)
             limit = max(1, min(self.limits.get(m.provider.value, 4) for m in models))

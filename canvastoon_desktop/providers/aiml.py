@@ -37,6 +37,7 @@ from .errormap import AIML, openai_errors
 from .errors import REROLL_HINT, BadOutput, ProviderError, Rejected, unknown_earlier_create
 from .hub import ProviderSetup
 from .inputs import data_uri, read_image
+from .reported import aiml_credits
 from .retry import send_create
 from .service import Service, charge_lost
 
@@ -101,11 +102,8 @@ class AimlAdapter:
         job.progress("generating", running=True)
         try:
             return await send_create(once, self.service.policy, service=AIML, hint=REROLL_HINT)
-        except BadOutput:  # it answered, so it was done (and billed): record the estimate
-            estimate = self.service.prices.estimate(
-                call.model, call.params, prompt_chars=len(call.prompt)
-            ).high
-            await charge_lost(job, estimate, "answer unreadable (estimated)")
+        except BadOutput:  # it answered, so it was done (and billed): book the quote's max
+            await charge_lost(job, None, "answer unreadable (estimated)")
             raise
 
     # -- chat ---------------------------------------------------------------------------
@@ -132,13 +130,16 @@ class AimlAdapter:
         usage = answer.usage
         prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
         completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
-        credits = _credits(answer)
+        credits, said = _credits(answer)
         prices = self.service.prices
+        cost: float | None
         if credits is not None:
             cost, source = prices.credits_to_usd(credits), "provider_credits"
-        else:
+        elif usage is not None:  # the tokens it reported, at the table's rate
             cost = prices.tokens_usd(call.model.id, prompt_tokens, completion_tokens)
             source = "tokens"
+        else:
+            cost, source = None, None
         try:
             data, kind, mime = _chat_content(answer, call.response_schema)
         except ProviderError:
@@ -154,6 +155,7 @@ class AimlAdapter:
                 "prompt_tokens": prompt_tokens,
                 "completion_tokens": completion_tokens,
                 "credits_used": credits,
+                "reported": said,
             },
         )
 
@@ -177,7 +179,7 @@ class AimlAdapter:
             {"route": "images"},
             lambda c: c.images.generate(model=call.model.id, prompt=call.prompt, extra_body=extra),
         )
-        credits = _credits(answer)
+        credits, said = _credits(answer)
         cost = self.service.prices.credits_to_usd(credits) if credits is not None else None
         try:
             assets = await self._collect_images(answer, job)
@@ -188,7 +190,7 @@ class AimlAdapter:
             assets,
             cost,
             "provider_credits" if cost is not None else None,
-            usage={"credits_used": credits, "images": len(assets)},
+            usage={"credits_used": credits, "images": len(assets), "reported": said},
         )
 
     async def _collect_images(self, answer: Any, job: JobControl) -> list[Any]:
@@ -209,11 +211,9 @@ class AimlAdapter:
         return [r.asset for r in results]
 
 
-def _credits(answer: Any) -> float | None:
-    extra = getattr(answer, "model_extra", None) or {}
-    usage = (extra.get("meta") or {}).get("usage") if isinstance(extra, dict) else None
-    value = usage.get("credits_used") if isinstance(usage, dict) else None
-    return float(value) if isinstance(value, int | float) else None
+def _credits(answer: Any) -> tuple[float | None, str | None]:
+    """The credits an SDK answer reports (the SDK keeps AIML's ``meta`` as an extra)."""
+    return aiml_credits(getattr(answer, "model_extra", None))
 
 
 def _chat_content(answer: Any, schema: Mapping[str, Any] | None) -> tuple[bytes, AssetKind, str]:

@@ -21,7 +21,7 @@ import httpx
 import replicate
 
 from canvastoon_desktop.core.assets import Asset, AssetKind
-from canvastoon_desktop.core.catalog import ModelSpec, PriceRule, Task
+from canvastoon_desktop.core.catalog import ModelSpec, PriceUnit, Task
 from canvastoon_desktop.core.generation import GeneratedOutput, JobControl, ModelCall
 from canvastoon_desktop.core.pricing import PriceTable
 
@@ -267,30 +267,50 @@ class ReplicateAdapter:
         prediction = polled.state
         if prediction.status != "succeeded":
             raise _failure(prediction)
-        gpu_cost = self._gpu_cost(call.model, prediction)
+        cost, source, said = self._billed(call, prediction)
         try:
             assets = await self._download(prediction, call, job)
         except (ProviderError, asyncio.CancelledError) as exc:
             if isinstance(exc, ProviderError) and exc.transient:
                 exc.retryable = True  # the outputs live an hour: the next run fetches them
                 raise
-            lost = gpu_cost if gpu_cost is not None else self._estimate(call)
-            await asyncio.shield(charge_lost(job, lost, "outputs not delivered"))
+            await asyncio.shield(charge_lost(job, cost, "outputs not delivered"))
             raise
-        cost, source = gpu_cost, "gpu_time"
-        if call.model.price_rule is PriceRule.PER_VIDEO_SECOND:
+        if cost is None and call.model.price_rule.unit is PriceUnit.OUTPUT_SECOND:
+            # billed by the second and no length asked for: the delivered seconds
             seconds = sum(a.duration_s or 0.0 for a in assets)
-            cost, source = (
-                service.prices.video_seconds_usd(call.model.id, seconds),
-                "output_seconds",
-            )
+            cost = service.prices.outputs_usd(call.model, call.params, 1, seconds)
+            source, said = "provider_outputs", f"{seconds:.1f} s of output"
         return GeneratedOutput(
             assets,
             cost,
             source if cost is not None else None,
             job_id=prediction_id,
-            usage={"predict_time": prediction.predict_time},
+            usage={"predict_time": prediction.predict_time, "reported": said},
         )
+
+    def _billed(
+        self, call: ModelCall, prediction: Prediction
+    ) -> tuple[float | None, str | None, str | None]:
+        """What Replicate bills for a finished prediction, from what it reports: official
+        models per output (how many it listed; per second of the length asked for), a
+        community model by ``metrics.predict_time`` × its hardware's rate. (cost, how, what
+        it said); cost None when the prediction does not tell."""
+        model = call.model
+        unit = model.price_rule.unit
+        if unit is PriceUnit.GPU_SECOND:
+            seconds = prediction.predict_time
+            if seconds is None:
+                return None, None, None
+            usd = self.service.prices.gpu_time_usd(model.id, seconds)
+            return usd, "gpu_time", f"metrics.predict_time={seconds!r}"
+        count = len(_urls(prediction.output)) if prediction.output is not None else 0
+        if unit in (PriceUnit.OUTPUT, PriceUnit.OUTPUT_SECOND) and count:
+            if unit is PriceUnit.OUTPUT_SECOND and not model.price_rule.seconds:
+                return None, None, None  # measured from the files once downloaded
+            usd = self.service.prices.outputs_usd(model, call.params, count)
+            return usd, "provider_outputs", f"{count} output(s)"
+        return None, None, None
 
     async def _download(
         self, prediction: Prediction, call: ModelCall, job: JobControl
@@ -314,21 +334,15 @@ class ReplicateAdapter:
 
         async def cancel() -> None:
             prediction = await wire.cancel(prediction_id)
-            await charge_lost(
-                job, self._gpu_cost(call.model, prediction), "cancelled; billed for the time it ran"
-            )
+            # a community model bills the GPU time it ran; an official model bills outputs,
+            # and a cancelled prediction delivers none
+            if call.model.price_rule.unit is PriceUnit.GPU_SECOND:
+                cost, _source, _said = self._billed(call, prediction)
+                await charge_lost(job, cost, "cancelled; billed for the time it ran")
 
         task = asyncio.ensure_future(cancel())
         with contextlib.suppress(Exception, asyncio.CancelledError):
             await asyncio.wait_for(asyncio.shield(task), CANCEL_TIMEOUT_S)
-
-    def _gpu_cost(self, model: ModelSpec, prediction: Prediction) -> float | None:
-        if model.price_rule is not PriceRule.GPU_SECONDS or prediction.predict_time is None:
-            return None
-        return self.service.prices.gpu_time_usd(model.id, prediction.predict_time)
-
-    def _estimate(self, call: ModelCall) -> float:
-        return self.service.prices.estimate(call.model, call.params).high
 
 
 def _status(prediction: Prediction) -> PollStatus:

@@ -21,6 +21,7 @@ import replicate
 
 from .errormap import REPLICATE, replicate_errors
 from .errors import BadOutput
+from .reported import number
 
 __all__ = ["Prediction", "ReplicateWire", "input_sha256"]
 
@@ -96,9 +97,11 @@ class Prediction:
 
     @property
     def predict_time(self) -> float | None:
+        """Seconds billed for a community model: None when not reported, NaN when what was
+        reported is not a number (the executor books neither as spend)."""
         metrics = self.raw.get("metrics")
         value = metrics.get("predict_time") if isinstance(metrics, dict) else None
-        return float(value) if isinstance(value, int | float) else None
+        return None if value is None else number(value)
 
     @property
     def fraction(self) -> float | None:
