@@ -21,6 +21,14 @@ Kinds
 ``malformed``             do the work, then answer 200 with a truncated JSON body.
 ``bad_structured_output`` ``aiml.chat`` with a ``json_schema``: content that does not
                           match the schema.
+``hostile_charge``        do the work and bill it as usual, but report ``charge`` (JSON
+                          text, default ``1e400``) in place of the charge the answer carries:
+                          AIML's ``credits_used`` / ``tokens_used`` / ``usd_spent``,
+                          Replicate's ``metrics.predict_time``.
+
+A ``429`` names its reset in the body as the provider does (Replicate: "Your rate limit
+resets in ~30s.", with ``retry_after`` seconds instead of 30 when given) and, unless
+``header`` is false, sends ``Retry-After: <retry_after>`` too.
 
 Spec grammar (``--faults`` on the command line, :func:`parse_fault_spec`)
 --------------------------------------------------------------------------
@@ -59,7 +67,11 @@ FAULT_KINDS: tuple[str, ...] = (
     "out_of_credits",
     "malformed",
     "bad_structured_output",
+    "hostile_charge",
 )
+
+#: what ``hostile_charge`` reports when no ``charge`` is given
+DEFAULT_HOSTILE_CHARGE = "1e400"
 
 DEFAULT_SLOW_S = 2.0
 
@@ -75,6 +87,11 @@ class FaultRule:
     retry_after: float | None = None
     delay_s: float | None = None
     model: str | None = None
+    #: ``hostile_charge``: the JSON text reported instead of the charge
+    charge: str | None = None
+    #: ``429`` / ``503``: whether ``retry_after`` goes in a Retry-After header (else only
+    #: the body names the reset)
+    header: bool = True
     #: How many times this rule has fired so far.
     fired: int = field(default=0, compare=False)
 
@@ -97,6 +114,10 @@ class FaultRule:
             raise ValueError("delay_s only applies to the slow kind")
         if self.kind == "slow" and self.delay_s is None:
             self.delay_s = DEFAULT_SLOW_S
+        if self.charge is not None and self.kind != "hostile_charge":
+            raise ValueError("charge only applies to the hostile_charge kind")
+        if self.kind == "hostile_charge" and self.charge is None:
+            self.charge = DEFAULT_HOSTILE_CHARGE
 
     @property
     def exhausted(self) -> bool:
