@@ -648,7 +648,7 @@ class Library:
             if rows:
                 statements.append((_INSERT_RESULT_ASSET, rows, True))
             charge = record.cost_usd - already_charged
-            if charge > 0 and not (record.cost_source or "").startswith("simulated"):
+            if charge > 1e-9 and not (record.cost_source or "").startswith("simulated"):
                 # a job partly charged by an earlier run (cancelled while the provider went
                 # on): only the rest is booked now, and its quote was booked then
                 quote = record.quote if not already_charged else None

@@ -3,7 +3,8 @@ Seedance and Veo videos — create a prediction, journal its id, poll it, downlo
 
 Never paid twice: a create whose answer was lost (dropped connection, timeout, 5xx,
 unreadable answer) is reconciled by listing recent predictions and adopting the one with
-the same model and identical input; only when none exists is it sent again. The same
+the same model and the same input — as Replicate shows it back, re-serialised and with
+file inputs as its own URLs (replicate_match.py); only when none exists is it sent again. The same
 lookup resumes a create an earlier run sent but never heard back from. A prediction
 cancelled in the app (or while its create is on the wire) is cancelled at Replicate.
 """
@@ -41,7 +42,8 @@ from .hub import ProviderSetup
 from .inputs import FileBytes, data_uri, read_image, scale_mask_to
 from .landing import create_and_journal
 from .polling import PollStatus, poll_until_done
-from .replicate_wire import Prediction, ReplicateWire, input_sha256
+from .replicate_match import SentInput
+from .replicate_wire import Prediction, ReplicateWire, input_sha256, read_input
 from .retry import retry_transient, send_create
 from .service import Service, charge_lost
 
@@ -91,10 +93,12 @@ class ReplicateAdapter:
         prediction_id = previous.job_id if previous is not None else None
         if previous is not None and not prediction_id:
             # an earlier run sent a create and never heard back: did Replicate make it?
-            wanted = previous.info.get("input_sha256")
-            if isinstance(wanted, str):
+            wanted = _wanted(previous.info)
+            if wanted is not None:
                 try:
                     found = await self._lookup(wire, model, wanted, previous.created_at - SKEW_S)
+                except OutcomeUnknown:
+                    raise
                 except ProviderError as exc:
                     raise OutcomeUnknown(
                         "an earlier run sent this prediction but never heard back, and "
@@ -114,9 +118,9 @@ class ReplicateAdapter:
         self, wire: ReplicateWire, call: ModelCall, job: JobControl, version: str | None
     ) -> Prediction:
         model = call.model
-        inputs = await self._inputs(wire, call)
-        digest = input_sha256(inputs)
-        info = {"input_sha256": digest, "model": model.id, "version": version}
+        inputs, files = await self._inputs(wire, call)
+        digest = SentInput.of(inputs, files)
+        info = {**digest.info(), "model": model.id, "version": version}
         await job.creating(info)
         since = time.time() - SKEW_S
 
@@ -151,7 +155,7 @@ class ReplicateAdapter:
         model: ModelSpec,
         version: str | None,
         inputs: dict[str, Any],
-        digest: str,
+        digest: SentInput,
         since: float,
     ) -> Prediction:
         policy = self.service.policy
@@ -167,6 +171,8 @@ class ReplicateAdapter:
                 cause = exc.__cause__ or exc
             try:
                 found = await self._lookup(wire, model, digest, since)
+            except OutcomeUnknown:
+                raise
             except ProviderError as exc:
                 raise OutcomeUnknown(
                     f"Replicate did not confirm the prediction ({cause}) and could not be "
@@ -183,24 +189,46 @@ class ReplicateAdapter:
         )
 
     async def _lookup(
-        self, wire: ReplicateWire, model: ModelSpec, digest: str, since: float
+        self,
+        wire: ReplicateWire,
+        model: ModelSpec,
+        digest: SentInput | str,
+        since: float,
     ) -> Prediction | None:
-        """The newest prediction of ``model`` with exactly this input, made after ``since``."""
+        """The newest prediction of ``model`` made by this create (a SentInput, or an older
+        journal's exact input hash) after ``since``. OutcomeUnknown when one matches but
+        its input files cannot be read back to be sure."""
         listed = await retry_transient(
             lambda: wire.list_since(since),
             self.service.policy,
             what="listing Replicate predictions",
         )
+        unsure: list[str] = []
         for prediction in listed:  # newest first
             if prediction.model != model.id:
                 continue
             if model.replicate_version and prediction.version not in (model.replicate_version, ""):
                 continue
-            if input_sha256(prediction.input) == digest:
+            if isinstance(digest, str):
+                made: bool | None = input_sha256(prediction.input) == digest
+            else:
+                made = await digest.made(prediction.input, read_input)
+            if made:
                 return prediction
+            if made is None:
+                unsure.append(prediction.id)
+        if unsure:
+            raise OutcomeUnknown(
+                f"Replicate shows a prediction with the same settings ({unsure[0]}) whose "
+                "input files could not be read back to check it is this one; it may have "
+                "been charged, so nothing was sent again. Run again to check again."
+            )
         return None
 
-    async def _inputs(self, wire: ReplicateWire, call: ModelCall) -> dict[str, Any]:
+    async def _inputs(
+        self, wire: ReplicateWire, call: ModelCall
+    ) -> tuple[dict[str, Any], dict[str, bytes]]:
+        """The prediction's input, and the bytes of each file in it (to recognise it)."""
         model = call.model
         inputs: dict[str, Any] = {}
         if call.prompt or model.prompt_required:
@@ -221,7 +249,7 @@ class ReplicateAdapter:
             )
         for name, file in files.items():
             inputs[name] = await self._file_value(wire, file)
-        return inputs
+        return inputs, {name: file.data for name, file in files.items()}
 
     async def _file_value(self, wire: ReplicateWire, file: FileBytes) -> str:
         if len(file.data) <= DATA_URI_MAX_BYTES:
@@ -343,6 +371,16 @@ class ReplicateAdapter:
         task = asyncio.ensure_future(cancel())
         with contextlib.suppress(Exception, asyncio.CancelledError):
             await asyncio.wait_for(asyncio.shield(task), CANCEL_TIMEOUT_S)
+
+
+def _wanted(info: Mapping[str, Any]) -> SentInput | str | None:
+    """What a journaled create is looked up by: what it sent, or (older journals) the exact
+    hash of its input."""
+    sent = SentInput.from_info(info)
+    if sent is not None:
+        return sent
+    exact = info.get("input_sha256")
+    return exact if isinstance(exact, str) else None
 
 
 def _status(prediction: Prediction) -> PollStatus:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import replicate
 
 from .errormap import REPLICATE, replicate_errors
@@ -29,10 +30,13 @@ TERMINAL = frozenset({"succeeded", "failed", "canceled", "aborted"})
 _PROGRESS = re.compile(r"(\d{1,3})%\|")
 #: listing pages read at most when reconciling (100 predictions a page)
 MAX_LIST_PAGES = 10
+#: a file input read back when reconciling is at most this large (Replicate: 100 MB uploads)
+MAX_INPUT_BYTES = 100 * 1024 * 1024
 
 
 def input_sha256(value: Any) -> str:
-    """A hash of a prediction's input, independent of key order."""
+    """A hash of a prediction's input, independent of key order (exact: the journal of
+    older versions matched lost creates by it)."""
     data = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
@@ -182,3 +186,27 @@ class ReplicateWire:
         if not isinstance(url, str) or not url:
             raise BadOutput("Replicate accepted an upload but gave no URL for it", transient=True)
         return url
+
+
+async def read_input(url: str) -> bytes | None:
+    """A prediction's file input read back from the URL Replicate shows (no credentials are
+    sent: the URL is whatever the answer said); None when it cannot be read."""
+    if not url.startswith(("https://", "http://")):
+        return None
+    try:
+        timeout = httpx.Timeout(30.0, connect=10.0)
+        async with (
+            httpx.AsyncClient(timeout=timeout) as client,
+            client.stream("GET", url, follow_redirects=True) as response,
+        ):
+            if response.status_code != 200:
+                return None
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_INPUT_BYTES:
+                    return None
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except httpx.HTTPError:
+        return None
