@@ -43,7 +43,13 @@ from .inputs import FileBytes, data_uri, read_image, scale_mask_to
 from .landing import create_and_journal
 from .polling import PollStatus, poll_until_done
 from .replicate_match import SentInput
-from .replicate_wire import Prediction, ReplicateWire, input_sha256, read_input
+from .replicate_wire import (
+    HeaderNotingTransport,
+    Prediction,
+    ReplicateWire,
+    input_sha256,
+    read_input,
+)
 from .retry import retry_transient, send_create
 from .service import Service, charge_lost
 
@@ -66,12 +72,12 @@ class ReplicateAdapter:
 
     def __init__(self, setup: ProviderSetup, prices: PriceTable) -> None:
         self.service = Service(setup, prices, "replicate", REPLICATE)
-        self._clients: LoopLocal[tuple[ReplicateWire, httpx.AsyncHTTPTransport]] = LoopLocal(
+        self._clients: LoopLocal[tuple[ReplicateWire, HeaderNotingTransport]] = LoopLocal(
             self._make_client, lambda pair: pair[1].aclose(), "replicate"
         )
 
-    def _make_client(self, key: str) -> tuple[ReplicateWire, httpx.AsyncHTTPTransport]:
-        transport = httpx.AsyncHTTPTransport()
+    def _make_client(self, key: str) -> tuple[ReplicateWire, HeaderNotingTransport]:
+        transport = HeaderNotingTransport(httpx.AsyncHTTPTransport())
         client = replicate.Client(
             api_token=key,
             base_url=self.service.setup.replicate_base_url,

@@ -20,11 +20,11 @@ from typing import Any
 import httpx
 import replicate
 
-from .errormap import REPLICATE, replicate_errors
+from .errormap import REPLICATE, REPLICATE_HEADERS, replicate_errors
 from .errors import BadOutput
 from .reported import number
 
-__all__ = ["Prediction", "ReplicateWire", "input_sha256"]
+__all__ = ["HeaderNotingTransport", "Prediction", "ReplicateWire", "input_sha256"]
 
 TERMINAL = frozenset({"succeeded", "failed", "canceled", "aborted"})
 _PROGRESS = re.compile(r"(\d{1,3})%\|")
@@ -115,6 +115,24 @@ class Prediction:
             return None
         found = _PROGRESS.findall(logs[-2000:])
         return min(1.0, int(found[-1]) / 100) if found else None
+
+
+class HeaderNotingTransport(httpx.AsyncBaseTransport):
+    """The client's transport, noting the headers of error answers for this task: the
+    replicate client raises ReplicateError without them, and a 429's Retry-After says how
+    long to wait before a create may be sent again."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if response.status_code >= 400:
+            REPLICATE_HEADERS.set(dict(response.headers))
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
 
 def _prediction(value: Any) -> Prediction:

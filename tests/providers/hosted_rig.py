@@ -38,8 +38,11 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "resources" / "examples" / "kpop_short.ctoon"
 REGISTRY = default_registry()
 
-#: backoff short enough for tests; Retry-After (whole seconds in the simulator) still honoured
-FAST_RETRY = RetryPolicy(attempts=5, base_s=0.02, cap_s=0.2, max_retry_after_s=1.5)
+#: backoff short enough for tests; Retry-After (whole seconds in the simulator) still honoured,
+#: and a rate-limited create waits 2.5 s in all before it is given up
+FAST_RETRY = RetryPolicy(
+    attempts=5, base_s=0.02, cap_s=0.2, max_retry_after_s=1.5, max_rate_limit_wait_s=2.5
+)
 
 #: every hosted model takes a fraction of a second
 FAST_LATENCIES: dict[str, Latency] = {
