@@ -35,9 +35,10 @@ def add_extra_commands(sub: Any) -> None:
     except ImportError:  # pragma: no cover - the review tools are part of the app
         return
     review_commands.add_commands(sub)
-    from . import runs_commands
+    from . import prices_commands, runs_commands
 
     runs_commands.add_commands(sub)
+    prices_commands.add_commands(sub)
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -55,6 +56,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from . import runs_commands
 
         return runs_commands.dispatch(args)
+    if args.command == "prices":
+        from . import prices_commands
+
+        return prices_commands.dispatch(args)
     from . import review_commands
 
     return review_commands.dispatch(args)
@@ -200,6 +205,8 @@ def estimate_command(args: argparse.Namespace) -> int:
             unit = "shots" if graph.nodes[node_id].type in _PER_SHOT_TYPES else "items"
             out.print(describe_node_quote(nq, graph.display_name(node_id), unit))
     out.print(f"[bold]{quote.summary()}[/]")
+    for warning in quote.warnings:
+        out.print(f"[yellow]⚠ {warning}[/]")
     return EXIT_OK
 
 

@@ -72,6 +72,8 @@ def format_usd(value: float) -> str:
         return "unknown"
     if value == 0:
         return "$0"
+    if abs(value) < 0.0001:
+        return "<$0.0001"
     if abs(value) < 0.01:
         return f"${value:.4f}".rstrip("0")
     return f"${value:.2f}"
@@ -480,6 +482,8 @@ class Quote:
     to_run: int = 0
     cached: int = 0
     nodes: dict[str, NodeQuote] = field(default_factory=dict)
+    #: models in this quote whose reported charges went above their quotes (the ledger)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """The toolbar's line: "≈ $0.42 · ~95 s · 3 cached"."""
@@ -494,6 +498,7 @@ class Quote:
             "seconds": round(self.seconds, 1),
             "to_run": self.to_run,
             "cached": self.cached,
+            "warnings": list(self.warnings),
         }
 
 

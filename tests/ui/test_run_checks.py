@@ -84,3 +84,28 @@ def test_jobs_left_by_an_earlier_session_are_offered(
     assert window.states.get("scenario").resumable
     assert ("RESUME", "#4aa8ff") in window.bridge.card("scenario").badges
     window.last_dialog.close()
+
+
+def test_the_quote_warns_when_a_models_reported_charges_exceeded_its_quotes(
+    qtbot: Any, window: Any, tmp_path: Path
+) -> None:
+    """A model whose provider billed more than it was quoted (the user's ledger) is flagged
+    where the quote is shown: the price table may be out of date."""
+    path = copy_example("kpop_short.ctoon", tmp_path / "graphs")
+    window.workspace.executor.library.add_charge(
+        1.60,
+        provider="replicate",
+        model="google/veo-3.1-fast",
+        run_id=None,
+        node_id=None,
+        reason="result",
+        quote=(1.20, 1.20),
+        reported_usd=1.60,
+        basis="reported",
+    )
+    assert window.open_file(path)
+    wait_plan(qtbot, window)
+    qtbot.waitUntil(lambda: window.quote_label.text().startswith("⚠"), timeout=10_000)
+    tip = window.quote_label.toolTip()
+    assert "Veo 3.1 Fast: 1 of 1 reported charges were above their quote" in tip
+    assert "canvastoon prices" in tip
