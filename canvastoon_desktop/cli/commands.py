@@ -182,6 +182,7 @@ def estimate_command(args: argparse.Namespace) -> int:
                     "items_known": nq.items_known,
                     "cost_usd": {"min": round(nq.cost.low, 6), "max": round(nq.cost.high, 6)},
                     "seconds": round(nq.seconds, 1),
+                    "unpriced": nq.unpriced,
                 }
             )
         print(json.dumps({**quote.as_dict(), "nodes": nodes}, indent=1))
@@ -196,7 +197,7 @@ def estimate_command(args: argparse.Namespace) -> int:
             nq.model or "",
             runs,
             str(nq.cached),
-            format_usd_range(nq.cost.low, nq.cost.high),
+            "no price" if nq.unpriced else format_usd_range(nq.cost.low, nq.cost.high),
             format_seconds(nq.seconds) if nq.runs else "—",
         )
     out.print(table)
@@ -205,6 +206,9 @@ def estimate_command(args: argparse.Namespace) -> int:
             unit = "shots" if graph.nodes[node_id].type in _PER_SHOT_TYPES else "items"
             out.print(describe_node_quote(nq, graph.display_name(node_id), unit))
     out.print(f"[bold]{quote.summary()}[/]")
+    for node_id, nq in quote.nodes.items():
+        if nq.unpriced:
+            out.print(f"[red]✗ {graph.display_name(node_id)}: {nq.unpriced}[/]")
     for warning in quote.warnings:
         out.print(f"[yellow]⚠ {warning}[/]")
     return EXIT_OK

@@ -504,6 +504,7 @@ class Planner:
                 plan.runs,
                 plan.cached,
                 items_known=plan.status != "waiting",
+                unpriced=plan.price_problem,
             )
         quote.seconds = max(finish.values(), default=0.0)
         quote.warnings = self._drift_warnings(graph, plans, quote)

@@ -460,6 +460,8 @@ class NodeQuote:
     runs: int  # node × items that will run
     cached: int  # node × items served from cache or pins
     items_known: bool = True
+    #: why its work has no price (it is left out of the cost, and the run is refused)
+    unpriced: str | None = None
 
 
 def describe_node_quote(quote: NodeQuote, name: str, unit: str = "items") -> str:
@@ -488,6 +490,9 @@ class Quote:
     def summary(self) -> str:
         """The toolbar's line: "≈ $0.42 · ~95 s · 3 cached"."""
         parts = [f"≈ {self.cost}", f"~{format_seconds(self.seconds)}"]
+        unpriced = sum(1 for n in self.nodes.values() if n.unpriced)
+        if unpriced:  # never a silent $0: the cost leaves them out, and says so
+            parts[0] += f" + {unpriced} node{'s' if unpriced > 1 else ''} without a price"
         if self.cached:
             parts.append(f"{self.cached} cached")
         return " · ".join(parts)

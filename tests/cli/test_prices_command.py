@@ -97,3 +97,31 @@ def test_prices_shows_the_drift_between_quotes_and_reported_charges(capsys) -> N
     assert warning.startswith("Veo 3.1 Fast: 1 of 2 reported charges were above their quote")
     code, text = run_cli(capsys, "prices")
     assert code == 0 and "+16.7%" in text and "⚠ Veo 3.1 Fast" in text
+
+
+def test_a_setting_without_a_price_is_never_quoted_zero_and_is_refused(
+    capsys, examples: Path
+) -> None:
+    mine = Path(os.environ["CANVASTOON_CONFIG_DIR"]) / "prices.json"
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_text(  # the user's table prices Veo by the second, whatever its settings
+        json.dumps(
+            {
+                "format": "canvastoon-prices",
+                "version": 2,
+                "models": {"google/veo-3.1-fast": {"usd_per_second": 0.15}},
+            }
+        )
+    )
+    graph = str(examples / "kpop_short.ctoon")
+    code, out = run_cli(capsys, "estimate", graph, "--json")
+    assert code == 0
+    by_id = {n["id"]: n for n in json.loads(out)["nodes"]}
+    unpriced = by_id["cinematic"]["unpriced"]
+    assert f"Veo 3.1 Fast: usd_per_second in {mine} must be split by resolution" in unpriced
+    assert by_id["cinematic"]["cost_usd"] == {"min": 0, "max": 0}  # left out, and said so
+    code, out = run_cli(capsys, "estimate", graph)
+    assert "no price" in out and "1 node without a price" in out
+    code = main(["run", graph, "--yes"])
+    err = capsys.readouterr().err
+    assert code == 2 and "must be split by resolution" in err

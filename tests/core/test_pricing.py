@@ -194,3 +194,56 @@ def test_budgets_refuse_with_the_reason() -> None:
 def test_the_toolbar_summary_reads_like_the_spec() -> None:
     quote = Quote(cost=CostRange(0.40, 0.42), seconds=95, cached=3)
     assert quote.summary() == "≈ $0.40–$0.42 · ~95 s · 3 cached"
+
+
+def test_speech_and_music_models_are_one_declaration_and_one_entry_each() -> None:
+    """The shapes the hosted speech and music models need: per character of text or per
+    second of audio (its length not a parameter: a guess for the quote, the file's length
+    for the bill), per generation or per second of a chosen length."""
+    from canvastoon_desktop.core.catalog import (
+        ModelSpec,
+        PriceBy,
+        PriceRule,
+        PriceUnit,
+        Provider,
+        Role,
+        Task,
+    )
+    from canvastoon_desktop.core.params import ParamKind, ParamSpec
+
+    def model(model_id: str, rule: PriceRule, *params: ParamSpec) -> ModelSpec:
+        return ModelSpec(
+            model_id,
+            model_id,
+            Provider.AIML,
+            Task.CHAT,
+            Role.SCENARIO,
+            params,
+            rule,
+            (1, 2),
+            max_prompt_length=5000,
+        )
+
+    voice = ParamSpec("voice", ParamKind.ENUM, "hd", choices=("hd", "turbo"))
+    length = ParamSpec("duration", ParamKind.INT, 30, minimum=5, maximum=240)
+    tts_chars = model("tts/chars", PriceRule(PriceUnit.CHARACTER, by=(PriceBy("voice"),)), voice)
+    tts_seconds = model("tts/seconds", PriceRule(PriceUnit.OUTPUT_SECOND))
+    song = model("music/song", PriceRule(PriceUnit.OUTPUT))
+    clip = model("music/clip", PriceRule(PriceUnit.OUTPUT_SECOND, seconds="duration"), length)
+    prices = PriceTable.load()
+    prices.models.update(
+        {
+            "tts/chars": {"usd_per_million_characters": {"hd": 100.0, "turbo": 60.0}},
+            "tts/seconds": {"usd_per_second": 0.002, "seconds": [1, 60]},
+            "music/song": {"usd_per_output": 0.03},
+            "music/clip": {"usd_per_second": 0.001},
+        }
+    )
+    assert prices.estimate(tts_chars, {"voice": "turbo"}, prompt_chars=1000).high == 0.06
+    assert prices.estimate(tts_chars, {}).high == pytest.approx(5000 * 100 / 1e6)  # any text
+    assert prices.estimate(tts_seconds, {}) == CostRange(0.002, 0.12)
+    assert prices.outputs_usd(tts_seconds, {}, 1, seconds=12.5) == pytest.approx(0.025)
+    assert prices.estimate(song, {}).high == 0.03
+    assert prices.estimate(clip, {"duration": 90}).high == pytest.approx(0.09)
+    for spec in (tts_chars, tts_seconds, song, clip):
+        assert prices.uncovered(spec) == []
