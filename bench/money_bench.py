@@ -19,7 +19,6 @@ AIML images that have none, by model).
 from __future__ import annotations
 
 import asyncio
-import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
@@ -29,14 +28,13 @@ from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.fileformat import load_graph
 from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.pricing import PriceTable
-from canvastoon_desktop.core.resources import examples_dir
 from canvastoon_desktop.providers import ProviderSetup, build_adapters
 from canvastoon_desktop.simulator import Bill, Latencies, Latency, Simulator, SimulatorConfig
 from nodes import default_registry
 
+from .episode_bench import copy_episode
 from .figures import Figure
 
-EXAMPLE = "kpop_episode.ctoon"
 #: short jobs, but LaMa's GPU time within the 2–5 s the price table quotes it at
 LATENCIES = {
     "gpt-4o": Latency(0.0, 0.3),
@@ -48,14 +46,6 @@ LATENCIES = {
     "google/veo-3.1-fast": Latency(0.2, 1.0),
 }
 CENT = 0.005
-
-
-def _project(root: Path) -> Path:
-    root.mkdir(parents=True)
-    shutil.copy(examples_dir() / EXAMPLE, root / EXAMPLE)
-    for folder in ("characters", "masks"):
-        shutil.copytree(examples_dir() / folder, root / folder)
-    return root / EXAMPLE
 
 
 def _booked(library: Library) -> list[tuple[str | None, str | None, float]]:
@@ -90,7 +80,7 @@ def money_figures() -> tuple[float, float, dict[str, float]]:
         Simulator(SimulatorConfig(latencies=Latencies(per_model=dict(LATENCIES)))) as sim,
         tempfile.TemporaryDirectory() as tmp,
     ):
-        path = _project(Path(tmp) / "project")
+        path = copy_episode(Path(tmp) / "project")
         setup = ProviderSetup.simulated(
             sim.aiml_base_url, sim.replicate_base_url, poll_interval_s=0.1
         )

@@ -13,6 +13,7 @@ from canvastoon_desktop.cli import main
 from canvastoon_desktop.core.catalog import default_catalog
 from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.resources import resources_dir
+from tests.support.library_factory import add_reported_charge
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -65,27 +66,8 @@ def test_a_users_table_is_listed_and_named_where_it_overrides(capsys) -> None:
 def test_prices_shows_the_drift_between_quotes_and_reported_charges(capsys) -> None:
     library = Library(Path(os.environ["CANVASTOON_LIBRARY"]))
     for reported in (1.20, 1.60):  # the second was billed above its quote
-        library.add_charge(
-            reported,
-            provider="replicate",
-            model="google/veo-3.1-fast",
-            run_id=None,
-            node_id=None,
-            reason="result",
-            quote=(1.20, 1.20),
-            reported_usd=reported,
-            basis="reported",
-        )
-    library.add_charge(
-        0.1575,
-        provider="aiml",
-        model="google/nano-banana-pro",
-        run_id=None,
-        node_id=None,
-        reason="result",
-        quote=(0.1575, 0.1575),
-        basis="unknown",
-    )
+        add_reported_charge(library, "google/veo-3.1-fast", reported, (1.20, 1.20))
+    add_reported_charge(library, "google/nano-banana-pro", None, (0.1575, 0.1575))
     library.close()
     report = json.loads(run_cli(capsys, "prices", "--json")[1])
     drift = {d["model"]: d for d in report["drift"]}

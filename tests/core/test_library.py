@@ -12,6 +12,7 @@ from canvastoon_desktop.core.errors import LibraryError
 from canvastoon_desktop.core.library import Library, ResultRecord, RunNode
 from canvastoon_desktop.core.library_query import provenance
 from canvastoon_desktop.core.secrets import remember_secret
+from tests.support.library_factory import add_reported_charge
 
 
 def test_assets_are_named_by_their_content_and_stored_once(tmp_path: Path) -> None:
@@ -186,17 +187,7 @@ def test_charges_keep_the_quote_and_the_reported_amount_apart(tmp_path: Path) ->
                 cost_basis=basis,
             )
         )
-    library.add_charge(
-        0.05,
-        provider="replicate",
-        model="allenhooo/lama",
-        run_id=None,
-        node_id=None,
-        reason="cancelled; billed for the time it ran",
-        quote=(0.001, 0.003),
-        reported_usd=0.05,
-        basis="reported",
-    )
+    add_reported_charge(library, "allenhooo/lama", 0.05, (0.001, 0.003))
     assert library.spent_today() == pytest.approx(0.20 + 0.34 + 0.34 + 0.05)
     lama, hailuo = library.charge_totals()  # by model id
     assert (hailuo.model, hailuo.calls, hailuo.reported, hailuo.unknown) == (

@@ -8,6 +8,7 @@ from typing import Any
 
 from canvastoon_desktop.core.pricing import Budget
 from canvastoon_desktop.ui.dialogs import ConfirmRunDialog, ProblemsDialog
+from tests.support.library_factory import add_reported_charge
 from tests.ui.uihelpers import copy_example, wait_plan
 
 
@@ -92,17 +93,7 @@ def test_the_quote_warns_when_a_models_reported_charges_exceeded_its_quotes(
     """A model whose provider billed more than it was quoted (the user's ledger) is flagged
     where the quote is shown: the price table may be out of date."""
     path = copy_example("kpop_short.ctoon", tmp_path / "graphs")
-    window.workspace.executor.library.add_charge(
-        1.60,
-        provider="replicate",
-        model="google/veo-3.1-fast",
-        run_id=None,
-        node_id=None,
-        reason="result",
-        quote=(1.20, 1.20),
-        reported_usd=1.60,
-        basis="reported",
-    )
+    add_reported_charge(window.workspace.executor.library, "google/veo-3.1-fast", 1.60, (1.2, 1.2))
     assert window.open_file(path)
     wait_plan(qtbot, window)
     qtbot.waitUntil(lambda: window.quote_label.text().startswith("⚠"), timeout=10_000)
