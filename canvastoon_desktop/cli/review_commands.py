@@ -22,7 +22,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ..core import library_query as lq
-from ..core.errors import CoreError
+from ..core.errors import CoreError, GraphFileError
+from ..core.pack import PackError
 from ..core.secrets import redact_secrets
 from .output import console, library_arg, open_library, print_json
 
@@ -120,6 +121,9 @@ def dispatch(args: argparse.Namespace) -> int:
             return EXIT_INVALID
     except lq.FilterError as exc:
         err.print(f"[red]{redact_secrets(str(exc))}[/]", markup=True)
+        return EXIT_INVALID
+    except (GraphFileError, PackError) as exc:  # a file refused as it is: invalid input
+        err.print(redact_secrets(str(exc)), markup=False, style="red")
         return EXIT_INVALID
     except CoreError as exc:
         err.print(redact_secrets(str(exc)), markup=False, style="red")

@@ -25,6 +25,7 @@ from .graph import Edge, Graph, Node
 from .nodetype import NodeRegistry
 from .params import ParamError
 from .ports import connection_refusal
+from .regular_files import FileRefused, read_regular
 from .secrets import redact_secrets
 
 FORMAT_TAG = "canvastoon-graph"
@@ -92,25 +93,25 @@ class _GraphDoc(BaseModel):
 
 
 def load_graph(path: str | os.PathLike[str], registry: NodeRegistry) -> Graph:
-    """Read and check a graph file; raise GraphFileError listing every problem found."""
+    """Read and check a graph file; raise GraphFileError listing every problem found.
+
+    Only a regular file is read (not a device, a FIFO or a link to one), and never more
+    than ``MAX_FILE_BYTES`` of it."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise GraphFileError(path, "file not found") from None
-    except OSError as exc:
-        raise GraphFileError(path, f"cannot read the file ({exc.strerror})") from None
-    if size > MAX_FILE_BYTES:
-        raise GraphFileError(
-            path,
-            f"the file is {size / 2**20:.1f} MB; graph files are at most "
-            f"{MAX_FILE_BYTES // 2**20} MB (assets live in the library, not in the graph)",
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise GraphFileError(path, f"cannot read the file ({exc.strerror})") from None
+        data = read_regular(path, MAX_FILE_BYTES)
+    except FileRefused as exc:
+        raise GraphFileError(path, _file_problem(str(exc))) from None
     return parse_graph(data, registry, source=path)
+
+
+def _file_problem(reason: str) -> str:
+    if reason.startswith("the file is "):
+        return (
+            f"{reason} (graph files are at most {MAX_FILE_BYTES // 2**20} MB; assets live in "
+            "the library, not in the graph)"
+        )
+    return reason
 
 
 def parse_graph(data: bytes, registry: NodeRegistry, *, source: object = "<graph>") -> Graph:

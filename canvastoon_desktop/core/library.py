@@ -45,6 +45,7 @@ from typing import Any, NamedTuple
 from .assets import EXTENSIONS, Asset, AssetKind, ItemList, Value
 from .errors import LibraryError
 from .library_writer import BackgroundWriter, Statement, connect
+from .regular_files import FileRefused, open_regular
 from .secrets import redact_secrets
 
 #: 2 added run_nodes; every statement of the schema is idempotent, so an older library is
@@ -399,27 +400,37 @@ class Library:
         path = Path(path)
         digest = hashlib.sha256()
         size = 0
-        with open(path, "rb") as handle:
+        try:  # a regular file only (a FIFO or a device would never end)
+            handle = open_regular(path)
+        except FileRefused as exc:
+            raise LibraryError(f"cannot store {path.name}: {exc}") from None
+        with handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
                 size += len(chunk)
-        sha = digest.hexdigest()
-        known = self.asset(sha)
-        if known is not None and self.has_content(known):
-            if move:
-                path.unlink(missing_ok=True)
-            return known
-        rel = self._relpath(sha, mime)
-        target = self.root / rel
-        target.parent.mkdir(exist_ok=True)
-        if move and _same_device(path, target.parent):
-            os.replace(path, target)
-        elif move:
-            shutil.move(path, target)
-        else:
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            shutil.copyfile(path, tmp)
-            os.replace(tmp, target)
+            sha = digest.hexdigest()
+            known = self.asset(sha)
+            if known is not None and self.has_content(known):
+                if move:
+                    path.unlink(missing_ok=True)
+                return known
+            rel = self._relpath(sha, mime)
+            target = self.root / rel
+            target.parent.mkdir(exist_ok=True)
+            if move and _same_device(path, target.parent):
+                os.replace(path, target)
+            elif move:
+                shutil.move(path, target)
+            else:  # copied from the file already open: what was hashed is what is kept
+                handle.seek(0)
+                tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+                try:
+                    with open(tmp, "wb") as out:
+                        shutil.copyfileobj(handle, out, 1 << 20)
+                    os.replace(tmp, target)
+                except BaseException:
+                    tmp.unlink(missing_ok=True)
+                    raise
         return self._index(sha, kind, mime, size, rel, width, height, duration_s, None, None)
 
     def temp_path(self, suffix: str = "") -> Path:

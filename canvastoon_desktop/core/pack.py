@@ -39,7 +39,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import media
 from .assets import EXTENSIONS, Asset, AssetKind, ItemList, Value
@@ -52,6 +52,7 @@ from .nodetype import NodeRegistry
 from .params import ParamKind
 from .plan import Planner
 from .pricing import PriceTable
+from .regular_files import FileRefused, open_regular
 from .runtime import resolve_user_path
 from .secrets import redact_secrets
 
@@ -405,15 +406,22 @@ def unpack(
     limits = limits or PackLimits()
     pack = Path(pack_path)
     target = Path(target_dir)
-    try:
-        size = pack.stat().st_size
-    except OSError as exc:
-        raise PackError(pack, f"cannot read the pack ({exc.strerror})") from None
-    if size > limits.max_pack_bytes:
-        raise PackError(
-            pack,
-            f"the pack is {size / 2**30:.1f} GB; at most {limits.max_pack_bytes / 2**30:.0f} GB",
-        )
+    try:  # a regular file only: a FIFO or a device named x.ctoonpack must not hang us
+        handle = open_regular(pack, limits.max_pack_bytes)
+    except FileRefused as exc:
+        raise PackError(pack, f"cannot read the pack: {exc}") from None
+    with handle:
+        return _unpack_from(handle, pack, target, library, registry, limits)
+
+
+def _unpack_from(
+    handle: BinaryIO,
+    pack: Path,
+    target: Path,
+    library: Library,
+    registry: NodeRegistry,
+    limits: PackLimits,
+) -> UnpackSummary:
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise PackError(pack, f"{target} exists and is not a folder")
     if target.exists() and any(target.iterdir()):
@@ -425,7 +433,7 @@ def unpack(
         raise PackError(pack, f"cannot create {target} ({exc.strerror})") from None
     staging = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=target))
     try:
-        checked = _check_and_extract(pack, staging, registry, limits)
+        checked = _check_and_extract(handle, pack, staging, registry, limits)
         summary = _install(pack, checked, staging, target, library)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -446,10 +454,10 @@ class _Checked:
 
 
 def _check_and_extract(
-    pack: Path, staging: Path, registry: NodeRegistry, limits: PackLimits
+    handle: BinaryIO, pack: Path, staging: Path, registry: NodeRegistry, limits: PackLimits
 ) -> _Checked:
     try:
-        zf = zipfile.ZipFile(pack)
+        zf = zipfile.ZipFile(handle)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
         raise PackError(pack, f"not a CanvasToon pack (not a readable zip file: {exc})") from None
     with zf:
@@ -460,15 +468,24 @@ def _check_and_extract(
             )
         by_name: dict[str, zipfile.ZipInfo] = {}
         declared_total = 0
+        # the whole pack's expansion counts every member, small ones too: 1,500 members of
+        # 1 MiB each stay under any per-member floor, but not under this
+        budget_total = _expansion_budget(os.fstat(handle.fileno()).st_size, limits)
         for info in infos:
             _check_member(pack, info, limits)
             if info.filename in by_name:
-                raise PackError(pack, f"member {info.filename!r} appears twice")
+                raise PackError(pack, f"member {info.filename[:80]!r} appears twice")
             by_name[info.filename] = info
             declared_total += info.file_size
             if declared_total > limits.max_total_bytes:
                 raise PackError(
                     pack, f"the pack unpacks to more than {limits.max_total_bytes / 2**30:.0f} GB"
+                )
+            if declared_total > budget_total:
+                raise PackError(
+                    pack,
+                    f"the pack would unpack to more than {budget_total / 2**20:,.0f} MB, over "
+                    f"{limits.max_ratio:.0f} times its own size (a zip bomb?)",
                 )
         if _MANIFEST not in by_name:
             raise PackError(pack, "not a CanvasToon pack (it has no manifest.json)")
@@ -485,7 +502,7 @@ def _check_and_extract(
                 raise PackError(pack, f"the pack has no {required}")
 
         files: dict[str, Path] = {}
-        budget = [limits.max_total_bytes]
+        budget = [budget_total]  # what really comes out is counted too: headers can lie
         for name in sorted(listed):
             info = by_name[name]
             entry = listed[name]
@@ -533,6 +550,11 @@ def _check_and_extract(
     _check_assets(pack, manifest["assets"], files)
     name = safe_name(Path(str(manifest.get("graph_name") or "graph")).stem, "graph") + ".ctoon"
     return _Checked(manifest, graph, name, provenance, files)
+
+
+def _expansion_budget(pack_bytes: int, limits: PackLimits) -> int:
+    """How many bytes the members of a pack of ``pack_bytes`` may unpack to in all."""
+    return min(limits.max_total_bytes, int(limits.max_ratio * pack_bytes) + limits.ratio_floor)
 
 
 def _check_member(pack: Path, info: zipfile.ZipInfo, limits: PackLimits) -> None:
