@@ -40,7 +40,7 @@ from .events import (
 from .gcpause import heap_frozen_while_running, refreeze
 from .generation import ErrorKind, GeneratedOutput, GenerationError, ModelAdapter, ModelCall
 from .graph import Graph, Node
-from .library import JobRecord, Library, ResultRecord, RunNode, params_to_json
+from .library import HEARTBEAT_S, JobBusy, JobRecord, Library, ResultRecord, RunNode, params_to_json
 from .nodetype import NodeRegistry, NodeType
 from .plan import (
     ItemPlan,
@@ -59,6 +59,7 @@ from .plan import (
 from .pricing import Budget, PriceTable
 from .runtime import NodeContext
 from .secrets import redact_secrets
+from .shared_jobs import adopt_delivered, delivered_info, wait_until_settled
 from .signals import Signal
 from .validation import Problem, graph_problems, run_problems
 
@@ -362,8 +363,9 @@ class Run:
         """Commit results written behind while a long run goes. Paid results do not wait for
         this (they are committed as they come); what waits is free, local work."""
         while True:
-            await asyncio.sleep(every_s)
+            await asyncio.sleep(min(every_s, HEARTBEAT_S))
             self.library.flush()
+            self.library.heartbeat()  # the jobs this run works on are still worked on
 
     def _finish_status(self) -> str:
         statuses = {o.status for o in self.outcomes.values()}
@@ -609,9 +611,11 @@ class Run:
             raw = await node_type().run(ctx, inputs)
             outputs = _check_outputs(node_type, raw)
         except asyncio.CancelledError:
+            self._release(ctx)
             self.emit(NodeCancelled(run_id, node_id, item))
             return NodeOutcome(node_id, "cancelled", model=model_id)
         except GenerationError as exc:
+            self._release(ctx)
             message = redact_secrets(str(exc))
             self.emit(NodeFailed(run_id, node_id, item, exc.kind.value, message, exc.retryable))
             return NodeOutcome(
@@ -623,6 +627,7 @@ class Run:
                 cost_usd=_spent(ctx),
             )
         except CoreError as exc:
+            self._release(ctx)
             message = redact_secrets(str(exc))
             self.emit(
                 NodeFailed(
@@ -638,6 +643,7 @@ class Run:
                 node_id, "failed", error=message, error_kind=ErrorKind.NODE.value, model=model_id
             )
         except Exception as exc:  # a bug: report it on the node, keep the details in the log
+            self._release(ctx)
             log.exception("node %s (%s) crashed", node_id, node_type.type_id)
             message = redact_secrets(f"internal error: {type(exc).__name__}: {exc}")
             self.emit(NodeFailed(run_id, node_id, item, ErrorKind.INTERNAL.value, message))
@@ -701,6 +707,12 @@ class Run:
         )
         return NodeOutcome(node_id, "done", outputs, cost, model=model_id, note=ctx.note)
 
+    def _release(self, ctx: NodeContext) -> None:
+        """The node failed after some of its calls succeeded: their jobs stay journaled
+        (the next run collects what was paid for) but nobody works on them now."""
+        if ctx.job_rows:
+            self.library.journal_release(ctx.job_rows)
+
     def _params_json(self, node_id: str, params: Mapping[str, Any]) -> str:
         cached = self._params_json_cache.get(node_id)
         if cached is None:
@@ -724,9 +736,38 @@ class Run:
                 f"no adapter for {call.model.provider.label} is configured", kind=ErrorKind.INTERNAL
             )
         key = ctx.cache_key or f"uncached:{self.run_id}:{ctx.node.id}:{ctx.item}"
-        previous = (
-            self.library.open_job(key, call.fingerprint()) if key in self._open_job_keys else None
-        )
+        look = key in self._open_job_keys
+        while True:
+            try:
+                return await self._generate(ctx, call, adapter, key, look)
+            except JobBusy as busy:  # another run makes this very request: never twice
+                settled = await wait_until_settled(
+                    self.library,
+                    busy.job,
+                    lambda status: self.node_progress(ctx, status, None),
+                )
+                adopted = self._adopt(ctx, settled) if settled is not None else None
+                if adopted is not None:
+                    return adopted
+                if settled is not None and settled.state == "possibly_charged":
+                    raise GenerationError(
+                        "another run sent this very request and its answer was lost, so it "
+                        "may have been charged (recorded as possibly charged); it was not sent "
+                        "again. Run again to send it.",
+                        kind=ErrorKind.OUTCOME_UNKNOWN,
+                    ) from None
+                look = True  # still open (resume it), or it failed: decide again
+
+    async def _generate(
+        self, ctx: NodeContext, call: ModelCall, adapter: ModelAdapter, key: str, look: bool
+    ) -> GeneratedOutput:
+        provider = call.model.provider.value
+        previous = self.library.open_job(key, call.fingerprint()) if look else None
+        if previous is not None:  # an earlier run's job: ours now (JobBusy if it is live)
+            previous = await asyncio.to_thread(self.library.journal_take, previous.id)
+            adopted = self._adopt(ctx, previous) if previous is not None else None
+            if adopted is not None:
+                return adopted
         estimate = 0.0
         if self.budget.per_run is not None or call.model.price_rule.value != "free":
             estimate = self.executor.prices.estimate(
@@ -757,22 +798,47 @@ class Run:
             except asyncio.CancelledError:
                 if not (job.keep_open_on_cancel and job.has_job_id):
                     job.close("cancelled")
+                job.release()
                 raise
             except GenerationError as exc:
                 if exc.kind is ErrorKind.OUTCOME_UNKNOWN:
-                    job.close("unknown")
+                    job.close(job.final_state or "unknown")
                 elif not (exc.retryable and job.has_job_id):
                     job.close("failed")  # else keep "submitted": the job may live on; resume it
+                job.release()
                 raise
+            except JobBusy:
+                raise
+            except Exception as exc:  # an answer the adapter did not expect: not "creating"
+                log.exception("%s adapter crashed", provider)
+                job.close("failed")
+                raise GenerationError(
+                    f"{call.model.provider.label} gave an answer that could not be used "
+                    f"({type(exc).__name__})",
+                    kind=ErrorKind.PROVIDER,
+                ) from exc
             finally:
                 self._reserved = max(0.0, self._reserved - (0.0 if previous else estimate))
-            job.finished(output)
-        if output.cost_usd is None:
-            output.cost_usd = estimate
-            output.cost_source = output.cost_source or "estimate"
+            if output.cost_usd is None:
+                output.cost_usd = estimate
+                output.cost_source = output.cost_source or "estimate"
+            await job.finished(output)
         if self.executor.simulated and call.model.provider.value != "local":
             output.cost_source = f"simulated {output.cost_source or ''}".strip()
         self.cost_usd += output.cost_usd
+        return output
+
+    def _adopt(self, ctx: NodeContext, job: JobRecord) -> GeneratedOutput | None:
+        """Take over what ``job`` (another run's, or a crashed one's) delivered."""
+        found = adopt_delivered(self.library, job)
+        if found is None:
+            return None
+        output, charged = found
+        if job.is_open:  # it closes with this run's result
+            ctx.job_rows.append(job.id)
+        ctx.already_charged += charged
+        self.cost_usd += output.cost_usd or 0.0
+        log.info("node %s: adopted the outputs of job %s", ctx.node.id[:8], job.id)
         return output
 
     def _reserve(self, estimate: float, model: ModelSpec) -> None:
@@ -810,6 +876,8 @@ class _Job:
         self._job_id: str | None = previous.job_id if previous else None
         self._info: dict[str, Any] = dict(previous.info) if previous else {}
         self.keep_open_on_cancel = False
+        #: how the journal row ends when the outcome is unknown (see ``possibly_charged``)
+        self.final_state: str | None = None
         self._started = time.monotonic()
         self._running_since: float | None = None
         self.queue_s = 0.0
@@ -916,8 +984,16 @@ class _Job:
         cancelled, so the next run collects what was paid for instead of paying again."""
         self.keep_open_on_cancel = True
 
-    def finished(self, output: GeneratedOutput) -> None:
-        """The call succeeded: its journal row closes when the node's result is recorded."""
+    async def possibly_charged(self, usd: float, what: str) -> None:
+        """A request that may have been acted on (and billed) lost its answer, and the
+        provider cannot be asked about it: the estimate goes in the ledger once, as
+        possibly charged, and the job ends so that the next run may send it again."""
+        await self.charge(usd, f"possibly charged: {what} (estimated)")
+        self.final_state = "possibly_charged"
+
+    async def finished(self, output: GeneratedOutput) -> None:
+        """The call succeeded: what it delivered is journaled at once (another run waiting
+        for this request adopts it), and the row closes when the node's result is recorded."""
         if self._running_since is None:
             self.queue_s = 0.0
         output.usage.setdefault("queue_s", self.queue_s)
@@ -925,6 +1001,8 @@ class _Job:
             output.job_id = self._job_id
         if self._row is not None:
             self._ctx.job_rows.append(self._row)
+            self._info["delivered"] = delivered_info(output)
+            await asyncio.to_thread(self._run.library.journal_update, self._row, info=self._info)
         # money already recorded for this job (e.g. when an earlier run was cancelled while
         # the provider went on) is not counted twice when its result is recorded now
         self._ctx.already_charged += float(self._info.get("charged_usd", 0.0))
@@ -932,6 +1010,11 @@ class _Job:
     def close(self, state: str) -> None:
         if self._row is not None:
             self._run.library.close_jobs([self._row], state)
+
+    def release(self) -> None:
+        """This run stops working on the job (a job still open may be resumed later)."""
+        if self._row is not None:
+            self._run.library.journal_release([self._row])
 
 
 def _check_outputs(node_type: type[NodeType], raw: Mapping[str, Any]) -> dict[str, Value]:

@@ -30,11 +30,13 @@ import json
 import os
 import random
 import shutil
+import socket
 import sqlite3
 import statistics
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,9 +50,10 @@ from .library_writer import BackgroundWriter, Statement, connect
 from .regular_files import FileRefused, open_regular
 from .secrets import redact_secrets
 
-#: 2 added run_nodes; every statement of the schema is idempotent, so an older library is
-#: upgraded by running it again
-SCHEMA_VERSION = 2
+#: 2 added run_nodes; 3 added the columns of ``_ADDED_COLUMNS`` and the review tools'
+#: indexes. Every statement of the schema is idempotent, so an older library is upgraded
+#: by running it again (and adding the columns it lacks)
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS assets (
@@ -148,7 +151,21 @@ CREATE TABLE IF NOT EXISTS run_nodes (
     run_id      TEXT PRIMARY KEY NOT NULL,
     nodes_json  TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS review_result_assets_result ON result_assets(result_id);
+CREATE INDEX IF NOT EXISTS review_assets_created ON assets(created_at);
+CREATE INDEX IF NOT EXISTS review_results_run ON results(run_id);
+CREATE INDEX IF NOT EXISTS review_results_graph ON results(graph_path);
 """
+
+#: columns added to tables after they were first created: (table, column, declaration)
+_ADDED_COLUMNS = (
+    # where a result came from: NULL made here by a real run, "simulated" by a simulated
+    # run, "pack:NAME" imported from a pack (it serves only its own graph)
+    ("results", "origin", "TEXT"),
+    # who works on an open job (a process of this or another app) and when it last said so
+    ("jobs", "owner", "TEXT"),
+    ("jobs", "heartbeat_at", "REAL"),
+)
 
 #: rows written behind are handed to the writer thread in batches of about this many
 _HANDOFF_STATEMENTS = 50_000
@@ -157,8 +174,30 @@ _HANDOFF_STATEMENTS = 50_000
 INLINE_MAX_BYTES = 256 * 1024
 
 #: journal states: creating (request may be on the wire), submitted (provider gave a job id),
-#: done, failed, cancelled, unknown (a create whose outcome could not be established)
+#: done, failed, cancelled, unknown (a create whose outcome could not be established, that
+#: the provider can still be asked about), possibly_charged (one it cannot be asked about:
+#: reported once, with the estimate in the ledger; the next run sends the work again)
 OPEN_JOB_STATES = ("creating", "submitted")
+_OPEN_SQL = "('creating', 'submitted', 'unknown')"
+
+#: a process holding an open job refreshes its claim this often (while it runs) ...
+HEARTBEAT_S = 5.0
+#: ... and one silent for this long is taken for dead (its job may be adopted)
+LEASE_S = 30.0
+
+_JOB_COLUMNS = (
+    "id, cache_key, provider, model, state, job_id, fingerprint, info_json, created_at,"
+    " updated_at, run_id, node_id, item, owner, heartbeat_at"
+)
+
+
+class JobBusy(Exception):
+    """Another run (of this process or another one on the same library) is working on this
+    very request right now: wait for it instead of sending it a second time."""
+
+    def __init__(self, job: JobRecord) -> None:
+        super().__init__(f"job {job.id} is being worked on by {job.owner}")
+        self.job = job
 
 
 @dataclass(frozen=True)
@@ -210,6 +249,13 @@ class JobRecord:
     run_id: str | None = None
     node_id: str | None = None
     item: int | None = None
+    #: the process working on it ("host:pid:nonce"), None when nobody is
+    owner: str | None = None
+    heartbeat_at: float | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in ("creating", "submitted", "unknown")
 
 
 class RunNode(NamedTuple):
@@ -254,6 +300,9 @@ class Library:
         self._results_lock = threading.Lock()
         self._made_dirs: set[str] = set()
         self._id_counter = random.randrange(1024)
+        #: who this library object is, in the job journal; and the open jobs it works on
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._held: set[int] = set()
         try:
             self._db = connect(self.root / "library.sqlite")
             self._migrate()
@@ -270,12 +319,25 @@ class Library:
             )
         if version < SCHEMA_VERSION:
             with self._lock:  # executescript commits on its own: one script, one transaction
-                self._db.executescript(
-                    f"BEGIN IMMEDIATE;\n{_SCHEMA}\nPRAGMA user_version={SCHEMA_VERSION};\nCOMMIT;"
-                )
+                self._db.executescript(f"BEGIN IMMEDIATE;\n{_SCHEMA}\nCOMMIT;")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    for table, column, declaration in _ADDED_COLUMNS:
+                        present = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+                        if column not in present:
+                            self._db.execute(
+                                f"ALTER TABLE {table} ADD COLUMN {column} {declaration}"
+                            )
+                    self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
 
     def close(self) -> None:
         self.flush(wait=True)
+        if self._held:  # whatever is still open is nobody's now: the next run may take it
+            self.journal_release(list(self._held))
         self._writer.close()
         with self._lock:
             self._db.close()
@@ -605,7 +667,8 @@ class Library:
             if close_jobs:
                 statements.append(
                     (
-                        "UPDATE jobs SET state='done', updated_at=? WHERE id=?",
+                        "UPDATE jobs SET state='done', updated_at=?, owner=NULL,"
+                        " heartbeat_at=NULL WHERE id=?",
                         [(now, row) for row in close_jobs],
                         True,
                     )
@@ -619,6 +682,7 @@ class Library:
             full = len(self._pending) >= _HANDOFF_STATEMENTS
         if record.cost_usd or close_jobs:
             self.flush(wait=True)  # money was spent: it is on disk before we go on
+            self._held.difference_update(close_jobs)
         elif full:
             self.flush()
         return result_id
@@ -627,9 +691,10 @@ class Library:
         with self.transaction() as db:
             now = time.time()
             db.executemany(
-                "UPDATE jobs SET state=?, updated_at=? WHERE id=?",
+                "UPDATE jobs SET state=?, updated_at=?, owner=NULL, heartbeat_at=NULL WHERE id=?",
                 [(state, now, row) for row in rows],
             )
+        self._held.difference_update(rows)
 
     def _next_result_id(self) -> int:
         """Ids that grow with time (appends keep the table's b-tree cheap to write) yet
@@ -792,13 +857,25 @@ class Library:
         item: int | None = None,
         info: Mapping[str, Any] | None = None,
     ) -> int:
-        """Record, durably, that a create request is about to be sent (before it is sent)."""
+        """Record, durably, that a create request is about to be sent (before it is sent),
+        as this library's own job. Raises JobBusy when a live run (of this process or
+        another) already has the same request open: the caller waits for it instead."""
         now = time.time()
         with self.transaction() as db:
+            if fingerprint is not None:
+                rows = db.execute(
+                    f"SELECT {_JOB_COLUMNS} FROM jobs WHERE cache_key=? AND fingerprint=?"
+                    f" AND state IN {_OPEN_SQL} ORDER BY id DESC",
+                    (cache_key, fingerprint),
+                ).fetchall()
+                for row in rows:
+                    held = _job(row)
+                    if self._held_by_other(held, now):
+                        raise JobBusy(held)
             cur = db.execute(
                 "INSERT INTO jobs(cache_key, provider, model, state, fingerprint, info_json,"
-                " run_id, node_id, item, created_at, updated_at)"
-                " VALUES (?,?,?,'creating',?,?,?,?,?,?,?)",
+                " run_id, node_id, item, created_at, updated_at, owner, heartbeat_at)"
+                " VALUES (?,?,?,'creating',?,?,?,?,?,?,?,?,?)",
                 (
                     cache_key,
                     provider,
@@ -810,9 +887,77 @@ class Library:
                     item,
                     now,
                     now,
+                    self.owner,
+                    now,
                 ),
             )
-            return int(cur.lastrowid or 0)
+            row_id = int(cur.lastrowid or 0)
+            self._held.add(row_id)
+            return row_id
+
+    def journal_take(self, row_id: int) -> JobRecord | None:
+        """Make an open job of an earlier run this library's own (to resume it); JobBusy if
+        a live run works on it now. None when it is not open any more."""
+        now = time.time()
+        with self.transaction() as db:
+            row = db.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id=?", (row_id,)).fetchone()
+            job = _job(row) if row else None
+            if job is None or not job.is_open:
+                return None
+            if self._held_by_other(job, now):
+                raise JobBusy(job)
+            db.execute(
+                "UPDATE jobs SET owner=?, heartbeat_at=? WHERE id=?", (self.owner, now, row_id)
+            )
+        self._held.add(row_id)
+        return job
+
+    def journal_release(self, rows: Sequence[int]) -> None:
+        """Stop working on these jobs (still open ones may be taken by the next run)."""
+        rows = [r for r in rows if r in self._held]
+        if not rows:
+            return
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE jobs SET owner=NULL, heartbeat_at=NULL WHERE id=? AND owner=?",
+                [(r, self.owner) for r in rows],
+            )
+        self._held.difference_update(rows)
+
+    def heartbeat(self) -> None:
+        """Say, in the journal, that the jobs this library works on are still worked on."""
+        held = sorted(self._held)
+        if not held:
+            return
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE jobs SET heartbeat_at=? WHERE id=? AND owner=?",
+                [(time.time(), r, self.owner) for r in held],
+            )
+
+    def job(self, row_id: int) -> JobRecord | None:
+        with self._lock:  # journal rows are written through: no flush needed
+            row = self._db.execute(
+                f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id=?", (row_id,)
+            ).fetchone()
+        return _job(row) if row else None
+
+    def is_held_elsewhere(self, job: JobRecord) -> bool:
+        """Whether a live run other than this library's own works on ``job`` now."""
+        return self._held_by_other(job, time.time())
+
+    def _held_by_other(self, job: JobRecord, now: float) -> bool:
+        if not job.owner:
+            return False
+        if job.owner == self.owner:
+            return job.id in self._held  # another run of this process
+        if job.heartbeat_at is None or now - job.heartbeat_at > LEASE_S:
+            return False  # silent too long: that process is gone (or hung)
+        host, _, rest = job.owner.partition(":")
+        pid = rest.partition(":")[0]
+        if host == socket.gethostname() and pid.isdigit():
+            return _process_alive(int(pid))
+        return True
 
     def journal_update(
         self,
@@ -838,12 +983,7 @@ class Library:
     def open_job(self, cache_key: str, fingerprint: str | None = None) -> JobRecord | None:
         """The unfinished job (creating / submitted / unknown) for this work and request, if
         a previous run left one."""
-        sql = (
-            "SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
-            " created_at, updated_at, run_id, node_id, item FROM jobs WHERE cache_key=?"
-            " AND state IN ('creating',"
-            " 'submitted', 'unknown')"
-        )
+        sql = f"SELECT {_JOB_COLUMNS} FROM jobs WHERE cache_key=? AND state IN {_OPEN_SQL}"
         args: tuple[Any, ...] = (cache_key,)
         if fingerprint is not None:
             sql += " AND fingerprint=?"
@@ -858,18 +998,11 @@ class Library:
             if include_unknown
             else "('creating', 'submitted')"
         )
-        rows = self._query(
-            "SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
-            f" created_at, updated_at, run_id, node_id, item FROM jobs WHERE state IN {states}"
-            " ORDER BY id"
-        )
+        rows = self._query(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE state IN {states} ORDER BY id")
         return [_job(r) for r in rows]
 
     def jobs(self, *, state: str | None = None) -> list[JobRecord]:
-        sql = (
-            "SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
-            " created_at, updated_at, run_id, node_id, item FROM jobs"
-        )
+        sql = f"SELECT {_JOB_COLUMNS} FROM jobs"
         rows = self._query(
             sql + (" WHERE state=? ORDER BY id" if state else " ORDER BY id"),
             (state,) if state else (),
@@ -1002,7 +1135,8 @@ def encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:
 
 
 def _job(row: Sequence[Any]) -> JobRecord:
-    rid, key, provider, model, state, job_id, fp, info, created, updated, run, node, item = row
+    rid, key, provider, model, state, job_id, fp, info, created, updated, run, node, item = row[:13]
+    owner, heartbeat = row[13:15]
     return JobRecord(
         rid,
         key,
@@ -1017,7 +1151,19 @@ def _job(row: Sequence[Any]) -> JobRecord:
         run,
         node,
         item,
+        owner,
+        heartbeat,
     )
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, but is not ours to signal
+        return True
+    return True
 
 
 def _same_device(a: Path, b: Path) -> bool:

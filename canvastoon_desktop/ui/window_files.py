@@ -171,7 +171,7 @@ class FileCommands:
             )
         try:
             self.document.save(path)
-        except OSError as exc:
+        except (OSError, GraphFileError) as exc:  # never in silence (a value no file holds)
             self.last_dialog = show_error(self, f"Cannot save {path.name}", _esc(str(exc)))
             return False
         self.settings.add_recent(str(path))
