@@ -10,6 +10,7 @@ Provider job ids are journaled in the library before polling, so a later run res
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import uuid
@@ -737,9 +738,10 @@ class Run:
             )
         key = ctx.cache_key or f"uncached:{self.run_id}:{ctx.node.id}:{ctx.item}"
         look = key in self._open_job_keys
+        adopt_done = True  # one made it meanwhile (another process): take it, do not pay
         while True:
             try:
-                return await self._generate(ctx, call, adapter, key, look)
+                return await self._generate(ctx, call, adapter, key, look, adopt_done)
             except JobBusy as busy:  # another run makes this very request: never twice
                 settled = await wait_until_settled(
                     self.library,
@@ -749,6 +751,7 @@ class Run:
                 adopted = self._adopt(ctx, settled) if settled is not None else None
                 if adopted is not None:
                     return adopted
+                adopt_done = False  # what was delivered is gone (or from another mode)
                 if settled is not None and settled.state == "possibly_charged":
                     raise GenerationError(
                         "another run sent this very request and its answer was lost, so it "
@@ -759,10 +762,18 @@ class Run:
                 look = True  # still open (resume it), or it failed: decide again
 
     async def _generate(
-        self, ctx: NodeContext, call: ModelCall, adapter: ModelAdapter, key: str, look: bool
+        self,
+        ctx: NodeContext,
+        call: ModelCall,
+        adapter: ModelAdapter,
+        key: str,
+        look: bool,
+        adopt_done: bool,
     ) -> GeneratedOutput:
         provider = call.model.provider.value
         previous = self.library.open_job(key, call.fingerprint()) if look else None
+        if previous is not None and bool(previous.info.get("simulated")) != self.executor.simulated:
+            previous = None  # a simulator's job id means nothing to the real provider
         if previous is not None:  # an earlier run's job: ours now (JobBusy if it is live)
             previous = await asyncio.to_thread(self.library.journal_take, previous.id)
             adopted = self._adopt(ctx, previous) if previous is not None else None
@@ -776,7 +787,7 @@ class Run:
         async with self.semaphore(provider):
             if previous is None:
                 self._reserve(estimate, call.model)
-            job = _Job(self, ctx, call, key, previous)
+            job = _Job(self, ctx, call, key, previous, adopt_done)
             if log.isEnabledFor(logging.DEBUG):
                 log.debug(
                     "node %s%s: %s %s",
@@ -830,6 +841,8 @@ class Run:
 
     def _adopt(self, ctx: NodeContext, job: JobRecord) -> GeneratedOutput | None:
         """Take over what ``job`` (another run's, or a crashed one's) delivered."""
+        if bool(job.info.get("simulated")) != self.executor.simulated:
+            return None  # a simulator's placeholder never stands in for a real result
         found = adopt_delivered(self.library, job)
         if found is None:
             return None
@@ -865,8 +878,10 @@ class _Job:
         call: ModelCall,
         cache_key: str,
         previous: JobRecord | None,
+        adopt_done: bool = False,
     ) -> None:
         self._run = run
+        self._adopt_done = adopt_done
         self._ctx = ctx
         self._call = call
         self.run_id = run.run_id
@@ -907,16 +922,21 @@ class _Job:
             )
             return
         self._info = dict(info or {})
+        if self._run.executor.simulated:
+            self._info["simulated"] = True
         self._row = await asyncio.to_thread(
-            library.journal_creating,
-            self.cache_key,
-            self._call.model.provider.value,
-            self._call.model.id,
-            fingerprint=self._call.fingerprint(),
-            run_id=self.run_id,
-            node_id=self._ctx.node.id,
-            item=self._ctx.item,
-            info=info,
+            functools.partial(
+                library.journal_creating,
+                self.cache_key,
+                self._call.model.provider.value,
+                self._call.model.id,
+                fingerprint=self._call.fingerprint(),
+                run_id=self.run_id,
+                node_id=self._ctx.node.id,
+                item=self._ctx.item,
+                info=self._info,
+                adopt_delivered=self._adopt_done,
+            )
         )
 
     async def submitted(self, job_id: str, info: Mapping[str, Any] | None = None) -> None:

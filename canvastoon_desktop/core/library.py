@@ -856,21 +856,26 @@ class Library:
         node_id: str | None = None,
         item: int | None = None,
         info: Mapping[str, Any] | None = None,
+        adopt_delivered: bool = False,
     ) -> int:
         """Record, durably, that a create request is about to be sent (before it is sent),
         as this library's own job. Raises JobBusy when a live run (of this process or
-        another) already has the same request open: the caller waits for it instead."""
+        another) already has the same request open — the caller waits for it instead — or,
+        with ``adopt_delivered``, when a run has just delivered it (the caller adopts it)."""
         now = time.time()
         with self.transaction() as db:
             if fingerprint is not None:
+                states = "('creating', 'submitted', 'unknown', 'done')"
                 rows = db.execute(
                     f"SELECT {_JOB_COLUMNS} FROM jobs WHERE cache_key=? AND fingerprint=?"
-                    f" AND state IN {_OPEN_SQL} ORDER BY id DESC",
+                    f" AND state IN {states if adopt_delivered else _OPEN_SQL} ORDER BY id DESC",
                     (cache_key, fingerprint),
                 ).fetchall()
                 for row in rows:
                     held = _job(row)
-                    if self._held_by_other(held, now):
+                    if self._held_by_other(held, now) or (
+                        held.state == "done" and "delivered" in held.info
+                    ):
                         raise JobBusy(held)
             cur = db.execute(
                 "INSERT INTO jobs(cache_key, provider, model, state, fingerprint, info_json,"

@@ -31,15 +31,16 @@ async def wait_until_settled(
     library: Library, job: JobRecord, report: Callable[[str], Any]
 ) -> JobRecord | None:
     """Wait while a live run other than ours works on ``job``; returns the job as it is
-    then (None if its row is gone)."""
-    report("waiting: another run is making this very request")
+    then (None if its row is gone). A job already settled is returned at once."""
+    current: JobRecord | None = job
     delay = _FIRST_LOOK_S
-    while True:
+    while current is not None and current.is_open and library.is_held_elsewhere(current):
+        if delay == _FIRST_LOOK_S:
+            report("waiting: another run is making this very request")
         await asyncio.sleep(delay)
         delay = min(_LOOK_CAP_S, delay * 1.5)
         current = await asyncio.to_thread(library.job, job.id)
-        if current is None or not current.is_open or not library.is_held_elsewhere(current):
-            return current
+    return current
 
 
 def delivered_info(output: GeneratedOutput) -> dict[str, Any]:
