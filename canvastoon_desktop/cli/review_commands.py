@@ -258,6 +258,7 @@ def _show(args: argparse.Namespace) -> int:
         )
         facts = [
             ("graph", p.graph_path or "—"),
+            ("origin", p.origin_label),
             ("model", f"{p.model or '—'} via {p.provider or '—'}"),
             ("job", p.job_id or "—"),
             ("cost", f"{_usd(p.cost_usd)} ({p.cost_source or 'estimate'})"),

@@ -41,7 +41,17 @@ from .events import (
 from .gcpause import heap_frozen_while_running, refreeze
 from .generation import ErrorKind, GeneratedOutput, GenerationError, ModelAdapter, ModelCall
 from .graph import Graph, Node
-from .library import HEARTBEAT_S, JobBusy, JobRecord, Library, ResultRecord, RunNode, params_to_json
+from .library import (
+    HEARTBEAT_S,
+    SIMULATED,
+    CacheScope,
+    JobBusy,
+    JobRecord,
+    Library,
+    ResultRecord,
+    RunNode,
+    params_to_json,
+)
 from .nodetype import NodeRegistry, NodeType
 from .plan import (
     ItemPlan,
@@ -159,7 +169,9 @@ class Executor:
         targets: Iterable[str] | None = None,
         graph_path: str | Path | None = None,
     ) -> Plan:
-        return self.planner.plan(graph, targets, graph_dir=_graph_dir(graph_path))
+        return self.planner.plan(
+            graph, targets, graph_dir=_graph_dir(graph_path), simulated=self.simulated
+        )
 
     def resumable_nodes(
         self, graph: Graph, plan: Plan | None = None, graph_path: str | Path | None = None
@@ -596,7 +608,15 @@ class Run:
             plan = planned
         else:
             plan = self.executor.planner.resolve_item(
-                node, node_type, self.registry.catalog, model, params, inputs, item, mapped
+                node,
+                node_type,
+                self.registry.catalog,
+                model,
+                params,
+                inputs,
+                item,
+                mapped,
+                CacheScope(str(self.graph.meta.get("graph_id") or ""), self.executor.simulated),
             )
         if plan.status == "skip":
             self.emit(NodeSkipped(run_id, node_id, item, plan.reason or "skipped"))
@@ -685,6 +705,7 @@ class Run:
                     cost_source=source,
                     queue_s=queue_s if ctx.calls else None,
                     run_s=run_s if ctx.calls else None,
+                    origin=SIMULATED if self.executor.simulated else None,
                 ),
                 close_jobs=ctx.job_rows,
                 params_json=self._params_json(node_id, params),

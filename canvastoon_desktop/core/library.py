@@ -223,6 +223,8 @@ class ResultRecord:
     cost_source: str | None = None
     queue_s: float | None = None
     run_s: float | None = None
+    #: None: made here by a real run; SIMULATED; or FROM_PACK + the pack's name
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,31 @@ class CachedResult:
     cost_usd: float
     model: str | None
     finished_at: float
+    origin: str | None = None
+    graph_id: str | None = None
+
+
+#: the origin of results made by a run against the provider simulator
+SIMULATED = "simulated"
+#: the origin of results imported from a pack is this prefix and the pack's name
+FROM_PACK = "pack:"
+
+
+@dataclass(frozen=True)
+class CacheScope:
+    """Which results may serve a run: those made here by real runs, those a pack brought
+    for this very graph (``graph_id``; its saved copies keep it), and — for a run against
+    the simulator only — the simulator's placeholders."""
+
+    graph_id: str
+    simulated: bool = False
+
+    def serves(self, origin: str | None, graph_id: str | None) -> bool:
+        if not origin:
+            return True
+        if origin == SIMULATED:
+            return self.simulated
+        return origin.startswith(FROM_PACK) and bool(graph_id) and graph_id == self.graph_id
 
 
 @dataclass(frozen=True)
@@ -637,6 +664,7 @@ class Library:
                         record.queue_s,
                         record.run_s,
                         now,
+                        record.origin,
                     ),
                     False,
                 )
@@ -677,7 +705,13 @@ class Library:
             self._unsubmitted_keys.append((record.cache_key, result_id))
             with self._results_lock:
                 self._pending_results[record.cache_key] = CachedResult(
-                    result_id, dict(record.outputs), record.cost_usd, record.model, now
+                    result_id,
+                    dict(record.outputs),
+                    record.cost_usd,
+                    record.model,
+                    now,
+                    record.origin,
+                    record.graph_id,
                 )
             full = len(self._pending) >= _HANDOFF_STATEMENTS
         if record.cost_usd or close_jobs:
@@ -696,27 +730,36 @@ class Library:
             )
         self._held.difference_update(rows)
 
+    def new_result_id(self) -> int:
+        """An id for a result row written by hand (an import)."""
+        with self._lock:
+            return self._next_result_id()
+
     def _next_result_id(self) -> int:
         """Ids that grow with time (appends keep the table's b-tree cheap to write) yet
         do not collide with another process writing the same library."""
         self._id_counter = (self._id_counter + 1) % 1024
         return (time.time_ns() // 1000) * 1024 + self._id_counter
 
-    def lookup(self, cache_key: str) -> CachedResult | None:
-        """The newest result for ``cache_key`` whose files are all still present."""
+    def lookup(self, cache_key: str, scope: CacheScope | None = None) -> CachedResult | None:
+        """The newest result for ``cache_key`` that ``scope`` may use (by default: only
+        those made here by real runs) whose files are all still present."""
+        scope = scope or CacheScope("")
         pending = self._pending_results.get(cache_key)
-        if pending is not None:
+        if pending is not None and scope.serves(pending.origin, pending.graph_id):
             return pending
         with self._lock:  # no flush: what is pending is in _pending_results
             rows = self._db.execute(
-                "SELECT id, outputs_json, cost_usd, model, finished_at FROM results"
-                " WHERE cache_key=? ORDER BY finished_at DESC LIMIT 3",
+                "SELECT id, outputs_json, cost_usd, model, finished_at, origin, graph_id"
+                " FROM results WHERE cache_key=? ORDER BY finished_at DESC LIMIT 8",
                 (cache_key,),
             ).fetchall()
-        for result_id, outputs_json, cost, model, finished in rows:
+        for result_id, outputs_json, cost, model, finished, origin, graph_id in rows:
+            if not scope.serves(origin, graph_id):
+                continue
             outputs = self._decode_outputs(json.loads(outputs_json))
             if outputs is not None:
-                return CachedResult(result_id, outputs, cost, model, finished)
+                return CachedResult(result_id, outputs, cost, model, finished, origin, graph_id)
         return None
 
     def outputs_from_hashes(self, hashes: Mapping[str, Any]) -> dict[str, Value] | None:
@@ -1109,8 +1152,8 @@ class Library:
 _INSERT_RESULT = (
     "INSERT INTO results(id, cache_key, run_id, graph_id, graph_path, node_id, node_type,"
     " node_title, item, model, provider, params_json, prompt, inputs_json, outputs_json,"
-    " job_id, cost_usd, cost_source, queue_s, run_s, finished_at)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " job_id, cost_usd, cost_source, queue_s, run_s, finished_at, origin)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 _INSERT_RESULT_ASSET = (
     "INSERT OR IGNORE INTO result_assets(result_id, port, idx, sha256) VALUES (?,?,?,?)"

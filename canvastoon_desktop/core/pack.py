@@ -34,6 +34,7 @@ import shutil
 import stat
 import tempfile
 import time
+import uuid
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -47,7 +48,7 @@ from .errors import CoreError, GraphFileError
 from .export import safe_name, scrub
 from .fileformat import dumps_graph, load_graph, parse_graph
 from .graph import Graph
-from .library import INLINE_MAX_BYTES, Library
+from .library import FROM_PACK, INLINE_MAX_BYTES, Library
 from .nodetype import NodeRegistry
 from .params import ParamKind
 from .plan import Planner
@@ -893,16 +894,26 @@ def _install(
         imported.append(sha)
     prov = checked.provenance
     graph_id = str(checked.graph.meta.get("graph_id") or "")
+    # The results a pack brings serve only the graph that came with it (and the copies the
+    # artist saves of it): under an id minted here, which no other graph has — a pack can
+    # claim any cache key, and must not answer another graph's runs with its contents.
+    own_id = uuid.uuid4().hex
+    checked.graph.meta["graph_id"] = own_id
+    origin = FROM_PACK + pack.name
+    columns = (*_RESULT_COLUMNS, "origin")
     with library.transaction() as db:
         for row in prov["results"]:
             values = dict(row)
             outputs = values.pop("_outputs")
             if not values["graph_id"] or values["graph_id"] == graph_id:
                 values["graph_path"] = str(graph_path)
+            values["graph_id"] = own_id
+            values["origin"] = origin
+            values["id"] = library.new_result_id()  # a pack's own ids could squat ours
             cur = db.execute(
-                f"INSERT OR IGNORE INTO results({', '.join(_RESULT_COLUMNS)}) VALUES"
-                f" ({', '.join('?' * len(_RESULT_COLUMNS))})",
-                [values[c] for c in _RESULT_COLUMNS],
+                f"INSERT OR IGNORE INTO results({', '.join(columns)}) VALUES"
+                f" ({', '.join('?' * len(columns))})",
+                [values[c] for c in columns],
             )
             if cur.rowcount:
                 db.executemany(
@@ -914,6 +925,7 @@ def _install(
             values = dict(run)
             if values["graph_id"] == graph_id:
                 values["graph_path"] = str(graph_path)
+            values["graph_id"] = own_id
             db.execute(
                 f"INSERT OR IGNORE INTO runs({', '.join(_RUN_COLUMNS)}) VALUES"
                 f" ({', '.join('?' * len(_RUN_COLUMNS))})",
