@@ -46,7 +46,9 @@ def dispatch(args: argparse.Namespace) -> int:
 
         return run_command(args)
     if args.command == "validate":
-        return validate_command(args.files, as_json=args.json)
+        return validate_command(
+            args.files, as_json=args.json, allow_outside_paths=args.allow_outside_paths
+        )
     if args.command == "estimate":
         return estimate_command(args)
     if args.command == "simulate-server":
@@ -101,7 +103,9 @@ def print_problems(problems: Sequence[Problem | str], *, header: str) -> None:
         err.print(f"  • {redact_secrets(str(problem))}", markup=False)
 
 
-def validate_command(files: Sequence[str], *, as_json: bool) -> int:
+def validate_command(
+    files: Sequence[str], *, as_json: bool, allow_outside_paths: bool = False
+) -> int:
     from ..workspace import Workspace
 
     report: list[dict[str, Any]] = []
@@ -128,7 +132,9 @@ def validate_command(files: Sequence[str], *, as_json: bool) -> int:
         problems = graph_problems(graph)
         if not any(p.code == "cycle" for p in problems):
             workspace = workspace or Workspace.open()
-            _plan, run_issues = workspace.executor.check(graph, graph_path=file)
+            _plan, run_issues = workspace.executor.check(
+                graph, graph_path=file, allow_outside_paths=allow_outside_paths
+            )
             problems += [p for p in run_issues if p not in problems]
         bad = bad or bool(problems)
         report.append(

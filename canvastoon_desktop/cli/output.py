@@ -39,5 +39,14 @@ def library_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def outside_paths_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-outside-paths",
+        action="store_true",
+        help="let the graph read or write files outside its own folder (absolute, ~ or ../"
+        " paths); refused otherwise, since a shared graph chose them",
+    )
+
+
 def open_library(path: str | None) -> Library:
     return Library(Path(path).expanduser() if path else Settings.load().library_path())

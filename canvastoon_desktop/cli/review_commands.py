@@ -25,7 +25,7 @@ from ..core import library_query as lq
 from ..core.errors import CoreError, GraphFileError
 from ..core.pack import PackError
 from ..core.secrets import redact_secrets
-from .output import console, library_arg, open_library, print_json
+from .output import console, library_arg, open_library, outside_paths_arg, print_json
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -88,6 +88,7 @@ def add_commands(sub: Any) -> None:
     pack.add_argument("graph", help="the .ctoon graph file")
     pack.add_argument("--to", required=True, metavar="FILE", help="the .ctoonpack to write")
     pack.add_argument("--json", action="store_true")
+    outside_paths_arg(pack)
     library_arg(pack)
     unpack = sub.add_parser("unpack", help="open a pack: a graph folder + assets in the library")
     unpack.add_argument("pack", help="the .ctoonpack file")
@@ -345,6 +346,7 @@ def _pack(args: argparse.Namespace) -> int:
             library,
             default_registry(),
             prices=PriceTable.load(config_dir() / "prices.json"),
+            allow_outside_paths=args.allow_outside_paths,
         )
     finally:
         library.close()

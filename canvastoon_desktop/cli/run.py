@@ -94,7 +94,10 @@ async def _run(
     workspace: Any, graph: Any, args: argparse.Namespace, targets: Any, budget: Any, err: Console
 ) -> int:
     executor = workspace.executor
-    plan, problems = executor.check(graph, targets, graph_path=args.file, budget=budget)
+    allow = args.allow_outside_paths
+    plan, problems = executor.check(
+        graph, targets, graph_path=args.file, budget=budget, allow_outside_paths=allow
+    )
     if problems or plan is None:
         return _refuse(args, problems, f"{args.file} cannot run", err)
     quote = plan.quote
@@ -112,7 +115,9 @@ async def _run(
             "not confirmed",
             err,
         )
-    run = executor.start(graph, targets=targets, graph_path=args.file, budget=budget)
+    run = executor.start(
+        graph, targets=targets, graph_path=args.file, budget=budget, allow_outside_paths=allow
+    )
     loop = asyncio.get_running_loop()
     presses = 0
 

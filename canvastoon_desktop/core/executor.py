@@ -53,6 +53,7 @@ from .library import (
     params_to_json,
 )
 from .nodetype import NodeRegistry, NodeType
+from .paths import outside_paths
 from .plan import (
     ItemPlan,
     Plan,
@@ -195,10 +196,17 @@ class Executor:
         *,
         graph_path: str | Path | None = None,
         budget: Budget | None = None,
+        allow_outside_paths: bool = False,
     ) -> tuple[Plan | None, list[Problem]]:
-        """Validate a run without starting it: (plan, every problem found)."""
+        """Validate a run without starting it: (plan, every problem found). A path that
+        points outside the graph's folder is one, unless ``allow_outside_paths``."""
         wanted = needed_nodes(graph, targets) if targets else None
         problems = graph_problems(graph, wanted)
+        if not allow_outside_paths:
+            problems += [
+                Problem(found.message, found.node_id, found.node_name, "outside_path")
+                for found in outside_paths(graph, _graph_dir(graph_path), wanted)
+            ]
         if any(p.code == "cycle" for p in problems):
             return None, problems
         plan = self.plan(graph, targets, graph_path)
@@ -219,6 +227,7 @@ class Executor:
         graph_path: str | Path | None = None,
         budget: Budget | None = None,
         on_event: Callable[[RunEvent], Any] | None = None,
+        allow_outside_paths: bool = False,
     ) -> Run:
         """Start a run on the running loop; returns at once. Await ``run.wait()``."""
         run = Run(
@@ -228,6 +237,7 @@ class Executor:
             graph_path=graph_path,
             budget=budget or self.budget,
         )
+        run.allow_outside_paths = allow_outside_paths
         if on_event is not None:
             run.events.connect(on_event)
         run.start()
@@ -255,6 +265,8 @@ class Run:
         self.graph_path = str(graph_path) if graph_path else None
         self.graph_dir = _graph_dir(graph_path)
         self.budget = budget
+        #: paths outside the graph's folder were allowed for this run (core.paths)
+        self.allow_outside_paths = False
         self.run_id = uuid.uuid4().hex
         self.events = Signal("events")
         self.outcomes: dict[str, NodeOutcome] = {}
@@ -327,6 +339,7 @@ class Run:
             self.targets,
             graph_path=self.graph_path,
             budget=self.budget,
+            allow_outside_paths=self.allow_outside_paths,
         )
         log.debug(
             "run %s: %d nodes planned, %s",
@@ -626,7 +639,9 @@ class Run:
             self.emit(NodeCached(run_id, node_id, item, outputs, pinned=plan.status == "pinned"))
             return NodeOutcome(node_id, "cached", outputs, model=model_id)
         self.emit(NodeQueued(run_id, node_id, item))
-        ctx = NodeContext(self, node, item, params, model, plan.key, self.graph_dir)
+        ctx = NodeContext(
+            self, node, item, params, model, plan.key, self.graph_dir, self.allow_outside_paths
+        )
         started = time.monotonic()
         try:
             raw = await node_type().run(ctx, inputs)

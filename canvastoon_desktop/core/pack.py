@@ -51,9 +51,10 @@ from .graph import Graph
 from .library import FROM_PACK, INLINE_MAX_BYTES, Library
 from .nodetype import NodeRegistry
 from .params import ParamKind
+from .paths import outside_paths, outside_reason, path_params
 from .plan import Planner
 from .pricing import PriceTable
-from .regular_files import FileRefused, open_regular
+from .regular_files import FileRefused, is_regular_file, open_regular
 from .runtime import resolve_user_path
 from .secrets import redact_secrets
 
@@ -136,8 +137,11 @@ def pack_graph(
     registry: NodeRegistry,
     *,
     prices: PriceTable | None = None,
+    allow_outside_paths: bool = False,
 ) -> PackSummary:
-    """Write ``graph_path`` with its inputs, latest results and provenance to ``out_path``."""
+    """Write ``graph_path`` with its inputs, latest results and provenance to ``out_path``.
+    A file the graph names outside its folder is refused (a shared graph must not make the
+    artist pack, and send on, ``~/.ssh/...``) unless ``allow_outside_paths``."""
     graph_path = Path(graph_path)
     out_path = Path(out_path)
     try:
@@ -151,6 +155,10 @@ def pack_graph(
     except CoreError as exc:
         raise PackError(out_path, f"cannot work out the graph's results: {exc}") from None
 
+    if not allow_outside_paths:
+        outside = [p for p in outside_paths(graph, graph_dir) if not p.writes]
+        if outside:
+            raise PackError(out_path, "; ".join(str(p) for p in outside[:5]))
     library.flush(wait=True)
     inputs, rewritten = _collect_inputs(graph, graph_dir, out_path)
     assets: dict[str, Asset] = {}
@@ -279,34 +287,26 @@ def _collect_inputs(
 ) -> tuple[dict[str, tuple[Path, str]], list[tuple[str, str, str]]]:
     """The files the graph's file parameters name: {sha: (path, ext)}, and the rewrites of
     those parameters to the files' places inside the pack."""
-    catalog = graph.registry.catalog
     found: dict[str, tuple[Path, str]] = {}
     rewrites: list[tuple[str, str, str]] = []
-    for node in graph.nodes.values():
-        node_type = graph.registry[node.type]
-        for spec in node_type.param_specs(catalog, node.params.get("model")):
-            value = node.params.get(spec.name)
-            if (
-                spec.kind is ParamKind.FOLDER
-                and isinstance(value, str)
-                and Path(os.path.expanduser(value)).is_absolute()
-            ):
+    for node, spec, value in path_params(graph):
+        if spec.kind is ParamKind.FOLDER:
+            if outside_reason(value, graph_dir) is not None:
                 rewrites.append((node.id, spec.name, "exports"))  # no paths of this machine
-            if spec.kind is not ParamKind.FILE or not value or not isinstance(value, str):
-                continue
-            path = resolve_user_path(value, graph_dir)
-            if not path.is_file():
-                raise PackError(pack, f"{graph.display_name(node.id)}: the file {value} is missing")
-            sha = _hash_path(path)
-            ext = path.suffix.lower() if path.suffix.lower() in _EXTS else ".bin"
-            found.setdefault(sha, (path, ext))
-            rewrites.append((node.id, spec.name, f"inputs/{sha}{found[sha][1]}"))
+            continue
+        path = resolve_user_path(value, graph_dir)
+        if not is_regular_file(path):
+            raise PackError(pack, f"{graph.display_name(node.id)}: the file {value} is missing")
+        sha = _hash_path(path)
+        ext = path.suffix.lower() if path.suffix.lower() in _EXTS else ".bin"
+        found.setdefault(sha, (path, ext))
+        rewrites.append((node.id, spec.name, f"inputs/{sha}{found[sha][1]}"))
     return found, rewrites
 
 
 def _hash_path(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with open_regular(path) as handle:
         for chunk in iter(lambda: handle.read(_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -709,34 +709,26 @@ def _is_count(value: Any) -> bool:
 
 
 def _check_graph_files(pack: Path, graph: Graph, files: Mapping[str, Path]) -> None:
-    """File parameters may only name inputs inside the pack."""
-    catalog = graph.registry.catalog
-    for node in graph.nodes.values():
-        node_type = graph.registry[node.type]
-        for spec in node_type.param_specs(catalog, node.params.get("model")):
-            value = node.params.get(spec.name)
-            if spec.kind is not ParamKind.FILE or not value:
-                continue
-            if not isinstance(value, str) or not value.startswith("inputs/") or value not in files:
-                raise PackError(
-                    pack,
-                    f"node {graph.display_name(node.id)}: its file "
-                    f"{str(value)[:80]!r} is not inside the pack",
-                )
-        for name in (
-            s.name
-            for s in node_type.param_specs(catalog, node.params.get("model"))
-            if s.kind is ParamKind.FOLDER
+    """File parameters may only name inputs inside the pack, folders only places inside
+    the graph's folder."""
+    for node, spec, value in path_params(graph):
+        if spec.kind is ParamKind.FILE and (not value.startswith("inputs/") or value not in files):
+            raise PackError(
+                pack,
+                f"node {graph.display_name(node.id)}: its file "
+                f"{value[:80]!r} is not inside the pack",
+            )
+        if spec.kind is ParamKind.FOLDER and (
+            value.startswith("~")
+            or Path(value).is_absolute()
+            or ".." in Path(value).parts
+            or "\\" in value
         ):
-            value = node.params.get(name)
-            if isinstance(value, str) and (
-                Path(os.path.expanduser(value)).is_absolute() or ".." in Path(value).parts
-            ):
-                raise PackError(
-                    pack,
-                    f"node {graph.display_name(node.id)}: its folder "
-                    f"{value[:80]!r} points outside the graph's folder",
-                )
+            raise PackError(
+                pack,
+                f"node {graph.display_name(node.id)}: its folder "
+                f"{value[:80]!r} points outside the graph's folder",
+            )
 
 
 def _check_assets(pack: Path, assets: Mapping[str, Any], files: Mapping[str, Path]) -> None:

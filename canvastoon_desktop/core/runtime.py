@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .assets import Asset, AssetKind, Value
 from .catalog import ModelSpec
+from .errors import NodeFailed
 from .generation import GeneratedOutput, ModelCall
 from .library import INLINE_MAX_BYTES, Library
 
@@ -71,6 +72,8 @@ class NodeContext:
     model: ModelSpec | None  # the resolved model, for nodes that call one
     cache_key: str | None
     graph_dir: Path | None
+    #: whether paths outside the graph's folder were allowed for this run (see core.paths)
+    allow_outside_paths: bool = False
     #: filled by ``generate`` for the result's provenance
     calls: list[tuple[ModelCall, GeneratedOutput]] = field(default_factory=list)
     prompt_used: str | None = None
@@ -123,6 +126,17 @@ class NodeContext:
         return self.library.temp_path(suffix)
 
     def resolve_path(self, path: str) -> Path:
+        """A path parameter as a file to use: refused (NodeFailed) when it points outside
+        the graph's folder and that was not allowed for this run."""
+        if self.graph_dir is not None and not self.allow_outside_paths:
+            from .paths import outside_reason  # paths imports the graph model
+
+            reason = outside_reason(path, self.graph_dir)
+            if reason is not None:
+                raise NodeFailed(
+                    f"{path[:200]!r} is outside the graph's folder ({reason}); it was not "
+                    "allowed for this run"
+                )
         return resolve_user_path(path, self.graph_dir)
 
     async def in_thread(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
