@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import httpx2
 import jsonschema
 import openai
 from openai.types import ImagesResponse
@@ -39,6 +40,7 @@ from canvastoon_desktop.core.generation import (
 from canvastoon_desktop.core.pricing import PriceTable
 
 from .aiml_video import AimlVideo
+from .capped import capped_transport
 from .clients import LoopLocal
 from .errormap import AIML, openai_errors
 from .errors import BadOutput, OutcomeUnknown, ProviderError, Rejected
@@ -68,6 +70,10 @@ class AimlAdapter:
                 base_url=setup.aiml_base_url,
                 max_retries=0,
                 timeout=openai.Timeout(timeout, connect=15.0),
+                # answers are read with a size cap, as they stream in
+                http_client=openai.DefaultAsyncHttpxClient(
+                    transport=capped_transport(httpx2, AIML)
+                ),
             ),
             lambda client: client.close(),
             "aiml",

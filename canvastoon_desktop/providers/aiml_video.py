@@ -18,6 +18,7 @@ import httpx
 from canvastoon_desktop.core.assets import AssetKind
 from canvastoon_desktop.core.generation import GeneratedOutput, JobControl, ModelCall
 
+from .capped import capped_transport
 from .clients import LoopLocal
 from .downloads import Downloaded
 from .errormap import AIML, httpx_errors, status_error
@@ -62,6 +63,7 @@ class AimlVideo:
                 base_url=root,
                 headers={"Authorization": f"Bearer {key}"},
                 timeout=httpx.Timeout(120.0, connect=15.0),
+                transport=capped_transport(httpx, AIML),
             ),
             lambda client: client.aclose(),
             "aiml-video",

@@ -8,7 +8,7 @@ from canvastoon_desktop.core.generation import JobControl
 from canvastoon_desktop.core.pricing import PriceTable
 from canvastoon_desktop.core.secrets import remember_secret
 
-from .downloads import Downloader
+from .downloads import Downloader, private_origins
 from .errors import AuthFailed, OutcomeUnknown, the
 from .hub import ProviderSetup
 from .polling import PollSchedule
@@ -29,7 +29,12 @@ class Service:
     def __post_init__(self) -> None:
         self.policy: RetryPolicy = self.setup.retry
         self.schedule = PollSchedule(interval_s=self.setup.poll_interval_s)
-        self.downloads = Downloader(self.policy)
+        self.downloads = Downloader(
+            self.policy,
+            trusted_origins=private_origins(
+                self.setup.aiml_base_url, self.setup.replicate_base_url
+            ),
+        )
 
     def key(self) -> str:
         """The provider's key; AuthFailed when there is none (validation normally stops a
