@@ -14,7 +14,7 @@ from .core.library import Library
 from .core.library_query import close_reader
 from .core.nodetype import NodeRegistry
 from .core.pricing import Budget, PriceTable
-from .core.secrets import KeyStore
+from .core.secrets import KeyStore, remember_known_keys
 from .core.settings import Settings, config_dir
 from .providers import ProviderSetup, build_adapters
 
@@ -45,6 +45,7 @@ class Workspace:
         setup = setup or ProviderSetup.from_settings(
             settings.aiml_base_url, settings.replicate_base_url, KeyStore()
         )
+        remember_known_keys(setup.keys)  # redaction knows every key before anything is written
         executor = Executor(
             registry,
             library,

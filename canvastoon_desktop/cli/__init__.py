@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ..core.secrets import RedactingFilter
+from ..core.secrets import RedactingFilter, remember_known_keys
 from . import commands
 from .output import library_arg, outside_paths_arg
 
@@ -111,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INVALID
+    remember_known_keys()  # every command's output is redacted of every key, from the start
     try:
         return commands.dispatch(args)
     except KeyboardInterrupt:

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from nodes import default_registry
@@ -21,11 +20,12 @@ from ..core.params import ParamError
 from ..core.pricing import describe_node_quote, format_seconds, format_usd_range
 from ..core.secrets import redact_secrets
 from ..core.validation import Problem, graph_problems
+from .output import SafeConsole
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_CANCELLED = 0, 1, 2, 130
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False)
+err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
+out = SafeConsole(highlight=False)
 
 
 def add_extra_commands(sub: Any) -> None:

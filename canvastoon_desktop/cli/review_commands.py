@@ -18,14 +18,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from ..core import library_query as lq
 from ..core.errors import CoreError, GraphFileError
 from ..core.pack import PackError
 from ..core.secrets import redact_secrets
-from .output import console, library_arg, open_library, outside_paths_arg, print_json
+from .output import SafeConsole, console, library_arg, open_library, outside_paths_arg, print_json
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -101,7 +100,7 @@ def add_commands(sub: Any) -> None:
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    err = Console(stderr=True, highlight=False)
+    err = SafeConsole(stderr=True, highlight=False)
     try:
         if args.command == "assets":
             action = getattr(args, "assets_command", None)

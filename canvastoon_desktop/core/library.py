@@ -48,7 +48,7 @@ from .assets import EXTENSIONS, Asset, AssetKind, ItemList, Value
 from .errors import LibraryError
 from .library_writer import BackgroundWriter, Statement, connect
 from .regular_files import FileRefused, open_regular
-from .secrets import redact_secrets
+from .secrets import redact_bytes, redact_secrets
 
 #: 2 added run_nodes; 3 added the columns of ``_ADDED_COLUMNS`` and the review tools'
 #: indexes. Every statement of the schema is idempotent, so an older library is upgraded
@@ -430,7 +430,10 @@ class Library:
         height: int | None = None,
         duration_s: float | None = None,
     ) -> Asset:
-        """Store bytes (if new) and index them; returns the asset. Safe to call twice."""
+        """Store bytes (if new) and index them; returns the asset. Safe to call twice.
+        Text and JSON never keep a known API key: it is redacted before hashing."""
+        if kind in (AssetKind.TEXT, AssetKind.JSON):
+            data = redact_bytes(data)
         sha = hashlib.sha256(data).hexdigest()
         known = self._asset_cache.get(sha)
         if known is not None and self.has_content(known):

@@ -16,6 +16,7 @@ from .catalog import ModelSpec
 from .errors import NodeFailed
 from .generation import GeneratedOutput, ModelCall
 from .library import INLINE_MAX_BYTES, Library
+from .secrets import redact_secrets
 
 if TYPE_CHECKING:
     from .executor import Run
@@ -37,8 +38,9 @@ class SourceContext:
     graph_dir: Path | None
 
     def text_asset(self, text: str) -> Asset:
-        """The asset a text would become, without storing it."""
-        data = text.encode("utf-8")
+        """The asset a text would become, without storing it (a known key in it redacted,
+        as the library stores it)."""
+        data = redact_secrets(text).encode("utf-8")
         sha = hashlib.sha256(data).hexdigest()
         return Asset(
             sha,
