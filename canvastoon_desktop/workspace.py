@@ -37,10 +37,12 @@ class Workspace:
         setup: ProviderSetup | None = None,
         budget: Budget | None = None,
         registry: NodeRegistry | None = None,
+        read_only: bool = False,
     ) -> Workspace:
+        """``read_only``: for commands that only check or look (nothing is written)."""
         settings = settings or Settings.load()
         registry = registry or default_registry()
-        library = Library(library_dir or settings.library_path())
+        library = Library(library_dir or settings.library_path(), read_only=read_only)
         prices = PriceTable.load(config_dir() / "prices.json")
         setup = setup or ProviderSetup.from_settings(
             settings.aiml_base_url, settings.replicate_base_url, KeyStore()

@@ -131,7 +131,7 @@ def validate_command(
             continue
         problems = graph_problems(graph)
         if not any(p.code == "cycle" for p in problems):
-            workspace = workspace or Workspace.open()
+            workspace = workspace or Workspace.open(read_only=True)  # validate never writes
             _plan, run_issues = workspace.executor.check(
                 graph, graph_path=file, allow_outside_paths=allow_outside_paths
             )

@@ -52,7 +52,6 @@ def console() -> Console:
     return SafeConsole(highlight=False, width=None if probe.is_terminal else 140, soft_wrap=True)
 
 
-
 def print_json(value: Any) -> None:
     print(redact_secrets(json.dumps(value, ensure_ascii=False, indent=1, default=str)))
 
@@ -72,5 +71,8 @@ def outside_paths_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_library(path: str | None) -> Library:
-    return Library(Path(path).expanduser() if path else Settings.load().library_path())
+def open_library(path: str | None, *, read_only: bool = False) -> Library:
+    """The library of ``--library`` or the settings; ``read_only`` for commands that only
+    look (they never write, not even on a full disk)."""
+    root = Path(path).expanduser() if path else Settings.load().library_path()
+    return Library(root, read_only=read_only)

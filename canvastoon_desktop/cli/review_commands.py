@@ -138,7 +138,7 @@ def dispatch(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     sort = args.sort if not args.reverse else "-" + args.sort.lstrip("-")
     query = lq.parse_filters(args.filters, sort=sort, limit=args.limit)
-    library = open_library(args.library)
+    library = open_library(args.library, read_only=True)
     try:
         rows = lq.query_assets(library, query)
         total = lq.count_assets(library, query) if query.limit is not None else len(rows)
@@ -220,7 +220,7 @@ def _stars(row: lq.AssetRow) -> str:
 
 
 def _show(args: argparse.Namespace) -> int:
-    library = open_library(args.library)
+    library = open_library(args.library, read_only=True)
     try:
         sha = lq.resolve_sha(library, args.sha)
         details = lq.asset_details(library, sha)

@@ -54,7 +54,7 @@ def dispatch(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    library = open_library(args.library)
+    library = open_library(args.library, read_only=True)
     try:
         runs = library.runs(limit=max(1, args.limit))
     finally:
@@ -88,7 +88,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    library = open_library(args.library)
+    library = open_library(args.library, read_only=True)
     try:
         found = library.find_runs(args.run)
         nodes = library.run_nodes(found[0]["id"]) if len(found) == 1 else []

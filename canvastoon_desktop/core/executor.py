@@ -21,7 +21,7 @@ from typing import Any
 
 from .assets import Asset, AssetKind, ItemList, Value, value_assets
 from .catalog import ModelSpec
-from .errors import CoreError, RunRefused
+from .errors import CoreError, LibraryError, RunRefused
 from .events import (
     JobSubmitted,
     NodeCached,
@@ -699,33 +699,48 @@ class Run:
         if plan.key is not None:
             # the journal rows close in the same transaction: a crash in between would
             # otherwise forget a paid job before its result is indexed
-            self.library.record_result(
-                ResultRecord(
-                    cache_key=plan.key,
-                    node_id=node_id,
-                    node_type=node_type.type_id,
-                    outputs=outputs,
-                    params=params,
-                    inputs=input_hashes(inputs),
-                    run_id=run_id,
-                    graph_id=str(self.graph.meta.get("graph_id") or ""),
-                    graph_path=self.graph_path,
-                    node_title=self.graph.display_name(node_id),
-                    item=item,
+            try:
+                self.library.record_result(
+                    ResultRecord(
+                        cache_key=plan.key,
+                        node_id=node_id,
+                        node_type=node_type.type_id,
+                        outputs=outputs,
+                        params=params,
+                        inputs=input_hashes(inputs),
+                        run_id=run_id,
+                        graph_id=str(self.graph.meta.get("graph_id") or ""),
+                        graph_path=self.graph_path,
+                        node_title=self.graph.display_name(node_id),
+                        item=item,
+                        model=model_id,
+                        provider=model.provider.value if model else None,
+                        prompt=ctx.prompt_used,
+                        job_id=job_id,
+                        cost_usd=cost,
+                        cost_source=source,
+                        queue_s=queue_s if ctx.calls else None,
+                        run_s=run_s if ctx.calls else None,
+                        origin=SIMULATED if self.executor.simulated else None,
+                    ),
+                    close_jobs=ctx.job_rows,
+                    params_json=self._params_json(node_id, params),
+                    already_charged=ctx.already_charged,
+                )
+            except LibraryError as exc:  # a full disk: say so; the paid job stays journaled
+                message = (
+                    f"the result could not be saved ({exc}); what was paid for stays "
+                    "journaled: run again once the library's disk has room"
+                )
+                self.emit(NodeFailed(run_id, node_id, item, ErrorKind.INTERNAL.value, message))
+                return NodeOutcome(
+                    node_id,
+                    "failed",
+                    error=message,
+                    error_kind="library",
                     model=model_id,
-                    provider=model.provider.value if model else None,
-                    prompt=ctx.prompt_used,
-                    job_id=job_id,
                     cost_usd=cost,
-                    cost_source=source,
-                    queue_s=queue_s if ctx.calls else None,
-                    run_s=run_s if ctx.calls else None,
-                    origin=SIMULATED if self.executor.simulated else None,
-                ),
-                close_jobs=ctx.job_rows,
-                params_json=self._params_json(node_id, params),
-                already_charged=ctx.already_charged,
-            )
+                )
         elif ctx.job_rows:
             self.library.close_jobs(ctx.job_rows, "done")
         self.emit(
@@ -854,7 +869,8 @@ class Run:
                     job.close("failed")  # else keep "submitted": the job may live on; resume it
                 job.release()
                 raise
-            except JobBusy:
+            except (JobBusy, CoreError):  # waiting for another run; the library failing
+                job.release()
                 raise
             except Exception as exc:  # an answer the adapter did not expect: not "creating"
                 log.exception("%s adapter crashed", provider)

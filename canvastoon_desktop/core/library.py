@@ -306,18 +306,25 @@ class Review:
 
 
 class Library:
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], *, read_only: bool = False) -> None:
+        """Open (or create) the library at ``root``. ``read_only`` is for the commands that
+        only look (``validate``, ``assets list``): nothing is created or written, not even
+        on a full disk; a library that is not there (or is older) reads as empty."""
         self.root = Path(root)
         self.objects = self.root / "objects"
         self.thumbs = self.root / "thumbs"
-        try:
-            self.objects.mkdir(parents=True, exist_ok=True)
-            self.thumbs.mkdir(exist_ok=True)
-            (self.root / "tmp").mkdir(exist_ok=True)
-        except OSError as exc:
-            raise LibraryError(
-                f"cannot create the library at {self.root}: {exc.strerror}"
-            ) from None
+        self.read_only = read_only
+        if read_only and self.root.exists() and not self.root.is_dir():
+            raise LibraryError(f"cannot open the library at {self.root}: it is not a folder")
+        if not read_only:
+            try:
+                self.objects.mkdir(parents=True, exist_ok=True)
+                self.thumbs.mkdir(exist_ok=True)
+                (self.root / "tmp").mkdir(exist_ok=True)
+            except OSError as exc:
+                raise LibraryError(
+                    f"cannot create the library at {self.root}: {exc.strerror}"
+                ) from None
         self._lock = threading.RLock()
         self._bytes_cache: dict[str, bytes] = {}  # inline assets of this process
         self._asset_cache: dict[str, Asset] = {}
@@ -326,16 +333,35 @@ class Library:
         self._unsubmitted_keys: list[tuple[str, int]] = []
         self._results_lock = threading.Lock()
         self._made_dirs: set[str] = set()
+        self._collecting = threading.local()
         self._id_counter = random.randrange(1024)
         #: who this library object is, in the job journal; and the open jobs it works on
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._held: set[int] = set()
         try:
-            self._db = connect(self.root / "library.sqlite")
-            self._migrate()
+            if read_only:
+                self._db = self._connect_read_only()
+            else:
+                self._db = connect(self.root / "library.sqlite")
+                self._migrate()
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"the library index at {self.root} is unreadable: {exc}") from None
         self._writer = BackgroundWriter(self.root / "library.sqlite", self._committed)
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        path = self.root / "library.sqlite"
+        db: sqlite3.Connection | None = None
+        if path.is_file():
+            db = _open_read_only(path)
+            if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                db.close()  # another version's schema: read as empty rather than guess
+                db = None
+        if db is None:
+            db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            db.executescript(_SCHEMA)
+            for table, column, declaration in _ADDED_COLUMNS:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        return db
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -362,15 +388,25 @@ class Library:
                 self._db.execute("COMMIT")
 
     def close(self) -> None:
-        self.flush(wait=True)
-        if self._held:  # whatever is still open is nobody's now: the next run may take it
-            self.journal_release(list(self._held))
-        self._writer.close()
-        with self._lock:
-            self._db.close()
+        if self.read_only:
+            with self._lock:
+                self._db.close()
+            return
+        try:  # a commit that failed (a full disk) is raised here, after closing all the same
+            self.flush(wait=True)
+            if self._held:  # whatever is still open is nobody's now: the next run may take it
+                self.journal_release(list(self._held))
+        finally:
+            self._writer.close()
+            with self._lock:
+                self._db.close()
 
     # -- writing: behind (batched) or through (journal) ------------------------------------
     def _defer(self, sql: str, args: Sequence[Any], many: bool = False) -> None:
+        collected = getattr(self._collecting, "statements", None)
+        if collected is not None:  # an import gathers its rows for one transaction
+            collected.append((sql, args, many))
+            return
         with self._lock:
             self._pending.append((sql, args, many))
             if len(self._pending) >= _HANDOFF_STATEMENTS:
@@ -397,6 +433,24 @@ class Library:
                 entry = self._pending_results.get(key)
                 if entry is not None and entry.result_id == result_id:
                     del self._pending_results[key]
+
+    @contextmanager
+    def collecting(self) -> Iterator[list[Statement]]:
+        """Rows this thread writes meanwhile (``put_file``, ``put_bytes``) are gathered in
+        the list yielded instead of written behind: the caller applies them in its own
+        transaction (``apply_statements``), so an import lands whole or not at all."""
+        statements: list[Statement] = []
+        self._collecting.statements = statements
+        try:
+            yield statements
+        finally:
+            self._collecting.statements = None
+
+    def forget_uncommitted(self, shas: Iterable[str]) -> None:
+        """Drop what this object remembers of assets whose rows were never committed."""
+        for sha in shas:
+            self._asset_cache.pop(sha, None)
+            self._bytes_cache.pop(sha, None)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -1222,3 +1276,25 @@ def _same_device(a: Path, b: Path) -> bool:
         return a.stat().st_dev == b.stat().st_dev
     except OSError:
         return False
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """SQLite's read-only mode (it may still make its ``-shm`` coordination file); where
+    even that cannot be written (a full disk), the file as it is, immutable."""
+    for query in ("mode=ro", "mode=ro&immutable=1"):
+        db = sqlite3.connect(
+            f"{path.resolve().as_uri()}?{query}",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=30,
+        )
+        try:
+            db.execute("PRAGMA query_only=1")
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            db.close()
+            if "immutable" in query:
+                raise
+    raise AssertionError("unreachable")

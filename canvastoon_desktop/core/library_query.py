@@ -542,7 +542,7 @@ def ensure_indexes(library: Library) -> None:
     """The indexes the review queries use are made with the library's schema (version 3):
     reading never writes (a full disk, a read-only share). A library whose indexes are
     missing anyway gets them once here, when it can."""
-    if library in _indexed:
+    if library in _indexed or library.read_only:
         return
     db = library.connection()
     with library.lock:
@@ -562,7 +562,10 @@ class _Reader:
 
     def __init__(self, library: Library) -> None:
         self.library = library
-        self.lock = threading.Lock()
+        self.lock: threading.Lock | threading.RLock = threading.Lock()
+        if library.read_only:  # its own read-only (or in-memory) connection will do
+            self.lock, self.db = library.lock, library.connection()
+            return
         self.db = sqlite3.connect(
             library.root / "library.sqlite",
             check_same_thread=False,
@@ -591,7 +594,7 @@ def close_reader(library: Library) -> None:
     """Close the review tools' connection to ``library`` (before deleting its folder)."""
     with _readers_guard:
         reader = _readers.pop(library, None)
-    if reader is not None:
+    if reader is not None and not library.read_only:
         with reader.lock:
             reader.db.close()
 

@@ -31,6 +31,7 @@ import math
 import os
 import re
 import shutil
+import sqlite3
 import stat
 import tempfile
 import time
@@ -44,11 +45,12 @@ from typing import Any, BinaryIO
 
 from . import media
 from .assets import EXTENSIONS, Asset, AssetKind, ItemList, Value
-from .errors import CoreError, GraphFileError
+from .errors import CoreError, GraphFileError, LibraryError
 from .export import safe_name, scrub
 from .fileformat import dumps_graph, load_graph, parse_graph
 from .graph import Graph
 from .library import FROM_PACK, INLINE_MAX_BYTES, Library
+from .library_writer import apply_statements
 from .nodetype import NodeRegistry
 from .params import ParamKind
 from .paths import outside_paths, outside_reason, path_params
@@ -868,22 +870,66 @@ def _install(
 ) -> UnpackSummary:
     graph_path = target / checked.graph_name
     imported: list[str] = []
-    for sha, entry in sorted(checked.manifest["assets"].items()):
-        path = checked.files[entry["member"]]
-        kind = AssetKind(entry["kind"])
-        if kind in (AssetKind.TEXT, AssetKind.JSON) and entry["size"] <= INLINE_MAX_BYTES:
-            library.put_bytes(path.read_bytes(), kind, entry["mime"])
-        else:
-            library.put_file(
-                path,
-                kind,
-                entry["mime"],
-                move=entry["member"].startswith("objects/"),
-                width=entry.get("width"),
-                height=entry.get("height"),
-                duration_s=entry.get("duration_s"),
-            )
-        imported.append(sha)
+    try:
+        # asset files go in first; their rows, like the rest, land in one transaction
+        with library.collecting() as asset_rows:
+            for sha, entry in sorted(checked.manifest["assets"].items()):
+                imported.append(sha)
+                _import_asset(library, checked.files[entry["member"]], entry)
+        _import_rows(pack, checked, graph_path, library, asset_rows)
+        inputs_dir = staging / "inputs"
+        if inputs_dir.is_dir():
+            os.replace(inputs_dir, target / "inputs")
+        graph_file = staging / checked.graph_name
+        graph_file.write_text(dumps_graph(checked.graph), encoding="utf-8")
+        os.replace(graph_file, graph_path)
+    except OSError as exc:  # a full disk, most likely
+        library.forget_uncommitted(imported)
+        raise PackError(
+            pack, f"cannot unpack it here ({exc.strerror or exc}); nothing was kept"
+        ) from None
+    except (sqlite3.Error, LibraryError) as exc:
+        library.forget_uncommitted(imported)
+        raise PackError(pack, f"the library could not take it ({exc}); nothing was kept") from None
+    except BaseException:
+        library.forget_uncommitted(imported)
+        raise
+    prov = checked.provenance
+    return UnpackSummary(
+        graph_path,
+        sum(1 for n in checked.files if n.startswith("inputs/")),
+        len(imported),
+        len(prov["results"]),
+        len(prov["reviews"]),
+        target,
+        imported,
+    )
+
+
+def _import_asset(library: Library, path: Path, entry: Mapping[str, Any]) -> None:
+    kind = AssetKind(entry["kind"])
+    if kind in (AssetKind.TEXT, AssetKind.JSON) and entry["size"] <= INLINE_MAX_BYTES:
+        library.put_bytes(path.read_bytes(), kind, entry["mime"])
+    else:
+        library.put_file(
+            path,
+            kind,
+            entry["mime"],
+            move=entry["member"].startswith("objects/"),
+            width=entry.get("width"),
+            height=entry.get("height"),
+            duration_s=entry.get("duration_s"),
+        )
+
+
+def _import_rows(
+    pack: Path,
+    checked: _Checked,
+    graph_path: Path,
+    library: Library,
+    asset_rows: list[Any],
+) -> None:
+    """The assets' index rows, results, runs and reviews: one transaction."""
     prov = checked.provenance
     graph_id = str(checked.graph.meta.get("graph_id") or "")
     # The results a pack brings serve only the graph that came with it (and the copies the
@@ -894,6 +940,7 @@ def _install(
     origin = FROM_PACK + pack.name
     columns = (*_RESULT_COLUMNS, "origin")
     with library.transaction() as db:
+        apply_statements(db, asset_rows)
         for row in prov["results"]:
             values = dict(row)
             outputs = values.pop("_outputs")
@@ -935,21 +982,6 @@ def _install(
                     review["updated_at"],
                 ),
             )
-    inputs_dir = staging / "inputs"
-    if inputs_dir.is_dir():
-        os.replace(inputs_dir, target / "inputs")
-    graph_file = staging / checked.graph_name
-    graph_file.write_text(dumps_graph(checked.graph), encoding="utf-8")
-    os.replace(graph_file, graph_path)
-    return UnpackSummary(
-        graph_path,
-        sum(1 for n in checked.files if n.startswith("inputs/")),
-        len(imported),
-        len(prov["results"]),
-        len(prov["reviews"]),
-        target,
-        imported,
-    )
 
 
 def _output_rows(result_id: int, outputs: Mapping[str, Any]) -> Iterable[tuple[int, str, int, str]]:
