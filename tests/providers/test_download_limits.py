@@ -10,14 +10,12 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import openai
 import pytest
 
 from canvastoon_desktop.core.assets import AssetKind
-from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.providers.capped import capped_transport
 from canvastoon_desktop.providers.downloads import Downloader
 from canvastoon_desktop.providers.errormap import openai_errors
@@ -99,13 +97,6 @@ def cdn() -> Iterator[str]:
     httpd, url = serve()
     yield url
     httpd.shutdown()
-
-
-@pytest.fixture
-def job(tmp_path: Path) -> Iterator[RecordingJob]:
-    library = Library(tmp_path / "library")
-    yield RecordingJob(library)
-    library.close()
 
 
 QUICK = RetryPolicy(attempts=2, base_s=0.01, cap_s=0.02)

@@ -10,13 +10,11 @@ import io
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from canvastoon_desktop.core.assets import AssetKind
-from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.providers.downloads import Downloader
 from canvastoon_desktop.providers.errors import BadOutput, OutputsExpired, ProviderFailure
 from canvastoon_desktop.providers.retry import RetryPolicy
@@ -67,13 +65,6 @@ def server() -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
-
-
-@pytest.fixture
-def job(tmp_path: Path) -> Iterator[RecordingJob]:
-    library = Library(tmp_path / "library")
-    yield RecordingJob(library)
-    library.close()
 
 
 def fetch(url: str, job: RecordingJob, kind: AssetKind = AssetKind.IMAGE):
