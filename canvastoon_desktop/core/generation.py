@@ -121,6 +121,11 @@ class JobControl(Protocol):
     async def charge(self, usd: float, reason: str) -> None:
         """Record money spent without a result (a cancelled job billed by the second)."""
 
+    async def possibly_charged(self, usd: float, what: str) -> None:
+        """A paid request's answer was lost and the provider cannot be asked about it:
+        record ``usd`` (an estimate) once as possibly charged, and end the job so that the
+        next run sends the request again instead of failing on it for ever."""
+
     def keep_open(self) -> None:
         """Call when the provider cannot stop the job: if the node is cancelled, the job
         stays journaled as submitted and the next run collects it instead of paying again."""

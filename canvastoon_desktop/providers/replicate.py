@@ -25,6 +25,7 @@ from canvastoon_desktop.core.catalog import ModelSpec, PriceRule, Task
 from canvastoon_desktop.core.generation import GeneratedOutput, JobControl, ModelCall
 from canvastoon_desktop.core.pricing import PriceTable
 
+from .capped import capped_transport
 from .clients import LoopLocal
 from .errormap import REPLICATE
 from .errors import (
@@ -64,12 +65,12 @@ class ReplicateAdapter:
 
     def __init__(self, setup: ProviderSetup, prices: PriceTable) -> None:
         self.service = Service(setup, prices, "replicate", REPLICATE)
-        self._clients: LoopLocal[tuple[ReplicateWire, httpx.AsyncHTTPTransport]] = LoopLocal(
+        self._clients: LoopLocal[tuple[ReplicateWire, httpx.AsyncBaseTransport]] = LoopLocal(
             self._make_client, lambda pair: pair[1].aclose(), "replicate"
         )
 
-    def _make_client(self, key: str) -> tuple[ReplicateWire, httpx.AsyncHTTPTransport]:
-        transport = httpx.AsyncHTTPTransport()
+    def _make_client(self, key: str) -> tuple[ReplicateWire, httpx.AsyncBaseTransport]:
+        transport = capped_transport(httpx, REPLICATE)  # answers read with a size cap
         client = replicate.Client(
             api_token=key,
             base_url=self.service.setup.replicate_base_url,

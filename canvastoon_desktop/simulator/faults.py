@@ -21,6 +21,12 @@ Kinds
 ``malformed``             do the work, then answer 200 with a truncated JSON body.
 ``bad_structured_output`` ``aiml.chat`` with a ``json_schema``: content that does not
                           match the schema.
+``answer_list``           do the work, then answer 200 with the JSON body ``[]``.
+``answer_null``           do the work, then answer 200 with the JSON body ``null``.
+``answer_html``           do the work, then answer 200 with an HTML page (``text/html``),
+                          as a captive portal or a misrouted proxy does.
+``answer_strings``        do the work, then answer 200 with every number in the JSON
+                          body turned into a string (``"credits_used": "1260"``).
 
 Spec grammar (``--faults`` on the command line, :func:`parse_fault_spec`)
 --------------------------------------------------------------------------
@@ -44,7 +50,7 @@ from dataclasses import dataclass, field
 
 from .routes import route_matches, validate_route_pattern
 
-__all__ = ["FAULT_KINDS", "FaultRule", "FaultSet", "parse_fault_spec"]
+__all__ = ["FAULT_KINDS", "HOSTILE_ANSWERS", "FaultRule", "FaultSet", "parse_fault_spec"]
 
 FAULT_KINDS: tuple[str, ...] = (
     "429",
@@ -59,7 +65,13 @@ FAULT_KINDS: tuple[str, ...] = (
     "out_of_credits",
     "malformed",
     "bad_structured_output",
+    "answer_list",
+    "answer_null",
+    "answer_html",
+    "answer_strings",
 )
+#: kinds that do the work and then replace the answer with something hostile
+HOSTILE_ANSWERS: tuple[str, ...] = ("answer_list", "answer_null", "answer_html", "answer_strings")
 
 DEFAULT_SLOW_S = 2.0
 

@@ -324,3 +324,6 @@ class RecordingJob:
 
     async def charge(self, usd: float, reason: str) -> None:
         self.charged.append((usd, reason))
+
+    async def possibly_charged(self, usd: float, what: str) -> None:
+        self.charged.append((usd, f"possibly charged: {what} (estimated)"))

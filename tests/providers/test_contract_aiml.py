@@ -195,7 +195,16 @@ def test_hailuo_video_is_created_journaled_polled_and_downloaded(rig: Rig, sim: 
             "state": "done",
             "job_id": generation_id,
             "model": "minimax/hailuo-2.3-fast",
-            "info": {"route": "/v2/video/generations"},
+            "info": {
+                "route": "/v2/video/generations",
+                # what it delivered, for a run waiting on the same request to adopt
+                "delivered": {
+                    "assets": [video.sha256],
+                    "cost_usd": pytest.approx(spent_usd(sim)),
+                    "cost_source": "provider_credits",
+                    "job_id": generation_id,
+                },
+            },
         }
     ]
     statuses = [e.status for e in events if type(e).__name__ == "NodeProgress"]
