@@ -14,7 +14,7 @@ from .core.library import Library
 from .core.library_query import close_reader
 from .core.nodetype import NodeRegistry
 from .core.pricing import Budget, PriceTable
-from .core.secrets import KeyStore
+from .core.secrets import KeyStore, remember_known_keys
 from .core.settings import Settings, config_dir
 from .providers import ProviderSetup, build_adapters
 
@@ -37,14 +37,17 @@ class Workspace:
         setup: ProviderSetup | None = None,
         budget: Budget | None = None,
         registry: NodeRegistry | None = None,
+        read_only: bool = False,
     ) -> Workspace:
+        """``read_only``: for commands that only check or look (nothing is written)."""
         settings = settings or Settings.load()
         registry = registry or default_registry()
-        library = Library(library_dir or settings.library_path())
+        library = Library(library_dir or settings.library_path(), read_only=read_only)
         prices = PriceTable.load(config_dir() / "prices.json")
         setup = setup or ProviderSetup.from_settings(
             settings.aiml_base_url, settings.replicate_base_url, KeyStore()
         )
+        remember_known_keys(setup.keys)  # redaction knows every key before anything is written
         executor = Executor(
             registry,
             library,

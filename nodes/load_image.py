@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +14,7 @@ from canvastoon_desktop.core.errors import MediaError, NodeFailed
 from canvastoon_desktop.core.nodetype import NodeType
 from canvastoon_desktop.core.params import ParamKind, ParamSpec
 from canvastoon_desktop.core.ports import Port, PortType
+from canvastoon_desktop.core.regular_files import FileRefused, open_regular
 from canvastoon_desktop.core.runtime import NodeContext, PortValues, SourceContext
 
 MAX_IMAGE_BYTES = 200 * 1024 * 1024
@@ -56,13 +56,15 @@ class LoadImage(NodeType):
 def _checked_path(path: Path, raw: str) -> Path:
     if not raw:
         raise NodeFailed("no image file chosen")
-    if not path.is_file():
-        raise NodeFailed(f"image file not found: {path}")
-    size = path.stat().st_size
-    if size > MAX_IMAGE_BYTES:
-        raise NodeFailed(f"{path.name} is {size / 2**20:.0f} MB; images are at most 200 MB")
-    if not os.access(path, os.R_OK):
-        raise NodeFailed(f"cannot read {path}")
+    try:  # opened, not just looked at: a FIFO or a device fails here instead of hanging
+        with open_regular(path, MAX_IMAGE_BYTES):
+            pass
+    except FileRefused as exc:
+        if str(exc) == "file not found":
+            raise NodeFailed(f"image file not found: {path}") from None
+        if str(exc).startswith("the file is "):
+            raise NodeFailed(f"{path.name} is too large ({exc})") from None
+        raise NodeFailed(f"cannot use {path} as an image: {exc}") from None
     return path
 
 
@@ -71,7 +73,11 @@ def _hash_file(path: str, mtime_ns: int, size: int) -> tuple[str, bytes]:
     """Content hash, memoised by (path, mtime, size): planning re-runs on every edit."""
     digest = hashlib.sha256()
     head = b""
-    with open(path, "rb") as handle:
+    try:
+        handle = open_regular(path, MAX_IMAGE_BYTES)
+    except FileRefused as exc:
+        raise NodeFailed(f"cannot use {path} as an image: {exc}") from None
+    with handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             if not head:
                 head = chunk[:64]

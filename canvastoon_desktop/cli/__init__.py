@@ -16,9 +16,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ..core.secrets import RedactingFilter
+from ..core.secrets import RedactingFilter, remember_known_keys
 from . import commands
-from .output import library_arg
+from .output import library_arg, outside_paths_arg
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_CANCELLED = 0, 1, 2, 130
 
@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="route hosted models to an in-process provider simulator (no keys, no spend)",
     )
+    outside_paths_arg(run)
     run.add_argument(
         "--simulate-latency",
         choices=("short", "realistic"),
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check graph files (exit 2 on problems)")
     val.add_argument("files", nargs="+")
     val.add_argument("--json", action="store_true")
+    outside_paths_arg(val)
 
     est = sub.add_parser("estimate", help="quote a run: cost range, time, cached nodes")
     est.add_argument("file")
@@ -109,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INVALID
+    remember_known_keys()  # every command's output is redacted of every key, from the start
     try:
         return commands.dispatch(args)
     except KeyboardInterrupt:

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from nodes import default_registry
@@ -21,11 +20,12 @@ from ..core.params import ParamError
 from ..core.pricing import describe_node_quote, format_seconds, format_usd_range
 from ..core.secrets import redact_secrets
 from ..core.validation import Problem, graph_problems
+from .output import SafeConsole
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_CANCELLED = 0, 1, 2, 130
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False)
+err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
+out = SafeConsole(highlight=False)
 
 
 def add_extra_commands(sub: Any) -> None:
@@ -47,7 +47,9 @@ def dispatch(args: argparse.Namespace) -> int:
 
         return run_command(args)
     if args.command == "validate":
-        return validate_command(args.files, as_json=args.json)
+        return validate_command(
+            args.files, as_json=args.json, allow_outside_paths=args.allow_outside_paths
+        )
     if args.command == "estimate":
         return estimate_command(args)
     if args.command == "simulate-server":
@@ -106,7 +108,9 @@ def print_problems(problems: Sequence[Problem | str], *, header: str) -> None:
         err.print(f"  • {redact_secrets(str(problem))}", markup=False)
 
 
-def validate_command(files: Sequence[str], *, as_json: bool) -> int:
+def validate_command(
+    files: Sequence[str], *, as_json: bool, allow_outside_paths: bool = False
+) -> int:
     from ..workspace import Workspace
 
     report: list[dict[str, Any]] = []
@@ -132,8 +136,10 @@ def validate_command(files: Sequence[str], *, as_json: bool) -> int:
             continue
         problems = graph_problems(graph)
         if not any(p.code == "cycle" for p in problems):
-            workspace = workspace or Workspace.open()
-            _plan, run_issues = workspace.executor.check(graph, graph_path=file)
+            workspace = workspace or Workspace.open(read_only=True)  # validate never writes
+            _plan, run_issues = workspace.executor.check(
+                graph, graph_path=file, allow_outside_paths=allow_outside_paths
+            )
             problems += [p for p in run_issues if p not in problems]
         bad = bad or bool(problems)
         report.append(

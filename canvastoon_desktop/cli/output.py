@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,32 @@ def styled_status(status: str) -> str:
     return f"[{style}]{status}[/]" if style else status
 
 
+#: escape sequences (CSI, OSC, ...) and the other C0/C1 control characters but tab and newline
+_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, clear screen
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
+    r"|\x1b[@-Z\\-_]?"  # any other escape
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def plain(text: str) -> str:
+    """``text`` without terminal control sequences: model answers, file names and titles
+    from a shared graph are shown, never obeyed, by the terminal."""
+    return _CONTROL.sub("", text) if text else text
+
+
+class SafeConsole(Console):
+    """A rich Console whose every string (messages, table cells) is shown as ``plain``."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Any:
+        return super().render_str(plain(text), **kwargs)
+
+
 def console() -> Console:
     """Piped output is not cut to 80 columns (a terminal keeps its own width)."""
     probe = Console()
-    return Console(highlight=False, width=None if probe.is_terminal else 140, soft_wrap=True)
+    return SafeConsole(highlight=False, width=None if probe.is_terminal else 140, soft_wrap=True)
 
 
 def print_json(value: Any) -> None:
@@ -39,5 +62,17 @@ def library_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_library(path: str | None) -> Library:
-    return Library(Path(path).expanduser() if path else Settings.load().library_path())
+def outside_paths_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-outside-paths",
+        action="store_true",
+        help="let the graph read or write files outside its own folder (absolute, ~ or ../"
+        " paths); refused otherwise, since a shared graph chose them",
+    )
+
+
+def open_library(path: str | None, *, read_only: bool = False) -> Library:
+    """The library of ``--library`` or the settings; ``read_only`` for commands that only
+    look (they never write, not even on a full disk)."""
+    root = Path(path).expanduser() if path else Settings.load().library_path()
+    return Library(root, read_only=read_only)

@@ -18,13 +18,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from ..core import library_query as lq
-from ..core.errors import CoreError
+from ..core.errors import CoreError, GraphFileError
+from ..core.pack import PackError
 from ..core.secrets import redact_secrets
-from .output import console, library_arg, open_library, print_json
+from .output import SafeConsole, console, library_arg, open_library, outside_paths_arg, print_json
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -87,6 +87,7 @@ def add_commands(sub: Any) -> None:
     pack.add_argument("graph", help="the .ctoon graph file")
     pack.add_argument("--to", required=True, metavar="FILE", help="the .ctoonpack to write")
     pack.add_argument("--json", action="store_true")
+    outside_paths_arg(pack)
     library_arg(pack)
     unpack = sub.add_parser("unpack", help="open a pack: a graph folder + assets in the library")
     unpack.add_argument("pack", help="the .ctoonpack file")
@@ -99,7 +100,7 @@ def add_commands(sub: Any) -> None:
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    err = Console(stderr=True, highlight=False)
+    err = SafeConsole(stderr=True, highlight=False)
     try:
         if args.command == "assets":
             action = getattr(args, "assets_command", None)
@@ -121,6 +122,9 @@ def dispatch(args: argparse.Namespace) -> int:
     except lq.FilterError as exc:
         err.print(f"[red]{redact_secrets(str(exc))}[/]", markup=True)
         return EXIT_INVALID
+    except (GraphFileError, PackError) as exc:  # a file refused as it is: invalid input
+        err.print(redact_secrets(str(exc)), markup=False, style="red")
+        return EXIT_INVALID
     except CoreError as exc:
         err.print(redact_secrets(str(exc)), markup=False, style="red")
         return EXIT_FAILED
@@ -134,7 +138,7 @@ def dispatch(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     sort = args.sort if not args.reverse else "-" + args.sort.lstrip("-")
     query = lq.parse_filters(args.filters, sort=sort, limit=args.limit)
-    library = open_library(args.library)
+    library = open_library(args.library, read_only=True)
     try:
         rows = lq.query_assets(library, query)
         total = lq.count_assets(library, query) if query.limit is not None else len(rows)
@@ -216,7 +220,7 @@ def _stars(row: lq.AssetRow) -> str:
 
 
 def _show(args: argparse.Namespace) -> int:
-    library = open_library(args.library)
+    library = open_library(args.library, read_only=True)
     try:
         sha = lq.resolve_sha(library, args.sha)
         details = lq.asset_details(library, sha)
@@ -254,6 +258,7 @@ def _show(args: argparse.Namespace) -> int:
         )
         facts = [
             ("graph", p.graph_path or "—"),
+            ("origin", p.origin_label),
             ("model", f"{p.model or '—'} via {p.provider or '—'}"),
             ("job", p.job_id or "—"),
             ("cost", f"{_usd(p.cost_usd)} ({p.cost_source or 'estimate'})"),
@@ -340,6 +345,7 @@ def _pack(args: argparse.Namespace) -> int:
             library,
             default_registry(),
             prices=PriceTable.load(config_dir() / "prices.json"),
+            allow_outside_paths=args.allow_outside_paths,
         )
     finally:
         library.close()

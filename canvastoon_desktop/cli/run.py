@@ -32,12 +32,12 @@ from .commands import (
     print_problems,
     resolve_targets,
 )
-from .output import styled_status
+from .output import SafeConsole, styled_status
 from .progress import RunProgress
 
 
 def run_command(args: argparse.Namespace) -> int:
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
     try:
         graph = load(args.file)
     except GraphFileError as exc:
@@ -94,7 +94,10 @@ async def _run(
     workspace: Any, graph: Any, args: argparse.Namespace, targets: Any, budget: Any, err: Console
 ) -> int:
     executor = workspace.executor
-    plan, problems = executor.check(graph, targets, graph_path=args.file, budget=budget)
+    allow = args.allow_outside_paths
+    plan, problems = executor.check(
+        graph, targets, graph_path=args.file, budget=budget, allow_outside_paths=allow
+    )
     if problems or plan is None:
         return _refuse(args, problems, f"{args.file} cannot run", err)
     quote = plan.quote
@@ -112,7 +115,9 @@ async def _run(
             "not confirmed",
             err,
         )
-    run = executor.start(graph, targets=targets, graph_path=args.file, budget=budget)
+    run = executor.start(
+        graph, targets=targets, graph_path=args.file, budget=budget, allow_outside_paths=allow
+    )
     loop = asyncio.get_running_loop()
     presses = 0
 
@@ -146,7 +151,7 @@ async def _run(
         doc = summary_json(summary, graph, workspace.library)
         print(redact_secrets(json.dumps(doc, indent=1)))
     else:
-        _print_summary(summary, graph, workspace.library, Console(highlight=False))
+        _print_summary(summary, graph, workspace.library, SafeConsole(highlight=False))
     return {"done": EXIT_OK, "failed": EXIT_FAILED, "cancelled": EXIT_CANCELLED}.get(
         summary.status, EXIT_FAILED
     )

@@ -12,14 +12,13 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from ..core.errors import CoreError
 from ..core.library import RunNode
 from ..core.pricing import format_seconds, format_usd
 from ..core.secrets import redact_secrets
-from .output import console, library_arg, open_library, print_json, styled_status
+from .output import SafeConsole, console, library_arg, open_library, print_json, styled_status
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -48,14 +47,14 @@ def dispatch(args: argparse.Namespace) -> int:
             return _show(args)
         return _list(args)
     except CoreError as exc:  # e.g. the library folder is unreadable
-        Console(stderr=True, highlight=False).print(
+        SafeConsole(stderr=True, highlight=False).print(
             redact_secrets(str(exc)), style="red", markup=False
         )
         return EXIT_FAILED
 
 
 def _list(args: argparse.Namespace) -> int:
-    library = open_library(args.library)
+    library = open_library(args.library, read_only=True)
     try:
         runs = library.runs(limit=max(1, args.limit))
     finally:
@@ -89,7 +88,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    library = open_library(args.library)
+    library = open_library(args.library, read_only=True)
     try:
         found = library.find_runs(args.run)
         nodes = library.run_nodes(found[0]["id"]) if len(found) == 1 else []
@@ -101,7 +100,7 @@ def _show(args: argparse.Namespace) -> int:
             if not found
             else f"{args.run} matches several runs; give more characters"
         )
-        Console(stderr=True, highlight=False).print(problem, style="red", markup=False)
+        SafeConsole(stderr=True, highlight=False).print(problem, style="red", markup=False)
         return EXIT_INVALID
     run = found[0]
     if args.json:

@@ -10,6 +10,7 @@ Provider job ids are journaled in the library before polling, so a later run res
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import uuid
@@ -20,8 +21,8 @@ from typing import Any
 
 from .assets import Asset, AssetKind, ItemList, Value, value_assets
 from .catalog import ModelSpec
-from .charges import REPORTED, Booking, settle
-from .errors import CoreError, RunRefused
+from .charges import ESTIMATE, REPORTED, Booking, settle
+from .errors import CoreError, LibraryError, RunRefused
 from .events import (
     JobSubmitted,
     NodeCached,
@@ -41,8 +42,19 @@ from .events import (
 from .gcpause import heap_frozen_while_running, refreeze
 from .generation import ErrorKind, GeneratedOutput, GenerationError, ModelAdapter, ModelCall
 from .graph import Graph, Node
-from .library import JobRecord, Library, ResultRecord, RunNode, params_to_json
+from .library import (
+    HEARTBEAT_S,
+    SIMULATED,
+    CacheScope,
+    JobBusy,
+    JobRecord,
+    Library,
+    ResultRecord,
+    RunNode,
+    params_to_json,
+)
 from .nodetype import NodeRegistry, NodeType
+from .paths import outside_paths
 from .plan import (
     ItemPlan,
     Plan,
@@ -60,6 +72,7 @@ from .plan import (
 from .pricing import Budget, CostRange, PriceTable, UnpricedModel
 from .runtime import NodeContext
 from .secrets import redact_secrets
+from .shared_jobs import adopt_delivered, delivered_info, wait_until_settled
 from .signals import Signal
 from .validation import Problem, graph_problems, run_problems
 
@@ -158,7 +171,9 @@ class Executor:
         targets: Iterable[str] | None = None,
         graph_path: str | Path | None = None,
     ) -> Plan:
-        return self.planner.plan(graph, targets, graph_dir=_graph_dir(graph_path))
+        return self.planner.plan(
+            graph, targets, graph_dir=_graph_dir(graph_path), simulated=self.simulated
+        )
 
     def resumable_nodes(
         self, graph: Graph, plan: Plan | None = None, graph_path: str | Path | None = None
@@ -182,10 +197,17 @@ class Executor:
         *,
         graph_path: str | Path | None = None,
         budget: Budget | None = None,
+        allow_outside_paths: bool = False,
     ) -> tuple[Plan | None, list[Problem]]:
-        """Validate a run without starting it: (plan, every problem found)."""
+        """Validate a run without starting it: (plan, every problem found). A path that
+        points outside the graph's folder is one, unless ``allow_outside_paths``."""
         wanted = needed_nodes(graph, targets) if targets else None
         problems = graph_problems(graph, wanted)
+        if not allow_outside_paths:
+            problems += [
+                Problem(found.message, found.node_id, found.node_name, "outside_path")
+                for found in outside_paths(graph, _graph_dir(graph_path), wanted)
+            ]
         if any(p.code == "cycle" for p in problems):
             return None, problems
         plan = self.plan(graph, targets, graph_path)
@@ -206,6 +228,7 @@ class Executor:
         graph_path: str | Path | None = None,
         budget: Budget | None = None,
         on_event: Callable[[RunEvent], Any] | None = None,
+        allow_outside_paths: bool = False,
     ) -> Run:
         """Start a run on the running loop; returns at once. Await ``run.wait()``."""
         run = Run(
@@ -215,6 +238,7 @@ class Executor:
             graph_path=graph_path,
             budget=budget or self.budget,
         )
+        run.allow_outside_paths = allow_outside_paths
         if on_event is not None:
             run.events.connect(on_event)
         run.start()
@@ -242,6 +266,8 @@ class Run:
         self.graph_path = str(graph_path) if graph_path else None
         self.graph_dir = _graph_dir(graph_path)
         self.budget = budget
+        #: paths outside the graph's folder were allowed for this run (core.paths)
+        self.allow_outside_paths = False
         self.run_id = uuid.uuid4().hex
         self.events = Signal("events")
         self.outcomes: dict[str, NodeOutcome] = {}
@@ -314,6 +340,7 @@ class Run:
             self.targets,
             graph_path=self.graph_path,
             budget=self.budget,
+            allow_outside_paths=self.allow_outside_paths,
         )
         log.debug(
             "run %s: %d nodes planned, %s",
@@ -363,8 +390,9 @@ class Run:
         """Commit results written behind while a long run goes. Paid results do not wait for
         this (they are committed as they come); what waits is free, local work."""
         while True:
-            await asyncio.sleep(every_s)
+            await asyncio.sleep(min(every_s, HEARTBEAT_S))
             self.library.flush()
+            self.library.heartbeat()  # the jobs this run works on are still worked on
 
     def _finish_status(self) -> str:
         statuses = {o.status for o in self.outcomes.values()}
@@ -594,7 +622,15 @@ class Run:
             plan = planned
         else:
             plan = self.executor.planner.resolve_item(
-                node, node_type, self.registry.catalog, model, params, inputs, item, mapped
+                node,
+                node_type,
+                self.registry.catalog,
+                model,
+                params,
+                inputs,
+                item,
+                mapped,
+                CacheScope(str(self.graph.meta.get("graph_id") or ""), self.executor.simulated),
             )
         if plan.status == "skip":
             self.emit(NodeSkipped(run_id, node_id, item, plan.reason or "skipped"))
@@ -604,15 +640,19 @@ class Run:
             self.emit(NodeCached(run_id, node_id, item, outputs, pinned=plan.status == "pinned"))
             return NodeOutcome(node_id, "cached", outputs, model=model_id)
         self.emit(NodeQueued(run_id, node_id, item))
-        ctx = NodeContext(self, node, item, params, model, plan.key, self.graph_dir)
+        ctx = NodeContext(
+            self, node, item, params, model, plan.key, self.graph_dir, self.allow_outside_paths
+        )
         started = time.monotonic()
         try:
             raw = await node_type().run(ctx, inputs)
             outputs = _check_outputs(node_type, raw)
         except asyncio.CancelledError:
+            self._release(ctx)
             self.emit(NodeCancelled(run_id, node_id, item))
             return NodeOutcome(node_id, "cancelled", model=model_id)
         except GenerationError as exc:
+            self._release(ctx)
             message = redact_secrets(str(exc))
             self.emit(NodeFailed(run_id, node_id, item, exc.kind.value, message, exc.retryable))
             return NodeOutcome(
@@ -624,6 +664,7 @@ class Run:
                 cost_usd=_spent(ctx),
             )
         except CoreError as exc:
+            self._release(ctx)
             message = redact_secrets(str(exc))
             self.emit(
                 NodeFailed(
@@ -639,6 +680,7 @@ class Run:
                 node_id, "failed", error=message, error_kind=ErrorKind.NODE.value, model=model_id
             )
         except Exception as exc:  # a bug: report it on the node, keep the details in the log
+            self._release(ctx)
             log.exception("node %s (%s) crashed", node_id, node_type.type_id)
             message = redact_secrets(f"internal error: {type(exc).__name__}: {exc}")
             self.emit(NodeFailed(run_id, node_id, item, ErrorKind.INTERNAL.value, message))
@@ -659,33 +701,49 @@ class Run:
         if plan.key is not None:
             # the journal rows close in the same transaction: a crash in between would
             # otherwise forget a paid job before its result is indexed
-            self.library.record_result(
-                ResultRecord(
-                    cache_key=plan.key,
-                    node_id=node_id,
-                    node_type=node_type.type_id,
-                    outputs=outputs,
-                    params=params,
-                    inputs=input_hashes(inputs),
-                    run_id=run_id,
-                    graph_id=str(self.graph.meta.get("graph_id") or ""),
-                    graph_path=self.graph_path,
-                    node_title=self.graph.display_name(node_id),
-                    item=item,
+            try:
+                self.library.record_result(
+                    ResultRecord(
+                        cache_key=plan.key,
+                        node_id=node_id,
+                        node_type=node_type.type_id,
+                        outputs=outputs,
+                        params=params,
+                        inputs=input_hashes(inputs),
+                        run_id=run_id,
+                        graph_id=str(self.graph.meta.get("graph_id") or ""),
+                        graph_path=self.graph_path,
+                        node_title=self.graph.display_name(node_id),
+                        item=item,
+                        model=model_id,
+                        provider=model.provider.value if model else None,
+                        prompt=ctx.prompt_used,
+                        job_id=job_id,
+                        cost_usd=cost,
+                        cost_source=source,
+                        queue_s=queue_s if ctx.calls else None,
+                        run_s=run_s if ctx.calls else None,
+                        origin=SIMULATED if self.executor.simulated else None,
+                        **booked,
+                    ),
+                    close_jobs=ctx.job_rows,
+                    params_json=self._params_json(node_id, params),
+                    already_charged=ctx.already_charged,
+                )
+            except LibraryError as exc:  # a full disk: say so; the paid job stays journaled
+                message = (
+                    f"the result could not be saved ({exc}); what was paid for stays "
+                    "journaled: run again once the library's disk has room"
+                )
+                self.emit(NodeFailed(run_id, node_id, item, ErrorKind.INTERNAL.value, message))
+                return NodeOutcome(
+                    node_id,
+                    "failed",
+                    error=message,
+                    error_kind="library",
                     model=model_id,
-                    provider=model.provider.value if model else None,
-                    prompt=ctx.prompt_used,
-                    job_id=job_id,
                     cost_usd=cost,
-                    cost_source=source,
-                    queue_s=queue_s if ctx.calls else None,
-                    run_s=run_s if ctx.calls else None,
-                    **booked,
-                ),
-                close_jobs=ctx.job_rows,
-                params_json=self._params_json(node_id, params),
-                already_charged=ctx.already_charged,
-            )
+                )
         elif ctx.job_rows:
             self.library.close_jobs(ctx.job_rows, "done")
         self.emit(
@@ -703,6 +761,12 @@ class Run:
             )
         )
         return NodeOutcome(node_id, "done", outputs, cost, model=model_id, note=ctx.note)
+
+    def _release(self, ctx: NodeContext) -> None:
+        """The node failed after some of its calls succeeded: their jobs stay journaled
+        (the next run collects what was paid for) but nobody works on them now."""
+        if ctx.job_rows:
+            self.library.journal_release(ctx.job_rows)
 
     def _params_json(self, node_id: str, params: Mapping[str, Any]) -> str:
         cached = self._params_json_cache.get(node_id)
@@ -727,15 +791,54 @@ class Run:
                 f"no adapter for {call.model.provider.label} is configured", kind=ErrorKind.INTERNAL
             )
         key = ctx.cache_key or f"uncached:{self.run_id}:{ctx.node.id}:{ctx.item}"
-        previous = (
-            self.library.open_job(key, call.fingerprint()) if key in self._open_job_keys else None
-        )
+        look = key in self._open_job_keys
+        adopt_done = True  # one made it meanwhile (another process): take it, do not pay
+        while True:
+            try:
+                return await self._generate(ctx, call, adapter, key, look, adopt_done)
+            except JobBusy as busy:  # another run makes this very request: never twice
+                settled = await wait_until_settled(
+                    self.library,
+                    busy.job,
+                    lambda status: self.node_progress(ctx, status, None),
+                )
+                adopted = self._adopt(ctx, settled) if settled is not None else None
+                if adopted is not None:
+                    return adopted
+                adopt_done = False  # what was delivered is gone (or from another mode)
+                if settled is not None and settled.state == "possibly_charged":
+                    raise GenerationError(
+                        "another run sent this very request and its answer was lost, so it "
+                        "may have been charged (recorded as possibly charged); it was not sent "
+                        "again. Run again to send it.",
+                        kind=ErrorKind.OUTCOME_UNKNOWN,
+                    ) from None
+                look = True  # still open (resume it), or it failed: decide again
+
+    async def _generate(
+        self,
+        ctx: NodeContext,
+        call: ModelCall,
+        adapter: ModelAdapter,
+        key: str,
+        look: bool,
+        adopt_done: bool,
+    ) -> GeneratedOutput:
+        provider = call.model.provider.value
+        previous = self.library.open_job(key, call.fingerprint()) if look else None
+        if previous is not None and bool(previous.info.get("simulated")) != self.executor.simulated:
+            previous = None  # a simulator's job id means nothing to the real provider
+        if previous is not None:  # an earlier run's job: ours now (JobBusy if it is live)
+            previous = await asyncio.to_thread(self.library.journal_take, previous.id)
+            adopted = self._adopt(ctx, previous) if previous is not None else None
+            if adopted is not None:
+                return adopted
         quoted = self._quote_call(call)
         estimate = quoted.high
         async with self.semaphore(provider):
             if previous is None:
                 self._reserve(estimate, call.model)
-            job = _Job(self, ctx, call, key, previous, quoted)
+            job = _Job(self, ctx, call, key, previous, adopt_done, quoted)
             if log.isEnabledFor(logging.DEBUG):
                 log.debug(
                     "node %s%s: %s %s",
@@ -757,18 +860,33 @@ class Run:
             except asyncio.CancelledError:
                 if not (job.keep_open_on_cancel and job.has_job_id):
                     job.close("cancelled")
+                job.release()
                 raise
             except GenerationError as exc:
                 if exc.kind is ErrorKind.OUTCOME_UNKNOWN:
-                    job.close("unknown")
+                    job.close(job.final_state or "unknown")
                 elif not (exc.retryable and job.has_job_id):
                     job.close("failed")  # else keep "submitted": the job may live on; resume it
+                job.release()
                 raise
+            except (JobBusy, CoreError):  # waiting for another run; the library failing
+                job.release()
+                raise
+            except Exception as exc:  # an answer the adapter did not expect: not "creating"
+                log.exception("%s adapter crashed", provider)
+                job.close("failed")
+                raise GenerationError(
+                    f"{call.model.provider.label} gave an answer that could not be used "
+                    f"({type(exc).__name__})",
+                    kind=ErrorKind.PROVIDER,
+                ) from exc
             finally:
                 self._reserved = max(0.0, self._reserved - (0.0 if previous else estimate))
-            job.finished(output)
-        self._book(ctx, call, output, quoted)
-        self.cost_usd += output.cost_usd or 0.0
+            self._book(ctx, call, output, quoted)
+            await job.finished(output)
+        if self.executor.simulated and call.model.provider.value != "local":
+            output.cost_source = f"simulated {output.cost_source or ''}".strip()
+        self.cost_usd += output.cost_usd
         return output
 
     def _quote_call(self, call: ModelCall) -> CostRange:
@@ -797,8 +915,21 @@ class Run:
         if booking.warning:
             log.warning("%s", booking.warning)
             ctx.warn(booking.warning)
-        if self.executor.simulated and call.model.provider.value != "local":
-            output.cost_source = f"simulated {output.cost_source or ''}".strip()
+
+    def _adopt(self, ctx: NodeContext, job: JobRecord) -> GeneratedOutput | None:
+        """Take over what ``job`` (another run's, or a crashed one's) delivered."""
+        if bool(job.info.get("simulated")) != self.executor.simulated:
+            return None  # a simulator's placeholder never stands in for a real result
+        found = adopt_delivered(self.library, job)
+        if found is None:
+            return None
+        output, charged = found
+        if job.is_open:  # it closes with this run's result
+            ctx.job_rows.append(job.id)
+        ctx.already_charged += charged
+        self.cost_usd += output.cost_usd or 0.0
+        log.info("node %s: adopted the outputs of job %s", ctx.node.id[:8], job.id)
+        return output
 
     def _reserve(self, estimate: float, model: ModelSpec) -> None:
         limit = self.budget.per_run
@@ -824,12 +955,14 @@ class _Job:
         call: ModelCall,
         cache_key: str,
         previous: JobRecord | None,
-        quoted: CostRange,
+        adopt_done: bool = False,
+        quoted: CostRange | None = None,
     ) -> None:
         self._run = run
+        self._adopt_done = adopt_done
         self._ctx = ctx
         self._call = call
-        self._quoted = quoted
+        self._quoted = quoted or CostRange()
         self.run_id = run.run_id
         self.cache_key = cache_key
         self.previous = previous
@@ -837,6 +970,8 @@ class _Job:
         self._job_id: str | None = previous.job_id if previous else None
         self._info: dict[str, Any] = dict(previous.info) if previous else {}
         self.keep_open_on_cancel = False
+        #: how the journal row ends when the outcome is unknown (see ``possibly_charged``)
+        self.final_state: str | None = None
         self._started = time.monotonic()
         self._running_since: float | None = None
         self.queue_s = 0.0
@@ -866,16 +1001,21 @@ class _Job:
             )
             return
         self._info = dict(info or {})
+        if self._run.executor.simulated:
+            self._info["simulated"] = True
         self._row = await asyncio.to_thread(
-            library.journal_creating,
-            self.cache_key,
-            self._call.model.provider.value,
-            self._call.model.id,
-            fingerprint=self._call.fingerprint(),
-            run_id=self.run_id,
-            node_id=self._ctx.node.id,
-            item=self._ctx.item,
-            info=info,
+            functools.partial(
+                library.journal_creating,
+                self.cache_key,
+                self._call.model.provider.value,
+                self._call.model.id,
+                fingerprint=self._call.fingerprint(),
+                run_id=self.run_id,
+                node_id=self._ctx.node.id,
+                item=self._ctx.item,
+                info=self._info,
+                adopt_delivered=self._adopt_done,
+            )
         )
 
     async def submitted(self, job_id: str, info: Mapping[str, Any] | None = None) -> None:
@@ -883,8 +1023,14 @@ class _Job:
             await self.creating()
         assert self._row is not None
         self._job_id = job_id
+        if info:  # kept for what is journaled later (e.g. the charge a create reported)
+            self._info = {**self._info, **dict(info)}
         await asyncio.to_thread(
-            self._run.library.journal_update, self._row, state="submitted", job_id=job_id, info=info
+            self._run.library.journal_update,
+            self._row,
+            state="submitted",
+            job_id=job_id,
+            info=self._info if info else None,
         )
         self._run.emit(
             JobSubmitted(
@@ -920,8 +1066,12 @@ class _Job:
         return self._run.library.temp_path(suffix)
 
     async def charge(self, usd: float | None, reason: str) -> None:
+        booking = settle(usd, self._quoted, what=self._call.model.label)
+        await self._record(booking, reason)
+
+    async def _record(self, booking: Booking, reason: str) -> None:
+        """Book money spent without a result, the quote and the report kept apart."""
         model = self._call.model
-        booking = settle(usd, self._quoted, what=model.label)
         if booking.warning:
             log.warning("%s", booking.warning)
             self._ctx.warn(booking.warning)
@@ -932,17 +1082,19 @@ class _Job:
         if self._run.executor.simulated and model.provider.value != "local":
             return  # nothing real was spent
         await asyncio.to_thread(
-            self._run.library.add_charge,
-            usd,
-            provider=model.provider.value,
-            model=model.id,
-            run_id=self.run_id,
-            node_id=self._ctx.node.id,
-            reason=reason,
-            quote=(self._quoted.low, self._quoted.high),
-            reported_usd=booking.reported_usd,
-            basis=booking.basis,
-            note=booking.warning,
+            functools.partial(
+                self._run.library.add_charge,
+                usd,
+                provider=model.provider.value,
+                model=model.id,
+                run_id=self.run_id,
+                node_id=self._ctx.node.id,
+                reason=reason,
+                quote=(self._quoted.low, self._quoted.high),
+                reported_usd=booking.reported_usd,
+                basis=booking.basis,
+                note=booking.warning,
+            )
         )
         if self._row is not None:  # a later run that collects this job must not count it again
             self._info["charged_usd"] = float(self._info.get("charged_usd", 0.0)) + usd
@@ -953,8 +1105,20 @@ class _Job:
         cancelled, so the next run collects what was paid for instead of paying again."""
         self.keep_open_on_cancel = True
 
-    def finished(self, output: GeneratedOutput) -> None:
-        """The call succeeded: its journal row closes when the node's result is recorded."""
+    async def possibly_charged(self, usd: float | None, what: str) -> None:
+        """A request that may have been acted on (and billed) lost its answer, and the
+        provider cannot be asked about it: the estimate (``usd``, else the quote's max) goes
+        in the ledger once, as possibly charged, and the job ends so that the next run may
+        send it again."""
+        estimate = self._quoted.high if usd is None else usd
+        await self._record(
+            Booking(estimate, ESTIMATE, self._quoted), f"possibly charged: {what} (estimated)"
+        )
+        self.final_state = "possibly_charged"
+
+    async def finished(self, output: GeneratedOutput) -> None:
+        """The call succeeded: what it delivered is journaled at once (another run waiting
+        for this request adopts it), and the row closes when the node's result is recorded."""
         if self._running_since is None:
             self.queue_s = 0.0
         output.usage.setdefault("queue_s", self.queue_s)
@@ -962,6 +1126,8 @@ class _Job:
             output.job_id = self._job_id
         if self._row is not None:
             self._ctx.job_rows.append(self._row)
+            self._info["delivered"] = delivered_info(output)
+            await asyncio.to_thread(self._run.library.journal_update, self._row, info=self._info)
         # money already recorded for this job (e.g. when an earlier run was cancelled while
         # the provider went on) is not counted twice when its result is recorded now
         self._ctx.already_charged += float(self._info.get("charged_usd", 0.0))
@@ -969,6 +1135,11 @@ class _Job:
     def close(self, state: str) -> None:
         if self._row is not None:
             self._run.library.close_jobs([self._row], state)
+
+    def release(self) -> None:
+        """This run stops working on the job (a job still open may be resumed later)."""
+        if self._row is not None:
+            self._run.library.journal_release([self._row])
 
 
 def _check_outputs(node_type: type[NodeType], raw: Mapping[str, Any]) -> dict[str, Value]:

@@ -20,11 +20,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
+from . import untrusted_json
 from .errors import GraphFileError
 from .graph import Edge, Graph, Node
 from .nodetype import NodeRegistry
 from .params import ParamError
 from .ports import connection_refusal
+from .regular_files import FileRefused, read_regular
 from .secrets import redact_secrets
 
 FORMAT_TAG = "canvastoon-graph"
@@ -92,25 +94,25 @@ class _GraphDoc(BaseModel):
 
 
 def load_graph(path: str | os.PathLike[str], registry: NodeRegistry) -> Graph:
-    """Read and check a graph file; raise GraphFileError listing every problem found."""
+    """Read and check a graph file; raise GraphFileError listing every problem found.
+
+    Only a regular file is read (not a device, a FIFO or a link to one), and never more
+    than ``MAX_FILE_BYTES`` of it."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise GraphFileError(path, "file not found") from None
-    except OSError as exc:
-        raise GraphFileError(path, f"cannot read the file ({exc.strerror})") from None
-    if size > MAX_FILE_BYTES:
-        raise GraphFileError(
-            path,
-            f"the file is {size / 2**20:.1f} MB; graph files are at most "
-            f"{MAX_FILE_BYTES // 2**20} MB (assets live in the library, not in the graph)",
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise GraphFileError(path, f"cannot read the file ({exc.strerror})") from None
+        data = read_regular(path, MAX_FILE_BYTES)
+    except FileRefused as exc:
+        raise GraphFileError(path, _file_problem(str(exc))) from None
     return parse_graph(data, registry, source=path)
+
+
+def _file_problem(reason: str) -> str:
+    if reason.startswith("the file is "):
+        return (
+            f"{reason} (graph files are at most {MAX_FILE_BYTES // 2**20} MB; assets live in "
+            "the library, not in the graph)"
+        )
+    return reason
 
 
 def parse_graph(data: bytes, registry: NodeRegistry, *, source: object = "<graph>") -> Graph:
@@ -131,22 +133,9 @@ def _decode(data: bytes, source: object) -> dict[str, Any]:
     if not data.strip():
         raise GraphFileError(source, "the file is empty")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise GraphFileError(
-            source, f"not UTF-8 text (bad byte at offset {exc.start}); is this a graph file?"
-        ) from None
-    try:
-        doc = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
-    except RecursionError:
-        raise GraphFileError(source, "the JSON is nested too deeply") from None
-    except json.JSONDecodeError as exc:
-        what = "the file ends too early (truncated?)" if exc.pos >= len(text.rstrip()) else exc.msg
-        raise GraphFileError(
-            source, f"not valid JSON: {what} at line {exc.lineno}, column {exc.colno}"
-        ) from None
-    except ValueError as exc:
-        raise GraphFileError(source, f"not valid JSON: {exc}") from None
+        doc = untrusted_json.loads(data)
+    except untrusted_json.UntrustedJson as exc:
+        raise _located(source, exc) from None
     if not isinstance(doc, dict):
         raise GraphFileError(source, "not a CanvasToon graph (the top level is not an object)")
     if doc.get("format") != FORMAT_TAG:
@@ -161,17 +150,26 @@ def _decode(data: bytes, source: object) -> dict[str, Any]:
     return doc
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"the key {key[:60]!r} appears twice in one object")
-        result[key] = value
-    return result
+def _located(source: object, exc: untrusted_json.UntrustedJson) -> GraphFileError:
+    node, problem = _place(exc)
+    if not exc.path and problem.startswith("not UTF-8"):
+        problem += "; is this a graph file?"
+    return GraphFileError(source, problem, node=node)
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed in a graph file")
+def _place(exc: untrusted_json.UntrustedJson) -> tuple[str | None, str]:
+    """(node, problem) for a problem at ``exc.path``: the node when it is inside one."""
+    path, problem = exc.path, exc.problem
+    if not path:
+        return None, problem
+    doc_nodes = exc.document.get("nodes") if isinstance(exc.document, dict) else None
+    if len(path) >= 2 and path[0] == "nodes" and isinstance(path[1], int):
+        entry = doc_nodes[path[1]] if isinstance(doc_nodes, list) else None
+        node_id = entry.get("id") if isinstance(entry, dict) else None
+        usable = isinstance(node_id, str) and node_id.isprintable() and len(node_id) <= 64
+        field = untrusted_json.where(path[2:]) if len(path) > 2 else "the entry"
+        return (node_id if usable else f"#{path[1] + 1}"), f"{field} {problem}"
+    return None, f"{untrusted_json.where(path)} {problem}"
 
 
 def _migrate(doc: dict[str, Any], source: object) -> dict[str, Any]:
@@ -386,14 +384,32 @@ def graph_to_document(graph: Graph) -> dict[str, Any]:
     return doc
 
 
-def dumps_graph(graph: Graph) -> str:
-    """The file's text; any known API key that found its way into a value is redacted."""
-    text = json.dumps(graph_to_document(graph), ensure_ascii=False, indent=1, allow_nan=False)
+def dumps_graph(graph: Graph, *, source: object = "the graph") -> str:
+    """The file's text; any known API key that found its way into a value is redacted.
+    A value no file can hold (a lone surrogate, infinity) is a GraphFileError naming it:
+    a save never fails half-way or in silence."""
+    doc = graph_to_document(graph)
+    try:
+        untrusted_json.check_tree(doc, max_depth=10**6)
+        text = json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False)
+    except untrusted_json.UntrustedJson as exc:
+        exc.document = doc
+        node, problem = _place(exc)
+        raise GraphFileError(source, f"cannot be saved: {problem}", node=node) from None
+    except (ValueError, RecursionError) as exc:
+        raise GraphFileError(source, f"cannot be saved: {exc}") from None
     return redact_secrets(text) + "\n"
 
 
 def save_graph(graph: Graph, path: str | os.PathLike[str]) -> None:
-    atomic_write_text(Path(path), dumps_graph(graph))
+    """Write ``graph`` to ``path`` atomically; GraphFileError (naming the file) when it
+    cannot be written — the old file is then left as it was."""
+    path = Path(path)
+    text = dumps_graph(graph, source=path)
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise GraphFileError(path, f"cannot be saved ({exc.strerror or exc})") from None
 
 
 def atomic_write_text(path: Path, text: str) -> None:

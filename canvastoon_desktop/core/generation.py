@@ -133,6 +133,11 @@ class JobControl(Protocol):
         result that was made but could not be delivered): ``usd`` as the provider reported
         it, or None when it did not say (the call's quote max is booked as an estimate)."""
 
+    async def possibly_charged(self, usd: float, what: str) -> None:
+        """A paid request's answer was lost and the provider cannot be asked about it:
+        record ``usd`` (an estimate) once as possibly charged, and end the job so that the
+        next run sends the request again instead of failing on it for ever."""
+
     def keep_open(self) -> None:
         """Call when the provider cannot stop the job: if the node is cancelled, the job
         stays journaled as submitted and the next run collects it instead of paying again."""

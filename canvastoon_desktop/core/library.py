@@ -30,11 +30,13 @@ import json
 import os
 import random
 import shutil
+import socket
 import sqlite3
 import statistics
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,12 +47,14 @@ from typing import Any, NamedTuple
 from .assets import EXTENSIONS, Asset, AssetKind, ItemList, Value
 from .errors import LibraryError
 from .library_writer import BackgroundWriter, Statement, connect
-from .secrets import redact_secrets
+from .regular_files import FileRefused, open_regular
+from .secrets import redact_bytes, redact_secrets
 
-#: 2 added run_nodes; 3 split the charges into quoted and reported amounts. Every statement
-#: of the schema is idempotent, so an older library is upgraded by running it again (and
-#: by adding the columns a table gained: ``_ADDED_COLUMNS``)
-SCHEMA_VERSION = 3
+#: 2 added run_nodes; 3 added the columns of ``_ADDED_COLUMNS`` and the review tools'
+#: indexes; 4 split the charges into their quoted and reported amounts (more columns).
+#: Every statement of the schema is idempotent, so an older library is upgraded by running
+#: it again (and adding the columns it lacks)
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS assets (
@@ -141,24 +145,29 @@ CREATE TABLE IF NOT EXISTS charges (
     model       TEXT,
     run_id      TEXT,
     node_id     TEXT,
-    reason      TEXT,
-    quote_low   REAL,
-    quote_high  REAL,
-    reported_usd REAL,
-    basis       TEXT,
-    note        TEXT
+    reason      TEXT
 );
 CREATE INDEX IF NOT EXISTS charges_at ON charges(at);
 CREATE TABLE IF NOT EXISTS run_nodes (
     run_id      TEXT PRIMARY KEY NOT NULL,
     nodes_json  TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS review_result_assets_result ON result_assets(result_id);
+CREATE INDEX IF NOT EXISTS review_assets_created ON assets(created_at);
+CREATE INDEX IF NOT EXISTS review_results_run ON results(run_id);
+CREATE INDEX IF NOT EXISTS review_results_graph ON results(graph_path);
 """
 
-#: columns added to existing tables since they were first created: (table, column, type)
+#: columns added to tables after they were first created: (table, column, declaration)
 _ADDED_COLUMNS = (
-    # usd is what counts as spent; quote_* what the call was quoted; reported_usd what the
-    # provider said it cost (NULL: it did not, or it could not be believed); basis says
+    # where a result came from: NULL made here by a real run, "simulated" by a simulated
+    # run, "pack:NAME" imported from a pack (it serves only its own graph)
+    ("results", "origin", "TEXT"),
+    # who works on an open job (a process of this or another app) and when it last said so
+    ("jobs", "owner", "TEXT"),
+    ("jobs", "heartbeat_at", "REAL"),
+    # (4) usd is what counts as spent; quote_* what the call was quoted; reported_usd what
+    # the provider said it cost (NULL: it did not, or it could not be believed); basis says
     # which one usd is (reported | estimate | unknown)
     ("charges", "quote_low", "REAL"),
     ("charges", "quote_high", "REAL"),
@@ -174,8 +183,30 @@ _HANDOFF_STATEMENTS = 50_000
 INLINE_MAX_BYTES = 256 * 1024
 
 #: journal states: creating (request may be on the wire), submitted (provider gave a job id),
-#: done, failed, cancelled, unknown (a create whose outcome could not be established)
+#: done, failed, cancelled, unknown (a create whose outcome could not be established, that
+#: the provider can still be asked about), possibly_charged (one it cannot be asked about:
+#: reported once, with the estimate in the ledger; the next run sends the work again)
 OPEN_JOB_STATES = ("creating", "submitted")
+_OPEN_SQL = "('creating', 'submitted', 'unknown')"
+
+#: a process holding an open job refreshes its claim this often (while it runs) ...
+HEARTBEAT_S = 5.0
+#: ... and one silent for this long is taken for dead (its job may be adopted)
+LEASE_S = 30.0
+
+_JOB_COLUMNS = (
+    "id, cache_key, provider, model, state, job_id, fingerprint, info_json, created_at,"
+    " updated_at, run_id, node_id, item, owner, heartbeat_at"
+)
+
+
+class JobBusy(Exception):
+    """Another run (of this process or another one on the same library) is working on this
+    very request right now: wait for it instead of sending it a second time."""
+
+    def __init__(self, job: JobRecord) -> None:
+        super().__init__(f"job {job.id} is being worked on by {job.owner}")
+        self.job = job
 
 
 @dataclass(frozen=True)
@@ -201,6 +232,8 @@ class ResultRecord:
     cost_source: str | None = None
     queue_s: float | None = None
     run_s: float | None = None
+    #: None: made here by a real run; SIMULATED; or FROM_PACK + the pack's name
+    origin: str | None = None
     #: the calls' quotes, what their providers reported (None: not all did), and how
     #: ``cost_usd`` was arrived at (reported | estimate | unknown | mixed); see charges.py
     quote: tuple[float, float] | None = None
@@ -216,6 +249,31 @@ class CachedResult:
     cost_usd: float
     model: str | None
     finished_at: float
+    origin: str | None = None
+    graph_id: str | None = None
+
+
+#: the origin of results made by a run against the provider simulator
+SIMULATED = "simulated"
+#: the origin of results imported from a pack is this prefix and the pack's name
+FROM_PACK = "pack:"
+
+
+@dataclass(frozen=True)
+class CacheScope:
+    """Which results may serve a run: those made here by real runs, those a pack brought
+    for this very graph (``graph_id``; its saved copies keep it), and — for a run against
+    the simulator only — the simulator's placeholders."""
+
+    graph_id: str
+    simulated: bool = False
+
+    def serves(self, origin: str | None, graph_id: str | None) -> bool:
+        if not origin:
+            return True
+        if origin == SIMULATED:
+            return self.simulated
+        return origin.startswith(FROM_PACK) and bool(graph_id) and graph_id == self.graph_id
 
 
 @dataclass(frozen=True)
@@ -233,6 +291,13 @@ class JobRecord:
     run_id: str | None = None
     node_id: str | None = None
     item: int | None = None
+    #: the process working on it ("host:pid:nonce"), None when nobody is
+    owner: str | None = None
+    heartbeat_at: float | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in ("creating", "submitted", "unknown")
 
 
 class ChargeTotals(NamedTuple):
@@ -295,18 +360,25 @@ class Review:
 
 
 class Library:
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], *, read_only: bool = False) -> None:
+        """Open (or create) the library at ``root``. ``read_only`` is for the commands that
+        only look (``validate``, ``assets list``): nothing is created or written, not even
+        on a full disk; a library that is not there (or is older) reads as empty."""
         self.root = Path(root)
         self.objects = self.root / "objects"
         self.thumbs = self.root / "thumbs"
-        try:
-            self.objects.mkdir(parents=True, exist_ok=True)
-            self.thumbs.mkdir(exist_ok=True)
-            (self.root / "tmp").mkdir(exist_ok=True)
-        except OSError as exc:
-            raise LibraryError(
-                f"cannot create the library at {self.root}: {exc.strerror}"
-            ) from None
+        self.read_only = read_only
+        if read_only and self.root.exists() and not self.root.is_dir():
+            raise LibraryError(f"cannot open the library at {self.root}: it is not a folder")
+        if not read_only:
+            try:
+                self.objects.mkdir(parents=True, exist_ok=True)
+                self.thumbs.mkdir(exist_ok=True)
+                (self.root / "tmp").mkdir(exist_ok=True)
+            except OSError as exc:
+                raise LibraryError(
+                    f"cannot create the library at {self.root}: {exc.strerror}"
+                ) from None
         self._lock = threading.RLock()
         self._bytes_cache: dict[str, bytes] = {}  # inline assets of this process
         self._asset_cache: dict[str, Asset] = {}
@@ -315,13 +387,35 @@ class Library:
         self._unsubmitted_keys: list[tuple[str, int]] = []
         self._results_lock = threading.Lock()
         self._made_dirs: set[str] = set()
+        self._collecting = threading.local()
         self._id_counter = random.randrange(1024)
+        #: who this library object is, in the job journal; and the open jobs it works on
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._held: set[int] = set()
         try:
-            self._db = connect(self.root / "library.sqlite")
-            self._migrate()
+            if read_only:
+                self._db = self._connect_read_only()
+            else:
+                self._db = connect(self.root / "library.sqlite")
+                self._migrate()
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"the library index at {self.root} is unreadable: {exc}") from None
         self._writer = BackgroundWriter(self.root / "library.sqlite", self._committed)
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        path = self.root / "library.sqlite"
+        db: sqlite3.Connection | None = None
+        if path.is_file():
+            db = _open_read_only(path)
+            if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                db.close()  # another version's schema: read as empty rather than guess
+                db = None
+        if db is None:
+            db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            db.executescript(_SCHEMA)
+            for table, column, declaration in _ADDED_COLUMNS:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        return db
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -332,28 +426,41 @@ class Library:
             )
         if version < SCHEMA_VERSION:
             with self._lock:  # executescript commits on its own: one script, one transaction
-                self._db.executescript(
-                    f"BEGIN IMMEDIATE;\n{_SCHEMA}\n{self._missing_columns()}"
-                    f"PRAGMA user_version={SCHEMA_VERSION};\nCOMMIT;"
-                )
-
-    def _missing_columns(self) -> str:
-        """ALTER statements for the columns an older library's tables lack."""
-        statements = []
-        for table, column, kind in _ADDED_COLUMNS:
-            have = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
-            if have and column not in have:
-                statements.append(f"ALTER TABLE {table} ADD COLUMN {column} {kind};\n")
-        return "".join(statements)
+                self._db.executescript(f"BEGIN IMMEDIATE;\n{_SCHEMA}\nCOMMIT;")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    for table, column, declaration in _ADDED_COLUMNS:
+                        present = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+                        if column not in present:
+                            self._db.execute(
+                                f"ALTER TABLE {table} ADD COLUMN {column} {declaration}"
+                            )
+                    self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
 
     def close(self) -> None:
-        self.flush(wait=True)
-        self._writer.close()
-        with self._lock:
-            self._db.close()
+        if self.read_only:
+            with self._lock:
+                self._db.close()
+            return
+        try:  # a commit that failed (a full disk) is raised here, after closing all the same
+            self.flush(wait=True)
+            if self._held:  # whatever is still open is nobody's now: the next run may take it
+                self.journal_release(list(self._held))
+        finally:
+            self._writer.close()
+            with self._lock:
+                self._db.close()
 
     # -- writing: behind (batched) or through (journal) ------------------------------------
     def _defer(self, sql: str, args: Sequence[Any], many: bool = False) -> None:
+        collected = getattr(self._collecting, "statements", None)
+        if collected is not None:  # an import gathers its rows for one transaction
+            collected.append((sql, args, many))
+            return
         with self._lock:
             self._pending.append((sql, args, many))
             if len(self._pending) >= _HANDOFF_STATEMENTS:
@@ -380,6 +487,24 @@ class Library:
                 entry = self._pending_results.get(key)
                 if entry is not None and entry.result_id == result_id:
                     del self._pending_results[key]
+
+    @contextmanager
+    def collecting(self) -> Iterator[list[Statement]]:
+        """Rows this thread writes meanwhile (``put_file``, ``put_bytes``) are gathered in
+        the list yielded instead of written behind: the caller applies them in its own
+        transaction (``apply_statements``), so an import lands whole or not at all."""
+        statements: list[Statement] = []
+        self._collecting.statements = statements
+        try:
+            yield statements
+        finally:
+            self._collecting.statements = None
+
+    def forget_uncommitted(self, shas: Iterable[str]) -> None:
+        """Drop what this object remembers of assets whose rows were never committed."""
+        for sha in shas:
+            self._asset_cache.pop(sha, None)
+            self._bytes_cache.pop(sha, None)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -413,7 +538,10 @@ class Library:
         height: int | None = None,
         duration_s: float | None = None,
     ) -> Asset:
-        """Store bytes (if new) and index them; returns the asset. Safe to call twice."""
+        """Store bytes (if new) and index them; returns the asset. Safe to call twice.
+        Text and JSON never keep a known API key: it is redacted before hashing."""
+        if kind in (AssetKind.TEXT, AssetKind.JSON):
+            data = redact_bytes(data)
         sha = hashlib.sha256(data).hexdigest()
         known = self._asset_cache.get(sha)
         if known is not None and self.has_content(known):
@@ -472,27 +600,37 @@ class Library:
         path = Path(path)
         digest = hashlib.sha256()
         size = 0
-        with open(path, "rb") as handle:
+        try:  # a regular file only (a FIFO or a device would never end)
+            handle = open_regular(path)
+        except FileRefused as exc:
+            raise LibraryError(f"cannot store {path.name}: {exc}") from None
+        with handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
                 size += len(chunk)
-        sha = digest.hexdigest()
-        known = self.asset(sha)
-        if known is not None and self.has_content(known):
-            if move:
-                path.unlink(missing_ok=True)
-            return known
-        rel = self._relpath(sha, mime)
-        target = self.root / rel
-        target.parent.mkdir(exist_ok=True)
-        if move and _same_device(path, target.parent):
-            os.replace(path, target)
-        elif move:
-            shutil.move(path, target)
-        else:
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            shutil.copyfile(path, tmp)
-            os.replace(tmp, target)
+            sha = digest.hexdigest()
+            known = self.asset(sha)
+            if known is not None and self.has_content(known):
+                if move:
+                    path.unlink(missing_ok=True)
+                return known
+            rel = self._relpath(sha, mime)
+            target = self.root / rel
+            target.parent.mkdir(exist_ok=True)
+            if move and _same_device(path, target.parent):
+                os.replace(path, target)
+            elif move:
+                shutil.move(path, target)
+            else:  # copied from the file already open: what was hashed is what is kept
+                handle.seek(0)
+                tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+                try:
+                    with open(tmp, "wb") as out:
+                        shutil.copyfileobj(handle, out, 1 << 20)
+                    os.replace(tmp, target)
+                except BaseException:
+                    tmp.unlink(missing_ok=True)
+                    raise
         return self._index(sha, kind, mime, size, rel, width, height, duration_s, None, None)
 
     def temp_path(self, suffix: str = "") -> Path:
@@ -637,6 +775,7 @@ class Library:
                         record.queue_s,
                         record.run_s,
                         now,
+                        record.origin,
                     ),
                     False,
                 )
@@ -678,7 +817,8 @@ class Library:
             if close_jobs:
                 statements.append(
                     (
-                        "UPDATE jobs SET state='done', updated_at=? WHERE id=?",
+                        "UPDATE jobs SET state='done', updated_at=?, owner=NULL,"
+                        " heartbeat_at=NULL WHERE id=?",
                         [(now, row) for row in close_jobs],
                         True,
                     )
@@ -687,11 +827,18 @@ class Library:
             self._unsubmitted_keys.append((record.cache_key, result_id))
             with self._results_lock:
                 self._pending_results[record.cache_key] = CachedResult(
-                    result_id, dict(record.outputs), record.cost_usd, record.model, now
+                    result_id,
+                    dict(record.outputs),
+                    record.cost_usd,
+                    record.model,
+                    now,
+                    record.origin,
+                    record.graph_id,
                 )
             full = len(self._pending) >= _HANDOFF_STATEMENTS
         if record.cost_usd or close_jobs:
             self.flush(wait=True)  # money was spent: it is on disk before we go on
+            self._held.difference_update(close_jobs)
         elif full:
             self.flush()
         return result_id
@@ -700,9 +847,15 @@ class Library:
         with self.transaction() as db:
             now = time.time()
             db.executemany(
-                "UPDATE jobs SET state=?, updated_at=? WHERE id=?",
+                "UPDATE jobs SET state=?, updated_at=?, owner=NULL, heartbeat_at=NULL WHERE id=?",
                 [(state, now, row) for row in rows],
             )
+        self._held.difference_update(rows)
+
+    def new_result_id(self) -> int:
+        """An id for a result row written by hand (an import)."""
+        with self._lock:
+            return self._next_result_id()
 
     def _next_result_id(self) -> int:
         """Ids that grow with time (appends keep the table's b-tree cheap to write) yet
@@ -710,21 +863,25 @@ class Library:
         self._id_counter = (self._id_counter + 1) % 1024
         return (time.time_ns() // 1000) * 1024 + self._id_counter
 
-    def lookup(self, cache_key: str) -> CachedResult | None:
-        """The newest result for ``cache_key`` whose files are all still present."""
+    def lookup(self, cache_key: str, scope: CacheScope | None = None) -> CachedResult | None:
+        """The newest result for ``cache_key`` that ``scope`` may use (by default: only
+        those made here by real runs) whose files are all still present."""
+        scope = scope or CacheScope("")
         pending = self._pending_results.get(cache_key)
-        if pending is not None:
+        if pending is not None and scope.serves(pending.origin, pending.graph_id):
             return pending
         with self._lock:  # no flush: what is pending is in _pending_results
             rows = self._db.execute(
-                "SELECT id, outputs_json, cost_usd, model, finished_at FROM results"
-                " WHERE cache_key=? ORDER BY finished_at DESC LIMIT 3",
+                "SELECT id, outputs_json, cost_usd, model, finished_at, origin, graph_id"
+                " FROM results WHERE cache_key=? ORDER BY finished_at DESC LIMIT 8",
                 (cache_key,),
             ).fetchall()
-        for result_id, outputs_json, cost, model, finished in rows:
+        for result_id, outputs_json, cost, model, finished, origin, graph_id in rows:
+            if not scope.serves(origin, graph_id):
+                continue
             outputs = self._decode_outputs(json.loads(outputs_json))
             if outputs is not None:
-                return CachedResult(result_id, outputs, cost, model, finished)
+                return CachedResult(result_id, outputs, cost, model, finished, origin, graph_id)
         return None
 
     def outputs_from_hashes(self, hashes: Mapping[str, Any]) -> dict[str, Value] | None:
@@ -864,14 +1021,31 @@ class Library:
         node_id: str | None = None,
         item: int | None = None,
         info: Mapping[str, Any] | None = None,
+        adopt_delivered: bool = False,
     ) -> int:
-        """Record, durably, that a create request is about to be sent (before it is sent)."""
+        """Record, durably, that a create request is about to be sent (before it is sent),
+        as this library's own job. Raises JobBusy when a live run (of this process or
+        another) already has the same request open — the caller waits for it instead — or,
+        with ``adopt_delivered``, when a run has just delivered it (the caller adopts it)."""
         now = time.time()
         with self.transaction() as db:
+            if fingerprint is not None:
+                states = "('creating', 'submitted', 'unknown', 'done')"
+                rows = db.execute(
+                    f"SELECT {_JOB_COLUMNS} FROM jobs WHERE cache_key=? AND fingerprint=?"
+                    f" AND state IN {states if adopt_delivered else _OPEN_SQL} ORDER BY id DESC",
+                    (cache_key, fingerprint),
+                ).fetchall()
+                for row in rows:
+                    held = _job(row)
+                    if self._held_by_other(held, now) or (
+                        held.state == "done" and "delivered" in held.info
+                    ):
+                        raise JobBusy(held)
             cur = db.execute(
                 "INSERT INTO jobs(cache_key, provider, model, state, fingerprint, info_json,"
-                " run_id, node_id, item, created_at, updated_at)"
-                " VALUES (?,?,?,'creating',?,?,?,?,?,?,?)",
+                " run_id, node_id, item, created_at, updated_at, owner, heartbeat_at)"
+                " VALUES (?,?,?,'creating',?,?,?,?,?,?,?,?,?)",
                 (
                     cache_key,
                     provider,
@@ -883,9 +1057,77 @@ class Library:
                     item,
                     now,
                     now,
+                    self.owner,
+                    now,
                 ),
             )
-            return int(cur.lastrowid or 0)
+            row_id = int(cur.lastrowid or 0)
+            self._held.add(row_id)
+            return row_id
+
+    def journal_take(self, row_id: int) -> JobRecord | None:
+        """Make an open job of an earlier run this library's own (to resume it); JobBusy if
+        a live run works on it now. None when it is not open any more."""
+        now = time.time()
+        with self.transaction() as db:
+            row = db.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id=?", (row_id,)).fetchone()
+            job = _job(row) if row else None
+            if job is None or not job.is_open:
+                return None
+            if self._held_by_other(job, now):
+                raise JobBusy(job)
+            db.execute(
+                "UPDATE jobs SET owner=?, heartbeat_at=? WHERE id=?", (self.owner, now, row_id)
+            )
+        self._held.add(row_id)
+        return job
+
+    def journal_release(self, rows: Sequence[int]) -> None:
+        """Stop working on these jobs (still open ones may be taken by the next run)."""
+        rows = [r for r in rows if r in self._held]
+        if not rows:
+            return
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE jobs SET owner=NULL, heartbeat_at=NULL WHERE id=? AND owner=?",
+                [(r, self.owner) for r in rows],
+            )
+        self._held.difference_update(rows)
+
+    def heartbeat(self) -> None:
+        """Say, in the journal, that the jobs this library works on are still worked on."""
+        held = sorted(self._held)
+        if not held:
+            return
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE jobs SET heartbeat_at=? WHERE id=? AND owner=?",
+                [(time.time(), r, self.owner) for r in held],
+            )
+
+    def job(self, row_id: int) -> JobRecord | None:
+        with self._lock:  # journal rows are written through: no flush needed
+            row = self._db.execute(
+                f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id=?", (row_id,)
+            ).fetchone()
+        return _job(row) if row else None
+
+    def is_held_elsewhere(self, job: JobRecord) -> bool:
+        """Whether a live run other than this library's own works on ``job`` now."""
+        return self._held_by_other(job, time.time())
+
+    def _held_by_other(self, job: JobRecord, now: float) -> bool:
+        if not job.owner:
+            return False
+        if job.owner == self.owner:
+            return job.id in self._held  # another run of this process
+        if job.heartbeat_at is None or now - job.heartbeat_at > LEASE_S:
+            return False  # silent too long: that process is gone (or hung)
+        host, _, rest = job.owner.partition(":")
+        pid = rest.partition(":")[0]
+        if host == socket.gethostname() and pid.isdigit():
+            return _process_alive(int(pid))
+        return True
 
     def journal_update(
         self,
@@ -911,12 +1153,7 @@ class Library:
     def open_job(self, cache_key: str, fingerprint: str | None = None) -> JobRecord | None:
         """The unfinished job (creating / submitted / unknown) for this work and request, if
         a previous run left one."""
-        sql = (
-            "SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
-            " created_at, updated_at, run_id, node_id, item FROM jobs WHERE cache_key=?"
-            " AND state IN ('creating',"
-            " 'submitted', 'unknown')"
-        )
+        sql = f"SELECT {_JOB_COLUMNS} FROM jobs WHERE cache_key=? AND state IN {_OPEN_SQL}"
         args: tuple[Any, ...] = (cache_key,)
         if fingerprint is not None:
             sql += " AND fingerprint=?"
@@ -931,18 +1168,11 @@ class Library:
             if include_unknown
             else "('creating', 'submitted')"
         )
-        rows = self._query(
-            "SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
-            f" created_at, updated_at, run_id, node_id, item FROM jobs WHERE state IN {states}"
-            " ORDER BY id"
-        )
+        rows = self._query(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE state IN {states} ORDER BY id")
         return [_job(r) for r in rows]
 
     def jobs(self, *, state: str | None = None) -> list[JobRecord]:
-        sql = (
-            "SELECT id, cache_key, provider, model, state, job_id, fingerprint, info_json,"
-            " created_at, updated_at, run_id, node_id, item FROM jobs"
-        )
+        sql = f"SELECT {_JOB_COLUMNS} FROM jobs"
         rows = self._query(
             sql + (" WHERE state=? ORDER BY id" if state else " ORDER BY id"),
             (state,) if state else (),
@@ -1093,8 +1323,8 @@ class Library:
 _INSERT_RESULT = (
     "INSERT INTO results(id, cache_key, run_id, graph_id, graph_path, node_id, node_type,"
     " node_title, item, model, provider, params_json, prompt, inputs_json, outputs_json,"
-    " job_id, cost_usd, cost_source, queue_s, run_s, finished_at)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " job_id, cost_usd, cost_source, queue_s, run_s, finished_at, origin)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 _INSERT_RESULT_ASSET = (
     "INSERT OR IGNORE INTO result_assets(result_id, port, idx, sha256) VALUES (?,?,?,?)"
@@ -1127,7 +1357,8 @@ def encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:
 
 
 def _job(row: Sequence[Any]) -> JobRecord:
-    rid, key, provider, model, state, job_id, fp, info, created, updated, run, node, item = row
+    rid, key, provider, model, state, job_id, fp, info, created, updated, run, node, item = row[:13]
+    owner, heartbeat = row[13:15]
     return JobRecord(
         rid,
         key,
@@ -1142,7 +1373,19 @@ def _job(row: Sequence[Any]) -> JobRecord:
         run,
         node,
         item,
+        owner,
+        heartbeat,
     )
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, but is not ours to signal
+        return True
+    return True
 
 
 def _same_device(a: Path, b: Path) -> bool:
@@ -1150,3 +1393,25 @@ def _same_device(a: Path, b: Path) -> bool:
         return a.stat().st_dev == b.stat().st_dev
     except OSError:
         return False
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """SQLite's read-only mode (it may still make its ``-shm`` coordination file); where
+    even that cannot be written (a full disk), the file as it is, immutable."""
+    for query in ("mode=ro", "mode=ro&immutable=1"):
+        db = sqlite3.connect(
+            f"{path.resolve().as_uri()}?{query}",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=30,
+        )
+        try:
+            db.execute("PRAGMA query_only=1")
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            db.close()
+            if "immutable" in query:
+                raise
+    raise AssertionError("unreachable")

@@ -37,7 +37,7 @@ from typing import Any
 
 from .assets import Asset, AssetKind
 from .errors import CoreError
-from .library import Library
+from .library import FROM_PACK, SIMULATED, Library
 
 __all__ = [
     "FILTERS",
@@ -489,6 +489,19 @@ class Provenance:
     finished_at: float
     run_id: str | None
     cache_key: str
+    #: None: made here by a real run; "simulated"; or "pack:NAME" (imported)
+    origin: str | None = None
+
+    @property
+    def origin_label(self) -> str:
+        """Where the result came from, as the review tools say it."""
+        if not self.origin:
+            return "made here"
+        if self.origin == SIMULATED:
+            return "simulated (the provider simulator's placeholder)"
+        if self.origin.startswith(FROM_PACK):
+            return f"from pack {self.origin[len(FROM_PACK) :]}"
+        return self.origin
 
     def input_hashes(self) -> list[tuple[str, str]]:
         """(port, sha256) of every upstream asset, in port order."""
@@ -526,13 +539,21 @@ _readers_guard = threading.Lock()
 
 
 def ensure_indexes(library: Library) -> None:
-    """Create the indexes the review queries use (idempotent; once per library object)."""
-    if library in _indexed:
+    """The indexes the review queries use are made with the library's schema (version 3):
+    reading never writes (a full disk, a read-only share). A library whose indexes are
+    missing anyway gets them once here, when it can."""
+    if library in _indexed or library.read_only:
         return
     db = library.connection()
     with library.lock:
+        present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
         for sql in _INDEXES:
-            db.execute(sql)
+            if sql.split(" EXISTS ")[1].split(" ")[0] in present:
+                continue
+            try:
+                db.execute(sql)
+            except sqlite3.Error:  # slower queries, not a failure
+                break
     _indexed.add(library)
 
 
@@ -541,7 +562,10 @@ class _Reader:
 
     def __init__(self, library: Library) -> None:
         self.library = library
-        self.lock = threading.Lock()
+        self.lock: threading.Lock | threading.RLock = threading.Lock()
+        if library.read_only:  # its own read-only (or in-memory) connection will do
+            self.lock, self.db = library.lock, library.connection()
+            return
         self.db = sqlite3.connect(
             library.root / "library.sqlite",
             check_same_thread=False,
@@ -570,7 +594,7 @@ def close_reader(library: Library) -> None:
     """Close the review tools' connection to ``library`` (before deleting its folder)."""
     with _readers_guard:
         reader = _readers.pop(library, None)
-    if reader is not None:
+    if reader is not None and not library.read_only:
         with reader.lock:
             reader.db.close()
 
@@ -854,7 +878,8 @@ def resolve_sha(library: Library, prefix: str) -> str:
 _PROVENANCE_COLUMNS = (
     "r.id, r.graph_path, r.graph_id, r.node_id, r.node_type, r.node_title, r.item, r.model,"
     " r.provider, r.params_json, r.prompt, r.inputs_json, ra.port, ra.idx, r.job_id,"
-    " r.cost_usd, r.cost_source, r.queue_s, r.run_s, r.finished_at, r.run_id, r.cache_key"
+    " r.cost_usd, r.cost_source, r.queue_s, r.run_s, r.finished_at, r.run_id, r.cache_key,"
+    " r.origin"
 )
 
 
@@ -891,6 +916,7 @@ def provenance(library: Library, sha: str) -> list[Provenance]:
                 float(r[19]),
                 r[20],
                 r[21],
+                r[22],
             )
         )
     return found
@@ -1068,4 +1094,5 @@ def provenance_as_json(p: Provenance) -> dict[str, Any]:
         "run_s": p.run_s,
         "finished_at": p.finished_at,
         "run_id": p.run_id,
+        "origin": p.origin_label,
     }

@@ -31,27 +31,32 @@ import math
 import os
 import re
 import shutil
+import sqlite3
 import stat
 import tempfile
 import time
+import uuid
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import media
 from .assets import EXTENSIONS, Asset, AssetKind, ItemList, Value
-from .errors import CoreError, GraphFileError
+from .errors import CoreError, GraphFileError, LibraryError
 from .export import safe_name, scrub
 from .fileformat import dumps_graph, load_graph, parse_graph
 from .graph import Graph
-from .library import INLINE_MAX_BYTES, Library
+from .library import FROM_PACK, INLINE_MAX_BYTES, Library
+from .library_writer import apply_statements
 from .nodetype import NodeRegistry
 from .params import ParamKind
+from .paths import outside_paths, outside_reason, path_params
 from .plan import Planner
 from .pricing import PriceTable
+from .regular_files import FileRefused, is_regular_file, open_regular
 from .runtime import resolve_user_path
 from .secrets import redact_secrets
 
@@ -134,8 +139,11 @@ def pack_graph(
     registry: NodeRegistry,
     *,
     prices: PriceTable | None = None,
+    allow_outside_paths: bool = False,
 ) -> PackSummary:
-    """Write ``graph_path`` with its inputs, latest results and provenance to ``out_path``."""
+    """Write ``graph_path`` with its inputs, latest results and provenance to ``out_path``.
+    A file the graph names outside its folder is refused (a shared graph must not make the
+    artist pack, and send on, ``~/.ssh/...``) unless ``allow_outside_paths``."""
     graph_path = Path(graph_path)
     out_path = Path(out_path)
     try:
@@ -149,6 +157,10 @@ def pack_graph(
     except CoreError as exc:
         raise PackError(out_path, f"cannot work out the graph's results: {exc}") from None
 
+    if not allow_outside_paths:
+        outside = [p for p in outside_paths(graph, graph_dir) if not p.writes]
+        if outside:
+            raise PackError(out_path, "; ".join(str(p) for p in outside[:5]))
     library.flush(wait=True)
     inputs, rewritten = _collect_inputs(graph, graph_dir, out_path)
     assets: dict[str, Asset] = {}
@@ -277,34 +289,26 @@ def _collect_inputs(
 ) -> tuple[dict[str, tuple[Path, str]], list[tuple[str, str, str]]]:
     """The files the graph's file parameters name: {sha: (path, ext)}, and the rewrites of
     those parameters to the files' places inside the pack."""
-    catalog = graph.registry.catalog
     found: dict[str, tuple[Path, str]] = {}
     rewrites: list[tuple[str, str, str]] = []
-    for node in graph.nodes.values():
-        node_type = graph.registry[node.type]
-        for spec in node_type.param_specs(catalog, node.params.get("model")):
-            value = node.params.get(spec.name)
-            if (
-                spec.kind is ParamKind.FOLDER
-                and isinstance(value, str)
-                and Path(os.path.expanduser(value)).is_absolute()
-            ):
+    for node, spec, value in path_params(graph):
+        if spec.kind is ParamKind.FOLDER:
+            if outside_reason(value, graph_dir) is not None:
                 rewrites.append((node.id, spec.name, "exports"))  # no paths of this machine
-            if spec.kind is not ParamKind.FILE or not value or not isinstance(value, str):
-                continue
-            path = resolve_user_path(value, graph_dir)
-            if not path.is_file():
-                raise PackError(pack, f"{graph.display_name(node.id)}: the file {value} is missing")
-            sha = _hash_path(path)
-            ext = path.suffix.lower() if path.suffix.lower() in _EXTS else ".bin"
-            found.setdefault(sha, (path, ext))
-            rewrites.append((node.id, spec.name, f"inputs/{sha}{found[sha][1]}"))
+            continue
+        path = resolve_user_path(value, graph_dir)
+        if not is_regular_file(path):
+            raise PackError(pack, f"{graph.display_name(node.id)}: the file {value} is missing")
+        sha = _hash_path(path)
+        ext = path.suffix.lower() if path.suffix.lower() in _EXTS else ".bin"
+        found.setdefault(sha, (path, ext))
+        rewrites.append((node.id, spec.name, f"inputs/{sha}{found[sha][1]}"))
     return found, rewrites
 
 
 def _hash_path(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with open_regular(path) as handle:
         for chunk in iter(lambda: handle.read(_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -405,15 +409,22 @@ def unpack(
     limits = limits or PackLimits()
     pack = Path(pack_path)
     target = Path(target_dir)
-    try:
-        size = pack.stat().st_size
-    except OSError as exc:
-        raise PackError(pack, f"cannot read the pack ({exc.strerror})") from None
-    if size > limits.max_pack_bytes:
-        raise PackError(
-            pack,
-            f"the pack is {size / 2**30:.1f} GB; at most {limits.max_pack_bytes / 2**30:.0f} GB",
-        )
+    try:  # a regular file only: a FIFO or a device named x.ctoonpack must not hang us
+        handle = open_regular(pack, limits.max_pack_bytes)
+    except FileRefused as exc:
+        raise PackError(pack, f"cannot read the pack: {exc}") from None
+    with handle:
+        return _unpack_from(handle, pack, target, library, registry, limits)
+
+
+def _unpack_from(
+    handle: BinaryIO,
+    pack: Path,
+    target: Path,
+    library: Library,
+    registry: NodeRegistry,
+    limits: PackLimits,
+) -> UnpackSummary:
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise PackError(pack, f"{target} exists and is not a folder")
     if target.exists() and any(target.iterdir()):
@@ -425,7 +436,7 @@ def unpack(
         raise PackError(pack, f"cannot create {target} ({exc.strerror})") from None
     staging = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=target))
     try:
-        checked = _check_and_extract(pack, staging, registry, limits)
+        checked = _check_and_extract(handle, pack, staging, registry, limits)
         summary = _install(pack, checked, staging, target, library)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -446,10 +457,10 @@ class _Checked:
 
 
 def _check_and_extract(
-    pack: Path, staging: Path, registry: NodeRegistry, limits: PackLimits
+    handle: BinaryIO, pack: Path, staging: Path, registry: NodeRegistry, limits: PackLimits
 ) -> _Checked:
     try:
-        zf = zipfile.ZipFile(pack)
+        zf = zipfile.ZipFile(handle)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
         raise PackError(pack, f"not a CanvasToon pack (not a readable zip file: {exc})") from None
     with zf:
@@ -460,15 +471,24 @@ def _check_and_extract(
             )
         by_name: dict[str, zipfile.ZipInfo] = {}
         declared_total = 0
+        # the whole pack's expansion counts every member, small ones too: 1,500 members of
+        # 1 MiB each stay under any per-member floor, but not under this
+        budget_total = _expansion_budget(os.fstat(handle.fileno()).st_size, limits)
         for info in infos:
             _check_member(pack, info, limits)
             if info.filename in by_name:
-                raise PackError(pack, f"member {info.filename!r} appears twice")
+                raise PackError(pack, f"member {info.filename[:80]!r} appears twice")
             by_name[info.filename] = info
             declared_total += info.file_size
             if declared_total > limits.max_total_bytes:
                 raise PackError(
                     pack, f"the pack unpacks to more than {limits.max_total_bytes / 2**30:.0f} GB"
+                )
+            if declared_total > budget_total:
+                raise PackError(
+                    pack,
+                    f"the pack would unpack to more than {budget_total / 2**20:,.0f} MB, over "
+                    f"{limits.max_ratio:.0f} times its own size (a zip bomb?)",
                 )
         if _MANIFEST not in by_name:
             raise PackError(pack, "not a CanvasToon pack (it has no manifest.json)")
@@ -485,7 +505,7 @@ def _check_and_extract(
                 raise PackError(pack, f"the pack has no {required}")
 
         files: dict[str, Path] = {}
-        budget = [limits.max_total_bytes]
+        budget = [budget_total]  # what really comes out is counted too: headers can lie
         for name in sorted(listed):
             info = by_name[name]
             entry = listed[name]
@@ -533,6 +553,11 @@ def _check_and_extract(
     _check_assets(pack, manifest["assets"], files)
     name = safe_name(Path(str(manifest.get("graph_name") or "graph")).stem, "graph") + ".ctoon"
     return _Checked(manifest, graph, name, provenance, files)
+
+
+def _expansion_budget(pack_bytes: int, limits: PackLimits) -> int:
+    """How many bytes the members of a pack of ``pack_bytes`` may unpack to in all."""
+    return min(limits.max_total_bytes, int(limits.max_ratio * pack_bytes) + limits.ratio_floor)
 
 
 def _check_member(pack: Path, info: zipfile.ZipInfo, limits: PackLimits) -> None:
@@ -686,34 +711,26 @@ def _is_count(value: Any) -> bool:
 
 
 def _check_graph_files(pack: Path, graph: Graph, files: Mapping[str, Path]) -> None:
-    """File parameters may only name inputs inside the pack."""
-    catalog = graph.registry.catalog
-    for node in graph.nodes.values():
-        node_type = graph.registry[node.type]
-        for spec in node_type.param_specs(catalog, node.params.get("model")):
-            value = node.params.get(spec.name)
-            if spec.kind is not ParamKind.FILE or not value:
-                continue
-            if not isinstance(value, str) or not value.startswith("inputs/") or value not in files:
-                raise PackError(
-                    pack,
-                    f"node {graph.display_name(node.id)}: its file "
-                    f"{str(value)[:80]!r} is not inside the pack",
-                )
-        for name in (
-            s.name
-            for s in node_type.param_specs(catalog, node.params.get("model"))
-            if s.kind is ParamKind.FOLDER
+    """File parameters may only name inputs inside the pack, folders only places inside
+    the graph's folder."""
+    for node, spec, value in path_params(graph):
+        if spec.kind is ParamKind.FILE and (not value.startswith("inputs/") or value not in files):
+            raise PackError(
+                pack,
+                f"node {graph.display_name(node.id)}: its file "
+                f"{value[:80]!r} is not inside the pack",
+            )
+        if spec.kind is ParamKind.FOLDER and (
+            value.startswith("~")
+            or Path(value).is_absolute()
+            or ".." in Path(value).parts
+            or "\\" in value
         ):
-            value = node.params.get(name)
-            if isinstance(value, str) and (
-                Path(os.path.expanduser(value)).is_absolute() or ".." in Path(value).parts
-            ):
-                raise PackError(
-                    pack,
-                    f"node {graph.display_name(node.id)}: its folder "
-                    f"{value[:80]!r} points outside the graph's folder",
-                )
+            raise PackError(
+                pack,
+                f"node {graph.display_name(node.id)}: its folder "
+                f"{value[:80]!r} points outside the graph's folder",
+            )
 
 
 def _check_assets(pack: Path, assets: Mapping[str, Any], files: Mapping[str, Path]) -> None:
@@ -853,34 +870,89 @@ def _install(
 ) -> UnpackSummary:
     graph_path = target / checked.graph_name
     imported: list[str] = []
-    for sha, entry in sorted(checked.manifest["assets"].items()):
-        path = checked.files[entry["member"]]
-        kind = AssetKind(entry["kind"])
-        if kind in (AssetKind.TEXT, AssetKind.JSON) and entry["size"] <= INLINE_MAX_BYTES:
-            library.put_bytes(path.read_bytes(), kind, entry["mime"])
-        else:
-            library.put_file(
-                path,
-                kind,
-                entry["mime"],
-                move=entry["member"].startswith("objects/"),
-                width=entry.get("width"),
-                height=entry.get("height"),
-                duration_s=entry.get("duration_s"),
-            )
-        imported.append(sha)
+    try:
+        # asset files go in first; their rows, like the rest, land in one transaction
+        with library.collecting() as asset_rows:
+            for sha, entry in sorted(checked.manifest["assets"].items()):
+                imported.append(sha)
+                _import_asset(library, checked.files[entry["member"]], entry)
+        _import_rows(pack, checked, graph_path, library, asset_rows)
+        inputs_dir = staging / "inputs"
+        if inputs_dir.is_dir():
+            os.replace(inputs_dir, target / "inputs")
+        graph_file = staging / checked.graph_name
+        graph_file.write_text(dumps_graph(checked.graph), encoding="utf-8")
+        os.replace(graph_file, graph_path)
+    except OSError as exc:  # a full disk, most likely
+        library.forget_uncommitted(imported)
+        raise PackError(
+            pack, f"cannot unpack it here ({exc.strerror or exc}); nothing was kept"
+        ) from None
+    except (sqlite3.Error, LibraryError) as exc:
+        library.forget_uncommitted(imported)
+        raise PackError(pack, f"the library could not take it ({exc}); nothing was kept") from None
+    except BaseException:
+        library.forget_uncommitted(imported)
+        raise
+    prov = checked.provenance
+    return UnpackSummary(
+        graph_path,
+        sum(1 for n in checked.files if n.startswith("inputs/")),
+        len(imported),
+        len(prov["results"]),
+        len(prov["reviews"]),
+        target,
+        imported,
+    )
+
+
+def _import_asset(library: Library, path: Path, entry: Mapping[str, Any]) -> None:
+    kind = AssetKind(entry["kind"])
+    if kind in (AssetKind.TEXT, AssetKind.JSON) and entry["size"] <= INLINE_MAX_BYTES:
+        library.put_bytes(path.read_bytes(), kind, entry["mime"])
+    else:
+        library.put_file(
+            path,
+            kind,
+            entry["mime"],
+            move=entry["member"].startswith("objects/"),
+            width=entry.get("width"),
+            height=entry.get("height"),
+            duration_s=entry.get("duration_s"),
+        )
+
+
+def _import_rows(
+    pack: Path,
+    checked: _Checked,
+    graph_path: Path,
+    library: Library,
+    asset_rows: list[Any],
+) -> None:
+    """The assets' index rows, results, runs and reviews: one transaction."""
     prov = checked.provenance
     graph_id = str(checked.graph.meta.get("graph_id") or "")
+    # The results a pack brings serve only the graph that came with it (and the copies the
+    # artist saves of it): under an id minted here, which no other graph has — a pack can
+    # claim any cache key, and must not answer another graph's runs with its contents.
+    own_id = uuid.uuid4().hex
+    checked.graph.meta["graph_id"] = own_id
+    origin = FROM_PACK + pack.name
+    columns = (*_RESULT_COLUMNS, "origin")
     with library.transaction() as db:
+        apply_statements(db, asset_rows)
         for row in prov["results"]:
             values = dict(row)
             outputs = values.pop("_outputs")
             if not values["graph_id"] or values["graph_id"] == graph_id:
                 values["graph_path"] = str(graph_path)
+            values["graph_id"] = own_id
+            values["origin"] = origin
+            values["id"] = library.new_result_id()  # a pack's own ids could squat ours
             cur = db.execute(
-                f"INSERT OR IGNORE INTO results({', '.join(_RESULT_COLUMNS)}) VALUES"
-                f" ({', '.join('?' * len(_RESULT_COLUMNS))})",
-                [values[c] for c in _RESULT_COLUMNS],
+                f"INSERT OR IGNORE INTO results({', '.join(columns)}) VALUES"
+                f" ({', '.join('?' * len(columns))})",
+                [values[c] for c in columns],
             )
             if cur.rowcount:
                 db.executemany(
@@ -892,6 +964,7 @@ def _install(
             values = dict(run)
             if values["graph_id"] == graph_id:
                 values["graph_path"] = str(graph_path)
+            values["graph_id"] = own_id
             db.execute(
                 f"INSERT OR IGNORE INTO runs({', '.join(_RUN_COLUMNS)}) VALUES"
                 f" ({', '.join('?' * len(_RUN_COLUMNS))})",
@@ -909,21 +982,6 @@ def _install(
                     review["updated_at"],
                 ),
             )
-    inputs_dir = staging / "inputs"
-    if inputs_dir.is_dir():
-        os.replace(inputs_dir, target / "inputs")
-    graph_file = staging / checked.graph_name
-    graph_file.write_text(dumps_graph(checked.graph), encoding="utf-8")
-    os.replace(graph_file, graph_path)
-    return UnpackSummary(
-        graph_path,
-        sum(1 for n in checked.files if n.startswith("inputs/")),
-        len(imported),
-        len(prov["results"]),
-        len(prov["reviews"]),
-        target,
-        imported,
-    )
 
 
 def _output_rows(result_id: int, outputs: Mapping[str, Any]) -> Iterable[tuple[int, str, int, str]]:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .untrusted_json import has_surrogate
+
 
 class ParamKind(StrEnum):
     INT = "int"
@@ -31,6 +33,8 @@ class ParamError(ValueError):
 
 MAX_TEXT_LENGTH = 200_000  # characters; a prompt longer than this is a mistake or an attack
 MAX_STRING_LENGTH = 4_096
+#: whole-number parameters stay within what JSON readers and spin boxes hold exactly
+MAX_WHOLE_NUMBER = 2**53
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +72,11 @@ class ParamSpec:
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ParamError(f"{self.display} must be a whole number, not {_show(value)}")
             if isinstance(value, float):
-                if not value.is_integer():
+                if not math.isfinite(value) or not value.is_integer():
                     raise ParamError(f"{self.display} must be a whole number, not {value}")
                 value = int(value)
+            if abs(value) > MAX_WHOLE_NUMBER:
+                raise ParamError(f"{self.display} is far too large ({_show(value)})")
             self._check_range(value)
             if kind is ParamKind.SEED and not 0 <= value < 2**32:
                 raise ParamError(f"{self.display} must be between 0 and {2**32 - 1}")
@@ -78,7 +84,10 @@ class ParamSpec:
         if kind is ParamKind.FLOAT:
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ParamError(f"{self.display} must be a number, not {_show(value)}")
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:  # an integer of hundreds of digits
+                raise ParamError(f"{self.display} is far too large ({_show(value)})") from None
             if not math.isfinite(value):
                 raise ParamError(f"{self.display} must be a finite number")
             self._check_range(value)
@@ -86,7 +95,7 @@ class ParamSpec:
         if kind is ParamKind.ENUM and self.choices and not isinstance(self.choices[0], str):
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ParamError(f"{self.display} must be a number, not {_show(value)}")
-            if isinstance(value, float) and value.is_integer():
+            if isinstance(value, float) and math.isfinite(value) and value.is_integer():
                 value = int(value)
             return self._check_choice(value)
         # string-like kinds
@@ -99,6 +108,8 @@ class ParamSpec:
             raise ParamError(f"{self.display} is {len(value):,} characters long; at most {limit:,}")
         if "\x00" in value:
             raise ParamError(f"{self.display} contains a NUL character")
+        if has_surrogate(value):
+            raise ParamError(f"{self.display} contains a character that is not valid Unicode")
         if kind is ParamKind.ENUM:
             return self._check_choice(value)
         return value
@@ -148,7 +159,9 @@ class ParamSpec:
 
 
 def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    if isinstance(value, int):
+        return _show(value)
+    return str(int(value)) if value.is_integer() else f"{value:g}"
 
 
 def _show(value: Any) -> str:

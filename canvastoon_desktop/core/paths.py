@@ -1,15 +1,107 @@
-"""File and folder parameters written relative to the graph file, kept pointing at the same
-files when the graph is saved somewhere else."""
+"""File and folder parameters: where they may point, and keeping them pointing at the same
+files when the graph is saved somewhere else.
+
+A graph file is shared: whoever sent it chose its paths. Paths are relative to the graph
+file's folder, and one that is absolute, starts with ``~`` or leads out of that folder
+(``../../x``, or through a link) reads or writes somewhere the artist did not choose — a
+Load Image that sends ``~/.ssh/id_ed25519.png`` to a hosted model, an Export into
+``~/.config``. Such paths are refused, naming node and path, unless the artist allows them
+for this graph (the editor asks, listing them; headless: ``--allow-outside-paths``).
+"""
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from .graph import Graph
-from .params import ParamKind
+from .graph import Graph, Node
+from .params import ParamKind, ParamSpec
 
 PATH_KINDS = (ParamKind.FILE, ParamKind.FOLDER)
+
+_DRIVE = re.compile(r"^(?:[A-Za-z]:|\\\\|//)")
+
+
+@dataclass(frozen=True)
+class OutsidePath:
+    """A path parameter that points outside its graph's folder."""
+
+    node_id: str
+    node_name: str
+    param: str
+    value: str
+    reason: str
+    #: True for a folder written to (Export), False for a file read (Load Image)
+    writes: bool
+
+    @property
+    def message(self) -> str:
+        what = "writes to" if self.writes else "reads"
+        return (
+            f"{what} {self.value[:200]!r}, outside the graph's folder ({self.reason}); allow "
+            "it with --allow-outside-paths (headless) or when the editor asks"
+        )
+
+    def __str__(self) -> str:
+        return f"{self.node_name} {self.message}"
+
+
+def path_params(graph: Graph) -> Iterator[tuple[Node, ParamSpec, str]]:
+    """Every non-empty file or folder parameter of the graph: (node, its spec, the value)."""
+    catalog = graph.registry.catalog
+    for node in list(graph.nodes.values()):
+        node_type = graph.registry.get(node.type)
+        if node_type is None:
+            continue
+        for spec in node_type.param_specs(catalog, node.params.get("model")):
+            value = node.params.get(spec.name)
+            if spec.kind in PATH_KINDS and isinstance(value, str) and value:
+                yield node, spec, value
+
+
+def outside_reason(value: str, graph_dir: Path) -> str | None:
+    """Why ``value`` (a path parameter) is not inside ``graph_dir``; None when it is."""
+    if value.startswith("~"):
+        return "it starts with ~, your home folder"
+    if Path(value).is_absolute() or _DRIVE.match(value):
+        return "it is an absolute path"
+    base = graph_dir.resolve()
+    try:
+        target = (base / value).resolve()
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL
+        return "it cannot be resolved"
+    if target != base and not target.is_relative_to(base):
+        return "it leads out of the graph's folder"
+    return None
+
+
+def outside_paths(
+    graph: Graph, graph_dir: Path | None, nodes: set[str] | None = None
+) -> list[OutsidePath]:
+    """The path parameters (of ``nodes``, default all) that point outside ``graph_dir``.
+    An untitled graph (no folder) was made here, by the artist: nothing is outside."""
+    if graph_dir is None:
+        return []
+    found = []
+    for node, spec, value in path_params(graph):
+        if nodes is not None and node.id not in nodes:
+            continue
+        reason = outside_reason(value, graph_dir)
+        if reason is not None:
+            found.append(
+                OutsidePath(
+                    node.id,
+                    graph.display_name(node.id),
+                    spec.name,
+                    value,
+                    reason,
+                    spec.kind is ParamKind.FOLDER,
+                )
+            )
+    return found
 
 
 def rebase_relative_paths(graph: Graph, old_dir: Path | None, new_dir: Path) -> list[str]:
@@ -19,25 +111,17 @@ def rebase_relative_paths(graph: Graph, old_dir: Path | None, new_dir: Path) -> 
     if old_dir is None or old_dir.resolve() == new_dir.resolve():
         return []
     changed = []
-    catalog = graph.registry.catalog
-    for node in list(graph.nodes.values()):
-        node_type = graph.registry.get(node.type)
-        if node_type is None:
+    for node, spec, value in path_params(graph):
+        if value.startswith("~") or Path(value).is_absolute():
             continue
-        for spec in node_type.param_specs(catalog, node.params.get("model")):
-            value = node.params.get(spec.name)
-            if spec.kind not in PATH_KINDS or not isinstance(value, str) or not value:
-                continue
-            if value.startswith("~") or Path(value).is_absolute():
-                continue
-            target = (old_dir / value).resolve()
-            try:
-                moved = os.path.relpath(target, new_dir.resolve())
-            except ValueError:  # another drive (Windows): keep it absolute
-                moved = str(target)
-            if moved.count("..") > 3:  # far away: an absolute path reads better
-                moved = str(target)
-            if moved != value:
-                graph.set_param(node.id, spec.name, moved)
-                changed.append(node.id)
+        target = (old_dir / value).resolve()
+        try:
+            moved = os.path.relpath(target, new_dir.resolve())
+        except ValueError:  # another drive (Windows): keep it absolute
+            moved = str(target)
+        if moved.count("..") > 3:  # far away: an absolute path reads better
+            moved = str(target)
+        if moved != value:
+            graph.set_param(node.id, spec.name, moved)
+            changed.append(node.id)
     return changed

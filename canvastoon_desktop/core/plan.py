@@ -19,7 +19,7 @@ from .catalog import Catalog, ModelSpec
 from .charges import drift_warnings
 from .errors import CoreError
 from .graph import Edge, Graph, Node
-from .library import Library
+from .library import CacheScope, Library
 from .nodetype import NodeType
 from .pricing import CostRange, NodeQuote, PriceTable, Quote, UnpricedModel
 from .runtime import SourceContext
@@ -211,9 +211,17 @@ class Planner:
             self._typical.pop(model_id, None)
 
     def plan(
-        self, graph: Graph, targets: Iterable[str] | None = None, graph_dir: Path | None = None
+        self,
+        graph: Graph,
+        targets: Iterable[str] | None = None,
+        graph_dir: Path | None = None,
+        *,
+        simulated: bool = False,
     ) -> Plan:
+        """What a run of ``graph`` would do. ``simulated``: a run against the provider
+        simulator (its results serve only such runs, see ``CacheScope``)."""
         registry = graph.registry
+        scope = CacheScope(str(graph.meta.get("graph_id") or ""), simulated)
         catalog = registry.catalog
         self.forget_timings()  # learn from the runs finished since the last plan
         wanted = set(graph.nodes) if targets is None else needed_nodes(graph, targets)
@@ -242,7 +250,7 @@ class Planner:
                 continue
             if not known:
                 partial = self._plan_over_partial(
-                    node, node_type, catalog, model, params, edges, connected, plans, graph
+                    node, node_type, catalog, model, params, edges, connected, plans, graph, scope
                 )
                 if partial is not None:
                     plans[node_id] = partial
@@ -267,7 +275,7 @@ class Planner:
                 )
                 continue
             plans[node_id] = self._plan_known(
-                node, node_type, catalog, model, params, inputs, connected
+                node, node_type, catalog, model, params, inputs, connected, scope
             )
         for node_id in order:
             plans[node_id].params = plans[node_id].params or registry[
@@ -312,6 +320,7 @@ class Planner:
         params: Mapping[str, Any],
         inputs: dict[str, Any],
         connected: frozenset[str],
+        scope: CacheScope,
     ) -> NodePlan:
         mapped = mapped_ports(node_type, inputs)
         try:
@@ -323,7 +332,9 @@ class Planner:
         for index in indices:
             picked = inputs_for_item(inputs, mapped, index) if index is not None else inputs
             items.append(
-                self.resolve_item(node, node_type, catalog, model, params, picked, index, mapped)
+                self.resolve_item(
+                    node, node_type, catalog, model, params, picked, index, mapped, scope
+                )
             )
         runs = [i for i in items if i.status == "run"]
         done = [i for i in items if i.status in ("cached", "pinned")]
@@ -365,6 +376,7 @@ class Planner:
         connected: frozenset[str],
         plans: Mapping[str, NodePlan],
         graph: Graph,
+        scope: CacheScope,
     ) -> NodePlan | None:
         """A node mapped over a list whose upstream is partly made (some items cached, some
         to run): its items whose inputs are known are looked up in the cache, the others
@@ -396,7 +408,7 @@ class Planner:
             else:
                 items.append(
                     self.resolve_item(
-                        node, node_type, catalog, model, params, picked, index, mapped
+                        node, node_type, catalog, model, params, picked, index, mapped, scope
                     )
                 )
         runs = sum(1 for i in items if i.status == "run")
@@ -421,8 +433,11 @@ class Planner:
         inputs: dict[str, Any],
         item: int | None,
         mapped: Iterable[str] = (),
+        scope: CacheScope | None = None,
     ) -> ItemPlan:
-        """Decide one node × item: skipped (a hole upstream), pinned, cached, or to run."""
+        """Decide one node × item: skipped (a hole upstream), pinned, cached, or to run.
+        Only results ``scope`` may use count as cached (none from a pack of another graph,
+        none from the simulator for a real run)."""
         if any(inputs.get(name) is None for name in mapped):
             return ItemPlan(item, inputs, None, "skip", reason="its upstream item failed")
         if not node_type.cacheable:
@@ -433,7 +448,7 @@ class Planner:
             outputs = self.library.outputs_from_hashes(pin)
             if outputs is not None:
                 return ItemPlan(item, inputs, key, "pinned", outputs)
-        hit = self.library.lookup(key)
+        hit = self.library.lookup(key, scope or CacheScope(""))
         if hit is not None:
             return ItemPlan(item, inputs, key, "cached", hit.outputs)
         return ItemPlan(item, inputs, key, "run")

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .assets import Asset, AssetKind, Value
 from .catalog import ModelSpec
+from .errors import NodeFailed
 from .generation import GeneratedOutput, ModelCall
 from .library import INLINE_MAX_BYTES, Library
+from .secrets import redact_secrets
 
 if TYPE_CHECKING:
     from .executor import Run
@@ -36,8 +38,9 @@ class SourceContext:
     graph_dir: Path | None
 
     def text_asset(self, text: str) -> Asset:
-        """The asset a text would become, without storing it."""
-        data = text.encode("utf-8")
+        """The asset a text would become, without storing it (a known key in it redacted,
+        as the library stores it)."""
+        data = redact_secrets(text).encode("utf-8")
         sha = hashlib.sha256(data).hexdigest()
         return Asset(
             sha,
@@ -71,6 +74,8 @@ class NodeContext:
     model: ModelSpec | None  # the resolved model, for nodes that call one
     cache_key: str | None
     graph_dir: Path | None
+    #: whether paths outside the graph's folder were allowed for this run (see core.paths)
+    allow_outside_paths: bool = False
     #: filled by ``generate`` for the result's provenance
     calls: list[tuple[ModelCall, GeneratedOutput]] = field(default_factory=list)
     prompt_used: str | None = None
@@ -123,6 +128,17 @@ class NodeContext:
         return self.library.temp_path(suffix)
 
     def resolve_path(self, path: str) -> Path:
+        """A path parameter as a file to use: refused (NodeFailed) when it points outside
+        the graph's folder and that was not allowed for this run."""
+        if self.graph_dir is not None and not self.allow_outside_paths:
+            from .paths import outside_reason  # paths imports the graph model
+
+            reason = outside_reason(path, self.graph_dir)
+            if reason is not None:
+                raise NodeFailed(
+                    f"{path[:200]!r} is outside the graph's folder ({reason}); it was not "
+                    "allowed for this run"
+                )
         return resolve_user_path(path, self.graph_dir)
 
     async def in_thread(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -37,6 +37,32 @@ def redact_secrets(text: str) -> str:
     return text
 
 
+def redact_bytes(data: bytes) -> bytes:
+    """``redact_secrets`` for UTF-8 bytes (text assets); other bytes are left as they are."""
+    if not _known or not data:
+        return data
+    secrets = [k.encode("utf-8", "surrogatepass") for k in _known]
+    if not any(secret in data for secret in secrets):
+        return data
+    try:
+        return redact_secrets(data.decode("utf-8")).encode("utf-8")
+    except UnicodeDecodeError:
+        for secret in sorted(secrets, key=len, reverse=True):
+            data = data.replace(secret, REDACTED.encode())
+        return data
+
+
+def remember_known_keys(keys: KeyStore | None = None) -> None:
+    """Remember, up front, every key this app could use — from the environment and from the
+    keyring alike — so that redaction works from the first byte written, even for a key
+    that no run uses (pasted into a Text node, say)."""
+    store = keys or KeyStore()
+    for provider, var in ENV_VARS.items():
+        remember_secret(store._environ.get(var, "").strip() or None)
+        if store._use_keyring:
+            remember_secret(store._keyring_get(provider))
+
+
 class RedactingFilter(logging.Filter):
     """A logging filter that scrubs known secrets from every record."""
 

@@ -43,6 +43,9 @@ class Settings:
     replicate_base_url: str | None = None
     recent_files: list[str] = field(default_factory=list)
     autosave_seconds: int = 30
+    #: sha256 of graph files (their exact bytes) whose paths outside their folder the
+    #: artist allowed; a file changed by anyone else is asked about again
+    outside_paths_allowed: list[str] = field(default_factory=list)
 
     @property
     def budget(self) -> Budget:
@@ -89,6 +92,14 @@ class Settings:
     def add_recent(self, file: str, limit: int = 10) -> None:
         file = str(Path(file).resolve())
         self.recent_files = [file, *[f for f in self.recent_files if f != file]][:limit]
+
+    def allow_outside_paths(self, file_sha256: str, limit: int = 500) -> None:
+        kept = [h for h in self.outside_paths_allowed if isinstance(h, str) and h != file_sha256]
+        self.outside_paths_allowed = [file_sha256, *kept][:limit]
+
+    def outside_paths_ok(self, file_sha256: str) -> bool:
+        allowed = self.outside_paths_allowed
+        return isinstance(allowed, list) and file_sha256 in allowed
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,10 +1,15 @@
 """The AIML API adapter: chat (gpt-4o) and images (Nano Banana Pro, and its edit variant with
 reference images) through the ``openai`` SDK; video (Hailuo) in :mod:`.aiml_video`.
 
-Chat and images answer synchronously, so there is no job to look up afterwards: a create
-whose answer was lost is reported as :class:`OutcomeUnknown` (it may have been charged)
-and is not sent again until the artist re-rolls the node. The SDK is built with retries
-off — only :func:`send_create` decides what may be sent twice.
+Chat and images answer synchronously, and the AIML API has no way to look a request up
+afterwards. A create whose answer was lost — the connection dropped, or the app crashed
+while it was on the wire — is reported once as :class:`OutcomeUnknown`, with the estimate
+recorded in the ledger as possibly charged, and the journal row ends: it is not sent again
+in silence, and the next run sends it (no re-roll needed). When the answer had come back
+before the crash, the executor adopts what it delivered. An answer of the wrong shape
+(``[]``, ``null``, an HTML page with 200) is a :class:`BadOutput` of this node, estimated
+as charged. The SDK is built with retries off — only :func:`send_create` decides what may
+be sent twice.
 """
 
 from __future__ import annotations
@@ -17,8 +22,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import httpx2
 import jsonschema
 import openai
+from openai.types import ImagesResponse
+from openai.types.chat import ChatCompletion
 
 from canvastoon_desktop.core.assets import AssetKind
 from canvastoon_desktop.core.catalog import Task
@@ -32,18 +40,21 @@ from canvastoon_desktop.core.generation import (
 from canvastoon_desktop.core.pricing import PriceTable
 
 from .aiml_video import AimlVideo
+from .capped import capped_transport
 from .clients import LoopLocal
 from .errormap import AIML, openai_errors
-from .errors import REROLL_HINT, BadOutput, ProviderError, Rejected, unknown_earlier_create
+from .errors import BadOutput, OutcomeUnknown, ProviderError, Rejected
 from .hub import ProviderSetup
 from .inputs import data_uri, read_image
 from .reported import aiml_credits
 from .retry import send_create
-from .service import Service, charge_lost
+from .service import Service, charge_lost, settle_lost_create, unconfirmed
 
 __all__ = ["AimlAdapter"]
 
 MAX_REFERENCES = 5
+#: an answer with more images than this was not asked for (num_images is 1 to 4)
+MAX_IMAGES = 8
 #: a synchronous call (chat, an image) may take this long before it is given up on
 SYNC_TIMEOUT_S = 600.0
 
@@ -60,6 +71,10 @@ class AimlAdapter:
                 base_url=setup.aiml_base_url,
                 max_retries=0,
                 timeout=openai.Timeout(timeout, connect=15.0),
+                # answers are read with a size cap, as they stream in
+                http_client=openai.DefaultAsyncHttpxClient(
+                    transport=capped_transport(httpx2, AIML)
+                ),
             ),
             lambda client: client.close(),
             "aiml",
@@ -76,7 +91,12 @@ class AimlAdapter:
         if task is Task.VIDEO:
             return await self.video.generate(call, job)
         if job.previous is not None:  # an earlier run's create: nothing to look it up by
-            raise unknown_earlier_create(AIML)
+            raise await settle_lost_create(
+                job,
+                self._estimate(call),
+                AIML,
+                "an earlier run sent this request and stopped before its answer came back",
+            )
         if task is Task.CHAT:
             return await self._chat(call, job)
         if task in (Task.IMAGE, Task.IMAGE_EDIT):
@@ -88,10 +108,16 @@ class AimlAdapter:
     def _client(self) -> openai.AsyncOpenAI:
         return self._clients.get(self.service.key())
 
+    def _estimate(self, call: ModelCall) -> float:
+        return self.service.prices.estimate(
+            call.model, call.params, prompt_chars=len(call.prompt)
+        ).high
+
     async def _send(
-        self, call: ModelCall, job: JobControl, info: Mapping[str, Any], fn: Any
+        self, call: ModelCall, job: JobControl, info: Mapping[str, Any], fn: Any, expected: type
     ) -> Any:
-        """Journal, then send one create under the no-double-spend rules."""
+        """Journal, then send one create under the no-double-spend rules; the answer must
+        be the SDK's ``expected`` type (not a list, ``null`` or a page of HTML)."""
         client = self._client()
 
         async def once() -> Any:
@@ -101,9 +127,16 @@ class AimlAdapter:
         await job.creating(info)
         job.progress("generating", running=True)
         try:
-            return await send_create(once, self.service.policy, service=AIML, hint=REROLL_HINT)
+            answer = await send_create(once, self.service.policy, service=AIML)
+            if not isinstance(answer, expected):
+                raise BadOutput(f"the AIML API answered with {_shape(answer)}")
+            return answer
+        except OutcomeUnknown as exc:
+            raise await settle_lost_create(
+                job, self._estimate(call), AIML, unconfirmed(AIML, exc)
+            ) from exc
         except BadOutput:  # it answered, so it was done (and billed): book the quote's max
-            await charge_lost(job, None, "answer unreadable (estimated)")
+            await charge_lost(job, None, "possibly charged: answer unreadable (estimated)")
             raise
 
     # -- chat ---------------------------------------------------------------------------
@@ -125,11 +158,15 @@ class AimlAdapter:
                 },
             }
         answer = await self._send(
-            call, job, {"route": "chat"}, lambda c: c.chat.completions.create(**body)
+            call,
+            job,
+            {"route": "chat"},
+            lambda c: c.chat.completions.create(**body),
+            ChatCompletion,
         )
         usage = answer.usage
-        prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
-        completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+        prompt_tokens = _count(getattr(usage, "prompt_tokens", 0))
+        completion_tokens = _count(getattr(usage, "completion_tokens", 0))
         credits, said = _credits(answer)
         prices = self.service.prices
         cost: float | None
@@ -141,7 +178,12 @@ class AimlAdapter:
         else:
             cost, source = None, None
         try:
-            data, kind, mime = _chat_content(answer, call.response_schema)
+            try:
+                data, kind, mime = _chat_content(answer, call.response_schema)
+            except (AttributeError, TypeError, ValueError):  # fields of the wrong kind
+                raise BadOutput(
+                    "the AIML API answered with a chat answer of the wrong shape"
+                ) from None
         except ProviderError:
             await charge_lost(job, cost, "chat answer unusable")
             raise
@@ -178,13 +220,17 @@ class AimlAdapter:
             job,
             {"route": "images"},
             lambda c: c.images.generate(model=call.model.id, prompt=call.prompt, extra_body=extra),
+            ImagesResponse,
         )
         credits, said = _credits(answer)
         cost = self.service.prices.credits_to_usd(credits) if credits is not None else None
         try:
             assets = await self._collect_images(answer, job)
         except ProviderError:
-            await charge_lost(job, cost, "images not delivered")
+            if cost is None:  # it answered 200 without saying what it charged
+                await charge_lost(job, None, "possibly charged: images unusable (estimated)")
+            else:
+                await charge_lost(job, cost, "images not delivered")
             raise
         return GeneratedOutput(
             assets,
@@ -194,16 +240,18 @@ class AimlAdapter:
         )
 
     async def _collect_images(self, answer: Any, job: JobControl) -> list[Any]:
-        items = list(getattr(answer, "data", None) or [])
-        if not items:
+        items = getattr(answer, "data", None)
+        if not isinstance(items, list) or not items:
             raise BadOutput("the AIML API answered without any image", maybe_processed=True)
+        if len(items) > MAX_IMAGES:
+            raise BadOutput(f"the AIML API answered with {len(items)} images (at most 4 asked)")
         downloads = self.service.downloads
         fetches = []
         for item in items:
             url, b64 = getattr(item, "url", None), getattr(item, "b64_json", None)
-            if url:
+            if isinstance(url, str) and url:
                 fetches.append(downloads.fetch(url, job, AssetKind.IMAGE, service=AIML))
-            elif b64:
+            elif isinstance(b64, str) and b64:
                 fetches.append(downloads.store_bytes(_b64(b64), job, AssetKind.IMAGE, service=AIML))
             else:
                 raise BadOutput("the AIML API answered with an image that has no URL")
@@ -255,3 +303,19 @@ def _b64(value: str) -> bytes:
         return base64.b64decode(value, validate=False)
     except (binascii.Error, ValueError):
         raise BadOutput("the AIML API sent an image that does not decode") from None
+
+
+def _count(value: Any) -> int:
+    """A token count from the answer; anything but a whole number counts as none."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def _shape(answer: Any) -> str:
+    if answer is None:
+        return "null instead of an answer"
+    if isinstance(answer, str):
+        looks_html = answer.lstrip()[:15].lower().startswith(("<!doctype", "<html"))
+        return "a web page instead of an answer" if looks_html else "text instead of an answer"
+    if isinstance(answer, list):
+        return "a list instead of an answer"
+    return f"an unexpected {type(answer).__name__}"

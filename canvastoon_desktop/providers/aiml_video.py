@@ -3,8 +3,9 @@
 The create answers with an id (``id``, or ``generation_id`` in the docs' example) that is
 journaled before the first poll, so a later run resumes the job instead of paying again.
 AIML has no way to look a generation up without its id and no way to cancel one: a lost
-create answer is reported as OutcomeUnknown, and a video cancelled in the app keeps
-running (and is billed) at AIML — it stays journaled, and the next run collects it.
+create answer is reported once as OutcomeUnknown, with the estimate recorded as possibly
+charged (the next run sends it again), and a video cancelled in the app keeps running (and
+is billed) at AIML — it stays journaled, and the next run collects it.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ import httpx
 from canvastoon_desktop.core.assets import AssetKind
 from canvastoon_desktop.core.generation import GeneratedOutput, JobControl, ModelCall
 
+from .capped import capped_transport
 from .clients import LoopLocal
 from .downloads import Downloaded
 from .errormap import AIML, httpx_errors, status_error
 from .errors import (
-    REROLL_HINT,
     BadOutput,
     Cancelled,
     OutcomeUnknown,
@@ -31,14 +32,13 @@ from .errors import (
     ProviderFailure,
     Rejected,
     provider_reason,
-    unknown_earlier_create,
 )
 from .inputs import data_uri, read_image, to_png_or_jpeg
 from .landing import create_and_journal
 from .polling import PollStatus, poll_until_done
 from .reported import aiml_credits
 from .retry import retry_transient, send_create
-from .service import Service, charge_lost
+from .service import Service, charge_lost, settle_lost_create, unconfirmed
 
 __all__ = ["AimlVideo", "aiml_root_url"]
 
@@ -65,6 +65,7 @@ class AimlVideo:
                 base_url=root,
                 headers={"Authorization": f"Bearer {key}"},
                 timeout=httpx.Timeout(120.0, connect=15.0),
+                transport=capped_transport(httpx, AIML),
             ),
             lambda client: client.aclose(),
             "aiml-video",
@@ -79,8 +80,13 @@ class AimlVideo:
         first: dict[str, Any] | None = None
         if previous is not None and previous.job_id:
             generation_id = previous.job_id
-        elif previous is not None:
-            raise unknown_earlier_create(AIML)
+        elif previous is not None:  # its create's answer (the id) never came back
+            raise await settle_lost_create(
+                job,
+                self._estimate(call),
+                AIML,
+                "an earlier run sent this video and stopped before its id came back",
+            )
         else:
             generation_id, first = await self._create(client, call, job)
         return await self._follow(client, call, job, generation_id, first)
@@ -126,20 +132,22 @@ class AimlVideo:
 
         async def create() -> tuple[str, dict[str, Any]]:
             try:
-                answer = await send_create(
-                    once, self.service.policy, service=AIML, hint=REROLL_HINT
-                )
+                answer = await send_create(once, self.service.policy, service=AIML)
+            except OutcomeUnknown as exc:
+                raise await settle_lost_create(
+                    job, self._estimate(call), AIML, unconfirmed(AIML, exc)
+                ) from exc
             except BadOutput as exc:  # it was created, but its answer (and id) is unreadable
-                raise OutcomeUnknown(
-                    f"{exc}; the video may have been started and charged, "
-                    f"and without its id it cannot be followed. "
-                    f"{REROLL_HINT}"
+                raise await settle_lost_create(
+                    job, self._estimate(call), AIML, f"{exc}, so the video cannot be followed"
                 ) from exc
             generation_id = answer.get("id") or answer.get("generation_id")
             if not isinstance(generation_id, str) or not generation_id:
-                raise OutcomeUnknown(
-                    "the AIML API accepted the video but gave no id to follow "
-                    f"it by; it may have been charged. {REROLL_HINT}"
+                raise await settle_lost_create(
+                    job,
+                    self._estimate(call),
+                    AIML,
+                    "the AIML API accepted the video but gave no id to follow it by",
                 )
             # AIML reports the charge in the create answer (the completed poll has no
             # meta): journaled with the id, so a run that resumes the job still knows it
@@ -156,6 +164,11 @@ class AimlVideo:
         return await create_and_journal(
             create, lambda made: self._keep_for_next_run(call, job, made[1])
         )
+
+    def _estimate(self, call: ModelCall) -> float:
+        return self.service.prices.estimate(
+            call.model, call.params, prompt_chars=len(call.prompt)
+        ).high
 
     async def _keep_for_next_run(
         self, call: ModelCall, job: JobControl, answer: dict[str, Any] | None = None

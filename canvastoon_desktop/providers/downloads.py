@@ -6,7 +6,12 @@ the kind expected (in a worker thread) before the library takes the file — by 
 same output downloaded twice is stored once. Transient failures are retried from scratch;
 a 404 / 410 (or a signed URL that stopped working: 403) means the output expired.
 
-Downloads use their own client, without any provider's key: output hosts are CDNs.
+Downloads use their own client, without any provider's key: output hosts are CDNs. An
+output URL is a stranger's word too: each download has an overall deadline (a server that
+sends a byte every ten seconds never trips a read timeout), at most a few run at once (an
+answer may list thousands of URLs), and no URL — nor any redirect — may lead to a loopback,
+link-local or private address (this machine, the router, a cloud's metadata service)
+unless a provider's own base URL is there (the loopback simulator).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import ipaddress
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,13 +34,25 @@ from canvastoon_desktop.core.media.sniff import IMAGE_MIMES, VIDEO_MIMES, descri
 
 from .clients import LoopLocal
 from .errormap import httpx_errors, status_error
-from .errors import BadOutput, OutputsExpired, the
+from .errors import BadOutput, OutputsExpired, Timeout, the
 from .retry import RetryPolicy, retry_transient
 
-__all__ = ["IMAGE_LIMIT_BYTES", "VIDEO_LIMIT_BYTES", "Downloaded", "Downloader"]
+__all__ = [
+    "IMAGE_LIMIT_BYTES",
+    "VIDEO_LIMIT_BYTES",
+    "AddressGuard",
+    "Downloaded",
+    "Downloader",
+    "private_origins",
+]
 
 IMAGE_LIMIT_BYTES = 50 * 1024 * 1024
 VIDEO_LIMIT_BYTES = 1024 * 1024 * 1024
+#: the longest one download may take, all retries included
+IMAGE_DEADLINE_S = 300.0
+VIDEO_DEADLINE_S = 1800.0
+#: downloads running at once per downloader (per provider)
+MAX_PARALLEL = 4
 _CHUNK = 256 * 1024
 #: content types a CDN may use for any file; the bytes are sniffed anyway
 _GENERIC_TYPES = ("application/octet-stream", "binary/octet-stream", "")
@@ -50,14 +69,43 @@ class Downloaded:
 class Downloader:
     """Fetches output URLs (or ``data:`` URIs) into the library, checked."""
 
-    def __init__(self, policy: RetryPolicy, timeout_s: float = 120.0) -> None:
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        timeout_s: float = 120.0,
+        *,
+        trusted_origins: Iterable[str] = (),
+        deadlines_s: Mapping[AssetKind, float] | None = None,
+        parallel: int = MAX_PARALLEL,
+    ) -> None:
         self._policy = policy
         self._timeout = httpx.Timeout(timeout_s, connect=15.0)
+        self._deadlines = {
+            AssetKind.IMAGE: IMAGE_DEADLINE_S,
+            AssetKind.VIDEO: VIDEO_DEADLINE_S,
+            **dict(deadlines_s or {}),
+        }
+        self._guard = AddressGuard(trusted_origins)
         self._clients: LoopLocal[httpx.AsyncClient] = LoopLocal(
-            lambda _key: httpx.AsyncClient(timeout=self._timeout, follow_redirects=True),
+            lambda _key: httpx.AsyncClient(
+                timeout=self._timeout,
+                follow_redirects=True,
+                event_hooks={"request": [self._guard.check]},  # every hop, redirects too
+            ),
             lambda client: client.aclose(),
             "download",
         )
+        self._parallel = parallel
+        self._slots: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+
+    def _slot(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        slot = self._slots.get(loop)
+        if slot is None:
+            for old in [lp for lp in self._slots if lp.is_closed()]:
+                del self._slots[old]
+            slot = self._slots[loop] = asyncio.Semaphore(self._parallel)
+        return slot
 
     async def aclose(self) -> None:
         await self._clients.aclose()
@@ -69,26 +117,45 @@ class Downloader:
         if kind not in (AssetKind.IMAGE, AssetKind.VIDEO):
             raise ValueError(f"cannot download a {kind.value} output")
         limit = IMAGE_LIMIT_BYTES if kind is AssetKind.IMAGE else VIDEO_LIMIT_BYTES
-        path = job.temp_path(".download")
+        if not isinstance(url, str):
+            raise BadOutput(f"{the(service)} gave an output address that is not a URL")
+        async with self._slot():
+            path = job.temp_path(".download")
+            try:
+                if url.startswith("data:"):
+                    await asyncio.to_thread(_write_data_uri, url, path, limit, service)
+                elif url.startswith(("http://", "https://")):
+                    await self._get_within_deadline(url, path, kind, limit, service)
+                else:
+                    raise BadOutput(f"{the(service)} gave an output address that is not a URL")
+                return await self._store(path, job, kind, service)
+            finally:
+                path.unlink(missing_ok=True)  # moved into the library on success
+
+    async def _get_within_deadline(
+        self, url: str, path: Path, kind: AssetKind, limit: int, service: str
+    ) -> None:
+        deadline = self._deadlines[kind]
         try:
-            if url.startswith("data:"):
-                await asyncio.to_thread(_write_data_uri, url, path, limit, service)
-            elif url.startswith(("http://", "https://")):
+            async with asyncio.timeout(deadline):
                 await retry_transient(
                     lambda: self._get(url, path, kind, limit, service),
                     self._policy,
                     what=f"downloading from {service}",
                 )
-            else:
-                raise BadOutput(f"{the(service)} gave an output address that is not a URL")
-            return await self._store(path, job, kind, service)
-        finally:
-            path.unlink(missing_ok=True)  # moved into the library on success
+        except TimeoutError:
+            raise Timeout(
+                f"the {kind.value} from {the(service)} did not finish downloading within "
+                f"{deadline:.0f} s; it was given up"
+            ) from None
 
     async def store_bytes(
         self, data: bytes, job: JobControl, kind: AssetKind, *, service: str
     ) -> Downloaded:
         """Check and store an output that came inline (``b64_json``)."""
+        limit = IMAGE_LIMIT_BYTES if kind is AssetKind.IMAGE else VIDEO_LIMIT_BYTES
+        if len(data) > limit:
+            raise _too_large(service, kind, limit)
         path = job.temp_path(".download")
         try:
             await asyncio.to_thread(path.write_bytes, data)
@@ -152,6 +219,10 @@ def _too_large(service: str, kind: AssetKind, limit: int) -> BadOutput:
 
 def _write_data_uri(uri: str, path: Path, limit: int, service: str) -> None:
     header, _, payload = uri.partition(",")
+    if len(payload) * 3 // 4 > limit + 3:  # refused before it is decoded into memory
+        raise BadOutput(
+            f"an output from {the(service)} is larger than the {limit // (1024 * 1024)} MB allowed"
+        )
     try:
         data = (
             base64.b64decode(payload, validate=False)
@@ -188,3 +259,60 @@ def _probe(
 
 def _a(kind: AssetKind) -> str:
     return "an image" if kind is AssetKind.IMAGE else "a video"
+
+
+class AddressGuard:
+    """Refuses requests to loopback, link-local, private or otherwise special addresses,
+    except to the origins (``scheme://host:port``) of providers that are really there."""
+
+    def __init__(self, trusted_origins: Iterable[str] = ()) -> None:
+        self._trusted = {_origin(httpx.URL(o)) for o in trusted_origins if o}
+
+    async def check(self, request: httpx.Request) -> None:
+        url = request.url
+        if _origin(url) in self._trusted:
+            return
+        host = url.host
+        port = url.port or (443 if url.scheme == "https" else 80)
+        try:
+            addresses = [ipaddress.ip_address(host)]
+        except ValueError:  # a name: what does it resolve to (now)?
+            try:
+                infos = await asyncio.get_running_loop().getaddrinfo(host, port)
+            except OSError:
+                return  # unresolvable: the connection fails on its own, cleanly
+            addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+        for address in addresses:
+            if not address.is_global or address.is_multicast:
+                raise BadOutput(
+                    f"an output address points at {_kind_of(address)} ({host}); it was not fetched"
+                )
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int]:
+    return (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
+
+
+def _kind_of(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    if address.is_loopback:
+        return "this computer"
+    if address.is_link_local:
+        return "a link-local address"
+    if address.is_private:
+        return "a private network address"
+    return "a reserved address"
+
+
+def private_origins(*base_urls: str) -> list[str]:
+    """The provider base URLs that are on this machine or a private network (a simulator):
+    outputs from exactly there are allowed."""
+    found = []
+    for base in base_urls:
+        try:
+            url = httpx.URL(base)
+            if not ipaddress.ip_address(url.host).is_global:
+                found.append(base)
+        except ValueError:
+            if httpx.URL(base).host in ("localhost",):
+                found.append(base)
+    return found

@@ -33,7 +33,6 @@ from canvastoon_desktop.core.generation import ErrorKind, GenerationError
 from canvastoon_desktop.core.secrets import redact_secrets
 
 __all__ = [
-    "REROLL_HINT",
     "AuthFailed",
     "BadOutput",
     "Cancelled",
@@ -47,7 +46,6 @@ __all__ = [
     "Timeout",
     "provider_reason",
     "the",
-    "unknown_earlier_create",
 ]
 
 _MAX_REASON = 300
@@ -124,20 +122,9 @@ class OutputsExpired(BadOutput):
     pass
 
 
-REROLL_HINT = "Re-roll this node to send it again."
-
-
 def the(service: str) -> str:
     """A service's name as it reads inside a sentence: "the AIML API", "Replicate"."""
     return f"the {service}" if service.endswith(" API") else service
-
-
-def unknown_earlier_create(service: str) -> OutcomeUnknown:
-    """For a create an earlier run sent whose outcome was never established."""
-    return OutcomeUnknown(
-        f"an earlier request to {the(service)} was sent but its answer never came back, so it "
-        f"may have been charged; it was not sent again. {REROLL_HINT}"
-    )
 
 
 def provider_reason(value: object) -> str:

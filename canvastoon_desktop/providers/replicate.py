@@ -26,6 +26,7 @@ from canvastoon_desktop.core.catalog import ModelSpec, PriceUnit, Task
 from canvastoon_desktop.core.generation import GeneratedOutput, JobControl, ModelCall
 from canvastoon_desktop.core.pricing import PriceTable
 
+from .capped import capped_transport
 from .clients import LoopLocal
 from .errormap import REPLICATE
 from .errors import (
@@ -77,7 +78,8 @@ class ReplicateAdapter:
         )
 
     def _make_client(self, key: str) -> tuple[ReplicateWire, HeaderNotingTransport]:
-        transport = HeaderNotingTransport(httpx.AsyncHTTPTransport())
+        # answers read with a size cap; error answers' headers noted (Retry-After)
+        transport = HeaderNotingTransport(capped_transport(httpx, REPLICATE))
         client = replicate.Client(
             api_token=key,
             base_url=self.service.setup.replicate_base_url,

@@ -153,10 +153,19 @@ class ReplicateWire:
 
     async def create(self, model: str, version: str | None, input: dict[str, Any]) -> Prediction:
         with replicate_errors(REPLICATE):
-            if version:  # a community model: by version id
-                made = await self.client.predictions.async_create(version=version, input=input)
-            else:
-                made = await self.client.models.predictions.async_create(model=model, input=input)
+            try:
+                if version:  # a community model: by version id
+                    made = await self.client.predictions.async_create(version=version, input=input)
+                else:
+                    made = await self.client.models.predictions.async_create(
+                        model=model, input=input
+                    )
+            except (TypeError, AttributeError):  # the client's ``Prediction(**answer)``
+                raise BadOutput(  # on ``[]`` / ``null``: it answered, so it may have made one
+                    "Replicate answered the create with something that is not a prediction",
+                    transient=True,
+                    maybe_processed=True,
+                ) from None
             return _prediction(made.dict())
 
     async def get(self, prediction_id: str) -> Prediction:

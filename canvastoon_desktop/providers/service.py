@@ -8,13 +8,13 @@ from canvastoon_desktop.core.generation import JobControl
 from canvastoon_desktop.core.pricing import PriceTable
 from canvastoon_desktop.core.secrets import remember_secret
 
-from .downloads import Downloader
-from .errors import AuthFailed
+from .downloads import Downloader, private_origins
+from .errors import AuthFailed, OutcomeUnknown, the
 from .hub import ProviderSetup
 from .polling import PollSchedule
 from .retry import RetryPolicy
 
-__all__ = ["Service", "charge_lost"]
+__all__ = ["Service", "charge_lost", "settle_lost_create", "unconfirmed"]
 
 
 @dataclass
@@ -29,7 +29,12 @@ class Service:
     def __post_init__(self) -> None:
         self.policy: RetryPolicy = self.setup.retry
         self.schedule = PollSchedule(interval_s=self.setup.poll_interval_s)
-        self.downloads = Downloader(self.policy)
+        self.downloads = Downloader(
+            self.policy,
+            trusted_origins=private_origins(
+                self.setup.aiml_base_url, self.setup.replicate_base_url
+            ),
+        )
 
     def key(self) -> str:
         """The provider's key; AuthFailed when there is none (validation normally stops a
@@ -45,3 +50,23 @@ async def charge_lost(job: JobControl, usd: float | None, reason: str) -> None:
     """Record money the provider billed for work that was not delivered: ``usd`` as it
     reported it, or None when it did not say (the call's quote max is booked)."""
     await job.charge(usd, reason)
+
+
+async def settle_lost_create(
+    job: JobControl, estimate_usd: float, service: str, what: str
+) -> OutcomeUnknown:
+    """A create that may have been acted on lost its answer, and ``service`` has no way to
+    look it up: record the estimate once as possibly charged, end the job (the next run
+    sends it again, on the artist's say), and return the error that says all this."""
+    already = float(job.previous.info.get("charged_usd", 0.0)) if job.previous else 0.0
+    await job.possibly_charged(max(0.0, estimate_usd - already), what)
+    return OutcomeUnknown(
+        f"{what}; {the(service)} cannot be asked about it, so it may have been charged: "
+        f"up to ${estimate_usd:.2f} is recorded as possibly charged. It was not sent again; "
+        "run again to send it."
+    )
+
+
+def unconfirmed(service: str, exc: BaseException) -> str:
+    """What happened to a create whose answer never came, for ``settle_lost_create``."""
+    return f"{the(service)} did not confirm the request ({exc.__cause__ or exc})"

@@ -25,6 +25,12 @@ Kinds
                           text, default ``1e400``) in place of the charge the answer carries:
                           AIML's ``credits_used`` / ``tokens_used`` / ``usd_spent``,
                           Replicate's ``metrics.predict_time``.
+``answer_list``           do the work, then answer 200 with the JSON body ``[]``.
+``answer_null``           do the work, then answer 200 with the JSON body ``null``.
+``answer_html``           do the work, then answer 200 with an HTML page (``text/html``),
+                          as a captive portal or a misrouted proxy does.
+``answer_strings``        do the work, then answer 200 with every number in the JSON
+                          body turned into a string (``"credits_used": "1260"``).
 
 A ``429`` names its reset in the body as the provider does (Replicate: "Your rate limit
 resets in ~30s.", with ``retry_after`` seconds instead of 30 when given) and, unless
@@ -52,7 +58,7 @@ from dataclasses import dataclass, field
 
 from .routes import route_matches, validate_route_pattern
 
-__all__ = ["FAULT_KINDS", "FaultRule", "FaultSet", "parse_fault_spec"]
+__all__ = ["FAULT_KINDS", "HOSTILE_ANSWERS", "FaultRule", "FaultSet", "parse_fault_spec"]
 
 FAULT_KINDS: tuple[str, ...] = (
     "429",
@@ -68,7 +74,13 @@ FAULT_KINDS: tuple[str, ...] = (
     "malformed",
     "bad_structured_output",
     "hostile_charge",
+    "answer_list",
+    "answer_null",
+    "answer_html",
+    "answer_strings",
 )
+#: kinds that do the work and then replace the answer with something hostile
+HOSTILE_ANSWERS: tuple[str, ...] = ("answer_list", "answer_null", "answer_html", "answer_strings")
 
 #: what ``hostile_charge`` reports when no ``charge`` is given
 DEFAULT_HOSTILE_CHARGE = "1e400"

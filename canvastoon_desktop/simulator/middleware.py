@@ -24,7 +24,7 @@ from aiohttp import web
 
 from .context import CTX_KEY, SimContext
 from .errors import SimError, error_response
-from .faults import FaultRule
+from .faults import HOSTILE_ANSWERS, FaultRule
 from .log import LogEntry, shorten
 
 __all__ = ["Call", "RouteInfo", "call_of", "pipeline", "route"]
@@ -244,6 +244,8 @@ async def pipeline(request: web.Request, handler: Handler) -> web.StreamResponse
                 resp = web.Response(
                     status=resp.status, body=data.encode(), content_type=resp.content_type
                 )
+            elif kind in HOSTILE_ANSWERS and isinstance(resp, web.Response):
+                resp = _hostile_answer(kind, resp)
     except SimError as err:
         resp = error_response(info.provider, err, request.path)
     except web.HTTPException as exc:  # router 404 / 405
@@ -266,3 +268,36 @@ async def pipeline(request: web.Request, handler: Handler) -> web.StreamResponse
         )
     )
     return resp
+
+
+_HTML_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Sign in to the network</title></head>"
+    b"<body><h1>Welcome</h1><p>Accept the terms to continue.</p></body></html>"
+)
+
+
+def _hostile_answer(kind: str, resp: web.Response) -> web.Response:
+    """The work was done; the answer that comes back is not what the documents promise."""
+    if kind == "answer_list":
+        return web.json_response([])
+    if kind == "answer_null":
+        return web.json_response(None)
+    if kind == "answer_html":
+        return web.Response(status=200, body=_HTML_PAGE, content_type="text/html")
+    try:
+        doc = json.loads(bytes(resp.body or b"null"))  # type: ignore[arg-type]
+    except ValueError:
+        return resp
+    return web.json_response(_numbers_as_strings(doc), status=resp.status)
+
+
+def _numbers_as_strings(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _numbers_as_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers_as_strings(v) for v in value]
+    return value

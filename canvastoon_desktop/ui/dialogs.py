@@ -189,3 +189,30 @@ def ask(
     box.yes_button = yes_button  # type: ignore[attr-defined]
     box.open()
     return box
+
+
+def ask_outside_paths(
+    parent: QtWidgets.QWidget, found: Sequence[Problem], on_answer: Callable[[bool], None]
+) -> QtWidgets.QMessageBox:
+    """The graph reads or writes files outside its folder: list them, and ask whether this
+    graph (as it is now) may."""
+    lines = "".join(
+        f"<li><b>{_html(p.node_name or '')}</b>: {_html(p.message.split(', outside')[0])}</li>"
+        for p in found[:20]
+    )
+    more = f"<p>… and {len(found) - 20} more</p>" if len(found) > 20 else ""
+    return ask(
+        parent,
+        "Files outside the graph's folder",
+        "This graph uses files outside its own folder.",
+        f"<ul>{lines}</ul>{more}<p>A graph someone sent you chose these paths. Allow them "
+        "only if you know why this graph reads or writes there; you will not be asked again "
+        "for this file unless it changes.</p>",
+        "Allow and run",
+        "Cancel",
+        on_answer,
+    )
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

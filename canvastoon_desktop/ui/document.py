@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui
 
+from canvastoon_desktop.core.errors import GraphFileError
 from canvastoon_desktop.core.fileformat import (
     atomic_write_text,
     autosave_path,
@@ -112,8 +113,12 @@ class GraphDocument(QtCore.QObject):
         index = self.stack.index()
         if self._autosaved_index == index and not self._forced_dirty:
             return False
+        try:
+            text = dumps_graph(self.graph)  # on the GUI thread: the graph is not shared
+        except GraphFileError as exc:  # Save says so in a dialog; autosave just logs it
+            log.warning("autosave skipped: %s", exc)
+            return False
         self._autosaved_index = index
-        text = dumps_graph(self.graph)  # on the GUI thread: the graph is not shared
         target = self.autosave_file()
         future = self._writer.submit(_write_autosave, target, text)
         future.add_done_callback(_log_failure)

@@ -24,7 +24,7 @@ from canvastoon_desktop.core.resources import examples_dir
 from . import clipboard, commands
 from .canvas import CanvasGraph
 from .canvas_bridge import CanvasBridge
-from .dialogs import ConfirmRunDialog, ProblemsDialog, ask, show_error
+from .dialogs import ConfirmRunDialog, ProblemsDialog, ask, ask_outside_paths, show_error
 from .document import GraphDocument
 from .node_state import NodeStates
 from .palette import NodePalette
@@ -483,6 +483,16 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
     def _preflight_ready(self, preflight: Preflight) -> None:
         if preflight.error:
             self.last_dialog = show_error(self, "This run cannot start", _esc(preflight.error))
+            return
+        outside = [p for p in preflight.problems if p.code == "outside_path"]
+        if outside:  # a shared graph's paths: the artist decides, then it is checked again
+
+            def answered(allowed: bool) -> None:
+                if allowed:
+                    self.allow_outside_paths()
+                    self.runner.preflight(preflight.targets)
+
+            self.last_dialog = ask_outside_paths(self, outside, answered)
             return
         if preflight.problems or preflight.plan is None:
             self._show_problems(preflight.problems)

@@ -100,6 +100,9 @@ class RunController(QtCore.QObject):
         self.workspace = workspace
         self.executor = workspace.executor
         self.states = states
+        #: the open graph's paths outside its folder were allowed (by the artist, or the
+        #: graph was made here): see core.paths and MainWindow's outside-paths dialog
+        self.allow_outside_paths = True
         self._graph_source = graph_source
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner")
         self._generation = 0
@@ -174,7 +177,9 @@ class RunController(QtCore.QObject):
     ) -> PlanResult:
         executor = self.executor
         try:
-            plan, problems = executor.check(graph, graph_path=path)
+            plan, problems = executor.check(
+                graph, graph_path=path, allow_outside_paths=self.allow_outside_paths
+            )
         except CoreError as exc:
             return PlanResult(generation, revision, None, [], error=str(exc))
         result = PlanResult(generation, revision, plan, problems)
@@ -261,7 +266,9 @@ class RunController(QtCore.QObject):
 
     def _check(self, graph: Graph, path: Path | None, targets: list[str] | None) -> Preflight:
         try:
-            plan, problems = self.executor.check(graph, targets, graph_path=path)
+            plan, problems = self.executor.check(
+                graph, targets, graph_path=path, allow_outside_paths=self.allow_outside_paths
+            )
         except CoreError as exc:
             return Preflight(targets, None, [], error=str(exc))
         return Preflight(targets, plan, problems)
@@ -272,7 +279,10 @@ class RunController(QtCore.QObject):
             raise CoreError("a run is already going; cancel it first")
         graph, path = self._graph_source()
         run = self.executor.start(
-            graph, targets=list(targets) if targets else None, graph_path=path
+            graph,
+            targets=list(targets) if targets else None,
+            graph_path=path,
+            allow_outside_paths=self.allow_outside_paths,
         )
         record = RunRecord(
             run, label, QtCore.QDateTime.currentSecsSinceEpoch(), revision=self.revision

@@ -4,6 +4,7 @@ cleanly. A mixin of ``MainWindow``; files are read and written by ``GraphDocumen
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,10 @@ from typing import Any
 from PySide6 import QtCore, QtWidgets
 
 from canvastoon_desktop.core.errors import GraphFileError
-from canvastoon_desktop.core.fileformat import SUFFIX
+from canvastoon_desktop.core.fileformat import MAX_FILE_BYTES, SUFFIX
 from canvastoon_desktop.core.graph import Graph
-from canvastoon_desktop.core.paths import rebase_relative_paths
+from canvastoon_desktop.core.paths import outside_paths, rebase_relative_paths
+from canvastoon_desktop.core.regular_files import FileRefused, read_regular
 
 from .dialogs import ask, show_error
 from .document import GraphDocument
@@ -68,6 +70,7 @@ class FileCommands:
 
     def new_file(self) -> None:
         if self.maybe_save():
+            self.runner.allow_outside_paths = True  # made here: every path is the artist's
             self.show_graph(Graph(self.registry), None)
 
     def open_dialog(self) -> None:
@@ -96,6 +99,7 @@ class FileCommands:
         except OSError as exc:
             self.last_dialog = show_error(self, f"Cannot open {path.name}", _esc(str(exc)))
             return False
+        self._trust_paths(graph, path)
         self.show_graph(graph, path)
         self.settings.add_recent(str(path))
         self._save_settings()
@@ -141,6 +145,7 @@ class FileCommands:
         except (GraphFileError, OSError) as exc:
             self.last_dialog = show_error(self, "Cannot recover", _esc(str(exc)))
             return False
+        self._trust_paths(graph, path)
         self.show_graph(graph, path, modified=True)
         self.statusBar().showMessage("Recovered the autosaved changes — save to keep them", 8000)
         return True
@@ -171,9 +176,13 @@ class FileCommands:
             )
         try:
             self.document.save(path)
-        except OSError as exc:
+        except (OSError, GraphFileError) as exc:  # never in silence (a value no file holds)
             self.last_dialog = show_error(self, f"Cannot save {path.name}", _esc(str(exc)))
             return False
+        if self.runner.allow_outside_paths and outside_paths(
+            self.document.graph, self.document.graph_dir
+        ):  # the artist's own save: reopening it asks nothing
+            self.settings.allow_outside_paths(file_sha256(path))
         self.settings.add_recent(str(path))
         self._save_settings()
         self._fill_recent()
@@ -183,6 +192,25 @@ class FileCommands:
             self.runner.schedule_plan()
         self.statusBar().showMessage(f"Saved {path.name}", 4000)
         return True
+
+    # -- paths outside the graph's folder (core.paths) ---------------------------------------
+    def _trust_paths(self, graph: Graph, path: Path | None) -> None:
+        """A graph's paths outside its folder are used without asking when it was made here
+        (untitled), has none, or is byte for byte a file the artist allowed before."""
+        ok = path is None or not outside_paths(graph, Path(path).resolve().parent)
+        self.runner.allow_outside_paths = ok or self.settings.outside_paths_ok(
+            file_sha256(Path(path))
+        )
+
+    def allow_outside_paths(self) -> None:
+        """The artist allowed the open graph's outside paths (the dialog): for this window,
+        and for the file as it is on disk (remembered by its content's hash)."""
+        self.runner.allow_outside_paths = True
+        path = self.document.path
+        if path is not None and not self.document.is_modified():
+            self.settings.allow_outside_paths(file_sha256(path))
+            self._save_settings()
+        self.runner.schedule_plan()
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -202,3 +230,11 @@ class FileCommands:
 
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def file_sha256(path: Path) -> str:
+    """The hash of a graph file's bytes ("" when it cannot be read)."""
+    try:
+        return hashlib.sha256(read_regular(path, MAX_FILE_BYTES)).hexdigest()
+    except FileRefused:
+        return ""

@@ -155,4 +155,4 @@ def test_pack_and_unpack_on_the_command_line(capsys, tmp_path: Path) -> None:
         "--library",
         str(tmp_path / "other"),
     )
-    assert code == 1 and "not a readable zip file" in err and not (tmp_path / "j").exists()
+    assert code == 2 and "not a readable zip file" in err and not (tmp_path / "j").exists()

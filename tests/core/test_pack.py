@@ -135,9 +135,14 @@ def test_a_pack_round_trip_keeps_hashes_provenance_and_reviews(made_pack, tmp_pa
     assert dict(details.primary.input_hashes())["mask"] == made_pack["mask"]
     assert other.review(made_pack["cleaned"]).rating == 4
     assert other.review(made_pack["cleaned"]).note == "logo gone"
-    again = unpack(pack, tmp_path / "opened-twice", other, REGISTRY)  # idempotent
+    assert details.primary.origin_label == "from pack episode.ctoonpack"
+    # unpacked again: another graph of its own (its own id), whose results serve it alone
+    again = unpack(pack, tmp_path / "opened-twice", other, REGISTRY)
     assert again.results == done.results
-    assert len(lq.provenance(other, made_pack["cleaned"])) == 1
+    twice = lq.provenance(other, made_pack["cleaned"])
+    assert {p.graph_path for p in twice} == {str(done.graph_path), str(again.graph_path)}
+    assert len({p.graph_id for p in twice}) == 2
+    assert other.asset(made_pack["cleaned"]) is not None  # the asset itself is stored once
     lq.close_reader(other)
     other.close()
 

@@ -303,7 +303,7 @@ class RecordingJob:
     cache_key: str = "test-key"
     journal: list[tuple[str, Any]] = field(default_factory=list)
     statuses: list[tuple[str, bool]] = field(default_factory=list)
-    charged: list[tuple[float, str]] = field(default_factory=list)
+    charged: list[tuple[float | None, str]] = field(default_factory=list)
 
     async def creating(self, info: Mapping[str, Any] | None = None) -> None:
         self.journal.append(("creating", dict(info or {})))
@@ -325,5 +325,8 @@ class RecordingJob:
     def temp_path(self, suffix: str = "") -> Path:
         return self.library.temp_path(suffix)
 
-    async def charge(self, usd: float, reason: str) -> None:
+    async def charge(self, usd: float | None, reason: str) -> None:
         self.charged.append((usd, reason))
+
+    async def possibly_charged(self, usd: float, what: str) -> None:
+        self.charged.append((usd, f"possibly charged: {what} (estimated)"))

@@ -201,6 +201,13 @@ def test_hailuo_video_is_created_journaled_polled_and_downloaded(rig: Rig, sim: 
                 "route": "/v2/video/generations",
                 "reported_credits": 399_000,
                 "reported": "meta.usage.credits_used=399000",
+                # what it delivered, for a run waiting on the same request to adopt
+                "delivered": {
+                    "assets": [video.sha256],
+                    "cost_usd": pytest.approx(spent_usd(sim)),
+                    "cost_source": "provider_credits",
+                    "job_id": generation_id,
+                },
             },
         }
     ]

@@ -377,7 +377,9 @@ def test_a_malformed_chat_answer_is_a_bad_output_not_a_crash(rig: Rig, sim: Simu
     kind, message = failure(summary, node)
     assert kind == "bad_output" and "could not be read" in message
     assert sim.log.count("aiml.chat") == 1
-    assert [reason for _, reason in rig.charges()] == ["answer unreadable (estimated)"]
+    assert [reason for _, reason in rig.charges()] == [
+        "possibly charged: answer unreadable (estimated)"
+    ]
 
 
 def test_a_malformed_poll_answer_is_retried(rig: Rig, sim: Simulator) -> None:

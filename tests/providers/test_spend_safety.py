@@ -131,42 +131,48 @@ def test_when_replicate_cannot_be_asked_the_create_is_not_sent_again(
     assert [j["state"] for j in rig.jobs()] == ["done"]
 
 
-def test_a_lost_aiml_video_create_is_reported_until_the_node_is_rerolled(
+def test_a_lost_aiml_video_create_is_reported_once_as_possibly_charged(
     rig: Rig, sim: Simulator
 ) -> None:
+    """AIML cannot look a video up without the id its lost answer carried: the node fails
+    once, the estimate goes in the ledger as possibly charged, and the next run sends it
+    again (no re-roll needed, and nothing sent twice in silence)."""
     sim.faults.add(FaultRule("aiml.video.create", "drop_after_create", times=1))
     g = rig.graph()
     node = rig.video(g, "minimax/hailuo-2.3-fast", duration=6)
     summary, _ = rig.run(g)
     outcome = summary.nodes[node]
     assert outcome.status == "failed" and outcome.error_kind == "outcome_unknown"
-    assert "may have been charged" in outcome.error and "Re-roll" in outcome.error
+    assert "may have been charged" in outcome.error and "run again to send it" in outcome.error
+    assert "Re-roll" not in outcome.error
     assert sim.log.count("aiml.video.create") == 1 and len(sim.video_jobs) == 1
-    assert [j["state"] for j in rig.jobs()] == ["unknown"]
-    # running the same graph again reports it again and sends nothing
-    summary, _ = rig.run(g)
-    assert summary.nodes[node].error_kind == "outcome_unknown"
-    assert sim.log.count("aiml.video.create") == 1
-    assert [j["state"] for j in rig.jobs()] == ["unknown"]
-    # a re-roll is the artist's decision to pay again
-    g.reroll(node)
+    assert [j["state"] for j in rig.jobs()] == ["possibly_charged"]
+    (possible,) = rig.charges()
+    assert possible[1].startswith("possibly charged:") and possible[0] > 0
+    # the artist runs it again: it is sent (once) and delivered
     summary, _ = rig.run(g)
     assert summary.nodes[node].status == "done"
     assert sim.log.count("aiml.video.create") == 2
+    assert [r for _, r in rig.charges()] == [possible[1], "result"]
 
 
 @pytest.mark.parametrize("kind", ["drop_after_create", "500", "drop"])
-def test_a_lost_or_failed_chat_is_never_sent_twice(rig: Rig, sim: Simulator, kind: str) -> None:
+def test_a_lost_or_failed_chat_is_reported_once_then_sent_by_the_next_run(
+    rig: Rig, sim: Simulator, kind: str
+) -> None:
     sim.faults.add(FaultRule("aiml.chat", kind, times=1))
     g = rig.graph()
     node = rig.node(g, "prompt_llm", {"text": rig.text(g, "idea")}, model="gpt-4o")
     summary, _ = rig.run(g)
     assert summary.nodes[node].error_kind == "outcome_unknown"
+    assert "recorded as possibly charged" in summary.nodes[node].error
     assert sim.log.count("aiml.chat") == 1
-    summary, _ = rig.run(g)  # again: still unknown, still not sent
-    assert summary.nodes[node].error_kind == "outcome_unknown"
-    assert "an earlier request to the AIML API" in summary.nodes[node].error
-    assert sim.log.count("aiml.chat") == 1
+    assert [j["state"] for j in rig.jobs()] == ["possibly_charged"]
+    assert [r.split(":")[0] for _, r in rig.charges()] == ["possibly charged"]
+    summary, _ = rig.run(g)  # the next run sends it: the artist asked for it again
+    assert summary.nodes[node].status == "done"
+    assert sim.log.count("aiml.chat") == 2
+    assert [j["state"] for j in rig.jobs()] == ["possibly_charged", "done"]
 
 
 def test_a_connection_that_never_opened_is_not_an_unknown_outcome(

@@ -276,6 +276,7 @@ class DetailPanel(QtWidgets.QScrollArea):
     def _provenance(self, p: lq.Provenance) -> QtWidgets.QWidget:
         rows = [
             ("Graph", lq.graph_label(p.graph_path)),
+            ("Origin", p.origin_label),
             (
                 "Node",
                 f"{p.node_title or '—'} · {p.node_type}"
