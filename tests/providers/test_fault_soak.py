@@ -170,7 +170,9 @@ def test_two_hundred_hosted_runs_under_faults(tmp_path: Path) -> None:
         summary, _ = rig.run(g)
         sim.faults.clear()
         fired = Counter(r.kind for r in rules for _ in range(r.fired))
-        assert len(fired) >= 9 and sum(fired.values()) >= 80, fired
+        # the soak really exercised faults: which requests draw one depends on the order
+        # they arrive in (about 90 of them fire), so the floor is well below that
+        assert len(fired) >= 9 and sum(fired.values()) >= 50, fired
 
         # every node ends done or failed, with a reason an artist can read
         outcomes = {node: summary.nodes[node] for node in nodes}
