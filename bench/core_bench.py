@@ -22,8 +22,7 @@ from pathlib import Path
 from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.graph import Edge, Graph
 from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.pricing import PriceTable
-from tests.support.fakes import FakeAdapter, fake_registry
+from tests.support.fakes import FakeAdapter, fake_prices, fake_registry
 
 from .figures import Figure
 
@@ -31,7 +30,7 @@ REGISTRY = fake_registry()
 
 
 def _executor(root: Path, adapter: FakeAdapter, limit: int = 100_000) -> Executor:
-    prices = PriceTable.load()
+    prices = fake_prices()
     return Executor(
         REGISTRY,
         Library(root),

@@ -54,7 +54,7 @@ CREATE_ROUTES = ("aiml.chat", "aiml.images", "aiml.video.create", "replicate.pre
 RUNS = 3  # the first warms imports, clients and the simulator's renders
 
 
-def _copy_episode(dest: Path) -> Path:
+def copy_episode(dest: Path) -> Path:
     dest.mkdir(parents=True)
     shutil.copy(examples_dir() / EXAMPLE, dest / EXAMPLE)
     for folder in ("characters", "masks"):
@@ -64,7 +64,7 @@ def _copy_episode(dest: Path) -> Path:
 
 class _Rig:
     def __init__(self, sim: Simulator, root: Path) -> None:
-        self.path = _copy_episode(root / "project")
+        self.path = copy_episode(root / "project")
         setup = ProviderSetup.simulated(
             sim.aiml_base_url, sim.replicate_base_url, poll_interval_s=POLL_S
         )

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from canvastoon_desktop.core.catalog import Catalog, ModelSpec, Task
-from canvastoon_desktop.core.errors import NodeFailed
+from canvastoon_desktop.core.errors import CoreError, NodeFailed
 from canvastoon_desktop.core.generation import ModelCall
 from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.nodetype import NodeType
@@ -30,13 +30,27 @@ VIDEO_MODELS = (
 )
 
 
+def allowed_durations(model: ModelSpec) -> list[Any]:
+    """The lengths the model makes with its other params at their defaults (its choices,
+    or the two ends of its range), minus those it refuses (Hailuo: 1080P is 6 s only)."""
+    spec = model.param(model.duration_param or "")
+    if spec is None:
+        return []
+    values = list(spec.choices) or [v for v in (spec.minimum, spec.maximum) if v is not None]
+    if spec.kind.value == "int":
+        values = [round(v) for v in values]
+    name = spec.name
+    return [v for v in values if not model.problems(model.call_params({name: v}))]
+
+
 def fitted_duration(model: ModelSpec, seconds: float) -> Any:
-    """The model's allowed duration closest to the shot's."""
+    """The model's allowed duration closest to the shot's (the longer one on a tie)."""
     spec = model.param(model.duration_param or "")
     if spec is None:
         return None
     if spec.choices:
-        return min(spec.choices, key=lambda c: (abs(float(c) - seconds), -float(c)))
+        allowed = allowed_durations(model) or list(spec.choices)
+        return min(allowed, key=lambda c: (abs(float(c) - seconds), -float(c)))
     low = spec.minimum if spec.minimum is not None else seconds
     high = spec.maximum if spec.maximum is not None else seconds
     value = min(max(seconds, low), high)
@@ -97,11 +111,40 @@ class RouteVideo(NodeType):
         *,
         prompt_chars: int | None = None,
     ) -> CostRange:
-        costs = [
-            prices.estimate(m, m.call_params({}))
-            for m in cls.models_in_use(catalog, params, connected)
-        ]
+        """A shot not yet written: any role's model, at any length it may be fitted to."""
+        costs = []
+        for model in cls.models_in_use(catalog, params, connected):
+            lengths = allowed_durations(model) if params.get("fit_duration", True) else []
+            for values in [{model.duration_param: d} for d in lengths] or [{}]:
+                costs.append(prices.estimate(model, model.call_params(values)))
         return CostRange(min(c.low for c in costs), max(c.high for c in costs))
+
+    @classmethod
+    def estimate_item(
+        cls,
+        library: Library,
+        catalog: Catalog,
+        prices: PriceTable,
+        params: Mapping[str, Any],
+        inputs: Mapping[str, Any],
+    ) -> CostRange | None:
+        """A written shot: its role's model at the length it will be fitted to."""
+        shot_asset = inputs.get("shot")
+        if shot_asset is None:
+            return None
+        try:
+            shot = shot_from_json(library.read_json(shot_asset))
+        except (ShotListError, CoreError):
+            return None
+        model = cls.routes(catalog, params)[shot.role]
+        return prices.estimate(model, model.call_params(cls.shot_values(model, params, shot)))
+
+    @staticmethod
+    def shot_values(model: ModelSpec, params: Mapping[str, Any], shot: Any) -> dict[str, Any]:
+        """The model params a shot decides: its length, fitted to the model's."""
+        if params.get("fit_duration", True) and model.duration_param:
+            return {model.duration_param: fitted_duration(model, shot.duration)}
+        return {}
 
     @classmethod
     def key_params(
@@ -132,9 +175,7 @@ class RouteVideo(NodeType):
         model = self.routes(ctx.catalog, ctx.params)[shot.role]
         if model.task is not Task.VIDEO:
             raise NodeFailed(f"{model.label} is not a video model")
-        values: dict[str, Any] = {}
-        if ctx.params.get("fit_duration", True) and model.duration_param:
-            values[model.duration_param] = fitted_duration(model, shot.duration)
+        values = self.shot_values(model, ctx.params, shot)
         base = ctx.text(inputs.get("prompt")).strip() or shot.video_prompt
         prompt = "\n".join(p for p in (base, str(ctx.params.get("prompt") or "").strip()) if p)
         if model.max_prompt_length:

@@ -35,9 +35,10 @@ def add_extra_commands(sub: Any) -> None:
     except ImportError:  # pragma: no cover - the review tools are part of the app
         return
     review_commands.add_commands(sub)
-    from . import runs_commands
+    from . import prices_commands, runs_commands
 
     runs_commands.add_commands(sub)
+    prices_commands.add_commands(sub)
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -57,6 +58,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from . import runs_commands
 
         return runs_commands.dispatch(args)
+    if args.command == "prices":
+        from . import prices_commands
+
+        return prices_commands.dispatch(args)
     from . import review_commands
 
     return review_commands.dispatch(args)
@@ -183,6 +188,7 @@ def estimate_command(args: argparse.Namespace) -> int:
                     "items_known": nq.items_known,
                     "cost_usd": {"min": round(nq.cost.low, 6), "max": round(nq.cost.high, 6)},
                     "seconds": round(nq.seconds, 1),
+                    "unpriced": nq.unpriced,
                 }
             )
         print(json.dumps({**quote.as_dict(), "nodes": nodes}, indent=1))
@@ -197,7 +203,7 @@ def estimate_command(args: argparse.Namespace) -> int:
             nq.model or "",
             runs,
             str(nq.cached),
-            format_usd_range(nq.cost.low, nq.cost.high),
+            "no price" if nq.unpriced else format_usd_range(nq.cost.low, nq.cost.high),
             format_seconds(nq.seconds) if nq.runs else "—",
         )
     out.print(table)
@@ -206,6 +212,11 @@ def estimate_command(args: argparse.Namespace) -> int:
             unit = "shots" if graph.nodes[node_id].type in _PER_SHOT_TYPES else "items"
             out.print(describe_node_quote(nq, graph.display_name(node_id), unit))
     out.print(f"[bold]{quote.summary()}[/]")
+    for node_id, nq in quote.nodes.items():
+        if nq.unpriced:
+            out.print(f"[red]✗ {graph.display_name(node_id)}: {nq.unpriced}[/]")
+    for warning in quote.warnings:
+        out.print(f"[yellow]⚠ {warning}[/]")
     return EXIT_OK
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from .params import ParamError, ParamKind, ParamSpec
 
@@ -46,14 +46,105 @@ class Role(StrEnum):
     OFFLINE = "offline"
 
 
-class PriceRule(StrEnum):
-    """How a model's price follows from its parameters; the numbers live in the price table."""
+class PriceUnit(StrEnum):
+    """What a provider counts when it bills a model (the numbers live in the price table)."""
 
     TOKENS = "tokens"  # per million input / output tokens
-    PER_IMAGE = "per_image"  # a min-max per image, times the number of images
-    PER_VIDEO_SECOND = "per_video_second"  # per second of output video
-    GPU_SECONDS = "gpu_seconds"  # predict seconds x hardware tier rate
+    OUTPUT = "output"  # per output: an image, a video, a generation
+    OUTPUT_SECOND = "output_second"  # per second of output video or audio
+    CHARACTER = "character"  # per million characters of input text (text-to-speech)
+    GPU_SECOND = "gpu_second"  # predict seconds x the hardware's rate (community models)
     FREE = "free"
+
+
+#: the price-table key that holds a unit's numbers
+PRICE_KEYS = {
+    PriceUnit.OUTPUT: "usd_per_output",
+    PriceUnit.OUTPUT_SECOND: "usd_per_second",
+    PriceUnit.CHARACTER: "usd_per_million_characters",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PriceBy:
+    """A parameter that picks the price: one level of the table entry's nested numbers.
+
+    ``labels`` name values in the table (``{True: "audio", False: "silent"}``); without
+    them a value is written as itself (``"720p"``, ``"6"``). With ``megapixels`` the level
+    is a ladder of "up to N megapixels" tiers over ``param`` × ``megapixels`` (width ×
+    height), and the smallest tier that holds the image is used.
+    """
+
+    param: str
+    labels: Mapping[Any, str] = field(default_factory=dict)
+    megapixels: str | None = None
+
+    @property
+    def name(self) -> str:
+        return "megapixels" if self.megapixels else self.param
+
+    def key(self, params: Mapping[str, Any]) -> str:
+        value = params.get(self.param)
+        if value in self.labels:
+            return self.labels[value]
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+    def pixels(self, params: Mapping[str, Any]) -> float:
+        return float(params.get(self.param) or 0) * float(params.get(self.megapixels or "") or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRule:
+    """How a model is billed: the unit, the parameters that pick the rate, and the
+    parameters that say how many units a call makes. One declaration per model; TTS
+    (``CHARACTER`` or ``OUTPUT_SECOND``) and music (``OUTPUT`` or ``OUTPUT_SECOND``) fit the
+    same shape."""
+
+    unit: PriceUnit
+    by: tuple[PriceBy, ...] = ()
+    count: str | None = None  # the parameter giving the number of outputs
+    seconds: str | None = None  # the parameter giving each output's length in seconds
+    max_tokens: str | None = None  # the parameter capping the output tokens
+
+    FREE: ClassVar[PriceRule]
+
+    @property
+    def free(self) -> bool:
+        return self.unit is PriceUnit.FREE
+
+    def describe(self) -> str:
+        """What the rule counts, e.g. "per output by resolution, duration"."""
+        what = {
+            PriceUnit.TOKENS: "per million tokens",
+            PriceUnit.OUTPUT: "per output",
+            PriceUnit.OUTPUT_SECOND: "per second of output",
+            PriceUnit.CHARACTER: "per million characters",
+            PriceUnit.GPU_SECOND: "per GPU second",
+            PriceUnit.FREE: "free",
+        }[self.unit]
+        if self.by:
+            what += " by " + ", ".join(b.name for b in self.by)
+        return what
+
+
+PriceRule.FREE = PriceRule(PriceUnit.FREE)
+
+
+@dataclass(frozen=True, slots=True)
+class ParamRule:
+    """A combination of parameter values a model refuses: when ``when`` holds, ``param``
+    may only take ``allowed`` (Hailuo makes 1080P videos of 6 s only)."""
+
+    when: Mapping[str, Any]
+    param: str
+    allowed: tuple[Any, ...]
+    why: str
+
+    def problem(self, values: Mapping[str, Any]) -> str | None:
+        applies = all(values.get(k) == v for k, v in self.when.items())
+        return self.why if applies and values.get(self.param) not in self.allowed else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +172,10 @@ class ModelSpec:
     max_prompt_length: int | None = None
     replicate_version: str | None = None  # community models run by version id
     duration_param: str | None = None  # which param gives the output video length
-    count_param: str | None = None  # which param gives the number of images
-    fixed_duration_s: float | None = None
     #: the model to use instead when reference images are given (an "edit" variant)
     with_references: str | None = None
+    #: combinations of values the provider refuses (checked before anything is sent)
+    rules: tuple[ParamRule, ...] = ()
 
     @property
     def offline(self) -> bool:
@@ -95,6 +186,14 @@ class ModelSpec:
 
     def file(self, name: str) -> FileInput | None:
         return next((f for f in self.files if f.name == name), None)
+
+    @property
+    def free(self) -> bool:
+        return self.price_rule.free
+
+    def problems(self, values: Mapping[str, Any]) -> list[str]:
+        """Combinations of this model's params that the provider refuses."""
+        return [p for p in (rule.problem(values) for rule in self.rules) if p]
 
     def call_params(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """This model's own params from a node's values: each checked, else its default (a
@@ -147,11 +246,12 @@ class Catalog:
         return tuple(tasks)
 
 
-def _seed() -> ParamSpec:
+def _seed(minimum: int | None = None) -> ParamSpec:
     return ParamSpec(
         "seed",
         ParamKind.SEED,
         None,
+        minimum=minimum,
         help="Fixed seed for repeatable results; empty = random",
         advanced=True,
     )
@@ -185,9 +285,9 @@ GPT_4O = ModelSpec(
             maximum=16384,
             help="Caps the answer's length and its price",
         ),
-        _seed(),
+        _seed(minimum=1),  # AIML's gpt-4o schema: "seed": {"minimum": 1}
     ),
-    price_rule=PriceRule.TOKENS,
+    price_rule=PriceRule(PriceUnit.TOKENS, max_tokens="max_tokens"),
     typical_seconds=(3.0, 20.0),
 )
 
@@ -208,8 +308,7 @@ NANO_BANANA_PRO = ModelSpec(
         ParamSpec("resolution", ParamKind.ENUM, "1K", choices=("1K", "2K", "4K")),
         ParamSpec("num_images", ParamKind.INT, 1, label="Images", minimum=1, maximum=4),
     ),
-    price_rule=PriceRule.PER_IMAGE,
-    count_param="num_images",
+    price_rule=PriceRule(PriceUnit.OUTPUT, by=(PriceBy("resolution"),), count="num_images"),
     typical_seconds=(8.0, 30.0),
     max_prompt_length=20_000,
     with_references="google/gemini-3-pro-image-edit",
@@ -233,8 +332,7 @@ NANO_BANANA_PRO_EDIT = ModelSpec(
         ParamSpec("num_images", ParamKind.INT, 1, label="Images", minimum=1, maximum=4),
     ),
     files=(FileInput("references", required=True, max_count=5),),
-    price_rule=PriceRule.PER_IMAGE,
-    count_param="num_images",
+    price_rule=PriceRule(PriceUnit.OUTPUT, by=(PriceBy("resolution"),), count="num_images"),
     typical_seconds=(10.0, 35.0),
     max_prompt_length=20_000,
 )
@@ -263,7 +361,8 @@ Z_IMAGE_TURBO = ModelSpec(
         ParamSpec("output_quality", ParamKind.INT, 90, minimum=0, maximum=100, advanced=True),
         _seed(),
     ),
-    price_rule=PriceRule.GPU_SECONDS,
+    # an official model: billed per output image, by its megapixels
+    price_rule=PriceRule(PriceUnit.OUTPUT, by=(PriceBy("width", megapixels="height"),)),
     typical_seconds=(0.4, 3.0),
 )
 
@@ -277,7 +376,7 @@ LAMA = ModelSpec(
     params=(),
     files=(FileInput("image", required=True), FileInput("mask", required=True)),
     prompt_required=False,
-    price_rule=PriceRule.GPU_SECONDS,
+    price_rule=PriceRule(PriceUnit.GPU_SECOND),  # a community model: billed by GPU time
     typical_seconds=(2.0, 8.0),
     replicate_version="cdac78a1bec5b23c07fd29692fb70baa513ea403a39e643c48ec5edadb15fe72",
 )
@@ -297,10 +396,18 @@ HAILUO_FAST = ModelSpec(
         ),
     ),
     files=(FileInput("image", required=True),),
-    price_rule=PriceRule.PER_VIDEO_SECOND,
+    price_rule=PriceRule(PriceUnit.OUTPUT, by=(PriceBy("resolution"), PriceBy("duration"))),
     duration_param="duration",
     typical_seconds=(60.0, 180.0),
     max_prompt_length=2000,
+    rules=(
+        ParamRule(
+            {"resolution": "1080P"},
+            "duration",
+            (6,),
+            "Hailuo 2.3 Fast makes 1080P videos of 6 s only; choose 6 s or 768P",
+        ),
+    ),
 )
 
 SEEDANCE_FAST = ModelSpec(
@@ -325,7 +432,7 @@ SEEDANCE_FAST = ModelSpec(
         _seed(),
     ),
     files=(FileInput("image"),),
-    price_rule=PriceRule.PER_VIDEO_SECOND,
+    price_rule=PriceRule(PriceUnit.OUTPUT_SECOND, by=(PriceBy("resolution"),), seconds="duration"),
     duration_param="duration",
     typical_seconds=(40.0, 120.0),
 )
@@ -336,9 +443,9 @@ VEO_FAST = ModelSpec(
     provider=Provider.REPLICATE,
     task=Task.VIDEO,
     role=Role.CINEMATIC,
-    description="Cinematic intros and emotional scenes, 8 s, with sound.",
+    description="Cinematic intros and emotional scenes, 4 to 8 s, with sound.",
     params=(
-        ParamSpec("duration", ParamKind.ENUM, 8, label="Duration (s)", choices=(8,)),
+        ParamSpec("duration", ParamKind.ENUM, 8, label="Duration (s)", choices=(4, 6, 8)),
         ParamSpec("aspect_ratio", ParamKind.ENUM, ASPECT_9_16, choices=("9:16", "16:9")),
         ParamSpec("resolution", ParamKind.ENUM, "720p", choices=("720p", "1080p")),
         ParamSpec("generate_audio", ParamKind.BOOL, True, label="Audio"),
@@ -346,7 +453,11 @@ VEO_FAST = ModelSpec(
         _seed(),
     ),
     files=(FileInput("image"), FileInput("last_frame")),
-    price_rule=PriceRule.PER_VIDEO_SECOND,
+    price_rule=PriceRule(
+        PriceUnit.OUTPUT_SECOND,
+        by=(PriceBy("resolution"), PriceBy("generate_audio", {True: "audio", False: "silent"})),
+        seconds="duration",
+    ),
     duration_param="duration",
     typical_seconds=(60.0, 150.0),
 )

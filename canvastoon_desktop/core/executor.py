@@ -21,6 +21,7 @@ from typing import Any
 
 from .assets import Asset, AssetKind, ItemList, Value, value_assets
 from .catalog import ModelSpec
+from .charges import ESTIMATE, REPORTED, Booking, settle
 from .errors import CoreError, LibraryError, RunRefused
 from .events import (
     JobSubmitted,
@@ -68,7 +69,7 @@ from .plan import (
     mapped_ports,
     needed_nodes,
 )
-from .pricing import Budget, PriceTable
+from .pricing import Budget, CostRange, PriceTable, UnpricedModel
 from .runtime import NodeContext
 from .secrets import redact_secrets
 from .shared_jobs import adopt_delivered, delivered_info, wait_until_settled
@@ -692,6 +693,7 @@ class Run:
             )
         elapsed = time.monotonic() - started
         cost, source, job_id, queue_s = _accounting(ctx)
+        booked = _booked(ctx)
         run_s = max(0.0, elapsed - queue_s) if ctx.calls else elapsed
         if ctx.calls:  # provenance names the model really called (a router picks per item)
             model = ctx.calls[-1][0].model
@@ -722,6 +724,7 @@ class Run:
                         queue_s=queue_s if ctx.calls else None,
                         run_s=run_s if ctx.calls else None,
                         origin=SIMULATED if self.executor.simulated else None,
+                        **booked,
                     ),
                     close_jobs=ctx.job_rows,
                     params_json=self._params_json(node_id, params),
@@ -830,15 +833,12 @@ class Run:
             adopted = self._adopt(ctx, previous) if previous is not None else None
             if adopted is not None:
                 return adopted
-        estimate = 0.0
-        if self.budget.per_run is not None or call.model.price_rule.value != "free":
-            estimate = self.executor.prices.estimate(
-                call.model, call.params, prompt_chars=len(call.prompt)
-            ).high
+        quoted = self._quote_call(call)
+        estimate = quoted.high
         async with self.semaphore(provider):
             if previous is None:
                 self._reserve(estimate, call.model)
-            job = _Job(self, ctx, call, key, previous, adopt_done)
+            job = _Job(self, ctx, call, key, previous, adopt_done, quoted)
             if log.isEnabledFor(logging.DEBUG):
                 log.debug(
                     "node %s%s: %s %s",
@@ -882,14 +882,39 @@ class Run:
                 ) from exc
             finally:
                 self._reserved = max(0.0, self._reserved - (0.0 if previous else estimate))
-            if output.cost_usd is None:
-                output.cost_usd = estimate
-                output.cost_source = output.cost_source or "estimate"
+            self._book(ctx, call, output, quoted)
             await job.finished(output)
         if self.executor.simulated and call.model.provider.value != "local":
             output.cost_source = f"simulated {output.cost_source or ''}".strip()
         self.cost_usd += output.cost_usd
         return output
+
+    def _quote_call(self, call: ModelCall) -> CostRange:
+        """What the call may cost; a model without a price is not sent (validation refuses
+        such a run before it starts; this is the last line)."""
+        try:
+            return self.executor.prices.estimate(
+                call.model,
+                call.params,
+                prompt_chars=len(call.prompt) + len(call.system or ""),
+            )
+        except UnpricedModel as exc:
+            raise GenerationError(f"not sent: {exc}", kind=ErrorKind.BUDGET) from None
+
+    def _book(
+        self, ctx: NodeContext, call: ModelCall, output: GeneratedOutput, quoted: CostRange
+    ) -> None:
+        """What the call is booked at: the provider's report, checked against the quote."""
+        booking = settle(
+            output.cost_usd, quoted, what=call.model.label, said=output.usage.get("reported")
+        )
+        output.booking = booking
+        output.cost_usd = booking.usd
+        if booking.basis != REPORTED or not output.cost_source:
+            output.cost_source = booking.basis if booking.basis != REPORTED else "provider"
+        if booking.warning:
+            log.warning("%s", booking.warning)
+            ctx.warn(booking.warning)
 
     def _adopt(self, ctx: NodeContext, job: JobRecord) -> GeneratedOutput | None:
         """Take over what ``job`` (another run's, or a crashed one's) delivered."""
@@ -931,11 +956,13 @@ class _Job:
         cache_key: str,
         previous: JobRecord | None,
         adopt_done: bool = False,
+        quoted: CostRange | None = None,
     ) -> None:
         self._run = run
         self._adopt_done = adopt_done
         self._ctx = ctx
         self._call = call
+        self._quoted = quoted or CostRange()
         self.run_id = run.run_id
         self.cache_key = cache_key
         self.previous = previous
@@ -996,8 +1023,14 @@ class _Job:
             await self.creating()
         assert self._row is not None
         self._job_id = job_id
+        if info:  # kept for what is journaled later (e.g. the charge a create reported)
+            self._info = {**self._info, **dict(info)}
         await asyncio.to_thread(
-            self._run.library.journal_update, self._row, state="submitted", job_id=job_id, info=info
+            self._run.library.journal_update,
+            self._row,
+            state="submitted",
+            job_id=job_id,
+            info=self._info if info else None,
         )
         self._run.emit(
             JobSubmitted(
@@ -1032,20 +1065,36 @@ class _Job:
     def temp_path(self, suffix: str = "") -> Path:
         return self._run.library.temp_path(suffix)
 
-    async def charge(self, usd: float, reason: str) -> None:
+    async def charge(self, usd: float | None, reason: str) -> None:
+        booking = settle(usd, self._quoted, what=self._call.model.label)
+        await self._record(booking, reason)
+
+    async def _record(self, booking: Booking, reason: str) -> None:
+        """Book money spent without a result, the quote and the report kept apart."""
+        model = self._call.model
+        if booking.warning:
+            log.warning("%s", booking.warning)
+            self._ctx.warn(booking.warning)
+        usd = booking.usd
         if usd <= 0:
             return
         self._run.cost_usd += usd
-        if self._run.executor.simulated and self._call.model.provider.value != "local":
+        if self._run.executor.simulated and model.provider.value != "local":
             return  # nothing real was spent
         await asyncio.to_thread(
-            self._run.library.add_charge,
-            usd,
-            provider=self._call.model.provider.value,
-            model=self._call.model.id,
-            run_id=self.run_id,
-            node_id=self._ctx.node.id,
-            reason=reason,
+            functools.partial(
+                self._run.library.add_charge,
+                usd,
+                provider=model.provider.value,
+                model=model.id,
+                run_id=self.run_id,
+                node_id=self._ctx.node.id,
+                reason=reason,
+                quote=(self._quoted.low, self._quoted.high),
+                reported_usd=booking.reported_usd,
+                basis=booking.basis,
+                note=booking.warning,
+            )
         )
         if self._row is not None:  # a later run that collects this job must not count it again
             self._info["charged_usd"] = float(self._info.get("charged_usd", 0.0)) + usd
@@ -1056,11 +1105,15 @@ class _Job:
         cancelled, so the next run collects what was paid for instead of paying again."""
         self.keep_open_on_cancel = True
 
-    async def possibly_charged(self, usd: float, what: str) -> None:
+    async def possibly_charged(self, usd: float | None, what: str) -> None:
         """A request that may have been acted on (and billed) lost its answer, and the
-        provider cannot be asked about it: the estimate goes in the ledger once, as
-        possibly charged, and the job ends so that the next run may send it again."""
-        await self.charge(usd, f"possibly charged: {what} (estimated)")
+        provider cannot be asked about it: the estimate (``usd``, else the quote's max) goes
+        in the ledger once, as possibly charged, and the job ends so that the next run may
+        send it again."""
+        estimate = self._quoted.high if usd is None else usd
+        await self._record(
+            Booking(estimate, ESTIMATE, self._quoted), f"possibly charged: {what} (estimated)"
+        )
         self.final_state = "possibly_charged"
 
     async def finished(self, output: GeneratedOutput) -> None:
@@ -1110,6 +1163,23 @@ def _accounting(ctx: NodeContext) -> tuple[float, str | None, str | None, float]
     job_ids = [out.job_id for _, out in ctx.calls if out.job_id]
     queue = sum(float(out.usage.get("queue_s", 0.0)) for _, out in ctx.calls)
     return cost, source, (job_ids[-1] if job_ids else None), queue
+
+
+def _booked(ctx: NodeContext) -> dict[str, Any]:
+    """The ledger's view of an item's calls: their quotes, what their providers reported
+    (None unless every call was reported), how the cost was arrived at, the warnings."""
+    bookings: list[Booking] = [out.booking for _, out in ctx.calls if out.booking is not None]
+    if not bookings:
+        return {}
+    bases = {b.basis for b in bookings}
+    reported = [b.reported_usd for b in bookings]
+    warnings = [b.warning for b in bookings if b.warning]
+    return {
+        "quote": (sum(b.quoted.low for b in bookings), sum(b.quoted.high for b in bookings)),
+        "reported_usd": None if None in reported else sum(r or 0.0 for r in reported),
+        "cost_basis": bases.pop() if len(bases) == 1 else "mixed",
+        "cost_note": "; ".join(warnings) or None,
+    }
 
 
 def _spent(ctx: NodeContext) -> float:

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from .assets import Asset, AssetKind
 from .catalog import ModelSpec
+from .charges import Booking
 from .errors import CoreError
 from .library import JobRecord
 
@@ -85,11 +86,20 @@ class ModelCall:
 
 @dataclass
 class GeneratedOutput:
+    """What a call made. ``cost_usd`` is what the provider reported it cost, in USD, as the
+    adapter read it — None when the provider did not say, and possibly not finite or
+    negative when the provider said something hostile: the executor checks it against the
+    call's quote (charges.settle), replaces it with what is booked and keeps the booking."""
+
     assets: list[Asset]
-    cost_usd: float | None = None  # None: the provider did not say; the estimate is used
-    cost_source: str | None = None  # provider_credits | gpu_time | output_seconds | free
+    cost_usd: float | None = None
+    #: how the provider reported it: provider_credits (AIML) | provider_outputs (Replicate,
+    #: official models: per output) | gpu_time (Replicate, community models) | free
+    cost_source: str | None = None
     job_id: str | None = None
+    #: what the provider reported, as it said it (``usage["reported"]``: "credits_used=1e400")
     usage: dict[str, Any] = field(default_factory=dict)
+    booking: Booking | None = None
 
 
 class JobControl(Protocol):
@@ -118,8 +128,10 @@ class JobControl(Protocol):
     def temp_path(self, suffix: str = "") -> Path:
         """A scratch path on the library's disk."""
 
-    async def charge(self, usd: float, reason: str) -> None:
-        """Record money spent without a result (a cancelled job billed by the second)."""
+    async def charge(self, usd: float | None, reason: str) -> None:
+        """Record money spent without a result (a cancelled job billed by the second, a
+        result that was made but could not be delivered): ``usd`` as the provider reported
+        it, or None when it did not say (the call's quote max is booked as an estimate)."""
 
     async def possibly_charged(self, usd: float, what: str) -> None:
         """A paid request's answer was lost and the provider cannot be asked about it:

@@ -51,9 +51,10 @@ from .regular_files import FileRefused, open_regular
 from .secrets import redact_bytes, redact_secrets
 
 #: 2 added run_nodes; 3 added the columns of ``_ADDED_COLUMNS`` and the review tools'
-#: indexes. Every statement of the schema is idempotent, so an older library is upgraded
-#: by running it again (and adding the columns it lacks)
-SCHEMA_VERSION = 3
+#: indexes; 4 split the charges into their quoted and reported amounts (more columns).
+#: Every statement of the schema is idempotent, so an older library is upgraded by running
+#: it again (and adding the columns it lacks)
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS assets (
@@ -165,6 +166,14 @@ _ADDED_COLUMNS = (
     # who works on an open job (a process of this or another app) and when it last said so
     ("jobs", "owner", "TEXT"),
     ("jobs", "heartbeat_at", "REAL"),
+    # (4) usd is what counts as spent; quote_* what the call was quoted; reported_usd what
+    # the provider said it cost (NULL: it did not, or it could not be believed); basis says
+    # which one usd is (reported | estimate | unknown)
+    ("charges", "quote_low", "REAL"),
+    ("charges", "quote_high", "REAL"),
+    ("charges", "reported_usd", "REAL"),
+    ("charges", "basis", "TEXT"),
+    ("charges", "note", "TEXT"),
 )
 
 #: rows written behind are handed to the writer thread in batches of about this many
@@ -225,6 +234,12 @@ class ResultRecord:
     run_s: float | None = None
     #: None: made here by a real run; SIMULATED; or FROM_PACK + the pack's name
     origin: str | None = None
+    #: the calls' quotes, what their providers reported (None: not all did), and how
+    #: ``cost_usd`` was arrived at (reported | estimate | unknown | mixed); see charges.py
+    quote: tuple[float, float] | None = None
+    reported_usd: float | None = None
+    cost_basis: str | None = None
+    cost_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -283,6 +298,45 @@ class JobRecord:
     @property
     def is_open(self) -> bool:
         return self.state in ("creating", "submitted", "unknown")
+
+
+class ChargeTotals(NamedTuple):
+    """One model's charges in the ledger: its calls' quotes and reported charges."""
+
+    model: str
+    calls: int
+    reported: int
+    unknown: int
+    over_quote: int
+    quoted_low_usd: float
+    quoted_high_usd: float
+    reported_usd: float
+    quoted_for_reported_usd: float  # the quotes' mids, over the calls with a reported charge
+    worst_ratio: float | None  # the highest reported charge / its quote's max
+
+    @property
+    def drift_pct(self) -> float | None:
+        """How far the reported charges are from their quotes' mids, in percent."""
+        if not self.reported or self.quoted_for_reported_usd <= 0:
+            return None
+        return (self.reported_usd / self.quoted_for_reported_usd - 1) * 100
+
+    def as_dict(self) -> dict[str, Any]:
+        drift = self.drift_pct
+        return {
+            "model": self.model,
+            "calls": self.calls,
+            "reported": self.reported,
+            "unknown": self.unknown,
+            "over_quote": self.over_quote,
+            "quoted_usd": {
+                "min": round(self.quoted_low_usd, 6),
+                "max": round(self.quoted_high_usd, 6),
+            },
+            "reported_usd": round(self.reported_usd, 6),
+            "drift_pct": None if drift is None else round(drift, 2),
+            "worst_ratio": None if self.worst_ratio is None else round(self.worst_ratio, 4),
+        }
 
 
 class RunNode(NamedTuple):
@@ -733,7 +787,13 @@ class Library:
             if rows:
                 statements.append((_INSERT_RESULT_ASSET, rows, True))
             charge = record.cost_usd - already_charged
-            if charge > 0 and not (record.cost_source or "").startswith("simulated"):
+            if charge > 1e-9 and not (record.cost_source or "").startswith("simulated"):
+                # a job partly charged by an earlier run (cancelled while the provider went
+                # on): only the rest is booked now, and its quote was booked then
+                quote = record.quote if not already_charged else None
+                reported = record.reported_usd
+                if reported is not None and already_charged:
+                    reported = max(0.0, reported - already_charged)
                 statements.append(
                     (
                         _INSERT_CHARGE,
@@ -745,6 +805,11 @@ class Library:
                             record.run_id,
                             record.node_id,
                             "result",
+                            quote[0] if quote else None,
+                            quote[1] if quote else None,
+                            reported,
+                            record.cost_basis,
+                            record.cost_note,
                         ),
                         False,
                     )
@@ -1124,16 +1189,65 @@ class Library:
         run_id: str | None,
         node_id: str | None,
         reason: str,
+        quote: tuple[float, float] | None = None,
+        reported_usd: float | None = None,
+        basis: str | None = None,
+        note: str | None = None,
     ) -> None:
-        """Money spent outside a finished result (e.g. a cancelled job billed by the second)."""
+        """Money spent outside a finished result (e.g. a cancelled job billed by the second).
+        ``usd`` counts as spent; ``quote`` and ``reported_usd`` are kept apart beside it."""
         if usd <= 0:
             return
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO charges(at, usd, provider, model, run_id, node_id, reason)"
-                " VALUES (?,?,?,?,?,?,?)",
-                (time.time(), usd, provider, model, run_id, node_id, reason),
+                _INSERT_CHARGE,
+                (
+                    time.time(),
+                    usd,
+                    provider,
+                    model,
+                    run_id,
+                    node_id,
+                    reason,
+                    quote[0] if quote else None,
+                    quote[1] if quote else None,
+                    reported_usd,
+                    basis,
+                    note,
+                ),
             )
+
+    def charge_totals(self, since: float | None = None) -> list[ChargeTotals]:
+        """Per model, its calls' quotes against what their providers reported (the ledger's
+        own charges only: simulated runs spend nothing and are not in it)."""
+        rows = self._query(
+            "SELECT model, COUNT(*),"
+            " SUM(CASE WHEN basis='reported' THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN basis='unknown' THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN reported_usd > quote_high + ? THEN 1 ELSE 0 END),"
+            " SUM(quote_low), SUM(quote_high),"
+            " SUM(CASE WHEN basis='reported' THEN reported_usd ELSE 0 END),"
+            " SUM(CASE WHEN basis='reported' THEN (quote_low + quote_high) / 2 ELSE 0 END),"
+            " MAX(CASE WHEN quote_high > 0 THEN reported_usd / quote_high END)"
+            " FROM charges WHERE quote_high IS NOT NULL AND at >= ?"
+            " GROUP BY model ORDER BY model",
+            (CHARGE_TOLERANCE_USD, since or 0.0),
+        )
+        return [
+            ChargeTotals(
+                str(m or ""),
+                int(n),
+                int(rep or 0),
+                int(unk or 0),
+                int(over or 0),
+                float(ql or 0),
+                float(qh or 0),
+                float(ru or 0),
+                float(qr or 0),
+                None if worst is None else float(worst),
+            )
+            for m, n, rep, unk, over, ql, qh, ru, qr, worst in rows
+        ]
 
     def spent_since(self, since: float) -> float:
         rows = self._query("SELECT COALESCE(SUM(usd), 0) FROM charges WHERE at >= ?", (since,))
@@ -1216,8 +1330,11 @@ _INSERT_RESULT_ASSET = (
     "INSERT OR IGNORE INTO result_assets(result_id, port, idx, sha256) VALUES (?,?,?,?)"
 )
 _INSERT_CHARGE = (
-    "INSERT INTO charges(at, usd, provider, model, run_id, node_id, reason) VALUES (?,?,?,?,?,?,?)"
+    "INSERT INTO charges(at, usd, provider, model, run_id, node_id, reason, quote_low,"
+    " quote_high, reported_usd, basis, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
 )
+#: a reported charge this close to its quote's max is not above it (rounding)
+CHARGE_TOLERANCE_USD = 0.005
 
 
 def params_to_json(params: Mapping[str, Any]) -> str:

@@ -199,6 +199,19 @@ class NodeType:
             return CostRange()
         return prices.estimate(model, params, prompt_chars=prompt_chars)
 
+    @classmethod
+    def estimate_item(
+        cls,
+        library: Library,
+        catalog: Catalog,
+        prices: PriceTable,
+        params: Mapping[str, Any],
+        inputs: Mapping[str, Any],
+    ) -> CostRange | None:
+        """What one item costs once its inputs are known, when they decide it (a router's
+        shot picks its model and length); None: ``estimate`` holds for every item."""
+        return None
+
     def source_outputs(self, ctx: SourceContext) -> Mapping[str, Value]:
         """For source nodes: their outputs, computed from params alone and without side
         effects (hashes are enough: the planner needs them for downstream cache keys)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,11 +16,12 @@ from typing import Any
 from .assets import Asset, ItemList, Value, value_hashes
 from .cachekey import cache_key
 from .catalog import Catalog, ModelSpec
+from .charges import drift_warnings
 from .errors import CoreError
 from .graph import Edge, Graph, Node
 from .library import CacheScope, Library
 from .nodetype import NodeType
-from .pricing import CostRange, NodeQuote, PriceTable, Quote
+from .pricing import CostRange, NodeQuote, PriceTable, Quote, UnpricedModel
 from .runtime import SourceContext
 
 
@@ -50,6 +51,8 @@ class NodePlan:
     runs: int = 0
     cached: int = 0
     problem: str | None = None
+    #: why the work cannot be quoted (a model or setting without a price): it is refused
+    price_problem: str | None = None
     #: status "partial": the outputs of the items already made (None where an item runs)
     partial_outputs: dict[str, Value] | None = None
     #: what the planner worked out about the node, reused by the executor
@@ -358,7 +361,9 @@ class Planner:
         )
         plan.cached = len(done)
         plan.partial_outputs = partial
-        return self._priced(plan, node_type, catalog, params, connected, len(runs), prompt_chars)
+        return self._priced(
+            plan, node_type, catalog, params, connected, len(runs), prompt_chars, runs
+        )
 
     def _plan_over_partial(
         self,
@@ -413,7 +418,10 @@ class Planner:
         )
         plan.cached = len(done)
         plan.partial_outputs = combine_outputs(node_type, items)
-        return self._priced(plan, node_type, catalog, params, connected, runs, None)
+        # an item whose inputs are partly made in this run may still be priced by the
+        # others (a routed shot by its shot, whatever its first frame)
+        to_run = [i for i in items if i.status == "run"]
+        return self._priced(plan, node_type, catalog, params, connected, runs, None, to_run)
 
     def resolve_item(
         self,
@@ -454,16 +462,32 @@ class Planner:
         connected: frozenset[str],
         runs: int,
         prompt_chars: int | None,
+        known: Sequence[ItemPlan] = (),
     ) -> NodePlan:
+        """Price the node's runs: each item whose inputs are known by itself where its
+        inputs decide its cost (``estimate_item``), the others at the node's estimate."""
         plan.runs = runs
         plan.params = params
         plan.connected = connected
         models = node_type.models_in_use(catalog, params, connected)
         if runs and models:
-            one = node_type.estimate(
-                catalog, self.prices, params, connected, prompt_chars=prompt_chars
-            )
-            plan.cost = one.times(runs)
+            try:
+                cost, priced = CostRange(), 0
+                for item in known:
+                    one_item = node_type.estimate_item(
+                        self.library, catalog, self.prices, params, item.inputs
+                    )
+                    if one_item is not None:
+                        cost, priced = cost + one_item, priced + 1
+                if priced < runs:
+                    one = node_type.estimate(
+                        catalog, self.prices, params, connected, prompt_chars=prompt_chars
+                    )
+                    cost = cost + one.times(runs - priced)
+            except UnpricedModel as exc:
+                plan.price_problem = f"not quoted: {exc}"
+                cost = CostRange()
+            plan.cost = cost
             per_item = max(self.typical_seconds(m) for m in models)
             limit = max(1, min(self.limits.get(m.provider.value, 4) for m in models))
             plan.seconds = per_item * math.ceil(runs / limit)
@@ -495,9 +519,28 @@ class Planner:
                 plan.runs,
                 plan.cached,
                 items_known=plan.status != "waiting",
+                unpriced=plan.price_problem,
             )
         quote.seconds = max(finish.values(), default=0.0)
+        quote.warnings = self._drift_warnings(graph, plans, quote)
         return quote
+
+    def _drift_warnings(
+        self, graph: Graph, plans: Mapping[str, NodePlan], quote: Quote
+    ) -> list[str]:
+        """A line per model that will run and whose reported charges in the user's ledger
+        went above their quote's max (the price table may be out of date)."""
+        catalog = graph.registry.catalog
+        models: dict[str, str] = {}
+        for node_id, plan in plans.items():
+            if node_id in quote.nodes and plan.runs:
+                node_type = graph.registry[graph.nodes[node_id].type]
+                for model in node_type.models_in_use(catalog, plan.params or {}, plan.connected):
+                    if not model.free:
+                        models[model.id] = model.label
+        if not models:
+            return []
+        return drift_warnings(self.library.charge_totals(), list(models), models)
 
 
 def combine_outputs(node_type: type[NodeType], items: list[ItemPlan]) -> dict[str, Value]:

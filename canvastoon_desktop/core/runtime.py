@@ -157,3 +157,7 @@ class NodeContext:
 
     def progress(self, status: str, fraction: float | None = None) -> None:
         self.run.node_progress(self, status, fraction)
+
+    def warn(self, text: str) -> None:
+        """Add a warning to the node's note (the canvas and the CLI show it)."""
+        self.note = f"{self.note}; ⚠ {text}" if self.note else f"⚠ {text}"

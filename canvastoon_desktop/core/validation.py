@@ -2,7 +2,7 @@
 
 Two levels: ``graph_problems`` (the graph itself: types, connections, params, required
 inputs, loops) and ``run_problems`` (this run: missing provider keys for work that will
-actually run, budgets).
+actually run, work without a price, budgets).
 """
 
 from __future__ import annotations
@@ -59,6 +59,10 @@ def graph_problems(graph: Graph, nodes: Iterable[str] | None = None) -> list[Pro
         params = node_type.effective_params(catalog, node.params)
         for message in node_type.check(catalog, params, connected):
             problems.append(Problem(message, node_id, name, "missing_input"))
+        model = node_type.resolve_model(catalog, params, connected)
+        if model is not None:  # combinations of values the provider refuses
+            for message in model.problems(model.call_params(params)):
+                problems.append(Problem(message, node_id, name, "param"))
     seen: set[Edge] = set()
     occupied: set[tuple[str, str]] = set()
     for edge in graph.edges:
@@ -109,6 +113,8 @@ def run_problems(
             continue
         if not plan.will_run(node_id):
             continue
+        if node_plan.price_problem:
+            problems.append(Problem(node_plan.price_problem, node_id, name, "unpriced"))
         node = graph.nodes[node_id]
         node_type = graph.registry[node.type]
         models = node_type.models_in_use(

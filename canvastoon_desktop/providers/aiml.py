@@ -46,6 +46,7 @@ from .errormap import AIML, openai_errors
 from .errors import BadOutput, OutcomeUnknown, ProviderError, Rejected
 from .hub import ProviderSetup
 from .inputs import data_uri, read_image
+from .reported import aiml_credits
 from .retry import send_create
 from .service import Service, charge_lost, settle_lost_create, unconfirmed
 
@@ -134,10 +135,8 @@ class AimlAdapter:
             raise await settle_lost_create(
                 job, self._estimate(call), AIML, unconfirmed(AIML, exc)
             ) from exc
-        except BadOutput:  # it answered, so it was done (and billed): record the estimate
-            await charge_lost(
-                job, self._estimate(call), "possibly charged: answer unreadable (estimated)"
-            )
+        except BadOutput:  # it answered, so it was done (and billed): book the quote's max
+            await charge_lost(job, None, "possibly charged: answer unreadable (estimated)")
             raise
 
     # -- chat ---------------------------------------------------------------------------
@@ -168,13 +167,16 @@ class AimlAdapter:
         usage = answer.usage
         prompt_tokens = _count(getattr(usage, "prompt_tokens", 0))
         completion_tokens = _count(getattr(usage, "completion_tokens", 0))
-        credits = _credits(answer)
+        credits, said = _credits(answer)
         prices = self.service.prices
+        cost: float | None
         if credits is not None:
             cost, source = prices.credits_to_usd(credits), "provider_credits"
-        else:
+        elif usage is not None:  # the tokens it reported, at the table's rate
             cost = prices.tokens_usd(call.model.id, prompt_tokens, completion_tokens)
             source = "tokens"
+        else:
+            cost, source = None, None
         try:
             try:
                 data, kind, mime = _chat_content(answer, call.response_schema)
@@ -195,6 +197,7 @@ class AimlAdapter:
                 "prompt_tokens": prompt_tokens,
                 "completion_tokens": completion_tokens,
                 "credits_used": credits,
+                "reported": said,
             },
         )
 
@@ -219,15 +222,13 @@ class AimlAdapter:
             lambda c: c.images.generate(model=call.model.id, prompt=call.prompt, extra_body=extra),
             ImagesResponse,
         )
-        credits = _credits(answer)
+        credits, said = _credits(answer)
         cost = self.service.prices.credits_to_usd(credits) if credits is not None else None
         try:
             assets = await self._collect_images(answer, job)
         except ProviderError:
             if cost is None:  # it answered 200 without saying what it charged
-                await charge_lost(
-                    job, self._estimate(call), "possibly charged: images unusable (estimated)"
-                )
+                await charge_lost(job, None, "possibly charged: images unusable (estimated)")
             else:
                 await charge_lost(job, cost, "images not delivered")
             raise
@@ -235,7 +236,7 @@ class AimlAdapter:
             assets,
             cost,
             "provider_credits" if cost is not None else None,
-            usage={"credits_used": credits, "images": len(assets)},
+            usage={"credits_used": credits, "images": len(assets), "reported": said},
         )
 
     async def _collect_images(self, answer: Any, job: JobControl) -> list[Any]:
@@ -258,11 +259,9 @@ class AimlAdapter:
         return [r.asset for r in results]
 
 
-def _credits(answer: Any) -> float | None:
-    extra = getattr(answer, "model_extra", None) or {}
-    usage = (extra.get("meta") or {}).get("usage") if isinstance(extra, dict) else None
-    value = usage.get("credits_used") if isinstance(usage, dict) else None
-    return float(value) if isinstance(value, int | float) else None
+def _credits(answer: Any) -> tuple[float | None, str | None]:
+    """The credits an SDK answer reports (the SDK keeps AIML's ``meta`` as an extra)."""
+    return aiml_credits(getattr(answer, "model_extra", None))
 
 
 def _chat_content(answer: Any, schema: Mapping[str, Any] | None) -> tuple[bytes, AssetKind, str]:

@@ -11,6 +11,7 @@ is billed) at AIML — it stays journaled, and the next run collects it.
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Any
 
 import httpx
@@ -35,6 +36,7 @@ from .errors import (
 from .inputs import data_uri, read_image, to_png_or_jpeg
 from .landing import create_and_journal
 from .polling import PollStatus, poll_until_done
+from .reported import aiml_credits
 from .retry import retry_transient, send_create
 from .service import Service, charge_lost, settle_lost_create, unconfirmed
 
@@ -147,30 +149,56 @@ class AimlVideo:
                     AIML,
                     "the AIML API accepted the video but gave no id to follow it by",
                 )
-            await job.submitted(generation_id, {"route": ROUTE})
+            # AIML reports the charge in the create answer (the completed poll has no
+            # meta): journaled with the id, so a run that resumes the job still knows it
+            credits, said = aiml_credits(answer)
+            info: dict[str, Any] = {"route": ROUTE}
+            if credits is not None:
+                info["reported_credits"] = credits if math.isfinite(credits) else str(credits)
+                info["reported"] = said
+            await job.submitted(generation_id, info)
             return generation_id, answer
 
         await job.creating({"route": ROUTE})
         # cancelled while the create is on the wire: let it land and keep its id
-        return await create_and_journal(create, lambda _made: self._keep_for_next_run(call, job))
+        return await create_and_journal(
+            create, lambda made: self._keep_for_next_run(call, job, made[1])
+        )
 
     def _estimate(self, call: ModelCall) -> float:
         return self.service.prices.estimate(
             call.model, call.params, prompt_chars=len(call.prompt)
         ).high
 
-    async def _keep_for_next_run(self, call: ModelCall, job: JobControl) -> None:
-        """AIML cannot cancel a generation: it runs on and is billed. Record the spend and
-        keep the job journaled, so the next run collects the video it paid for."""
+    async def _keep_for_next_run(
+        self, call: ModelCall, job: JobControl, answer: dict[str, Any] | None = None
+    ) -> None:
+        """AIML cannot cancel a generation: it runs on and is billed. Record the spend (as
+        the create answer reported it, else the quote's max) and keep the job journaled,
+        so the next run collects the video it paid for."""
         job.keep_open()
-        seconds = float(call.params.get("duration") or 0)
         await asyncio.shield(
             charge_lost(
                 job,
-                self.service.prices.video_seconds_usd(call.model.id, seconds),
+                self._reported_usd(job, answer)[0],
                 "cancelled in the app; AIML cannot cancel a started video",
             )
         )
+
+    def _reported_usd(
+        self, job: JobControl, *answers: dict[str, Any] | None
+    ) -> tuple[float | None, str | None]:
+        """The charge AIML reported for this video: in a poll or the create answer, or, for
+        a job an earlier run created, as journaled then."""
+        for answer in answers:
+            credits, said = aiml_credits(answer)
+            if credits is not None:
+                return self.service.prices.credits_to_usd(credits), said
+        info = job.previous.info if job.previous is not None else {}
+        journaled = _journaled_credits(info)
+        if journaled is not None:
+            return self.service.prices.credits_to_usd(journaled), str(info.get("reported"))
+        return None, None
 
     async def _poll_once(self, client: httpx.AsyncClient, generation_id: str) -> dict[str, Any]:
         with httpx_errors(AIML):
@@ -207,39 +235,26 @@ class AimlVideo:
                 first=first,
             )
         except asyncio.CancelledError:
-            await self._keep_for_next_run(call, job)
+            await self._keep_for_next_run(call, job, first)
             raise
         state = polled.state
         if polled.status.status in FAILED:
             raise _failure(state)
-        credits = _credits(state)
-        prices = service.prices
+        cost, said = self._reported_usd(job, state, first)
         try:
             video = await self._download(client, generation_id, state, job)
         except ProviderError as exc:
             if exc.transient:
                 exc.retryable = True  # the link lives a while: the next run fetches it
                 raise
-            lost = (
-                prices.credits_to_usd(credits)
-                if credits is not None
-                else prices.video_seconds_usd(
-                    call.model.id, float(call.params.get("duration") or 0)
-                )
-            )
-            await charge_lost(job, lost, "video not delivered")
+            await charge_lost(job, cost, "video not delivered")
             raise
-        if credits is not None:
-            cost, source = prices.credits_to_usd(credits), "provider_credits"
-        else:
-            cost = prices.video_seconds_usd(call.model.id, video.duration_s or 0.0)
-            source = "output_seconds"
         return GeneratedOutput(
             [video.asset],
             cost,
-            source,
+            "provider_credits" if cost is not None else None,
             job_id=generation_id,
-            usage={"credits_used": credits, "duration_s": video.duration_s},
+            usage={"reported": said, "duration_s": video.duration_s},
         )
 
     async def _download(
@@ -290,10 +305,13 @@ def _video_url(state: dict[str, Any]) -> str:
     return url
 
 
-def _credits(state: dict[str, Any]) -> float | None:
-    meta = state.get("meta")
-    usage = meta.get("usage") if isinstance(meta, dict) else None
-    value = usage.get("credits_used") if isinstance(usage, dict) else None
+def _journaled_credits(info: Any) -> float | None:
+    value = info.get("reported_credits") if isinstance(info, dict) else None
+    if isinstance(value, str):  # a non-finite report, kept as text in the JSON journal
+        try:
+            return float(value)
+        except ValueError:
+            return math.nan
     return float(value) if isinstance(value, int | float) else None
 
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import email.utils
 import json
+import re
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import httpx
@@ -44,6 +46,12 @@ __all__ = ["httpx_errors", "openai_errors", "replicate_errors", "status_error"]
 
 AIML = "AIML API"
 REPLICATE = "Replicate"
+
+#: the headers of the last error answer the Replicate client got in this task (set by its
+#: transport, replicate_wire.HeaderNotingTransport: ReplicateError keeps none)
+REPLICATE_HEADERS: ContextVar[Mapping[str, str] | None] = ContextVar(
+    "replicate_error_headers", default=None
+)
 
 _HTTP_ERRORS = (
     httpx.HTTPError,
@@ -83,6 +91,23 @@ def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
         return None
 
 
+#: a reset named in an error's text: Replicate's "Your rate limit resets in ~30s."
+_RESET_RE = re.compile(
+    r"(?:resets?|try again|retry)\s+in\s+~?\s*(\d+(?:\.\d+)?)\s*"
+    r"(s|sec|secs|seconds?|m|min|mins|minutes?)\b",
+    re.IGNORECASE,
+)
+
+
+def reset_in_text(text: str) -> float | None:
+    """Seconds until a rate limit resets, when an error's text names them."""
+    found = _RESET_RE.search(text or "")
+    if found is None:
+        return None
+    seconds = float(found.group(1))
+    return seconds * 60 if found.group(2).lower().startswith("m") else seconds
+
+
 def status_error(
     service: str, status: int, body: Any = None, *, headers: Mapping[str, str] | None = None
 ) -> ProviderError:
@@ -90,6 +115,8 @@ def status_error(
     reason = provider_reason(body)
     said = f": {reason}" if reason else ""
     after = retry_after_seconds(headers)
+    if after is None and status == 429:
+        after = reset_in_text(reason)
     if status == 401:
         key = "AIML_API_KEY" if service == AIML else "REPLICATE_API_TOKEN"
         return AuthFailed(
@@ -105,7 +132,8 @@ def status_error(
         return AuthFailed(f"the {service} key is not allowed to do this (403){said}", status=status)
     if status == 429:
         return RateLimited(
-            f"{the(service)} is rate limiting requests (429); try again in a minute",
+            f"{the(service)} is rate limiting requests (429)"
+            + (f"; it resets in {after:.0f} s" if after is not None else "; try again in a minute"),
             status=status,
             retry_after=after,
         )
@@ -289,7 +317,11 @@ def replicate_errors(service: str = REPLICATE) -> Iterator[None]:
         raise
     except replicate.exceptions.ReplicateError as exc:
         body = {"detail": getattr(exc, "detail", None) or getattr(exc, "title", None) or ""}
-        raise status_error(service, int(getattr(exc, "status", None) or 500), body) from exc
+        # the client keeps no headers: its transport noted the answer's Retry-After
+        headers = REPLICATE_HEADERS.get()
+        raise status_error(
+            service, int(getattr(exc, "status", None) or 500), body, headers=headers
+        ) from exc
     except replicate.exceptions.ModelError as exc:
         error = getattr(getattr(exc, "prediction", None), "error", None)
         reason = provider_reason(error) if error else ""

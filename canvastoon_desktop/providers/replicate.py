@@ -3,7 +3,8 @@ Seedance and Veo videos — create a prediction, journal its id, poll it, downlo
 
 Never paid twice: a create whose answer was lost (dropped connection, timeout, 5xx,
 unreadable answer) is reconciled by listing recent predictions and adopting the one with
-the same model and identical input; only when none exists is it sent again. The same
+the same model and the same input — as Replicate shows it back, re-serialised and with
+file inputs as its own URLs (replicate_match.py); only when none exists is it sent again. The same
 lookup resumes a create an earlier run sent but never heard back from. A prediction
 cancelled in the app (or while its create is on the wire) is cancelled at Replicate.
 """
@@ -21,7 +22,7 @@ import httpx
 import replicate
 
 from canvastoon_desktop.core.assets import Asset, AssetKind
-from canvastoon_desktop.core.catalog import ModelSpec, PriceRule, Task
+from canvastoon_desktop.core.catalog import ModelSpec, PriceUnit, Task
 from canvastoon_desktop.core.generation import GeneratedOutput, JobControl, ModelCall
 from canvastoon_desktop.core.pricing import PriceTable
 
@@ -42,7 +43,14 @@ from .hub import ProviderSetup
 from .inputs import FileBytes, data_uri, read_image, scale_mask_to
 from .landing import create_and_journal
 from .polling import PollStatus, poll_until_done
-from .replicate_wire import Prediction, ReplicateWire, input_sha256
+from .replicate_match import SentInput
+from .replicate_wire import (
+    HeaderNotingTransport,
+    Prediction,
+    ReplicateWire,
+    input_sha256,
+    read_input,
+)
 from .retry import retry_transient, send_create
 from .service import Service, charge_lost
 
@@ -65,12 +73,13 @@ class ReplicateAdapter:
 
     def __init__(self, setup: ProviderSetup, prices: PriceTable) -> None:
         self.service = Service(setup, prices, "replicate", REPLICATE)
-        self._clients: LoopLocal[tuple[ReplicateWire, httpx.AsyncBaseTransport]] = LoopLocal(
+        self._clients: LoopLocal[tuple[ReplicateWire, HeaderNotingTransport]] = LoopLocal(
             self._make_client, lambda pair: pair[1].aclose(), "replicate"
         )
 
-    def _make_client(self, key: str) -> tuple[ReplicateWire, httpx.AsyncBaseTransport]:
-        transport = capped_transport(httpx, REPLICATE)  # answers read with a size cap
+    def _make_client(self, key: str) -> tuple[ReplicateWire, HeaderNotingTransport]:
+        # answers read with a size cap; error answers' headers noted (Retry-After)
+        transport = HeaderNotingTransport(capped_transport(httpx, REPLICATE))
         client = replicate.Client(
             api_token=key,
             base_url=self.service.setup.replicate_base_url,
@@ -92,10 +101,12 @@ class ReplicateAdapter:
         prediction_id = previous.job_id if previous is not None else None
         if previous is not None and not prediction_id:
             # an earlier run sent a create and never heard back: did Replicate make it?
-            wanted = previous.info.get("input_sha256")
-            if isinstance(wanted, str):
+            wanted = _wanted(previous.info)
+            if wanted is not None:
                 try:
                     found = await self._lookup(wire, model, wanted, previous.created_at - SKEW_S)
+                except OutcomeUnknown:
+                    raise
                 except ProviderError as exc:
                     raise OutcomeUnknown(
                         "an earlier run sent this prediction but never heard back, and "
@@ -115,9 +126,9 @@ class ReplicateAdapter:
         self, wire: ReplicateWire, call: ModelCall, job: JobControl, version: str | None
     ) -> Prediction:
         model = call.model
-        inputs = await self._inputs(wire, call)
-        digest = input_sha256(inputs)
-        info = {"input_sha256": digest, "model": model.id, "version": version}
+        inputs, files = await self._inputs(wire, call)
+        digest = SentInput.of(inputs, files)
+        info = {**digest.info(), "model": model.id, "version": version}
         await job.creating(info)
         since = time.time() - SKEW_S
 
@@ -152,7 +163,7 @@ class ReplicateAdapter:
         model: ModelSpec,
         version: str | None,
         inputs: dict[str, Any],
-        digest: str,
+        digest: SentInput,
         since: float,
     ) -> Prediction:
         policy = self.service.policy
@@ -168,6 +179,8 @@ class ReplicateAdapter:
                 cause = exc.__cause__ or exc
             try:
                 found = await self._lookup(wire, model, digest, since)
+            except OutcomeUnknown:
+                raise
             except ProviderError as exc:
                 raise OutcomeUnknown(
                     f"Replicate did not confirm the prediction ({cause}) and could not be "
@@ -184,24 +197,46 @@ class ReplicateAdapter:
         )
 
     async def _lookup(
-        self, wire: ReplicateWire, model: ModelSpec, digest: str, since: float
+        self,
+        wire: ReplicateWire,
+        model: ModelSpec,
+        digest: SentInput | str,
+        since: float,
     ) -> Prediction | None:
-        """The newest prediction of ``model`` with exactly this input, made after ``since``."""
+        """The newest prediction of ``model`` made by this create (a SentInput, or an older
+        journal's exact input hash) after ``since``. OutcomeUnknown when one matches but
+        its input files cannot be read back to be sure."""
         listed = await retry_transient(
             lambda: wire.list_since(since),
             self.service.policy,
             what="listing Replicate predictions",
         )
+        unsure: list[str] = []
         for prediction in listed:  # newest first
             if prediction.model != model.id:
                 continue
             if model.replicate_version and prediction.version not in (model.replicate_version, ""):
                 continue
-            if input_sha256(prediction.input) == digest:
+            if isinstance(digest, str):
+                made: bool | None = input_sha256(prediction.input) == digest
+            else:
+                made = await digest.made(prediction.input, read_input)
+            if made:
                 return prediction
+            if made is None:
+                unsure.append(prediction.id)
+        if unsure:
+            raise OutcomeUnknown(
+                f"Replicate shows a prediction with the same settings ({unsure[0]}) whose "
+                "input files could not be read back to check it is this one; it may have "
+                "been charged, so nothing was sent again. Run again to check again."
+            )
         return None
 
-    async def _inputs(self, wire: ReplicateWire, call: ModelCall) -> dict[str, Any]:
+    async def _inputs(
+        self, wire: ReplicateWire, call: ModelCall
+    ) -> tuple[dict[str, Any], dict[str, bytes]]:
+        """The prediction's input, and the bytes of each file in it (to recognise it)."""
         model = call.model
         inputs: dict[str, Any] = {}
         if call.prompt or model.prompt_required:
@@ -222,7 +257,7 @@ class ReplicateAdapter:
             )
         for name, file in files.items():
             inputs[name] = await self._file_value(wire, file)
-        return inputs
+        return inputs, {name: file.data for name, file in files.items()}
 
     async def _file_value(self, wire: ReplicateWire, file: FileBytes) -> str:
         if len(file.data) <= DATA_URI_MAX_BYTES:
@@ -268,30 +303,50 @@ class ReplicateAdapter:
         prediction = polled.state
         if prediction.status != "succeeded":
             raise _failure(prediction)
-        gpu_cost = self._gpu_cost(call.model, prediction)
+        cost, source, said = self._billed(call, prediction)
         try:
             assets = await self._download(prediction, call, job)
         except (ProviderError, asyncio.CancelledError) as exc:
             if isinstance(exc, ProviderError) and exc.transient:
                 exc.retryable = True  # the outputs live an hour: the next run fetches them
                 raise
-            lost = gpu_cost if gpu_cost is not None else self._estimate(call)
-            await asyncio.shield(charge_lost(job, lost, "outputs not delivered"))
+            await asyncio.shield(charge_lost(job, cost, "outputs not delivered"))
             raise
-        cost, source = gpu_cost, "gpu_time"
-        if call.model.price_rule is PriceRule.PER_VIDEO_SECOND:
+        if cost is None and call.model.price_rule.unit is PriceUnit.OUTPUT_SECOND:
+            # billed by the second and no length asked for: the delivered seconds
             seconds = sum(a.duration_s or 0.0 for a in assets)
-            cost, source = (
-                service.prices.video_seconds_usd(call.model.id, seconds),
-                "output_seconds",
-            )
+            cost = service.prices.outputs_usd(call.model, call.params, 1, seconds)
+            source, said = "provider_outputs", f"{seconds:.1f} s of output"
         return GeneratedOutput(
             assets,
             cost,
             source if cost is not None else None,
             job_id=prediction_id,
-            usage={"predict_time": prediction.predict_time},
+            usage={"predict_time": prediction.predict_time, "reported": said},
         )
+
+    def _billed(
+        self, call: ModelCall, prediction: Prediction
+    ) -> tuple[float | None, str | None, str | None]:
+        """What Replicate bills for a finished prediction, from what it reports: official
+        models per output (how many it listed; per second of the length asked for), a
+        community model by ``metrics.predict_time`` × its hardware's rate. (cost, how, what
+        it said); cost None when the prediction does not tell."""
+        model = call.model
+        unit = model.price_rule.unit
+        if unit is PriceUnit.GPU_SECOND:
+            seconds = prediction.predict_time
+            if seconds is None:
+                return None, None, None
+            usd = self.service.prices.gpu_time_usd(model.id, seconds)
+            return usd, "gpu_time", f"metrics.predict_time={seconds!r}"
+        count = len(_urls(prediction.output)) if prediction.output is not None else 0
+        if unit in (PriceUnit.OUTPUT, PriceUnit.OUTPUT_SECOND) and count:
+            if unit is PriceUnit.OUTPUT_SECOND and not model.price_rule.seconds:
+                return None, None, None  # measured from the files once downloaded
+            usd = self.service.prices.outputs_usd(model, call.params, count)
+            return usd, "provider_outputs", f"{count} output(s)"
+        return None, None, None
 
     async def _download(
         self, prediction: Prediction, call: ModelCall, job: JobControl
@@ -315,21 +370,25 @@ class ReplicateAdapter:
 
         async def cancel() -> None:
             prediction = await wire.cancel(prediction_id)
-            await charge_lost(
-                job, self._gpu_cost(call.model, prediction), "cancelled; billed for the time it ran"
-            )
+            # a community model bills the GPU time it ran; an official model bills outputs,
+            # and a cancelled prediction delivers none
+            if call.model.price_rule.unit is PriceUnit.GPU_SECOND:
+                cost, _source, _said = self._billed(call, prediction)
+                await charge_lost(job, cost, "cancelled; billed for the time it ran")
 
         task = asyncio.ensure_future(cancel())
         with contextlib.suppress(Exception, asyncio.CancelledError):
             await asyncio.wait_for(asyncio.shield(task), CANCEL_TIMEOUT_S)
 
-    def _gpu_cost(self, model: ModelSpec, prediction: Prediction) -> float | None:
-        if model.price_rule is not PriceRule.GPU_SECONDS or prediction.predict_time is None:
-            return None
-        return self.service.prices.gpu_time_usd(model.id, prediction.predict_time)
 
-    def _estimate(self, call: ModelCall) -> float:
-        return self.service.prices.estimate(call.model, call.params).high
+def _wanted(info: Mapping[str, Any]) -> SentInput | str | None:
+    """What a journaled create is looked up by: what it sent, or (older journals) the exact
+    hash of its input."""
+    sent = SentInput.from_info(info)
+    if sent is not None:
+        return sent
+    exact = info.get("input_sha256")
+    return exact if isinstance(exact, str) else None
 
 
 def _status(prediction: Prediction) -> PollStatus:

@@ -17,21 +17,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import replicate
 
-from .errormap import REPLICATE, replicate_errors
+from .errormap import REPLICATE, REPLICATE_HEADERS, replicate_errors
 from .errors import BadOutput
+from .reported import number
 
-__all__ = ["Prediction", "ReplicateWire", "input_sha256"]
+__all__ = ["HeaderNotingTransport", "Prediction", "ReplicateWire", "input_sha256"]
 
 TERMINAL = frozenset({"succeeded", "failed", "canceled", "aborted"})
 _PROGRESS = re.compile(r"(\d{1,3})%\|")
 #: listing pages read at most when reconciling (100 predictions a page)
 MAX_LIST_PAGES = 10
+#: a file input read back when reconciling is at most this large (Replicate: 100 MB uploads)
+MAX_INPUT_BYTES = 100 * 1024 * 1024
 
 
 def input_sha256(value: Any) -> str:
-    """A hash of a prediction's input, independent of key order."""
+    """A hash of a prediction's input, independent of key order (exact: the journal of
+    older versions matched lost creates by it)."""
     data = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
@@ -96,9 +101,11 @@ class Prediction:
 
     @property
     def predict_time(self) -> float | None:
+        """Seconds billed for a community model: None when not reported, NaN when what was
+        reported is not a number (the executor books neither as spend)."""
         metrics = self.raw.get("metrics")
         value = metrics.get("predict_time") if isinstance(metrics, dict) else None
-        return float(value) if isinstance(value, int | float) else None
+        return None if value is None else number(value)
 
     @property
     def fraction(self) -> float | None:
@@ -108,6 +115,24 @@ class Prediction:
             return None
         found = _PROGRESS.findall(logs[-2000:])
         return min(1.0, int(found[-1]) / 100) if found else None
+
+
+class HeaderNotingTransport(httpx.AsyncBaseTransport):
+    """The client's transport, noting the headers of error answers for this task: the
+    replicate client raises ReplicateError without them, and a 429's Retry-After says how
+    long to wait before a create may be sent again."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if response.status_code >= 400:
+            REPLICATE_HEADERS.set(dict(response.headers))
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
 
 def _prediction(value: Any) -> Prediction:
@@ -188,3 +213,27 @@ class ReplicateWire:
         if not isinstance(url, str) or not url:
             raise BadOutput("Replicate accepted an upload but gave no URL for it", transient=True)
         return url
+
+
+async def read_input(url: str) -> bytes | None:
+    """A prediction's file input read back from the URL Replicate shows (no credentials are
+    sent: the URL is whatever the answer said); None when it cannot be read."""
+    if not url.startswith(("https://", "http://")):
+        return None
+    try:
+        timeout = httpx.Timeout(30.0, connect=10.0)
+        async with (
+            httpx.AsyncClient(timeout=timeout) as client,
+            client.stream("GET", url, follow_redirects=True) as response,
+        ):
+            if response.status_code != 200:
+                return None
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_INPUT_BYTES:
+                    return None
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except httpx.HTTPError:
+        return None

@@ -47,9 +47,9 @@ class Service:
 
 
 async def charge_lost(job: JobControl, usd: float | None, reason: str) -> None:
-    """Record money spent on a result that could not be delivered."""
-    if usd:
-        await job.charge(usd, reason)
+    """Record money the provider billed for work that was not delivered: ``usd`` as it
+    reported it, or None when it did not say (the call's quote max is booked)."""
+    await job.charge(usd, reason)
 
 
 async def settle_lost_create(

@@ -11,6 +11,7 @@ files. See :mod:`.faults` for fault injection and its spec grammar.
         sim.log.count(route="replicate.predictions.create", model="google/veo-3.1-fast")
 """
 
+from .billing import Bill
 from .catalog import LAMA_VERSION, REPLICATE_MODELS
 from .config import SimulatorConfig
 from .faults import FAULT_KINDS, FaultRule, FaultSet, parse_fault_spec
@@ -25,6 +26,7 @@ __all__ = [
     "LAMA_VERSION",
     "REPLICATE_MODELS",
     "ROUTES",
+    "Bill",
     "FaultRule",
     "FaultSet",
     "Job",

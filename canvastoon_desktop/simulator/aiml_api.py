@@ -19,15 +19,8 @@ from typing import Any
 
 from aiohttp import web
 
-from .catalog import (
-    AIML_EDIT_MODELS,
-    AIML_IMAGE_MODELS,
-    AIML_VIDEO_MODELS,
-    CREDITS_PER_USD,
-    chat_credits,
-    image_credits,
-    video_credits,
-)
+from .billing import CREDITS_PER_USD, aiml_video_credits, chat_credits, image_credits
+from .catalog import AIML_EDIT_MODELS, AIML_IMAGE_MODELS, AIML_VIDEO_MODELS
 from .context import CTX_KEY, SimContext
 from .errors import SimError
 from .inputs import DecodedImage, InputError, decode_image
@@ -113,8 +106,10 @@ def _check_balance(ctx: SimContext, credits: int) -> None:
         raise _out_of_credits()
 
 
-def _charge(ctx: SimContext, credits: int) -> None:
-    if not ctx.aiml_charge(credits):
+def _charge(
+    ctx: SimContext, credits: int, model: str, *, job_id: str | None = None, what: str = ""
+) -> None:
+    if not ctx.aiml_charge(credits, model, job_id=job_id, what=what):
         raise _out_of_credits()
 
 
@@ -245,13 +240,19 @@ async def chat(request: web.Request) -> web.StreamResponse:
     await asyncio.sleep(ctx.latencies.get(model).total_s)
     if call.fault_kind == "fail":
         raise SimError(500, "The model failed to generate a response")
-    _charge(ctx, credits)
+    completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+    _charge(
+        ctx,
+        credits,
+        model,
+        job_id=completion_id,
+        what=f"{prompt_tokens} + {completion_tokens} tokens",
+    )
     usage = {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
         "total_tokens": prompt_tokens + completion_tokens,
     }
-    completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     if body.get("stream") is True:
         return await _stream(request, completion_id, model, choices, usage, body)
     return _json(
@@ -263,7 +264,8 @@ async def chat(request: web.Request) -> web.StreamResponse:
             "choices": choices,
             "usage": usage,
             "system_fingerprint": "fp_simulated",
-            "meta": {"usage": {"credits_used": credits}},
+            # as in AIML's chat answers (and its gpt-4o schema): credits and dollars
+            "meta": {"usage": {"credits_used": credits, "usd_spent": credits / CREDITS_PER_USD}},
         }
     )
 
@@ -346,7 +348,7 @@ async def images(request: web.Request) -> web.Response:
     await asyncio.sleep(ctx.latencies.get(model).total_s)
     if call.fault_kind == "fail":
         raise SimError(500, "Image generation failed: the upstream provider returned no image")
-    _charge(ctx, credits)
+    _charge(ctx, credits, model, what=f"{count} image(s) at {resolution}")
     files = await ctx.run_blocking(
         ctx.renderer.aiml_images, model, body["prompt"], aspect, resolution, count, refs
     )
@@ -355,18 +357,18 @@ async def images(request: web.Request) -> web.Response:
         out = ctx.outputs.add(f.data, f.filename, f.content_type, model=model)
         if call.fault_kind == "expired":
             ctx.outputs.expire([out.token])
+        # the shape of AIML's example answer: no b64_json, and the sizes left null
         data.append(
             {
                 "url": ctx.url(out.path),
-                "b64_json": None,
                 "content_type": f.content_type,
-                "width": f.width,
-                "height": f.height,
+                "width": None,
+                "height": None,
                 "file_name": f.filename,
             }
         )
-    usage = {"credits_used": credits, "usd_spent": credits / CREDITS_PER_USD}
-    return _json({"data": data, "meta": {"usage": usage}})
+    # AIML's image examples report the credits as ``tokens_used`` (not credits_used)
+    return _json({"description": "", "data": data, "meta": {"usage": {"tokens_used": credits}}})
 
 
 # -- video -----------------------------------------------------------------------------
@@ -396,8 +398,9 @@ async def video_create(request: web.Request) -> web.Response:
         )
     duration = int(body.get("duration", 6))
     resolution = body.get("resolution", "768P")
-    credits = video_credits(resolution, duration)
-    _charge(ctx, credits)
+    credits = aiml_video_credits(resolution, duration)
+    if credits is None:  # MiniMax: "1080p supports only 6-second duration"
+        raise SimError(400, f"duration {duration} is not available at {resolution} (1080P: 6 s)")
     lat = ctx.latencies.get(model)
     job = Job(
         id=str(uuid.uuid4()),
@@ -421,10 +424,20 @@ async def video_create(request: web.Request) -> web.Response:
         first=image,
         filename=f"{int(time.time() * 1000)}-{job.id}.mp4",
     )
+    _charge(ctx, credits, model, job_id=job.id, what=f"{duration} s at {resolution}")
     apply_job_fault(job, call.fault_kind, ctx.outputs, at_create=True)
     ctx.video_jobs.add(job)
     call.job_id = job.id
-    return _json({"id": job.id, "generation_id": job.id, "status": "queued"})
+    # AIML reports the charge here, in the create answer (its Hailuo example); the
+    # completed poll has no meta
+    return _json(
+        {
+            "id": job.id,
+            "generation_id": job.id,
+            "status": "queued",
+            "meta": {"usage": {"credits_used": credits}},
+        }
+    )
 
 
 @route("aiml.video.poll", "aiml", model=_poll_model)
@@ -449,8 +462,7 @@ async def video_poll(request: web.Request) -> web.Response:
         error = {"name": "GenerationError", "message": job.error or "Generation failed"}
     elif state.status in ("canceled", "aborted"):
         error = {"name": "GenerationCanceled", "message": "The generation was canceled"}
-    meta = {"usage": {"credits_used": job.credits}} if status == "completed" else None
-    return _json({"id": job.id, "status": status, "video": video, "error": error, "meta": meta})
+    return _json({"id": job.id, "status": status, "video": video, "error": error})
 
 
 def add_routes(app: web.Application) -> None:

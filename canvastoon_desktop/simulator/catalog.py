@@ -1,4 +1,4 @@
-"""The models the simulator serves, their version ids, and what they cost on AIML.
+"""The models the simulator serves and their version ids (what they cost: billing.py).
 
 Replicate's official models run through ``/v1/models/{owner}/{name}/predictions`` and
 report ``version: "hidden"`` (the OpenAPI's marker for official models); community
@@ -13,21 +13,15 @@ __all__ = [
     "AIML_EDIT_MODELS",
     "AIML_IMAGE_MODELS",
     "AIML_VIDEO_MODELS",
-    "CREDITS_PER_USD",
     "LAMA_VERSION",
     "REPLICATE_MODELS",
     "ReplicateModel",
-    "chat_credits",
-    "image_credits",
-    "video_credits",
 ]
 
 #: A stable, invented version id for the community model ``allenhooo/lama``.
 LAMA_VERSION = (
     "cdac78a1bec5b23c07fd29692fb70baa513ea403a39e643c48ec5edadb15fe72"  # the public version id
 )
-
-CREDITS_PER_USD = 2_000_000
 
 #: Accepted by ``/v1/images/generations`` (schema files in ``schemas/aiml``).
 AIML_IMAGE_MODELS = ("google/nano-banana-pro", "google/gemini-3-pro-image-preview")
@@ -61,7 +55,7 @@ REPLICATE_MODELS: dict[str, ReplicateModel] = {
             "prunaai/z-image-turbo",
             official=True,
             version="93fd3b351238c6c5db4a293728776c88e4b962b1e27bd600eebec6a21d516929",
-            output="images",
+            output="image",  # its published Output: one file URI
             description="Fast 6B text-to-image model (simulated)",
         ),
         ReplicateModel(
@@ -96,19 +90,3 @@ REPLICATE_MODELS: dict[str, ReplicateModel] = {
 }
 
 VERSION_TO_MODEL: dict[str, ReplicateModel] = {m.version: m for m in REPLICATE_MODELS.values()}
-
-
-def chat_credits(prompt_tokens: int, completion_tokens: int) -> int:
-    """gpt-4o: $5 per 1M input tokens, $15 per 1M output tokens."""
-    return prompt_tokens * 10 + completion_tokens * 30
-
-
-def image_credits(resolution: str) -> int:
-    """nano-banana-pro: $0.04 (1K) – $0.08 (4K) per image."""
-    return {"1K": 80_000, "2K": 120_000, "4K": 160_000}.get(resolution, 80_000)
-
-
-def video_credits(resolution: str, duration_s: int) -> int:
-    """hailuo-2.3-fast: ≈ $0.34 per 10 s at 768P, half as much again at 1080P."""
-    per_second = 68_000 if resolution.upper() == "768P" else 110_000  # $0.034 / $0.055
-    return per_second * duration_s

@@ -31,6 +31,9 @@ class SimulatorConfig:
     replicate_tokens: frozenset[str] | None = None
     #: AIML account balance in credits ($1 = 2,000,000); ``None`` is unlimited.
     aiml_credits: int | None = None
+    #: How a prediction's ``input`` is shown back: "reserialized" as Replicate does (whole
+    #: floats as integers, file inputs as delivery URLs) or "verbatim" as it was sent.
+    replicate_echo: str = "reserialized"
     #: Largest data-URI file input Replicate accepts (docs: "< 1 MB").
     replicate_data_uri_max_bytes: int = 1_000_000
     #: Largest request body (data URIs inflate uploads by a third).

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from aiohttp import web
 
+from .billing import CREDITS_PER_USD, Bill, BillLog
 from .config import SimulatorConfig
 from .faults import FaultSet
 from .inputs import InputResolver
@@ -47,6 +49,7 @@ class SimContext:
         self.resolver: InputResolver | None = None
         self._credits_lock = threading.Lock()
         self.aiml_credits: int | None = config.aiml_credits
+        self.bills = BillLog()
 
     def bind(self, host: str, port: int) -> None:
         self.base_url = f"http://{host}:{port}"
@@ -77,15 +80,27 @@ class SimContext:
         with self._credits_lock:
             return self.aiml_credits is None or self.aiml_credits >= credits
 
-    def aiml_charge(self, credits: int) -> bool:
-        """Take ``credits`` from the AIML balance; False (nothing taken) if short."""
+    def aiml_charge(
+        self, credits: int, model: str, *, job_id: str | None = None, what: str = ""
+    ) -> bool:
+        """Take ``credits`` from the AIML balance and log the bill; False (nothing taken)
+        if short."""
         with self._credits_lock:
-            if self.aiml_credits is None:
-                return True
-            if self.aiml_credits < credits:
-                return False
-            self.aiml_credits -= credits
-            return True
+            if self.aiml_credits is not None:
+                if self.aiml_credits < credits:
+                    return False
+                self.aiml_credits -= credits
+        self.bills.add(
+            Bill(
+                "aiml",
+                model,
+                credits / CREDITS_PER_USD,
+                job_id,
+                what or f"{credits} credits",
+                time.time(),
+            )
+        )
+        return True
 
     # -- CPU work -----------------------------------------------------------------------
     async def run_blocking(self, fn: Callable[..., T], *args: Any) -> T:

@@ -21,12 +21,20 @@ Kinds
 ``malformed``             do the work, then answer 200 with a truncated JSON body.
 ``bad_structured_output`` ``aiml.chat`` with a ``json_schema``: content that does not
                           match the schema.
+``hostile_charge``        do the work and bill it as usual, but report ``charge`` (JSON
+                          text, default ``1e400``) in place of the charge the answer carries:
+                          AIML's ``credits_used`` / ``tokens_used`` / ``usd_spent``,
+                          Replicate's ``metrics.predict_time``.
 ``answer_list``           do the work, then answer 200 with the JSON body ``[]``.
 ``answer_null``           do the work, then answer 200 with the JSON body ``null``.
 ``answer_html``           do the work, then answer 200 with an HTML page (``text/html``),
                           as a captive portal or a misrouted proxy does.
 ``answer_strings``        do the work, then answer 200 with every number in the JSON
                           body turned into a string (``"credits_used": "1260"``).
+
+A ``429`` names its reset in the body as the provider does (Replicate: "Your rate limit
+resets in ~30s.", with ``retry_after`` seconds instead of 30 when given) and, unless
+``header`` is false, sends ``Retry-After: <retry_after>`` too.
 
 Spec grammar (``--faults`` on the command line, :func:`parse_fault_spec`)
 --------------------------------------------------------------------------
@@ -65,6 +73,7 @@ FAULT_KINDS: tuple[str, ...] = (
     "out_of_credits",
     "malformed",
     "bad_structured_output",
+    "hostile_charge",
     "answer_list",
     "answer_null",
     "answer_html",
@@ -72,6 +81,9 @@ FAULT_KINDS: tuple[str, ...] = (
 )
 #: kinds that do the work and then replace the answer with something hostile
 HOSTILE_ANSWERS: tuple[str, ...] = ("answer_list", "answer_null", "answer_html", "answer_strings")
+
+#: what ``hostile_charge`` reports when no ``charge`` is given
+DEFAULT_HOSTILE_CHARGE = "1e400"
 
 DEFAULT_SLOW_S = 2.0
 
@@ -87,6 +99,11 @@ class FaultRule:
     retry_after: float | None = None
     delay_s: float | None = None
     model: str | None = None
+    #: ``hostile_charge``: the JSON text reported instead of the charge
+    charge: str | None = None
+    #: ``429`` / ``503``: whether ``retry_after`` goes in a Retry-After header (else only
+    #: the body names the reset)
+    header: bool = True
     #: How many times this rule has fired so far.
     fired: int = field(default=0, compare=False)
 
@@ -109,6 +126,10 @@ class FaultRule:
             raise ValueError("delay_s only applies to the slow kind")
         if self.kind == "slow" and self.delay_s is None:
             self.delay_s = DEFAULT_SLOW_S
+        if self.charge is not None and self.kind != "hostile_charge":
+            raise ValueError("charge only applies to the hostile_charge kind")
+        if self.kind == "hostile_charge" and self.charge is None:
+            self.charge = DEFAULT_HOSTILE_CHARGE
 
     @property
     def exhausted(self) -> bool:

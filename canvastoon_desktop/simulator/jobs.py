@@ -65,6 +65,8 @@ class Job:
     forced_cancel_at: float | None = None
     deadline: float | None = None
     credits: int = 0
+    #: the input as the prediction JSON shows it back (None: as it was sent)
+    echoed_input: dict[str, Any] | None = None
     logs_prefix: list[str] = field(default_factory=list)
     outputs: list[StoredOutput] | None = None
     #: Set by the ``expired`` fault: outputs gone regardless of the TTL.

@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import math
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -128,14 +129,15 @@ def _auth_error(provider: str) -> SimError:
 
 def _fault_error(kind: str, provider: str, fault: FaultRule) -> SimError:
     headers: dict[str, str] = {}
-    if fault.retry_after is not None:
+    if fault.retry_after is not None and fault.header:
         headers["Retry-After"] = str(math.ceil(fault.retry_after))
     aiml = provider == "aiml"
     if kind == "429":
+        reset = math.ceil(fault.retry_after) if fault.retry_after is not None else 30
         msg = (
             "ThrottlerException: Too Many Requests"
             if aiml
-            else "Request was throttled. Your rate limit resets in ~30s."
+            else f"Request was throttled. Your rate limit resets in ~{reset}s."
         )
         return SimError(429, msg, headers=headers)
     if kind == "500":
@@ -162,6 +164,12 @@ def _fault_error(kind: str, provider: str, fault: FaultRule) -> SimError:
             "purchase credit, please wait a few minutes before retrying.",
         )
     return SimError(403, "Forbidden")
+
+
+#: the numbers a provider reports a charge in (``hostile_charge`` replaces them)
+_CHARGE_RE = re.compile(
+    r'("(?:credits_used|tokens_used|usd_spent|predict_time)"\s*:\s*)-?[0-9][0-9.eE+-]*'
+)
 
 
 def _drop(request: web.Request) -> None:
@@ -226,6 +234,15 @@ async def pipeline(request: web.Request, handler: Handler) -> web.StreamResponse
                 data = bytes(resp.body)  # type: ignore[arg-type]
                 resp = web.Response(
                     status=200, body=data[: max(1, len(data) // 2)], content_type=resp.content_type
+                )
+            elif kind == "hostile_charge" and isinstance(resp, web.Response) and resp.body:
+                assert fault is not None and fault.charge is not None
+                data = _CHARGE_RE.sub(
+                    lambda m: f"{m.group(1)}{fault.charge}",
+                    bytes(resp.body).decode("utf-8"),  # type: ignore[arg-type]
+                )
+                resp = web.Response(
+                    status=resp.status, body=data.encode(), content_type=resp.content_type
                 )
             elif kind in HOSTILE_ANSWERS and isinstance(resp, web.Response):
                 resp = _hostile_answer(kind, resp)

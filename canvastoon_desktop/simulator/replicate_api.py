@@ -34,6 +34,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .billing import Bill, replicate_bill
 from .catalog import REPLICATE_MODELS, VERSION_TO_MODEL, ReplicateModel
 from .context import CTX_KEY, SimContext
 from .errors import SimError
@@ -42,7 +43,7 @@ from .job_faults import apply_job_fault
 from .jobs import Job, RenderedFile
 from .middleware import call_of, route
 from .render import parse_aspect
-from .schemas import replicate_model_schema
+from .schemas import replicate_input_schema, replicate_model_schema
 from .uploads import MAX_FILE_BYTES, iso, new_id
 from .validation import problems
 
@@ -121,12 +122,19 @@ def prediction_json(job: Job, ctx: SimContext, now: float | None = None) -> dict
         if state.started_at is not None:
             metrics["predict_time"] = round(completed_at - state.started_at, 6)
         metrics["total_time"] = round(completed_at - job.created, 6)
+    if terminal and not (status == "succeeded" and job.outputs is None):
+        _bill(
+            ctx,
+            job,
+            metrics.get("predict_time"),
+            len(job.outputs or ()) if status == "succeeded" else 0,
+        )
     base = ctx.url(f"/v1/predictions/{job.id}")
     data: dict[str, Any] = {
         "id": job.id,
         "model": job.model,
         "version": job.version,
-        "input": {} if removed else job.input,
+        "input": {} if removed else job.echoed_input or job.input,
         "output": output,
         "error": job.error if status == "failed" else None,
         "logs": "" if removed else "\n".join(logs),
@@ -142,6 +150,30 @@ def prediction_json(job: Job, ctx: SimContext, now: float | None = None) -> dict
     if job.deadline is not None:
         data["deadline"] = iso(job.deadline)
     return data
+
+
+def _bill(ctx: SimContext, job: Job, predict_s: float | None, outputs: int) -> None:
+    """Log what the finished prediction costs (once: the log ignores repeats)."""
+    usd, what = replicate_bill(job.model, job.input, outputs=outputs, predict_s=predict_s)
+    if usd > 0:
+        ctx.bills.add(Bill("replicate", job.model, usd, job.id, what, time.time()))
+
+
+def echoed_input(
+    model: ReplicateModel, inp: dict[str, Any], files: dict[str, str]
+) -> dict[str, Any]:
+    """The input as Replicate shows it back: re-serialised JSON (a whole float becomes an
+    integer, as JavaScript writes it) and file inputs as URLs of its delivery host (its
+    examples show ``replicate.delivery/...`` even for uploaded or data-URI inputs)."""
+    out: dict[str, Any] = {}
+    for key, value in inp.items():
+        if key in files:
+            out[key] = files[key]
+        elif isinstance(value, float) and value.is_integer():
+            out[key] = int(value)
+        else:
+            out[key] = value
+    return out
 
 
 # -- create ---------------------------------------------------------------------------------
@@ -205,7 +237,7 @@ def _check_body(body: Any, allow_version: bool) -> dict[str, Any]:
 def _check_input(model: ReplicateModel, inp: dict[str, Any], max_data_uri: int) -> list[str]:
     """422 for invalid input; returns warnings for ignored keys."""
     schema = replicate_model_schema(model.name)["Input"]
-    found = problems(schema, inp, prefix="input")
+    found = problems(replicate_input_schema(model.name), inp, prefix="input")
     props: dict[str, Any] = schema["properties"]
     for key, prop in props.items():
         value = inp.get(key)
@@ -346,6 +378,15 @@ async def _create(
         job.render = _renderer_for(ctx, model, inp, images)
     except InputError as exc:
         job.outcome, job.error, job.run_s = "failed", str(exc), 0.0
+        images = {}
+    delivered = {}
+    for key, image in images.items():  # the inputs are kept, as Replicate keeps them
+        kept = ctx.outputs.add(
+            image.data, f"{key}.{image.format.lower()}", f"image/{image.format.lower()}"
+        )
+        delivered[key] = ctx.url(kept.path)
+    if ctx.config.replicate_echo == "reserialized":
+        job.echoed_input = echoed_input(model, inp, delivered)
     apply_job_fault(job, call.fault_kind, ctx.outputs, at_create=True)
     ctx.predictions.add(job)
     call.job_id = job.id

@@ -16,6 +16,7 @@ from types import TracebackType
 from aiohttp import web
 
 from . import aiml_api, output_api, replicate_api
+from .billing import Bill
 from .config import SimulatorConfig
 from .context import CTX_KEY, SimContext
 from .faults import FaultSet, parse_fault_spec
@@ -216,6 +217,11 @@ class Simulator:
     @aiml_credits.setter
     def aiml_credits(self, value: int | None) -> None:
         self._ctx.set_aiml_credits(value)
+
+    def bills(self) -> list[Bill]:
+        """Every charge the simulated providers made, in order (see billing.py for their
+        price facts). A Replicate prediction is billed once it is seen finished."""
+        return self._ctx.bills.snapshot()
 
 
 def serve(

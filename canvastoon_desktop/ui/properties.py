@@ -14,11 +14,11 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from canvastoon_desktop.core.catalog import ModelSpec, PriceRule
+from canvastoon_desktop.core.catalog import ModelSpec
 from canvastoon_desktop.core.errors import GraphError
 from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.params import ParamError, ParamSpec
-from canvastoon_desktop.core.pricing import CostRange, PriceTable
+from canvastoon_desktop.core.pricing import CostRange, PriceTable, UnpricedModel
 
 from . import theme
 from .commands import SetParamCommand, SetTitleCommand, push
@@ -28,9 +28,12 @@ from .param_editors import ParamEditor, make_editor
 
 
 def model_price(model: ModelSpec, prices: PriceTable, params: dict[str, Any]) -> str:
-    if model.price_rule is PriceRule.FREE:
+    if model.free:
         return "free"
-    cost: CostRange = prices.estimate(model, model.call_params(params))
+    try:
+        cost: CostRange = prices.estimate(model, model.call_params(params))
+    except UnpricedModel:
+        return "no price"
     return f"≈ {cost}"
 
 

@@ -238,12 +238,18 @@ class RunController(QtCore.QObject):
         budget_problems = [p for p in result.problems if p.code == "budget"]
         for problem in budget_problems:
             lines.append(f"⚠ {problem.message}")
+        for warning in quote.warnings:  # reported charges above their quotes (the ledger)
+            lines.append(f"⚠ {warning}")
+        if quote.warnings:
+            text = f"⚠ {text}"
         budget = self.executor.budget
         if budget.per_day is not None:
             lines.append(
                 f"Spent today: {format_usd(result.spent_today)} of {format_usd(budget.per_day)}"
             )
-        self.quote_changed.emit(text, "\n".join(lines), bool(budget_problems))
+        self.quote_changed.emit(
+            text, "\n".join(lines), bool(budget_problems) or bool(quote.warnings)
+        )
 
     # -- running ---------------------------------------------------------------------------
     @property

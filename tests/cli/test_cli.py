@@ -56,7 +56,7 @@ def test_estimate_quotes_only_what_will_run(capsys, examples: Path) -> None:
     quote = json.loads(out)
     by_id = {n["id"]: n for n in quote["nodes"]}
     assert by_id["cinematic"]["cost_usd"]["max"] == pytest.approx(1.2)
-    assert by_id["main_cut"]["cost_usd"] == {"min": 0.04, "max": 0.08}
+    assert by_id["main_cut"]["cost_usd"] == {"min": 0.1575, "max": 0.1575}
     assert quote["to_run"] >= 9 and quote["cached"] == 0
     assert 2.0 < quote["cost_usd"]["max"] < 3.5
 

@@ -12,8 +12,7 @@ from canvastoon_desktop.cli import main
 from canvastoon_desktop.core.executor import Executor, RunSummary
 from canvastoon_desktop.core.graph import Edge, Graph
 from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.pricing import PriceTable
-from tests.support.fakes import FakeAdapter, fake_registry
+from tests.support.fakes import FakeAdapter, fake_prices, fake_registry
 
 REGISTRY = fake_registry()
 
@@ -25,7 +24,7 @@ def ran(tmp_path: Path) -> tuple[Path, RunSummary]:
     library = Library(tmp_path / "library")
     adapter = FakeAdapter(fail_on={"bad"})
     executor = Executor(
-        REGISTRY, library, PriceTable.load(), adapters={"aiml": adapter, "local": adapter}
+        REGISTRY, library, fake_prices(), adapters={"aiml": adapter, "local": adapter}
     )
     graph = Graph(REGISTRY)
     bad = graph.create_node(

@@ -20,11 +20,10 @@ from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.pack import PackError, unpack
-from canvastoon_desktop.core.pricing import PriceTable
 from canvastoon_desktop.core.resources import examples_dir
 from nodes import default_registry
 from tests.core.test_pack import made_pack  # noqa: F401 (a fixture)
-from tests.support.fakes import FakeAdapter, fake_registry
+from tests.support.fakes import FakeAdapter, fake_prices, fake_registry
 
 
 def fill_up_after_the_assets(library: Library) -> None:
@@ -72,7 +71,7 @@ def test_a_run_on_a_full_disk_fails_clearly_and_sends_nothing(tmp_path: Path, mo
     registry = fake_registry()
     library = Library(tmp_path / "library")
     executor = Executor(
-        registry, library, PriceTable.load(), adapters={"aiml": FakeAdapter(journal=True)}
+        registry, library, fake_prices(), adapters={"aiml": FakeAdapter(journal=True)}
     )
     graph = Graph(registry)
     graph.create_node("test.step", params={"text": "hi", "model": "test/echo"})

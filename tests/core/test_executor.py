@@ -22,16 +22,16 @@ from canvastoon_desktop.core.events import (
 from canvastoon_desktop.core.executor import Executor, RunSummary
 from canvastoon_desktop.core.graph import Edge, Graph
 from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.pricing import Budget, PriceTable
-from tests.support.fakes import FakeAdapter, fake_registry
+from canvastoon_desktop.core.pricing import Budget
+from tests.support.fakes import FakeAdapter, fake_prices, fake_registry
 
 REGISTRY = fake_registry()
 
 
 def make_executor(tmp_path: Path, adapter: FakeAdapter | None = None, **kwargs) -> Executor:
     library = Library(tmp_path / "library")
-    prices = PriceTable.load()
-    prices.models["test/echo"] = {"usd_per_image": [0.01, 0.02]}
+    prices = fake_prices()
+    prices.models["test/echo"]["usd_per_output"] = [0.01, 0.02]
     adapter = adapter or FakeAdapter()
     return Executor(
         REGISTRY, library, prices, adapters={"aiml": adapter, "local": adapter}, **kwargs
@@ -304,6 +304,52 @@ def test_the_daily_budget_counts_what_was_spent_today(tmp_path: Path) -> None:
     step(graph, "n")
     with pytest.raises(RunRefused, match=r"only \$0.01 of today's budget"):
         run(executor, graph)
+
+
+def test_a_model_without_a_price_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    adapter = FakeAdapter()
+    executor = make_executor(tmp_path, adapter)
+    del executor.prices.models["test/echo"]
+    graph = Graph(REGISTRY)
+    step(graph, "a", title="Cut")
+    with pytest.raises(RunRefused) as caught:
+        run(executor, graph)
+    (problem,) = caught.value.problems
+    assert (problem.node_name, problem.code) == ("Cut", "unpriced")
+    assert "Echo (test/echo) has no price in the price table" in problem.message
+    assert adapter.calls == []
+
+
+def test_a_hostile_reported_charge_is_unknown_and_does_not_lock_the_budget(
+    tmp_path: Path,
+) -> None:
+    adapter = FakeAdapter(cost=float("inf"))
+    executor = make_executor(tmp_path, adapter, budget=Budget(per_day=0.10))
+    graph = Graph(REGISTRY)
+    node = step(graph, "a")
+    summary, events = run(executor, graph)
+    assert summary.nodes[node].status == "done"
+    assert summary.cost_usd == pytest.approx(0.02)  # unknown, at most the quote's max
+    (done,) = [e for e in events if isinstance(e, NodeDone)]
+    assert done.note and "recorded as unknown, at most $0.02" in done.note
+    assert executor.library.spent_today() == pytest.approx(0.02)
+    adapter.cost = 0.015
+    graph.set_param(node, "text", "b")
+    summary, _ = run(executor, graph)  # today's budget is not locked
+    assert summary.status == "done" and summary.cost_usd == pytest.approx(0.015)
+
+
+def test_a_charge_above_the_quote_is_booked_as_reported_with_a_warning(tmp_path: Path) -> None:
+    adapter = FakeAdapter(cost=0.05)  # quoted $0.01–$0.02
+    executor = make_executor(tmp_path, adapter)
+    graph = Graph(REGISTRY)
+    step(graph, "a")
+    summary, events = run(executor, graph)
+    assert summary.cost_usd == pytest.approx(0.05)
+    (done,) = [e for e in events if isinstance(e, NodeDone)]
+    assert done.note and "above the quote's max of $0.02" in done.note
+    (totals,) = executor.library.charge_totals()
+    assert (totals.reported, totals.over_quote, totals.reported_usd) == (1, 1, 0.05)
 
 
 def test_a_missing_key_is_refused_listing_every_node_that_needs_it(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from canvastoon_desktop.core.errors import LibraryError
 from canvastoon_desktop.core.library import Library, ResultRecord, RunNode
 from canvastoon_desktop.core.library_query import provenance
 from canvastoon_desktop.core.secrets import remember_secret
+from tests.support.library_factory import add_reported_charge
 
 
 def test_assets_are_named_by_their_content_and_stored_once(tmp_path: Path) -> None:
@@ -164,4 +165,69 @@ def test_a_damaged_run_record_is_a_library_error(tmp_path: Path) -> None:
     library = Library(tmp_path)
     with pytest.raises(LibraryError, match=r"record of run r1 .* is damaged"):
         library.run_nodes("r1")
+    library.close()
+
+
+def test_charges_keep_the_quote_and_the_reported_amount_apart(tmp_path: Path) -> None:
+    library = Library(tmp_path)
+    text = library.put_text("shot")
+    for reported, basis in ((0.20, "reported"), (0.34, "reported"), (None, "unknown")):
+        library.record_result(
+            ResultRecord(
+                f"k-{reported}",
+                "node",
+                "video",
+                {"video": text},
+                model="minimax/hailuo-2.3-fast",
+                provider="aiml",
+                cost_usd=reported if reported is not None else 0.34,
+                cost_source="provider_credits",
+                quote=(0.32, 0.34),
+                reported_usd=reported,
+                cost_basis=basis,
+            )
+        )
+    add_reported_charge(library, "allenhooo/lama", 0.05, (0.001, 0.003))
+    assert library.spent_today() == pytest.approx(0.20 + 0.34 + 0.34 + 0.05)
+    lama, hailuo = library.charge_totals()  # by model id
+    assert (hailuo.model, hailuo.calls, hailuo.reported, hailuo.unknown) == (
+        "minimax/hailuo-2.3-fast",
+        3,
+        2,
+        1,
+    )
+    assert hailuo.quoted_high_usd == pytest.approx(3 * 0.34)
+    assert hailuo.reported_usd == pytest.approx(0.54)
+    assert hailuo.over_quote == 0
+    assert hailuo.drift_pct == pytest.approx((0.54 / 0.66 - 1) * 100)
+    assert (lama.over_quote, lama.worst_ratio) == (1, pytest.approx(0.05 / 0.003))
+
+
+def test_a_library_from_before_split_charges_is_upgraded_in_place(tmp_path: Path) -> None:
+    import sqlite3
+
+    library = Library(tmp_path)
+    library.add_charge(0.25, provider="aiml", model="m", run_id=None, node_id=None, reason="x")
+    library.close()
+    db = sqlite3.connect(tmp_path / "library.sqlite")
+    db.execute("DROP TABLE charges")
+    db.execute(
+        "CREATE TABLE charges (id INTEGER PRIMARY KEY, at REAL NOT NULL, usd REAL NOT NULL,"
+        " provider TEXT, model TEXT, run_id TEXT, node_id TEXT, reason TEXT)"
+    )
+    db.execute(
+        "INSERT INTO charges(at, usd, provider, model, reason) VALUES (strftime('%s','now'),"
+        " 0.25, 'aiml', 'm', 'x')"
+    )
+    db.execute("PRAGMA user_version=2")
+    db.commit()
+    db.close()
+    library = Library(tmp_path)
+    assert library.spent_today() == pytest.approx(0.25)  # nothing lost
+    library.add_charge(
+        0.5, provider="aiml", model="m", run_id=None, node_id=None, reason="y", quote=(0.4, 0.5)
+    )
+    assert library.spent_today() == pytest.approx(0.75)
+    (totals,) = library.charge_totals()  # the old row has no quote: not in the drift
+    assert (totals.calls, totals.quoted_high_usd) == (1, 0.5)
     library.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -14,53 +15,173 @@ from canvastoon_desktop.core.pricing import (
     PriceTable,
     PriceTableError,
     Quote,
+    UnpricedModel,
     budget_problems,
 )
 
 CATALOG = default_catalog()
 
 
-def test_seed_prices_follow_each_models_rule() -> None:
+def test_every_hosted_model_has_a_price_for_every_setting_it_accepts() -> None:
+    prices = PriceTable.load()
+    for model in CATALOG:
+        if model.free:
+            continue
+        assert model.id in prices.models, f"{model.id} has no price entry"
+        assert prices.uncovered(model) == [], model.id
+        assert not prices.estimate(model, model.call_params({})).is_free, model.id
+
+
+def test_each_bundled_price_cites_its_document_and_date() -> None:
+    prices = PriceTable.load()
+    for model in CATALOG:
+        if model.free:
+            continue
+        citation = prices.citation(model.id)
+        assert citation.source, f"{model.id}: no source"
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", citation.as_of), f"{model.id}: no date"
+    for shared in ("aiml", "replicate_hardware"):
+        assert prices.citations[shared].source and prices.citations[shared].as_of
+
+
+def test_nano_banana_pro_is_priced_per_image_by_resolution() -> None:
     prices = PriceTable.load()
     banana = CATALOG["google/nano-banana-pro"]
-    assert prices.estimate(banana, {"num_images": 2}) == CostRange(0.08, 0.16)
-    veo = CATALOG["google/veo-3.1-fast"]
-    assert prices.estimate(veo, {"duration": 8}).high == pytest.approx(1.20)
+    # AIML's own example: 315,000 credits ($0.1575) for one 1K image
+    assert prices.estimate(banana, {"resolution": "1K"}) == CostRange(0.1575, 0.1575)
+    two = prices.estimate(banana, {"resolution": "1K", "num_images": 2})
+    assert two.high == pytest.approx(0.315)
+    four_k = prices.estimate(banana, {"resolution": "4K"})
+    assert four_k.low >= 0.24 and four_k.high > four_k.low  # Google's $0.24 and up
+
+
+def test_hailuo_is_priced_per_video_by_resolution_and_duration() -> None:
+    prices = PriceTable.load()
     hailuo = CATALOG["minimax/hailuo-2.3-fast"]
-    assert prices.estimate(hailuo, {"duration": 10}).high == pytest.approx(0.34)
-    lama = CATALOG["allenhooo/lama"]
-    cost = prices.estimate(lama, {})
-    assert 0.001 < cost.low < cost.high < 0.003
-    z_image = prices.estimate(CATALOG["prunaai/z-image-turbo"], {})
-    assert z_image.high < 0.001
-    gpt = prices.estimate(CATALOG["gpt-4o"], {"max_tokens": 1000}, prompt_chars=4000)
-    assert gpt.high == pytest.approx((1020 * 5 + 1000 * 15) / 1e6)
+    # AIML's example create answer: 399,000 credits for a 768P 6 s video
+    assert prices.estimate(hailuo, {"resolution": "768P", "duration": 6}).high == 0.1995
+    ten = prices.estimate(hailuo, {"resolution": "768P", "duration": 10})
+    full_hd = prices.estimate(hailuo, {"resolution": "1080P", "duration": 6})
+    assert 0.1995 < ten.low <= ten.high and 0.1995 < full_hd.low <= full_hd.high
+
+
+def test_official_replicate_videos_are_priced_per_second_of_output() -> None:
+    prices = PriceTable.load()
+    seedance = CATALOG["bytedance/seedance-1-pro-fast"]
+    assert prices.estimate(seedance, {"duration": 5, "resolution": "480p"}).high == pytest.approx(
+        0.075
+    )
+    assert prices.estimate(seedance, {"duration": 5, "resolution": "1080p"}).high == pytest.approx(
+        0.30
+    )
+    veo = CATALOG["google/veo-3.1-fast"]
+    with_audio = prices.estimate(veo, {"duration": 8, "generate_audio": True})
+    silent = prices.estimate(veo, {"duration": 8, "generate_audio": False})
+    assert with_audio.high == pytest.approx(1.20) and silent.high == pytest.approx(0.80)
+    assert prices.estimate(veo, {"duration": 4}).high == pytest.approx(0.60)
+
+
+def test_z_image_is_priced_per_image_by_megapixels_and_refuses_larger_ones() -> None:
+    prices = PriceTable.load()
+    z_image = CATALOG["prunaai/z-image-turbo"]
+    assert prices.estimate(z_image, {"width": 512, "height": 768}).high == 0.0025  # 0.39 MP
+    assert prices.estimate(z_image, {"width": 720, "height": 1280}).high == 0.005  # 0.92 MP
+    assert prices.estimate(z_image, {"width": 1024, "height": 1440}).high == 0.01  # 1.47 MP
+    with pytest.raises(UnpricedModel, match=r"Z-Image Turbo at megapixels 2\.07 MP"):
+        prices.estimate(z_image, {"width": 1440, "height": 1440})
+
+
+def test_community_lama_is_priced_by_gpu_seconds() -> None:
+    prices = PriceTable.load()
+    cost = prices.estimate(CATALOG["allenhooo/lama"], {})
+    assert cost == CostRange(2 * 0.000575, 5 * 0.000575)
+    assert prices.gpu_time_usd("allenhooo/lama", 4.0) == pytest.approx(4 * 0.000575)
+
+
+def test_a_chat_quote_spans_its_possible_tokens() -> None:
+    prices = PriceTable.load()
+    gpt = CATALOG["gpt-4o"]
+    cost = prices.estimate(gpt, {"max_tokens": 1000}, prompt_chars=4000)
+    # at most one token per character plus the message overhead, all 1000 output tokens,
+    # at the higher rates; at least one token per 8 characters and one output token
+    assert cost.high == pytest.approx(((4000 + 32) * 5 + 1000 * 15) / 1e6)
+    assert cost.low == pytest.approx((500 * 2.5 + 1 * 10) / 1e6)
     assert prices.estimate(CATALOG["local/pan-zoom"], {"duration": 4}).is_free
 
 
-def test_actual_costs_from_what_providers_report() -> None:
+def test_what_providers_report_converts_to_usd() -> None:
     prices = PriceTable.load()
     assert prices.credits_to_usd(2_000_000) == pytest.approx(1.0)
-    assert prices.gpu_time_usd("allenhooo/lama", 4.0) == pytest.approx(4 * 0.000575)
-    assert prices.video_seconds_usd("google/veo-3.1-fast", 8) == pytest.approx(1.2)
+    veo = CATALOG["google/veo-3.1-fast"]
+    assert prices.outputs_usd(veo, {"duration": 6, "generate_audio": False}, 1) == pytest.approx(
+        0.6
+    )
+    banana = CATALOG["google/nano-banana-pro"]
+    assert prices.outputs_usd(banana, {"resolution": "2K"}, 3) == pytest.approx(3 * 0.1575)
 
 
-def test_a_user_table_overrides_the_seed_prices(tmp_path: Path) -> None:
+def test_a_model_without_a_price_is_not_quoted_zero() -> None:
+    prices = PriceTable.load()
+    del prices.models["google/veo-3.1-fast"]
+    veo = CATALOG["google/veo-3.1-fast"]
+    with pytest.raises(UnpricedModel, match=r"Veo 3\.1 Fast \(google/veo-3\.1-fast\) has no price"):
+        prices.estimate(veo, {})
+    assert "has no price" in (prices.price_problem(veo, {}) or "")
+
+
+def test_a_user_table_overrides_one_setting_and_keeps_the_others(tmp_path: Path) -> None:
     mine = tmp_path / "prices.json"
     mine.write_text(
         json.dumps(
             {
                 "format": "canvastoon-prices",
-                "models": {"google/nano-banana-pro": {"usd_per_image": [0.1, 0.1]}},
+                "version": 2,
+                "models": {"google/nano-banana-pro": {"usd_per_output": {"4K": 0.30}}},
             }
         )
     )
     prices = PriceTable.load(mine)
-    assert prices.estimate(CATALOG["google/nano-banana-pro"], {"num_images": 1}).high == 0.1
-    assert prices.entry("gpt-4o")["usd_per_million_input_tokens"] == 5.0
+    banana = CATALOG["google/nano-banana-pro"]
+    assert prices.estimate(banana, {"resolution": "4K"}).high == 0.30
+    assert prices.estimate(banana, {"resolution": "1K"}).high == 0.1575
+    assert prices.origins["google/nano-banana-pro"] == str(mine)
+    assert prices.paths[-1] == str(mine)
     mine.write_text("{not json")
     with pytest.raises(PriceTableError, match="not valid JSON"):
         PriceTable.load(mine)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"usd_per_output": {"1K": -1}}, "must be a finite number"),
+        ({"usd_per_output": {"1K": [0.2, 0.1]}}, "min above its max"),
+        ({"usd_per_output": {"1K": "cheap"}}, "must be a number"),
+        ({"hardware": "quantum"}, "unknown hardware"),
+    ],
+)
+def test_a_broken_user_table_is_refused_naming_the_entry(
+    tmp_path: Path, entry: dict[str, object], message: str
+) -> None:
+    mine = tmp_path / "prices.json"
+    doc = {"format": "canvastoon-prices", "models": {"google/nano-banana-pro": entry}}
+    mine.write_text(json.dumps(doc))
+    with pytest.raises(PriceTableError, match=message):
+        PriceTable.load(mine)
+
+
+def test_an_old_user_table_is_read_with_a_warning(tmp_path: Path) -> None:
+    mine = tmp_path / "prices.json"
+    doc = {
+        "format": "canvastoon-prices",
+        "version": 1,
+        "models": {"google/nano-banana-pro": {"usd_per_image": [0.1, 0.1]}},
+    }
+    mine.write_text(json.dumps(doc))
+    prices = PriceTable.load(mine)
+    assert "version 1" in prices.warnings[0] and str(mine) in prices.warnings[0]
+    banana = CATALOG["google/nano-banana-pro"]
+    assert prices.estimate(banana, {}).high == 0.1575  # the old key is not a price
 
 
 def test_budgets_refuse_with_the_reason() -> None:
@@ -73,3 +194,56 @@ def test_budgets_refuse_with_the_reason() -> None:
 def test_the_toolbar_summary_reads_like_the_spec() -> None:
     quote = Quote(cost=CostRange(0.40, 0.42), seconds=95, cached=3)
     assert quote.summary() == "≈ $0.40–$0.42 · ~95 s · 3 cached"
+
+
+def test_speech_and_music_models_are_one_declaration_and_one_entry_each() -> None:
+    """The shapes the hosted speech and music models need: per character of text or per
+    second of audio (its length not a parameter: a guess for the quote, the file's length
+    for the bill), per generation or per second of a chosen length."""
+    from canvastoon_desktop.core.catalog import (
+        ModelSpec,
+        PriceBy,
+        PriceRule,
+        PriceUnit,
+        Provider,
+        Role,
+        Task,
+    )
+    from canvastoon_desktop.core.params import ParamKind, ParamSpec
+
+    def model(model_id: str, rule: PriceRule, *params: ParamSpec) -> ModelSpec:
+        return ModelSpec(
+            model_id,
+            model_id,
+            Provider.AIML,
+            Task.CHAT,
+            Role.SCENARIO,
+            params,
+            rule,
+            (1, 2),
+            max_prompt_length=5000,
+        )
+
+    voice = ParamSpec("voice", ParamKind.ENUM, "hd", choices=("hd", "turbo"))
+    length = ParamSpec("duration", ParamKind.INT, 30, minimum=5, maximum=240)
+    tts_chars = model("tts/chars", PriceRule(PriceUnit.CHARACTER, by=(PriceBy("voice"),)), voice)
+    tts_seconds = model("tts/seconds", PriceRule(PriceUnit.OUTPUT_SECOND))
+    song = model("music/song", PriceRule(PriceUnit.OUTPUT))
+    clip = model("music/clip", PriceRule(PriceUnit.OUTPUT_SECOND, seconds="duration"), length)
+    prices = PriceTable.load()
+    prices.models.update(
+        {
+            "tts/chars": {"usd_per_million_characters": {"hd": 100.0, "turbo": 60.0}},
+            "tts/seconds": {"usd_per_second": 0.002, "seconds": [1, 60]},
+            "music/song": {"usd_per_output": 0.03},
+            "music/clip": {"usd_per_second": 0.001},
+        }
+    )
+    assert prices.estimate(tts_chars, {"voice": "turbo"}, prompt_chars=1000).high == 0.06
+    assert prices.estimate(tts_chars, {}).high == pytest.approx(5000 * 100 / 1e6)  # any text
+    assert prices.estimate(tts_seconds, {}) == CostRange(0.002, 0.12)
+    assert prices.outputs_usd(tts_seconds, {}, 1, seconds=12.5) == pytest.approx(0.025)
+    assert prices.estimate(song, {}).high == 0.03
+    assert prices.estimate(clip, {"duration": 90}).high == pytest.approx(0.09)
+    for spec in (tts_chars, tts_seconds, song, clip):
+        assert prices.uncovered(spec) == []

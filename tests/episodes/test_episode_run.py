@@ -145,3 +145,33 @@ def test_the_edit_model_gets_the_reference_images_of_the_characters_in_each_shot
     for entry in again:
         k = next(i for i, p in enumerate(prompts) if entry.body["prompt"].startswith(p + "\n"))
         check(entry, {**shots[k], "characters": casts[k]})
+
+
+def test_once_the_shots_are_written_each_clip_is_quoted_as_its_provider_bills(
+    first_run: EpisodeRun,
+) -> None:
+    """Before the shot list exists a routed clip may be any role's model at any length (a
+    wide range); once it is written, each shot is quoted at its role's model and fitted
+    length — what the providers billed for the clips of the first run."""
+    graph = first_run.graph.copy()
+    for item in range(8):
+        graph.reroll("clips", item)
+    plan = first_run.rig.executor.plan(graph, graph_path=first_run.path)
+    quote = plan.quote.nodes["clips"].cost
+    made = {e.job_id for e in first_run.log if e.job_id}
+    billed = sum(
+        b.usd for b in first_run.sim.bills() if b.model in VIDEO_ROUTES and b.job_id in made
+    )
+    assert quote.low - 1e-9 <= billed <= quote.high + 1e-9
+    assert quote.mid == pytest.approx(billed, rel=0.05)
+    cold = REGISTRY["route_video"].estimate(
+        CATALOG, first_run.rig.prices, graph.nodes["clips"].params, frozenset()
+    )
+    assert cold.low * 8 <= billed <= cold.high * 8  # the unwritten range holds it too
+
+
+def test_a_fitted_length_is_one_the_model_makes_with_its_settings() -> None:
+    hailuo = CATALOG["minimax/hailuo-2.3-fast"]
+    assert fitted_duration(hailuo, 9.0) == 10
+    veo = CATALOG["google/veo-3.1-fast"]
+    assert [fitted_duration(veo, s) for s in (3.0, 5.0, 7.5, 12.0)] == [4, 6, 8, 8]

@@ -68,6 +68,29 @@ def test_only_veo_takes_a_last_frame() -> None:
     assert not any(p.startswith("Clip") for p in problems(graph))
 
 
+def test_hailuo_at_1080p_is_refused_for_10_seconds_before_anything_is_sent() -> None:
+    graph = Graph(REGISTRY)
+    image = graph.create_node("load_image", params={"path": "a.png"})
+    clip = graph.create_node(
+        "video", params={"prompt": "spin", "resolution": "1080P", "duration": 10}, title="Clip"
+    )
+    graph.connect(Edge(image.id, "image", clip.id, "image"))
+    assert "Clip: Hailuo 2.3 Fast makes 1080P videos of 6 s only; choose 6 s or 768P" in (
+        problems(graph)
+    )
+    graph.set_param(clip.id, "duration", 6)
+    assert not any(p.startswith("Clip") for p in problems(graph))
+
+
+def test_veo_takes_4_6_or_8_seconds_and_gpt_4o_seeds_start_at_1() -> None:
+    assert CATALOG["google/veo-3.1-fast"].param("duration").choices == (4, 6, 8)
+    graph = Graph(REGISTRY)
+    writer = graph.create_node("prompt_llm", params={"seed": 0}, title="Writer")
+    assert any(p.startswith("Writer: Seed must be at least 1") for p in problems(graph))
+    graph.set_param(writer.id, "seed", 1)
+    assert not any(p.startswith("Writer: Seed") for p in problems(graph))
+
+
 def test_every_model_of_the_spec_is_in_the_catalog_with_9_16_defaults() -> None:
     hosted = {
         "gpt-4o",

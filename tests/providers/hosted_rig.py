@@ -38,8 +38,11 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "resources" / "examples" / "kpop_short.ctoon"
 REGISTRY = default_registry()
 
-#: backoff short enough for tests; Retry-After (whole seconds in the simulator) still honoured
-FAST_RETRY = RetryPolicy(attempts=5, base_s=0.02, cap_s=0.2, max_retry_after_s=1.5)
+#: backoff short enough for tests; Retry-After (whole seconds in the simulator) still honoured,
+#: and a rate-limited create waits 2.5 s in all before it is given up
+FAST_RETRY = RetryPolicy(
+    attempts=5, base_s=0.02, cap_s=0.2, max_retry_after_s=1.5, max_rate_limit_wait_s=2.5
+)
 
 #: every hosted model takes a fraction of a second
 FAST_LATENCIES: dict[str, Latency] = {
@@ -300,7 +303,7 @@ class RecordingJob:
     cache_key: str = "test-key"
     journal: list[tuple[str, Any]] = field(default_factory=list)
     statuses: list[tuple[str, bool]] = field(default_factory=list)
-    charged: list[tuple[float, str]] = field(default_factory=list)
+    charged: list[tuple[float | None, str]] = field(default_factory=list)
 
     async def creating(self, info: Mapping[str, Any] | None = None) -> None:
         self.journal.append(("creating", dict(info or {})))
@@ -322,7 +325,7 @@ class RecordingJob:
     def temp_path(self, suffix: str = "") -> Path:
         return self.library.temp_path(suffix)
 
-    async def charge(self, usd: float, reason: str) -> None:
+    async def charge(self, usd: float | None, reason: str) -> None:
         self.charged.append((usd, reason))
 
     async def possibly_charged(self, usd: float, what: str) -> None:

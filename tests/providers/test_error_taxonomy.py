@@ -14,7 +14,7 @@ from canvastoon_desktop.core.executor import RunSummary
 from canvastoon_desktop.core.generation import ModelCall
 from canvastoon_desktop.providers.errors import ProviderError
 from canvastoon_desktop.simulator import FaultRule, Simulator
-from tests.providers.hosted_rig import FAST_RETRY, RecordingJob, Rig, fast_simulator, make_rig
+from tests.providers.hosted_rig import RecordingJob, Rig, fast_simulator, make_rig
 
 CATALOG = default_catalog()
 
@@ -123,28 +123,59 @@ def test_429_on_replicate_polls_is_retried_by_the_client_and_by_us(
 
 
 def test_a_create_refused_with_429_is_sent_again_and_succeeds(rig: Rig, sim: Simulator) -> None:
-    sim.faults.add(FaultRule("replicate.predictions.create", "429", times=2))
+    sim.faults.add(FaultRule("replicate.predictions.create", "429", times=2, retry_after=0.5))
     sim.faults.add(FaultRule("aiml.chat", "429", times=1, retry_after=1))
     g, z = zimage_graph(rig)
     chat = rig.node(g, "prompt_llm", {"text": rig.text(g, "idea")}, model="gpt-4o")
     summary, _ = rig.run(g)
     assert summary.nodes[z].status == summary.nodes[chat].status == "done"
-    assert [e.status for e in sim.log.entries("replicate.predictions.create")] == [429, 429, 201]
+    creates = sim.log.entries("replicate.predictions.create")
+    assert [e.status for e in creates] == [429, 429, 201]
+    assert creates[2].time - creates[0].time >= 1.9  # waited as asked, twice
     chats = sim.log.entries("aiml.chat")
     assert [e.status for e in chats] == [429, 200]
     assert chats[1].time - chats[0].time >= 0.95  # Retry-After honoured on a create too
+    assert len(sim.predictions) == 1  # a 429 is not taken: made once
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_a_rate_limited_create_waits_for_the_reset_replicate_names(
+    rig: Rig, sim: Simulator, header: bool
+) -> None:
+    """Replicate's 429 says "Your rate limit resets in ~Ns."; with or without Retry-After
+    the create waits that long (not our own short backoff) and is sent once more."""
+    sim.faults.add(
+        FaultRule("replicate.predictions.create", "429", times=1, retry_after=1.2, header=header)
+    )
+    g, node = zimage_graph(rig)
+    summary, _ = rig.run(g)
+    assert summary.nodes[node].status == "done"
+    first, second = sim.log.entries("replicate.predictions.create")
+    assert (first.status, second.status) == (429, 201)
+    assert second.time - first.time >= 1.95  # Retry-After: 2, or "resets in ~2s."
     assert len(sim.predictions) == 1
 
 
 def test_a_create_that_stays_rate_limited_ends_rate_limited(rig: Rig, sim: Simulator) -> None:
-    sim.faults.add(FaultRule("replicate.predictions.create", "429"))
+    sim.faults.add(FaultRule("replicate.predictions.create", "429", retry_after=1))
     g, node = zimage_graph(rig)
     summary, _ = rig.run(g)
     kind, message = failure(summary, node)
-    assert kind == "rate_limited" and "429" in message
-    assert sim.log.count("replicate.predictions.create") == FAST_RETRY.attempts
+    assert kind == "rate_limited" and "kept rate limiting the request (429)" in message
+    assert "nothing was made or charged" in message
+    # waits of 1 s each, at most 2.5 s in all: the third 429 ends it
+    assert sim.log.count("replicate.predictions.create") == 3
     assert not sim.predictions
     assert [j["state"] for j in rig.jobs()] == ["failed"]
+
+
+def test_a_reset_longer_than_the_wait_allowed_ends_at_once(rig: Rig, sim: Simulator) -> None:
+    sim.faults.add(FaultRule("replicate.predictions.create", "429"))  # "resets in ~30s."
+    g, node = zimage_graph(rig)
+    summary, _ = rig.run(g)
+    kind, message = failure(summary, node)
+    assert kind == "rate_limited" and "asks for 30 s more" in message
+    assert sim.log.count("replicate.predictions.create") == 1
 
 
 # -- refusals and failures ------------------------------------------------------------------------

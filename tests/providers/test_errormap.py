@@ -23,6 +23,7 @@ from canvastoon_desktop.providers.errormap import (
     httpx_errors,
     openai_errors,
     replicate_errors,
+    reset_in_text,
     retry_after_seconds,
     status_error,
 )
@@ -212,3 +213,25 @@ def test_known_secrets_are_redacted_from_provider_reasons() -> None:
     remember_secret("sk-secret-in-a-body-9f8e")
     error = status_error("AIML API", 400, {"message": "bad key sk-secret-in-a-body-9f8e"})
     assert "sk-secret-in-a-body-9f8e" not in str(error) and "[redacted]" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("Request was throttled. Your rate limit resets in ~30s.", 30.0),
+        ("Request was throttled. Expected available in 12 seconds. Try again in 12s", 12.0),
+        ("rate limit resets in 2 minutes", 120.0),
+        ("ThrottlerException: Too Many Requests", None),
+    ],
+)
+def test_a_429_reset_named_in_the_body_is_read(text: str, seconds: float | None) -> None:
+    assert reset_in_text(text) == seconds
+    error = status_error("Replicate", 429, {"detail": text})
+    assert isinstance(error, RateLimited) and error.retry_after == seconds
+
+
+def test_a_retry_after_header_wins_over_the_body() -> None:
+    error = status_error(
+        "Replicate", 429, {"detail": "resets in ~30s."}, headers={"retry-after": "4"}
+    )
+    assert error.retry_after == 4.0

@@ -19,7 +19,9 @@ from canvastoon_desktop.providers.errors import (
 )
 from canvastoon_desktop.providers.retry import RetryPolicy, retry_transient, send_create
 
-POLICY = RetryPolicy(attempts=4, base_s=0.01, cap_s=0.05, max_retry_after_s=0.3)
+POLICY = RetryPolicy(
+    attempts=4, base_s=0.01, cap_s=0.05, max_retry_after_s=0.3, max_rate_limit_wait_s=0.3
+)
 
 
 def flaky(*errors: ProviderError):
@@ -114,8 +116,24 @@ def test_definite_answers_to_a_create_are_raised_as_they_are(error: ProviderErro
     assert len(calls) == 1
 
 
-def test_a_create_rate_limited_for_good_ends_rate_limited() -> None:
-    call, calls = flaky(*[RateLimited("429")] * 10)
-    with pytest.raises(RateLimited):
+def test_a_create_rate_limited_for_good_ends_rate_limited_after_the_wait_allowed() -> None:
+    call, calls = flaky(*[RateLimited("429")] * 100)
+    started = time.monotonic()
+    with pytest.raises(RateLimited, match="kept rate limiting the request"):
         asyncio.run(send_create(call, POLICY, service="Replicate"))
-    assert len(calls) == POLICY.attempts
+    assert time.monotonic() - started <= POLICY.max_rate_limit_wait_s + 0.2
+    assert len(calls) > POLICY.attempts  # bounded by the time waited, not by a count
+
+
+def test_a_rate_limited_create_waits_longer_than_its_own_backoff_when_asked() -> None:
+    call, calls = flaky(RateLimited("429", retry_after=0.25), RateLimited("429", retry_after=0))
+    assert asyncio.run(send_create(call, POLICY, service="Replicate")) == "ok"
+    assert calls[1] - calls[0] >= 0.25 > POLICY.cap_s
+    assert len(calls) == 3
+
+
+def test_a_reset_beyond_the_wait_allowed_is_not_waited_for() -> None:
+    call, calls = flaky(RateLimited("429", retry_after=30))
+    with pytest.raises(RateLimited, match="asks for 30 s more"):
+        asyncio.run(send_create(call, POLICY, service="Replicate"))
+    assert len(calls) == 1

@@ -3,6 +3,7 @@ left alone until the artist re-rolls (AIML) — never blindly sent again."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,62 @@ def test_a_lost_replicate_create_is_reconciled_not_resent(
     (prediction_id,) = sim.predictions
     assert [(j["state"], j["job_id"]) for j in rig.jobs()] == [("done", prediction_id)]
     assert summary.nodes[node].outputs["image"].path.is_file()
+
+
+def lama(rig: Rig, seed: int) -> tuple[object, str]:
+    g = rig.graph()
+    image = rig.picture(g, 384, 680, seed=seed)
+    mask = rig.picture(g, 384, 680, mode="L")
+    return g, rig.node(g, "inpaint", {"image": image, "mask": mask}, model="allenhooo/lama")
+
+
+def test_a_lost_create_is_recognised_although_replicate_reserialises_its_input(
+    rig: Rig, sim: Simulator
+) -> None:
+    """Z-Image sends guidance_scale 0.0 and a seed; Replicate shows 0 back (a whole float
+    re-serialised as an integer): still the same request, adopted, not paid again."""
+    sim.faults.add(FaultRule("replicate.predictions.create", "drop_after_create", times=1))
+    g, node = zimage(rig)
+    g.set_param(node, "seed", 7)
+    summary, _ = rig.run(g)
+    assert summary.nodes[node].status == "done"
+    (job,) = sim.predictions.values()
+    assert '"guidance_scale": 0.0' in json.dumps(job.input)
+    assert '"guidance_scale": 0,' in json.dumps(job.echoed_input)
+    assert sim.log.count("replicate.predictions.create") == 1
+
+
+def test_a_lost_create_with_files_adopts_its_own_prediction_not_a_twins(
+    rig: Rig, sim: Simulator
+) -> None:
+    """Two LaMa cleanups have the same settings and differ only in their image, which
+    Replicate shows back as a URL: the files are read back and compared."""
+    g1, _ = lama(rig, seed=1)
+    rig.run(g1)
+    (twin,) = [j["job_id"] for j in rig.jobs()]
+    sim.faults.add(FaultRule("replicate.predictions.create", "drop_after_create", times=1))
+    g2, second = lama(rig, seed=2)
+    summary, _ = rig.run(g2)
+    assert summary.nodes[second].status == "done", summary.nodes[second]
+    assert sim.log.count("replicate.predictions.create") == 2  # one per image, none resent
+    assert len(sim.predictions) == 2
+    (adopted,) = [j["job_id"] for j in rig.jobs() if j["job_id"] != twin]
+    assert adopted in sim.predictions  # its own prediction, not the twin's
+
+
+def test_when_the_echoed_files_cannot_be_read_back_the_create_is_not_sent_again(
+    rig: Rig, sim: Simulator
+) -> None:
+    g1, _ = lama(rig, seed=1)
+    rig.run(g1)
+    sim.faults.add(FaultRule("replicate.predictions.create", "drop_after_create", times=1))
+    sim.faults.add(FaultRule("output", "500", times=4))  # the kept inputs cannot be read
+    g2, second = lama(rig, seed=2)
+    summary, _ = rig.run(g2)
+    outcome = summary.nodes[second]
+    assert outcome.error_kind == "outcome_unknown", outcome
+    assert "could not be read back" in outcome.error
+    assert sim.log.count("replicate.predictions.create") == 2  # the first run's and this one
 
 
 @pytest.mark.parametrize("kind", ["500", "503", "drop"])

@@ -27,10 +27,12 @@ def test_create_poll_download_lifecycle(http: httpx.Client, sim: Simulator) -> N
     created = r.json()
     assert created["status"] == "queued"
     assert created["id"] == created["generation_id"]
+    # AIML reports the charge in the create answer: its example, 399,000 credits for 6 s at
+    # 768P (MiniMax's $0.19 plus 5%); the completed poll carries no meta
+    assert created["meta"] == {"usage": {"credits_used": 399_000}}
     body, seen = poll_video(http, created["id"])
     assert seen == ["queued", "generating", "completed"]
-    assert body["error"] is None
-    assert body["meta"]["usage"]["credits_used"] == 408_000  # ≈ $0.20 for 6 s at 768P
+    assert body["error"] is None and "meta" not in body
     video = httpx.get(body["video"]["url"])
     assert video.status_code == 200
     assert video.headers["content-type"] == "video/mp4"
@@ -40,6 +42,15 @@ def test_create_poll_download_lifecycle(http: httpx.Client, sim: Simulator) -> N
     assert info["height"] > info["width"]  # takes the portrait image's aspect
     assert abs(info["width"] / info["height"] - 540 / 960) < 0.02
     assert sim.running_jobs() == []
+
+
+def test_1080p_is_refused_for_10_seconds_and_costs_more_for_6(http: httpx.Client) -> None:
+    refused = _create(http, resolution="1080P", duration=10)
+    assert refused.status_code == 400 and "1080P" in refused.json()["message"]
+    made = _create(http, resolution="1080P", duration=6)
+    assert made.json()["meta"]["usage"]["credits_used"] == round(0.33 * 1.05 * 2_000_000)
+    longer = _create(http, resolution="768P", duration=10)
+    assert longer.json()["meta"]["usage"]["credits_used"] == round(0.32 * 1.05 * 2_000_000)
 
 
 def test_first_frame_comes_from_the_input_image(http: httpx.Client) -> None:

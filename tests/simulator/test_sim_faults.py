@@ -12,7 +12,13 @@ import pytest
 import replicate
 from replicate.exceptions import ModelError, ReplicateError
 
-from canvastoon_desktop.simulator import FaultRule, Simulator, SimulatorConfig, parse_fault_spec
+from canvastoon_desktop.simulator import (
+    LAMA_VERSION,
+    FaultRule,
+    Simulator,
+    SimulatorConfig,
+    parse_fault_spec,
+)
 from tests.simulator.simhelpers import REPLICATE_TOKEN, png_data_uri, poll_video, wait_prediction
 
 Z = "prunaai/z-image-turbo"
@@ -137,7 +143,7 @@ def test_cancel_fault_ends_the_prediction_canceled(rep: replicate.Client, sim: S
 
 def test_expired_fault_on_output_and_on_get(rep: replicate.Client, sim: Simulator) -> None:
     p = wait_prediction(rep.predictions.create(model=Z, input={"prompt": "x"}))
-    url = p.output[0]
+    url = p.output
     sim.faults.add(FaultRule("output", "expired", times=1))
     assert httpx.get(url).status_code == 404
     assert httpx.get(url).status_code == 404  # stays expired
@@ -145,7 +151,7 @@ def test_expired_fault_on_output_and_on_get(rep: replicate.Client, sim: Simulato
     sim.faults.add(FaultRule("replicate.predictions.get", "expired", times=1))
     raw = httpx.get(q.urls["get"], headers={"Authorization": f"Bearer {REPLICATE_TOKEN}"}).json()
     assert raw["data_removed"] is True and raw["output"] is None
-    assert httpx.get(q.output[0]).status_code == 404
+    assert httpx.get(q.output).status_code == 404
 
 
 def test_expire_outputs_kills_every_url(aiml: openai.OpenAI, sim: Simulator) -> None:
@@ -172,14 +178,15 @@ def test_out_of_credits(aiml: openai.OpenAI, rep: replicate.Client, sim: Simulat
 
 
 def test_aiml_balance_runs_out() -> None:
-    with Simulator(SimulatorConfig(aiml_credits=200_000)) as sim:
+    with Simulator(SimulatorConfig(aiml_credits=700_000)) as sim:
         aiml = openai.OpenAI(api_key="k", base_url=sim.aiml_base_url, max_retries=0)
         aiml.images.generate(model="google/nano-banana-pro", prompt="x")
         aiml.images.generate(model="google/nano-banana-pro", prompt="y")
-        assert sim.aiml_credits == 40_000
+        assert sim.aiml_credits == 70_000  # 315,000 credits a 1K image
         with pytest.raises(openai.PermissionDeniedError):
             aiml.images.generate(model="google/nano-banana-pro", prompt="z")
-        assert sim.aiml_credits == 40_000
+        assert sim.aiml_credits == 70_000
+        assert [b.usd for b in sim.bills()] == [0.1575, 0.1575]
 
 
 def test_malformed_is_200_with_broken_json(sim: Simulator, rep: replicate.Client) -> None:
@@ -275,3 +282,40 @@ def test_parse_fault_spec_errors_are_readable(spec: str, needle: str) -> None:
     with pytest.raises(ValueError) as info:
         parse_fault_spec(spec)
     assert needle in str(info.value)
+
+
+def test_429_names_its_reset_in_the_body_with_or_without_the_header(sim: Simulator) -> None:
+    sim.faults.add(
+        FaultRule("replicate.predictions.create", "429", retry_after=2, header=False, times=1)
+    )
+    r = httpx.post(
+        f"{sim.replicate_base_url}/v1/models/prunaai/z-image-turbo/predictions",
+        headers={"Authorization": f"Bearer {REPLICATE_TOKEN}"},
+        json={"input": {"prompt": "x"}},
+    )
+    assert r.status_code == 429 and "retry-after" not in r.headers
+    assert "Your rate limit resets in ~2s." in r.json()["detail"]
+
+
+@pytest.mark.parametrize("charge", ["1e400", "-120000", "Infinity", '"lots"'])
+def test_hostile_charge_reports_what_it_is_told_and_bills_as_usual(
+    sim: Simulator, aiml: openai.OpenAI, charge: str
+) -> None:
+    sim.faults.add(FaultRule("aiml.images", "hostile_charge", charge=charge, times=1))
+    raw = aiml.images.with_raw_response.generate(model="google/nano-banana-pro", prompt="x")
+    assert f'"tokens_used": {charge}' in raw.http_response.text
+    assert [b.usd for b in sim.bills()] == [0.1575]  # the real bill is unchanged
+
+
+def test_hostile_charge_on_replicate_replaces_the_predict_time(
+    sim: Simulator, rep: replicate.Client
+) -> None:
+    img = png_data_uri(64, 64)
+    p = wait_prediction(
+        rep.predictions.create(version=LAMA_VERSION, input={"image": img, "mask": img})
+    )
+    sim.faults.add(
+        FaultRule("replicate.predictions.get", "hostile_charge", charge="Infinity", times=1)
+    )
+    raw = httpx.get(p.urls["get"], headers={"Authorization": f"Bearer {REPLICATE_TOKEN}"})
+    assert '"predict_time": Infinity' in raw.text

@@ -38,7 +38,7 @@ def _mask() -> Image.Image:
     return mask
 
 
-def test_official_model_prediction_runs_to_a_list_of_images(rep: replicate.Client) -> None:
+def test_official_model_prediction_runs_to_one_image(rep: replicate.Client, sim: Simulator) -> None:
     p = rep.predictions.create(
         model="prunaai/z-image-turbo",
         input={
@@ -53,19 +53,22 @@ def test_official_model_prediction_runs_to_a_list_of_images(rep: replicate.Clien
     assert p.urls["get"].endswith(f"/v1/predictions/{p.id}")
     wait_prediction(p)
     assert p.status == "succeeded"
-    assert isinstance(p.output, list) and len(p.output) == 1
+    assert isinstance(p.output, str)  # its published Output: one file URI
     assert p.started_at and p.completed_at and p.error is None
     assert p.metrics["predict_time"] == pytest.approx(0.05, abs=0.01)  # run_s, short × 0.5
-    img = open_image(httpx.get(p.output[0]).content)
+    img = open_image(httpx.get(p.output).content)
     assert img.format == "PNG"
     assert abs(img.width / img.height - 720 / 1280) < 0.02
+    # an official model bills per output image, by its megapixels (0.92 MP: $0.005)
+    (bill,) = sim.bills()
+    assert (bill.model, bill.usd, bill.job_id) == ("prunaai/z-image-turbo", 0.005, p.id)
 
 
 def test_default_output_is_jpeg(rep: replicate.Client) -> None:
     p = wait_prediction(
         rep.predictions.create(model="prunaai/z-image-turbo", input={"prompt": "x"})
     )
-    r = httpx.get(p.output[0])
+    r = httpx.get(p.output)
     assert r.headers["content-type"] == "image/jpeg"
     assert open_image(r.content).format == "JPEG"
 
@@ -319,7 +322,7 @@ def test_outputs_expire_after_the_ttl() -> None:
         p = wait_prediction(
             rep.predictions.create(model="prunaai/z-image-turbo", input={"prompt": "x"})
         )
-        url = p.output[0]
+        url = p.output
         assert httpx.get(url).status_code == 200
         time.sleep(1.6)
         p.reload()
@@ -338,3 +341,93 @@ def test_bad_token_is_401_with_problem_details(sim: Simulator) -> None:
         assert info.value.status == 401 and info.value.title == "Unauthenticated"
         assert len(s.predictions) == 0
         assert s.log.last("replicate.predictions.create").auth_ok is False
+
+
+def test_official_videos_bill_per_second_by_resolution_and_audio(
+    rep: replicate.Client, sim: Simulator
+) -> None:
+    seedance = wait_prediction(
+        rep.predictions.create(
+            model="bytedance/seedance-1-pro-fast",
+            input={"prompt": "dance", "duration": 4, "resolution": "480p"},
+        )
+    )
+    loud = wait_prediction(
+        rep.predictions.create(
+            model="google/veo-3.1-fast", input={"prompt": "chase", "duration": 6}
+        )
+    )
+    quiet = wait_prediction(
+        rep.predictions.create(
+            model="google/veo-3.1-fast",
+            input={"prompt": "chase", "duration": 6, "generate_audio": False},
+        )
+    )
+    billed = {b.job_id: b.usd for b in sim.bills()}
+    assert billed[seedance.id] == pytest.approx(4 * 0.015)
+    assert billed[loud.id] == pytest.approx(6 * 0.15)
+    assert billed[quiet.id] == pytest.approx(6 * 0.10)
+
+
+def test_a_community_model_bills_its_predict_time_on_its_hardware(
+    rep: replicate.Client, sim: Simulator
+) -> None:
+    img = "data:image/png;base64," + base64.b64encode(image_bytes(_striped_image())).decode()
+    mask = "data:image/png;base64," + base64.b64encode(image_bytes(_mask())).decode()
+    p = wait_prediction(
+        rep.predictions.create(version=LAMA_VERSION, input={"image": img, "mask": mask})
+    )
+    (bill,) = sim.bills()
+    assert bill.usd == pytest.approx(p.metrics["predict_time"] * 0.000575)
+
+
+def test_a_cancelled_official_prediction_bills_nothing(
+    rep: replicate.Client, sim: Simulator
+) -> None:
+    sim.set_latency("google/veo-3.1-fast", queue_s=0.0, run_s=5.0)
+    p = rep.predictions.create(model="google/veo-3.1-fast", input={"prompt": "x"})
+    rep.predictions.cancel(p.id)
+    assert wait_prediction(p).status == "canceled"
+    assert sim.bills() == []
+
+
+def test_the_input_comes_back_reserialised_with_files_as_delivery_urls(
+    rep: replicate.Client,
+) -> None:
+    frame = png_data_uri(360, 640)
+    p = wait_prediction(
+        rep.predictions.create(
+            model="prunaai/z-image-turbo",
+            input={"prompt": "x", "guidance_scale": 0.0, "width": 360, "height": 640},
+        )
+    )
+    assert p.input["guidance_scale"] == 0 and isinstance(p.input["guidance_scale"], int)
+    q = wait_prediction(
+        rep.predictions.create(
+            model="bytedance/seedance-1-pro-fast", input={"prompt": "x", "image": frame}
+        )
+    )
+    echoed = q.input["image"]
+    assert echoed.startswith("http") and echoed != frame
+    assert httpx.get(echoed).content == base64.b64decode(frame.split(",", 1)[1])
+
+
+@pytest.mark.parametrize(
+    ("model", "inputs", "field"),
+    [
+        ("google/veo-3.1-fast", {"prompt": "x", "duration": 5}, "input.duration"),
+        ("google/veo-3.1-fast", {"prompt": "x", "resolution": "4k"}, "input.resolution"),
+        ("bytedance/seedance-1-pro-fast", {"prompt": "x", "duration": 13}, "input.duration"),
+        ("prunaai/z-image-turbo", {"prompt": "x", "width": 4096}, "input.width"),
+    ],
+)
+def test_the_published_schemas_refuse_what_the_model_does_not_take(
+    sim: Simulator, model: str, inputs: dict[str, object], field: str
+) -> None:
+    r = httpx.post(
+        f"{sim.replicate_base_url}/v1/models/{model}/predictions",
+        headers={"Authorization": f"Bearer {REPLICATE_TOKEN}"},
+        json={"input": inputs},
+    )
+    assert r.status_code == 422
+    assert field in {f["field"] for f in r.json()["invalid_fields"]}

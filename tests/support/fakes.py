@@ -17,6 +17,7 @@ from canvastoon_desktop.core.catalog import (
     Catalog,
     ModelSpec,
     PriceRule,
+    PriceUnit,
     Provider,
     Role,
     Task,
@@ -32,6 +33,7 @@ from canvastoon_desktop.core.generation import (
 from canvastoon_desktop.core.nodetype import NodeRegistry, NodeType
 from canvastoon_desktop.core.params import ParamKind, ParamSpec
 from canvastoon_desktop.core.ports import Port, PortType
+from canvastoon_desktop.core.pricing import PriceTable
 from canvastoon_desktop.core.runtime import NodeContext, PortValues
 
 ECHO_MODEL = ModelSpec(
@@ -41,7 +43,7 @@ ECHO_MODEL = ModelSpec(
     task=Task.CHAT,
     role=Role.SCENARIO,
     params=(ParamSpec("suffix", ParamKind.STRING, ""),),
-    price_rule=PriceRule.PER_IMAGE,
+    price_rule=PriceRule(PriceUnit.OUTPUT),
     typical_seconds=(0.0, 0.0),
     prompt_required=False,
 )
@@ -56,6 +58,13 @@ FREE_ECHO_MODEL = ModelSpec(
     typical_seconds=(0.0, 0.0),
     prompt_required=False,
 )
+
+
+def fake_prices() -> PriceTable:
+    """The bundled price table plus the echo model's price (a cent a call)."""
+    prices = PriceTable.load()
+    prices.models[ECHO_MODEL.id] = {"usd_per_output": 0.01, "source": "tests", "as_of": "-"}
+    return prices
 
 
 @dataclass

@@ -194,3 +194,26 @@ def populate(
         with library.lock:
             db.execute("UPDATE results SET finished_at = ? + (id % 100000) / 1000.0", (base_time,))
     return out
+
+
+def add_reported_charge(
+    library: Library,
+    model: str,
+    reported: float | None,
+    quote: tuple[float, float],
+    *,
+    provider: str = "replicate",
+) -> None:
+    """A charge in the ledger as the executor books it: reported (None: unknown, at most
+    the quote's max)."""
+    library.add_charge(
+        quote[1] if reported is None else reported,
+        provider=provider,
+        model=model,
+        run_id=None,
+        node_id=None,
+        reason="result",
+        quote=quote,
+        reported_usd=reported,
+        basis="unknown" if reported is None else "reported",
+    )

@@ -8,6 +8,7 @@ from typing import Any
 
 from canvastoon_desktop.core.pricing import Budget
 from canvastoon_desktop.ui.dialogs import ConfirmRunDialog, ProblemsDialog
+from tests.support.library_factory import add_reported_charge
 from tests.ui.uihelpers import copy_example, wait_plan
 
 
@@ -84,3 +85,18 @@ def test_jobs_left_by_an_earlier_session_are_offered(
     assert window.states.get("scenario").resumable
     assert ("RESUME", "#4aa8ff") in window.bridge.card("scenario").badges
     window.last_dialog.close()
+
+
+def test_the_quote_warns_when_a_models_reported_charges_exceeded_its_quotes(
+    qtbot: Any, window: Any, tmp_path: Path
+) -> None:
+    """A model whose provider billed more than it was quoted (the user's ledger) is flagged
+    where the quote is shown: the price table may be out of date."""
+    path = copy_example("kpop_short.ctoon", tmp_path / "graphs")
+    add_reported_charge(window.workspace.executor.library, "google/veo-3.1-fast", 1.60, (1.2, 1.2))
+    assert window.open_file(path)
+    wait_plan(qtbot, window)
+    qtbot.waitUntil(lambda: window.quote_label.text().startswith("⚠"), timeout=10_000)
+    tip = window.quote_label.toolTip()
+    assert "Veo 3.1 Fast: 1 of 1 reported charges were above their quote" in tip
+    assert "canvastoon prices" in tip

@@ -1,8 +1,10 @@
 """The providers' request schemas, copied into the package (CI has no reference folder).
 
-``aiml/*.json`` are AIML's own OpenAPI 3.0 files, verbatim. ``replicate/*.json`` are the
-Cog-style ``Input``/``Output`` schemas written from the model pages summarised in
-providers.md (Replicate publishes them per model version, not in its API OpenAPI file).
+``aiml/*.json`` are AIML's own OpenAPI 3.0 files, verbatim. ``replicate/*.json`` are copies
+of the models' published Cog ``Input``/``Output`` schemas (Replicate publishes them per
+model version, not in its API OpenAPI file); each file's ``source`` says where it was
+copied from and how faithfully. Validating against them catches a misnamed or out-of-range
+field the way Replicate would.
 OpenAPI 3.0 is not quite JSON Schema (``nullable``, ``example``), so the loaders convert.
 """
 
@@ -13,7 +15,12 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["aiml_request_schema", "openapi_to_jsonschema", "replicate_model_schema"]
+__all__ = [
+    "aiml_request_schema",
+    "openapi_to_jsonschema",
+    "replicate_input_schema",
+    "replicate_model_schema",
+]
 
 _DROP_KEYS = {"example", "x-order", "nullable"}
 
@@ -70,3 +77,11 @@ def replicate_model_schema(model: str) -> dict[str, Any]:
         return _load(f"replicate/{owner}__{name}.json")
     except FileNotFoundError:
         raise KeyError(model) from None
+
+
+@cache
+def replicate_input_schema(model: str) -> dict[str, Any]:
+    """The model's ``Input`` as JSON Schema (``nullable`` fields accept null), to validate
+    a prediction's input against."""
+    converted: dict[str, Any] = openapi_to_jsonschema(replicate_model_schema(model)["Input"])
+    return converted
