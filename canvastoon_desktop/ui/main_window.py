@@ -72,6 +72,8 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self._viewers: list[QtWidgets.QWidget] = []
         self._closing = False
         self._cancel_before_close = False
+        #: where a node found by a Tab search goes (the cursor on the canvas at Tab)
+        self._drop_at: tuple[float, float] | None = None
 
         self.setCentralWidget(self.viewer)
         self._docks()
@@ -316,6 +318,7 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self.bridge.files_dropped.connect(self._files_dropped)
         self.viewer.connection_hint.connect(self._connection_hint)
         self.palette.add_requested.connect(self._add_from_palette)
+        QtWidgets.QApplication.instance().focusChanged.connect(self._focus_changed)
         self.properties.run_requested.connect(lambda n: self.request_run([n], self._run_label([n])))
         self.properties.reroll_requested.connect(lambda n: self.reroll([n]))
         self.properties.pin_requested.connect(lambda n: self.toggle_pin([n]))
@@ -378,13 +381,29 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
 
     # -- editing --------------------------------------------------------------------------
     def _add_from_palette(self, type_id: str) -> None:
-        self.bridge.add_node(type_id)
+        at, self._drop_at = self._drop_at, None
+        self.bridge.add_node(type_id, None if at is None else (at[0] - 24.0, at[1] - 14.0))
         self.viewer.setFocus()
 
     def focus_palette(self) -> None:
+        """Tab on the canvas: search the palette; the node found lands under the cursor."""
+        self._drop_at = self._cursor_on_canvas()
         self.palette_dock.show()
         self.palette_dock.raise_()
         self.palette.focus_search()
+
+    def _cursor_on_canvas(self) -> tuple[float, float] | None:
+        port = self.viewer.viewport()
+        local = port.mapFromGlobal(QtGui.QCursor.pos())
+        if not port.rect().contains(local):
+            return None
+        scene = self.viewer.mapToScene(local)
+        return scene.x(), scene.y()
+
+    def _focus_changed(self, _old: QtWidgets.QWidget | None, new: QtWidgets.QWidget | None) -> None:
+        # the cursor spot belongs to one Tab search: leaving the palette forgets it
+        if self._drop_at is not None and (new is None or not self.palette.isAncestorOf(new)):
+            self._drop_at = None
 
     def delete_selection(self) -> None:
         self.bridge.delete_selection()
