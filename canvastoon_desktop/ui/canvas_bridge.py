@@ -29,7 +29,7 @@ from canvastoon_desktop.core.graph import Edge, Graph, Node, new_node_id
 from canvastoon_desktop.core.ports import connection_refusal
 
 from . import commands, theme
-from .canvas import NODE_TYPE_MIME, CanvasGraph, is_input
+from .canvas import MIN_ZOOM, NODE_TYPE_MIME, READABLE_ZOOM, CanvasGraph, is_input
 from .node_item import CanvasNode, CardItem, layout_for
 from .node_state import NodeState, NodeStates
 from .thumbnails import ThumbnailLoader, text_key, thumb_key
@@ -57,6 +57,8 @@ class CanvasBridge(QtCore.QObject):
     context_menu_requested = QtCore.Signal(QtCore.QPointF, str)
     #: files that are not images were dropped: (paths)
     files_dropped = QtCore.Signal(list)
+    #: the view was framed on nodes (Fit View, Show All, a graph opened)
+    framed = QtCore.Signal()
 
     def __init__(
         self,
@@ -188,29 +190,22 @@ class CanvasBridge(QtCore.QObject):
                 card.setSelected(True)
                 cards.append(card)
         if center and cards:
-            self._show_rect(_united(c.sceneBoundingRect() for c in cards), zoom=False)
+            self.viewer.center_on_rect(_united(c.sceneBoundingRect() for c in cards))
 
-    def fit(self, node_ids: Iterable[str] | None = None) -> None:
-        """Frame these nodes (all by default), never zooming in past 1:1."""
+    def fit(self, node_ids: Iterable[str] | None = None, *, readable: bool = True) -> None:
+        """Frame these nodes (all by default), never zooming in past 1:1 — nor, when
+        ``readable``, out so far that card text cannot be read (then from the top-left)."""
         cards = [self._nodes[n].view for n in (node_ids or self._nodes) if n in self._nodes]
         if cards:
-            self._show_rect(_united(c.sceneBoundingRect() for c in cards), zoom=True)
+            self.viewer.frame(
+                _united(c.sceneBoundingRect() for c in cards),
+                min_zoom=READABLE_ZOOM if readable else MIN_ZOOM,
+            )
+        self.framed.emit()
 
-    def _show_rect(self, rect: QtCore.QRectF, *, zoom: bool) -> None:
-        viewer = self.viewer
-        current = viewer._scene_range
-        if zoom:
-            rect = rect.adjusted(-60.0, -60.0, 60.0, 60.0)
-            port = viewer.viewport().size()
-            width = max(rect.width(), float(port.width()))
-            height = max(rect.height(), float(port.height()))
-        else:
-            width, height = current.width(), current.height()
-        center = rect.center()
-        viewer._scene_range = QtCore.QRectF(
-            center.x() - width / 2, center.y() - height / 2, width, height
-        )
-        viewer._update_scene()
+    def show_all(self) -> None:
+        """Frame every node however small that makes them (cards show less detail)."""
+        self.fit(readable=False)
 
     def view_center(self) -> tuple[float, float]:
         center = self.viewer.mapToScene(self.viewer.viewport().rect().center())

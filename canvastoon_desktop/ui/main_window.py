@@ -164,7 +164,22 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         a("delete", "De&lete", self.delete_selection, ["Del", "Backspace"], canvas_only=True)
         a("select_all", "Select &All", self.select_all, key.SelectAll, canvas_only=True)
         a("rename", "&Rename…", self.rename, "F2")
-        a("fit", "&Fit View", self.bridge.fit, "F", canvas_only=True, tip="Frame every node (F)")
+        a(
+            "fit",
+            "&Fit View",
+            self.bridge.fit,
+            "F",
+            canvas_only=True,
+            tip="Frame the graph, as far as its text stays readable (F)",
+        )
+        a(
+            "show_all",
+            "Show &All Nodes",
+            self.bridge.show_all,
+            "Shift+F",
+            canvas_only=True,
+            tip="Zoom out until every node shows; cards show less detail (Shift+F)",
+        )
         a(
             "search",
             "Find &Node…",
@@ -255,6 +270,7 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
             edit.addSeparator() if name is None else edit.addAction(names[name])
         view = bar.addMenu("&View")
         view.addAction(names["fit"])
+        view.addAction(names["show_all"])
         view.addAction(names["search"])
         view.addSeparator()
         for dock in (self.palette_dock, self.properties_dock, self.runs_dock):
