@@ -126,7 +126,6 @@ class CanvasViewer(NodeViewer):
         if abs(target - current) < 1e-9:
             return
         self.scale(target / current, target / current, anchor)
-        self.view_changed.emit()
 
     def frame(self, rect: QtCore.QRectF, *, min_zoom: float = READABLE_ZOOM) -> None:
         """Show ``rect`` whole if it fits at ``min_zoom`` or more (never zooming in past
@@ -151,7 +150,6 @@ class CanvasViewer(NodeViewer):
             center.x() - width / 2, center.y() - height / 2, width, height
         )
         self._update_scene()
-        self.view_changed.emit()
 
     def _update_scene(self) -> None:
         """Show the scene range exactly (NodeGraphQt's fitInView keeps a 2 px margin, so
@@ -164,6 +162,7 @@ class CanvasViewer(NodeViewer):
         zoom = min(port.width() / area.width(), port.height() / area.height())
         self.setTransform(QtGui.QTransform.fromScale(zoom, zoom))
         self.centerOn(area.center())
+        self.view_changed.emit()
 
     def visible_scene_rect(self) -> QtCore.QRectF:
         return self.mapToScene(self.viewport().rect()).boundingRect()
@@ -175,7 +174,6 @@ class CanvasViewer(NodeViewer):
         if event.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier:
             step = delta.y() or delta.x()
             self._set_viewer_pan(-step / self.zoom() / 2.0, 0.0)
-            self.view_changed.emit()
             event.accept()
             return
         notches = (delta.y() or delta.x()) / 120.0
@@ -193,10 +191,6 @@ class CanvasViewer(NodeViewer):
         if zoom > 0:
             port = self.viewport().size()
             self._set_range(self._scene_range.center(), port.width() / zoom, port.height() / zoom)
-
-    def _set_viewer_pan(self, pos_x: float, pos_y: float) -> None:
-        super()._set_viewer_pan(pos_x, pos_y)
-        self.view_changed.emit()
 
     # -- typed ports --------------------------------------------------------------------
     def refusal(self, from_port: PortItem, to_port: PortItem) -> str | None:
@@ -299,16 +293,24 @@ class CanvasViewer(NodeViewer):
         else:
             event.ignore()
 
+    def dropEvent(self, event: QtGui.QDropEvent) -> None:
+        pos = self.mapToScene(event.position().toPoint())
+        event.setDropAction(QtCore.Qt.DropAction.CopyAction)
+        event.accept()
+        self.data_dropped.emit(event.mimeData(), QtCore.QPoint(int(pos.x()), int(pos.y())))
+
     def contextMenuEvent(self, event: QtGui.QContextMenuEvent) -> None:
         self.RMB_state = False
         scene_pos = self.mapToScene(event.pos())
         node_id = ""
         for item in self.scene().items(scene_pos):
             owner = item
-            while owner is not None and not hasattr(owner, "card_layout"):
+            while owner is not None and not (
+                hasattr(owner, "card_layout") or hasattr(owner, "backdrop_id")
+            ):
                 owner = owner.parentItem()
             if owner is not None:
-                node_id = owner.id
+                node_id = owner.id  # a card's view id, or a backdrop's id
                 break
         self.context_menu_requested.emit(scene_pos, node_id)
         event.accept()

@@ -29,6 +29,7 @@ from canvastoon_desktop.core.graph import Edge, Graph, Node, new_node_id
 from canvastoon_desktop.core.ports import connection_refusal
 
 from . import commands, theme
+from .backdrops import BackdropLayer
 from .canvas import MIN_ZOOM, NODE_TYPE_MIME, READABLE_ZOOM, CanvasGraph, is_input
 from .node_item import CanvasNode, CardItem, layout_for
 from .node_state import NodeState, NodeStates
@@ -59,6 +60,8 @@ class CanvasBridge(QtCore.QObject):
     files_dropped = QtCore.Signal(list)
     #: the view was framed on nodes (Fit View, Show All, a graph opened)
     framed = QtCore.Signal()
+    #: right click on a backdrop's title: (scene position, backdrop id)
+    backdrop_menu_requested = QtCore.Signal(QtCore.QPointF, str)
 
     def __init__(
         self,
@@ -97,6 +100,8 @@ class CanvasBridge(QtCore.QObject):
         self.viewer.scene().selectionChanged.connect(self._selection_timer.start)
         self.canvas.node_double_clicked.connect(self._on_double_clicked)
         self.loader.ready.connect(self._on_preview_ready)
+        #: the graph's backdrops, drawn behind the cards
+        self.backdrops = BackdropLayer(self)
 
     # -- binding a graph (orange: set_scheme) ------------------------------------------
     def set_graph(self, graph: Graph | None, graph_dir: Path | None = None) -> None:
@@ -104,6 +109,7 @@ class CanvasBridge(QtCore.QObject):
         self._clear_canvas()
         self.graph = graph
         self.graph_dir = graph_dir
+        self.backdrops.set_graph(graph)
         if graph is None:
             self._update_hint()
             return
@@ -206,6 +212,14 @@ class CanvasBridge(QtCore.QObject):
     def show_all(self) -> None:
         """Frame every node however small that makes them (cards show less detail)."""
         self.fit(readable=False)
+
+    def overview(self) -> tuple[list[tuple[QtCore.QRectF, str]], list[tuple[QtCore.QRectF, str]]]:
+        """Every card's and backdrop's scene rectangle and colour (for the minimap)."""
+        cards = [
+            (node.view.sceneBoundingRect(), node.view.header_color.name())
+            for node in self._nodes.values()
+        ]
+        return cards, self.backdrops.overview()
 
     def view_center(self) -> tuple[float, float]:
         center = self.viewer.mapToScene(self.viewer.viewport().rect().center())
@@ -532,8 +546,13 @@ class CanvasBridge(QtCore.QObject):
             old = graph.nodes[node_id].position
             if old != new:
                 moves[node_id] = (old, new)
+        parts: list[commands.Command] = self.backdrops.moves(moved)
         if moves:
-            self.push(commands.MoveNodesCommand(graph, moves))
+            parts.append(commands.MoveNodesCommand(graph, moves))
+        if len(parts) == 1:
+            self.push(parts[0])
+        elif parts:  # a backdrop dragged with the nodes on it: one undo step
+            self.push(commands.CompoundCommand(parts[0].text().replace("change", "move"), parts))
 
     def _on_data_dropped(self, mime: QtCore.QMimeData, pos: QtCore.QPoint) -> None:
         if self.graph is None:
@@ -556,6 +575,10 @@ class CanvasBridge(QtCore.QObject):
             self.node_activated.emit(node_id)
 
     def _on_context_menu(self, scene_pos: QtCore.QPointF, view_id: str) -> None:
+        if view_id in self.backdrops.items:
+            self.backdrops.select(view_id)
+            self.backdrop_menu_requested.emit(scene_pos, view_id)
+            return
         node_id = self._core.get(view_id, "") if view_id else ""
         if node_id and node_id not in self.selected_ids():
             self.select([node_id])
@@ -637,10 +660,11 @@ class CanvasBridge(QtCore.QObject):
             return False
         node_ids = self.selected_ids()
         edges = self.selected_edges()
-        if not node_ids and not edges:
+        backdrops = self.backdrops.selected_ids()
+        if not node_ids and not edges and not backdrops:
             return False
         touched = set(node_ids) | {n for e in edges for n in (e.src_node, e.dst_node)}
-        return self.push(commands.delete_nodes_command(graph, node_ids, edges), touched)
+        return self.push(commands.delete_nodes_command(graph, node_ids, edges, backdrops), touched)
 
     def _resync(self, node_ids: Iterable[str]) -> None:
         """Make the pipes of these nodes match the graph again (after a refused gesture)."""

@@ -20,6 +20,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from canvastoon_desktop.core.backdrops import Backdrop
 from canvastoon_desktop.core.errors import GraphError
 from canvastoon_desktop.core.graph import Edge, Graph, Node
 
@@ -306,16 +307,70 @@ class MaskEditCommand(Command):
         self.edit.revert(self.graph)
 
 
+class AddBackdropCommand(Command):
+    def __init__(self, graph: Graph, backdrop: Backdrop) -> None:
+        super().__init__(f"add backdrop {backdrop.title}".rstrip())
+        self.graph = graph
+        self.backdrop = backdrop
+
+    def do(self) -> None:
+        self.graph.add_backdrop(self.backdrop)
+
+    def undo_it(self) -> None:
+        self.graph.remove_backdrop(self.backdrop.id)
+
+
+class RemoveBackdropCommand(Command):
+    """Removes a backdrop; the nodes on it stay where they are."""
+
+    def __init__(self, graph: Graph, backdrop_id: str) -> None:
+        self.backdrop = graph.backdrops[backdrop_id]
+        super().__init__(f"delete backdrop {self.backdrop.title}".rstrip())
+        self.graph = graph
+
+    def do(self) -> None:
+        self.graph.remove_backdrop(self.backdrop.id)
+
+    def undo_it(self) -> None:
+        self.graph.add_backdrop(self.backdrop)
+
+
+class SetBackdropCommand(Command):
+    """A backdrop moved, resized, renamed or recoloured: the new value of it."""
+
+    def __init__(self, graph: Graph, new: Backdrop, text: str = "") -> None:
+        self.old = graph.backdrops[new.id]
+        super().__init__(text or f"change backdrop {self.old.title}".rstrip())
+        self.graph = graph
+        self.new = new
+
+    def do(self) -> None:
+        self.graph.set_backdrop(self.new)
+
+    def undo_it(self) -> None:
+        self.graph.set_backdrop(self.old)
+
+
 def delete_nodes_command(
-    graph: Graph, node_ids: list[str], edges: list[Edge] | None = None
+    graph: Graph,
+    node_ids: list[str],
+    edges: list[Edge] | None = None,
+    backdrop_ids: Iterable[str] = (),
 ) -> CompoundCommand:
-    """Delete nodes (and, beside them, lone selected edges) as one undo step."""
+    """Delete nodes (and, beside them, lone selected edges and backdrops) as one undo step."""
     nodes = [n for n in node_ids if n in graph.nodes]
-    if len(nodes) == 1 and not edges:
+    backdrops = [b for b in backdrop_ids if b in graph.backdrops]
+    if len(nodes) == 1 and not edges and not backdrops:
         text = f"delete {graph.display_name(nodes[0])}"
+    elif nodes:
+        text = f"delete {len(nodes)} nodes"
+    elif backdrops:
+        text = "delete backdrop" if len(backdrops) == 1 else f"delete {len(backdrops)} backdrops"
     else:
-        text = f"delete {len(nodes)} nodes" if nodes else "disconnect"
+        text = "disconnect"
     parent = CompoundCommand(text)
+    for backdrop_id in backdrops:
+        parent.add(RemoveBackdropCommand(graph, backdrop_id))
     touched = set(nodes)
     for edge in edges or ():
         if edge.src_node not in touched and edge.dst_node not in touched:

@@ -26,6 +26,7 @@ from .canvas import CanvasGraph
 from .canvas_bridge import CanvasBridge
 from .dialogs import ConfirmRunDialog, ProblemsDialog, ask, ask_outside_paths, show_error
 from .document import GraphDocument
+from .minimap import Minimap
 from .node_state import NodeStates
 from .palette import NodePalette
 from .properties import PropertiesPanel
@@ -34,6 +35,7 @@ from .run_controller import Preflight, RunController, RunRecord
 from .runs_panel import RunsPanel
 from .settings_dialog import SettingsDialog
 from .thumbnails import ThumbnailLoader
+from .window_arrange import ArrangeCommands
 from .window_files import FileCommands
 from .workers import in_thread
 
@@ -42,7 +44,7 @@ log = logging.getLogger(__name__)
 APP_TITLE = "CanvasToon"
 
 
-class MainWindow(FileCommands, QtWidgets.QMainWindow):
+class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
     def __init__(self, workspace: Any, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
@@ -76,6 +78,7 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self._drop_at: tuple[float, float] | None = None
 
         self.setCentralWidget(self.viewer)
+        self.minimap = Minimap(self.viewer, self.bridge.overview)
         self._docks()
         self.actions_by_name: dict[str, QtGui.QAction] = {}
         self._make_actions()
@@ -234,6 +237,7 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         a("settings", "&Settings…", self.open_settings, "Ctrl+,")
         a("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, "F1")
         self.actions_by_name["cancel"].setEnabled(False)
+        self._make_arrange_actions()
 
     def _menus(self) -> None:
         bar = self.menuBar()
@@ -273,8 +277,10 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         view.addAction(names["show_all"])
         view.addAction(names["search"])
         view.addSeparator()
+        view.addAction(names["minimap"])
         for dock in (self.palette_dock, self.properties_dock, self.runs_dock):
             view.addAction(dock.toggleViewAction())
+        self._arrange_menu(bar)
         run = bar.addMenu("&Run")
         for name in ("run_all", "run_selected", "reroll", "pin", None, "cancel", "open_result"):
             run.addSeparator() if name is None else run.addAction(names[name])
@@ -332,6 +338,8 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self.bridge.connection_refused.connect(self._connection_refused)
         self.bridge.context_menu_requested.connect(self._context_menu)
         self.bridge.files_dropped.connect(self._files_dropped)
+        self.bridge.backdrop_menu_requested.connect(self._backdrop_menu)
+        self.bridge.backdrops.rename_requested.connect(self.rename_backdrop)
         self.viewer.connection_hint.connect(self._connection_hint)
         self.palette.add_requested.connect(self._add_from_palette)
         QtWidgets.QApplication.instance().focusChanged.connect(self._focus_changed)
@@ -384,6 +392,17 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
             handler = self._graph_changed
             signal.connect(handler)
             self._graph_subscriptions.append((signal, handler))
+        for signal in (
+            graph.node_added,
+            graph.node_removed,
+            graph.node_moved,
+            graph.backdrop_added,
+            graph.backdrop_removed,
+            graph.backdrop_changed,
+        ):
+            signal.connect(self.minimap.layout_changed)
+            self._graph_subscriptions.append((signal, self.minimap.layout_changed))
+        self.minimap.layout_changed()
         self._update_title()
         self.runner.graph_opened()
         QtCore.QTimer.singleShot(0, self.bridge.fit)
@@ -466,9 +485,12 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
 
     def rename(self) -> None:
         ids = self.bridge.selected_ids()
+        backdrops = self.bridge.backdrops.selected_ids()
         if len(ids) == 1:
             self.properties_dock.show()
             self.properties.focus_title()
+        elif len(backdrops) == 1:
+            self.rename_backdrop(backdrops[0])
 
     def _selection_changed(self) -> None:
         ids = self.bridge.selected_ids()
