@@ -459,10 +459,26 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def _new_file_mode() -> int:
+    """The mode ``open()`` gives a new file: 0666 less the umask (read once, at import)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+NEW_FILE_MODE = _new_file_mode()
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):  # mkstemp makes 0600; the file gets the mode it had, or
+            try:  # a new file's usual one, not a private temp file's
+                mode = path.stat().st_mode & 0o7777
+            except OSError:
+                mode = NEW_FILE_MODE
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
