@@ -15,7 +15,7 @@ from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.pricing import Quote, format_seconds, format_usd
 from canvastoon_desktop.core.validation import Problem
 
-from . import theme
+from . import recovery, theme
 
 NODE_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 
@@ -125,6 +125,77 @@ class ProblemsDialog(QtWidgets.QDialog):
     def _open_settings(self) -> None:
         self.settings_requested.emit()
         self.accept()
+
+
+class RecoveryDialog(QtWidgets.QDialog):
+    """At launch: the documents a session that did not close cleanly left unsaved, each to
+    tick. Recover opens the ticked ones; Discard deletes their autosaves; Decide Later keeps
+    everything for the next launch."""
+
+    def __init__(
+        self, found: Sequence[recovery.Recoverable], parent: QtWidgets.QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Recover unsaved work?")
+        self.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
+        self.found = list(found)
+        #: what the user chose: "recover" | "discard" | "later"
+        self.answer = "later"
+        layout = QtWidgets.QVBoxLayout(self)
+        head = QtWidgets.QLabel(
+            "<b>CanvasToon did not close cleanly.</b> These documents had changes that were "
+            "autosaved but never saved:"
+        )
+        head.setWordWrap(True)
+        layout.addWidget(head)
+        self.list = QtWidgets.QListWidget()
+        for item in self.found:
+            where = str(item.path) if item.path else "never saved"
+            when = QtCore.QDateTime.fromSecsSinceEpoch(int(item.saved_at)).toString("MMM d, hh:mm")
+            row = QtWidgets.QListWidgetItem(f"{item.name}  —  {where}  ·  autosaved {when}")
+            row.setFlags(row.flags() | QtCore.Qt.ItemFlag.ItemIsUserCheckable)
+            row.setCheckState(QtCore.Qt.CheckState.Checked)
+            row.setToolTip(where)
+            self.list.addItem(row)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(
+            theme.muted_label("Each recovered document opens in its own window, unsaved.")
+        )
+        buttons = QtWidgets.QDialogButtonBox()
+        self.recover_button = buttons.addButton(
+            "Recover", QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.discard_button = buttons.addButton(
+            "Discard", QtWidgets.QDialogButtonBox.ButtonRole.DestructiveRole
+        )
+        self.later_button = buttons.addButton(
+            "Decide Later", QtWidgets.QDialogButtonBox.ButtonRole.RejectRole
+        )
+        self.recover_button.setDefault(True)
+        self.recover_button.clicked.connect(lambda: self._done("recover"))
+        self.discard_button.clicked.connect(lambda: self._done("discard"))
+        self.later_button.clicked.connect(lambda: self._done("later"))
+        layout.addWidget(buttons)
+        self.resize(640, 300)
+
+    def _done(self, answer: str) -> None:
+        self.answer = answer
+        self.accept() if answer != "later" else self.reject()
+
+    def ticked(self) -> list[recovery.Recoverable]:
+        return [
+            item
+            for row, item in enumerate(self.found)
+            if self.list.item(row).checkState() == QtCore.Qt.CheckState.Checked
+        ]
+
+    def chosen(self) -> list[recovery.Recoverable]:
+        """The documents to recover."""
+        return self.ticked() if self.answer == "recover" else []
+
+    def discarded(self) -> list[recovery.Recoverable]:
+        """The autosaves to delete."""
+        return self.ticked() if self.answer == "discard" else []
 
 
 class ConfirmRunDialog(QtWidgets.QMessageBox):

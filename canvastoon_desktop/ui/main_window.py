@@ -26,6 +26,7 @@ from .canvas import CanvasGraph
 from .canvas_bridge import CanvasBridge
 from .dialogs import ConfirmRunDialog, ProblemsDialog, ask, ask_outside_paths, show_error
 from .document import GraphDocument
+from .examples import example_title
 from .minimap import Minimap
 from .node_state import NodeStates
 from .palette import NodePalette
@@ -35,6 +36,7 @@ from .run_controller import Preflight, RunController, RunRecord
 from .runs_panel import RunsPanel
 from .settings_dialog import SettingsDialog
 from .thumbnails import ThumbnailLoader
+from .undo_actions import menu_text, undo_redo_actions
 from .window_arrange import ArrangeCommands
 from .window_files import FileCommands
 from .workers import in_thread
@@ -42,6 +44,8 @@ from .workers import in_thread
 log = logging.getLogger(__name__)
 
 APP_TITLE = "CanvasToon"
+#: how soon after an edit it is autosaved (a crash loses at most this much)
+AUTOSAVE_AFTER_EDIT_MS = 1500
 
 
 class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
@@ -72,6 +76,7 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         self._graph_subscriptions: list[tuple[Any, Any]] = []
         self._pending_label = "Run"
         self._viewers: list[QtWidgets.QWidget] = []
+        self._siblings: list[MainWindow] = []  # windows it opened (recovered documents)
         self._closing = False
         self._cancel_before_close = False
         #: where a node found by a Tab search goes (the cursor on the canvas at Tab)
@@ -153,10 +158,12 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         a("save", "&Save", self.save, key.Save)
         a("save_as", "Save &As…", self.save_as, "Ctrl+Shift+S")
         a("quit", "&Quit", self.close, key.Quit)
-        undo = self.document.stack.createUndoAction(self, "&Undo")
-        undo.setShortcuts([QtGui.QKeySequence(key.Undo)])
-        redo = self.document.stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QtGui.QKeySequence("Ctrl+Y"), QtGui.QKeySequence("Ctrl+Shift+Z")])
+        undo, redo = undo_redo_actions(
+            self.document.stack,
+            self,
+            [QtGui.QKeySequence(key.Undo)],
+            [QtGui.QKeySequence("Ctrl+Y"), QtGui.QKeySequence("Ctrl+Shift+Z")],
+        )
         self.addAction(undo)
         self.addAction(redo)
         self.actions_by_name["undo"], self.actions_by_name["redo"] = undo, redo
@@ -248,8 +255,8 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.examples_menu = file_menu.addMenu("Open E&xample")
         for example in sorted(examples_dir().glob(f"*{SUFFIX}")):
-            action = self.examples_menu.addAction(example.stem.replace("_", " ").capitalize())
-            action.setToolTip(str(example))
+            action = self.examples_menu.addAction(menu_text(example_title(example)))
+            action.setToolTip(f"A copy of {example.name} to try and change")
             action.triggered.connect(lambda _c=False, e=example: self.open_example(e))
         self.examples_menu.setEnabled(bool(self.examples_menu.actions()))
         file_menu.addSeparator()
@@ -313,6 +320,10 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         bar.addSeparator()
         self.quote_label = QtWidgets.QLabel("≈ $0 · ~0 s")
         self.quote_label.setObjectName("quoteLabel")
+        # room for a long quote from the start, so the toolbar does not jump as it changes
+        self.quote_label.setMinimumWidth(
+            self.quote_label.fontMetrics().horizontalAdvance("≈ $000.00–$000.00 · ~00 min · 00")
+        )
         self.quote_label.setToolTip("What running the whole graph would cost and take")
         bar.addWidget(self.quote_label)
         spacer = QtWidgets.QWidget()
@@ -362,23 +373,44 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         self.tick = QtCore.QTimer(self)
         self.tick.setInterval(1000)
         self.tick.timeout.connect(self._tick)
+        # autosave shortly after each edit; during a long burst of edits, at least every
+        # "autosave every" seconds of the settings
+        self.autosave_soon = QtCore.QTimer(self)
+        self.autosave_soon.setSingleShot(True)
+        self.autosave_soon.setInterval(AUTOSAVE_AFTER_EDIT_MS)
+        self.autosave_soon.timeout.connect(self._autosave_now)
         self.autosave_timer = QtCore.QTimer(self)
+        self.autosave_timer.setSingleShot(True)
         self.autosave_timer.setInterval(max(5, int(self.settings.autosave_seconds)) * 1000)
-        self.autosave_timer.timeout.connect(self.document.autosave)
-        self.autosave_timer.start()
+        self.autosave_timer.timeout.connect(self._autosave_now)
+
+    def _edited(self, *_args: Any) -> None:
+        self.document.edits += 1
+        self.autosave_soon.start()
+        if not self.autosave_timer.isActive():
+            self.autosave_timer.start()
+
+    def _autosave_now(self) -> None:
+        self.autosave_soon.stop()
+        self.autosave_timer.stop()
+        self.document.autosave()
 
     # -- the document -----------------------------------------------------------------------------
     def _graph_and_path(self) -> tuple[Graph, Path | None]:
         return self.document.graph, self.document.path
 
-    def show_graph(self, graph: Graph, path: Path | None, *, modified: bool = False) -> None:
+    def show_graph(
+        self, graph: Graph, path: Path | None, *, modified: bool = False, **document: Any
+    ) -> None:
+        """Show ``graph`` (of the file ``path``); ``document``: how an untitled one is
+        named, saved and autosaved (``GraphDocument.replace``)."""
         if self.runner.active is not None:  # the run belongs to the graph going away
             self.runner.cancel()
         for signal, handler in self._graph_subscriptions:
             signal.disconnect(handler)
         self._graph_subscriptions.clear()
         self.states.clear()
-        self.document.replace(graph, path, modified=modified)
+        self.document.replace(graph, path, modified=modified, **document)
         self.bridge.set_graph(graph, self.document.graph_dir)
         self.properties.set_document(graph, self.document.stack, lambda: self.document.graph_dir)
         for signal in (
@@ -402,10 +434,35 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         ):
             signal.connect(self.minimap.layout_changed)
             self._graph_subscriptions.append((signal, self.minimap.layout_changed))
+        for signal in (  # every edit, undo and redo of the graph: autosave soon
+            graph.node_added,
+            graph.node_removed,
+            graph.edge_added,
+            graph.edge_removed,
+            graph.param_changed,
+            graph.node_moved,
+            graph.title_changed,
+            graph.node_state_changed,
+            graph.backdrop_added,
+            graph.backdrop_removed,
+            graph.backdrop_changed,
+        ):
+            signal.connect(self._edited)
+            self._graph_subscriptions.append((signal, self._edited))
         self.minimap.layout_changed()
         self._update_title()
         self.runner.graph_opened()
         QtCore.QTimer.singleShot(0, self.bridge.fit)
+
+    def open_in_new_window(self, then: Any = None) -> MainWindow:
+        """Another editor window on the same workspace (``then(window)`` fills it)."""
+        window = MainWindow(self.workspace)
+        window.resize(self.size())
+        window.show()
+        self._siblings = [w for w in self._siblings if shiboken6.isValid(w)] + [window]
+        if then is not None:
+            then(window)
+        return window
 
     def _graph_changed(self, *_args: Any) -> None:
         self.runner.graph_changed()
@@ -776,7 +833,12 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
             )
             return
         try:
-            dialog = MaskPainterDialog(image.path, mask.path if mask is not None else None, self)
+            dialog = MaskPainterDialog(
+                image.path,
+                mask.path if mask is not None else None,
+                self,
+                name=graph.display_name(node_id),
+            )
         except ValueError as exc:
             self.last_dialog = show_error(self, "Cannot paint a mask", _esc(str(exc)))
             return
@@ -956,6 +1018,7 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         if not self.document.is_modified():
             self.document.discard_autosave()
         self.autosave_timer.stop()
+        self.autosave_soon.stop()
         self.tick.stop()
         self.loader.close()
         self.document.close()
