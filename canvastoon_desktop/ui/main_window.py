@@ -8,6 +8,8 @@ graph edits themselves are undo commands pushed through the bridge or the panels
 from __future__ import annotations
 
 import logging
+import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -609,7 +611,7 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
             self.last_dialog = ask_outside_paths(self, outside, answered)
             return
         if preflight.problems or preflight.plan is None:
-            self._show_problems(preflight.problems)
+            self._show_problems(preflight.problems, preflight)
             return
         quote = preflight.plan.quote
         threshold = self.workspace.executor.budget.confirm_over
@@ -626,17 +628,56 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
             return
         self._launch(preflight.targets)
 
-    def _show_problems(self, problems: list[Any]) -> ProblemsDialog:
-        dialog = ProblemsDialog(problems, self.document.graph, self)
-        dialog.node_clicked.connect(lambda n: self.bridge.select([n], center=True))
+    def _show_problems(
+        self, problems: list[Any], preflight: Preflight | None = None
+    ) -> ProblemsDialog:
+        allow = None
+        budget = self.workspace.executor.budget
+        if (
+            preflight is not None
+            and preflight.plan is not None
+            and budget.per_run is not None
+            and problems
+            and all(p.code == "budget" and "per-run" in p.message for p in problems)
+        ):  # only the per-run limit stands in the way: offer to lift it for this run
+            allow = math.ceil(preflight.plan.quote.cost.high * 100 - 1e-6) / 100
+        dialog = ProblemsDialog(problems, self.document.graph, self, allow_usd=allow)
+        dialog.node_clicked.connect(lambda n: self._find_node_beside(n, dialog))
         dialog.settings_requested.connect(self.open_settings)
+        if preflight is not None:
+            targets = preflight.targets
+            dialog.allow_requested.connect(
+                lambda usd: self._launch(targets, replace(budget, per_run=usd))
+            )
         self.last_dialog = dialog
-        dialog.open()
+        dialog.show()
+        # beside the canvas, over its right edge: the node a click finds stays in view
+        area = self.viewer.mapToGlobal(self.viewer.rect().topRight())
+        dialog.move(area.x() - dialog.frameGeometry().width() - 12, area.y() + 12)
         return dialog
 
-    def _launch(self, targets: list[str] | None) -> None:
+    def _find_node_beside(self, node_id: str, dialog: QtWidgets.QWidget) -> None:
+        """Select a node and bring it into the part of the canvas the dialog leaves free."""
+        self.bridge.select([node_id], center=True)
+        card = self.bridge.card(node_id)
+        if card is None:
+            return
+        port = self.viewer.viewport()
+        covered = QtCore.QRect(
+            port.mapFromGlobal(dialog.frameGeometry().topLeft()), dialog.frameGeometry().size()
+        ).intersected(port.rect())
+        if covered.isEmpty():
+            return
+        free_left = covered.left()  # the dialog sits on the right: centre the node left of it
+        shift = port.rect().center().x() - free_left / 2
+        center = self.viewer.mapToScene(port.rect().center())
+        self.viewer.center_on_rect(
+            QtCore.QRectF(center.x() + shift / self.viewer.zoom(), center.y(), 0, 0)
+        )
+
+    def _launch(self, targets: list[str] | None, budget: Any = None) -> None:
         try:
-            self.runner.start(targets, self._pending_label)
+            self.runner.start(targets, self._pending_label, budget)
         except (CoreError, RuntimeError) as exc:
             self.last_dialog = show_error(self, "This run cannot start", _esc(str(exc)))
 

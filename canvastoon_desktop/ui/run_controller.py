@@ -24,7 +24,7 @@ from canvastoon_desktop.core.errors import CoreError, RunRefused
 from canvastoon_desktop.core.executor import Run, RunSummary
 from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.plan import Plan
-from canvastoon_desktop.core.pricing import format_usd
+from canvastoon_desktop.core.pricing import Budget, format_usd
 from canvastoon_desktop.core.validation import Problem
 
 from .node_state import NodeStates
@@ -273,8 +273,11 @@ class RunController(QtCore.QObject):
             return Preflight(targets, None, [], error=str(exc))
         return Preflight(targets, plan, problems)
 
-    def start(self, targets: Iterable[str] | None = None, label: str = "Run") -> RunRecord:
-        """Start a run on the asyncio loop (it is checked again there; RunRefused ends it)."""
+    def start(
+        self, targets: Iterable[str] | None = None, label: str = "Run", budget: Budget | None = None
+    ) -> RunRecord:
+        """Start a run on the asyncio loop (it is checked again there; RunRefused ends it).
+        ``budget``: this run's own limits (the artist allowed it more), else the settings'."""
         if self.active is not None:
             raise CoreError("a run is already going; cancel it first")
         graph, path = self._graph_source()
@@ -283,6 +286,7 @@ class RunController(QtCore.QObject):
             targets=list(targets) if targets else None,
             graph_path=path,
             allow_outside_paths=self.allow_outside_paths,
+            budget=budget,
         )
         record = RunRecord(
             run, label, QtCore.QDateTime.currentSecsSinceEpoch(), revision=self.revision

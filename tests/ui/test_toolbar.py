@@ -37,9 +37,7 @@ def test_run_stays_put_as_the_undo_text_grows(qtbot: Any, window: Any) -> None:
     assert run.geometry() == before
 
 
-def test_an_ampersand_in_a_name_is_shown_not_eaten(
-    qtbot: Any, window: Any, tmp_path: Path
-) -> None:
+def test_an_ampersand_in_a_name_is_shown_not_eaten(qtbot: Any, window: Any, tmp_path: Path) -> None:
     graph = window.document.graph
     node = window.bridge.add_node("text", (0.0, 0.0), {"text": "duet"})
     push(window.document.stack, SetTitleCommand(graph, node, "Mina & Jun"))
