@@ -454,6 +454,7 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         self.minimap.layout_changed()
         self._update_title()
         self.runner.graph_opened()
+        self.runs_panel.schedule_refresh()  # this graph's runs
         QtCore.QTimer.singleShot(0, self.bridge.fit)
 
     def open_in_new_window(self, then: Any = None) -> MainWindow:

@@ -1,7 +1,8 @@
-"""The runs panel: this session's runs and the library's history, and per-node progress of
-the selected run (state, elapsed time and ETA, cost, failure reason). Runs of earlier
-sessions show how each node ended, read from the library off the GUI thread. Updates are
-batched a few times a second, so a busy run does not churn widgets."""
+"""The runs panel: this graph's runs — of this session and from the library's history —
+and per-node progress of the selected run (state, elapsed time and ETA, cost, failure
+reason); "All graphs" lists the runs of every graph. Runs of earlier sessions show how each
+node ended, read from the library off the GUI thread. Updates are batched a few times a
+second, so a busy run does not churn widgets."""
 
 from __future__ import annotations
 
@@ -75,8 +76,19 @@ class RunsPanel(QtWidgets.QWidget):
         splitter.addWidget(self.nodes)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
+        self.all_graphs = QtWidgets.QCheckBox("All graphs")
+        self.all_graphs.setToolTip("List the runs of every graph, not only of the one open")
+        self.all_graphs.toggled.connect(lambda _on: self.refresh())
+        self.scope = theme.muted_label("Runs of this graph")
+        top = QtWidgets.QHBoxLayout()
+        top.setContentsMargins(2, 0, 2, 0)
+        top.addWidget(self.scope)
+        top.addStretch(1)
+        top.addWidget(self.all_graphs)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addLayout(top)
         layout.addWidget(splitter)
         self.runs.currentItemChanged.connect(lambda *_: self._fill_nodes())
         self.nodes.itemClicked.connect(self._node_clicked)
@@ -106,15 +118,27 @@ class RunsPanel(QtWidgets.QWidget):
             self._timer.start()
 
     # -- drawing -----------------------------------------------------------------------------
+    def _shown(self, graph_id: str | None) -> bool:
+        """Is a run of this graph listed? (this graph's only, unless "All graphs")"""
+        if self.all_graphs.isChecked():
+            return True
+        graph = self.graph_source()
+        return bool(graph_id) and graph_id == graph.meta.get("graph_id")
+
     def refresh(self) -> None:
         current = self.runs.currentItem()
         current_key = current.data(0, RECORD_ROLE) if current is not None else None
         self.runs.setUpdatesEnabled(False)
         self.runs.clear()
         seen = set()
+        self.scope.setText(
+            "Runs of every graph" if self.all_graphs.isChecked() else ("Runs of this graph")
+        )
         for record in self.records:
             run_id = record.run.run_id
             seen.add(run_id)
+            if not self._shown(record.run.graph.meta.get("graph_id")):
+                continue
             item = QtWidgets.QTreeWidgetItem(
                 [
                     f"{_clock(record.started)}  {record.label}",
@@ -135,7 +159,7 @@ class RunsPanel(QtWidgets.QWidget):
             if run_id == current_key:
                 self.runs.setCurrentItem(item)
         for row in self.history:
-            if row.get("id") in seen:
+            if row.get("id") in seen or not self._shown(row.get("graph_id")):
                 continue
             started = float(row.get("started_at") or 0)
             finished = float(row.get("finished_at") or 0)
