@@ -291,6 +291,20 @@ class RerollCommand(Command):
             self.graph.set_pin(self.node_id, self.old_pin, self.item)
 
 
+def has_randomness(graph: Graph, node_id: str) -> bool:
+    """Can a re-roll of this node give something new? Hosted models can (a new call, a new
+    result), offline ones only when they take a seed; a node calling no model cannot."""
+    node = graph.nodes[node_id]
+    node_type = graph.registry[node.type]
+    catalog = graph.registry.catalog
+    params = node_type.effective_params(catalog, node.params)
+    connected = frozenset(e.dst_port for e in graph.incoming(node_id))
+    return any(
+        not model.offline or model.param("seed") is not None
+        for model in node_type.models_in_use(catalog, params, connected)
+    )
+
+
 class MaskEditCommand(Command):
     """A painted mask put in front of an Inpaint node (a ``nodes.painted_mask.MaskEdit``:
     a new Painted Mask node wired in, or new params on the one already there)."""

@@ -764,15 +764,24 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
 
     def reroll(self, node_ids: list[str]) -> None:
         graph = self.document.graph
-        ids = [
+        makers = [
             n
             for n in node_ids
             if n in graph.nodes
             and graph.node_type(n).cacheable
             and not graph.node_type(n).is_source
         ]
+        ids = [n for n in makers if commands.has_randomness(graph, n)]
         if not ids:
-            self.statusBar().showMessage("Select a node that makes something to re-roll", 4000)
+            if makers:  # OpenCV inpaint, pan & zoom, the template writer, assembling...
+                names = ", ".join(graph.display_name(n) for n in makers[:3])
+                self.statusBar().showMessage(
+                    f"{names}: the same inputs always give the same result here — "
+                    "change a parameter or an input for another",
+                    6000,
+                )
+            else:
+                self.statusBar().showMessage("Select a node that makes something to re-roll", 4000)
             return
         if self.runner.running:
             self.statusBar().showMessage("A run is going — cancel it (Esc) or wait", 4000)

@@ -21,7 +21,7 @@ from canvastoon_desktop.core.params import ParamError, ParamSpec
 from canvastoon_desktop.core.pricing import CostRange, PriceTable, UnpricedModel
 
 from . import theme
-from .commands import SetParamCommand, SetTitleCommand, push
+from .commands import SetParamCommand, SetTitleCommand, has_randomness, push
 from .node_item import state_text
 from .node_state import NodeState
 from .param_editors import ParamEditor, make_editor
@@ -232,7 +232,14 @@ class PropertiesPanel(QtWidgets.QWidget):
 
         button("Run this", "Run this node and what it needs (Shift+F5)", self.run_requested)
         if node_type.cacheable and not node_type.is_source:
-            button("Re-roll", "Ask for a fresh result and run it (Ctrl+R)", self.reroll_requested)
+            reroll = button(
+                "Re-roll", "Ask for a fresh result and run it (Ctrl+R)", self.reroll_requested
+            )
+            if self.graph is not None and not has_randomness(self.graph, node_id):
+                reroll.setEnabled(False)
+                reroll.setToolTip(
+                    "Its model has no randomness: the same inputs give the same result"
+                )
             self.pin_button = button(
                 "Pin", "Keep this result: later runs reuse it (Ctrl+P)", self.pin_requested
             )
