@@ -332,6 +332,8 @@ class CanvasBridge(QtCore.QObject):
                 badges.append(("PIN", theme.ACCENT))
             if st.resumable:
                 badges.append(("RESUME", "#4aa8ff"))
+            if st.simulated:
+                badges.append(("SIM", theme.SIMULATED))
             if st.problems and st.state not in ("running", "queued"):
                 badges.append(("!", theme.STATE_COLORS["invalid"]))
             if badges != card.badges:
@@ -395,6 +397,11 @@ class CanvasBridge(QtCore.QObject):
             lines.append(f"<span style='color:#ffb74d'>⚠ {_esc(problem)}</span>")
         if st.resumable:
             lines.append("A provider job from an earlier session can be resumed (no new cost).")
+        if st.simulated:
+            lines.append(
+                f"<span style='color:{theme.SIMULATED}'>Simulated: the provider simulator "
+                "made this, not the real model; nothing was charged.</span>"
+            )
         cost = st.cost_text()
         if cost:
             lines.append(f"Cost: {_esc(cost)}")

@@ -37,6 +37,7 @@ from .result_viewer import ResultViewer
 from .run_controller import Preflight, RunController, RunRecord
 from .runs_panel import RunsPanel
 from .settings_dialog import SettingsDialog
+from .simulate_mode import SimulateMode
 from .thumbnails import ThumbnailLoader
 from .undo_actions import menu_text, undo_redo_actions
 from .window_arrange import ArrangeCommands
@@ -63,6 +64,7 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         self.viewer = self.canvas.canvas_viewer
         self.bridge = CanvasBridge(self.canvas, self.document.stack, self.states, self.loader, self)
         self.runner = RunController(workspace, self.states, self._graph_and_path, self)
+        self.simulate = SimulateMode(workspace)
         self.palette = NodePalette(self.registry)
         self.properties = PropertiesPanel(workspace.prices)
         self.properties.state_of = self.states.get
@@ -235,6 +237,15 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
             "Esc",
             tip="Cancel the run; provider jobs are cancelled too (Esc)",
         )
+        simulate = a(
+            "simulate",
+            "Simulate",
+            lambda: self.set_simulate(self.actions_by_name["simulate"].isChecked()),
+            "Ctrl+Shift+M",
+            tip="Simulate mode: hosted models answer from a built-in simulator — no keys "
+            "needed, nothing is spent, results are marked simulated (Ctrl+Shift+M)",
+        )
+        simulate.setCheckable(True)
         a("open_result", "Open Result", self.open_selected_result, "Return", canvas_only=True)
         a(
             "library",
@@ -291,7 +302,17 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
             view.addAction(dock.toggleViewAction())
         self._arrange_menu(bar)
         run = bar.addMenu("&Run")
-        for name in ("run_all", "run_selected", "reroll", "pin", None, "cancel", "open_result"):
+        for name in (
+            "run_all",
+            "run_selected",
+            "reroll",
+            "pin",
+            None,
+            "cancel",
+            "open_result",
+            None,
+            "simulate",
+        ):
             run.addSeparator() if name is None else run.addAction(names[name])
         tools = bar.addMenu("&Tools")
         tools.addAction(names["library"])
@@ -320,6 +341,8 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         bar.addAction(names["cancel"])
         bar.widgetForAction(names["cancel"]).setObjectName("cancelButton")
         bar.addSeparator()
+        bar.addAction(names["simulate"])
+        bar.widgetForAction(names["simulate"]).setObjectName("simulateButton")
         self.quote_label = QtWidgets.QLabel("≈ $0 · ~0 s")
         self.quote_label.setObjectName("quoteLabel")
         # room for a long quote from the start, so the toolbar does not jump as it changes
@@ -339,6 +362,12 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
 
     def _statusbar(self) -> None:
         status = self.statusBar()
+        self.simulate_label = QtWidgets.QLabel(
+            "SIMULATE — hosted models answer from the built-in simulator; nothing is spent"
+        )
+        self.simulate_label.setObjectName("simulateLabel")
+        self.simulate_label.hide()
+        status.addPermanentWidget(self.simulate_label)
         self.spend_label = QtWidgets.QLabel()
         status.addPermanentWidget(self.spend_label)
         self._show_spend(0.0)
@@ -471,7 +500,8 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         self.runner.graph_changed()
 
     def _update_title(self) -> None:
-        self.setWindowTitle(f"{self.document.display_name}[*] — {APP_TITLE}")
+        mode = " (Simulate)" if self.simulate.active else ""
+        self.setWindowTitle(f"{self.document.display_name}[*] — {APP_TITLE}{mode}")
         self.setWindowModified(self.document.is_modified())
 
     # -- editing --------------------------------------------------------------------------
@@ -573,6 +603,40 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
             )
 
     # -- running ------------------------------------------------------------------------------
+    def set_simulate(self, on: bool) -> bool:
+        """Simulate mode on or off (not during a run). True when it is as asked."""
+        action = self.actions_by_name["simulate"]
+        if on == self.simulate.active:
+            action.setChecked(on)
+            return True
+        if self.runner.active is not None:
+            action.setChecked(self.simulate.active)
+            self.statusBar().showMessage("A run is going — cancel it (Esc) or wait", 4000)
+            return False
+        if on:
+            try:
+                executor = self.simulate.start()
+            except (RuntimeError, OSError) as exc:
+                action.setChecked(False)
+                self.last_dialog = show_error(
+                    self, "Simulate mode cannot start", _esc(f"the simulator: {exc}")
+                )
+                return False
+            self.runner.use_executor(executor)
+        else:
+            self.runner.use_executor(self.workspace.executor)
+            self.simulate.stop()
+        action.setChecked(on)
+        self.simulate_label.setVisible(on)
+        self._update_title()
+        self.statusBar().showMessage(
+            "Simulate mode: try the hosted models without keys — nothing is spent"
+            if on
+            else "Simulate mode off: hosted models are real again, and cost money",
+            6000,
+        )
+        return True
+
     def _run_label(self, ids: list[str]) -> str:
         graph = self.document.graph
         if len(ids) == 1:
@@ -593,7 +657,7 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         if self.runner.running:
             self.statusBar().showMessage("A run is going — cancel it (Esc) or wait", 4000)
             return
-        self._pending_label = label
+        self._pending_label = label + (" (simulated)" if self.simulate.active else "")
         self.statusBar().showMessage("Checking the run…", 2000)
         self.runner.preflight(targets)
 
@@ -615,7 +679,7 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
             self._show_problems(preflight.problems, preflight)
             return
         quote = preflight.plan.quote
-        threshold = self.workspace.executor.budget.confirm_over
+        threshold = self.runner.executor.budget.confirm_over
         if threshold is not None and quote.cost.high > threshold + 1e-9:
             dialog = ConfirmRunDialog(quote, threshold, self)
 
@@ -633,7 +697,7 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         self, problems: list[Any], preflight: Preflight | None = None
     ) -> ProblemsDialog:
         allow = None
-        budget = self.workspace.executor.budget
+        budget = self.runner.executor.budget
         if (
             preflight is not None
             and preflight.plan is not None
@@ -700,8 +764,11 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         if summary is not None:
             counts = summary.counts()
             parts = [f"{n} {state}" for state, n in sorted(counts.items())]
+            cost = format_usd(summary.cost_usd)
+            if record.simulated:
+                cost += " simulated, nothing charged"
             self.statusBar().showMessage(
-                f"{record.label}: {summary.status} · {format_usd(summary.cost_usd)} · "
+                f"{record.label}: {summary.status} · {cost} · "
                 f"{summary.wall_s:.1f} s · " + ", ".join(parts),
                 10000,
             )
@@ -948,6 +1015,7 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         executor.budget = self.settings.budget
         for provider, limit in self.settings.concurrency.items():
             executor.set_limit(provider, limit)
+            self.simulate.set_limit(provider, limit)
         setup = self.workspace.setup
         if {"aiml_base_url", "replicate_base_url"} & set(changed):
             from canvastoon_desktop.providers.hub import ProviderSetup, build_adapters
@@ -998,6 +1066,7 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
                 viewer.close()
         self._viewers = []
         self.loader.use_library(self.workspace.library)
+        self.simulate.use_library(self.workspace.library)
         self.runs_panel.history_nodes.clear()
         self.refresh_history()  # the spend of the day follows with the next plan
         log.info("library switched to %s", self.workspace.library.root)
@@ -1066,6 +1135,7 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
             event.ignore()
             return
         self.runner.close()
+        self.simulate.stop()
         if not self.document.is_modified():
             self.document.discard_autosave()
         self.autosave_timer.stop()

@@ -69,6 +69,8 @@ class RunRecord:
     summary: RunSummary | None = None
     problems: list[Problem] = field(default_factory=list)
     revision: int = 0
+    #: run in Simulate mode: hosted models answered by the provider simulator
+    simulated: bool = False
 
 
 class RunController(QtCore.QObject):
@@ -235,6 +237,9 @@ class RunController(QtCore.QObject):
         quote = plan.quote
         text = quote.summary()
         lines = [f"{quote.to_run} model call(s) would run; {quote.cached} come from the cache."]
+        if self.executor.simulated:
+            text = f"Simulated: {text}"
+            lines.insert(0, "Simulate mode: the simulator answers; this is never charged.")
         budget_problems = [p for p in result.problems if p.code == "budget"]
         for problem in budget_problems:
             lines.append(f"⚠ {problem.message}")
@@ -289,7 +294,11 @@ class RunController(QtCore.QObject):
             budget=budget,
         )
         record = RunRecord(
-            run, label, QtCore.QDateTime.currentSecsSinceEpoch(), revision=self.revision
+            run,
+            label,
+            QtCore.QDateTime.currentSecsSinceEpoch(),
+            revision=self.revision,
+            simulated=self.executor.simulated,
         )
         self.records.insert(0, record)
         self.active = record
@@ -298,6 +307,14 @@ class RunController(QtCore.QObject):
         self._task.add_done_callback(lambda task: self._on_done(record, task))
         self.run_started.emit(record)
         return record
+
+    def use_executor(self, executor: Any) -> None:
+        """Plan and run with another executor from now on (Simulate mode on or off); not
+        during a run."""
+        if self.active is not None:
+            raise CoreError("a run is going; cancel it first")
+        self.executor = executor
+        self.schedule_plan()
 
     def cancel(self) -> bool:
         if self.active is None:
@@ -309,7 +326,9 @@ class RunController(QtCore.QObject):
 
     def _on_event(self, record: RunRecord, event: ev.RunEvent) -> None:
         if isinstance(event, ev.RunStarted):
-            self.states.begin_run(event.run_id, record.run.plan, record.revision)
+            plan = record.run.plan
+            simulated = hosted_nodes(record.run.graph, plan) if record.simulated else ()
+            self.states.begin_run(event.run_id, plan, record.revision, simulated)
         changed = self.states.apply_event(event)
         if isinstance(event, ev.NodeDone | ev.NodeSettled):
             record.cost_usd = record.run.cost_usd
@@ -348,6 +367,24 @@ class RunController(QtCore.QObject):
             self.active.run.cancel()
         self._debounce.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def hosted_nodes(graph: Graph, plan: Plan | None) -> set[str]:
+    """The nodes of a plan that call a hosted model (in Simulate mode, the simulator's)."""
+    if plan is None:
+        return set()
+    registry = graph.registry
+    found = set()
+    for node_id, node_plan in plan.nodes.items():
+        node = graph.nodes.get(node_id)
+        if node is None:
+            continue
+        models = registry[node.type].models_in_use(
+            registry.catalog, node_plan.params or {}, node_plan.connected
+        )
+        if any(not m.offline for m in models):
+            found.add(node_id)
+    return found
 
 
 def _preflight_of(future: Future[Preflight], targets: list[str] | None) -> Preflight:

@@ -143,7 +143,7 @@ class RunsPanel(QtWidgets.QWidget):
                 [
                     f"{_clock(record.started)}  {record.label}",
                     record.status,
-                    format_usd(record.cost_usd) if record.cost_usd else "—",
+                    _cost(record.cost_usd, record.simulated),
                     format_seconds(record.wall_s)
                     if record.wall_s
                     else (
@@ -155,6 +155,8 @@ class RunsPanel(QtWidgets.QWidget):
             )
             item.setData(0, RECORD_ROLE, run_id)
             _color(item, 1, record.status)
+            if record.simulated:
+                _simulated(item)
             self.runs.addTopLevelItem(item)
             if run_id == current_key:
                 self.runs.setCurrentItem(item)
@@ -164,17 +166,21 @@ class RunsPanel(QtWidgets.QWidget):
             started = float(row.get("started_at") or 0)
             finished = float(row.get("finished_at") or 0)
             status = str(row.get("status") or "")
+            name = str(row.get("graph_name") or "untitled")
+            simulated = name.endswith("· simulated")
             item = QtWidgets.QTreeWidgetItem(
                 [
-                    f"{_clock(started, day=True)}  {row.get('graph_name') or 'untitled'}",
+                    f"{_clock(started, day=True)}  {name}",
                     status,
-                    format_usd(float(row.get("cost_usd") or 0)) if row.get("cost_usd") else "—",
+                    _cost(float(row.get("cost_usd") or 0), simulated),
                     format_seconds(finished - started) if finished else "—",
                 ]
             )
             item.setData(0, RECORD_ROLE, row.get("id"))
             item.setForeground(0, theme.qcolor(theme.MUTED))
             _color(item, 1, status)
+            if simulated:
+                _simulated(item)
             self.runs.addTopLevelItem(item)
             if row.get("id") == current_key:
                 self.runs.setCurrentItem(item)
@@ -285,6 +291,18 @@ class RunsPanel(QtWidgets.QWidget):
         node_id = item.data(0, NODE_ROLE)
         if node_id:
             self.node_clicked.emit(node_id)
+
+
+def _cost(usd: float, simulated: bool) -> str:
+    """A run's cost; a simulated run's is what it would have cost, never charged."""
+    if not usd:
+        return "—"
+    return f"{format_usd(usd)} sim" if simulated else format_usd(usd)
+
+
+def _simulated(item: QtWidgets.QTreeWidgetItem) -> None:
+    item.setForeground(2, theme.qcolor(theme.SIMULATED))
+    item.setToolTip(0, "A simulated run: the provider simulator answered; nothing was spent")
 
 
 def _clock(epoch: float, *, day: bool = False) -> str:
