@@ -293,6 +293,12 @@ class CanvasViewer(NodeViewer):
         else:
             event.ignore()
 
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        super().keyPressEvent(event)
+        # NodeGraphQt labels the cursor on every Ctrl / Shift press ("CTRL: Deselect
+        # Nodes" at each Ctrl+Z): the shortcuts are in Help, not in the artist's way
+        self._cursor_text.setVisible(False)
+
     def dropEvent(self, event: QtGui.QDropEvent) -> None:
         pos = self.mapToScene(event.position().toPoint())
         event.setDropAction(QtCore.Qt.DropAction.CopyAction)

@@ -25,6 +25,7 @@ from canvastoon_desktop.core.errors import GraphError
 from canvastoon_desktop.core.graph import Edge, Graph, Node
 
 _TEXT_MERGE_ID = 7101  # QUndoCommand.id() of coalescing parameter edits
+_MULTI_MERGE_ID = 7102  # ... and of those made on several nodes at once
 _sessions = itertools.count(1)
 
 
@@ -233,6 +234,45 @@ class SetParamCommand(Command):
                     self.graph.set_param(self.node_id, name, value)
                 except GraphError:
                     continue
+
+
+class SetParamsCommand(CompoundCommand):
+    """One parameter set to one value on several nodes (a multi-selection's shared
+    parameter); keystrokes of one editing session merge, as with ``SetParamCommand``."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        node_ids: Iterable[str],
+        name: str,
+        value: Any,
+        *,
+        session: int | None = None,
+    ) -> None:
+        self.node_ids = list(node_ids)
+        super().__init__(
+            f"change {name.replace('_', ' ')} of {len(self.node_ids)} nodes",
+            [SetParamCommand(graph, n, name, value) for n in self.node_ids],
+        )
+        self.name = name
+        self.session = session
+
+    def id(self) -> int:
+        return _MULTI_MERGE_ID if self.session is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not (
+            isinstance(other, SetParamsCommand)
+            and other.session is not None
+            and other.session == self.session
+            and other.node_ids == self.node_ids
+            and other.name == self.name
+        ):
+            return False
+        for mine, theirs in zip(self.children, other.children, strict=True):
+            assert isinstance(mine, SetParamCommand) and isinstance(theirs, SetParamCommand)
+            mine.new = theirs.new
+        return True
 
 
 class SetTitleCommand(Command):

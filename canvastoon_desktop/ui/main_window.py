@@ -387,6 +387,10 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         QtWidgets.QApplication.instance().focusChanged.connect(self._focus_changed)
         self.properties.run_requested.connect(lambda n: self.request_run([n], self._run_label([n])))
         self.properties.reroll_requested.connect(lambda n: self.reroll([n]))
+        self.properties.run_many_requested.connect(
+            lambda ids: self.request_run(ids, self._run_label(ids))
+        )
+        self.properties.reroll_many_requested.connect(self.reroll)
         self.properties.pin_requested.connect(lambda n: self.toggle_pin([n]))
         self.properties.open_requested.connect(self.open_result)
         self.properties.mask_requested.connect(self.edit_mask)
@@ -583,8 +587,7 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
             self.rename_backdrop(backdrops[0])
 
     def _selection_changed(self) -> None:
-        ids = self.bridge.selected_ids()
-        self.properties.show_node(ids[0] if len(ids) == 1 else None)
+        self.properties.show_nodes(self.bridge.selected_ids())
 
     def _connection_refused(self, reason: str) -> None:
         self.statusBar().showMessage(f"Not connected: {reason}", 6000)
