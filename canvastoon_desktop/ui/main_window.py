@@ -8,40 +8,38 @@ graph edits themselves are undo commands pushed through the bridge or the panels
 from __future__ import annotations
 
 import logging
-import math
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from canvastoon_desktop.core.errors import CoreError, LibraryError
+from canvastoon_desktop.core.errors import LibraryError
 from canvastoon_desktop.core.fileformat import SUFFIX
 from canvastoon_desktop.core.graph import Graph
-from canvastoon_desktop.core.library import encode_outputs
 from canvastoon_desktop.core.pricing import format_usd
 from canvastoon_desktop.core.resources import examples_dir
 
-from . import clipboard, commands
 from .canvas import CanvasGraph
 from .canvas_bridge import CanvasBridge
-from .dialogs import ConfirmRunDialog, ProblemsDialog, ask, ask_outside_paths, show_error
+from .dialogs import show_error
 from .document import GraphDocument
 from .examples import example_title
 from .minimap import Minimap
 from .node_state import NodeStates
 from .palette import NodePalette
 from .properties import PropertiesPanel
-from .result_viewer import ResultViewer
-from .run_controller import Preflight, RunController, RunRecord
+from .run_controller import RunController
 from .runs_panel import RunsPanel
 from .settings_dialog import SettingsDialog
 from .simulate_mode import SimulateMode
 from .thumbnails import ThumbnailLoader
 from .undo_actions import menu_text, undo_redo_actions
 from .window_arrange import ArrangeCommands
+from .window_edit import EditCommands
 from .window_files import FileCommands
+from .window_nodes import NodeCommands
+from .window_run import RunCommands
 from .workers import in_thread
 
 log = logging.getLogger(__name__)
@@ -51,7 +49,14 @@ APP_TITLE = "CanvasToon"
 AUTOSAVE_AFTER_EDIT_MS = 1500
 
 
-class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
+class MainWindow(
+    FileCommands,
+    EditCommands,
+    NodeCommands,
+    RunCommands,
+    ArrangeCommands,
+    QtWidgets.QMainWindow,
+):
     def __init__(self, workspace: Any, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
@@ -534,58 +539,6 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         if self._drop_at is not None and (new is None or not self.palette.isAncestorOf(new)):
             self._drop_at = None
 
-    def delete_selection(self) -> None:
-        self.bridge.delete_selection()
-
-    def select_all(self) -> None:
-        self.bridge.select(list(self.document.graph.nodes))
-
-    def copy(self) -> bool:
-        mime = clipboard.to_mime(self.document.graph, self.bridge.selected_ids())
-        if mime is None:
-            return False
-        QtWidgets.QApplication.clipboard().setMimeData(mime)
-        return True
-
-    def cut(self) -> None:
-        if self.copy():
-            self.bridge.delete_selection()
-
-    def paste(self, at: tuple[float, float] | None = None) -> list[str]:
-        part = clipboard.from_mime(QtWidgets.QApplication.clipboard().mimeData(), self.registry)
-        if part is None:
-            self.statusBar().showMessage("Nothing to paste", 3000)
-            return []
-        return self._insert_copies(part, "paste", at)
-
-    def duplicate(self) -> list[str]:
-        ids = self.bridge.selected_ids()
-        if not ids:
-            return []
-        return self._insert_copies(clipboard.subgraph(self.document.graph, ids), "duplicate")
-
-    def _insert_copies(
-        self, part: Graph, verb: str, at: tuple[float, float] | None = None
-    ) -> list[str]:
-        nodes, edges = clipboard.fresh_copies(part, at=at)
-        if not nodes:
-            return []
-        text = f"{verb} {len(nodes)} node{'s' if len(nodes) != 1 else ''}"
-        command = commands.add_nodes_command(self.document.graph, nodes, edges, text)
-        if self.bridge.push(command):
-            self.bridge.select([n.id for n in nodes])
-            return [n.id for n in nodes]
-        return []
-
-    def rename(self) -> None:
-        ids = self.bridge.selected_ids()
-        backdrops = self.bridge.backdrops.selected_ids()
-        if len(ids) == 1:
-            self.properties_dock.show()
-            self.properties.focus_title()
-        elif len(backdrops) == 1:
-            self.rename_backdrop(backdrops[0])
-
     def _selection_changed(self) -> None:
         self.properties.show_nodes(self.bridge.selected_ids())
 
@@ -606,180 +559,6 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
             )
 
     # -- running ------------------------------------------------------------------------------
-    def set_simulate(self, on: bool) -> bool:
-        """Simulate mode on or off (not during a run). True when it is as asked."""
-        action = self.actions_by_name["simulate"]
-        if on == self.simulate.active:
-            action.setChecked(on)
-            return True
-        if self.runner.active is not None:
-            action.setChecked(self.simulate.active)
-            self.statusBar().showMessage("A run is going — cancel it (Esc) or wait", 4000)
-            return False
-        if on:
-            try:
-                executor = self.simulate.start()
-            except (RuntimeError, OSError) as exc:
-                action.setChecked(False)
-                self.last_dialog = show_error(
-                    self, "Simulate mode cannot start", _esc(f"the simulator: {exc}")
-                )
-                return False
-            self.runner.use_executor(executor)
-        else:
-            self.runner.use_executor(self.workspace.executor)
-            self.simulate.stop()
-        action.setChecked(on)
-        self.simulate_label.setVisible(on)
-        self._update_title()
-        self.statusBar().showMessage(
-            "Simulate mode: try the hosted models without keys — nothing is spent"
-            if on
-            else "Simulate mode off: hosted models are real again, and cost money",
-            6000,
-        )
-        return True
-
-    def _run_label(self, ids: list[str]) -> str:
-        graph = self.document.graph
-        if len(ids) == 1:
-            return f"Run {graph.display_name(ids[0])}"
-        return f"Run {len(ids)} nodes"
-
-    def run_all(self) -> None:
-        self.request_run(None, "Run all")
-
-    def run_selected(self) -> None:
-        ids = self.bridge.selected_ids()
-        if not ids:
-            self.statusBar().showMessage("Select the nodes to run first (F5 runs everything)", 4000)
-            return
-        self.request_run(ids, self._run_label(ids))
-
-    def request_run(self, targets: list[str] | None, label: str = "Run") -> None:
-        if self.runner.running:
-            self.statusBar().showMessage("A run is going — cancel it (Esc) or wait", 4000)
-            return
-        self._pending_label = label + (" (simulated)" if self.simulate.active else "")
-        self.statusBar().showMessage("Checking the run…", 2000)
-        self.runner.preflight(targets)
-
-    def _preflight_ready(self, preflight: Preflight) -> None:
-        if preflight.error:
-            self.last_dialog = show_error(self, "This run cannot start", _esc(preflight.error))
-            return
-        outside = [p for p in preflight.problems if p.code == "outside_path"]
-        if outside:  # a shared graph's paths: the artist decides, then it is checked again
-
-            def answered(allowed: bool) -> None:
-                if allowed:
-                    self.allow_outside_paths()
-                    self.runner.preflight(preflight.targets)
-
-            self.last_dialog = ask_outside_paths(self, outside, answered)
-            return
-        if preflight.problems or preflight.plan is None:
-            self._show_problems(preflight.problems, preflight)
-            return
-        quote = preflight.plan.quote
-        threshold = self.runner.executor.budget.confirm_over
-        if threshold is not None and quote.cost.high > threshold + 1e-9:
-            dialog = ConfirmRunDialog(quote, threshold, self)
-
-            def answered(_result: int) -> None:
-                if dialog.clickedButton() is dialog.run_button:
-                    self._launch(preflight.targets)
-
-            dialog.finished.connect(answered)
-            self.last_dialog = dialog
-            dialog.open()
-            return
-        self._launch(preflight.targets)
-
-    def _show_problems(
-        self, problems: list[Any], preflight: Preflight | None = None
-    ) -> ProblemsDialog:
-        allow = None
-        budget = self.runner.executor.budget
-        if (
-            preflight is not None
-            and preflight.plan is not None
-            and budget.per_run is not None
-            and problems
-            and all(p.code == "budget" and "per-run" in p.message for p in problems)
-        ):  # only the per-run limit stands in the way: offer to lift it for this run
-            allow = math.ceil(preflight.plan.quote.cost.high * 100 - 1e-6) / 100
-        dialog = ProblemsDialog(problems, self.document.graph, self, allow_usd=allow)
-        dialog.node_clicked.connect(lambda n: self._find_node_beside(n, dialog))
-        dialog.settings_requested.connect(self.open_settings)
-        if preflight is not None:
-            targets = preflight.targets
-            dialog.allow_requested.connect(
-                lambda usd: self._launch(targets, replace(budget, per_run=usd))
-            )
-        self.last_dialog = dialog
-        dialog.show()
-        # beside the canvas, over its right edge: the node a click finds stays in view
-        area = self.viewer.mapToGlobal(self.viewer.rect().topRight())
-        dialog.move(area.x() - dialog.frameGeometry().width() - 12, area.y() + 12)
-        return dialog
-
-    def _find_node_beside(self, node_id: str, dialog: QtWidgets.QWidget) -> None:
-        """Select a node and bring it into the part of the canvas the dialog leaves free."""
-        self.bridge.select([node_id], center=True)
-        card = self.bridge.card(node_id)
-        if card is None:
-            return
-        port = self.viewer.viewport()
-        covered = QtCore.QRect(
-            port.mapFromGlobal(dialog.frameGeometry().topLeft()), dialog.frameGeometry().size()
-        ).intersected(port.rect())
-        if covered.isEmpty():
-            return
-        free_left = covered.left()  # the dialog sits on the right: centre the node left of it
-        shift = port.rect().center().x() - free_left / 2
-        center = self.viewer.mapToScene(port.rect().center())
-        self.viewer.center_on_rect(
-            QtCore.QRectF(center.x() + shift / self.viewer.zoom(), center.y(), 0, 0)
-        )
-
-    def _launch(self, targets: list[str] | None, budget: Any = None) -> None:
-        try:
-            self.runner.start(targets, self._pending_label, budget)
-        except (CoreError, RuntimeError) as exc:
-            self.last_dialog = show_error(self, "This run cannot start", _esc(str(exc)))
-
-    def _run_started(self, record: RunRecord) -> None:
-        self.runs_panel.add_record(record)
-        self.actions_by_name["cancel"].setEnabled(True)
-        self.actions_by_name["run_all"].setEnabled(False)
-        self.tick.start()
-        self.statusBar().showMessage(f"{record.label}…")
-
-    def _run_finished(self, record: RunRecord) -> None:
-        self.actions_by_name["cancel"].setEnabled(False)
-        self.actions_by_name["run_all"].setEnabled(True)
-        self.tick.stop()
-        self.runs_panel.schedule_refresh()
-        if record.status == "refused":
-            self._show_problems(record.problems)
-        summary = record.summary
-        if summary is not None:
-            counts = summary.counts()
-            parts = [f"{n} {state}" for state, n in sorted(counts.items())]
-            cost = format_usd(summary.cost_usd)
-            if record.simulated:
-                cost += " simulated, nothing charged"
-            self.statusBar().showMessage(
-                f"{record.label}: {summary.status} · {cost} · "
-                f"{summary.wall_s:.1f} s · " + ", ".join(parts),
-                10000,
-            )
-        self.refresh_history()
-
-    def cancel_run(self) -> None:
-        if self.runner.cancel():
-            self.statusBar().showMessage("Cancelling — provider jobs are being cancelled too…")
 
     def _tick(self) -> None:
         self.bridge.refresh_running()
@@ -812,186 +591,7 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         if rows is not None:
             self.runs_panel.set_history(rows)
 
-    def _offer_resume(self, node_ids: list[str]) -> None:
-        graph = self.document.graph
-        names = ", ".join(graph.display_name(n) for n in node_ids[:4])
-        more = f" and {len(node_ids) - 4} more" if len(node_ids) > 4 else ""
-        self.last_dialog = ask(
-            self,
-            "Resume earlier jobs?",
-            f"{len(node_ids)} node{'s have' if len(node_ids) != 1 else ' has'} provider jobs "
-            "from an earlier session that were never collected.",
-            f"{names}{more}. Resuming polls those jobs for their results — they are not "
-            "paid again.",
-            "Resume now",
-            "Later",
-            lambda yes: yes and self.request_run(list(node_ids), "Resume"),
-        )
-
     # -- node actions ---------------------------------------------------------------------------
-    def reroll_selected(self) -> None:
-        self.reroll(self.bridge.selected_ids())
-
-    def reroll(self, node_ids: list[str]) -> None:
-        graph = self.document.graph
-        makers = [
-            n
-            for n in node_ids
-            if n in graph.nodes
-            and graph.node_type(n).cacheable
-            and not graph.node_type(n).is_source
-        ]
-        ids = [n for n in makers if commands.has_randomness(graph, n)]
-        if not ids:
-            if makers:  # OpenCV inpaint, pan & zoom, the template writer, assembling...
-                names = ", ".join(graph.display_name(n) for n in makers[:3])
-                self.statusBar().showMessage(
-                    f"{names}: the same inputs always give the same result here — "
-                    "change a parameter or an input for another",
-                    6000,
-                )
-            else:
-                self.statusBar().showMessage("Select a node that makes something to re-roll", 4000)
-            return
-        if self.runner.running:
-            self.statusBar().showMessage("A run is going — cancel it (Esc) or wait", 4000)
-            return
-        if len(ids) == 1:
-            self.bridge.push(commands.RerollCommand(graph, ids[0]))
-        else:
-            self.bridge.push(
-                commands.CompoundCommand(
-                    f"re-roll {len(ids)} nodes", [commands.RerollCommand(graph, n) for n in ids]
-                )
-            )
-        self.request_run(
-            ids, "Re-roll " + (graph.display_name(ids[0]) if len(ids) == 1 else f"{len(ids)} nodes")
-        )
-
-    def toggle_pin_selected(self) -> None:
-        self.toggle_pin(self.bridge.selected_ids())
-
-    def toggle_pin(self, node_ids: list[str]) -> None:
-        graph = self.document.graph
-        parent = commands.CompoundCommand()
-        for node_id in node_ids:
-            node = graph.nodes.get(node_id)
-            if node is None:
-                continue
-            if node.pins:
-                for key in list(node.pins):
-                    parent.add(
-                        commands.SetPinCommand(
-                            graph, node_id, None, None if key == "" else int(key)
-                        )
-                    )
-                continue
-            st = self.states.get(node_id)
-            if st.items and len(st.items) > 1:
-                for index, item in enumerate(st.items):
-                    if item.outputs:
-                        parent.add(
-                            commands.SetPinCommand(
-                                graph, node_id, encode_outputs(item.outputs), index
-                            )
-                        )
-            elif st.outputs:
-                parent.add(commands.SetPinCommand(graph, node_id, encode_outputs(st.outputs)))
-        if not parent.children:
-            self.statusBar().showMessage("Nothing to pin: run the node first", 4000)
-            return
-        parent.setText(
-            parent.children[0].text()
-            if len(parent.children) == 1
-            else f"pin/unpin {len(node_ids)} nodes"
-        )
-        self.bridge.push(parent)
-
-    def open_selected_result(self) -> None:
-        ids = self.bridge.selected_ids()
-        if len(ids) == 1:
-            self.open_result(ids[0])
-
-    def open_result(self, node_id: str) -> ResultViewer | None:
-        graph = self.document.graph
-        if node_id not in graph.nodes:
-            return None
-        st = self.states.get(node_id)
-        text = None
-        if graph.nodes[node_id].type == "text":
-            text = str(graph.nodes[node_id].params.get("text") or "")
-        outputs = st.outputs or {}
-        if not outputs and text is None:
-            self.statusBar().showMessage(
-                f"{graph.display_name(node_id)} has no result yet — run it (Shift+F5)", 5000
-            )
-            return None
-        if text is not None:
-            outputs = {}
-        viewer = ResultViewer(
-            graph.display_name(node_id), dict(outputs), self.workspace.library, self, text=text
-        )
-        viewer.show()
-        self._viewers = [v for v in self._viewers if shiboken6.isValid(v)] + [viewer]
-        return viewer
-
-    def edit_mask(self, node_id: str) -> None:
-        """Paint the mask of an Inpaint node over the image it gets (the mask painter and
-        the Painted Mask node are built separately; without them this says so)."""
-        try:
-            from canvastoon_desktop.ui.mask_painter import MaskPainterDialog
-            from nodes.painted_mask import attach_mask, painting_inputs, store_mask
-        except ImportError:
-            self.statusBar().showMessage("The mask painter is not part of this build yet", 5000)
-            return
-        graph = self.document.graph
-        if node_id not in graph.nodes:
-            return
-        image, mask = painting_inputs(graph, self.runner.plan, node_id)
-        if image is None:
-            self.statusBar().showMessage(
-                "Run the node that makes the image first: the mask is painted over it", 6000
-            )
-            return
-        try:
-            dialog = MaskPainterDialog(
-                image.path,
-                mask.path if mask is not None else None,
-                self,
-                name=graph.display_name(node_id),
-            )
-        except ValueError as exc:
-            self.last_dialog = show_error(self, "Cannot paint a mask", _esc(str(exc)))
-            return
-        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        self.last_dialog = dialog
-
-        def finished(result: int) -> None:
-            if not result or node_id not in graph.nodes:
-                return
-            try:
-                stored = store_mask(self.workspace.library, dialog.mask_png(), image)
-                edit = attach_mask(graph, node_id, stored.sha256, image.sha256)
-            except (CoreError, ValueError) as exc:
-                self.last_dialog = show_error(self, "Cannot use this mask", _esc(str(exc)))
-                return
-            self.bridge.push(commands.MaskEditCommand(graph, edit), {node_id, edit.mask_node_id})
-
-        dialog.finished.connect(finished)
-        dialog.open()
-
-    def open_library(self) -> None:
-        try:
-            from canvastoon_desktop.ui.gallery import LibraryWindow
-        except ImportError:
-            self.statusBar().showMessage("The library window is not part of this build yet", 5000)
-            return
-        try:
-            window = LibraryWindow(self.workspace, parent=self)
-        except TypeError:
-            window = LibraryWindow(self.workspace)
-        window.show()
-        self._viewers = [v for v in self._viewers if shiboken6.isValid(v)] + [window]
 
     def open_settings(self) -> None:
         locked = (
@@ -1093,34 +693,6 @@ class MainWindow(FileCommands, ArrangeCommands, QtWidgets.QMainWindow):
         self.last_dialog = box
 
     # -- context menu ---------------------------------------------------------------------------
-    def _context_menu(self, scene_pos: QtCore.QPointF, node_id: str) -> None:
-        menu = QtWidgets.QMenu(self)
-        names = self.actions_by_name
-        if node_id:
-            menu.addAction(names["run_selected"])
-            menu.addAction(names["reroll"])
-            menu.addAction(names["pin"])
-            menu.addAction(names["open_result"])
-            menu.addSeparator()
-            menu.addAction(names["rename"])
-            menu.addAction(names["duplicate"])
-            menu.addAction(names["copy"])
-            menu.addAction(names["delete"])
-        else:
-            add = menu.addMenu("Add node")
-            for node_type in self.registry:
-                action = add.addAction(node_type.title)
-                action.triggered.connect(
-                    lambda _c=False, t=node_type.type_id: self.bridge.add_node(
-                        t, (scene_pos.x(), scene_pos.y())
-                    )
-                )
-            paste_here = menu.addAction("Paste here")
-            paste_here.triggered.connect(lambda: self.paste(at=(scene_pos.x(), scene_pos.y())))
-            menu.addSeparator()
-            menu.addAction(names["fit"])
-        self.last_menu = menu
-        menu.popup(QtGui.QCursor.pos())
 
     # -- closing ----------------------------------------------------------------------------------
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
