@@ -17,6 +17,7 @@ from canvastoon_desktop.core.fileformat import SUFFIX, load_graph
 from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.nodetype import NodeRegistry
 from canvastoon_desktop.core.params import ParamKind
+from canvastoon_desktop.core.paths import path_params
 
 
 def documents_home() -> Path:
@@ -56,19 +57,11 @@ def example_copy(example: Path, registry: NodeRegistry) -> ExampleCopy:
     graph = load_graph(example, registry)
     bundle = example.resolve().parent
     folder = documents_home() / example.stem
-    catalog = registry.catalog
-    for node in graph.nodes.values():
-        node_type = registry.get(node.type)
-        if node_type is None:
+    for node, spec, value in list(path_params(graph)):
+        if Path(value).is_absolute() or value.startswith("~"):
             continue
-        for spec in node_type.param_specs(catalog, node.params.get("model")):
-            value = node.params.get(spec.name)
-            if not isinstance(value, str) or not value or Path(value).is_absolute():
-                continue
-            if value.startswith("~"):
-                continue
-            if spec.kind is ParamKind.FILE:
-                node.params[spec.name] = str((bundle / value).resolve())
-            elif spec.kind is ParamKind.FOLDER:
-                node.params[spec.name] = str(folder / value)
+        if spec.kind is ParamKind.FILE:
+            node.params[spec.name] = str((bundle / value).resolve())
+        elif spec.kind is ParamKind.FOLDER:
+            node.params[spec.name] = str(folder / value)
     return ExampleCopy(graph, f"{example_title(example)} (example)", folder)

@@ -67,7 +67,7 @@ def test_fields_a_newer_app_added_to_a_backdrop_are_kept() -> None:
     ("entry", "says"),
     [
         ({"id": "b", "rect": [0, 0, -5, 100]}, "width and height must be positive"),
-        ({"id": "b", "rect": [0, 0, 12345, 100]}, "finite numbers"),  # 1e400 below
+        ({"id": "b", "rect": [0, 0, 12345, 100]}, "rect[2] is not a finite number"),  # 1e400
         ({"id": "b", "rect": [0, 0, 100, 100], "color": "red; x"}, "is not #rrggbb"),
         ({"id": "b", "rect": [0, 0, 100]}, "rect"),
         ({"id": "b/../x", "rect": [0, 0, 100, 100]}, "id"),
