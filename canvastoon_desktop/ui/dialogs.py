@@ -127,7 +127,7 @@ class ProblemsDialog(QtWidgets.QDialog):
         close = buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Close)
         close.clicked.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(460, min(620, 150 + 110 * len(self.groups)))
+        self.resize(470, min(660, 170 + 150 * len(self.groups)))
 
     def _group_box(self, group: ProblemGroup) -> QtWidgets.QFrame:
         box = QtWidgets.QFrame()

@@ -684,7 +684,9 @@ class MainWindow(
             "<table cellspacing=6>"
             + "".join(f"<tr><td><b>{_esc(k)}</b></td><td>{_esc(t)}</td></tr>" for t, k in rows)
             + "</table><p>Drag from a port to connect · drag a wire end off to disconnect · "
-            "Alt+Shift+drag cuts wires · middle-drag or Alt+drag pans · wheel zooms</p>"
+            "Alt+Shift+drag cuts wires · middle-drag or Alt+drag pans · wheel zooms, "
+            "Shift+wheel scrolls sideways · click the minimap to go there · drag a backdrop "
+            "by its title to move it with its nodes, by its corner to resize it</p>"
         )
         box = QtWidgets.QMessageBox(self)
         box.setWindowTitle("Keyboard shortcuts")

@@ -408,57 +408,33 @@ class PropertiesPanel(QtWidgets.QWidget):
         return commit
 
     def _commit(self, spec: ParamSpec, value: Any, session: int | None) -> None:
-        if self._building or self.graph is None or self.stack is None:
-            return
-        if self.node_ids:
-            self._commit_many(spec, value, session)
-            return
-        if self.node_id is None:
-            return
-        error = self.errors.get(spec.name)
-        try:
-            value = spec.coerce(value)
-        except ParamError as exc:
-            if error is not None:
-                error.setText(str(exc))
-                error.show()
-            return
-        if error is not None:
-            error.hide()
-        node = self.graph.nodes[self.node_id]
-        if node.params.get(spec.name, spec.default) == value and spec.name in node.params:
-            return
-        try:
-            push(
-                self.stack,
-                SetParamCommand(self.graph, self.node_id, spec.name, value, session=session),
-            )
-        except GraphError as exc:
-            if error is not None:
-                error.setText(str(exc))
-                error.show()
-
-    def _commit_many(self, spec: ParamSpec, value: Any, session: int | None) -> None:
         graph, stack = self.graph, self.stack
-        assert graph is not None and stack is not None
+        if self._building or graph is None or stack is None:
+            return
+        if not self.node_ids and self.node_id is None:
+            return
         error = self.errors.get(spec.name)
         try:
             value = spec.coerce(value)
         except ParamError as exc:
-            if error is not None:
-                error.setText(str(exc))
-                error.show()
+            _say(error, str(exc))
             return
-        if error is not None:
-            error.hide()
+        _say(error, None)
+        command: SetParamCommand | SetParamsCommand
+        if self.node_ids:  # a multi-selection: the same value on all of them
+            command = SetParamsCommand(graph, self.node_ids, spec.name, value, session=session)
+        else:
+            assert self.node_id is not None
+            node = graph.nodes[self.node_id]
+            if node.params.get(spec.name, spec.default) == value and spec.name in node.params:
+                return
+            command = SetParamCommand(graph, self.node_id, spec.name, value, session=session)
         try:
-            push(stack, SetParamsCommand(graph, self.node_ids, spec.name, value, session=session))
+            push(stack, command)
         except GraphError as exc:
-            if error is not None:
-                error.setText(str(exc))
-                error.show()
+            _say(error, str(exc))
             return
-        if spec.name == "model":  # the new model brings its own parameters
+        if self.node_ids and spec.name == "model":  # the new model brings its own params
             QtCore.QTimer.singleShot(0, self._rebuild_keep_focus)
 
     def _title_edited(self) -> None:
@@ -541,6 +517,17 @@ class PropertiesPanel(QtWidgets.QWidget):
     def _on_node_state_changed(self, node_id: str) -> None:
         if node_id == self.node_id:
             self.refresh_state()
+
+
+def _say(error: QtWidgets.QLabel | None, message: str | None) -> None:
+    """Show why a value was not taken under its editor (None hides it)."""
+    if error is None:
+        return
+    if message is None:
+        error.hide()
+    else:
+        error.setText(message)
+        error.show()
 
 
 def _esc(text: str) -> str:
