@@ -152,9 +152,10 @@ def _lock_file(session: str) -> Path:
 
 
 def hold_session_lock() -> None:
-    """Take this process's session lock (once; the OS lets go of it when the process ends)."""
+    """Take this process's session lock in the autosave folder (once per folder; the OS
+    lets go of it when the process ends)."""
     global _lock
-    if _lock is not None:
+    if _lock is not None and Path(_lock.name).parent == autosave_dir():
         return
     try:
         import fcntl
