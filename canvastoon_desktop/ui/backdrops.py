@@ -235,7 +235,11 @@ class BackdropLayer(QtCore.QObject):
             backdrop = graph.backdrops.get(backdrop_id or "")
             if backdrop is not None and backdrop.rect != view.current_rect():
                 found.append(
-                    commands.SetBackdropCommand(graph, backdrop.changed(rect=view.current_rect()))
+                    commands.SetBackdropCommand(
+                        graph,
+                        backdrop.changed(rect=view.current_rect()),
+                        f"move backdrop {backdrop.title}".rstrip(),
+                    )
                 )
         return found
 

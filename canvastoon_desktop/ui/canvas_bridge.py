@@ -559,7 +559,7 @@ class CanvasBridge(QtCore.QObject):
         if len(parts) == 1:
             self.push(parts[0])
         elif parts:  # a backdrop dragged with the nodes on it: one undo step
-            self.push(commands.CompoundCommand(parts[0].text().replace("change", "move"), parts))
+            self.push(commands.CompoundCommand(parts[0].text(), parts))
 
     def _on_data_dropped(self, mime: QtCore.QMimeData, pos: QtCore.QPoint) -> None:
         if self.graph is None:

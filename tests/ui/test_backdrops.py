@@ -74,6 +74,7 @@ def test_dragging_the_title_moves_the_backdrop_with_its_nodes_in_one_step(
         assert abs(graph.nodes[node_id].position[1] - before[node_id][1] - dy) < 2
     assert graph.nodes["story"].position == before["story"]  # not on the backdrop: stays
     assert window.document.stack.index() == steps_before + 1
+    assert window.document.stack.undoText() == "move backdrop Cast"
     window.actions_by_name["undo"].trigger()
     assert graph.backdrops[backdrop_id].rect == rect_before
     assert graph.nodes["mina"].position == before["mina"]
