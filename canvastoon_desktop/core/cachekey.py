@@ -41,3 +41,18 @@ def cache_key(
 ) -> str:
     body = {"t": node_type, "v": type_version, "m": model, "p": params, "i": inputs, "r": reroll}
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+SEED_RANGE = 2**31 - 1
+
+
+def reroll_seed(seed: int | None, reroll: int, maximum: int | None = None) -> int | None:
+    """The seed a model is called with after ``reroll`` re-rolls: the node's own seed (or
+    none: the provider's random one) until the first re-roll, then one derived from it and
+    the counter — so every re-roll asks for a new result, even of a model that is
+    deterministic for a fixed seed (the offline ones), and the same re-roll repeats."""
+    if reroll <= 0:
+        return seed
+    top = int(min(maximum or SEED_RANGE, SEED_RANGE))
+    digest = hashlib.sha256(f"seed:{seed}:reroll:{reroll}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % (top + 1)

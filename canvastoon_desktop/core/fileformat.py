@@ -21,6 +21,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
 from . import untrusted_json
+from .backdrops import Backdrop, backdrop_problem
 from .errors import GraphFileError
 from .graph import Edge, Graph, Node
 from .nodetype import NodeRegistry
@@ -34,6 +35,7 @@ SUFFIX = ".ctoon"
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_NODES = 20_000
 MAX_EDGES = 100_000
+MAX_BACKDROPS = 10_000
 MAX_PARAM_DEPTH = 16
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
@@ -81,6 +83,14 @@ class _EdgeEntry(BaseModel):
     ] = Field(alias="to")
 
 
+class _BackdropEntry(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+    id: _Id
+    rect: Annotated[list[float], Field(min_length=4, max_length=4)]
+    title: Annotated[str, Field(max_length=200)] = ""
+    color: Annotated[str, Field(max_length=20)] = "#5b6b8c"
+
+
 class _GraphDoc(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
     format: str
@@ -88,6 +98,7 @@ class _GraphDoc(BaseModel):
     nodes: list[_NodeEntry] = []
     edges: list[_EdgeEntry] = []
     meta: dict[str, JsonValue] = {}
+    backdrops: Annotated[list[_BackdropEntry], Field(max_length=MAX_BACKDROPS)] = []
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -267,6 +278,26 @@ def _build(doc: _GraphDoc, registry: NodeRegistry, source: object) -> Graph:
             continue
         seen_edges.add(edge)
         graph.edges.append(edge)
+    for entry in doc.backdrops:
+        backdrop = Backdrop(
+            entry.id,
+            (
+                float(entry.rect[0]),
+                float(entry.rect[1]),
+                float(entry.rect[2]),
+                float(entry.rect[3]),
+            ),
+            entry.title,
+            entry.color,
+            extra=dict(entry.model_extra or {}),
+        )
+        problem = backdrop_problem(backdrop)
+        if entry.id in graph.backdrops:
+            problem = "this backdrop id is used twice"
+        if problem:
+            problems.append((None, f"backdrop {entry.id}: {problem}"))
+        else:
+            graph.backdrops[entry.id] = backdrop
     if not problems:
         try:
             graph.topological_order()
@@ -381,6 +412,17 @@ def graph_to_document(graph: Graph) -> dict[str, Any]:
             "meta": graph.meta,
         }
     )
+    if graph.backdrops:
+        doc["backdrops"] = [
+            {
+                **b.extra,
+                "id": b.id,
+                "title": b.title,
+                "rect": [round(v, 2) for v in b.rect],
+                "color": b.color,
+            }
+            for b in graph.backdrops.values()
+        ]
     return doc
 
 
@@ -417,10 +459,26 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def _new_file_mode() -> int:
+    """The mode ``open()`` gives a new file: 0666 less the umask (read once, at import)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+NEW_FILE_MODE = _new_file_mode()
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):  # mkstemp makes 0600; the file gets the mode it had, or
+            try:  # a new file's usual one, not a private temp file's
+                mode = path.stat().st_mode & 0o7777
+            except OSError:
+                mode = NEW_FILE_MODE
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

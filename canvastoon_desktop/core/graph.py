@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .backdrops import Backdrop
 from .errors import GraphError
 from .nodetype import NodeRegistry, NodeType
 from .params import ParamError
@@ -95,6 +96,14 @@ class Graph:
         self.title_changed = Signal("title_changed")
         #: (node_id) — pins or re-roll counters changed
         self.node_state_changed = Signal("node_state_changed")
+        #: labelled frames behind parts of the graph (see ``backdrops.py``), by id
+        self.backdrops: dict[str, Backdrop] = {}
+        #: (backdrop)
+        self.backdrop_added = Signal("backdrop_added")
+        #: (backdrop)
+        self.backdrop_removed = Signal("backdrop_removed")
+        #: (backdrop) — its rectangle, title or colour changed; the new value
+        self.backdrop_changed = Signal("backdrop_changed")
 
     # -- queries ---------------------------------------------------------------------------
     def node_type(self, node_id: str) -> type[NodeType]:
@@ -350,6 +359,27 @@ class Graph:
         if node.pins.get(key) != before:
             self.node_state_changed.emit(node_id)
 
+    # -- backdrops ------------------------------------------------------------------------
+    def add_backdrop(self, backdrop: Backdrop) -> Backdrop:
+        if backdrop.id in self.backdrops:
+            raise GraphError(f"a backdrop {backdrop.id} already exists")
+        self.backdrops[backdrop.id] = backdrop
+        self.backdrop_added.emit(backdrop)
+        return backdrop
+
+    def remove_backdrop(self, backdrop_id: str) -> Backdrop:
+        backdrop = self.backdrops.pop(backdrop_id)
+        self.backdrop_removed.emit(backdrop)
+        return backdrop
+
+    def set_backdrop(self, backdrop: Backdrop) -> None:
+        """Replace a backdrop's rectangle, title or colour (same id)."""
+        if backdrop.id not in self.backdrops:
+            raise GraphError(f"there is no backdrop {backdrop.id}")
+        if self.backdrops[backdrop.id] != backdrop:
+            self.backdrops[backdrop.id] = backdrop
+            self.backdrop_changed.emit(backdrop)
+
     # -- whole-graph helpers --------------------------------------------------------------
     def topological_order(self, subset: Iterable[str] | None = None) -> list[str]:
         """Node ids with every node after its inputs; raises GraphError on a cycle."""
@@ -381,4 +411,5 @@ class Graph:
         twin.edges = list(self.edges)
         twin.meta = copy.deepcopy(self.meta)
         twin.extra = copy.deepcopy(self.extra)
+        twin.backdrops = dict(self.backdrops)  # frozen in use: replaced, never changed
         return twin

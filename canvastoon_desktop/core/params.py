@@ -57,6 +57,17 @@ class ParamSpec:
     def display(self) -> str:
         return self.label or self.name.replace("_", " ").capitalize()
 
+    def choice_label(self, choice: Any) -> str:
+        """What a chooser shows for ``choice``: its label, else an identifier-like value in
+        words ("zoom_in" → "Zoom in"); other values (sizes, ratios, numbers) as they are."""
+        label = self.choice_labels.get(choice)
+        if label:
+            return label
+        text = str(choice)
+        if isinstance(choice, str) and text.replace("_", "").isalpha() and text.islower():
+            return text.replace("_", " ").capitalize()
+        return text
+
     def coerce(self, value: Any) -> Any:
         """Return ``value`` checked and normalised for this parameter, or raise ParamError."""
         if value is None:

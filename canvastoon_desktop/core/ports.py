@@ -43,7 +43,12 @@ def connection_refusal(source: PortType, target: PortType) -> str | None:
     """A plain-language reason why ``source`` cannot feed ``target``, or None when it can."""
     if can_feed(source, target):
         return None
-    return f"a {source.label} output cannot feed a {target.label} input"
+    return f"{_a(source.label)} output cannot feed {_a(target.label)} input"
+
+
+def _a(word: str) -> str:
+    """The word with its article: "an Image", "a Text"."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import hashlib
 import os
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .assets import Asset, AssetKind, Value
+from .cachekey import reroll_seed
 from .catalog import ModelSpec
 from .errors import NodeFailed
 from .generation import GeneratedOutput, ModelCall
@@ -148,7 +150,13 @@ class NodeContext:
             return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
 
     async def generate(self, call: ModelCall) -> GeneratedOutput:
-        """Call a model through its provider adapter (journaled, resumable, rate-limited)."""
+        """Call a model through its provider adapter (journaled, resumable, rate-limited).
+        A re-rolled node × item calls a model that takes a seed with a new one."""
+        seed_spec = call.model.param("seed")
+        reroll = self.node.reroll_count(self.item)
+        if seed_spec is not None and reroll:
+            seed = reroll_seed(call.params.get("seed"), reroll, seed_spec.maximum)
+            call = dataclasses.replace(call, params={**call.params, "seed": seed})
         if self.prompt_used is None and call.prompt:
             self.prompt_used = call.prompt
         output = await self.run.generate(self, call)

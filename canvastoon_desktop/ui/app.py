@@ -69,10 +69,10 @@ def open_windows(workspace: Any, files: Sequence[str]) -> list[Any]:
         window = MainWindow(workspace)
         window.showMaximized()
         if file is not None:
-            window.open_file(file, ask_unsaved=False)
-        else:
-            window.offer_untitled_recovery()
+            window.open_file(file, ask_unsaved=False)  # offers that file's own changes
         windows.append(window)
+    # and whatever else a session that did not close cleanly left unsaved
+    windows[0].offer_recovery_at_launch(skip=[Path(f) for f in files])
     return windows
 
 

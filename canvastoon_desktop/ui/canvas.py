@@ -24,6 +24,14 @@ from .node_item import CanvasNode
 
 NODE_TYPE_MIME = "application/x-canvastoon-node-type"
 
+#: the smallest zoom a fit goes down to: below it card text gets too small to read (the
+#: rest of a big graph is a pan away, and the minimap shows where)
+READABLE_ZOOM = 0.85
+MIN_ZOOM, MAX_ZOOM = 0.05, 3.0
+#: zoom per wheel notch: three notches ≈ 2×
+WHEEL_STEP = 1.26
+FRAME_MARGIN = 48.0
+
 #: (from port, to port) -> why they cannot be connected, or None
 ConnectionCheck = Callable[[PortItem, PortItem], "str | None"]
 
@@ -85,6 +93,8 @@ class CanvasViewer(NodeViewer):
     connection_hint = QtCore.Signal(str)
     #: right click: (scene position, node view id or "")
     context_menu_requested = QtCore.Signal(QtCore.QPointF, str)
+    #: the visible part of the scene moved or was zoomed
+    view_changed = QtCore.Signal()
 
     def __init__(
         self, parent: QtWidgets.QWidget | None = None, undo_stack: QtGui.QUndoStack | None = None
@@ -100,6 +110,87 @@ class CanvasViewer(NodeViewer):
         self.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform, True)
         self.setViewportUpdateMode(QtWidgets.QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+
+    # -- zoom and framing -----------------------------------------------------------------
+    def zoom(self) -> float:
+        """Screen pixels per scene unit."""
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float, anchor: QtCore.QPointF | None = None) -> None:
+        """Zoom by ``factor`` (clamped to MIN_ZOOM..MAX_ZOOM), keeping the scene point
+        ``anchor`` where it is on screen."""
+        current = self.zoom()
+        if current <= 0:
+            return
+        target = min(MAX_ZOOM, max(MIN_ZOOM, current * factor))
+        if abs(target - current) < 1e-9:
+            return
+        self.scale(target / current, target / current, anchor)
+
+    def frame(self, rect: QtCore.QRectF, *, min_zoom: float = READABLE_ZOOM) -> None:
+        """Show ``rect`` whole if it fits at ``min_zoom`` or more (never zooming in past
+        1:1); else at ``min_zoom``, from its top-left corner, where a graph starts."""
+        port = self.viewport().size()
+        if rect.isNull() or port.width() <= 0 or port.height() <= 0:
+            return
+        area = rect.adjusted(-FRAME_MARGIN, -FRAME_MARGIN, FRAME_MARGIN, FRAME_MARGIN)
+        zoom = min(port.width() / area.width(), port.height() / area.height(), 1.0)
+        zoom = max(zoom, min(min_zoom, 1.0))
+        width, height = port.width() / zoom, port.height() / zoom
+        x = area.center().x() if area.width() <= width + 1e-6 else area.left() + width / 2
+        y = area.center().y() if area.height() <= height + 1e-6 else area.top() + height / 2
+        self._set_range(QtCore.QPointF(x, y), width, height)
+
+    def center_on_rect(self, rect: QtCore.QRectF) -> None:
+        """Bring ``rect`` to the middle of the view at the current zoom."""
+        self._set_range(rect.center(), self._scene_range.width(), self._scene_range.height())
+
+    def _set_range(self, center: QtCore.QPointF, width: float, height: float) -> None:
+        self._scene_range = QtCore.QRectF(
+            center.x() - width / 2, center.y() - height / 2, width, height
+        )
+        self._update_scene()
+
+    def _update_scene(self) -> None:
+        """Show the scene range exactly (NodeGraphQt's fitInView keeps a 2 px margin, so
+        every refit shrank the zoom a little)."""
+        area = self._scene_range
+        port = self.viewport().rect()
+        self.setSceneRect(area)
+        if area.width() <= 0 or area.height() <= 0 or port.width() <= 0:
+            return
+        zoom = min(port.width() / area.width(), port.height() / area.height())
+        self.setTransform(QtGui.QTransform.fromScale(zoom, zoom))
+        self.centerOn(area.center())
+        self.view_changed.emit()
+
+    def visible_scene_rect(self) -> QtCore.QRectF:
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:
+        """The wheel zooms about the cursor, a notch by WHEEL_STEP (NodeGraphQt's 1.13 made
+        three notches 1.4×); with Shift it scrolls sideways."""
+        delta = event.angleDelta()
+        if event.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier:
+            step = delta.y() or delta.x()
+            self._set_viewer_pan(-step / self.zoom() / 2.0, 0.0)
+            event.accept()
+            return
+        notches = (delta.y() or delta.x()) / 120.0
+        if notches:
+            anchor = self.mapToScene(event.position().toPoint())
+            self.zoom_by(WHEEL_STEP**notches, anchor)
+        event.accept()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        """Keep the zoom when the window changes size (NodeGraphQt refits the old scene
+        range, so a smaller window would shrink text below readable)."""
+        zoom = self.zoom()
+        QtWidgets.QGraphicsView.resizeEvent(self, event)
+        self._last_size = self.size()
+        if zoom > 0:
+            port = self.viewport().size()
+            self._set_range(self._scene_range.center(), port.width() / zoom, port.height() / zoom)
 
     # -- typed ports --------------------------------------------------------------------
     def refusal(self, from_port: PortItem, to_port: PortItem) -> str | None:
@@ -202,16 +293,30 @@ class CanvasViewer(NodeViewer):
         else:
             event.ignore()
 
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        super().keyPressEvent(event)
+        # NodeGraphQt labels the cursor on every Ctrl / Shift press ("CTRL: Deselect
+        # Nodes" at each Ctrl+Z): the shortcuts are in Help, not in the artist's way
+        self._cursor_text.setVisible(False)
+
+    def dropEvent(self, event: QtGui.QDropEvent) -> None:
+        pos = self.mapToScene(event.position().toPoint())
+        event.setDropAction(QtCore.Qt.DropAction.CopyAction)
+        event.accept()
+        self.data_dropped.emit(event.mimeData(), QtCore.QPoint(int(pos.x()), int(pos.y())))
+
     def contextMenuEvent(self, event: QtGui.QContextMenuEvent) -> None:
         self.RMB_state = False
         scene_pos = self.mapToScene(event.pos())
         node_id = ""
         for item in self.scene().items(scene_pos):
             owner = item
-            while owner is not None and not hasattr(owner, "card_layout"):
+            while owner is not None and not (
+                hasattr(owner, "card_layout") or hasattr(owner, "backdrop_id")
+            ):
                 owner = owner.parentItem()
             if owner is not None:
-                node_id = owner.id
+                node_id = owner.id  # a card's view id, or a backdrop's id
                 break
         self.context_menu_requested.emit(scene_pos, node_id)
         event.accept()

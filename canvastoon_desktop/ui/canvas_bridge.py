@@ -29,7 +29,8 @@ from canvastoon_desktop.core.graph import Edge, Graph, Node, new_node_id
 from canvastoon_desktop.core.ports import connection_refusal
 
 from . import commands, theme
-from .canvas import NODE_TYPE_MIME, CanvasGraph, is_input
+from .backdrops import BackdropLayer
+from .canvas import MIN_ZOOM, NODE_TYPE_MIME, READABLE_ZOOM, CanvasGraph, is_input
 from .node_item import CanvasNode, CardItem, layout_for
 from .node_state import NodeState, NodeStates
 from .thumbnails import ThumbnailLoader, text_key, thumb_key
@@ -57,6 +58,10 @@ class CanvasBridge(QtCore.QObject):
     context_menu_requested = QtCore.Signal(QtCore.QPointF, str)
     #: files that are not images were dropped: (paths)
     files_dropped = QtCore.Signal(list)
+    #: the view was framed on nodes (Fit View, Show All, a graph opened)
+    framed = QtCore.Signal()
+    #: right click on a backdrop's title: (scene position, backdrop id)
+    backdrop_menu_requested = QtCore.Signal(QtCore.QPointF, str)
 
     def __init__(
         self,
@@ -95,6 +100,8 @@ class CanvasBridge(QtCore.QObject):
         self.viewer.scene().selectionChanged.connect(self._selection_timer.start)
         self.canvas.node_double_clicked.connect(self._on_double_clicked)
         self.loader.ready.connect(self._on_preview_ready)
+        #: the graph's backdrops, drawn behind the cards
+        self.backdrops = BackdropLayer(self)
 
     # -- binding a graph (orange: set_scheme) ------------------------------------------
     def set_graph(self, graph: Graph | None, graph_dir: Path | None = None) -> None:
@@ -102,6 +109,7 @@ class CanvasBridge(QtCore.QObject):
         self._clear_canvas()
         self.graph = graph
         self.graph_dir = graph_dir
+        self.backdrops.set_graph(graph)
         if graph is None:
             self._update_hint()
             return
@@ -188,29 +196,30 @@ class CanvasBridge(QtCore.QObject):
                 card.setSelected(True)
                 cards.append(card)
         if center and cards:
-            self._show_rect(_united(c.sceneBoundingRect() for c in cards), zoom=False)
+            self.viewer.center_on_rect(_united(c.sceneBoundingRect() for c in cards))
 
-    def fit(self, node_ids: Iterable[str] | None = None) -> None:
-        """Frame these nodes (all by default), never zooming in past 1:1."""
+    def fit(self, node_ids: Iterable[str] | None = None, *, readable: bool = True) -> None:
+        """Frame these nodes (all by default), never zooming in past 1:1 — nor, when
+        ``readable``, out so far that card text cannot be read (then from the top-left)."""
         cards = [self._nodes[n].view for n in (node_ids or self._nodes) if n in self._nodes]
         if cards:
-            self._show_rect(_united(c.sceneBoundingRect() for c in cards), zoom=True)
+            self.viewer.frame(
+                _united(c.sceneBoundingRect() for c in cards),
+                min_zoom=READABLE_ZOOM if readable else MIN_ZOOM,
+            )
+        self.framed.emit()
 
-    def _show_rect(self, rect: QtCore.QRectF, *, zoom: bool) -> None:
-        viewer = self.viewer
-        current = viewer._scene_range
-        if zoom:
-            rect = rect.adjusted(-60.0, -60.0, 60.0, 60.0)
-            port = viewer.viewport().size()
-            width = max(rect.width(), float(port.width()))
-            height = max(rect.height(), float(port.height()))
-        else:
-            width, height = current.width(), current.height()
-        center = rect.center()
-        viewer._scene_range = QtCore.QRectF(
-            center.x() - width / 2, center.y() - height / 2, width, height
-        )
-        viewer._update_scene()
+    def show_all(self) -> None:
+        """Frame every node however small that makes them (cards show less detail)."""
+        self.fit(readable=False)
+
+    def overview(self) -> tuple[list[tuple[QtCore.QRectF, str]], list[tuple[QtCore.QRectF, str]]]:
+        """Every card's and backdrop's scene rectangle and colour (for the minimap)."""
+        cards = [
+            (node.view.sceneBoundingRect(), node.view.header_color.name())
+            for node in self._nodes.values()
+        ]
+        return cards, self.backdrops.overview()
 
     def view_center(self) -> tuple[float, float]:
         center = self.viewer.mapToScene(self.viewer.viewport().rect().center())
@@ -323,6 +332,8 @@ class CanvasBridge(QtCore.QObject):
                 badges.append(("PIN", theme.ACCENT))
             if st.resumable:
                 badges.append(("RESUME", "#4aa8ff"))
+            if st.simulated:
+                badges.append(("SIM", theme.SIMULATED))
             if st.problems and st.state not in ("running", "queued"):
                 badges.append(("!", theme.STATE_COLORS["invalid"]))
             if badges != card.badges:
@@ -386,6 +397,11 @@ class CanvasBridge(QtCore.QObject):
             lines.append(f"<span style='color:#ffb74d'>⚠ {_esc(problem)}</span>")
         if st.resumable:
             lines.append("A provider job from an earlier session can be resumed (no new cost).")
+        if st.simulated:
+            lines.append(
+                f"<span style='color:{theme.SIMULATED}'>Simulated: the provider simulator "
+                "made this, not the real model; nothing was charged.</span>"
+            )
         cost = st.cost_text()
         if cost:
             lines.append(f"Cost: {_esc(cost)}")
@@ -537,8 +553,13 @@ class CanvasBridge(QtCore.QObject):
             old = graph.nodes[node_id].position
             if old != new:
                 moves[node_id] = (old, new)
+        parts: list[commands.Command] = self.backdrops.moves(moved)
         if moves:
-            self.push(commands.MoveNodesCommand(graph, moves))
+            parts.append(commands.MoveNodesCommand(graph, moves))
+        if len(parts) == 1:
+            self.push(parts[0])
+        elif parts:  # a backdrop dragged with the nodes on it: one undo step
+            self.push(commands.CompoundCommand(parts[0].text(), parts))
 
     def _on_data_dropped(self, mime: QtCore.QMimeData, pos: QtCore.QPoint) -> None:
         if self.graph is None:
@@ -561,6 +582,10 @@ class CanvasBridge(QtCore.QObject):
             self.node_activated.emit(node_id)
 
     def _on_context_menu(self, scene_pos: QtCore.QPointF, view_id: str) -> None:
+        if view_id in self.backdrops.items:
+            self.backdrops.select(view_id)
+            self.backdrop_menu_requested.emit(scene_pos, view_id)
+            return
         node_id = self._core.get(view_id, "") if view_id else ""
         if node_id and node_id not in self.selected_ids():
             self.select([node_id])
@@ -642,10 +667,11 @@ class CanvasBridge(QtCore.QObject):
             return False
         node_ids = self.selected_ids()
         edges = self.selected_edges()
-        if not node_ids and not edges:
+        backdrops = self.backdrops.selected_ids()
+        if not node_ids and not edges and not backdrops:
             return False
         touched = set(node_ids) | {n for e in edges for n in (e.src_node, e.dst_node)}
-        return self.push(commands.delete_nodes_command(graph, node_ids, edges), touched)
+        return self.push(commands.delete_nodes_command(graph, node_ids, edges, backdrops), touched)
 
     def _resync(self, node_ids: Iterable[str]) -> None:
         """Make the pipes of these nodes match the graph again (after a refused gesture)."""

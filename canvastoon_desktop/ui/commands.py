@@ -20,10 +20,12 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from canvastoon_desktop.core.backdrops import Backdrop
 from canvastoon_desktop.core.errors import GraphError
 from canvastoon_desktop.core.graph import Edge, Graph, Node
 
 _TEXT_MERGE_ID = 7101  # QUndoCommand.id() of coalescing parameter edits
+_MULTI_MERGE_ID = 7102  # ... and of those made on several nodes at once
 _sessions = itertools.count(1)
 
 
@@ -234,6 +236,45 @@ class SetParamCommand(Command):
                     continue
 
 
+class SetParamsCommand(CompoundCommand):
+    """One parameter set to one value on several nodes (a multi-selection's shared
+    parameter); keystrokes of one editing session merge, as with ``SetParamCommand``."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        node_ids: Iterable[str],
+        name: str,
+        value: Any,
+        *,
+        session: int | None = None,
+    ) -> None:
+        self.node_ids = list(node_ids)
+        super().__init__(
+            f"change {name.replace('_', ' ')} of {len(self.node_ids)} nodes",
+            [SetParamCommand(graph, n, name, value) for n in self.node_ids],
+        )
+        self.name = name
+        self.session = session
+
+    def id(self) -> int:
+        return _MULTI_MERGE_ID if self.session is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not (
+            isinstance(other, SetParamsCommand)
+            and other.session is not None
+            and other.session == self.session
+            and other.node_ids == self.node_ids
+            and other.name == self.name
+        ):
+            return False
+        for mine, theirs in zip(self.children, other.children, strict=True):
+            assert isinstance(mine, SetParamCommand) and isinstance(theirs, SetParamCommand)
+            mine.new = theirs.new
+        return True
+
+
 class SetTitleCommand(Command):
     def __init__(self, graph: Graph, node_id: str, title: str | None) -> None:
         super().__init__(f"rename {graph.display_name(node_id)}")
@@ -290,6 +331,20 @@ class RerollCommand(Command):
             self.graph.set_pin(self.node_id, self.old_pin, self.item)
 
 
+def has_randomness(graph: Graph, node_id: str) -> bool:
+    """Can a re-roll of this node give something new? Hosted models can (a new call, a new
+    result), offline ones only when they take a seed; a node calling no model cannot."""
+    node = graph.nodes[node_id]
+    node_type = graph.registry[node.type]
+    catalog = graph.registry.catalog
+    params = node_type.effective_params(catalog, node.params)
+    connected = frozenset(e.dst_port for e in graph.incoming(node_id))
+    return any(
+        not model.offline or model.param("seed") is not None
+        for model in node_type.models_in_use(catalog, params, connected)
+    )
+
+
 class MaskEditCommand(Command):
     """A painted mask put in front of an Inpaint node (a ``nodes.painted_mask.MaskEdit``:
     a new Painted Mask node wired in, or new params on the one already there)."""
@@ -306,16 +361,70 @@ class MaskEditCommand(Command):
         self.edit.revert(self.graph)
 
 
+class AddBackdropCommand(Command):
+    def __init__(self, graph: Graph, backdrop: Backdrop) -> None:
+        super().__init__(f"add backdrop {backdrop.title}".rstrip())
+        self.graph = graph
+        self.backdrop = backdrop
+
+    def do(self) -> None:
+        self.graph.add_backdrop(self.backdrop)
+
+    def undo_it(self) -> None:
+        self.graph.remove_backdrop(self.backdrop.id)
+
+
+class RemoveBackdropCommand(Command):
+    """Removes a backdrop; the nodes on it stay where they are."""
+
+    def __init__(self, graph: Graph, backdrop_id: str) -> None:
+        self.backdrop = graph.backdrops[backdrop_id]
+        super().__init__(f"delete backdrop {self.backdrop.title}".rstrip())
+        self.graph = graph
+
+    def do(self) -> None:
+        self.graph.remove_backdrop(self.backdrop.id)
+
+    def undo_it(self) -> None:
+        self.graph.add_backdrop(self.backdrop)
+
+
+class SetBackdropCommand(Command):
+    """A backdrop moved, resized, renamed or recoloured: the new value of it."""
+
+    def __init__(self, graph: Graph, new: Backdrop, text: str = "") -> None:
+        self.old = graph.backdrops[new.id]
+        super().__init__(text or f"change backdrop {self.old.title}".rstrip())
+        self.graph = graph
+        self.new = new
+
+    def do(self) -> None:
+        self.graph.set_backdrop(self.new)
+
+    def undo_it(self) -> None:
+        self.graph.set_backdrop(self.old)
+
+
 def delete_nodes_command(
-    graph: Graph, node_ids: list[str], edges: list[Edge] | None = None
+    graph: Graph,
+    node_ids: list[str],
+    edges: list[Edge] | None = None,
+    backdrop_ids: Iterable[str] = (),
 ) -> CompoundCommand:
-    """Delete nodes (and, beside them, lone selected edges) as one undo step."""
+    """Delete nodes (and, beside them, lone selected edges and backdrops) as one undo step."""
     nodes = [n for n in node_ids if n in graph.nodes]
-    if len(nodes) == 1 and not edges:
+    backdrops = [b for b in backdrop_ids if b in graph.backdrops]
+    if len(nodes) == 1 and not edges and not backdrops:
         text = f"delete {graph.display_name(nodes[0])}"
+    elif nodes:
+        text = f"delete {len(nodes)} nodes"
+    elif backdrops:
+        text = "delete backdrop" if len(backdrops) == 1 else f"delete {len(backdrops)} backdrops"
     else:
-        text = f"delete {len(nodes)} nodes" if nodes else "disconnect"
+        text = "disconnect"
     parent = CompoundCommand(text)
+    for backdrop_id in backdrops:
+        parent.add(RemoveBackdropCommand(graph, backdrop_id))
     touched = set(nodes)
     for edge in edges or ():
         if edge.src_node not in touched and edge.dst_node not in touched:

@@ -1,37 +1,28 @@
-"""One open graph: the core ``Graph``, its file, its undo stack, and its autosave side file.
+"""One open graph: the core ``Graph``, its file, its undo stack, and its autosave.
 
 Files are read and written only with ``core.fileformat``. The undo stack's clean state is the
-"modified" mark; a recovered autosave is modified until saved. Autosave writes a side file
-(``fileformat.autosave_path``) while there are unsaved changes; a clean save or close deletes
-it, so an autosave that outlives its file's last save means the app did not close cleanly.
+"modified" mark; a recovered autosave is modified until saved. Autosave writes the graph into
+the autosave folder (``recovery.py``) while there are unsaved changes; a clean save or close
+deletes it, so an autosave left there means the app did not close cleanly.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui
 
 from canvastoon_desktop.core.errors import GraphFileError
-from canvastoon_desktop.core.fileformat import (
-    atomic_write_text,
-    autosave_path,
-    dumps_graph,
-    load_graph,
-    save_graph,
-)
+from canvastoon_desktop.core.fileformat import dumps_graph, load_graph, save_graph
 from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.nodetype import NodeRegistry
-from canvastoon_desktop.core.settings import config_dir
+
+from . import recovery
 
 log = logging.getLogger(__name__)
-
-
-def untitled_dir() -> Path:
-    return config_dir() / "autosave"
 
 
 class GraphDocument(QtCore.QObject):
@@ -45,9 +36,18 @@ class GraphDocument(QtCore.QObject):
         self.registry = registry
         self.graph = Graph(registry)
         self.path: Path | None = None
+        #: what an untitled graph is called until saved ("K-pop episode" for an example)
+        self.untitled_name = "Untitled"
+        #: where Save As suggests an untitled graph goes (None: "untitled" in the home folder)
+        self.save_as: Path | None = None
+        self._token = uuid.uuid4().hex  # names an untitled graph's autosave
+        self._adopted: Path | None = None  # a recovered autosave this document goes on with
         self.stack = QtGui.QUndoStack(self)
         self._forced_dirty = False
-        self._autosaved_index: int | None = None
+        #: edits of the graph so far (counted by the window from the graph's signals: a
+        #: merged keystroke leaves the undo index alone), and how many the autosave holds
+        self.edits = 0
+        self._autosaved_edits: int | None = None
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autosave")
         self.stack.cleanChanged.connect(self._clean_changed)
 
@@ -55,7 +55,10 @@ class GraphDocument(QtCore.QObject):
     def is_modified(self) -> bool:
         return self._forced_dirty or not self.stack.isClean()
 
-    def _clean_changed(self, _clean: bool) -> None:
+    def _clean_changed(self, clean: bool) -> None:
+        if clean and not self._forced_dirty:  # undone back to the file: nothing to recover
+            self._autosaved_edits = None
+            self._writer.submit(recovery.discard, self.autosave_file())
         self._emit_modified()
 
     def _emit_modified(self) -> None:
@@ -67,23 +70,41 @@ class GraphDocument(QtCore.QObject):
 
     @property
     def display_name(self) -> str:
-        return self.path.name if self.path else "Untitled"
+        return self.path.name if self.path else self.untitled_name
 
     def autosave_file(self) -> Path:
-        return autosave_path(self.path, untitled_dir())
+        if self._adopted is not None:
+            return self._adopted
+        return recovery.side_file(self.path, self._token)
 
     # -- opening and saving -------------------------------------------------------------------
     def read(self, path: str | Path) -> Graph:
         """Parse a file without touching the open graph (raises GraphFileError)."""
         return load_graph(Path(path), self.registry)
 
-    def replace(self, graph: Graph, path: Path | None, *, modified: bool = False) -> None:
-        """Show another graph; the undo history starts over."""
+    def replace(
+        self,
+        graph: Graph,
+        path: Path | None,
+        *,
+        modified: bool = False,
+        untitled_name: str = "Untitled",
+        save_as: Path | None = None,
+        autosave: Path | None = None,
+    ) -> None:
+        """Show another graph; the undo history starts over. ``autosave``: the recovered
+        autosave it came from, which it goes on writing until saved."""
         self.stack.clear()
         self.graph = graph
         self.path = Path(path) if path else None
+        self.untitled_name = untitled_name
+        self.save_as = save_as
+        self._token = uuid.uuid4().hex
+        self._adopted = autosave
+        if autosave is not None:
+            recovery.adopt(autosave)
         self._forced_dirty = modified
-        self._autosaved_index = None
+        self._autosaved_edits = None
         self.graph_replaced.emit()
         self._emit_modified()
 
@@ -97,9 +118,10 @@ class GraphDocument(QtCore.QObject):
         old_autosave = self.autosave_file()
         save_graph(self.graph, target)
         self.path = target
+        self._adopted = None
         self._forced_dirty = False
         self.stack.setClean()
-        self._autosaved_index = None
+        self._autosaved_edits = None
         self.discard_autosave(old_autosave)
         self.discard_autosave()
         self._emit_modified()
@@ -110,17 +132,17 @@ class GraphDocument(QtCore.QObject):
         """Write the side file if there are unsaved changes not yet autosaved."""
         if not self.is_modified() or (not self.graph.nodes and self.path is None):
             return False
-        index = self.stack.index()
-        if self._autosaved_index == index and not self._forced_dirty:
+        if self._autosaved_edits == self.edits:
             return False
         try:
             text = dumps_graph(self.graph)  # on the GUI thread: the graph is not shared
         except GraphFileError as exc:  # Save says so in a dialog; autosave just logs it
             log.warning("autosave skipped: %s", exc)
             return False
-        self._autosaved_index = index
-        target = self.autosave_file()
-        future = self._writer.submit(_write_autosave, target, text)
+        self._autosaved_edits = self.edits
+        future = self._writer.submit(
+            recovery.write, self.autosave_file(), text, self.path, self.display_name
+        )
         future.add_done_callback(_log_failure)
         return True
 
@@ -128,34 +150,19 @@ class GraphDocument(QtCore.QObject):
         """Wait for a pending autosave write (tests, shutdown)."""
         self._writer.submit(lambda: None).result(timeout=10)
 
-    def discard_autosave(self, path: Path | None = None) -> None:
+    def discard_autosave(self, side: Path | None = None) -> None:
         self.flush_autosave()
-        with contextlib.suppress(OSError):
-            (path or self.autosave_file()).unlink()
+        recovery.discard(side or self.autosave_file())
 
     @staticmethod
-    def recoverable(path: Path | None) -> Path | None:
-        """The autosave of ``path`` when it is newer than the file (an unclean exit)."""
-        side = autosave_path(path, untitled_dir())
-        try:
-            side_time = side.stat().st_mtime
-        except OSError:
-            return None
-        if path is None:
-            return side
-        try:
-            return side if side_time > Path(path).stat().st_mtime else None
-        except OSError:
-            return side
+    def recoverable(path: Path) -> recovery.Recoverable | None:
+        """The autosave of the file ``path`` when it holds changes the file lacks (an
+        earlier session did not close cleanly)."""
+        return recovery.find(path, recovery.side_file(path, ""))
 
     def close(self) -> None:
         self.stack.cleanChanged.disconnect(self._clean_changed)
         self._writer.shutdown(wait=True)
-
-
-def _write_autosave(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(target, text)
 
 
 def _log_failure(future: object) -> None:

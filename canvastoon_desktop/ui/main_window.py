@@ -14,35 +14,49 @@ from typing import Any
 import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from canvastoon_desktop.core.errors import CoreError, LibraryError
+from canvastoon_desktop.core.errors import LibraryError
 from canvastoon_desktop.core.fileformat import SUFFIX
 from canvastoon_desktop.core.graph import Graph
-from canvastoon_desktop.core.library import encode_outputs
 from canvastoon_desktop.core.pricing import format_usd
 from canvastoon_desktop.core.resources import examples_dir
 
-from . import clipboard, commands
 from .canvas import CanvasGraph
 from .canvas_bridge import CanvasBridge
-from .dialogs import ConfirmRunDialog, ProblemsDialog, ask, ask_outside_paths, show_error
+from .dialogs import show_error
 from .document import GraphDocument
+from .examples import example_title
+from .minimap import Minimap
 from .node_state import NodeStates
 from .palette import NodePalette
 from .properties import PropertiesPanel
-from .result_viewer import ResultViewer
-from .run_controller import Preflight, RunController, RunRecord
+from .run_controller import RunController
 from .runs_panel import RunsPanel
 from .settings_dialog import SettingsDialog
+from .simulate_mode import SimulateMode
 from .thumbnails import ThumbnailLoader
+from .undo_actions import menu_text, undo_redo_actions
+from .window_arrange import ArrangeCommands
+from .window_edit import EditCommands
 from .window_files import FileCommands
+from .window_nodes import NodeCommands
+from .window_run import RunCommands
 from .workers import in_thread
 
 log = logging.getLogger(__name__)
 
 APP_TITLE = "CanvasToon"
+#: how soon after an edit it is autosaved (a crash loses at most this much)
+AUTOSAVE_AFTER_EDIT_MS = 1500
 
 
-class MainWindow(FileCommands, QtWidgets.QMainWindow):
+class MainWindow(
+    FileCommands,
+    EditCommands,
+    NodeCommands,
+    RunCommands,
+    ArrangeCommands,
+    QtWidgets.QMainWindow,
+):
     def __init__(self, workspace: Any, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
@@ -55,6 +69,7 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self.viewer = self.canvas.canvas_viewer
         self.bridge = CanvasBridge(self.canvas, self.document.stack, self.states, self.loader, self)
         self.runner = RunController(workspace, self.states, self._graph_and_path, self)
+        self.simulate = SimulateMode(workspace)
         self.palette = NodePalette(self.registry)
         self.properties = PropertiesPanel(workspace.prices)
         self.properties.state_of = self.states.get
@@ -70,10 +85,14 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self._graph_subscriptions: list[tuple[Any, Any]] = []
         self._pending_label = "Run"
         self._viewers: list[QtWidgets.QWidget] = []
+        self._siblings: list[MainWindow] = []  # windows it opened (recovered documents)
         self._closing = False
         self._cancel_before_close = False
+        #: where a node found by a Tab search goes (the cursor on the canvas at Tab)
+        self._drop_at: tuple[float, float] | None = None
 
         self.setCentralWidget(self.viewer)
+        self.minimap = Minimap(self.viewer, self.bridge.overview)
         self._docks()
         self.actions_by_name: dict[str, QtGui.QAction] = {}
         self._make_actions()
@@ -148,10 +167,12 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         a("save", "&Save", self.save, key.Save)
         a("save_as", "Save &As…", self.save_as, "Ctrl+Shift+S")
         a("quit", "&Quit", self.close, key.Quit)
-        undo = self.document.stack.createUndoAction(self, "&Undo")
-        undo.setShortcuts([QtGui.QKeySequence(key.Undo)])
-        redo = self.document.stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QtGui.QKeySequence("Ctrl+Y"), QtGui.QKeySequence("Ctrl+Shift+Z")])
+        undo, redo = undo_redo_actions(
+            self.document.stack,
+            self,
+            [QtGui.QKeySequence(key.Undo)],
+            [QtGui.QKeySequence("Ctrl+Y"), QtGui.QKeySequence("Ctrl+Shift+Z")],
+        )
         self.addAction(undo)
         self.addAction(redo)
         self.actions_by_name["undo"], self.actions_by_name["redo"] = undo, redo
@@ -162,7 +183,22 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         a("delete", "De&lete", self.delete_selection, ["Del", "Backspace"], canvas_only=True)
         a("select_all", "Select &All", self.select_all, key.SelectAll, canvas_only=True)
         a("rename", "&Rename…", self.rename, "F2")
-        a("fit", "&Fit View", self.bridge.fit, "F", canvas_only=True, tip="Frame every node (F)")
+        a(
+            "fit",
+            "&Fit View",
+            self.bridge.fit,
+            "F",
+            canvas_only=True,
+            tip="Frame the graph, as far as its text stays readable (F)",
+        )
+        a(
+            "show_all",
+            "Show &All Nodes",
+            self.bridge.show_all,
+            "Shift+F",
+            canvas_only=True,
+            tip="Zoom out until every node shows; cards show less detail (Shift+F)",
+        )
         a(
             "search",
             "Find &Node…",
@@ -206,6 +242,15 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
             "Esc",
             tip="Cancel the run; provider jobs are cancelled too (Esc)",
         )
+        simulate = a(
+            "simulate",
+            "Simulate",
+            lambda: self.set_simulate(self.actions_by_name["simulate"].isChecked()),
+            "Ctrl+Shift+M",
+            tip="Simulate mode: hosted models answer from a built-in simulator — no keys "
+            "needed, nothing is spent, results are marked simulated (Ctrl+Shift+M)",
+        )
+        simulate.setCheckable(True)
         a("open_result", "Open Result", self.open_selected_result, "Return", canvas_only=True)
         a(
             "library",
@@ -217,6 +262,7 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         a("settings", "&Settings…", self.open_settings, "Ctrl+,")
         a("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, "F1")
         self.actions_by_name["cancel"].setEnabled(False)
+        self._make_arrange_actions()
 
     def _menus(self) -> None:
         bar = self.menuBar()
@@ -227,8 +273,8 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.examples_menu = file_menu.addMenu("Open E&xample")
         for example in sorted(examples_dir().glob(f"*{SUFFIX}")):
-            action = self.examples_menu.addAction(example.stem.replace("_", " ").capitalize())
-            action.setToolTip(str(example))
+            action = self.examples_menu.addAction(menu_text(example_title(example)))
+            action.setToolTip(f"A copy of {example.name} to try and change")
             action.triggered.connect(lambda _c=False, e=example: self.open_example(e))
         self.examples_menu.setEnabled(bool(self.examples_menu.actions()))
         file_menu.addSeparator()
@@ -253,12 +299,25 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
             edit.addSeparator() if name is None else edit.addAction(names[name])
         view = bar.addMenu("&View")
         view.addAction(names["fit"])
+        view.addAction(names["show_all"])
         view.addAction(names["search"])
         view.addSeparator()
+        view.addAction(names["minimap"])
         for dock in (self.palette_dock, self.properties_dock, self.runs_dock):
             view.addAction(dock.toggleViewAction())
+        self._arrange_menu(bar)
         run = bar.addMenu("&Run")
-        for name in ("run_all", "run_selected", "reroll", "pin", None, "cancel", "open_result"):
+        for name in (
+            "run_all",
+            "run_selected",
+            "reroll",
+            "pin",
+            None,
+            "cancel",
+            "open_result",
+            None,
+            "simulate",
+        ):
             run.addSeparator() if name is None else run.addAction(names[name])
         tools = bar.addMenu("&Tools")
         tools.addAction(names["library"])
@@ -287,8 +346,14 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         bar.addAction(names["cancel"])
         bar.widgetForAction(names["cancel"]).setObjectName("cancelButton")
         bar.addSeparator()
+        bar.addAction(names["simulate"])
+        bar.widgetForAction(names["simulate"]).setObjectName("simulateButton")
         self.quote_label = QtWidgets.QLabel("≈ $0 · ~0 s")
         self.quote_label.setObjectName("quoteLabel")
+        # room for a long quote from the start, so the toolbar does not jump as it changes
+        self.quote_label.setMinimumWidth(
+            self.quote_label.fontMetrics().horizontalAdvance("≈ $000.00–$000.00 · ~00 min · 00")
+        )
         self.quote_label.setToolTip("What running the whole graph would cost and take")
         bar.addWidget(self.quote_label)
         spacer = QtWidgets.QWidget()
@@ -302,6 +367,12 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
 
     def _statusbar(self) -> None:
         status = self.statusBar()
+        self.simulate_label = QtWidgets.QLabel(
+            "SIMULATE — hosted models answer from the built-in simulator; nothing is spent"
+        )
+        self.simulate_label.setObjectName("simulateLabel")
+        self.simulate_label.hide()
+        status.addPermanentWidget(self.simulate_label)
         self.spend_label = QtWidgets.QLabel()
         status.addPermanentWidget(self.spend_label)
         self._show_spend(0.0)
@@ -314,10 +385,17 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self.bridge.connection_refused.connect(self._connection_refused)
         self.bridge.context_menu_requested.connect(self._context_menu)
         self.bridge.files_dropped.connect(self._files_dropped)
+        self.bridge.backdrop_menu_requested.connect(self._backdrop_menu)
+        self.bridge.backdrops.rename_requested.connect(self.rename_backdrop)
         self.viewer.connection_hint.connect(self._connection_hint)
         self.palette.add_requested.connect(self._add_from_palette)
+        QtWidgets.QApplication.instance().focusChanged.connect(self._focus_changed)
         self.properties.run_requested.connect(lambda n: self.request_run([n], self._run_label([n])))
         self.properties.reroll_requested.connect(lambda n: self.reroll([n]))
+        self.properties.run_many_requested.connect(
+            lambda ids: self.request_run(ids, self._run_label(ids))
+        )
+        self.properties.reroll_many_requested.connect(self.reroll)
         self.properties.pin_requested.connect(lambda n: self.toggle_pin([n]))
         self.properties.open_requested.connect(self.open_result)
         self.properties.mask_requested.connect(self.edit_mask)
@@ -335,23 +413,44 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self.tick = QtCore.QTimer(self)
         self.tick.setInterval(1000)
         self.tick.timeout.connect(self._tick)
+        # autosave shortly after each edit; during a long burst of edits, at least every
+        # "autosave every" seconds of the settings
+        self.autosave_soon = QtCore.QTimer(self)
+        self.autosave_soon.setSingleShot(True)
+        self.autosave_soon.setInterval(AUTOSAVE_AFTER_EDIT_MS)
+        self.autosave_soon.timeout.connect(self._autosave_now)
         self.autosave_timer = QtCore.QTimer(self)
+        self.autosave_timer.setSingleShot(True)
         self.autosave_timer.setInterval(max(5, int(self.settings.autosave_seconds)) * 1000)
-        self.autosave_timer.timeout.connect(self.document.autosave)
-        self.autosave_timer.start()
+        self.autosave_timer.timeout.connect(self._autosave_now)
+
+    def _edited(self, *_args: Any) -> None:
+        self.document.edits += 1
+        self.autosave_soon.start()
+        if not self.autosave_timer.isActive():
+            self.autosave_timer.start()
+
+    def _autosave_now(self) -> None:
+        self.autosave_soon.stop()
+        self.autosave_timer.stop()
+        self.document.autosave()
 
     # -- the document -----------------------------------------------------------------------------
     def _graph_and_path(self) -> tuple[Graph, Path | None]:
         return self.document.graph, self.document.path
 
-    def show_graph(self, graph: Graph, path: Path | None, *, modified: bool = False) -> None:
+    def show_graph(
+        self, graph: Graph, path: Path | None, *, modified: bool = False, **document: Any
+    ) -> None:
+        """Show ``graph`` (of the file ``path``); ``document``: how an untitled one is
+        named, saved and autosaved (``GraphDocument.replace``)."""
         if self.runner.active is not None:  # the run belongs to the graph going away
             self.runner.cancel()
         for signal, handler in self._graph_subscriptions:
             signal.disconnect(handler)
         self._graph_subscriptions.clear()
         self.states.clear()
-        self.document.replace(graph, path, modified=modified)
+        self.document.replace(graph, path, modified=modified, **document)
         self.bridge.set_graph(graph, self.document.graph_dir)
         self.properties.set_document(graph, self.document.stack, lambda: self.document.graph_dir)
         for signal in (
@@ -365,79 +464,83 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
             handler = self._graph_changed
             signal.connect(handler)
             self._graph_subscriptions.append((signal, handler))
+        for signal in (
+            graph.node_added,
+            graph.node_removed,
+            graph.node_moved,
+            graph.backdrop_added,
+            graph.backdrop_removed,
+            graph.backdrop_changed,
+        ):
+            signal.connect(self.minimap.layout_changed)
+            self._graph_subscriptions.append((signal, self.minimap.layout_changed))
+        for signal in (  # every edit, undo and redo of the graph: autosave soon
+            graph.node_added,
+            graph.node_removed,
+            graph.edge_added,
+            graph.edge_removed,
+            graph.param_changed,
+            graph.node_moved,
+            graph.title_changed,
+            graph.node_state_changed,
+            graph.backdrop_added,
+            graph.backdrop_removed,
+            graph.backdrop_changed,
+        ):
+            signal.connect(self._edited)
+            self._graph_subscriptions.append((signal, self._edited))
+        self.minimap.layout_changed()
         self._update_title()
         self.runner.graph_opened()
+        self.runs_panel.schedule_refresh()  # this graph's runs
         QtCore.QTimer.singleShot(0, self.bridge.fit)
+
+    def open_in_new_window(self, then: Any = None) -> MainWindow:
+        """Another editor window on the same workspace (``then(window)`` fills it)."""
+        window = MainWindow(self.workspace)
+        window.resize(self.size())
+        window.show()
+        self._siblings = [w for w in self._siblings if shiboken6.isValid(w)] + [window]
+        if then is not None:
+            then(window)
+        return window
 
     def _graph_changed(self, *_args: Any) -> None:
         self.runner.graph_changed()
 
     def _update_title(self) -> None:
-        self.setWindowTitle(f"{self.document.display_name}[*] — {APP_TITLE}")
+        mode = " (Simulate)" if self.simulate.active else ""
+        self.setWindowTitle(f"{self.document.display_name}[*] — {APP_TITLE}{mode}")
         self.setWindowModified(self.document.is_modified())
 
     # -- editing --------------------------------------------------------------------------
     def _add_from_palette(self, type_id: str) -> None:
-        self.bridge.add_node(type_id)
+        at, self._drop_at = self._drop_at, None
+        self.bridge.add_node(type_id, None if at is None else (at[0] - 24.0, at[1] - 14.0))
         self.viewer.setFocus()
 
     def focus_palette(self) -> None:
+        """Tab on the canvas: search the palette; the node found lands under the cursor."""
+        self._drop_at = self._cursor_on_canvas()
         self.palette_dock.show()
         self.palette_dock.raise_()
         self.palette.focus_search()
 
-    def delete_selection(self) -> None:
-        self.bridge.delete_selection()
+    def _cursor_on_canvas(self) -> tuple[float, float] | None:
+        port = self.viewer.viewport()
+        local = port.mapFromGlobal(QtGui.QCursor.pos())
+        if not port.rect().contains(local):
+            return None
+        scene = self.viewer.mapToScene(local)
+        return scene.x(), scene.y()
 
-    def select_all(self) -> None:
-        self.bridge.select(list(self.document.graph.nodes))
-
-    def copy(self) -> bool:
-        mime = clipboard.to_mime(self.document.graph, self.bridge.selected_ids())
-        if mime is None:
-            return False
-        QtWidgets.QApplication.clipboard().setMimeData(mime)
-        return True
-
-    def cut(self) -> None:
-        if self.copy():
-            self.bridge.delete_selection()
-
-    def paste(self, at: tuple[float, float] | None = None) -> list[str]:
-        part = clipboard.from_mime(QtWidgets.QApplication.clipboard().mimeData(), self.registry)
-        if part is None:
-            self.statusBar().showMessage("Nothing to paste", 3000)
-            return []
-        return self._insert_copies(part, "paste", at)
-
-    def duplicate(self) -> list[str]:
-        ids = self.bridge.selected_ids()
-        if not ids:
-            return []
-        return self._insert_copies(clipboard.subgraph(self.document.graph, ids), "duplicate")
-
-    def _insert_copies(
-        self, part: Graph, verb: str, at: tuple[float, float] | None = None
-    ) -> list[str]:
-        nodes, edges = clipboard.fresh_copies(part, at=at)
-        if not nodes:
-            return []
-        text = f"{verb} {len(nodes)} node{'s' if len(nodes) != 1 else ''}"
-        command = commands.add_nodes_command(self.document.graph, nodes, edges, text)
-        if self.bridge.push(command):
-            self.bridge.select([n.id for n in nodes])
-            return [n.id for n in nodes]
-        return []
-
-    def rename(self) -> None:
-        ids = self.bridge.selected_ids()
-        if len(ids) == 1:
-            self.properties_dock.show()
-            self.properties.focus_title()
+    def _focus_changed(self, _old: QtWidgets.QWidget | None, new: QtWidgets.QWidget | None) -> None:
+        # the cursor spot belongs to one Tab search: leaving the palette forgets it
+        if self._drop_at is not None and (new is None or not self.palette.isAncestorOf(new)):
+            self._drop_at = None
 
     def _selection_changed(self) -> None:
-        ids = self.bridge.selected_ids()
-        self.properties.show_node(ids[0] if len(ids) == 1 else None)
+        self.properties.show_nodes(self.bridge.selected_ids())
 
     def _connection_refused(self, reason: str) -> None:
         self.statusBar().showMessage(f"Not connected: {reason}", 6000)
@@ -456,104 +559,6 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
             )
 
     # -- running ------------------------------------------------------------------------------
-    def _run_label(self, ids: list[str]) -> str:
-        graph = self.document.graph
-        if len(ids) == 1:
-            return f"Run {graph.display_name(ids[0])}"
-        return f"Run {len(ids)} nodes"
-
-    def run_all(self) -> None:
-        self.request_run(None, "Run all")
-
-    def run_selected(self) -> None:
-        ids = self.bridge.selected_ids()
-        if not ids:
-            self.statusBar().showMessage("Select the nodes to run first (F5 runs everything)", 4000)
-            return
-        self.request_run(ids, self._run_label(ids))
-
-    def request_run(self, targets: list[str] | None, label: str = "Run") -> None:
-        if self.runner.running:
-            self.statusBar().showMessage("A run is going — cancel it (Esc) or wait", 4000)
-            return
-        self._pending_label = label
-        self.statusBar().showMessage("Checking the run…", 2000)
-        self.runner.preflight(targets)
-
-    def _preflight_ready(self, preflight: Preflight) -> None:
-        if preflight.error:
-            self.last_dialog = show_error(self, "This run cannot start", _esc(preflight.error))
-            return
-        outside = [p for p in preflight.problems if p.code == "outside_path"]
-        if outside:  # a shared graph's paths: the artist decides, then it is checked again
-
-            def answered(allowed: bool) -> None:
-                if allowed:
-                    self.allow_outside_paths()
-                    self.runner.preflight(preflight.targets)
-
-            self.last_dialog = ask_outside_paths(self, outside, answered)
-            return
-        if preflight.problems or preflight.plan is None:
-            self._show_problems(preflight.problems)
-            return
-        quote = preflight.plan.quote
-        threshold = self.workspace.executor.budget.confirm_over
-        if threshold is not None and quote.cost.high > threshold + 1e-9:
-            dialog = ConfirmRunDialog(quote, threshold, self)
-
-            def answered(_result: int) -> None:
-                if dialog.clickedButton() is dialog.run_button:
-                    self._launch(preflight.targets)
-
-            dialog.finished.connect(answered)
-            self.last_dialog = dialog
-            dialog.open()
-            return
-        self._launch(preflight.targets)
-
-    def _show_problems(self, problems: list[Any]) -> ProblemsDialog:
-        dialog = ProblemsDialog(problems, self.document.graph, self)
-        dialog.node_clicked.connect(lambda n: self.bridge.select([n], center=True))
-        dialog.settings_requested.connect(self.open_settings)
-        self.last_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _launch(self, targets: list[str] | None) -> None:
-        try:
-            self.runner.start(targets, self._pending_label)
-        except (CoreError, RuntimeError) as exc:
-            self.last_dialog = show_error(self, "This run cannot start", _esc(str(exc)))
-
-    def _run_started(self, record: RunRecord) -> None:
-        self.runs_panel.add_record(record)
-        self.actions_by_name["cancel"].setEnabled(True)
-        self.actions_by_name["run_all"].setEnabled(False)
-        self.tick.start()
-        self.statusBar().showMessage(f"{record.label}…")
-
-    def _run_finished(self, record: RunRecord) -> None:
-        self.actions_by_name["cancel"].setEnabled(False)
-        self.actions_by_name["run_all"].setEnabled(True)
-        self.tick.stop()
-        self.runs_panel.schedule_refresh()
-        if record.status == "refused":
-            self._show_problems(record.problems)
-        summary = record.summary
-        if summary is not None:
-            counts = summary.counts()
-            parts = [f"{n} {state}" for state, n in sorted(counts.items())]
-            self.statusBar().showMessage(
-                f"{record.label}: {summary.status} · {format_usd(summary.cost_usd)} · "
-                f"{summary.wall_s:.1f} s · " + ", ".join(parts),
-                10000,
-            )
-        self.refresh_history()
-
-    def cancel_run(self) -> None:
-        if self.runner.cancel():
-            self.statusBar().showMessage("Cancelling — provider jobs are being cancelled too…")
 
     def _tick(self) -> None:
         self.bridge.refresh_running()
@@ -586,172 +591,7 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         if rows is not None:
             self.runs_panel.set_history(rows)
 
-    def _offer_resume(self, node_ids: list[str]) -> None:
-        graph = self.document.graph
-        names = ", ".join(graph.display_name(n) for n in node_ids[:4])
-        more = f" and {len(node_ids) - 4} more" if len(node_ids) > 4 else ""
-        self.last_dialog = ask(
-            self,
-            "Resume earlier jobs?",
-            f"{len(node_ids)} node{'s have' if len(node_ids) != 1 else ' has'} provider jobs "
-            "from an earlier session that were never collected.",
-            f"{names}{more}. Resuming polls those jobs for their results — they are not "
-            "paid again.",
-            "Resume now",
-            "Later",
-            lambda yes: yes and self.request_run(list(node_ids), "Resume"),
-        )
-
     # -- node actions ---------------------------------------------------------------------------
-    def reroll_selected(self) -> None:
-        self.reroll(self.bridge.selected_ids())
-
-    def reroll(self, node_ids: list[str]) -> None:
-        graph = self.document.graph
-        ids = [
-            n
-            for n in node_ids
-            if n in graph.nodes
-            and graph.node_type(n).cacheable
-            and not graph.node_type(n).is_source
-        ]
-        if not ids:
-            self.statusBar().showMessage("Select a node that makes something to re-roll", 4000)
-            return
-        if self.runner.running:
-            self.statusBar().showMessage("A run is going — cancel it (Esc) or wait", 4000)
-            return
-        if len(ids) == 1:
-            self.bridge.push(commands.RerollCommand(graph, ids[0]))
-        else:
-            self.bridge.push(
-                commands.CompoundCommand(
-                    f"re-roll {len(ids)} nodes", [commands.RerollCommand(graph, n) for n in ids]
-                )
-            )
-        self.request_run(
-            ids, "Re-roll " + (graph.display_name(ids[0]) if len(ids) == 1 else f"{len(ids)} nodes")
-        )
-
-    def toggle_pin_selected(self) -> None:
-        self.toggle_pin(self.bridge.selected_ids())
-
-    def toggle_pin(self, node_ids: list[str]) -> None:
-        graph = self.document.graph
-        parent = commands.CompoundCommand()
-        for node_id in node_ids:
-            node = graph.nodes.get(node_id)
-            if node is None:
-                continue
-            if node.pins:
-                for key in list(node.pins):
-                    parent.add(
-                        commands.SetPinCommand(
-                            graph, node_id, None, None if key == "" else int(key)
-                        )
-                    )
-                continue
-            st = self.states.get(node_id)
-            if st.items and len(st.items) > 1:
-                for index, item in enumerate(st.items):
-                    if item.outputs:
-                        parent.add(
-                            commands.SetPinCommand(
-                                graph, node_id, encode_outputs(item.outputs), index
-                            )
-                        )
-            elif st.outputs:
-                parent.add(commands.SetPinCommand(graph, node_id, encode_outputs(st.outputs)))
-        if not parent.children:
-            self.statusBar().showMessage("Nothing to pin: run the node first", 4000)
-            return
-        parent.setText(
-            parent.children[0].text()
-            if len(parent.children) == 1
-            else f"pin/unpin {len(node_ids)} nodes"
-        )
-        self.bridge.push(parent)
-
-    def open_selected_result(self) -> None:
-        ids = self.bridge.selected_ids()
-        if len(ids) == 1:
-            self.open_result(ids[0])
-
-    def open_result(self, node_id: str) -> ResultViewer | None:
-        graph = self.document.graph
-        if node_id not in graph.nodes:
-            return None
-        st = self.states.get(node_id)
-        text = None
-        if graph.nodes[node_id].type == "text":
-            text = str(graph.nodes[node_id].params.get("text") or "")
-        outputs = st.outputs or {}
-        if not outputs and text is None:
-            self.statusBar().showMessage(
-                f"{graph.display_name(node_id)} has no result yet — run it (Shift+F5)", 5000
-            )
-            return None
-        if text is not None:
-            outputs = {}
-        viewer = ResultViewer(
-            graph.display_name(node_id), dict(outputs), self.workspace.library, self, text=text
-        )
-        viewer.show()
-        self._viewers = [v for v in self._viewers if shiboken6.isValid(v)] + [viewer]
-        return viewer
-
-    def edit_mask(self, node_id: str) -> None:
-        """Paint the mask of an Inpaint node over the image it gets (the mask painter and
-        the Painted Mask node are built separately; without them this says so)."""
-        try:
-            from canvastoon_desktop.ui.mask_painter import MaskPainterDialog
-            from nodes.painted_mask import attach_mask, painting_inputs, store_mask
-        except ImportError:
-            self.statusBar().showMessage("The mask painter is not part of this build yet", 5000)
-            return
-        graph = self.document.graph
-        if node_id not in graph.nodes:
-            return
-        image, mask = painting_inputs(graph, self.runner.plan, node_id)
-        if image is None:
-            self.statusBar().showMessage(
-                "Run the node that makes the image first: the mask is painted over it", 6000
-            )
-            return
-        try:
-            dialog = MaskPainterDialog(image.path, mask.path if mask is not None else None, self)
-        except ValueError as exc:
-            self.last_dialog = show_error(self, "Cannot paint a mask", _esc(str(exc)))
-            return
-        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        self.last_dialog = dialog
-
-        def finished(result: int) -> None:
-            if not result or node_id not in graph.nodes:
-                return
-            try:
-                stored = store_mask(self.workspace.library, dialog.mask_png(), image)
-                edit = attach_mask(graph, node_id, stored.sha256, image.sha256)
-            except (CoreError, ValueError) as exc:
-                self.last_dialog = show_error(self, "Cannot use this mask", _esc(str(exc)))
-                return
-            self.bridge.push(commands.MaskEditCommand(graph, edit), {node_id, edit.mask_node_id})
-
-        dialog.finished.connect(finished)
-        dialog.open()
-
-    def open_library(self) -> None:
-        try:
-            from canvastoon_desktop.ui.gallery import LibraryWindow
-        except ImportError:
-            self.statusBar().showMessage("The library window is not part of this build yet", 5000)
-            return
-        try:
-            window = LibraryWindow(self.workspace, parent=self)
-        except TypeError:
-            window = LibraryWindow(self.workspace)
-        window.show()
-        self._viewers = [v for v in self._viewers if shiboken6.isValid(v)] + [window]
 
     def open_settings(self) -> None:
         locked = (
@@ -778,6 +618,7 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         executor.budget = self.settings.budget
         for provider, limit in self.settings.concurrency.items():
             executor.set_limit(provider, limit)
+            self.simulate.set_limit(provider, limit)
         setup = self.workspace.setup
         if {"aiml_base_url", "replicate_base_url"} & set(changed):
             from canvastoon_desktop.providers.hub import ProviderSetup, build_adapters
@@ -828,6 +669,7 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
                 viewer.close()
         self._viewers = []
         self.loader.use_library(self.workspace.library)
+        self.simulate.use_library(self.workspace.library)
         self.runs_panel.history_nodes.clear()
         self.refresh_history()  # the spend of the day follows with the next plan
         log.info("library switched to %s", self.workspace.library.root)
@@ -842,7 +684,9 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
             "<table cellspacing=6>"
             + "".join(f"<tr><td><b>{_esc(k)}</b></td><td>{_esc(t)}</td></tr>" for t, k in rows)
             + "</table><p>Drag from a port to connect · drag a wire end off to disconnect · "
-            "Alt+Shift+drag cuts wires · middle-drag or Alt+drag pans · wheel zooms</p>"
+            "Alt+Shift+drag cuts wires · middle-drag or Alt+drag pans · wheel zooms, "
+            "Shift+wheel scrolls sideways · click the minimap to go there · drag a backdrop "
+            "by its title to move it with its nodes, by its corner to resize it</p>"
         )
         box = QtWidgets.QMessageBox(self)
         box.setWindowTitle("Keyboard shortcuts")
@@ -851,34 +695,6 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
         self.last_dialog = box
 
     # -- context menu ---------------------------------------------------------------------------
-    def _context_menu(self, scene_pos: QtCore.QPointF, node_id: str) -> None:
-        menu = QtWidgets.QMenu(self)
-        names = self.actions_by_name
-        if node_id:
-            menu.addAction(names["run_selected"])
-            menu.addAction(names["reroll"])
-            menu.addAction(names["pin"])
-            menu.addAction(names["open_result"])
-            menu.addSeparator()
-            menu.addAction(names["rename"])
-            menu.addAction(names["duplicate"])
-            menu.addAction(names["copy"])
-            menu.addAction(names["delete"])
-        else:
-            add = menu.addMenu("Add node")
-            for node_type in self.registry:
-                action = add.addAction(node_type.title)
-                action.triggered.connect(
-                    lambda _c=False, t=node_type.type_id: self.bridge.add_node(
-                        t, (scene_pos.x(), scene_pos.y())
-                    )
-                )
-            paste_here = menu.addAction("Paste here")
-            paste_here.triggered.connect(lambda: self.paste(at=(scene_pos.x(), scene_pos.y())))
-            menu.addSeparator()
-            menu.addAction(names["fit"])
-        self.last_menu = menu
-        menu.popup(QtGui.QCursor.pos())
 
     # -- closing ----------------------------------------------------------------------------------
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
@@ -896,9 +712,11 @@ class MainWindow(FileCommands, QtWidgets.QMainWindow):
             event.ignore()
             return
         self.runner.close()
+        self.simulate.stop()
         if not self.document.is_modified():
             self.document.discard_autosave()
         self.autosave_timer.stop()
+        self.autosave_soon.stop()
         self.tick.stop()
         self.loader.close()
         self.document.close()

@@ -19,6 +19,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from canvastoon_desktop.ui import theme
+from canvastoon_desktop.ui.undo_actions import undo_redo_actions
 
 MIN_BRUSH = 1
 MAX_BRUSH = 500
@@ -309,15 +310,19 @@ class MaskPainterDialog(QtWidgets.QDialog):
         image_path: str | os.PathLike[str],
         initial_mask_path: str | os.PathLike[str] | None = None,
         parent: QtWidgets.QWidget | None = None,
+        *,
+        name: str | None = None,
     ) -> None:
+        """``name`` says whose mask it is in the title (library files are named by hash)."""
         super().__init__(parent)
-        self.setWindowTitle(f"Paint mask — {Path(image_path).name}")
+        name = name or Path(image_path).name
+        self.setWindowTitle(f"Paint mask — {name}")
         self.resize(900, 900)
         reader = QtGui.QImageReader(str(image_path))
         reader.setAutoTransform(True)
         image = reader.read()
         if image.isNull():
-            raise ValueError(f"{Path(image_path).name}: cannot be opened ({reader.errorString()})")
+            raise ValueError(f"the image of {name} cannot be opened ({reader.errorString()})")
         self.image = image.convertToFormat(QtGui.QImage.Format.Format_ARGB32_Premultiplied)
         self.undo_stack = QtGui.QUndoStack(self)
         self.undo_stack.setUndoLimit(60)
@@ -390,10 +395,15 @@ class MaskPainterDialog(QtWidgets.QDialog):
             button.setToolTip(tip)
             button.clicked.connect(slot)
             bar.addWidget(button)
-        undo = self.undo_stack.createUndoAction(self, "Undo")
-        undo.setShortcuts([QtGui.QKeySequence.StandardKey.Undo])
-        redo = self.undo_stack.createRedoAction(self, "Redo")
-        redo.setShortcuts([QtGui.QKeySequence.StandardKey.Redo, QtGui.QKeySequence("Ctrl+Y")])
+        undo, redo = undo_redo_actions(  # their buttons keep one width
+            self.undo_stack,
+            self,
+            [QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.Undo)],
+            [
+                QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.Redo),
+                QtGui.QKeySequence("Ctrl+Y"),
+            ],
+        )
         for action in (undo, redo):
             self.addAction(action)
             button = QtWidgets.QToolButton(self)

@@ -42,6 +42,16 @@ TEXT_H = 66.0
 NOTE_H = 40.0
 STRIP_H = 30.0
 MEDIA_PORTS = (PortType.IMAGE, PortType.MASK, PortType.VIDEO)
+#: below this zoom a card's small text (port labels, model, cost) would be unreadably small:
+#: the card shows its title large, its picture and its state colour instead
+SUMMARY_LOD = 0.6
+#: the on-screen height of the title in that summary
+SUMMARY_TITLE_PX = 13.0
+
+
+def detail_level(lod: float) -> str:
+    """How much a card shows at this zoom: "full" or "summary"."""
+    return "full" if lod >= SUMMARY_LOD else "summary"
 
 
 @dataclass(frozen=True)
@@ -143,13 +153,13 @@ def font(name: str) -> QtGui.QFont:
     found = _fonts.get(name)
     if found is None:
         base = QtGui.QFont(QtWidgets.QApplication.font())
-        sizes = {
+        sizes = {  # points at zoom 1; a fit keeps them >= 9 px on screen (READABLE_ZOOM)
             "title": (9.5, True),
-            "small": (7.5, False),
-            "label": (8.0, False),
-            "pill": (7.5, True),
+            "small": (8.0, False),
+            "label": (8.5, False),
+            "pill": (8.0, True),
             "big": (13.0, True),
-            "text": (8.0, False),
+            "text": (8.5, False),
         }
         size, bold = sizes[name]
         base.setPointSizeF(size)
@@ -209,6 +219,8 @@ class CardItem(NodeItem):
         self.header_color = theme.qcolor(theme.CATEGORY_COLORS["generate"])
         self.badges: list[tuple[str, str]] = []  # (text, colour) drawn right in the header
         self.has_strip = False
+        #: what the last paint showed: "full" or "summary" (see detail_level)
+        self.last_detail = "full"
         self.body = CardBody(self)
 
     def setup(self, node_type: type[NodeType], card_layout: CardLayout) -> None:
@@ -288,7 +300,8 @@ class CardItem(NodeItem):
                 header.left() + radius / 2, header.bottom() - 2.0, header.width() - radius, 2.0
             )
         )
-        if lod >= 0.4:
+        self.last_detail = detail_level(lod)
+        if self.last_detail == "full":
             self._paint_texts(painter, header)
         # border
         selected = self.isSelected()
@@ -417,10 +430,8 @@ class CardBody(QtWidgets.QGraphicsItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         color = theme.qcolor(theme.state_color(st.state))
         painter.save()
-        if lod < 0.3:  # far away: a block in the state's colour says enough
-            painter.setPen(QtCore.Qt.PenStyle.NoPen)
-            painter.setBrush(theme.qcolor(theme.state_color(st.state), 150))
-            painter.drawRect(layout.preview_rect())
+        if detail_level(lod) == "summary":
+            self._paint_summary(painter, st, lod)
             painter.restore()
             return
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
@@ -434,6 +445,49 @@ class CardBody(QtWidgets.QGraphicsItem):
             self._paint_strip(painter, layout.strip_rect(), st)
         if layout.footer:
             self._paint_footer(painter, layout.footer_rect(self.card.has_strip), st, color, now)
+        painter.restore()
+
+    def _paint_summary(self, painter: QtGui.QPainter, st: NodeState, lod: float) -> None:
+        """Zoomed out: the title in letters big enough to read, the picture, the state's
+        colour — and none of the small print."""
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform, True)
+        rect = self._rect
+        bar = QtCore.QRectF(rect.left(), rect.bottom() - 6.0 / lod, rect.width(), 6.0 / lod)
+        title, lines = _summary_title(self.card.name, rect.width() - 12.0, SUMMARY_TITLE_PX / lod)
+        metrics = QtGui.QFontMetricsF(title)
+        band_h = min(bar.top() - rect.top(), metrics.lineSpacing() * lines + 8.0)
+        band = QtCore.QRectF(rect.left(), rect.top(), rect.width(), band_h)
+        below = QtCore.QRectF(
+            rect.left() + 6.0,
+            band.bottom() + 4.0,
+            rect.width() - 12.0,
+            max(0.0, bar.top() - band.bottom() - 8.0),
+        )
+        painter.setPen(QtCore.Qt.PenStyle.NoPen)
+        asset = st.preview()
+        pix = self.pixmap_for(asset) if asset is not None else None
+        if pix is not None and not pix.isNull() and below.height() > 0:
+            if st.state in ("stale", "failed", "cancelled", "skipped"):
+                painter.setOpacity(0.45)
+            painter.drawPixmap(
+                _fit(QtCore.QSizeF(pix.size()), below), pix, QtCore.QRectF(pix.rect())
+            )
+            painter.setOpacity(1.0)
+        elif below.height() > 0:
+            painter.setBrush(theme.qcolor(theme.state_color(st.state), 70))
+            painter.drawRect(below)
+        painter.setBrush(self.card.header_color.darker(150))
+        painter.drawRect(band)
+        painter.setBrush(theme.qcolor(theme.state_color(st.state)))
+        painter.drawRect(bar)
+        painter.setFont(title)
+        painter.setPen(QtGui.QColor("#ffffff"))
+        option = QtGui.QTextOption(QtCore.Qt.AlignmentFlag.AlignCenter)
+        option.setWrapMode(QtGui.QTextOption.WrapMode.WordWrap)
+        painter.save()
+        painter.setClipRect(band)
+        painter.drawText(band.adjusted(6.0, 4.0, -6.0, -4.0), self.card.name, option)
         painter.restore()
 
     # -- preview ----------------------------------------------------------------------------
@@ -638,6 +692,21 @@ def state_text(st: NodeState, now: float | None = None) -> str:
     if counts and st.state in ("queued", "done", "cached", "failed", "cancelled", "stale"):
         return f"{label} {counts[0]}/{counts[1]}"
     return label
+
+
+def _summary_title(name: str, width: float, pixels: float) -> tuple[QtGui.QFont, int]:
+    """The title font of a zoomed-out card, ``pixels`` tall unless its longest word would
+    not fit ``width``, and how many lines (at most 3) the title wraps to."""
+    title = QtGui.QFont(font("title"))
+    title.setPixelSize(max(1, round(pixels)))
+    metrics = QtGui.QFontMetricsF(title)
+    widest = max((metrics.horizontalAdvance(w) for w in name.split()), default=1.0)
+    if widest > width > 0:
+        title.setPixelSize(max(1, int(pixels * width / widest)))
+        metrics = QtGui.QFontMetricsF(title)
+    flags = int(QtCore.Qt.TextFlag.TextWordWrap)
+    height = metrics.boundingRect(QtCore.QRectF(0, 0, width, 1e6), flags, name).height()
+    return title, max(1, min(3, round(height / metrics.lineSpacing())))
 
 
 def _fit(size: QtCore.QSizeF, rect: QtCore.QRectF) -> QtCore.QRectF:

@@ -67,6 +67,8 @@ class NodeState:
     run_keys: tuple[str | None, ...] | None = None
     job_id: str | None = None
     resumable: bool = False
+    #: the result came from the provider simulator (Simulate mode), not a real model
+    simulated: bool = False
 
     # -- what the card draws --------------------------------------------------------------
     def elapsed(self, now: float | None = None) -> float | None:
@@ -107,8 +109,10 @@ class NodeState:
         from canvastoon_desktop.core.pricing import format_usd
 
         if self.state in ("cached", "pinned") and not self.from_run:
-            return "cached"
+            return ""  # the state says "cached" already
         if self.from_run and self.state in ("done", "failed", "cancelled") and self.cost:
+            if (self.cost_source or "").startswith("simulated"):
+                return f"{format_usd(self.cost)} sim"  # what it would have cost
             return format_usd(self.cost)
         if self.from_run and self.state == "cached":
             return "cached · $0"
@@ -147,6 +151,7 @@ class NodeStates:
         self.active_run: str | None = None
         self._run_plan: Plan | None = None
         self._run_rev: int | None = None
+        self._run_simulated: frozenset[str] = frozenset()
 
     def get(self, node_id: str) -> NodeState:
         state = self.nodes.get(node_id)
@@ -268,10 +273,19 @@ class NodeStates:
         return changed
 
     # -- a run's events -------------------------------------------------------------------
-    def begin_run(self, run_id: str, plan: Plan | None, revision: int | None = None) -> None:
+    def begin_run(
+        self,
+        run_id: str,
+        plan: Plan | None,
+        revision: int | None = None,
+        simulated: Iterable[str] = (),
+    ) -> None:
+        """``simulated``: the nodes whose results in this run come from the provider
+        simulator (its hosted nodes, in Simulate mode)."""
         self.active_run = run_id
         self._run_plan = plan
         self._run_rev = revision
+        self._run_simulated = frozenset(simulated)
 
     def end_run(self, run_id: str) -> set[str]:
         """After RunFinished: anything still queued never started (refused or cancelled)."""
@@ -382,6 +396,8 @@ class NodeStates:
             st.status_text = None
             st.from_run = True
             st.settled_run = event.run_id
+            if event.status in ("done", "cached"):
+                st.simulated = event.node_id in self._run_simulated
             st.settled_rev = self._run_rev
             st.run_keys = plan_keys(self._run_plan, event.node_id) if self._run_plan else None
             if st.state == "cached" and st.pinned and self._run_plan is not None:

@@ -74,9 +74,7 @@ class EnumEditor(ParamEditor):
         combo.setMinimumContentsLength(10)
         names = labels or {}
         for choice in spec.choices:
-            combo.addItem(
-                names.get(choice) or spec.choice_labels.get(choice) or str(choice), choice
-            )
+            combo.addItem(names.get(choice) or spec.choice_label(choice), choice)
         combo.activated.connect(lambda index: self.commit(combo.itemData(index)))
         self.combo = combo
         self.widget = combo

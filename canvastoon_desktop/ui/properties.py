@@ -21,7 +21,7 @@ from canvastoon_desktop.core.params import ParamError, ParamSpec
 from canvastoon_desktop.core.pricing import CostRange, PriceTable, UnpricedModel
 
 from . import theme
-from .commands import SetParamCommand, SetTitleCommand, push
+from .commands import SetParamCommand, SetParamsCommand, SetTitleCommand, has_randomness, push
 from .node_item import state_text
 from .node_state import NodeState
 from .param_editors import ParamEditor, make_editor
@@ -44,6 +44,9 @@ class PropertiesPanel(QtWidgets.QWidget):
     pin_requested = QtCore.Signal(str)
     open_requested = QtCore.Signal(str)
     mask_requested = QtCore.Signal(str)
+    #: actions on a multi-selection: (node ids)
+    run_many_requested = QtCore.Signal(list)
+    reroll_many_requested = QtCore.Signal(list)
 
     def __init__(self, prices: PriceTable, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +56,8 @@ class PropertiesPanel(QtWidgets.QWidget):
         self.base_dir: Callable[[], Path | None] = lambda: None
         self.state_of: Callable[[str], NodeState] = lambda _id: NodeState()
         self.node_id: str | None = None
+        #: a multi-selection shown (its shared parameters), else empty
+        self.node_ids: list[str] = []
         self.editors: dict[str, ParamEditor] = {}
         self.errors: dict[str, QtWidgets.QLabel] = {}
         self._subscribed: Graph | None = None
@@ -86,8 +91,22 @@ class PropertiesPanel(QtWidgets.QWidget):
         self._subscribed = graph
         self.show_node(None)
 
+    def show_nodes(self, node_ids: list[str]) -> None:
+        """The selection: one node's whole form, several nodes' shared parameters."""
+        graph = self.graph
+        present = [n for n in node_ids if graph is not None and n in graph.nodes]
+        if len(present) < 2:
+            self.show_node(present[0] if present else None)
+            return
+        self.node_id = None
+        self.node_ids = present
+        self.title_edit = self.state_label = self.message_label = None
+        self.pin_button = None
+        self._build_multi()
+
     def show_node(self, node_id: str | None) -> None:
         graph = self.graph
+        self.node_ids = []
         if graph is None or node_id is None or node_id not in graph.nodes:
             self.node_id = None
             self.editors.clear()
@@ -141,6 +160,105 @@ class PropertiesPanel(QtWidgets.QWidget):
         layout.addWidget(self.message_label)
         layout.addLayout(self._actions(node_type))
 
+        model_id = node.params.get("model")
+        specs = node_type.param_specs(catalog, model_id)
+        params = node_type.effective_params(catalog, node.params)
+        self._add_params(layout, specs, params)
+        layout.addStretch(1)
+        self.scroll.setWidget(page)
+        self._building = False
+        self.refresh_state()
+
+    def _build_multi(self) -> None:
+        """Several nodes: what they are, actions for all, and the parameters they share
+        (same node type), each edit made on all of them as one undo step."""
+        graph, ids = self.graph, self.node_ids
+        assert graph is not None
+        self._building = True
+        catalog = graph.registry.catalog
+        page = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(page)
+        layout.setContentsMargins(10, 10, 10, 10)
+        layout.setSpacing(8)
+        types = [graph.registry[graph.nodes[n].type] for n in ids]
+        title = QtWidgets.QLabel(f"{len(ids)} nodes selected")
+        title.setObjectName("nodeTitle")
+        layout.addWidget(title)
+        counts: dict[str, int] = {}
+        for node_type in types:
+            counts[node_type.title] = counts.get(node_type.title, 0) + 1
+        layout.addWidget(
+            theme.muted_label(", ".join(f"{n} × {t}" for t, n in counts.items()), wrap=True)
+        )
+        names = ", ".join(graph.display_name(n) for n in ids[:8])
+        more = f" and {len(ids) - 8} more" if len(ids) > 8 else ""
+        layout.addWidget(theme.muted_label(names + more, wrap=True))
+        buttons = QtWidgets.QHBoxLayout()
+        run = QtWidgets.QPushButton("Run these")
+        run.setToolTip("Run the selected nodes and what they need (Shift+F5)")
+        run.clicked.connect(lambda: self.run_many_requested.emit(list(ids)))
+        buttons.addWidget(run)
+        if any(has_randomness(graph, n) for n in ids):
+            reroll = QtWidgets.QPushButton("Re-roll")
+            reroll.setToolTip("Ask each for a fresh result and run them (Ctrl+R)")
+            reroll.clicked.connect(lambda: self.reroll_many_requested.emit(list(ids)))
+            buttons.addWidget(reroll)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        if len(set(types)) == 1:
+            node_type = types[0]
+            all_params = [node_type.effective_params(catalog, graph.nodes[n].params) for n in ids]
+            per_node = [
+                {
+                    p.name: p
+                    for p in node_type.param_specs(catalog, graph.nodes[n].params.get("model"))
+                }
+                for n in ids
+            ]
+            shared = [
+                spec
+                for name, spec in per_node[0].items()
+                if all(
+                    other.get(name) is not None
+                    and other[name].kind is spec.kind
+                    and other[name].choices == spec.choices
+                    for other in per_node[1:]
+                )
+            ]
+            mixed = frozenset(
+                spec.name
+                for spec in shared
+                if any(p.get(spec.name) != all_params[0].get(spec.name) for p in all_params[1:])
+            )
+            self._add_params(
+                layout,
+                shared,
+                all_params[0],
+                mixed,
+                empty="These nodes have no parameters in common.",
+            )
+        else:
+            layout.addWidget(
+                theme.muted_label(
+                    "Select nodes of one type to set the parameters they share.", wrap=True
+                )
+            )
+        layout.addStretch(1)
+        self.scroll.setWidget(page)
+        self._building = False
+
+    def _add_params(
+        self,
+        layout: QtWidgets.QVBoxLayout,
+        specs: list[ParamSpec],
+        params: dict[str, Any],
+        mixed: frozenset[str] = frozenset(),
+        empty: str = "This node has no parameters.",
+    ) -> None:
+        """The PARAMETERS section: an editor per spec (the advanced ones folded away);
+        ``mixed``: the params the selected nodes hold different values of."""
+        assert self.graph is not None
+        catalog = self.graph.registry.catalog
         form = QtWidgets.QFormLayout()
         form.setLabelAlignment(QtCore.Qt.AlignmentFlag.AlignRight)
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -149,12 +267,11 @@ class PropertiesPanel(QtWidgets.QWidget):
         advanced.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.editors.clear()
         self.errors.clear()
-        model_id = node.params.get("model")
-        specs = node_type.param_specs(catalog, model_id)
-        params = node_type.effective_params(catalog, node.params)
         for spec in specs:
             labels = None
-            if spec.name == "model":
+            if spec.choices and all(isinstance(c, str) and catalog.get(c) for c in spec.choices):
+                # a choice of models (the model, or a router's model per role): their
+                # names, roles, providers and prices, not their ids
                 labels = {}
                 for choice in spec.choices:
                     model = catalog.get(choice)
@@ -180,6 +297,10 @@ class PropertiesPanel(QtWidgets.QWidget):
             column.setContentsMargins(0, 0, 0, 0)
             column.setSpacing(2)
             column.addWidget(editor.widget)
+            if spec.name in mixed:
+                column.addWidget(
+                    theme.muted_label("Differs between the nodes: a change sets it on all")
+                )
             column.addWidget(error)
             label = QtWidgets.QLabel(spec.display)
             if spec.help:
@@ -192,8 +313,8 @@ class PropertiesPanel(QtWidgets.QWidget):
         layout.addWidget(section)
         if form.rowCount():
             layout.addLayout(form)
-        else:
-            layout.addWidget(theme.muted_label("This node has no parameters."))
+        elif not advanced.rowCount():
+            layout.addWidget(theme.muted_label(empty, wrap=True))
         if advanced.rowCount():
             toggle = QtWidgets.QToolButton()
             toggle.setText("Advanced")
@@ -213,10 +334,6 @@ class PropertiesPanel(QtWidgets.QWidget):
             toggle.toggled.connect(flip)
             layout.addWidget(toggle)
             layout.addWidget(box)
-        layout.addStretch(1)
-        self.scroll.setWidget(page)
-        self._building = False
-        self.refresh_state()
 
     def _actions(self, node_type: Any) -> QtWidgets.QLayout:
         node_id = self.node_id
@@ -232,7 +349,14 @@ class PropertiesPanel(QtWidgets.QWidget):
 
         button("Run this", "Run this node and what it needs (Shift+F5)", self.run_requested)
         if node_type.cacheable and not node_type.is_source:
-            button("Re-roll", "Ask for a fresh result and run it (Ctrl+R)", self.reroll_requested)
+            reroll = button(
+                "Re-roll", "Ask for a fresh result and run it (Ctrl+R)", self.reroll_requested
+            )
+            if self.graph is not None and not has_randomness(self.graph, node_id):
+                reroll.setEnabled(False)
+                reroll.setToolTip(
+                    "Its model has no randomness: the same inputs give the same result"
+                )
             self.pin_button = button(
                 "Pin", "Keep this result: later runs reuse it (Ctrl+P)", self.pin_requested
             )
@@ -284,30 +408,34 @@ class PropertiesPanel(QtWidgets.QWidget):
         return commit
 
     def _commit(self, spec: ParamSpec, value: Any, session: int | None) -> None:
-        if self._building or self.graph is None or self.stack is None or self.node_id is None:
+        graph, stack = self.graph, self.stack
+        if self._building or graph is None or stack is None:
+            return
+        if not self.node_ids and self.node_id is None:
             return
         error = self.errors.get(spec.name)
         try:
             value = spec.coerce(value)
         except ParamError as exc:
-            if error is not None:
-                error.setText(str(exc))
-                error.show()
+            _say(error, str(exc))
             return
-        if error is not None:
-            error.hide()
-        node = self.graph.nodes[self.node_id]
-        if node.params.get(spec.name, spec.default) == value and spec.name in node.params:
-            return
+        _say(error, None)
+        command: SetParamCommand | SetParamsCommand
+        if self.node_ids:  # a multi-selection: the same value on all of them
+            command = SetParamsCommand(graph, self.node_ids, spec.name, value, session=session)
+        else:
+            assert self.node_id is not None
+            node = graph.nodes[self.node_id]
+            if node.params.get(spec.name, spec.default) == value and spec.name in node.params:
+                return
+            command = SetParamCommand(graph, self.node_id, spec.name, value, session=session)
         try:
-            push(
-                self.stack,
-                SetParamCommand(self.graph, self.node_id, spec.name, value, session=session),
-            )
+            push(stack, command)
         except GraphError as exc:
-            if error is not None:
-                error.setText(str(exc))
-                error.show()
+            _say(error, str(exc))
+            return
+        if self.node_ids and spec.name == "model":  # the new model brings its own params
+            QtCore.QTimer.singleShot(0, self._rebuild_keep_focus)
 
     def _title_edited(self) -> None:
         if (
@@ -328,6 +456,16 @@ class PropertiesPanel(QtWidgets.QWidget):
 
     # -- graph signals ----------------------------------------------------------------------
     def _on_param_changed(self, node_id: str, name: str, value: Any) -> None:
+        if node_id in self.node_ids:  # an undo, or this panel's own edit of them all
+            editor = self.editors.get(name)
+            if name == "model" or editor is None:
+                return
+            if self._building or editor.value() == value:
+                return
+            self._building = True
+            editor.set_value(value)
+            self._building = False
+            return
         if node_id != self.node_id:
             return
         if name == "model":
@@ -342,7 +480,11 @@ class PropertiesPanel(QtWidgets.QWidget):
             QtCore.QTimer.singleShot(0, self._refresh_model_prices)
 
     def _rebuild_keep_focus(self) -> None:
-        if self.node_id is not None and self.graph is not None and self.node_id in self.graph.nodes:
+        if self.node_ids:
+            self.show_nodes(self.node_ids)
+        elif (
+            self.node_id is not None and self.graph is not None and self.node_id in self.graph.nodes
+        ):
             self._build()
 
     def _refresh_model_prices(self) -> None:
@@ -375,6 +517,17 @@ class PropertiesPanel(QtWidgets.QWidget):
     def _on_node_state_changed(self, node_id: str) -> None:
         if node_id == self.node_id:
             self.refresh_state()
+
+
+def _say(error: QtWidgets.QLabel | None, message: str | None) -> None:
+    """Show why a value was not taken under its editor (None hides it)."""
+    if error is None:
+        return
+    if message is None:
+        error.hide()
+    else:
+        error.setText(message)
+        error.show()
 
 
 def _esc(text: str) -> str:

@@ -95,7 +95,11 @@ class VideoView(QtWidgets.QWidget):
         self.player = QtMultimedia.QMediaPlayer(self)
         self.player.setAudioOutput(self.audio)
         self.player.setVideoOutput(self.video)
+        present_first_frame(self.player)
         self.player.setSource(QtCore.QUrl.fromLocalFile(str(asset.path)))
+        #: frames the screen has been given (the first one before Play)
+        self.frames_shown = 0
+        self.video.videoSink().videoFrameChanged.connect(self._frame)
         self.play_button = QtWidgets.QPushButton("Play")
         self.play_button.setObjectName("primary")
         self.play_button.clicked.connect(self.toggle)
@@ -112,6 +116,9 @@ class VideoView(QtWidgets.QWidget):
         controls.addWidget(self.time)
         layout.addWidget(self.video, 1)
         layout.addLayout(controls)
+
+    def _frame(self, _frame: Any) -> None:
+        self.frames_shown += 1
 
     def toggle(self) -> None:
         if self.player is None:
@@ -221,6 +228,18 @@ class ResultViewer(QtWidgets.QDialog):
             if isinstance(widget, VideoView):
                 widget.stop()
         super().done(result)
+
+
+def present_first_frame(player: Any) -> None:
+    """Show a video's first frame as soon as it is loaded, instead of black until Play
+    (a paused player presents the frame at its position)."""
+
+    def loaded(status: Any) -> None:
+        stopped = player.playbackState() == player.PlaybackState.StoppedState
+        if status == player.MediaStatus.LoadedMedia and stopped:
+            player.pause()
+
+    player.mediaStatusChanged.connect(loaded)
 
 
 def _clock(ms: int) -> str:

@@ -24,7 +24,7 @@ from canvastoon_desktop.core.errors import CoreError, RunRefused
 from canvastoon_desktop.core.executor import Run, RunSummary
 from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.plan import Plan
-from canvastoon_desktop.core.pricing import format_usd
+from canvastoon_desktop.core.pricing import Budget, format_usd
 from canvastoon_desktop.core.validation import Problem
 
 from .node_state import NodeStates
@@ -69,6 +69,8 @@ class RunRecord:
     summary: RunSummary | None = None
     problems: list[Problem] = field(default_factory=list)
     revision: int = 0
+    #: run in Simulate mode: hosted models answered by the provider simulator
+    simulated: bool = False
 
 
 class RunController(QtCore.QObject):
@@ -235,6 +237,9 @@ class RunController(QtCore.QObject):
         quote = plan.quote
         text = quote.summary()
         lines = [f"{quote.to_run} model call(s) would run; {quote.cached} come from the cache."]
+        if self.executor.simulated:
+            text = f"Simulated: {text}"
+            lines.insert(0, "Simulate mode: the simulator answers; this is never charged.")
         budget_problems = [p for p in result.problems if p.code == "budget"]
         for problem in budget_problems:
             lines.append(f"⚠ {problem.message}")
@@ -273,8 +278,11 @@ class RunController(QtCore.QObject):
             return Preflight(targets, None, [], error=str(exc))
         return Preflight(targets, plan, problems)
 
-    def start(self, targets: Iterable[str] | None = None, label: str = "Run") -> RunRecord:
-        """Start a run on the asyncio loop (it is checked again there; RunRefused ends it)."""
+    def start(
+        self, targets: Iterable[str] | None = None, label: str = "Run", budget: Budget | None = None
+    ) -> RunRecord:
+        """Start a run on the asyncio loop (it is checked again there; RunRefused ends it).
+        ``budget``: this run's own limits (the artist allowed it more), else the settings'."""
         if self.active is not None:
             raise CoreError("a run is already going; cancel it first")
         graph, path = self._graph_source()
@@ -283,9 +291,14 @@ class RunController(QtCore.QObject):
             targets=list(targets) if targets else None,
             graph_path=path,
             allow_outside_paths=self.allow_outside_paths,
+            budget=budget,
         )
         record = RunRecord(
-            run, label, QtCore.QDateTime.currentSecsSinceEpoch(), revision=self.revision
+            run,
+            label,
+            QtCore.QDateTime.currentSecsSinceEpoch(),
+            revision=self.revision,
+            simulated=self.executor.simulated,
         )
         self.records.insert(0, record)
         self.active = record
@@ -294,6 +307,14 @@ class RunController(QtCore.QObject):
         self._task.add_done_callback(lambda task: self._on_done(record, task))
         self.run_started.emit(record)
         return record
+
+    def use_executor(self, executor: Any) -> None:
+        """Plan and run with another executor from now on (Simulate mode on or off); not
+        during a run."""
+        if self.active is not None:
+            raise CoreError("a run is going; cancel it first")
+        self.executor = executor
+        self.schedule_plan()
 
     def cancel(self) -> bool:
         if self.active is None:
@@ -305,7 +326,9 @@ class RunController(QtCore.QObject):
 
     def _on_event(self, record: RunRecord, event: ev.RunEvent) -> None:
         if isinstance(event, ev.RunStarted):
-            self.states.begin_run(event.run_id, record.run.plan, record.revision)
+            plan = record.run.plan
+            simulated = hosted_nodes(record.run.graph, plan) if record.simulated else ()
+            self.states.begin_run(event.run_id, plan, record.revision, simulated)
         changed = self.states.apply_event(event)
         if isinstance(event, ev.NodeDone | ev.NodeSettled):
             record.cost_usd = record.run.cost_usd
@@ -344,6 +367,24 @@ class RunController(QtCore.QObject):
             self.active.run.cancel()
         self._debounce.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def hosted_nodes(graph: Graph, plan: Plan | None) -> set[str]:
+    """The nodes of a plan that call a hosted model (in Simulate mode, the simulator's)."""
+    if plan is None:
+        return set()
+    registry = graph.registry
+    found = set()
+    for node_id, node_plan in plan.nodes.items():
+        node = graph.nodes.get(node_id)
+        if node is None:
+            continue
+        models = registry[node.type].models_in_use(
+            registry.catalog, node_plan.params or {}, node_plan.connected
+        )
+        if any(not m.offline for m in models):
+            found.add(node_id)
+    return found
 
 
 def _preflight_of(future: Future[Preflight], targets: list[str] | None) -> Preflight:

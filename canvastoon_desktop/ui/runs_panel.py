@@ -1,7 +1,8 @@
-"""The runs panel: this session's runs and the library's history, and per-node progress of
-the selected run (state, elapsed time and ETA, cost, failure reason). Runs of earlier
-sessions show how each node ended, read from the library off the GUI thread. Updates are
-batched a few times a second, so a busy run does not churn widgets."""
+"""The runs panel: this graph's runs — of this session and from the library's history —
+and per-node progress of the selected run (state, elapsed time and ETA, cost, failure
+reason); "All graphs" lists the runs of every graph. Runs of earlier sessions show how each
+node ended, read from the library off the GUI thread. Updates are batched a few times a
+second, so a busy run does not churn widgets."""
 
 from __future__ import annotations
 
@@ -75,8 +76,19 @@ class RunsPanel(QtWidgets.QWidget):
         splitter.addWidget(self.nodes)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
+        self.all_graphs = QtWidgets.QCheckBox("All graphs")
+        self.all_graphs.setToolTip("List the runs of every graph, not only of the one open")
+        self.all_graphs.toggled.connect(lambda _on: self.refresh())
+        self.scope = theme.muted_label("Runs of this graph")
+        top = QtWidgets.QHBoxLayout()
+        top.setContentsMargins(2, 0, 2, 0)
+        top.addWidget(self.scope)
+        top.addStretch(1)
+        top.addWidget(self.all_graphs)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addLayout(top)
         layout.addWidget(splitter)
         self.runs.currentItemChanged.connect(lambda *_: self._fill_nodes())
         self.nodes.itemClicked.connect(self._node_clicked)
@@ -106,20 +118,32 @@ class RunsPanel(QtWidgets.QWidget):
             self._timer.start()
 
     # -- drawing -----------------------------------------------------------------------------
+    def _shown(self, graph_id: str | None) -> bool:
+        """Is a run of this graph listed? (this graph's only, unless "All graphs")"""
+        if self.all_graphs.isChecked():
+            return True
+        graph = self.graph_source()
+        return bool(graph_id) and graph_id == graph.meta.get("graph_id")
+
     def refresh(self) -> None:
         current = self.runs.currentItem()
         current_key = current.data(0, RECORD_ROLE) if current is not None else None
         self.runs.setUpdatesEnabled(False)
         self.runs.clear()
         seen = set()
+        self.scope.setText(
+            "Runs of every graph" if self.all_graphs.isChecked() else ("Runs of this graph")
+        )
         for record in self.records:
             run_id = record.run.run_id
             seen.add(run_id)
+            if not self._shown(record.run.graph.meta.get("graph_id")):
+                continue
             item = QtWidgets.QTreeWidgetItem(
                 [
                     f"{_clock(record.started)}  {record.label}",
                     record.status,
-                    format_usd(record.cost_usd) if record.cost_usd else "—",
+                    _cost(record.cost_usd, record.simulated),
                     format_seconds(record.wall_s)
                     if record.wall_s
                     else (
@@ -131,26 +155,32 @@ class RunsPanel(QtWidgets.QWidget):
             )
             item.setData(0, RECORD_ROLE, run_id)
             _color(item, 1, record.status)
+            if record.simulated:
+                _simulated(item)
             self.runs.addTopLevelItem(item)
             if run_id == current_key:
                 self.runs.setCurrentItem(item)
         for row in self.history:
-            if row.get("id") in seen:
+            if row.get("id") in seen or not self._shown(row.get("graph_id")):
                 continue
             started = float(row.get("started_at") or 0)
             finished = float(row.get("finished_at") or 0)
             status = str(row.get("status") or "")
+            name = str(row.get("graph_name") or "untitled")
+            simulated = name.endswith("· simulated")
             item = QtWidgets.QTreeWidgetItem(
                 [
-                    f"{_clock(started, day=True)}  {row.get('graph_name') or 'untitled'}",
+                    f"{_clock(started, day=True)}  {name}",
                     status,
-                    format_usd(float(row.get("cost_usd") or 0)) if row.get("cost_usd") else "—",
+                    _cost(float(row.get("cost_usd") or 0), simulated),
                     format_seconds(finished - started) if finished else "—",
                 ]
             )
             item.setData(0, RECORD_ROLE, row.get("id"))
             item.setForeground(0, theme.qcolor(theme.MUTED))
             _color(item, 1, status)
+            if simulated:
+                _simulated(item)
             self.runs.addTopLevelItem(item)
             if row.get("id") == current_key:
                 self.runs.setCurrentItem(item)
@@ -261,6 +291,18 @@ class RunsPanel(QtWidgets.QWidget):
         node_id = item.data(0, NODE_ROLE)
         if node_id:
             self.node_clicked.emit(node_id)
+
+
+def _cost(usd: float, simulated: bool) -> str:
+    """A run's cost; a simulated run's is what it would have cost, never charged."""
+    if not usd:
+        return "—"
+    return f"{format_usd(usd)} sim" if simulated else format_usd(usd)
+
+
+def _simulated(item: QtWidgets.QTreeWidgetItem) -> None:
+    item.setForeground(2, theme.qcolor(theme.SIMULATED))
+    item.setToolTip(0, "A simulated run: the provider simulator answered; nothing was spent")
 
 
 def _clock(epoch: float, *, day: bool = False) -> str:

@@ -21,6 +21,7 @@ MUTED = "#9096a3"
 FAINT = "#646a78"
 ACCENT = "#ff5fa2"  # neon pink: the app's one accent (selection, primary buttons)
 ACCENT_DARK = "#c23f7b"
+SIMULATED = "#4dd0e1"  # what the provider simulator made, never real money
 
 CANVAS_BACKGROUND = (24, 25, 31)
 CANVAS_GRID = (34, 36, 44)
@@ -138,6 +139,10 @@ QToolButton#runButton {{ background: {ACCENT}; color: #1b0b13; font-weight: 700;
 QToolButton#runButton:hover {{ background: #ff7db4; }}
 QToolButton#runButton:disabled {{ background: {BORDER}; color: {FAINT}; }}
 QToolButton#cancelButton {{ color: #ffb4b0; }}
+QToolButton#simulateButton:checked {{ background: #123a40; color: {SIMULATED};
+    border-color: {SIMULATED}; font-weight: 700; }}
+QStatusBar QLabel#simulateLabel {{ color: {SIMULATED}; font-weight: 700; }}
+QFrame#problemGroup {{ background: {ALT_BASE}; border: 1px solid {BORDER}; border-radius: 6px; }}
 QLabel#quoteLabel {{ background: {BASE}; border: 1px solid {BORDER}; border-radius: 11px;
     padding: 3px 12px; color: {TEXT}; font-weight: 600; }}
 QLabel#muted, QLabel[muted="true"] {{ color: {MUTED}; }}

@@ -1,6 +1,10 @@
 """The window's file commands: New, Open, Open Recent, Open Example, Save, Save As, the
-"save changes?" question, and recovery of an autosave left by a session that did not end
-cleanly. A mixin of ``MainWindow``; files are read and written by ``GraphDocument``."""
+"save changes?" question, and recovery of what a session that did not end cleanly left
+(every document at launch; a file's own changes when it is opened). A mixin of
+``MainWindow``; files are read and written by ``GraphDocument``.
+
+Examples open as untitled copies: the bundled file is never saved over, their exports go to
+the user's documents folder, and Save As starts there too."""
 
 from __future__ import annotations
 
@@ -17,8 +21,11 @@ from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.paths import outside_paths, rebase_relative_paths
 from canvastoon_desktop.core.regular_files import FileRefused, read_regular
 
-from .dialogs import ask, show_error
+from . import recovery
+from .dialogs import RecoveryDialog, ask, show_error
 from .document import GraphDocument
+from .examples import example_copy
+from .undo_actions import menu_text
 
 log = logging.getLogger(__name__)
 
@@ -109,29 +116,40 @@ class FileCommands:
         return True
 
     def open_example(self, example: Path) -> bool:
-        """Open a bundled example. Its relative paths (masks, characters) resolve from the
-        bundle; "Save As" puts a copy where the user wants it."""
-        return self.open_file(example)
-
-    def _offer_recovery(self, path: Path | None) -> None:
-        side = GraphDocument.recoverable(path)
-        if side is None:
-            return
-        when = QtCore.QDateTime.fromSecsSinceEpoch(int(side.stat().st_mtime)).toString(
-            "MMM d, hh:mm"
+        """Open a bundled example as an untitled copy (see ``examples.example_copy``)."""
+        if not self.maybe_save():
+            return False
+        try:
+            copy = example_copy(example, self.registry)
+        except (GraphFileError, OSError) as exc:
+            self.last_dialog = show_error(self, f"Cannot open {example.name}", _esc(str(exc)))
+            return False
+        self._trust_paths(copy.graph, None)  # the app's own example: its paths are ours
+        self.show_graph(copy.graph, None, untitled_name=copy.name, save_as=copy.save_as)
+        self.statusBar().showMessage(
+            f"{copy.name}: a copy of the example — Save keeps it where you choose; its "
+            f"exports go to {copy.folder}",
+            8000,
         )
-        name = path.name if path else "an untitled graph"
+        return True
+
+    def _offer_recovery(self, path: Path) -> None:
+        """Opening a file that has changes an earlier session autosaved and never saved."""
+        found = GraphDocument.recoverable(path)
+        if found is None:
+            return
+        when = _when(found.saved_at)
 
         def answer(recover: bool) -> None:
             if recover:
-                self.recover_from(side, path)
+                self.recover(found)
             else:
-                self.document.discard_autosave(side)
+                self.document.discard_autosave(found.side)
 
         self.last_dialog = ask(
             self,
             "Recover unsaved changes?",
-            f"CanvasToon has unsaved changes to {name}.",
+            f"CanvasToon has unsaved changes to {path.name}.",
             f"They were autosaved at {when}, after the file was last saved — the app did not "
             "close cleanly. Recover them?",
             "Recover",
@@ -139,20 +157,47 @@ class FileCommands:
             answer,
         )
 
-    def recover_from(self, side: Path, path: Path | None) -> bool:
+    def recover(self, found: recovery.Recoverable) -> bool:
+        """Show what an autosave holds, as unsaved changes of its file (or untitled)."""
         try:
-            graph = self.document.read(side)
+            graph = self.document.read(found.side)
         except (GraphFileError, OSError) as exc:
             self.last_dialog = show_error(self, "Cannot recover", _esc(str(exc)))
             return False
-        self._trust_paths(graph, path)
-        self.show_graph(graph, path, modified=True)
+        self._trust_paths(graph, found.path)
+        self.show_graph(
+            graph,
+            found.path,
+            modified=True,
+            untitled_name=found.name if found.path is None else "Untitled",
+            autosave=found.side,
+        )
         self.statusBar().showMessage("Recovered the autosaved changes — save to keep them", 8000)
         return True
 
-    def offer_untitled_recovery(self) -> None:
-        """At start with no file: an untitled graph's autosave from a crash."""
-        self._offer_recovery(None)
+    def offer_recovery_at_launch(self, skip: list[Path] | None = None) -> None:
+        """At start: every document a session that did not close cleanly left unsaved (but
+        the files in ``skip``, just opened: they offered their own)."""
+        skipped = {p.resolve() for p in skip or ()}
+        found = [
+            r for r in recovery.recoverable() if r.path is None or r.path.resolve() not in skipped
+        ]
+        if not found:
+            return
+        dialog = RecoveryDialog(found, self)
+        self.last_dialog = dialog
+
+        def finished(_result: int) -> None:
+            for item in dialog.discarded():
+                recovery.discard(item.side)
+            chosen = dialog.chosen()
+            if chosen:
+                self.recover(chosen[0])
+                for item in chosen[1:]:  # the others each in a window of their own
+                    self.open_in_new_window(lambda window, item=item: window.recover(item))
+
+        dialog.finished.connect(finished)
+        dialog.open()
 
     def save(self) -> bool:
         if self.document.path is None:
@@ -160,7 +205,8 @@ class FileCommands:
         return self._save_to(self.document.path)
 
     def save_as(self) -> bool:
-        start = str(self.document.path or (Path.home() / f"untitled{SUFFIX}"))
+        document = self.document
+        start = str(document.path or document.save_as or (Path.home() / f"untitled{SUFFIX}"))
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save graph", start, FILE_FILTER)
         if not path:
             return False
@@ -216,7 +262,7 @@ class FileCommands:
         self.recent_menu.clear()
         files = [f for f in self.settings.recent_files if f]
         for file in files[:10]:
-            action = self.recent_menu.addAction(Path(file).name)
+            action = self.recent_menu.addAction(menu_text(Path(file).name))
             action.setToolTip(file)
             action.triggered.connect(lambda _c=False, f=file: self.open_file(f))
         self.recent_menu.setEnabled(bool(files))
@@ -226,6 +272,10 @@ class FileCommands:
             self.settings.save()
         except OSError as exc:
             log.warning("cannot save settings: %s", exc)
+
+
+def _when(epoch: float) -> str:
+    return QtCore.QDateTime.fromSecsSinceEpoch(int(epoch)).toString("MMM d, hh:mm")
 
 
 def _esc(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from canvastoon_desktop.core.errors import GraphFileError
 from canvastoon_desktop.core.fileformat import (
     CURRENT_VERSION,
     FORMAT_TAG,
+    NEW_FILE_MODE,
     dumps_graph,
     load_graph,
     parse_graph,
@@ -269,3 +271,15 @@ def test_fuzz_structured_documents_load_or_fail_cleanly(
         assert "fuzz.ctoon" in str(exc)
         return
     assert parse_graph(dumps_graph(graph).encode(), REGISTRY).nodes.keys() == graph.nodes.keys()
+
+
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="POSIX file modes")
+def test_a_saved_file_gets_the_usual_mode_not_the_temp_files(tmp_path: Path) -> None:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    path = tmp_path / "mine.ctoon"
+    save_graph(sample_graph(), path)  # new: what open() gives under the umask (not 0600)
+    assert path.stat().st_mode & 0o777 == NEW_FILE_MODE == 0o666 & ~mask
+    os.chmod(path, 0o640)  # an existing file keeps the mode its owner gave it
+    save_graph(sample_graph(), path)
+    assert path.stat().st_mode & 0o777 == 0o640

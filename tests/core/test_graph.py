@@ -32,7 +32,7 @@ def test_an_image_output_may_feed_a_mask_input(graph: Graph) -> None:
 def test_incompatible_ports_are_refused_with_the_reason(graph: Graph) -> None:
     video = graph.create_node("video")
     inpaint = graph.create_node("inpaint")
-    with pytest.raises(GraphError, match="a Video output cannot feed a Image input"):
+    with pytest.raises(GraphError, match="a Video output cannot feed an Image input"):
         graph.connect(Edge(video.id, "video", inpaint.id, "image"))
     assert graph.edges == []
 

@@ -36,7 +36,7 @@ def test_incompatible_drag_is_refused_with_the_reason(qtbot: Any, window: Any) -
     end = port_point(window, video, "image", output=False)
     drag(qtbot, window.viewer, start, end)
     assert graph.edges == []
-    reason = "a Text output cannot feed a Image input"
+    reason = "a Text output cannot feed an Image input"
     assert window.bridge.last_refusal == reason
     assert reason in window.statusBar().currentMessage()
     in_port = window.bridge.canvas_node(video).inputs()["image"].view

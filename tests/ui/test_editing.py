@@ -129,13 +129,8 @@ def test_palette_search_filters_and_adds(qtbot: Any, window: Any) -> None:
     assert [n.type for n in graph] == ["load_image"]
     # a drag from the palette carries the node type
     palette.filter("text")
-    item = next(
-        palette.tree.topLevelItem(i).child(j)
-        for i in range(palette.tree.topLevelItemCount())
-        for j in range(palette.tree.topLevelItem(i).childCount())
-        if not palette.tree.topLevelItem(i).child(j).isHidden()
-    )
-    mime = palette.tree.mimeData([item])
+    item = palette.results.topLevelItem(0)
+    mime = palette.results.mimeData([item])
     assert bytes(mime.data(NODE_TYPE_MIME).data()).decode() == "text"
     window.viewer.data_dropped.emit(mime, QtCore.QPoint(0, 300))
     assert sorted(n.type for n in graph) == ["load_image", "text"]

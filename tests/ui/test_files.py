@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from canvastoon_desktop.core.fileformat import autosave_path, graph_to_document, load_graph
+from canvastoon_desktop.core.fileformat import graph_to_document, load_graph
 from canvastoon_desktop.core.graph import Edge
-from tests.ui.uihelpers import copy_example, wait_plan
+from tests.ui.uihelpers import copy_example, pretend_the_app_died, wait_plan
 
 
 def _snapshot(graph: Any) -> dict[str, Any]:
@@ -90,7 +90,7 @@ def test_a_corrupt_file_shows_an_error_and_changes_nothing(
 
 
 def test_recovers_unsaved_changes_from_the_autosave(
-    qtbot: Any, make_window: Any, tmp_path: Path
+    qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
     path = copy_example("offline_storyboard.ctoon", tmp_path / "graphs")
     window = make_window()
@@ -98,12 +98,13 @@ def test_recovers_unsaved_changes_from_the_autosave(
     node_id = window.bridge.add_node("text", (0.0, 400.0), {"text": "unsaved idea"})
     assert window.document.autosave()
     window.document.flush_autosave()
-    side = autosave_path(path)
-    assert side.exists()
-    # the app dies here: the autosave stays beside the file, newer than it
+    side = window.document.autosave_file()
+    assert side.exists() and not side.is_relative_to(path.parent)  # not beside the file
+    # the app dies here: the autosave stays, newer than the file
     os.utime(path, (time.time() - 60, time.time() - 60))
+    pretend_the_app_died(monkeypatch)
     window.unsaved_answer = "cancel"
-    window._closing = True  # as if killed: no prompt, no cleanup of the side file
+    window._closing = True  # as if killed: no prompt, no cleanup of the autosave
     window.runner.close()
 
     again = make_window()
@@ -115,7 +116,7 @@ def test_recovers_unsaved_changes_from_the_autosave(
     assert again.document.graph.nodes[node_id].params["text"] == "unsaved idea"
     assert again.isWindowModified()  # recovered changes are not saved yet
     assert again.save()
-    assert not side.exists()  # a clean save removes the side file
+    assert not side.exists()  # a clean save removes the autosave
     assert node_id in load_graph(path, again.registry).nodes
 
 

@@ -84,6 +84,7 @@ def test_a_new_library_folder_is_used_at_once_and_the_old_one_is_kept(
     choose_library(window, first)  # back: the first folder's cache is all still there
     assert window.workspace.library.root == first
     panel = window.runs_panel
+    panel.all_graphs.setChecked(True)  # "Yesterday" was a run of another graph
 
     def yesterday() -> QtWidgets.QTreeWidgetItem | None:
         items = (panel.runs.topLevelItem(i) for i in range(panel.runs.topLevelItemCount()))

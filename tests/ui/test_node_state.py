@@ -40,7 +40,8 @@ def test_a_cached_result_shows_on_open_and_goes_stale_after_an_edit() -> None:
     states = NodeStates()
     states.apply_plan(graph, _plan(node_id, "cached", outputs={"image": IMAGE}), revision=0)
     st = states.get(node_id)
-    assert st.state == "cached" and st.preview() == IMAGE and st.cost_text() == "cached"
+    assert st.state == "cached" and st.preview() == IMAGE
+    assert st.cost_text() == ""  # the pill says "cached" already: not "cached  cached"
     states.apply_plan(graph, _plan(node_id, "run", key="k2"), revision=1)
     assert st.state == "stale" and st.preview() == IMAGE  # still shown, marked stale
     assert st.cost_text() == "≈ $0.04–$0.08"

@@ -53,3 +53,23 @@ def test_a_run_of_an_earlier_session_shows_how_each_node_ended(
         panel.nodes.itemClicked.emit(item, 0)
     assert here in clicked and removed not in clicked
     assert len(clicked) == len(ran.nodes) - 1
+
+
+def test_the_panel_lists_this_graphs_runs_and_all_on_request(
+    qtbot: Any, window: Any, tmp_path: Path
+) -> None:
+    run_offline_example(qtbot, window, tmp_path)  # a run of the storyboard
+    panel = window.runs_panel
+    qtbot.waitUntil(lambda: panel.runs.topLevelItemCount() == 1, timeout=10_000)
+    storyboard_run = panel.runs.topLevelItem(0).text(0)
+    window.unsaved_answer = "discard"
+    window.new_file()  # another graph: no runs of its own
+    window.bridge.add_node("text", (0.0, 0.0), {"text": "a new idea"})
+    panel.refresh()
+    assert panel.runs.topLevelItemCount() == 0
+    assert panel.scope.text() == "Runs of this graph"
+    panel.all_graphs.setChecked(True)
+    assert [row[0] for row in rows(panel.runs)] == [storyboard_run]
+    assert panel.scope.text() == "Runs of every graph"
+    panel.all_graphs.setChecked(False)
+    assert panel.runs.topLevelItemCount() == 0

@@ -112,3 +112,16 @@ def run_offline_example(
     assert wait_run(qtbot, window).status == "done"
     wait_plan(qtbot, window)
     return path
+
+
+def pretend_the_app_died(monkeypatch: Any) -> None:
+    """What a kill does to the autosaves: the session's lock goes, and the next "launch"
+    is another session (the windows of this test stay, as a dead process's would)."""
+    import uuid
+
+    from canvastoon_desktop.ui import recovery
+
+    if recovery._lock is not None:
+        recovery._lock.close()
+        monkeypatch.setattr(recovery, "_lock", None)
+    monkeypatch.setattr(recovery, "SESSION", uuid.uuid4().hex)

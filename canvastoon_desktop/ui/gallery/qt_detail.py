@@ -154,6 +154,15 @@ class DetailPanel(QtWidgets.QScrollArea):
         sub = QtWidgets.QLabel(" · ".join(facts))
         sub.setProperty("muted", True)
         self.layout_.addWidget(sub)
+        primary = details.primary
+        if primary is not None and (primary.cost_source or "").startswith("simulated"):
+            simulated = QtWidgets.QLabel(
+                f"<b style='color:{theme.SIMULATED}'>SIMULATED</b> — made by the provider "
+                "simulator (Simulate mode), not by the real model; nothing was charged."
+            )
+            simulated.setObjectName("simulatedNote")
+            simulated.setWordWrap(True)
+            self.layout_.addWidget(simulated)
 
         self.review_bar = ReviewBar(self.library, sha, self.body)
         self.review_bar.reviewed.connect(self.reviewed)
@@ -167,7 +176,6 @@ class DetailPanel(QtWidgets.QScrollArea):
         self.layout_.addWidget(self.note_edit)
         self.layout_.addLayout(self._actions(details))
 
-        primary = details.primary
         if primary is None:
             none = QtWidgets.QLabel(
                 "No provenance: this file was imported (Load Image, a pack), not generated."

@@ -18,6 +18,7 @@ from PySide6.QtMultimediaWidgets import QGraphicsVideoItem
 from canvastoon_desktop.core.assets import Asset, AssetKind
 from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.ui import theme
+from canvastoon_desktop.ui.result_viewer import present_first_frame
 from canvastoon_desktop.ui.thumbnails import load_full_image
 from canvastoon_desktop.ui.workers import in_thread
 
@@ -94,6 +95,7 @@ class MediaPane(QtWidgets.QGraphicsView):
             self.player.setAudioOutput(self.audio)
             self.player.setVideoOutput(video)
             self.player.setLoops(QMediaPlayer.Loops.Infinite)
+            present_first_frame(self.player)
             self.player.setSource(QtCore.QUrl.fromLocalFile(str(self.library.file_path(asset))))
             return video
         text = self.library.read_text(asset)
