@@ -11,12 +11,11 @@ canvastoon runs [show RUN]             past runs, and how each node of one ended
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import sys
 from collections.abc import Sequence
 
-from ..core.secrets import RedactingFilter, remember_known_keys
+from ..core.logs import setup_logging
+from ..core.secrets import remember_known_keys
 from . import commands
 from .output import library_arg, outside_paths_arg
 
@@ -104,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_INVALID
     args = parser.parse_args(argv)
-    _setup_logging(args.verbose)
+    setup_logging(args.verbose)
     if args.command in (None, "open", "library"):
         print(
             f"canvastoon {args.command or ''}: this opens a window; run it as `canvastoon`",
@@ -116,26 +115,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands.dispatch(args)
     except KeyboardInterrupt:
         return EXIT_CANCELLED
-
-
-def _setup_logging(verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(RedactingFilter())
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(
-        logging.DEBUG if verbose or os.environ.get("CANVASTOON_DEBUG") else logging.WARNING
-    )
-    for noisy in (
-        "httpx",
-        "httpx2",
-        "httpcore",
-        "httpcore2",
-        "openai",
-        "replicate",
-        "aiohttp.access",
-        "PIL",
-        "asyncio",
-    ):
-        logging.getLogger(noisy).setLevel(logging.WARNING)

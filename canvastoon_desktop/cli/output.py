@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
 from ..core.library import Library
+from ..core.logs import plain
 from ..core.secrets import redact_secrets
 from ..core.settings import Settings
 
@@ -22,21 +22,6 @@ STATUS_STYLES = {"failed": "red", "refused": "red", "skipped": "yellow", "cancel
 def styled_status(status: str) -> str:
     style = STATUS_STYLES.get(status)
     return f"[{style}]{status}[/]" if style else status
-
-
-#: escape sequences (CSI, OSC, ...) and the other C0/C1 control characters but tab and newline
-_CONTROL = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, clear screen
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
-    r"|\x1b[@-Z\\-_]?"  # any other escape
-    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
-)
-
-
-def plain(text: str) -> str:
-    """``text`` without terminal control sequences: model answers, file names and titles
-    from a shared graph are shown, never obeyed, by the terminal."""
-    return _CONTROL.sub("", text) if text else text
 
 
 class SafeConsole(Console):

@@ -7,7 +7,6 @@ library, exported files, error messages and ``--json`` output can be scrubbed of
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -61,19 +60,6 @@ def remember_known_keys(keys: KeyStore | None = None) -> None:
         remember_secret(store._environ.get(var, "").strip() or None)
         if store._use_keyring:
             remember_secret(store._keyring_get(provider))
-
-
-class RedactingFilter(logging.Filter):
-    """A logging filter that scrubs known secrets from every record."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        clean = redact_secrets(message)
-        if clean != message or record.args:
-            record.msg, record.args = clean, None
-        if record.exc_text:
-            record.exc_text = redact_secrets(record.exc_text)
-        return True
 
 
 class KeyringUnavailable(RuntimeError):

@@ -21,6 +21,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from canvastoon_desktop.core.errors import CoreError
+from canvastoon_desktop.core.logs import setup_logging
 
 from . import theme
 
@@ -78,6 +79,7 @@ def open_windows(workspace: Any, files: Sequence[str]) -> list[Any]:
 
 def main(files: list[str]) -> int:
     """Open the editor with these ``.ctoon`` files; returns the exit status."""
+    setup_logging()  # what reaches stderr is scrubbed of keys and control sequences
     app = create_app()
     from canvastoon_desktop.workspace import Workspace
 

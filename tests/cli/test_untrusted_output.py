@@ -102,7 +102,7 @@ def test_model_text_with_terminal_escapes_is_shown_not_obeyed(
     "text", ["\x1b[31mred\x1b[0m", "\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "a\x9bb", "t\x00z"]
 )
 def test_plain_strips_escape_sequences(text: str) -> None:
-    from canvastoon_desktop.cli.output import plain
+    from canvastoon_desktop.core.logs import plain
 
     cleaned = plain(text)
     assert not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in cleaned)
