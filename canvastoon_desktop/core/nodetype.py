@@ -174,6 +174,15 @@ class NodeType:
         return params
 
     @classmethod
+    def key_inputs(cls, library: Library, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """The input hashes that go into an item's cache key: every input's content hash,
+        unless a node uses only part of an input (an image made from a shot does not
+        depend on the shot's dialogue: see ``nodes/_keys.py``)."""
+        from .assets import input_hashes
+
+        return input_hashes(inputs)
+
+    @classmethod
     def models_in_use(
         cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]
     ) -> list[ModelSpec]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .assets import Asset, ItemList, Value, value_hashes
+from .assets import Asset, ItemList, Value
 from .cachekey import cache_key
 from .catalog import Catalog, ModelSpec
 from .errors import CoreError
@@ -141,16 +141,6 @@ def inputs_for_item(inputs: Mapping[str, Any], mapped: list[str], item: int) -> 
     return picked
 
 
-def input_hashes(inputs: Mapping[str, Any]) -> dict[str, Any]:
-    hashes: dict[str, Any] = {}
-    for name, value in inputs.items():
-        if isinstance(value, tuple):
-            hashes[name] = [a.sha256 for a in value]
-        else:
-            hashes[name] = value_hashes(value)
-    return hashes
-
-
 def item_cache_key(
     node: Node,
     node_type: type[NodeType],
@@ -167,7 +157,7 @@ def item_cache_key(
         node_type.version,
         model.id if model else None,
         params,
-        input_hashes(inputs),
+        node_type.key_inputs(library, inputs),
         node.reroll_count(item),
     )
 

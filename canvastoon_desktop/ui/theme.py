@@ -61,6 +61,8 @@ PORT_COLORS: dict[PortType, str] = {
     PortType.VIDEO: "#c07cff",
     PortType.SHOTS: "#7fb0ff",
     PortType.CHARACTER: "#ff8fb3",
+    PortType.AUDIO: "#5fd36a",
+    PortType.LINE: "#ffd36e",
 }
 
 # -- node states --------------------------------------------------------------------------------

@@ -89,15 +89,48 @@ _CAMERAS = (
 )
 
 
+#: ``Name: "what they say"`` (straight or curly quotes); ``Narrator`` makes it narration
+_SPOKEN = re.compile(r'(?:([^\W\d_][\w .\'-]{0,40}?)\s*:\s*)?["“]([^"”]+)["”]')
+NARRATOR = "narrator"
+
+
+def split_spoken(beat: str, characters: list[str]) -> tuple[str, list[dict], str]:
+    """A beat's action, its dialogue lines and its narration. Quoted text is spoken: by the
+    name written before it (``Mina: "Let's go"``), else by the first character the beat
+    names; ``Narrator: "..."`` (or a quote with nobody to say it) is narration."""
+    dialogue: list[dict] = []
+    narration: list[str] = []
+    action = beat
+    for match in _SPOKEN.finditer(beat):
+        speaker = (match.group(1) or "").strip()
+        words = " ".join(match.group(2).split())
+        action = action.replace(match.group(0), " ")
+        if not speaker:
+            lowered = beat.lower()
+            named = sorted(
+                (lowered.find(c.lower()), c) for c in characters if c and c.lower() in lowered
+            )
+            speaker = named[0][1] if named else NARRATOR
+        if speaker.lower() == NARRATOR:
+            narration.append(words)
+        elif words:
+            dialogue.append({"speaker": speaker, "line": words})
+    action = " ".join(action.split()).strip(" ,;")
+    return action, dialogue, " ".join(narration)
+
+
 def compose_shots(text: str, characters: list[str], count: int | None = None) -> dict:
     """A shot list from plain text: one shot per line (or sentence) of the input, each with
-    a role guessed from its verbs and the characters it names. Deterministic."""
+    a role guessed from its verbs and the characters it names, and the words quoted in it
+    as its dialogue (see ``split_spoken``). Deterministic."""
     lines = template_values(text)["shots"].splitlines()
     beats = [line.split(": ", 1)[1] for line in lines if ": " in line] or [text.strip() or "…"]
     if count:
         beats = beats[:count]
     shots = []
-    for index, beat in enumerate(beats, start=1):
+    for index, raw_beat in enumerate(beats, start=1):
+        beat, dialogue, narration = split_spoken(raw_beat, characters)
+        beat = beat or raw_beat
         lowered = beat.lower()
         role = next(
             (
@@ -107,7 +140,8 @@ def compose_shots(text: str, characters: list[str], count: int | None = None) ->
             ),
             "cinematic",
         )
-        named = [c for c in characters if c and c.lower() in lowered]
+        speakers = [d["speaker"] for d in dialogue]
+        named = [c for c in characters if c and (c.lower() in lowered or c in speakers)]
         if not named and len(characters) == 1:
             named = list(characters)
         duration = 4.0
@@ -125,6 +159,8 @@ def compose_shots(text: str, characters: list[str], count: int | None = None) ->
                 "camera": _CAMERAS[(index - 1) % len(_CAMERAS)],
                 "role": role,
                 "characters": named,
+                "dialogue": dialogue,
+                "narration": narration,
             }
         )
     return {"shots": shots}
