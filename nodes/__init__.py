@@ -7,14 +7,18 @@ from canvastoon_desktop.core.nodetype import NodeRegistry, NodeType
 
 from .assemble import AssembleShort
 from .character import Character
+from .dialogue import DialogueLines
 from .export import Export
 from .image_gen import ImageGen
 from .inpaint import Inpaint
+from .load_audio import LoadAudio
 from .load_image import LoadImage
+from .music import Music
 from .painted_mask import PaintedMask
 from .prompt_llm import PromptLLM
 from .route import RouteVideo
 from .shots import PickShots, ShotField
+from .speech import Speech
 from .text import TextInput
 from .video import Video
 
@@ -31,6 +35,10 @@ NODE_TYPES: tuple[type[NodeType], ...] = (
     RouteVideo,
     Export,
     PaintedMask,
+    DialogueLines,
+    Speech,
+    LoadAudio,
+    Music,
     AssembleShort,
 )
 
@@ -38,15 +46,19 @@ __all__ = [
     "NODE_TYPES",
     "AssembleShort",
     "Character",
+    "DialogueLines",
     "Export",
     "ImageGen",
     "Inpaint",
+    "LoadAudio",
     "LoadImage",
+    "Music",
     "PaintedMask",
     "PickShots",
     "PromptLLM",
     "RouteVideo",
     "ShotField",
+    "Speech",
     "TextInput",
     "Video",
     "default_registry",

@@ -36,6 +36,7 @@ CATEGORY_COLORS: dict[str, str] = {
     "text": "#d99a2b",
     "image": "#22a88f",
     "video": "#9a55d8",
+    "audio": "#3fa34d",
     "list": "#6d7a93",
     "output": "#db5d50",
     "generate": "#6d7a93",
@@ -46,12 +47,13 @@ CATEGORY_LABELS: dict[str, str] = {
     "text": "Text",
     "image": "Image",
     "video": "Video",
+    "audio": "Sound",
     "list": "Lists",
     "output": "Output",
     "generate": "Other",
 }
 
-CATEGORY_ORDER = ("input", "text", "image", "video", "list", "output", "generate")
+CATEGORY_ORDER = ("input", "text", "image", "video", "audio", "list", "output", "generate")
 
 # -- ports --------------------------------------------------------------------------------------
 PORT_COLORS: dict[PortType, str] = {

@@ -130,14 +130,17 @@ def beat_times(music: np.ndarray, rate: int = AUDIO_RATE) -> list[float]:
         return []
     idx = np.arange(size)[None, :] + hop * np.arange(frames)[:, None]
     spectrum = np.abs(np.fft.rfft(mono[idx] * np.hanning(size), axis=1))
-    flux = np.maximum(0.0, np.diff(np.log1p(spectrum), axis=0)).sum(axis=1)
+    rises = np.maximum(0.0, np.diff(np.sqrt(spectrum), axis=0))
+    flux = rises.sum(axis=1)
     flux -= flux.mean()
+    # the beat is where the low end hits (kick, bass); hats and shakers sit between beats
+    low = rises[:, : max(2, round(300 * size / rate))].sum(axis=1)
     fps = rate / hop
     lags = np.arange(int(fps * 60 / 180), int(fps * 60 / 60) + 1)
     corr = np.array([np.dot(flux[:-lag], flux[lag:]) for lag in lags])
     period = float(lags[int(np.argmax(corr))])
     phases = np.arange(int(period))
-    strength = [flux[int(p) :: max(1, round(period))].sum() for p in phases]
+    strength = [low[int(p) :: max(1, round(period))].sum() for p in phases]
     phase = int(phases[int(np.argmax(strength))])
     # flux[i] compares the frames starting at i and i + 1 hops: the onset sits about a
     # window's middle into the later one

@@ -89,9 +89,26 @@ _CAMERAS = (
 )
 
 
-#: ``Name: "what they say"`` (straight or curly quotes); ``Narrator`` makes it narration
-_SPOKEN = re.compile(r'(?:([^\W\d_][\w .\'-]{0,40}?)\s*:\s*)?["“]([^"”]+)["”]')
+#: quoted words (straight or curly quotes) are spoken; ``Name:`` before them says by whom
+_QUOTE = re.compile(r'["“]([^"”]+)["”]')
+_SAID_BY = re.compile(r"((?:[^\W\d_][\w.'-]*\s+){0,2}[^\W\d_][\w.'-]*)\s*:\s*$")
 NARRATOR = "narrator"
+
+
+def _speaker_before(before: str, characters: list[str]) -> tuple[str, int]:
+    """The name written as ``Name:`` right before a quote, and where it starts in
+    ``before`` (len(before) when there is none). A known character's (or the narrator's)
+    name wins over the words that happen to stand before it."""
+    match = _SAID_BY.search(before)
+    if match is None:
+        return "", len(before)
+    words = match.group(1).split()
+    known = {c.lower(): c for c in characters if c} | {NARRATOR: "Narrator"}
+    for take in range(len(words), 0, -1):
+        name = " ".join(words[-take:])
+        if name.lower() in known:
+            return known[name.lower()], before.rfind(name, match.start())
+    return words[-1], before.rfind(words[-1], match.start())
 
 
 def split_spoken(beat: str, characters: list[str]) -> tuple[str, list[dict], str]:
@@ -100,11 +117,14 @@ def split_spoken(beat: str, characters: list[str]) -> tuple[str, list[dict], str
     names; ``Narrator: "..."`` (or a quote with nobody to say it) is narration."""
     dialogue: list[dict] = []
     narration: list[str] = []
-    action = beat
-    for match in _SPOKEN.finditer(beat):
-        speaker = (match.group(1) or "").strip()
-        words = " ".join(match.group(2).split())
-        action = action.replace(match.group(0), " ")
+    action_parts: list[str] = []
+    position = 0
+    for match in _QUOTE.finditer(beat):
+        before = beat[position : match.start()]
+        speaker, cut = _speaker_before(before, characters)
+        action_parts.append(before[:cut])
+        position = match.end()
+        words = " ".join(match.group(1).split())
         if not speaker:
             lowered = beat.lower()
             named = sorted(
@@ -115,7 +135,8 @@ def split_spoken(beat: str, characters: list[str]) -> tuple[str, list[dict], str
             narration.append(words)
         elif words:
             dialogue.append({"speaker": speaker, "line": words})
-    action = " ".join(action.split()).strip(" ,;")
+    action_parts.append(beat[position:])
+    action = " ".join(" ".join(action_parts).split()).strip(" ,;")
     return action, dialogue, " ".join(narration)
 
 
