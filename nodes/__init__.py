@@ -19,6 +19,7 @@ from .prompt_llm import PromptLLM
 from .route import RouteVideo
 from .shots import PickShots, ShotField
 from .speech import Speech
+from .strip import WebtoonStrip
 from .text import TextInput
 from .video import Video
 
@@ -40,6 +41,7 @@ NODE_TYPES: tuple[type[NodeType], ...] = (
     LoadAudio,
     Music,
     AssembleShort,
+    WebtoonStrip,
 )
 
 __all__ = [
@@ -61,6 +63,7 @@ __all__ = [
     "Speech",
     "TextInput",
     "Video",
+    "WebtoonStrip",
     "default_registry",
 ]
 

@@ -77,7 +77,7 @@ def to_srt(cues: Sequence[Cue]) -> str:
     return "\n".join(blocks)
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: object, width: int) -> list[str]:
+def wrap_text(draw: ImageDraw.ImageDraw, text: str, font: object, width: int) -> list[str]:
     """Lines that fit ``width`` pixels: by words, and by characters for words (or scripts
     without spaces) that are wider than a line."""
     lines: list[str] = []
@@ -126,7 +126,7 @@ def render_caption(text: str, width: int, height: int, *, narration: bool = Fals
     cjk = needs_cjk(text)
     while True:
         font = get_font(size, bold=True, cjk=cjk)
-        lines = _wrap(scratch, " ".join(text.split()), font, zone.width - 2 * pad_x)
+        lines = wrap_text(scratch, " ".join(text.split()), font, zone.width - 2 * pad_x)
         if len(lines) <= 4 or size <= 18:
             break
         size = round(size * 0.85)
