@@ -32,6 +32,7 @@ class Speech(NodeType):
         Port("text", PortType.TEXT, optional=True, help="Or a text to speak"),
     )
     outputs = (Port("audio", PortType.AUDIO),)
+    prompt_ports = ("text", "line")
     model_tasks = (Task.SPEECH,)
     default_model = "elevenlabs/eleven_multilingual_v2"
 

@@ -42,6 +42,8 @@ class NodeType:
     cacheable: ClassVar[bool] = True
     #: a source node's output follows from its params alone and is computed while planning
     is_source: ClassVar[bool] = False
+    #: the inputs whose length prices a call (per token, per character), first connected wins
+    prompt_ports: ClassVar[tuple[str, ...]] = ("prompt",)
 
     # -- derived declarations -------------------------------------------------------------
     @classmethod

@@ -334,7 +334,7 @@ class Planner:
             combine_outputs(node_type, items) if count is not None and outputs is None else None
         )
         prompt_chars = None
-        prompt = inputs.get("prompt")
+        prompt = next((inputs[p] for p in node_type.prompt_ports if inputs.get(p)), None)
         if isinstance(prompt, Asset):
             prompt_chars = prompt.size
         plan = NodePlan(

@@ -168,11 +168,25 @@ class PriceTable:
             )
             low, high = _pair(entry.get("usd_per_video_second", 0.0))
             return CostRange(low * seconds, high * seconds)
+        if rule is PriceRule.PER_THOUSAND_CHARACTERS:
+            low_chars, high_chars = (
+                (prompt_chars, prompt_chars) if prompt_chars is not None else UNKNOWN_LINE_CHARS
+            )
+            low, high = _pair(entry.get("usd_per_thousand_characters", 0.0))
+            return CostRange(low * low_chars / 1000, high * high_chars / 1000)
+        if rule is PriceRule.PER_AUDIO_SECOND:
+            seconds = float(params.get(model.duration_param or "", 0) or 0) * model.duration_unit_s
+            low, high = _pair(entry.get("usd_per_audio_second", 0.0))
+            return CostRange(low * seconds, high * seconds)
         if rule is PriceRule.GPU_SECONDS:
             rate = self.hardware.get(entry.get("hardware", ""), 0.0)
             low, high = _pair(entry.get("predict_seconds", 0.0))
             return CostRange(low * rate, high * rate)
         return CostRange()
+
+
+#: a line of dialogue whose length is not known before it runs (a few words to a paragraph)
+UNKNOWN_LINE_CHARS = (20, 300)
 
 
 def _pair(value: Any) -> tuple[float, float]:

@@ -1,4 +1,5 @@
-"""AIML API routes: chat, images (generate and edit), async video (create, poll).
+"""AIML API routes: chat, images (generate and edit), async video (create, poll),
+text-to-speech (the audio in the answer's body) and async music (create, poll).
 
 Request bodies are validated against AIML's own OpenAPI schemas (``schemas/aiml``).
 Those schemas do not set ``additionalProperties: false``, so unknown fields such as
@@ -19,20 +20,25 @@ from typing import Any
 
 from aiohttp import web
 
+from . import sound
 from .catalog import (
     AIML_EDIT_MODELS,
     AIML_IMAGE_MODELS,
+    AIML_MUSIC_MODELS,
+    AIML_SPEECH_MODELS,
     AIML_VIDEO_MODELS,
     CREDITS_PER_USD,
     chat_credits,
     image_credits,
+    music_credits,
+    speech_credits,
     video_credits,
 )
 from .context import CTX_KEY, SimContext
 from .errors import SimError
 from .inputs import DecodedImage, InputError, decode_image
 from .job_faults import apply_job_fault
-from .jobs import Job, aiml_status
+from .jobs import Job, RenderedFile, aiml_status
 from .jsonschema_gen import generate
 from .log import shorten
 from .middleware import call_of, route
@@ -453,7 +459,89 @@ async def video_poll(request: web.Request) -> web.Response:
     return _json({"id": job.id, "status": status, "video": video, "error": error, "meta": meta})
 
 
+@route("aiml.tts", "aiml", model=_body_model)
+async def tts(request: web.Request) -> web.Response:
+    """``POST /v1/tts``: 201 with the spoken audio as the body (as the docs' examples save
+    it); MP3 for the ``mp3_*`` formats and WAV otherwise (the default, as the docs'
+    example names its file ``audio.wav``)."""
+    ctx, call = request.app[CTX_KEY], call_of(request)
+    body = _object(call.body)
+    _require_model(body, AIML_SPEECH_MODELS)
+    _validate(aiml_request_schema("eleven-multilingual-v2.json", "/v1/tts"), body)
+    text = str(body["text"])
+    if not text.strip():
+        raise SimError(400, "text must not be empty")
+    _charge(ctx, speech_credits(len(text)))
+    samples = sound.speech_samples(text, str(body.get("voice") or "Rachel"))
+    fmt = "mp3" if str(body.get("output_format") or "").startswith("mp3") else "wav"
+    data, ctype = await ctx.run_blocking(lambda: sound.encode(samples, fmt))
+    return web.Response(status=201, body=data, content_type=ctype)
+
+
+@route("aiml.music.create", "aiml", model=_body_model)
+async def music_create(request: web.Request) -> web.Response:
+    ctx, call = request.app[CTX_KEY], call_of(request)
+    body = _object(call.body)
+    model = _require_model(body, AIML_MUSIC_MODELS)
+    _validate(aiml_request_schema("eleven-music.json", "/v2/generate/audio"), body)
+    length_ms = int(body.get("music_length_ms", 10_000))
+    credits = music_credits(length_ms)
+    _charge(ctx, credits)
+    lat = ctx.latencies.get(model)
+    job = Job(
+        id=f"{uuid.uuid4()}:{model}",
+        provider="aiml",
+        model=model,
+        version="",
+        input=shorten(body),
+        created=time.time(),
+        queue_s=lat.queue_s,
+        run_s=lat.run_s,
+        credits=credits,
+    )
+    prompt = str(body["prompt"])
+
+    def render() -> list[RenderedFile]:
+        data, ctype = sound.encode(sound.music_samples(prompt, length_ms / 1000), "mp3")
+        return [RenderedFile(data, f"{int(time.time() * 1000)}-{uuid.uuid4()}.mp3", ctype)]
+
+    job.render = render
+    apply_job_fault(job, call.fault_kind, ctx.outputs, at_create=True)
+    ctx.video_jobs.add(job)
+    call.job_id = job.id
+    return _json({"id": job.id, "status": "queued"})
+
+
+@route("aiml.music.poll", "aiml", model=_poll_model)
+async def music_poll(request: web.Request) -> web.Response:
+    ctx, call = request.app[CTX_KEY], call_of(request)
+    gid = request.query.get("generation_id")
+    if not gid:
+        raise SimError(400, "generation_id is required")
+    job = ctx.video_jobs.get(gid)
+    if job is None or job.model not in AIML_MUSIC_MODELS:
+        raise SimError(404, f"Generation {gid} not found")
+    call.job_id = job.id
+    apply_job_fault(job, call.fault_kind, ctx.outputs, at_create=False)
+    await ctx.settle(job)
+    state = job.state()
+    status = aiml_status(state.status)
+    audio = None
+    if status == "completed" and job.outputs:
+        audio = {"url": ctx.url(job.outputs[0].path)}
+    error = None
+    if state.status == "failed":
+        error = {"name": "GenerationError", "message": job.error or "Generation failed"}
+    meta = {"usage": {"credits_used": job.credits}} if status == "completed" else None
+    return _json(
+        {"id": job.id, "status": status, "audio_file": audio, "error": error, "meta": meta}
+    )
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_post("/v1/tts", tts)
+    app.router.add_post("/v2/generate/audio", music_create)
+    app.router.add_get("/v2/generate/audio", music_poll)
     app.router.add_post("/v1/chat/completions", chat)
     app.router.add_post("/chat/completions", chat)
     app.router.add_post("/v1/images/generations", images)

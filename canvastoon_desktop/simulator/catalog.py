@@ -12,6 +12,8 @@ from dataclasses import dataclass
 __all__ = [
     "AIML_EDIT_MODELS",
     "AIML_IMAGE_MODELS",
+    "AIML_MUSIC_MODELS",
+    "AIML_SPEECH_MODELS",
     "AIML_VIDEO_MODELS",
     "CREDITS_PER_USD",
     "LAMA_VERSION",
@@ -33,6 +35,8 @@ CREDITS_PER_USD = 2_000_000
 AIML_IMAGE_MODELS = ("google/nano-banana-pro", "google/gemini-3-pro-image-preview")
 AIML_EDIT_MODELS = ("google/gemini-3-pro-image-edit",)
 AIML_VIDEO_MODELS = ("minimax/hailuo-2.3-fast",)
+AIML_SPEECH_MODELS = ("elevenlabs/eleven_multilingual_v2",)
+AIML_MUSIC_MODELS = ("elevenlabs/eleven_music",)
 
 
 @dataclass(frozen=True)
@@ -112,3 +116,14 @@ def video_credits(resolution: str, duration_s: int) -> int:
     """hailuo-2.3-fast: ≈ $0.34 per 10 s at 768P, half as much again at 1080P."""
     per_second = 68_000 if resolution.upper() == "768P" else 110_000  # $0.034 / $0.055
     return per_second * duration_s
+
+
+def speech_credits(characters: int) -> int:
+    """eleven_multilingual_v2: $0.10 per 1,000 characters (ElevenLabs' API price list, as
+    published 2026-06; AIML's TTS answer reports no credits)."""
+    return characters * 200
+
+
+def music_credits(music_length_ms: int) -> int:
+    """eleven_music: $0.30 per minute of music (ElevenLabs' API price list, 2026-06)."""
+    return music_length_ms * 10

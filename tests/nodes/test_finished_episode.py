@@ -106,7 +106,7 @@ def srt_cues(text: str) -> list[tuple[float, float, str]]:
 
     cues = []
     for block in text.strip().split("\n\n"):
-        number, times, *words = block.splitlines()
+        _number, times, *words = block.splitlines()
         start, end = times.split(" --> ")
         cues.append((seconds(start), seconds(end), " ".join(words)))
     return cues

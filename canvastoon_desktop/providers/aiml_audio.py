@@ -1,0 +1,312 @@
+"""AIML sound: text-to-speech (Eleven Multilingual v2) and music (Eleven Music).
+
+Speech — ``POST /v1/tts`` (docs.aimlapi.com, eleven_multilingual_v2): the spoken audio is the
+answer's body (the docs' schema names a metadata object, but their examples save the body
+as the audio file; an answer that is JSON instead is reported, not guessed at). It answers
+synchronously, so, as with chat and images, a create whose answer was lost is reported as
+OutcomeUnknown and not sent again until the artist re-rolls.
+
+Music — ``POST /v2/generate/audio`` answers with an id, journaled before the first poll of
+``GET /v2/generate/audio?generation_id=ID`` (docs: eleven_music, universal-audio-fetch),
+which ends ``completed`` with ``audio_file.url``. AIML cannot cancel it: a music cancelled
+in the app runs on, stays journaled, and the next run collects it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from canvastoon_desktop.core import media
+from canvastoon_desktop.core.assets import AssetKind
+from canvastoon_desktop.core.errors import MediaError
+from canvastoon_desktop.core.generation import GeneratedOutput, JobControl, ModelCall
+from canvastoon_desktop.core.media.audio import AudioInfo, probe_audio_file
+from canvastoon_desktop.core.media.sniff import AUDIO_MIMES, describe_head
+
+from .aiml_video import _credits, _failure, _json_or_none, _object, _status, aiml_root_url
+from .clients import LoopLocal
+from .downloads import Downloader, _write_data_uri
+from .errormap import AIML, httpx_errors, status_error
+from .errors import (
+    REROLL_HINT,
+    BadOutput,
+    OutcomeUnknown,
+    OutputsExpired,
+    Rejected,
+    unknown_earlier_create,
+)
+from .landing import create_and_journal
+from .polling import poll_until_done
+from .retry import retry_transient, send_create
+from .service import Service, charge_lost
+
+__all__ = ["AimlSound", "AudioDownloader"]
+
+TTS_ROUTE = "/v1/tts"
+MUSIC_ROUTE = "/v2/generate/audio"
+TTS_FORMAT = "mp3_44100_128"
+AUDIO_LIMIT_BYTES = 200 * 1024 * 1024
+
+
+class AudioDownloader(Downloader):
+    """The shared downloader (streaming, size limit, retries, expiry) for sound files,
+    which it checks by decoding them whole before the library takes them."""
+
+    async def fetch_audio(self, url: str, job: JobControl, *, service: str) -> Any:
+        path = job.temp_path(".download")
+        try:
+            if url.startswith("data:"):
+                await asyncio.to_thread(_write_data_uri, url, path, AUDIO_LIMIT_BYTES, service)
+            elif url.startswith(("http://", "https://")):
+                await retry_transient(
+                    lambda: self._get(url, path, AssetKind.AUDIO, AUDIO_LIMIT_BYTES, service),
+                    self._policy,
+                    what=f"downloading from {service}",
+                )
+            else:
+                raise BadOutput(f"the {service} gave an output address that is not a URL")
+            return await store_audio(path, job, service)
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def _probe(path: Path, service: str) -> AudioInfo:
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+    if media.sniff_mime(head) not in AUDIO_MIMES:
+        raise BadOutput(f"{service} was to send sound but sent {describe_head(head)}")
+    try:
+        return probe_audio_file(path)
+    except MediaError as exc:
+        raise BadOutput(f"the sound from {service} {str(exc).split(': ', 1)[-1]}") from None
+
+
+async def store_audio(path: Path, job: JobControl, service: str) -> Any:
+    info = await asyncio.to_thread(_probe, path, service)
+    return await job.store_file(path, AssetKind.AUDIO, info.mime, duration_s=info.duration_s)
+
+
+class AimlSound:
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.downloads = AudioDownloader(service.policy)
+        root = aiml_root_url(service.setup.aiml_base_url)
+        self._clients: LoopLocal[httpx.AsyncClient] = LoopLocal(
+            lambda key: httpx.AsyncClient(
+                base_url=root,
+                headers={"Authorization": f"Bearer {key}"},
+                timeout=httpx.Timeout(300.0, connect=15.0),
+            ),
+            lambda client: client.aclose(),
+            "aiml-sound",
+        )
+
+    async def aclose(self) -> None:
+        await self._clients.aclose()
+        await self.downloads.aclose()
+
+    def _client(self) -> httpx.AsyncClient:
+        return self._clients.get(self.service.key())
+
+    # -- speech ---------------------------------------------------------------------------
+    async def speech(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
+        if job.previous is not None:
+            raise unknown_earlier_create(AIML)
+        params = call.params
+        body: dict[str, Any] = {
+            "model": call.model.id,
+            "text": call.prompt,
+            "voice": params.get("voice") or "Rachel",
+            "output_format": TTS_FORMAT,
+        }
+        settings = {k: params[k] for k in ("stability", "speed") if params.get(k) is not None}
+        if settings:
+            body["voice_settings"] = settings
+        if params.get("seed") is not None:
+            body["seed"] = int(params["seed"])
+        client = self._client()
+        estimate = self.service.prices.estimate(
+            call.model, call.params, prompt_chars=len(call.prompt)
+        ).high
+        out = job.temp_path(".speech")
+
+        async def once() -> None:
+            with httpx_errors(AIML):
+                async with client.stream("POST", TTS_ROUTE, json=body) as response:
+                    if response.status_code >= 400:
+                        await response.aread()
+                        raise status_error(
+                            AIML,
+                            response.status_code,
+                            _json_or_none(response),
+                            headers=response.headers,
+                        )
+                    ctype = response.headers.get("content-type", "").split(";")[0].strip()
+                    if ctype == "application/json":
+                        await response.aread()
+                        raise BadOutput(
+                            "the AIML API answered the speech with JSON instead of audio",
+                            maybe_processed=True,
+                        )
+                    size = 0
+                    with open(out, "wb") as handle:
+                        async for chunk in response.aiter_bytes(256 * 1024):
+                            size += len(chunk)
+                            if size > AUDIO_LIMIT_BYTES:
+                                raise BadOutput("the speech from the AIML API is too large")
+                            handle.write(chunk)
+
+        await job.creating({"route": TTS_ROUTE})
+        job.progress("speaking", running=True)
+        try:
+            await send_create(once, self.service.policy, service=AIML, hint=REROLL_HINT)
+            stored = await store_audio(out, job, AIML)
+        except BadOutput:  # it answered, so it was done (and billed): record the estimate
+            await charge_lost(job, estimate, "speech unreadable (estimated)")
+            raise
+        finally:
+            out.unlink(missing_ok=True)
+        return GeneratedOutput(
+            [stored],
+            estimate,
+            "characters",
+            usage={"characters": len(call.prompt), "duration_s": stored.duration_s},
+        )
+
+    # -- music ----------------------------------------------------------------------------
+    async def music(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
+        client = self._client()
+        previous = job.previous
+        first: dict[str, Any] | None = None
+        if previous is not None and previous.job_id:
+            generation_id = previous.job_id
+        elif previous is not None:
+            raise unknown_earlier_create(AIML)
+        else:
+            generation_id, first = await self._create_music(client, call, job)
+        try:
+            polled = await poll_until_done(
+                lambda: self._poll(client, generation_id),
+                _status,
+                job,
+                schedule=self.service.schedule,
+                policy=self.service.policy,
+                timeout_s=self.service.setup.timeout_s,
+                service=AIML,
+                first=first,
+            )
+        except asyncio.CancelledError:
+            await self._keep_for_next_run(call, job)
+            raise
+        state = polled.state
+        if polled.status.status in ("error", "failed", "canceled", "cancelled"):
+            raise _failure(state)
+        credits = _credits(state)
+        prices = self.service.prices
+        cost = (
+            prices.credits_to_usd(credits)
+            if credits is not None
+            else prices.estimate(call.model, call.params).high
+        )
+        try:
+            sound = await self._download(client, generation_id, state, job)
+        except OutputsExpired:
+            raise
+        except BadOutput:
+            await charge_lost(job, cost, "music not delivered")
+            raise
+        return GeneratedOutput(
+            [sound],
+            cost,
+            "provider_credits" if credits is not None else "estimate",
+            job_id=generation_id,
+            usage={"credits_used": credits, "duration_s": sound.duration_s},
+        )
+
+    async def _create_music(
+        self, client: httpx.AsyncClient, call: ModelCall, job: JobControl
+    ) -> tuple[str, dict[str, Any]]:
+        if not call.prompt.strip():
+            raise Rejected(f"{call.model.label} needs a prompt describing the music")
+        body: dict[str, Any] = {"model": call.model.id, "prompt": call.prompt}
+        if call.params.get("music_length_ms") is not None:
+            body["music_length_ms"] = int(call.params["music_length_ms"])
+
+        async def once() -> dict[str, Any]:
+            with httpx_errors(AIML):
+                response = await client.post(MUSIC_ROUTE, json=body)
+                if response.status_code >= 400:
+                    raise status_error(
+                        AIML,
+                        response.status_code,
+                        _json_or_none(response),
+                        headers=response.headers,
+                    )
+                return _object(response.json())
+
+        async def create() -> tuple[str, dict[str, Any]]:
+            try:
+                answer = await send_create(
+                    once, self.service.policy, service=AIML, hint=REROLL_HINT
+                )
+            except BadOutput as exc:
+                raise OutcomeUnknown(
+                    f"{exc}; the music may have been started and charged. {REROLL_HINT}"
+                ) from exc
+            generation_id = answer.get("id")
+            if not isinstance(generation_id, str) or not generation_id:
+                raise OutcomeUnknown(
+                    "the AIML API accepted the music but gave no id to follow it by; it "
+                    f"may have been charged. {REROLL_HINT}"
+                )
+            await job.submitted(generation_id, {"route": MUSIC_ROUTE})
+            return generation_id, answer
+
+        await job.creating({"route": MUSIC_ROUTE})
+        return await create_and_journal(create, lambda _made: self._keep_for_next_run(call, job))
+
+    async def _keep_for_next_run(self, call: ModelCall, job: JobControl) -> None:
+        job.keep_open()
+        await asyncio.shield(
+            charge_lost(
+                job,
+                self.service.prices.estimate(call.model, call.params).high,
+                "cancelled in the app; AIML cannot cancel started music",
+            )
+        )
+
+    async def _poll(self, client: httpx.AsyncClient, generation_id: str) -> dict[str, Any]:
+        with httpx_errors(AIML):
+            response = await client.get(MUSIC_ROUTE, params={"generation_id": generation_id})
+            if response.status_code == 404:
+                raise Rejected(f"the AIML API does not know music {generation_id} (404)")
+            if response.status_code >= 400:
+                raise status_error(
+                    AIML, response.status_code, _json_or_none(response), headers=response.headers
+                )
+            return _object(response.json())
+
+    async def _download(
+        self, client: httpx.AsyncClient, generation_id: str, state: dict[str, Any], job: JobControl
+    ) -> Any:
+        try:
+            return await self.downloads.fetch_audio(_audio_url(state), job, service=AIML)
+        except OutputsExpired:
+            fresh = await retry_transient(
+                lambda: self._poll(client, generation_id),
+                self.service.policy,
+                what="polling the AIML API",
+            )
+            return await self.downloads.fetch_audio(_audio_url(fresh), job, service=AIML)
+
+
+def _audio_url(state: dict[str, Any]) -> str:
+    audio = state.get("audio_file")
+    url = audio.get("url") if isinstance(audio, dict) else None
+    if not isinstance(url, str) or not url:
+        raise OutputsExpired("the music was made but the AIML API gave no link to download it")
+    return url
