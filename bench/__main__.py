@@ -22,6 +22,7 @@ SUITES = (
     "gui_bench",
     "gallery_bench",
     "episode_bench",
+    "shorts_bench",
 )
 RESULTS = Path(__file__).with_name("results.json")
 
