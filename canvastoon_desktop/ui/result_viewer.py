@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 MAX_TABS = 24
 
 
+#: images this many times taller than wide are strips: they scroll instead of fitting
+TALL_RATIO = 2.5
+
+
 class ImageView(QtWidgets.QGraphicsView):
     """Zoom with the wheel, pan by dragging; F fits, 1 shows pixels 1:1."""
 
@@ -50,15 +54,29 @@ class ImageView(QtWidgets.QGraphicsView):
         self.loaded = True
         self.fit()
 
+    @property
+    def tall(self) -> bool:
+        """A webtoon strip (far taller than wide): shown at the view's width, scrolled."""
+        rect = self.item.boundingRect()
+        return rect.width() > 0 and rect.height() > TALL_RATIO * rect.width()
+
     def fit(self) -> None:
+        if self.tall:
+            self.resetTransform()
+            scale = max(1e-3, self.viewport().width() / self.item.boundingRect().width())
+            self.scale(scale, scale)
+            return
         self.fitInView(self.item, QtCore.Qt.AspectRatioMode.KeepAspectRatio)
+
+    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:
+        if self.tall and not event.modifiers() & QtCore.Qt.KeyboardModifier.ControlModifier:
+            super().wheelEvent(event)  # the wheel scrolls down a strip; Ctrl+wheel zooms
+            return
+        factor = 1.0015 ** event.angleDelta().y()
+        self.scale(factor, factor)
 
     def actual_size(self) -> None:
         self.resetTransform()
-
-    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:
-        factor = 1.0015 ** event.angleDelta().y()
-        self.scale(factor, factor)
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
         if event.key() == QtCore.Qt.Key.Key_F:
@@ -199,8 +217,8 @@ class ResultViewer(QtWidgets.QDialog):
     def _view(self, asset: Asset, library: Library | None) -> QtWidgets.QWidget:
         if asset.kind is AssetKind.IMAGE:
             return ImageView(asset)
-        if asset.kind is AssetKind.VIDEO:
-            return VideoView(asset)
+        if asset.kind in (AssetKind.VIDEO, AssetKind.AUDIO):
+            return VideoView(asset)  # the same player plays sound alone
         return TextView(asset, library)
 
     def _describe(self, index: int) -> None:

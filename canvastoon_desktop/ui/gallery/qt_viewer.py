@@ -83,6 +83,16 @@ class MediaPane(QtWidgets.QGraphicsView):
             item.setTransformationMode(QtCore.Qt.TransformationMode.SmoothTransformation)
             in_thread(load_full_image, self._image_loaded, path)
             return item
+        if asset.kind is AssetKind.AUDIO:
+            self.player = QMediaPlayer(self)
+            self.audio = QAudioOutput(self)
+            self.player.setAudioOutput(self.audio)
+            self.player.setSource(QtCore.QUrl.fromLocalFile(str(self.library.file_path(asset))))
+            item = QtWidgets.QGraphicsTextItem()
+            item.setDefaultTextColor(theme.qcolor(theme.TEXT))
+            length = f" · {asset.duration_s:.1f} s" if asset.duration_s else ""
+            item.setPlainText(f"♪ {asset.mime}{length}\n(play to listen)")
+            return item
         if asset.kind is AssetKind.VIDEO:
             video = QGraphicsVideoItem()
             width, height = asset.width or 720, asset.height or 1280
