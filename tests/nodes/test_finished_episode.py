@@ -126,6 +126,18 @@ def test_the_srt_lines_are_the_dialogue_at_their_shots_times(episode) -> None:
         assert starts[k] <= start < end <= starts[k + 1] + 1 / 30, (words, start, end, k)
 
 
+def test_the_srt_is_exported_beside_the_mp4_under_its_name(episode) -> None:
+    """Players pick up a sidecar only when its stem is the video's."""
+    folder = episode.path.parent / "exports" / "offline_episode"
+    video = episode.output("episode", "video")
+    (mp4,) = folder.glob(f"*_{video.sha256[:10]}.mp4")
+    srt = mp4.with_suffix(".srt")
+    assert srt.is_file(), sorted(p.name for p in folder.iterdir())
+    assert srt.read_text("utf-8") == episode.library.read_text(
+        episode.output("episode", "captions")
+    )
+
+
 def frame_at(path: Path, at_s: float) -> np.ndarray:
     with av.open(str(path)) as container:
         for frame in container.decode(video=0):
