@@ -450,6 +450,7 @@ class AssembleShort(NodeType):
                 cancel=cancel,
                 progress=progress,
                 sound=sound.samples,
+                keep_clip_sound=keep,
                 captions=soundtrack.caption_track(burn, width, height, fps) if burn else None,
             )
         except asyncio.CancelledError:

@@ -145,6 +145,13 @@ def test_a_kept_clip_is_heard_at_its_time_and_a_muted_one_is_silent(rig: Rig) ->
     assert level_db(sound, 1.7, 2.8, 660) > -30
 
 
+def test_muting_every_clip_leaves_the_short_silent(rig: Rig) -> None:
+    silent, _ = rig.cut(clips_with_sound(rig, "none"))
+    sound = heard(silent)
+    assert sound.shape[0] >= 2.9 * RATE
+    assert level_db(sound, 0.0, 2.95) < -60
+
+
 # -- the music bed under the dialogue ------------------------------------------------------
 
 LINE = {"speaker": "Mina", "line": "Wait for me!"}

@@ -166,6 +166,16 @@ class _Job:
     #: the finished sound of the whole cut, written instead of the clips' own
     track: np.ndarray | None = None
     captions: CaptionAt | None = None
+    #: without a track: the clips whose own sound is written (0-based; None: all)
+    keep: Collection[int] | None = None
+
+    def hears(self, plan: _Plan) -> bool:
+        """Whether ``plan``'s own sound goes into the file (else silence of its length)."""
+        return self.track is None and _sounds(plan, self.keep)
+
+
+def _sounds(plan: _Plan, keep: Collection[int] | None) -> bool:
+    return plan.info.has_audio and (keep is None or plan.index in keep)
 
 
 def _fit_frame(frame: Any, job: _Job) -> np.ndarray:
@@ -208,7 +218,7 @@ def _render(
     with open_video(plan.path) as container:
         vs = container.streams.video[0]
         vs.thread_type = "AUTO"
-        with_audio = job.writer.has_audio and plan.info.has_audio and job.track is None
+        with_audio = job.writer.has_audio and job.hears(plan)
         streams = [vs, container.streams.audio[0]] if with_audio else [vs]
         origin = origin_s(container)
         where = plan.start
@@ -295,7 +305,7 @@ def clip_sound(
     kept = [
         (plan, first, last)
         for plan, first, last in zip(plans, bounds, bounds[1:], strict=False)
-        if plan.info.has_audio and (keep is None or plan.index in keep)
+        if _sounds(plan, keep)
     ]
     if not kept:
         return None
@@ -337,13 +347,14 @@ def assemble_clips(
     progress: Callable[[float], None] | None = None,
     sound: np.ndarray | None = None,
     captions: CaptionAt | None = None,
+    keep_clip_sound: Collection[int] | None = None,
 ) -> VideoInfo:
     """Join ``clips`` (trimmed, fitted, at ``fps``) into one MP4 at ``out_path``.
 
     Every clip is checked before encoding starts. Without ``sound`` there is an AAC track
-    only if some clip has sound; silent clips then contribute silence of their length. With
-    ``sound`` (stereo 48 kHz samples of the whole cut, see ``timeline_samples``) that is the
-    AAC track, cut or padded to the video's length. ``captions`` gives the caption to burn
+    only if some clip in ``keep_clip_sound`` (0-based; None: every clip) has sound; the
+    others contribute silence of their length. With ``sound`` (stereo 48 kHz samples of the
+    whole cut) that is the AAC track, cut or padded to the video's length. ``captions`` gives the caption to burn
     into each output frame. ``out_path`` is replaced only when the whole file is written;
     cancelling raises MediaCancelled and leaves nothing.
     """
@@ -356,13 +367,15 @@ def assemble_clips(
         total = sample_at(bounds[-1])
         track = np.zeros((2, total), np.float32)
         track[:, : min(total, sound.shape[1])] = sound[:, :total]
-    has_audio = track is not None or any(plan.info.has_audio for plan in plans)
+    has_audio = track is not None or any(_sounds(plan, keep_clip_sound) for plan in plans)
     reporter = Progress(progress, bounds[-1])
     with atomic_output(out_path) as tmp:
         with Mp4Writer(
             tmp, width=width, height=height, fps=fps, audio=has_audio, label=Path(out_path).name
         ) as writer:
-            job = _Job(writer, width, height, fps, fit, cancel, reporter, track, captions)
+            job = _Job(
+                writer, width, height, fps, fit, cancel, reporter, track, captions, keep_clip_sound
+            )
             for plan, first, last in zip(plans, bounds, bounds[1:], strict=False):
                 _render(plan, job, first, last - first, sample_at)
         info = probe_video_file(tmp)
