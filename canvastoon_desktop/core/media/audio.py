@@ -122,6 +122,37 @@ def decode_audio(path: str | os.PathLike[str], rate: int = AUDIO_RATE) -> np.nda
     return samples
 
 
+def sound_envelope(path: str | os.PathLike[str], per_second: int = 100) -> np.ndarray:
+    """How loud a sound file is over time: the peak of each 1/``per_second`` of it (mono,
+    0 to 1), decoded as a stream so that a long file is never held whole in memory."""
+    label = file_label(path)
+    rate = per_second * 80
+    container, _mime = _open(path, label)
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+    peaks: list[np.ndarray] = []
+    carry = np.zeros(0, np.float32)
+
+    def take(frames: list[Any]) -> None:
+        nonlocal carry
+        for out in frames:
+            carry = np.concatenate([carry, np.abs(out.to_ndarray().reshape(-1))])
+        whole = carry.shape[0] // 80 * 80
+        if whole:
+            peaks.append(carry[:whole].reshape(-1, 80).max(axis=1))
+            carry = carry[whole:]
+
+    with container:
+        for frame in _frames(container, label):
+            frame.pts = None
+            take(resampler.resample(frame))
+        take(resampler.resample(None))
+    if carry.shape[0]:
+        peaks.append(carry.max(keepdims=True))
+    if not peaks:
+        raise MediaError(f"{label}: holds no sound that can be decoded")
+    return np.clip(np.concatenate(peaks), 0.0, 1.0).astype(np.float32)
+
+
 def write_wav(path: str | os.PathLike[str], samples: np.ndarray, rate: int = AUDIO_RATE) -> Path:
     """Write (channels, n) float samples as 16-bit PCM WAV (clipped to full scale)."""
     data = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
