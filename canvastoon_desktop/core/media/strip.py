@@ -25,6 +25,16 @@ _INK = (20, 20, 24)
 _PAPER = (255, 255, 255)
 
 
+#: a picture this many times taller than wide is read as a strip: at full width, scrolled
+STRIP_RATIO = 2.5
+
+
+def reads_as_strip(width: float, height: float) -> bool:
+    """Whether a ``width`` × ``height`` picture is a strip (viewers show it at their width
+    and scroll down it, instead of fitting all of it, unreadably small)."""
+    return width > 0 and height > STRIP_RATIO * width
+
+
 @dataclass(frozen=True)
 class Lettering:
     """What is written on one panel: its narration box and its balloons, in order."""
