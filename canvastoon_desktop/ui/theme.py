@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6 import QtGui, QtWidgets
 
+from canvastoon_desktop.core.media.fonts import bundled_font_path
 from canvastoon_desktop.core.ports import PortType
 
 # -- base palette ----------------------------------------------------------------------------
@@ -238,3 +239,17 @@ def apply(app: QtWidgets.QApplication) -> None:
         palette.setColor(QtGui.QPalette.ColorGroup.Disabled, role, QtGui.QColor(FAINT))
     app.setPalette(palette)
     app.setStyleSheet(QSS)
+    _add_bundled_font()
+
+
+def _add_bundled_font() -> None:
+    """Qt draws boxes for Hangul where the system has no CJK font: the bundled face (the
+    strips' lettering font) fills the gap, so Korean dialogue reads in every widget."""
+    path = bundled_font_path()
+    if path is None or str(path) in _added_fonts:
+        return
+    if QtGui.QFontDatabase.addApplicationFont(str(path)) >= 0:
+        _added_fonts.add(str(path))
+
+
+_added_fonts: set[str] = set()
