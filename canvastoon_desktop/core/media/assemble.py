@@ -22,7 +22,7 @@ import numpy as np
 
 from canvastoon_desktop.core.errors import MediaError
 from canvastoon_desktop.core.media.atomic import Progress, atomic_output, check_cancel
-from canvastoon_desktop.core.media.captions import Overlay, blend
+from canvastoon_desktop.core.media.captions import Overlay, burn
 from canvastoon_desktop.core.media.fit import Fit, place, scaled_size
 from canvastoon_desktop.core.media.image import file_label
 from canvastoon_desktop.core.media.types import Clip, ClipError, VideoInfo
@@ -35,7 +35,12 @@ from canvastoon_desktop.core.media.video import (
     rotation_quarters,
     short,
 )
-from canvastoon_desktop.core.media.writer import AUDIO_RATE, Mp4Writer, check_video_size
+from canvastoon_desktop.core.media.writer import (
+    AUDIO_RATE,
+    Mp4Writer,
+    check_video_size,
+    to_output_yuv,
+)
 
 _EPS = 1e-3
 
@@ -178,12 +183,18 @@ def _sounds(plan: _Plan, keep: Collection[int] | None) -> bool:
     return plan.info.has_audio and (keep is None or plan.index in keep)
 
 
-def _fit_frame(frame: Any, job: _Job) -> np.ndarray:
-    w, h = frame.width, frame.height
-    if rotation_quarters(frame) % 2:
-        w, h = h, w
+def _fit_frame(frame: Any, job: _Job) -> Any:
+    """A decoded frame as the writer takes it (yuv420p at the output size, BT.709). A clip
+    of the cut's shape — the usual 9:16 — is scaled and converted in one pass, never through
+    RGB; one that must be rotated, cropped or padded goes through RGB to be placed."""
+    quarters = rotation_quarters(frame)
+    w, h = (frame.height, frame.width) if quarters % 2 else (frame.width, frame.height)
     size = scaled_size(w, h, job.width, job.height, job.fit)
-    return place(frame_to_rgb(frame, size), job.width, job.height)
+    if quarters == 0 and size == (job.width, job.height):
+        shrinking = job.width * job.height < w * h
+        return to_output_yuv(frame, job.width, job.height, "AREA" if shrinking else "BICUBIC")
+    rgb = place(frame_to_rgb(frame, size), job.width, job.height)
+    return to_output_yuv(av.VideoFrame.from_ndarray(rgb, format="rgb24"))
 
 
 def _render(
@@ -194,15 +205,20 @@ def _render(
     cursor = _AudioCursor(plan.start, sample_at(first_frame + n_frames) - base)
     emitted = 0
     prev: Any = None
-    cached: tuple[Any, np.ndarray | None] = (None, None)
+    fitted: tuple[Any, Any] = (None, None)  # (decoded frame, it fitted): a held frame
+    burned: tuple[Any, Any, Any] = (None, None, None)  # (fitted, caption, both)
 
     def emit(frame: Any) -> None:
-        nonlocal emitted, cached
-        if cached[0] is not frame:
-            cached = (frame, _fit_frame(frame, job))
-        rgb = cached[1]
+        nonlocal emitted, fitted, burned
+        if fitted[0] is not frame:
+            fitted = (frame, _fit_frame(frame, job))
+        picture = fitted[1]
         caption = job.captions(first_frame + emitted) if job.captions else None
-        job.writer.write_rgb(blend(rgb, caption) if caption is not None else rgb)  # type: ignore[arg-type]
+        if caption is not None:  # only the frames that show a caption, only its box
+            if burned[0] is not picture or burned[1] is not caption:
+                burned = (picture, caption, burn(picture, caption))
+            picture = burned[2]
+        job.writer.write_frame(picture)
         emitted += 1
         if job.track is not None:
             job.writer.write_audio(

@@ -1,5 +1,6 @@
 """Captions from the script: timed cues, their SRT sidecar, and burned-in caption boxes that
-stay inside the platforms' safe zone.
+stay inside the platforms' safe zone (rendered once per cue, burned into the frames in their
+own Y'CbCr, over the box alone).
 
 The safe zone is what Shorts, Reels and TikTok leave uncovered by their own buttons and
 text: at 1080 × 1920, clear of about 150 px at the top, 300 px at the bottom and 150 px on
@@ -10,7 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
+import av
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -113,6 +117,74 @@ class Overlay:
         h, w = self.rgba.shape[:2]
         return Box(self.left, self.top, self.left + w, self.top + h)
 
+    @cached_property
+    def yuv(self) -> YuvPatch:
+        """The box as the video frames hold pictures (made once per caption)."""
+        return YuvPatch.of(self)
+
+
+@dataclass(frozen=True)
+class YuvPatch:
+    """A caption box in the frames' own form — BT.709 limited-range Y'CbCr 4:2:0, on even
+    coordinates — premultiplied by its opacity, so burning it in is one multiply-add per
+    sample of the box and no colour conversion of the frame."""
+
+    left: int  # even
+    top: int  # even
+    luma: np.ndarray  # Y' × alpha, full size
+    alpha: np.ndarray  # full size, 0-1
+    chroma: tuple[np.ndarray, np.ndarray]  # Cb, Cr × alpha, averaged over 2 × 2
+    chroma_alpha: np.ndarray  # alpha averaged over 2 × 2
+
+    @classmethod
+    def of(cls, overlay: Overlay) -> YuvPatch:
+        left, top = overlay.left - overlay.left % 2, overlay.top - overlay.top % 2
+        h, w = overlay.rgba.shape[:2]
+        dx, dy = overlay.left - left, overlay.top - top
+        rgba = np.zeros(((h + dy + 1) // 2 * 2, (w + dx + 1) // 2 * 2, 4), np.uint8)
+        rgba[dy : dy + h, dx : dx + w] = overlay.rgba
+        picture = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgba[..., :3]), format="rgb24")
+        full = picture.reformat(format="yuv444p", dst_colorspace="ITU709", dst_color_range="MPEG")
+        y, cb, cr = (_plane(full, i).astype(np.float32) for i in range(3))
+        alpha = rgba[..., 3].astype(np.float32) / 255.0
+
+        def quads(values: np.ndarray) -> np.ndarray:
+            return values.reshape(values.shape[0] // 2, 2, values.shape[1] // 2, 2).mean(
+                axis=(1, 3)
+            )
+
+        return cls(
+            left, top, y * alpha, alpha, (quads(cb * alpha), quads(cr * alpha)), quads(alpha)
+        )
+
+
+def _plane(frame: Any, index: int) -> np.ndarray:
+    plane = frame.planes[index]
+    rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+    return rows[:, : plane.width]
+
+
+def burn(frame: Any, overlay: Overlay) -> Any:
+    """A yuv420p video frame with the caption composited on it, as a new frame (the decoded
+    one is left alone): only the caption's box is blended."""
+    patch = overlay.yuv
+    out = av.VideoFrame(frame.width, frame.height, "yuv420p")
+    out.colorspace, out.color_range = frame.colorspace, frame.color_range
+    for i, scale in enumerate((1, 2, 2)):
+        target = _plane(out, i)
+        target[:] = _plane(frame, i)
+        source = patch.luma if i == 0 else patch.chroma[i - 1]
+        alpha = patch.alpha if i == 0 else patch.chroma_alpha
+        top, left = patch.top // scale, patch.left // scale
+        h = min(source.shape[0], target.shape[0] - top)
+        w = min(source.shape[1], target.shape[1] - left)
+        if h <= 0 or w <= 0:
+            continue
+        region = target[top : top + h, left : left + w]
+        mixed = region * (1.0 - alpha[:h, :w]) + source[:h, :w]
+        region[:] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+    return out
+
 
 def render_caption(text: str, width: int, height: int, *, narration: bool = False) -> Overlay:
     """A caption box for a ``width`` × ``height`` frame: white text on a translucent dark
@@ -149,15 +221,3 @@ def render_caption(text: str, width: int, height: int, *, narration: bool = Fals
     left = zone.left + (zone.width - box_w) // 2
     top = zone.bottom - box_h
     return Overlay(np.asarray(image), left, top)
-
-
-def blend(frame: np.ndarray, overlay: Overlay) -> np.ndarray:
-    """``frame`` (H×W×3 uint8) with the overlay composited on it (a new array)."""
-    out = frame.copy()
-    box = overlay.box
-    region = out[box.top : box.bottom, box.left : box.right].astype(np.float32)
-    rgba = overlay.rgba.astype(np.float32)
-    alpha = rgba[..., 3:4] / 255.0
-    region = region * (1 - alpha) + rgba[..., :3] * alpha
-    out[box.top : box.bottom, box.left : box.right] = region.round().astype(np.uint8)
-    return out
