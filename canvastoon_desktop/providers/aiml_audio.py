@@ -27,22 +27,16 @@ from canvastoon_desktop.core.generation import GeneratedOutput, JobControl, Mode
 from canvastoon_desktop.core.media.audio import AudioInfo, probe_audio_file
 from canvastoon_desktop.core.media.sniff import AUDIO_MIMES, describe_head
 
-from .aiml_video import _credits, _failure, _json_or_none, _object, _status, aiml_root_url
+from .aiml_jobs import FAILED, AimlGenerations, generation_failure, json_or_none
+from .aiml_video import _credits, aiml_root_url
+from .capped import capped_transport
 from .clients import LoopLocal
-from .downloads import Downloader, _write_data_uri
+from .downloads import Downloader, _write_data_uri, private_origins
 from .errormap import AIML, httpx_errors, status_error
-from .errors import (
-    REROLL_HINT,
-    BadOutput,
-    OutcomeUnknown,
-    OutputsExpired,
-    Rejected,
-    unknown_earlier_create,
-)
+from .errors import BadOutput, OutcomeUnknown, OutputsExpired, Rejected, the
 from .landing import create_and_journal
-from .polling import poll_until_done
-from .retry import retry_transient, send_create
-from .service import Service, charge_lost
+from .retry import send_create
+from .service import Service, charge_lost, settle_lost_create, unconfirmed
 
 __all__ = ["AimlSound", "AudioDownloader"]
 
@@ -50,28 +44,32 @@ TTS_ROUTE = "/v1/tts"
 MUSIC_ROUTE = "/v2/generate/audio"
 TTS_FORMAT = "mp3_44100_128"
 AUDIO_LIMIT_BYTES = 200 * 1024 * 1024
+#: a sound download is given up after this long, retries included
+AUDIO_DEADLINE_S = 600.0
 
 
 class AudioDownloader(Downloader):
-    """The shared downloader (streaming, size limit, retries, expiry) for sound files,
-    which it checks by decoding them whole before the library takes them."""
+    """The shared downloader (streaming, size limit, retries, expiry, deadline, address
+    guard, at most a few at once) for sound files, which it checks by decoding them whole
+    before the library takes them."""
 
     async def fetch_audio(self, url: str, job: JobControl, *, service: str) -> Any:
-        path = job.temp_path(".download")
-        try:
-            if url.startswith("data:"):
-                await asyncio.to_thread(_write_data_uri, url, path, AUDIO_LIMIT_BYTES, service)
-            elif url.startswith(("http://", "https://")):
-                await retry_transient(
-                    lambda: self._get(url, path, AssetKind.AUDIO, AUDIO_LIMIT_BYTES, service),
-                    self._policy,
-                    what=f"downloading from {service}",
-                )
-            else:
-                raise BadOutput(f"the {service} gave an output address that is not a URL")
-            return await store_audio(path, job, service)
-        finally:
-            path.unlink(missing_ok=True)
+        if not isinstance(url, str):
+            raise BadOutput(f"{the(service)} gave an output address that is not a URL")
+        async with self._slot():
+            path = job.temp_path(".download")
+            try:
+                if url.startswith("data:"):
+                    await asyncio.to_thread(_write_data_uri, url, path, AUDIO_LIMIT_BYTES, service)
+                elif url.startswith(("http://", "https://")):
+                    await self._get_within_deadline(
+                        url, path, AssetKind.AUDIO, AUDIO_LIMIT_BYTES, service
+                    )
+                else:
+                    raise BadOutput(f"{the(service)} gave an output address that is not a URL")
+                return await store_audio(path, job, service)
+            finally:
+                path.unlink(missing_ok=True)
 
 
 def _probe(path: Path, service: str) -> AudioInfo:
@@ -93,17 +91,24 @@ async def store_audio(path: Path, job: JobControl, service: str) -> Any:
 class AimlSound:
     def __init__(self, service: Service) -> None:
         self.service = service
-        self.downloads = AudioDownloader(service.policy)
+        self.downloads = AudioDownloader(
+            service.policy,
+            trusted_origins=private_origins(service.setup.aiml_base_url),
+            deadlines_s={AssetKind.AUDIO: AUDIO_DEADLINE_S},
+        )
         root = aiml_root_url(service.setup.aiml_base_url)
         self._clients: LoopLocal[httpx.AsyncClient] = LoopLocal(
             lambda key: httpx.AsyncClient(
                 base_url=root,
                 headers={"Authorization": f"Bearer {key}"},
                 timeout=httpx.Timeout(300.0, connect=15.0),
+                # answers are read with a size cap as they stream in: a sound's, for speech
+                transport=capped_transport(httpx, AIML, AUDIO_LIMIT_BYTES),
             ),
             lambda client: client.aclose(),
             "aiml-sound",
         )
+        self.generations = AimlGenerations(service, MUSIC_ROUTE, "music")
 
     async def aclose(self) -> None:
         await self._clients.aclose()
@@ -114,8 +119,14 @@ class AimlSound:
 
     # -- speech ---------------------------------------------------------------------------
     async def speech(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
-        if job.previous is not None:
-            raise unknown_earlier_create(AIML)
+        estimate = self._estimate(call)
+        if job.previous is not None:  # an earlier run's create: nothing to look it up by
+            raise await settle_lost_create(
+                job,
+                estimate,
+                AIML,
+                "an earlier run sent this speech and stopped before its answer came back",
+            )
         params = call.params
         body: dict[str, Any] = {
             "model": call.model.id,
@@ -129,9 +140,6 @@ class AimlSound:
         if params.get("seed") is not None:
             body["seed"] = int(params["seed"])
         client = self._client()
-        estimate = self.service.prices.estimate(
-            call.model, call.params, prompt_chars=len(call.prompt)
-        ).high
         out = job.temp_path(".speech")
 
         async def once() -> None:
@@ -142,7 +150,7 @@ class AimlSound:
                         raise status_error(
                             AIML,
                             response.status_code,
-                            _json_or_none(response),
+                            json_or_none(response),
                             headers=response.headers,
                         )
                     ctype = response.headers.get("content-type", "").split(";")[0].strip()
@@ -163,10 +171,12 @@ class AimlSound:
         await job.creating({"route": TTS_ROUTE})
         job.progress("speaking", running=True)
         try:
-            await send_create(once, self.service.policy, service=AIML, hint=REROLL_HINT)
+            await send_create(once, self.service.policy, service=AIML)
             stored = await store_audio(out, job, AIML)
+        except OutcomeUnknown as exc:
+            raise await settle_lost_create(job, estimate, AIML, unconfirmed(AIML, exc)) from exc
         except BadOutput:  # it answered, so it was done (and billed): record the estimate
-            await charge_lost(job, estimate, "speech unreadable (estimated)")
+            await charge_lost(job, estimate, "possibly charged: speech unreadable (estimated)")
             raise
         finally:
             out.unlink(missing_ok=True)
@@ -180,31 +190,17 @@ class AimlSound:
     # -- music ----------------------------------------------------------------------------
     async def music(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
         client = self._client()
-        previous = job.previous
-        first: dict[str, Any] | None = None
-        if previous is not None and previous.job_id:
-            generation_id = previous.job_id
-        elif previous is not None:
-            raise unknown_earlier_create(AIML)
-        else:
-            generation_id, first = await self._create_music(client, call, job)
+        generation_id, first = await self.generations.resume_or_create(
+            job, self._estimate(call), lambda: self._create_music(client, call, job)
+        )
         try:
-            polled = await poll_until_done(
-                lambda: self._poll(client, generation_id),
-                _status,
-                job,
-                schedule=self.service.schedule,
-                policy=self.service.policy,
-                timeout_s=self.service.setup.timeout_s,
-                service=AIML,
-                first=first,
-            )
+            polled = await self.generations.poll(client, job, generation_id, first)
         except asyncio.CancelledError:
             await self._keep_for_next_run(call, job)
             raise
         state = polled.state
-        if polled.status.status in ("error", "failed", "canceled", "cancelled"):
-            raise _failure(state)
+        if polled.status.status in FAILED:
+            raise generation_failure(state, "music")
         credits = _credits(state)
         prices = self.service.prices
         cost = (
@@ -213,7 +209,12 @@ class AimlSound:
             else prices.estimate(call.model, call.params).high
         )
         try:
-            sound = await self._download(client, generation_id, state, job)
+            sound = await self.generations.download(
+                client,
+                generation_id,
+                state,
+                lambda known: self.downloads.fetch_audio(_audio_url(known), job, service=AIML),
+            )
         except OutputsExpired:
             raise
         except BadOutput:
@@ -236,38 +237,20 @@ class AimlSound:
         if call.params.get("music_length_ms") is not None:
             body["music_length_ms"] = int(call.params["music_length_ms"])
 
-        async def once() -> dict[str, Any]:
-            with httpx_errors(AIML):
-                response = await client.post(MUSIC_ROUTE, json=body)
-                if response.status_code >= 400:
-                    raise status_error(
-                        AIML,
-                        response.status_code,
-                        _json_or_none(response),
-                        headers=response.headers,
-                    )
-                return _object(response.json())
-
         async def create() -> tuple[str, dict[str, Any]]:
-            try:
-                answer = await send_create(
-                    once, self.service.policy, service=AIML, hint=REROLL_HINT
-                )
-            except BadOutput as exc:
-                raise OutcomeUnknown(
-                    f"{exc}; the music may have been started and charged. {REROLL_HINT}"
-                ) from exc
-            generation_id = answer.get("id")
-            if not isinstance(generation_id, str) or not generation_id:
-                raise OutcomeUnknown(
-                    "the AIML API accepted the music but gave no id to follow it by; it "
-                    f"may have been charged. {REROLL_HINT}"
-                )
+            generation_id, answer = await self.generations.send(
+                client, body, job, self._estimate(call)
+            )
             await job.submitted(generation_id, {"route": MUSIC_ROUTE})
             return generation_id, answer
 
         await job.creating({"route": MUSIC_ROUTE})
         return await create_and_journal(create, lambda _made: self._keep_for_next_run(call, job))
+
+    def _estimate(self, call: ModelCall) -> float:
+        return self.service.prices.estimate(
+            call.model, call.params, prompt_chars=len(call.prompt)
+        ).high
 
     async def _keep_for_next_run(self, call: ModelCall, job: JobControl) -> None:
         job.keep_open()
@@ -278,30 +261,6 @@ class AimlSound:
                 "cancelled in the app; AIML cannot cancel started music",
             )
         )
-
-    async def _poll(self, client: httpx.AsyncClient, generation_id: str) -> dict[str, Any]:
-        with httpx_errors(AIML):
-            response = await client.get(MUSIC_ROUTE, params={"generation_id": generation_id})
-            if response.status_code == 404:
-                raise Rejected(f"the AIML API does not know music {generation_id} (404)")
-            if response.status_code >= 400:
-                raise status_error(
-                    AIML, response.status_code, _json_or_none(response), headers=response.headers
-                )
-            return _object(response.json())
-
-    async def _download(
-        self, client: httpx.AsyncClient, generation_id: str, state: dict[str, Any], job: JobControl
-    ) -> Any:
-        try:
-            return await self.downloads.fetch_audio(_audio_url(state), job, service=AIML)
-        except OutputsExpired:
-            fresh = await retry_transient(
-                lambda: self._poll(client, generation_id),
-                self.service.policy,
-                what="polling the AIML API",
-            )
-            return await self.downloads.fetch_audio(_audio_url(fresh), job, service=AIML)
 
 
 def _audio_url(state: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ import pytest
 
 from canvastoon_desktop.core.assets import AssetKind
 from canvastoon_desktop.core.media.audio import probe_audio_file
-from canvastoon_desktop.simulator import Simulator
+from canvastoon_desktop.simulator import FaultRule, Simulator
 from tests.providers.hosted_rig import Rig
 
 CREDITS = 10**9
@@ -78,6 +78,40 @@ def test_music_is_created_then_polled_and_downloaded_with_its_reported_credits(
     assert summary.nodes[music].cost_usd == pytest.approx(spent_usd(sim))  # reported credits
     jobs = rig.jobs()
     assert [j["state"] for j in jobs] == ["done"] and jobs[0]["job_id"]
+
+
+def music_graph(rig: Rig) -> tuple[object, str]:
+    g = rig.graph()
+    node = rig.node(
+        g, "music", {}, model="elevenlabs/eleven_music", prompt="calm", music_length_ms=10_000
+    )
+    return g, node
+
+
+def test_music_that_fails_at_aiml_says_so_and_is_not_sent_again(rig: Rig, sim: Simulator) -> None:
+    sim.faults.add(FaultRule("aiml.music.create", "fail"))
+    g, node = music_graph(rig)
+    summary, _ = rig.run(g)
+    outcome = summary.nodes[node]
+    assert outcome.status == "failed"
+    assert outcome.error.startswith("the AIML API could not make the music")
+    assert sim.log.count("aiml.music.create") == 1
+    assert [j["state"] for j in rig.jobs()] == ["failed"]
+
+
+def test_an_expired_music_link_is_asked_for_again(rig: Rig, sim: Simulator) -> None:
+    rule = sim.faults.add(FaultRule("output", "expired", times=1))
+    g, node = music_graph(rig)
+    summary, _ = rig.run(g)
+    assert rule.fired == 1
+    outcome = summary.nodes[node]  # the simulator hands out the same dead link again
+    assert outcome.status == "failed"
+    assert outcome.error == (
+        "the music was made but its download link expired before it could be downloaded"
+    )
+    outputs = sim.log.entries("output")
+    polls_after = [e for e in sim.log.entries("aiml.music.poll") if e.time > outputs[0].time]
+    assert len(outputs) == 2 and polls_after  # re-polled for a fresh link, then tried it
 
 
 def test_a_speech_quote_follows_the_characters_and_music_its_length(rig: Rig) -> None:
