@@ -15,6 +15,7 @@ import math
 import re
 import time
 import uuid
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -41,7 +42,7 @@ from .job_faults import apply_job_fault
 from .jobs import Job, RenderedFile, aiml_status
 from .jsonschema_gen import generate
 from .log import shorten
-from .middleware import call_of, route
+from .middleware import Call, call_of, route
 from .render import parse_aspect
 from .schemas import aiml_request_schema
 from .textgen import Topic, chat_reply
@@ -404,9 +405,35 @@ async def video_create(request: web.Request) -> web.Response:
     resolution = body.get("resolution", "768P")
     credits = video_credits(resolution, duration)
     _charge(ctx, credits)
+    job_id = str(uuid.uuid4())
+    render = partial(
+        ctx.renderer.video,
+        model,
+        body["prompt"],
+        ratio=ratio,
+        short_side=1080 if resolution == "1080P" else 768,
+        duration_s=duration,
+        fps=None,
+        first=image,
+        filename=f"{int(time.time() * 1000)}-{job_id}.mp4",
+    )
+    job = _start_generation(ctx, call, job_id, model, body, credits, render)
+    return _json({"id": job.id, "generation_id": job.id, "status": "queued"})
+
+
+def _start_generation(
+    ctx: SimContext,
+    call: Call,
+    job_id: str,
+    model: str,
+    body: dict[str, Any],
+    credits: float,
+    render: Callable[[], list[RenderedFile]],
+) -> Job:
+    """A queued AIML generation (video or music), polled by its id from now on."""
     lat = ctx.latencies.get(model)
     job = Job(
-        id=str(uuid.uuid4()),
+        id=job_id,
         provider="aiml",
         model=model,
         version="",
@@ -416,47 +443,46 @@ async def video_create(request: web.Request) -> web.Response:
         run_s=lat.run_s,
         credits=credits,
     )
-    job.render = partial(
-        ctx.renderer.video,
-        model,
-        body["prompt"],
-        ratio=ratio,
-        short_side=1080 if resolution == "1080P" else 768,
-        duration_s=duration,
-        fps=None,
-        first=image,
-        filename=f"{int(time.time() * 1000)}-{job.id}.mp4",
-    )
+    job.render = render
     apply_job_fault(job, call.fault_kind, ctx.outputs, at_create=True)
     ctx.video_jobs.add(job)
     call.job_id = job.id
-    return _json({"id": job.id, "generation_id": job.id, "status": "queued"})
+    return job
 
 
 @route("aiml.video.poll", "aiml", model=_poll_model)
 async def video_poll(request: web.Request) -> web.Response:
+    return await _generation_poll(request, "video")
+
+
+async def _generation_poll(
+    request: web.Request, output: str, models: frozenset[str] | None = None
+) -> web.Response:
+    """``GET …?generation_id=ID`` (AIML's universal video and audio fetch): the job's
+    status, once completed its file under ``output`` and its charge, or its error. With
+    ``models``, a generation of another model is unknown here (404)."""
     ctx, call = request.app[CTX_KEY], call_of(request)
     gid = request.query.get("generation_id")
     if not gid:
         raise SimError(400, "generation_id is required")
     job = ctx.video_jobs.get(gid)
-    if job is None:
+    if job is None or (models is not None and job.model not in models):
         raise SimError(404, f"Generation {gid} not found")
     call.job_id = job.id
     apply_job_fault(job, call.fault_kind, ctx.outputs, at_create=False)
     await ctx.settle(job)
     state = job.state()
     status = aiml_status(state.status)
-    video = None
+    made = None
     if status == "completed" and job.outputs:
-        video = {"url": ctx.url(job.outputs[0].path)}
+        made = {"url": ctx.url(job.outputs[0].path)}
     error = None
     if state.status == "failed":
         error = {"name": "GenerationError", "message": job.error or "Generation failed"}
     elif state.status in ("canceled", "aborted"):
         error = {"name": "GenerationCanceled", "message": "The generation was canceled"}
     meta = {"usage": {"credits_used": job.credits}} if status == "completed" else None
-    return _json({"id": job.id, "status": status, "video": video, "error": error, "meta": meta})
+    return _json({"id": job.id, "status": status, output: made, "error": error, "meta": meta})
 
 
 @route("aiml.tts", "aiml", model=_body_model)
@@ -487,55 +513,19 @@ async def music_create(request: web.Request) -> web.Response:
     length_ms = int(body.get("music_length_ms", 10_000))
     credits = music_credits(length_ms)
     _charge(ctx, credits)
-    lat = ctx.latencies.get(model)
-    job = Job(
-        id=f"{uuid.uuid4()}:{model}",
-        provider="aiml",
-        model=model,
-        version="",
-        input=shorten(body),
-        created=time.time(),
-        queue_s=lat.queue_s,
-        run_s=lat.run_s,
-        credits=credits,
-    )
     prompt = str(body["prompt"])
 
     def render() -> list[RenderedFile]:
         data, ctype = sound.encode(sound.music_samples(prompt, length_ms / 1000), "mp3")
         return [RenderedFile(data, f"{int(time.time() * 1000)}-{uuid.uuid4()}.mp3", ctype)]
 
-    job.render = render
-    apply_job_fault(job, call.fault_kind, ctx.outputs, at_create=True)
-    ctx.video_jobs.add(job)
-    call.job_id = job.id
+    job = _start_generation(ctx, call, f"{uuid.uuid4()}:{model}", model, body, credits, render)
     return _json({"id": job.id, "status": "queued"})
 
 
 @route("aiml.music.poll", "aiml", model=_poll_model)
 async def music_poll(request: web.Request) -> web.Response:
-    ctx, call = request.app[CTX_KEY], call_of(request)
-    gid = request.query.get("generation_id")
-    if not gid:
-        raise SimError(400, "generation_id is required")
-    job = ctx.video_jobs.get(gid)
-    if job is None or job.model not in AIML_MUSIC_MODELS:
-        raise SimError(404, f"Generation {gid} not found")
-    call.job_id = job.id
-    apply_job_fault(job, call.fault_kind, ctx.outputs, at_create=False)
-    await ctx.settle(job)
-    state = job.state()
-    status = aiml_status(state.status)
-    audio = None
-    if status == "completed" and job.outputs:
-        audio = {"url": ctx.url(job.outputs[0].path)}
-    error = None
-    if state.status == "failed":
-        error = {"name": "GenerationError", "message": job.error or "Generation failed"}
-    meta = {"usage": {"credits_used": job.credits}} if status == "completed" else None
-    return _json(
-        {"id": job.id, "status": status, "audio_file": audio, "error": error, "meta": meta}
-    )
+    return await _generation_poll(request, "audio_file", AIML_MUSIC_MODELS)
 
 
 def add_routes(app: web.Application) -> None:
