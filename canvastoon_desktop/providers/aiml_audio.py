@@ -3,99 +3,47 @@
 Speech — ``POST /v1/tts`` (docs.aimlapi.com, eleven_multilingual_v2): the spoken audio is the
 answer's body (the docs' schema names a metadata object, but their examples save the body
 as the audio file; an answer that is JSON instead is reported, not guessed at). It answers
-synchronously, so, as with chat and images, a create whose answer was lost is reported as
-OutcomeUnknown and not sent again until the artist re-rolls.
+synchronously, so, as with chat and images, a create whose answer was lost is settled once
+as possibly charged (the estimate) and not sent again until the artist runs it again.
 
 Music — ``POST /v2/generate/audio`` answers with an id, journaled before the first poll of
 ``GET /v2/generate/audio?generation_id=ID`` (docs: eleven_music, universal-audio-fetch),
-which ends ``completed`` with ``audio_file.url``. AIML cannot cancel it: a music cancelled
-in the app runs on, stays journaled, and the next run collects it.
+which ends ``completed`` with ``audio_file.url`` (the flow video shares: ``aiml_jobs``).
+AIML cannot cancel it: a music cancelled in the app runs on, stays journaled, and the next
+run collects it. Sounds are downloaded and decoded whole by the provider's downloader.
 """
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from canvastoon_desktop.core import media
 from canvastoon_desktop.core.assets import AssetKind
-from canvastoon_desktop.core.errors import MediaError
 from canvastoon_desktop.core.generation import GeneratedOutput, JobControl, ModelCall
-from canvastoon_desktop.core.media.audio import AudioInfo, probe_audio_file
-from canvastoon_desktop.core.media.sniff import AUDIO_MIMES, describe_head
 
 from .aiml_jobs import FAILED, AimlGenerations, generation_failure, json_or_none
 from .aiml_video import _credits, aiml_root_url
 from .capped import capped_transport
 from .clients import LoopLocal
-from .downloads import Downloader, _write_data_uri, private_origins
+from .downloads import AUDIO_LIMIT_BYTES
 from .errormap import AIML, httpx_errors, status_error
-from .errors import BadOutput, OutcomeUnknown, OutputsExpired, Rejected, the
+from .errors import BadOutput, OutcomeUnknown, OutputsExpired, Rejected
 from .landing import create_and_journal
 from .retry import send_create
 from .service import Service, charge_lost, settle_lost_create, unconfirmed
 
-__all__ = ["AimlSound", "AudioDownloader"]
+__all__ = ["AimlSound"]
 
 TTS_ROUTE = "/v1/tts"
 MUSIC_ROUTE = "/v2/generate/audio"
 TTS_FORMAT = "mp3_44100_128"
-AUDIO_LIMIT_BYTES = 200 * 1024 * 1024
-#: a sound download is given up after this long, retries included
-AUDIO_DEADLINE_S = 600.0
-
-
-class AudioDownloader(Downloader):
-    """The shared downloader (streaming, size limit, retries, expiry, deadline, address
-    guard, at most a few at once) for sound files, which it checks by decoding them whole
-    before the library takes them."""
-
-    async def fetch_audio(self, url: str, job: JobControl, *, service: str) -> Any:
-        if not isinstance(url, str):
-            raise BadOutput(f"{the(service)} gave an output address that is not a URL")
-        async with self._slot():
-            path = job.temp_path(".download")
-            try:
-                if url.startswith("data:"):
-                    await asyncio.to_thread(_write_data_uri, url, path, AUDIO_LIMIT_BYTES, service)
-                elif url.startswith(("http://", "https://")):
-                    await self._get_within_deadline(
-                        url, path, AssetKind.AUDIO, AUDIO_LIMIT_BYTES, service
-                    )
-                else:
-                    raise BadOutput(f"{the(service)} gave an output address that is not a URL")
-                return await store_audio(path, job, service)
-            finally:
-                path.unlink(missing_ok=True)
-
-
-def _probe(path: Path, service: str) -> AudioInfo:
-    with open(path, "rb") as handle:
-        head = handle.read(64)
-    if media.sniff_mime(head) not in AUDIO_MIMES:
-        raise BadOutput(f"{service} was to send sound but sent {describe_head(head)}")
-    try:
-        return probe_audio_file(path)
-    except MediaError as exc:
-        raise BadOutput(f"the sound from {service} {str(exc).split(': ', 1)[-1]}") from None
-
-
-async def store_audio(path: Path, job: JobControl, service: str) -> Any:
-    info = await asyncio.to_thread(_probe, path, service)
-    return await job.store_file(path, AssetKind.AUDIO, info.mime, duration_s=info.duration_s)
 
 
 class AimlSound:
     def __init__(self, service: Service) -> None:
         self.service = service
-        self.downloads = AudioDownloader(
-            service.policy,
-            trusted_origins=private_origins(service.setup.aiml_base_url),
-            deadlines_s={AssetKind.AUDIO: AUDIO_DEADLINE_S},
-        )
         root = aiml_root_url(service.setup.aiml_base_url)
         self._clients: LoopLocal[httpx.AsyncClient] = LoopLocal(
             lambda key: httpx.AsyncClient(
@@ -112,7 +60,6 @@ class AimlSound:
 
     async def aclose(self) -> None:
         await self._clients.aclose()
-        await self.downloads.aclose()
 
     def _client(self) -> httpx.AsyncClient:
         return self._clients.get(self.service.key())
@@ -172,7 +119,9 @@ class AimlSound:
         job.progress("speaking", running=True)
         try:
             await send_create(once, self.service.policy, service=AIML)
-            stored = await store_audio(out, job, AIML)
+            stored = (
+                await self.service.downloads.store_path(out, job, AssetKind.AUDIO, service=AIML)
+            ).asset
         except OutcomeUnknown as exc:
             raise await settle_lost_create(job, estimate, AIML, unconfirmed(AIML, exc)) from exc
         except BadOutput:  # it answered, so it was done (and billed): record the estimate
@@ -213,7 +162,9 @@ class AimlSound:
                 client,
                 generation_id,
                 state,
-                lambda known: self.downloads.fetch_audio(_audio_url(known), job, service=AIML),
+                lambda known: self.service.downloads.fetch(
+                    _audio_url(known), job, AssetKind.AUDIO, service=AIML
+                ),
             )
         except OutputsExpired:
             raise
@@ -221,7 +172,7 @@ class AimlSound:
             await charge_lost(job, cost, "music not delivered")
             raise
         return GeneratedOutput(
-            [sound],
+            [sound.asset],
             cost,
             "provider_credits" if credits is not None else "estimate",
             job_id=generation_id,
