@@ -21,7 +21,7 @@ from canvastoon_desktop.core.media.audio import write_wav
 from canvastoon_desktop.core.media.mix import DUCK_DB, beat_times
 from canvastoon_desktop.core.pricing import PriceTable
 from tests.support.library_factory import mp4_file
-from tests.support.library_sources import registry_with_library_assets
+from tests.support.library_sources import registry_with_library_assets, shot_doc
 
 REGISTRY = registry_with_library_assets()
 FPS = 24  # the cut's rate
@@ -73,17 +73,7 @@ def rig(tmp_path: Path):
 
 
 def shot(index: int, duration: float, dialogue: Sequence[dict] = ()) -> dict[str, Any]:
-    return {
-        "index": index,
-        "title": f"Shot {index}",
-        "duration": duration,
-        "image_prompt": f"key frame {index}",
-        "video_prompt": f"motion {index}",
-        "camera": "medium shot",
-        "role": "motion",
-        "characters": ["Mina"],
-        "dialogue": list(dialogue),
-    }
+    return shot_doc(index, duration, characters=["Mina"], dialogue=dialogue)
 
 
 def tone(hz: float, seconds: float, amplitude: float = 0.3) -> np.ndarray:

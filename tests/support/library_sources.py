@@ -1,9 +1,9 @@
 """A test source node: assets already in the library (by hash), on every port type Assemble
-Short and its neighbours take — one asset, or a list."""
+Short and its neighbours take — one asset, or a list; and shots as a shot list holds them."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from canvastoon_desktop.core.assets import ItemList
@@ -48,3 +48,25 @@ class LibraryAssets(NodeType):
 
 def registry_with_library_assets() -> NodeRegistry:
     return NodeRegistry(default_registry().catalog, [*NODE_TYPES, LibraryAssets])
+
+
+def shot_doc(
+    index: int,
+    duration: float,
+    role: str = "motion",
+    *,
+    characters: Sequence[str] = (),
+    dialogue: Sequence[Mapping[str, str]] = (),
+) -> dict[str, Any]:
+    """One shot of a shot list, as the Prompt LLM node stores it."""
+    return {
+        "index": index,
+        "title": f"Shot {index}",
+        "duration": duration,
+        "image_prompt": f"key frame {index}",
+        "video_prompt": f"motion {index}",
+        "camera": "medium shot",
+        "role": role,
+        "characters": list(characters),
+        "dialogue": [dict(line) for line in dialogue],
+    }

@@ -17,6 +17,7 @@ from canvastoon_desktop.ui import theme
 from canvastoon_desktop.ui.result_viewer import AudioView, ImageView, ResultViewer
 from canvastoon_desktop.ui.thumbnails import ThumbnailLoader
 from tests.support.media_assets import portrait_asset, sound_asset, strip_asset
+from tests.ui.uihelpers import wheel
 
 
 @pytest.fixture
@@ -33,21 +34,6 @@ def open_viewer(qtbot: Any, library: Library, port: str, asset: Any) -> Any:
     viewer.show()
     qtbot.waitExposed(viewer)
     return viewer, viewer.tabs.widget(0)
-
-
-def wheel(widget: QtWidgets.QWidget, dy: int, modifiers: Any = None) -> None:
-    centre = QtCore.QPointF(widget.rect().center())
-    event = QtGui.QWheelEvent(
-        centre,
-        widget.mapToGlobal(centre.toPoint()),
-        QtCore.QPoint(),
-        QtCore.QPoint(0, dy),
-        QtCore.Qt.MouseButton.NoButton,
-        modifiers or QtCore.Qt.KeyboardModifier.NoModifier,
-        QtCore.Qt.ScrollPhase.NoScrollPhase,
-        False,
-    )
-    QtWidgets.QApplication.sendEvent(widget, event)
 
 
 def test_a_sound_opens_as_its_waveform_over_a_player_of_its_length(

@@ -16,6 +16,7 @@ from canvastoon_desktop.core.library_query import close_reader
 from canvastoon_desktop.ui.gallery.qt_viewer import ViewerWindow
 from tests.support.media_assets import sound_asset, strip_asset
 from tests.ui.gallery.conftest import open_gallery
+from tests.ui.uihelpers import wheel
 
 
 @pytest.fixture
@@ -32,23 +33,6 @@ def open_viewer(qtbot, library: Library, sha: str) -> ViewerWindow:
     viewer.show()
     qtbot.waitExposed(viewer)
     return viewer
-
-
-def wheel(widget: QtWidgets.QWidget, dy: int, modifiers=None) -> None:
-    centre = QtCore.QPointF(widget.rect().center())
-    QtWidgets.QApplication.sendEvent(
-        widget,
-        QtGui.QWheelEvent(
-            centre,
-            widget.mapToGlobal(centre.toPoint()),
-            QtCore.QPoint(),
-            QtCore.QPoint(0, dy),
-            QtCore.Qt.MouseButton.NoButton,
-            modifiers or QtCore.Qt.KeyboardModifier.NoModifier,
-            QtCore.Qt.ScrollPhase.NoScrollPhase,
-            False,
-        ),
-    )
 
 
 def test_a_sounds_card_shows_its_waveform_and_length(qtbot, library: Library, tmp_path) -> None:
