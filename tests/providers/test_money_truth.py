@@ -39,6 +39,11 @@ def build(rig: Rig, model: str, **params: Any) -> tuple[Graph, str]:
         node = rig.node(g, "inpaint", {"image": image, "mask": mask}, model=model)
     elif model in ("google/nano-banana-pro", "prunaai/z-image-turbo"):
         node = rig.node(g, "image_gen", model=model, prompt="idol on a neon rooftop", **params)
+    elif model == "elevenlabs/eleven_multilingual_v2":
+        line = rig.text(g, params.pop("text", "Five, six, seven, eight!"))
+        node = rig.node(g, "speech", {"text": line}, model=model, **params)
+    elif model == "elevenlabs/eleven_music":
+        node = rig.node(g, "music", model=model, prompt="bright K-pop synth bed", **params)
     else:
         node = rig.video(g, model, **params)
     return g, node
@@ -64,12 +69,18 @@ SETTINGS = [
     ("google/veo-3.1-fast", {"resolution": "720p", "duration": 8, "generate_audio": True}),
     ("google/veo-3.1-fast", {"resolution": "1080p", "duration": 4, "generate_audio": False}),
     ("google/veo-3.1-fast", {"resolution": "720p", "duration": 6, "generate_audio": False}),
+    ("elevenlabs/eleven_music", {"music_length_ms": 10_000}),
+    ("elevenlabs/eleven_music", {"music_length_ms": 95_500}),
+]
+#: models whose provider reports no charge: booked at the quote's max, as an estimate
+ESTIMATED = [
+    ("elevenlabs/eleven_multilingual_v2", {}),
 ]
 
 
 def test_every_hosted_model_of_the_catalog_is_exercised_here(rig: Rig) -> None:
     hosted = {m.id for m in rig.executor.registry.catalog if not m.offline}
-    assert hosted == {model for model, _ in SETTINGS}
+    assert hosted == {model for model, _ in SETTINGS + ESTIMATED}
 
 
 @pytest.mark.parametrize(("model", "params"), SETTINGS, ids=lambda v: str(v))
@@ -91,6 +102,24 @@ def test_the_quote_holds_the_bill_and_the_ledger_books_it_to_the_cent(
     # the call's own quote (a chat's, once its prompt is known) lies within the node's
     assert row["quote_low"] <= bill.usd <= row["quote_high"]
     assert quote.low - 1e-9 <= row["quote_low"] and row["quote_high"] <= quote.high + 1e-9
+
+
+@pytest.mark.parametrize(("model", "params"), ESTIMATED, ids=lambda v: str(v)[:40])
+def test_a_charge_the_provider_does_not_report_is_booked_at_the_quote_max_over_the_bill(
+    rig: Rig, sim: Simulator, model: str, params: dict[str, Any]
+) -> None:
+    g, node = build(rig, model, **params)
+    quote = _quote(rig, g, node)
+    summary, _ = rig.run(g)
+    assert summary.nodes[node].status == "done", summary.nodes[node]
+    (bill,) = [b for b in sim.bills() if b.model == model]
+    assert quote.low - 1e-9 <= bill.usd <= quote.high + 1e-9, (quote, bill)
+    (row,) = ledger(rig)
+    assert (row["basis"], row["reported_usd"]) == ("estimate", None)
+    # booked at the call's quote max (its text known), which lies within the node's quote
+    assert row["usd"] == pytest.approx(row["quote_high"])
+    assert quote.low - 1e-9 <= row["quote_low"] and row["quote_high"] <= quote.high + 1e-9
+    assert row["quote_low"] <= bill.usd <= row["usd"]  # never booked below what was billed
 
 
 def _quote(rig: Rig, g: Graph, node: str) -> CostRange:

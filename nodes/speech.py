@@ -1,0 +1,79 @@
+"""Speech: text to spoken audio — a dialogue line in its speaker's voice, or any text.
+
+Fed the Dialogue Lines list it runs once per line: each line has its own cache key, quote
+and ledger entry, so editing one line speaks only that line again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from canvastoon_desktop.core.catalog import Catalog, Task
+from canvastoon_desktop.core.errors import NodeFailed
+from canvastoon_desktop.core.generation import ModelCall
+from canvastoon_desktop.core.nodetype import NodeType
+from canvastoon_desktop.core.ports import Port, PortType
+from canvastoon_desktop.core.runtime import NodeContext, PortValues
+
+
+class Speech(NodeType):
+    type_id = "speech"
+    title = "Speech"
+    category = "audio"
+    description = "Speaks a dialogue line (in its character's voice) or a text."
+    inputs = (
+        Port(
+            "line",
+            PortType.LINE,
+            optional=True,
+            help="A dialogue line; fed Dialogue Lines, one speech per line",
+        ),
+        Port("text", PortType.TEXT, optional=True, help="Or a text to speak"),
+    )
+    outputs = (Port("audio", PortType.AUDIO),)
+    prompt_ports = ("text", "line")
+    model_tasks = (Task.SPEECH,)
+    default_model = "elevenlabs/eleven_multilingual_v2"
+
+    @classmethod
+    def check(
+        cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]
+    ) -> list[str]:
+        problems = super().check(catalog, params, connected)
+        if not connected & {"line", "text"}:
+            problems.append("connect a dialogue Line or a Text to speak")
+        return problems
+
+    async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
+        model = ctx.model
+        assert model is not None
+        values = dict(ctx.params)
+        labels: dict[str, str] = {}
+        if inputs.get("line") is not None:
+            line = ctx.json(inputs["line"])
+            if not isinstance(line, dict) or not str(line.get("line") or "").strip():
+                raise NodeFailed("the dialogue line is empty")
+            text = str(line["line"]).strip()
+            voice = line.get("offline_voice" if model.offline else "voice")
+            if voice and model.param("voice") is not None:
+                values["voice"] = voice
+            labels = {"speaker": str(line.get("speaker") or ""), "shot": str(line.get("shot"))}
+        else:
+            text = ctx.text(inputs.get("text")).strip()
+        if not text:
+            raise NodeFailed("there is nothing to speak: the text is empty")
+        if model.max_prompt_length and len(text) > model.max_prompt_length:
+            raise NodeFailed(
+                f"the text is {len(text)} characters; {model.label} speaks at most "
+                f"{model.max_prompt_length} at once"
+            )
+        call = ModelCall(model=model, params=model.call_params(values), prompt=text, labels=labels)
+        output = await ctx.generate(call)
+        sounds = [a for a in output.assets if a.kind.value == "audio"]
+        if not sounds:
+            raise NodeFailed(f"{model.label} returned no audio")
+        who = f"{labels['speaker']}: " if labels.get("speaker") else ""
+        seconds = f" ({sounds[0].duration_s:.1f} s)" if sounds[0].duration_s else ""
+        ctx.note = f"{who}{text[:60]}{'…' if len(text) > 60 else ''}{seconds}"
+        return {"audio": sounds[0]}
