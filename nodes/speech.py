@@ -6,15 +6,24 @@ and ledger entry, so editing one line speaks only that line again.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
+from canvastoon_desktop.core.assets import Asset
 from canvastoon_desktop.core.catalog import Catalog, Task
-from canvastoon_desktop.core.errors import NodeFailed
+from canvastoon_desktop.core.errors import CoreError, NodeFailed
 from canvastoon_desktop.core.generation import ModelCall
+from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.nodetype import NodeType
 from canvastoon_desktop.core.ports import Port, PortType
+from canvastoon_desktop.core.pricing import CostRange, PriceTable
 from canvastoon_desktop.core.runtime import NodeContext, PortValues
+
+
+def line_words(line: Any) -> str:
+    """The words a dialogue line document speaks ('' when it has none)."""
+    return str(line.get("line") or "").strip() if isinstance(line, dict) else ""
 
 
 class Speech(NodeType):
@@ -45,6 +54,36 @@ class Speech(NodeType):
             problems.append("connect a dialogue Line or a Text to speak")
         return problems
 
+    @classmethod
+    def estimate_item(
+        cls,
+        library: Library,
+        catalog: Catalog,
+        prices: PriceTable,
+        params: Mapping[str, Any],
+        inputs: Mapping[str, Any],
+    ) -> CostRange | None:
+        """A line (or text) already known: priced by its own characters, not as any text
+        the model takes (a model billed per character is quoted up to its longest)."""
+        model = cls.resolve_model(catalog, params, frozenset(inputs))
+        line, text = inputs.get("line"), inputs.get("text")
+        if model is None or not isinstance(line or text, Asset):
+            return None
+        try:
+            if isinstance(line, Asset):
+                words = line_words(library.read_json(line))
+            else:
+                words = library.read_text(text).strip()
+            fewest = most = len(words)
+        except (CoreError, ValueError):
+            if isinstance(line, Asset):  # unreadable: the run says so; quoted as any line
+                return None
+            # a text not made yet (a Text node's, while planning): only its UTF-8 size is
+            # known, and a character takes one to four bytes
+            fewest, most = math.ceil(text.size / 4), text.size
+        low = prices.estimate(model, params, prompt_chars=fewest).low
+        return CostRange(low, prices.estimate(model, params, prompt_chars=most).high)
+
     async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
         model = ctx.model
         assert model is not None
@@ -52,9 +91,9 @@ class Speech(NodeType):
         labels: dict[str, str] = {}
         if inputs.get("line") is not None:
             line = ctx.json(inputs["line"])
-            if not isinstance(line, dict) or not str(line.get("line") or "").strip():
+            text = line_words(line)
+            if not text:
                 raise NodeFailed("the dialogue line is empty")
-            text = str(line["line"]).strip()
             voice = line.get("offline_voice" if model.offline else "voice")
             if voice and model.param("voice") is not None:
                 values["voice"] = voice

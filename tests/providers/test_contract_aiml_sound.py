@@ -119,6 +119,11 @@ def test_a_speech_quote_follows_the_characters_and_music_its_length(rig: Rig) ->
     line = rig.text(g, "x" * 1000)
     rig.node(g, "speech", {"text": line}, model="elevenlabs/eleven_multilingual_v2")
     rig.node(g, "music", {}, model="elevenlabs/eleven_music", prompt="calm", music_length_ms=60_000)
+    # before the text is made only its 1,000 bytes are known: 250 to 1,000 characters
+    unread = rig.executor.plan(g).quote
+    assert unread.cost.low == pytest.approx(0.025 + 0.30, abs=0.01)
+    assert unread.cost.high == pytest.approx(0.21 + 0.75, abs=0.01)
+    rig.run(g, targets=[line])
     quote = rig.executor.plan(g).quote
     # 1,000 characters at $0.10-0.21 per 1,000; one minute of music at $0.005-0.0125 a second
     assert quote.cost.low == pytest.approx(0.10 + 0.30, abs=0.01)
