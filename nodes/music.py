@@ -72,6 +72,7 @@ class Music(NodeType):
         sounds = [a for a in output.assets if a.kind.value == "audio"]
         if not sounds:
             raise NodeFailed(f"{model.label} returned no music")
-        if sounds[0].duration_s:
-            ctx.note = f"{sounds[0].duration_s:.1f} s of music"
+        if sounds[0].duration_s:  # before the call's warnings (a charge not believed)
+            length = f"{sounds[0].duration_s:.1f} s of music"
+            ctx.note = f"{length}; {ctx.note}" if ctx.note else length
         return {"music": sounds[0]}

@@ -114,5 +114,6 @@ class Speech(NodeType):
             raise NodeFailed(f"{model.label} returned no audio")
         who = f"{labels['speaker']}: " if labels.get("speaker") else ""
         seconds = f" ({sounds[0].duration_s:.1f} s)" if sounds[0].duration_s else ""
-        ctx.note = f"{who}{text[:60]}{'…' if len(text) > 60 else ''}{seconds}"
+        said = f"{who}{text[:60]}{'…' if len(text) > 60 else ''}{seconds}"
+        ctx.note = f"{said}; {ctx.note}" if ctx.note else said  # the call's warnings kept
         return {"audio": sounds[0]}
