@@ -34,7 +34,6 @@ from .clients import LoopLocal
 from .downloads import AUDIO_LIMIT_BYTES
 from .errormap import AIML, httpx_errors, status_error
 from .errors import BadOutput, OutcomeUnknown, OutputsExpired, Rejected
-from .landing import create_and_journal
 from .retry import send_create
 from .service import Service, charge_lost, settle_lost_create, unconfirmed
 
@@ -60,7 +59,12 @@ class AimlSound:
             lambda client: client.aclose(),
             "aiml-sound",
         )
-        self.generations = AimlGenerations(service, MUSIC_ROUTE, "music")
+        self.generations = AimlGenerations(
+            service,
+            MUSIC_ROUTE,
+            "music",
+            cancelled="cancelled in the app; AIML cannot cancel started music",
+        )
 
     async def aclose(self) -> None:
         await self._clients.aclose()
@@ -149,7 +153,7 @@ class AimlSound:
         try:
             polled = await self.generations.poll(client, job, generation_id, first)
         except asyncio.CancelledError:
-            await self._keep_for_next_run(call, job, first)
+            await self.generations.keep_for_next_run(job, first)
             raise
         state = polled.state
         if polled.status.status in FAILED:
@@ -187,36 +191,12 @@ class AimlSound:
         if call.params.get("music_length_ms") is not None:
             body["music_length_ms"] = int(call.params["music_length_ms"])
 
-        async def create() -> tuple[str, dict[str, Any]]:
-            generation_id, answer = await self.generations.send(
-                client, body, job, self._estimate(call)
-            )
-            await job.submitted(generation_id, self.generations.submitted_info(answer))
-            return generation_id, answer
-
-        await job.creating({"route": MUSIC_ROUTE})
-        return await create_and_journal(
-            create, lambda made: self._keep_for_next_run(call, job, made[1])
-        )
+        return await self.generations.create(client, body, job, self._estimate(call))
 
     def _estimate(self, call: ModelCall) -> float:
         return self.service.prices.estimate(
             call.model, call.params, prompt_chars=len(call.prompt)
         ).high
-
-    async def _keep_for_next_run(
-        self, call: ModelCall, job: JobControl, answer: dict[str, Any] | None = None
-    ) -> None:
-        """AIML cannot cancel music: it runs on and is billed. Record the spend (as AIML
-        reported it, else the quote's max) and keep the job journaled for the next run."""
-        job.keep_open()
-        await asyncio.shield(
-            charge_lost(
-                job,
-                self.generations.reported_usd(job, answer)[0],
-                "cancelled in the app; AIML cannot cancel started music",
-            )
-        )
 
 
 def _audio_url(state: dict[str, Any]) -> str:

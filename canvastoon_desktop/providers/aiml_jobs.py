@@ -12,12 +12,14 @@ the create answer (its completed poll has no meta), Eleven Music in the complete
 so it is read from either: a create answer's charge is journaled with the id, and a run
 that resumes the job still knows it (``submitted_info``, ``reported_usd``).
 
-Each adapter keeps what is its own: the request body, where the answer names its output
-and what a job cancelled in the app costs.
+A generation cancelled in the app runs on at AIML and is billed: it is booked (as AIML
+reported it, else at the quote's max) and stays journaled, so the next run collects it.
+Each adapter keeps what is its own: the request body and where the answer names its output.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
@@ -37,10 +39,11 @@ from .errors import (
     Rejected,
     provider_reason,
 )
+from .landing import create_and_journal
 from .polling import Polled, PollStatus, poll_until_done
 from .reported import aiml_credits
 from .retry import retry_transient, send_create
-from .service import Service, settle_lost_create, unconfirmed
+from .service import Service, charge_lost, settle_lost_create, unconfirmed
 
 __all__ = [
     "AimlGenerations",
@@ -60,15 +63,22 @@ FAILED = frozenset({"error", "failed", "canceled", "cancelled"})
 class AimlGenerations:
     """One AIML generation route (``/v2/video/generations``, ``/v2/generate/audio``):
     ``what`` names its product in messages ("video", "music"), ``id_keys`` where the create
-    answer may put the id."""
+    answer may put the id, ``cancelled`` what the ledger says of one cancelled in the app."""
 
     def __init__(
-        self, service: Service, route: str, what: str, id_keys: Sequence[str] = ("id",)
+        self,
+        service: Service,
+        route: str,
+        what: str,
+        id_keys: Sequence[str] = ("id",),
+        *,
+        cancelled: str,
     ) -> None:
         self.service = service
         self.route = route
         self.what = what
         self.id_keys = tuple(id_keys)
+        self.cancelled = cancelled
 
     async def post(self, client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
         """One create request, its errors mapped (no retry: see ``send``)."""
@@ -126,6 +136,30 @@ class AimlGenerations:
                 f"the AIML API accepted the {self.what} but gave no id to follow it by",
             )
         return generation_id, answer
+
+    async def create(
+        self, client: httpx.AsyncClient, body: dict[str, Any], job: JobControl, estimate_usd: float
+    ) -> tuple[str, dict[str, Any]]:
+        """Journal the create, send it and journal the generation's id with the charge its
+        answer reported (Hailuo's: its completed poll has no meta), so a run that resumes
+        the job still knows it. Cancelled while on the wire, it lands and is kept."""
+
+        async def send_and_journal() -> tuple[str, dict[str, Any]]:
+            generation_id, answer = await self.send(client, body, job, estimate_usd)
+            await job.submitted(generation_id, self.submitted_info(answer))
+            return generation_id, answer
+
+        await job.creating({"route": self.route})
+        return await create_and_journal(
+            send_and_journal, lambda made: self.keep_for_next_run(job, made[1])
+        )
+
+    async def keep_for_next_run(self, job: JobControl, answer: dict[str, Any] | None) -> None:
+        """AIML cannot cancel a generation: it runs on and is billed. Record the spend (as
+        AIML reported it, else the quote's max) and keep the job journaled, so the next run
+        collects what it paid for."""
+        job.keep_open()
+        await asyncio.shield(charge_lost(job, self.reported_usd(job, answer)[0], self.cancelled))
 
     def submitted_info(self, answer: dict[str, Any]) -> dict[str, Any]:
         """What is journaled with the generation's id: the route, and the charge when the

@@ -26,7 +26,6 @@ from .downloads import Downloaded
 from .errormap import AIML
 from .errors import OutputsExpired, ProviderError, Rejected
 from .inputs import data_uri, read_image, to_png_or_jpeg
-from .landing import create_and_journal
 from .service import Service, charge_lost
 
 __all__ = ["AimlVideo", "aiml_root_url"]
@@ -55,7 +54,13 @@ class AimlVideo:
             lambda client: client.aclose(),
             "aiml-video",
         )
-        self.generations = AimlGenerations(service, ROUTE, "video", ("id", "generation_id"))
+        self.generations = AimlGenerations(
+            service,
+            ROUTE,
+            "video",
+            ("id", "generation_id"),
+            cancelled="cancelled in the app; AIML cannot cancel a started video",
+        )
 
     async def aclose(self) -> None:
         await self._clients.aclose()
@@ -94,40 +99,12 @@ class AimlVideo:
             if params.get(name) is not None:
                 body[name] = params[name]
 
-        async def create() -> tuple[str, dict[str, Any]]:
-            generation_id, answer = await self.generations.send(
-                client, body, job, self._estimate(call)
-            )
-            # AIML reports the charge in the create answer (the completed poll has no
-            # meta): journaled with the id, so a run that resumes the job still knows it
-            await job.submitted(generation_id, self.generations.submitted_info(answer))
-            return generation_id, answer
-
-        await job.creating({"route": ROUTE})
-        # cancelled while the create is on the wire: let it land and keep its id
-        return await create_and_journal(
-            create, lambda made: self._keep_for_next_run(call, job, made[1])
-        )
+        return await self.generations.create(client, body, job, self._estimate(call))
 
     def _estimate(self, call: ModelCall) -> float:
         return self.service.prices.estimate(
             call.model, call.params, prompt_chars=len(call.prompt)
         ).high
-
-    async def _keep_for_next_run(
-        self, call: ModelCall, job: JobControl, answer: dict[str, Any] | None = None
-    ) -> None:
-        """AIML cannot cancel a generation: it runs on and is billed. Record the spend (as
-        the create answer reported it, else the quote's max) and keep the job journaled,
-        so the next run collects the video it paid for."""
-        job.keep_open()
-        await asyncio.shield(
-            charge_lost(
-                job,
-                self.generations.reported_usd(job, answer)[0],
-                "cancelled in the app; AIML cannot cancel a started video",
-            )
-        )
 
     async def _follow(
         self,
@@ -140,7 +117,7 @@ class AimlVideo:
         try:
             polled = await self.generations.poll(client, job, generation_id, first)
         except asyncio.CancelledError:
-            await self._keep_for_next_run(call, job, first)
+            await self.generations.keep_for_next_run(job, first)
             raise
         state = polled.state
         if polled.status.status in FAILED:
