@@ -19,7 +19,6 @@ booked at its quote's max, as an estimate (``core.charges.settle``).
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
@@ -27,7 +26,7 @@ import httpx
 from canvastoon_desktop.core.assets import AssetKind
 from canvastoon_desktop.core.generation import GeneratedOutput, JobControl, ModelCall
 
-from .aiml_jobs import FAILED, AimlGenerations, generation_failure, json_or_none
+from .aiml_jobs import AimlGenerations, json_or_none
 from .aiml_video import aiml_root_url
 from .capped import capped_transport
 from .clients import LoopLocal
@@ -150,14 +149,7 @@ class AimlSound:
         generation_id, first = await self.generations.resume_or_create(
             job, self._estimate(call), lambda: self._create_music(client, call, job)
         )
-        try:
-            polled = await self.generations.poll(client, job, generation_id, first)
-        except asyncio.CancelledError:
-            await self.generations.keep_for_next_run(job, first)
-            raise
-        state = polled.state
-        if polled.status.status in FAILED:
-            raise generation_failure(state, "music")
+        state = await self.generations.poll(client, job, generation_id, first)
         # Eleven Music reports its charge in the completed poll (universal-audio-fetch)
         cost, said = self.generations.reported_usd(job, state, first)
         try:

@@ -40,7 +40,7 @@ from .errors import (
     provider_reason,
 )
 from .landing import create_and_journal
-from .polling import Polled, PollStatus, poll_until_done
+from .polling import PollStatus, poll_until_done
 from .reported import aiml_credits
 from .retry import retry_transient, send_create
 from .service import Service, charge_lost, settle_lost_create, unconfirmed
@@ -209,19 +209,28 @@ class AimlGenerations:
         job: JobControl,
         generation_id: str,
         first: dict[str, Any] | None,
-    ) -> Polled[dict[str, Any]]:
-        """Poll until the generation ends (done or failed), reporting progress on the way."""
+    ) -> dict[str, Any]:
+        """Poll until the generation ends, reporting progress on the way: its completed
+        state, or the error its failed state describes. Cancelled in the app, it is kept
+        for the next run (``first``: the create answer, with any charge it reported)."""
         service = self.service
-        return await poll_until_done(
-            lambda: self.fetch(client, generation_id),
-            generation_status,
-            job,
-            schedule=service.schedule,
-            policy=service.policy,
-            timeout_s=service.setup.timeout_s,
-            service=AIML,
-            first=first,
-        )
+        try:
+            polled = await poll_until_done(
+                lambda: self.fetch(client, generation_id),
+                generation_status,
+                job,
+                schedule=service.schedule,
+                policy=service.policy,
+                timeout_s=service.setup.timeout_s,
+                service=AIML,
+                first=first,
+            )
+        except asyncio.CancelledError:
+            await self.keep_for_next_run(job, first)
+            raise
+        if polled.status.status in FAILED:
+            raise generation_failure(polled.state, self.what)
+        return polled.state
 
     async def download(
         self,

@@ -19,7 +19,7 @@ import httpx
 from canvastoon_desktop.core.assets import AssetKind
 from canvastoon_desktop.core.generation import GeneratedOutput, JobControl, ModelCall
 
-from .aiml_jobs import FAILED, AimlGenerations, generation_failure
+from .aiml_jobs import AimlGenerations
 from .capped import capped_transport
 from .clients import LoopLocal
 from .downloads import Downloaded
@@ -114,14 +114,7 @@ class AimlVideo:
         generation_id: str,
         first: dict[str, Any] | None,
     ) -> GeneratedOutput:
-        try:
-            polled = await self.generations.poll(client, job, generation_id, first)
-        except asyncio.CancelledError:
-            await self.generations.keep_for_next_run(job, first)
-            raise
-        state = polled.state
-        if polled.status.status in FAILED:
-            raise generation_failure(state, "video")
+        state = await self.generations.poll(client, job, generation_id, first)
         cost, said = self.generations.reported_usd(job, state, first)
         try:
             video = await self._download(client, generation_id, state, job)
