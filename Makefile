@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/canvastoon resources/examples/offline_storyboard.ctoon
+	$(VENV)/bin/canvastoon resources/examples/offline_episode.ctoon
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest

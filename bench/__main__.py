@@ -23,6 +23,7 @@ SUITES = (
     "gallery_bench",
     "episode_bench",
     "money_bench",
+    "shorts_bench",
 )
 RESULTS = Path(__file__).with_name("results.json")
 

@@ -7,14 +7,19 @@ from canvastoon_desktop.core.nodetype import NodeRegistry, NodeType
 
 from .assemble import AssembleShort
 from .character import Character
+from .dialogue import DialogueLines
 from .export import Export
 from .image_gen import ImageGen
 from .inpaint import Inpaint
+from .load_audio import LoadAudio
 from .load_image import LoadImage
+from .music import Music
 from .painted_mask import PaintedMask
 from .prompt_llm import PromptLLM
 from .route import RouteVideo
 from .shots import PickShots, ShotField
+from .speech import Speech
+from .strip import WebtoonStrip
 from .text import TextInput
 from .video import Video
 
@@ -31,24 +36,34 @@ NODE_TYPES: tuple[type[NodeType], ...] = (
     RouteVideo,
     Export,
     PaintedMask,
+    DialogueLines,
+    Speech,
+    LoadAudio,
+    Music,
     AssembleShort,
+    WebtoonStrip,
 )
 
 __all__ = [
     "NODE_TYPES",
     "AssembleShort",
     "Character",
+    "DialogueLines",
     "Export",
     "ImageGen",
     "Inpaint",
+    "LoadAudio",
     "LoadImage",
+    "Music",
     "PaintedMask",
     "PickShots",
     "PromptLLM",
     "RouteVideo",
     "ShotField",
+    "Speech",
     "TextInput",
     "Video",
+    "WebtoonStrip",
     "default_registry",
 ]
 

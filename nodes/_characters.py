@@ -15,6 +15,8 @@ class CharacterRef:
     name: str
     description: str
     references: tuple[Asset, ...]
+    voice: str = ""
+    offline_voice: str = ""
 
 
 def read_characters(ctx: NodeContext, assets: Iterable[Asset]) -> list[CharacterRef]:
@@ -31,7 +33,13 @@ def read_characters(ctx: NodeContext, assets: Iterable[Asset]) -> list[Character
                 )
             refs.append(ref)
         characters.append(
-            CharacterRef(str(doc.get("name", "")), str(doc.get("description", "")), tuple(refs))
+            CharacterRef(
+                str(doc.get("name", "")),
+                str(doc.get("description", "")),
+                tuple(refs),
+                str(doc.get("voice") or ""),
+                str(doc.get("offline_voice") or ""),
+            )
         )
     return characters
 

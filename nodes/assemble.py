@@ -17,6 +17,14 @@ the shot's main cut, the picture the artist chose and cleaned up — so every sh
 its key frame; a centred cut would open mid-motion and drop it. An explicit ``trims`` entry
 still wins for its clip. The lists must have the same length, or the node fails saying so.
 
+A finished short also sounds and reads: the ``speech`` list (Speech fed Dialogue Lines, with
+the ``lines`` list) is placed at its shots' times, the ``music`` bed plays under it and
+ducks while someone speaks, each clip's own sound (Veo's) is kept or muted (``clip_sound``),
+cuts can snap to the music's beats, and the mix is normalised in two passes to the preset's
+loudness (−14 LUFS integrated, true peak under −1 dBTP) as the MP4's AAC track. Captions
+come from the shot list's dialogue and narration — burned in inside the platforms' safe zone
+and written as an SRT sidecar (the ``captions`` output).
+
 Local work (PyAV/x264 in a worker thread): no provider, no model, no cost. Cached like any
 node: the same clips with the same parameters give the cached cut.
 """
@@ -34,11 +42,19 @@ from typing import Any
 from canvastoon_desktop.core import media
 from canvastoon_desktop.core.assets import Asset, AssetKind, ItemList
 from canvastoon_desktop.core.errors import MediaError, NodeFailed
+from canvastoon_desktop.core.export_presets import CUSTOM, PRESETS
+from canvastoon_desktop.core.media.assemble import timeline_seconds
+from canvastoon_desktop.core.media.audio import probe_audio_file
+from canvastoon_desktop.core.media.captions import to_srt
+from canvastoon_desktop.core.media.mix import snap_cuts
 from canvastoon_desktop.core.nodetype import NodeType
 from canvastoon_desktop.core.params import ParamKind, ParamSpec
 from canvastoon_desktop.core.ports import Port, PortType
 from canvastoon_desktop.core.runtime import NodeContext, PortValues
 from canvastoon_desktop.core.shots import Shot, ShotListError, shot_from_json
+
+from . import _soundtrack as soundtrack
+from .shots import parse_selection
 
 SIZES = {"720x1280": (720, 1280), "1080x1920": (1080, 1920)}
 MAX_CLIPS = 200
@@ -189,11 +205,26 @@ def _are(n: int) -> str:
     return f"is only {n} clip" if n == 1 else f"are only {n} clips"
 
 
+def kept_clips(text: str, count: int) -> set[int] | None:
+    """``clip_sound``: "all" (None: every clip), "none", or clip numbers such as 1,3-4
+    (0-based indices of the clips whose own sound is kept)."""
+    value = (text or "all").strip().lower()
+    if value == "all":
+        return None
+    if value == "none":
+        return set()
+    return set(parse_selection(value, count))
+
+
 class AssembleShort(NodeType):
     type_id = "assemble_short"
     title = "Assemble Short"
     category = "video"
-    description = "Joins clips in order into one 9:16 MP4 (H.264): the final cut."
+    description = (
+        "Joins clips into one 9:16 MP4 (H.264/AAC) with dialogue, music and captions: "
+        "the final cut."
+    )
+    version = 2  # sound is mixed and normalised, captions burned in
     inputs = (
         Port(
             "clips",
@@ -219,9 +250,40 @@ class AssembleShort(NodeType):
             is_list=True,
             help="The shots the videos were made from: each video is cut to its shot's duration",
         ),
+        Port(
+            "speech",
+            PortType.AUDIO,
+            label="Dialogue",
+            optional=True,
+            is_list=True,
+            help="Speech fed Dialogue Lines: each line placed at its shot's time",
+        ),
+        Port(
+            "lines",
+            PortType.LINE,
+            label="Dialogue lines",
+            optional=True,
+            is_list=True,
+            help="The Dialogue Lines the speech was made from (which shot each belongs to)",
+        ),
+        Port("music", PortType.AUDIO, optional=True, help="A music bed, ducked under speech"),
     )
-    outputs = (Port("video", PortType.VIDEO),)
+    outputs = (
+        Port("video", PortType.VIDEO),
+        Port("captions", PortType.TEXT, help="The captions as SubRip (.srt)"),
+    )
     params = (
+        ParamSpec(
+            "preset",
+            ParamKind.ENUM,
+            CUSTOM,
+            label="Preset",
+            choices=(CUSTOM, *PRESETS),
+            choice_labels={
+                CUSTOM: "Custom (Size and Frame rate below)",
+                **{p.id: f"{p.label} — {p.summary}" for p in PRESETS.values()},
+            },
+        ),
         ParamSpec(
             "trims",
             ParamKind.STRING,
@@ -250,6 +312,28 @@ class AssembleShort(NodeType):
             choice_labels={"720x1280": "720 × 1280 (HD)", "1080x1920": "1080 × 1920 (Full HD)"},
         ),
         ParamSpec("fps", ParamKind.ENUM, 24, label="Frame rate", choices=(24, 25, 30)),
+        ParamSpec(
+            "clip_sound",
+            ParamKind.STRING,
+            "all",
+            label="Clips' own sound",
+            max_length=200,
+            help="all, none, or the clips whose sound plays (e.g. 1,3-4); the rest are muted",
+        ),
+        ParamSpec(
+            "snap_to_beats",
+            ParamKind.BOOL,
+            False,
+            label="Cut on the beat",
+            help="Move each cut to the music's nearest beat (within half a second)",
+        ),
+        ParamSpec("captions", ParamKind.BOOL, True, label="Burn in captions"),
+        ParamSpec(
+            "caption_speakers",
+            ParamKind.BOOL,
+            False,
+            label="Speaker names in captions",
+        ),
     )
 
     @classmethod
@@ -259,6 +343,17 @@ class AssembleShort(NodeType):
             problems.append("connect the clips to join (Clips or Shot videos)")
         if "shot_list" in connected and "shots" not in connected:
             problems.append("connect the Shot videos made from the shot list")
+        if connected & {"speech", "lines"} and not {"speech", "lines", "shot_list"} <= connected:
+            problems.append(
+                "dialogue needs Dialogue (Speech), Dialogue lines and the Shot list connected"
+            )
+        if params.get("snap_to_beats") and not {"music", "shot_list"} <= connected:
+            problems.append("cutting on the beat needs the Music and the Shot list connected")
+        if str(params.get("clip_sound") or "all").strip().lower() not in ("all", "none"):
+            try:
+                parse_selection(str(params.get("clip_sound")), MAX_CLIPS)
+            except NodeFailed as exc:
+                problems.append(f"clips' own sound: {exc}")
         try:
             parse_trims(str(params.get("trims") or ""))
         except TrimError as exc:
@@ -277,6 +372,8 @@ class AssembleShort(NodeType):
             raise NodeFailed(str(exc)) from None
         paths = [ctx.library.file_path(clip) for clip in clips]
         cuts: dict[int, float] = {}
+        shots: list[Shot] = []
+        first = len(clips)
         if inputs.get("shot_list") is not None:
             shots = read_shot_list(ctx, inputs["shot_list"])
             videos = shot_videos(inputs)
@@ -293,9 +390,33 @@ class AssembleShort(NodeType):
                 if n not in trims
             }
         plan = plan_clips(paths, trims, cuts)
-        width, height = SIZES[str(ctx.params.get("size") or "720x1280")]
-        fps = int(ctx.params.get("fps") or 24)
+        preset = PRESETS.get(str(ctx.params.get("preset") or CUSTOM))
+        if preset is not None:
+            width, height, fps = preset.width, preset.height, preset.fps
+            target, ceiling = preset.loudness_lufs, preset.true_peak_dbtp
+        else:
+            width, height = SIZES[str(ctx.params.get("size") or "720x1280")]
+            fps = int(ctx.params.get("fps") or 24)
+            target, ceiling = -14.0, -1.0
         fit = str(ctx.params.get("fit") or "cover")
+        music = ctx.library.file_path(inputs["music"]) if inputs.get("music") is not None else None
+        notes: list[str] = []
+        if ctx.params.get("snap_to_beats") and music is not None and shots:
+            plan, moved = await self._snap(ctx, plan, music, first, fps)
+            if moved:
+                notes.append(f"{moved} cut{'s' if moved != 1 else ''} on the beat")
+        try:
+            keep = kept_clips(str(ctx.params.get("clip_sound") or "all"), len(plan))
+        except NodeFailed as exc:
+            raise NodeFailed(f"clips' own sound: {exc}") from None
+        timed, strays = await self._timed_lines(ctx, inputs, shots, plan, first, fps)
+        if strays:
+            notes.append(f"{len(strays)} spoken line(s) not in the shot list ({strays[0]})")
+        cues = (
+            soundtrack.cues(timed, speakers=bool(ctx.params.get("caption_speakers")))
+            if shots
+            else []
+        )
         out = ctx.temp_path(".mp4")
         loop = asyncio.get_running_loop()
         cancel = threading.Event()
@@ -303,8 +424,21 @@ class AssembleShort(NodeType):
         def progress(fraction: float) -> None:
             loop.call_soon_threadsafe(ctx.progress, "assembling", fraction)
 
-        ctx.progress("assembling", 0.0)
+        ctx.progress("mixing", 0.0)
         try:
+            sound = await ctx.in_thread(
+                soundtrack.build_soundtrack,
+                plan,
+                fps,
+                keep_clip_sound=keep,
+                timed=timed,
+                music=music,
+                target_lufs=target,
+                ceiling_dbtp=ceiling,
+                cancel=cancel,
+            )
+            burn = cues if ctx.params.get("captions", True) else []
+            ctx.progress("assembling", 0.0)
             info = await ctx.in_thread(
                 media.assemble_clips,
                 plan,
@@ -315,6 +449,9 @@ class AssembleShort(NodeType):
                 fit=fit,
                 cancel=cancel,
                 progress=progress,
+                sound=sound.samples,
+                keep_clip_sound=keep,
+                captions=soundtrack.caption_track(burn, width, height, fps) if burn else None,
             )
         except asyncio.CancelledError:
             cancel.set()
@@ -334,8 +471,88 @@ class AssembleShort(NodeType):
             height=info.height,
             duration_s=info.duration_s,
         )
+        outputs: dict[str, Any] = {"video": asset}
+        if cues:
+            data = to_srt(cues).encode("utf-8")
+            outputs["captions"] = await ctx.store_bytes(
+                data, AssetKind.TEXT, "application/x-subrip"
+            )
         trimmed = f", {len(trims)} trimmed" if trims else ""
         if cuts:
             trimmed += f", {len(cuts)} cut to {'their shots' if len(cuts) > 1 else 'its shot'}"
-        ctx.note = f"{len(clips)} clips{trimmed} → {info.duration_s:.1f} s at {width}×{height}"
-        return {"video": asset}
+        note = f"{len(clips)} clips{trimmed} → {info.duration_s:.1f} s at {width}×{height}"
+        if sound.loudness is not None and not sound.loudness.before.silent:
+            note += f"; sound {sound.loudness.after}"
+        if cues:
+            note += f"; {len(cues)} caption{'s' if len(cues) != 1 else ''}"
+        ctx.note = "; ".join([note, *notes, *sound.notes])
+        return outputs
+
+    async def _snap(
+        self, ctx: NodeContext, plan: list[media.Clip], music: Any, first: int, fps: int
+    ) -> tuple[list[media.Clip], int]:
+        """The shot clips' ends moved onto the music's beats (never past a clip's end)."""
+        beats = await ctx.in_thread(soundtrack.music_beats, music)
+        paths = [c.path for c in plan]
+        full = await ctx.in_thread(clip_lengths, paths)
+        starts = [c.trim_start_s for c in plan]
+        lengths = [
+            (c.trim_end_s if c.trim_end_s is not None else full[i]) - c.trim_start_s
+            for i, c in enumerate(plan)
+        ]
+        offset = sum(lengths[:first])
+        shot_lengths = lengths[first:]
+        room = [full[first + k] - starts[first + k] for k in range(len(shot_lengths))]
+        moved_beats = [b - offset for b in beats if b > offset]
+        snapped = snap_cuts(shot_lengths, moved_beats, max_lengths=room)
+        new_plan = list(plan[:first])
+        moved = 0
+        for k, length in enumerate(snapped):
+            clip = plan[first + k]
+            if abs(length - shot_lengths[k]) > 1 / fps:
+                moved += 1
+            new_plan.append(media.Clip(clip.path, clip.trim_start_s, clip.trim_start_s + length))
+        return new_plan, moved
+
+    async def _timed_lines(
+        self,
+        ctx: NodeContext,
+        inputs: PortValues,
+        shots: list[Shot],
+        plan: list[media.Clip],
+        first: int,
+        fps: int,
+    ) -> tuple[list[soundtrack.Timed], list[str]]:
+        """The script's lines with their speech, placed in their shots on the cut."""
+        if not shots:
+            return [], []
+        spoken: list[tuple[dict, Any]] = []
+        durations: dict[Any, float] = {}
+        speech, lines = inputs.get("speech"), inputs.get("lines")
+        if isinstance(speech, ItemList) and isinstance(lines, ItemList):
+            if len(speech) != len(lines):
+                raise NodeFailed(
+                    f"{len(lines)} dialogue lines but {len(speech)} speeches came in: connect "
+                    "the Speech made from these Dialogue Lines"
+                )
+            for line, audio in zip(lines.items, speech.items, strict=True):
+                if line is None or audio is None:
+                    raise NodeFailed("a line of dialogue has no speech (its Speech failed)")
+                path = ctx.library.file_path(audio)
+                spoken.append((ctx.json(line), path))
+                durations[path] = float(audio.duration_s or 0.0)
+        unknown = [p for p, seconds in durations.items() if seconds <= 0]
+        if unknown:
+            try:
+                durations.update(await ctx.in_thread(audio_seconds, unknown))
+            except MediaError as exc:
+                raise NodeFailed(f"a line's speech: {exc}") from None
+        script, strays = soundtrack.with_speech(soundtrack.script_lines(shots), spoken)
+        bounds = await ctx.in_thread(timeline_seconds, plan, fps)
+        shot_bounds = bounds[first : first + len(shots) + 1]
+        return soundtrack.place_lines(script, shot_bounds, durations), strays
+
+
+def audio_seconds(paths: Sequence[Any]) -> dict[Any, float]:
+    """Each sound file's length (blocking: run in a worker thread)."""
+    return {path: probe_audio_file(path).duration_s for path in paths}

@@ -1,11 +1,12 @@
 """Character: a name, a look, and one to five reference images — the same face and outfit
-across every shot of an episode."""
+across every shot of an episode — and a voice for the lines they speak."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from canvastoon_desktop.core.catalog import ELEVENLABS_VOICES, ESPEAK_VOICES
 from canvastoon_desktop.core.errors import NodeFailed
 from canvastoon_desktop.core.nodetype import NodeType
 from canvastoon_desktop.core.params import ParamKind, ParamSpec
@@ -38,6 +39,24 @@ class Character(NodeType):
             max_length=1000,
             help="Look and outfit, added to prompts of the shots they are in",
         ),
+        ParamSpec(
+            "voice",
+            ParamKind.ENUM,
+            "",
+            label="Voice",
+            choices=("", *ELEVENLABS_VOICES),
+            choice_labels={"": "The Speech node's voice"},
+            help="Who speaks their lines with a hosted speech model",
+        ),
+        ParamSpec(
+            "offline_voice",
+            ParamKind.ENUM,
+            "",
+            label="Offline voice",
+            choices=("", *ESPEAK_VOICES),
+            choice_labels={"": "The Speech node's voice"},
+            help="Who speaks their lines offline (eSpeak NG: language + variant)",
+        ),
     )
 
     @classmethod
@@ -58,4 +77,8 @@ class Character(NodeType):
             "description": str(ctx.params.get("description") or "").strip(),
             "references": [a.sha256 for a in references],
         }
+        # voices only when chosen: a character saved before voices existed keeps its hash
+        for field in ("voice", "offline_voice"):
+            if ctx.params.get(field):
+                doc[field] = str(ctx.params[field])
         return {"character": ctx.store_json(doc)}

@@ -9,6 +9,7 @@ from typing import Any
 from canvastoon_desktop.core.catalog import Catalog, ModelSpec, Task
 from canvastoon_desktop.core.errors import NodeFailed
 from canvastoon_desktop.core.generation import ModelCall
+from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.nodetype import NodeType
 from canvastoon_desktop.core.params import ParamKind, ParamSpec
 from canvastoon_desktop.core.ports import Port, PortType
@@ -16,6 +17,7 @@ from canvastoon_desktop.core.runtime import NodeContext, PortValues
 from canvastoon_desktop.core.shots import ShotListError, shot_from_json
 
 from ._characters import read_characters, references_for
+from ._keys import PICTURE_PARTS, keyed_without
 from ._prompting import compose_prompt
 
 MAX_REFERENCES = 5
@@ -87,6 +89,10 @@ class ImageGen(NodeType):
         if not connected & {"prompt", "shot"} and not str(params.get("prompt") or "").strip():
             problems.append("connect a Prompt or write one")
         return problems
+
+    @classmethod
+    def key_inputs(cls, library: Library, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        return keyed_without(library, inputs, PICTURE_PARTS)
 
     @classmethod
     def output_count_hint(cls, params: Mapping[str, Any]) -> int | None:

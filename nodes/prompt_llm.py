@@ -8,6 +8,7 @@ from typing import Any
 from canvastoon_desktop.core.catalog import Task
 from canvastoon_desktop.core.errors import NodeFailed
 from canvastoon_desktop.core.generation import ModelCall
+from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.nodetype import NodeType
 from canvastoon_desktop.core.params import ParamKind, ParamSpec
 from canvastoon_desktop.core.ports import Port, PortType
@@ -23,6 +24,7 @@ from canvastoon_desktop.core.shots import (
 )
 
 from ._characters import cast_lines, read_characters
+from ._keys import VOICE_FIELDS, keyed_without
 from .presets import load_presets, preset_ids
 
 SHOT_LIST_INSTRUCTIONS = (
@@ -31,8 +33,11 @@ SHOT_LIST_INSTRUCTIONS = (
     "frame in detail (subject, outfit, pose, setting, light, style); a video prompt "
     "describing motion and camera; the camera (shot size and move); its role — 'action' for "
     "fast action and dynamic camera, 'motion' for dance and human motion, 'cinematic' for "
-    "intros, mood and emotion; and the names of the characters in it, exactly as in the "
-    "cast.{cast}"
+    "intros, mood and emotion; the names of the characters in it, exactly as in the "
+    "cast; its dialogue — the lines spoken in it, in order, each with its speaker's name "
+    "as in the cast and a short line that fits in the shot's duration (empty when nobody "
+    "speaks); and its narration, a short caption or an empty string. Never ask the "
+    "image or video prompts for text, letters or subtitles in the picture.{cast}"
 )
 
 
@@ -108,6 +113,10 @@ class PromptLLM(NodeType):
         if "text" not in connected and not str(params.get("instructions") or "").strip():
             problems.append("connect an Input text or write Instructions")
         return problems
+
+    @classmethod
+    def key_inputs(cls, library: Library, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        return keyed_without(library, inputs, {"characters": VOICE_FIELDS})
 
     @classmethod
     def provided_outputs(cls, params: Mapping[str, Any]) -> frozenset[str]:

@@ -15,7 +15,10 @@ from canvastoon_desktop.core.params import ParamKind, ParamSpec
 from canvastoon_desktop.core.ports import Port, PortType
 from canvastoon_desktop.core.pricing import CostRange, PriceTable
 from canvastoon_desktop.core.runtime import NodeContext, PortValues
-from canvastoon_desktop.core.shots import ROLES, ShotListError, shot_from_json
+from canvastoon_desktop.core.shots import ROLES, SPOKEN_FIELDS, ShotListError, shot_from_json
+
+from ._keys import keyed_without
+from ._prompting import without_text
 
 DEFAULT_ROUTES = {
     "action": "minimax/hailuo-2.3-fast",
@@ -167,6 +170,10 @@ class RouteVideo(NodeType):
             "prompt": params.get("prompt"),
         }
 
+    @classmethod
+    def key_inputs(cls, library: Library, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        return keyed_without(library, inputs, {"shot": SPOKEN_FIELDS})
+
     async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
         try:
             shot = shot_from_json(ctx.json(inputs["shot"]))
@@ -178,8 +185,7 @@ class RouteVideo(NodeType):
         values = self.shot_values(model, ctx.params, shot)
         base = ctx.text(inputs.get("prompt")).strip() or shot.video_prompt
         prompt = "\n".join(p for p in (base, str(ctx.params.get("prompt") or "").strip()) if p)
-        if model.max_prompt_length:
-            prompt = prompt[: model.max_prompt_length]
+        prompt = without_text(prompt, model.max_prompt_length)
         call = ModelCall(
             model=model,
             params=model.call_params(values),

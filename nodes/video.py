@@ -13,7 +13,7 @@ from canvastoon_desktop.core.params import ParamKind, ParamSpec
 from canvastoon_desktop.core.ports import Port, PortType
 from canvastoon_desktop.core.runtime import NodeContext, PortValues
 
-from ._prompting import compose_prompt
+from ._prompting import compose_prompt, without_text
 
 
 class Video(NodeType):
@@ -65,6 +65,7 @@ class Video(NodeType):
                 f"the prompt is {len(prompt)} characters; {model.label} takes at "
                 f"most {model.max_prompt_length}"
             )
+        prompt = without_text(prompt, model.max_prompt_length)
         files = {
             name: (inputs[name],)
             for name in ("image", "last_frame")

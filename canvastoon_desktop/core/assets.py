@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -14,6 +15,7 @@ class AssetKind(StrEnum):
     TEXT = "text"
     IMAGE = "image"
     VIDEO = "video"
+    AUDIO = "audio"
     JSON = "json"  # structured values: shot lists, characters
 
 
@@ -24,6 +26,8 @@ KIND_OF_PORT: dict[PortType, AssetKind] = {
     PortType.VIDEO: AssetKind.VIDEO,
     PortType.SHOTS: AssetKind.JSON,
     PortType.CHARACTER: AssetKind.JSON,
+    PortType.AUDIO: AssetKind.AUDIO,
+    PortType.LINE: AssetKind.JSON,
 }
 
 EXTENSIONS = {
@@ -35,6 +39,12 @@ EXTENSIONS = {
     "image/gif": ".gif",
     "video/mp4": ".mp4",
     "video/webm": ".webm",
+    "audio/wav": ".wav",
+    "audio/mpeg": ".mp3",
+    "audio/mp4": ".m4a",
+    "audio/flac": ".flac",
+    "audio/ogg": ".ogg",
+    "application/x-subrip": ".srt",
 }
 
 
@@ -85,6 +95,17 @@ def value_hashes(value: Value | None) -> Any:
     if isinstance(value, Asset):
         return value.sha256
     return [item.sha256 if item is not None else None for item in value.items]
+
+
+def input_hashes(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """A node's inputs by port as content hashes (ports taking several: a list of them)."""
+    hashes: dict[str, Any] = {}
+    for name, value in inputs.items():
+        if isinstance(value, tuple):
+            hashes[name] = [a.sha256 for a in value]
+        else:
+            hashes[name] = value_hashes(value)
+    return hashes
 
 
 def value_assets(value: Value | None) -> list[Asset]:

@@ -32,6 +32,8 @@ class Task(StrEnum):
     IMAGE_EDIT = "image_edit"  # prompt + reference images -> image
     INPAINT = "inpaint"  # image + mask -> image
     VIDEO = "video"  # (prompt, first frame) -> video
+    SPEECH = "speech"  # text -> spoken audio
+    MUSIC = "music"  # prompt (or the artist's file) -> a music bed
 
 
 class Role(StrEnum):
@@ -43,6 +45,8 @@ class Role(StrEnum):
     ACTION = "action"
     MOTION = "motion"
     CINEMATIC = "cinematic"
+    VOICE = "voice"
+    MUSIC = "music"
     OFFLINE = "offline"
 
 
@@ -105,7 +109,9 @@ class PriceRule:
     unit: PriceUnit
     by: tuple[PriceBy, ...] = ()
     count: str | None = None  # the parameter giving the number of outputs
-    seconds: str | None = None  # the parameter giving each output's length in seconds
+    seconds: str | None = None  # the parameter giving each output's length
+    #: seconds per unit of the ``seconds`` parameter (0.001 for a length in milliseconds)
+    seconds_scale: float = 1.0
     max_tokens: str | None = None  # the parameter capping the output tokens
 
     FREE: ClassVar[PriceRule]
@@ -113,6 +119,13 @@ class PriceRule:
     @property
     def free(self) -> bool:
         return self.unit is PriceUnit.FREE
+
+    def output_seconds(self, params: Mapping[str, Any]) -> float | None:
+        """Each output's length in seconds, from its ``seconds`` parameter (None: the
+        rule has no such parameter)."""
+        if not self.seconds:
+            return None
+        return float(params.get(self.seconds) or 0) * self.seconds_scale
 
     def describe(self) -> str:
         """What the rule counts, e.g. "per output by resolution, duration"."""
@@ -562,6 +575,120 @@ PAN_ZOOM = ModelSpec(
     typical_seconds=(1.0, 6.0),
 )
 
+# Voices, from the providers' documents; Character nodes offer the same lists.
+#: AIML ``/v1/tts`` ``voice`` enum for ElevenLabs models (docs.aimlapi.com, eleven_multilingual_v2
+#: API schema, read 2026-12)
+ELEVENLABS_VOICES = (
+    "Rachel", "Drew", "Clyde", "Paul", "Aria", "Domi", "Dave", "Roger", "Fin", "Sarah",
+    "Antoni", "Laura", "Thomas", "Charlie", "George", "Emily", "Elli", "Callum", "Patrick",
+    "River", "Harry", "Liam", "Dorothy", "Josh", "Arnold", "Charlotte", "Alice", "Matilda",
+    "James", "Joseph", "Will", "Jeremy", "Jessica", "Eric", "Michael", "Ethan", "Chris",
+    "Gigi", "Freya", "Santa Claus", "Brian", "Grace", "Daniel", "Lily", "Serena", "Adam",
+    "Nicole", "Bill", "Jessie", "Sam", "Glinda", "Giovanni", "Mimi",
+)  # fmt: skip
+#: espeak-ng voices (language, +variant) that read the languages of K-pop shorts
+ESPEAK_VOICES = (
+    "en-us", "en-us+f3", "en-us+m3", "en-gb", "en-gb+f3", "ko", "ko+f3", "ko+m3",
+    "ja", "ja+f3", "cmn", "cmn+f3", "es", "fr-fr", "de",
+)  # fmt: skip
+
+ELEVEN_MULTILINGUAL = ModelSpec(
+    id="elevenlabs/eleven_multilingual_v2",
+    label="Eleven Multilingual v2",
+    provider=Provider.AIML,
+    task=Task.SPEECH,
+    role=Role.VOICE,
+    description="Natural speech in 29 languages (Korean and English among them).",
+    params=(
+        ParamSpec(
+            "voice",
+            ParamKind.ENUM,
+            "Rachel",
+            choices=ELEVENLABS_VOICES,
+            help="Used when the line's character names no voice of its own",
+        ),
+        ParamSpec(
+            "stability",
+            ParamKind.FLOAT,
+            0.5,
+            minimum=0.0,
+            maximum=1.0,
+            step=0.05,
+            help="Lower is more expressive, higher more even",
+            advanced=True,
+        ),
+        ParamSpec(
+            "speed", ParamKind.FLOAT, 1.0, minimum=0.7, maximum=1.2, step=0.05, advanced=True
+        ),
+        _seed(),
+    ),
+    price_rule=PriceRule(PriceUnit.CHARACTER),
+    typical_seconds=(1.0, 6.0),
+    max_prompt_length=5000,
+)
+
+ELEVEN_MUSIC = ModelSpec(
+    id="elevenlabs/eleven_music",
+    label="Eleven Music",
+    provider=Provider.AIML,
+    task=Task.MUSIC,
+    role=Role.MUSIC,
+    description="A music bed from a prompt (genre, mood, tempo, instruments).",
+    params=(
+        ParamSpec(
+            "music_length_ms",
+            ParamKind.INT,
+            30_000,
+            label="Length (ms)",
+            minimum=10_000,
+            maximum=300_000,
+            step=1000,
+            help="The model may not keep to it exactly",
+        ),
+    ),
+    price_rule=PriceRule(PriceUnit.OUTPUT_SECOND, seconds="music_length_ms", seconds_scale=0.001),
+    typical_seconds=(20.0, 90.0),
+    max_prompt_length=2000,
+)
+
+# Offline speech and music.
+ESPEAK_NG = ModelSpec(
+    id="local/espeak-ng",
+    label="eSpeak NG (offline)",
+    provider=Provider.LOCAL,
+    task=Task.SPEECH,
+    role=Role.OFFLINE,
+    description="Formant speech synthesis: robotic but clear, instant, any language.",
+    params=(
+        ParamSpec(
+            "voice",
+            ParamKind.ENUM,
+            "en-us",
+            choices=ESPEAK_VOICES,
+            help="Used when the line's character names no offline voice of its own",
+        ),
+        ParamSpec("speed", ParamKind.INT, 165, label="Words per minute", minimum=80, maximum=400),
+        ParamSpec("pitch", ParamKind.INT, 50, minimum=0, maximum=99, advanced=True),
+    ),
+    prompt_required=True,
+    price_rule=PriceRule.FREE,
+    typical_seconds=(0.05, 0.5),
+)
+
+AUDIO_FILE = ModelSpec(
+    id="local/audio-file",
+    label="Your own file (offline)",
+    provider=Provider.LOCAL,
+    task=Task.MUSIC,
+    role=Role.OFFLINE,
+    description="The track connected to the File input (Load Audio), used as it is.",
+    params=(),
+    files=(FileInput("file", required=True),),
+    prompt_required=False,
+    price_rule=PriceRule.FREE,
+    typical_seconds=(0.0, 0.2),
+)
+
 HOSTED_MODELS = (
     GPT_4O,
     NANO_BANANA_PRO,
@@ -571,8 +698,18 @@ HOSTED_MODELS = (
     HAILUO_FAST,
     SEEDANCE_FAST,
     VEO_FAST,
+    ELEVEN_MULTILINGUAL,
+    ELEVEN_MUSIC,
 )
-OFFLINE_MODELS = (TEMPLATE_WRITER, STORYBOARD_CARD, STORYBOARD_CARD_REFS, OPENCV_INPAINT, PAN_ZOOM)
+OFFLINE_MODELS = (
+    TEMPLATE_WRITER,
+    STORYBOARD_CARD,
+    STORYBOARD_CARD_REFS,
+    OPENCV_INPAINT,
+    PAN_ZOOM,
+    ESPEAK_NG,
+    AUDIO_FILE,
+)
 
 
 def default_catalog() -> Catalog:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .assets import Asset, AssetKind, ItemList, Value, value_assets
+from .assets import Asset, AssetKind, ItemList, Value, input_hashes, value_assets
 from .catalog import ModelSpec
 from .charges import ESTIMATE, REPORTED, Booking, settle
 from .errors import CoreError, LibraryError, RunRefused
@@ -63,7 +63,6 @@ from .plan import (
     connected_ports,
     gather_inputs,
     has_holes,
-    input_hashes,
     inputs_for_item,
     item_count,
     mapped_ports,

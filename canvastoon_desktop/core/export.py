@@ -39,6 +39,8 @@ __all__ = [
 PNG_PROVENANCE_KEY = "canvastoon:provenance"
 MP4_PROVENANCE_TAG = "comment"
 FORMAT_TAG = "canvastoon-provenance"
+#: subtitles: exported under the name of the video they caption
+SUBTITLE_MIMES = frozenset({"application/x-subrip"})
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _SECRET_NAME = re.compile(
@@ -116,28 +118,24 @@ def export_assets(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Exported]:
     """Write each asset to ``folder`` as ``[prefix_]NN_title_sha.ext`` (with ``.json``
-    sidecars and embedded provenance); an existing file of the same name is replaced."""
+    sidecars and embedded provenance); an existing file of the same name is replaced. A
+    subtitle exported with the video it captions is named like the video (``….srt`` beside
+    ``….mp4``), so players load it."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CoreError(f"cannot create the export folder {folder}: {exc.strerror}") from None
     items = list(assets)
+    records = [provenance_record(library, asset) for asset in items]
+    stems = [
+        _stem(prefix, index, asset, record)
+        for index, (asset, record) in enumerate(zip(items, records, strict=True), start=1)
+    ]
+    for subtitle, video in _captioned_videos(library, items).items():
+        stems[subtitle] = stems[video]
     done: list[Exported] = []
-    for index, asset in enumerate(items, start=1):
-        record = provenance_record(library, asset)
-        produced = record.get("produced_by") or {}
-        title = produced.get("node_title") or asset.kind.value
-        stem = "_".join(
-            p
-            for p in (
-                safe_name(prefix, "") if prefix else "",
-                f"{index:02d}",
-                safe_name(str(title)),
-                asset.sha256[:10],
-            )
-            if p
-        )
+    for index, (asset, record, stem) in enumerate(zip(items, records, stems, strict=True), start=1):
         target = folder / (stem + EXTENSIONS.get(asset.mime, ".bin"))
         text = provenance_text(record)
         try:
@@ -156,6 +154,46 @@ def export_assets(
         if progress is not None:
             progress(index, len(items))
     return done
+
+
+def _stem(prefix: str, index: int, asset: Asset, record: dict[str, Any]) -> str:
+    produced = record.get("produced_by") or {}
+    title = produced.get("node_title") or asset.kind.value
+    parts = (
+        safe_name(prefix, "") if prefix else "",
+        f"{index:02d}",
+        safe_name(str(title)),
+        asset.sha256[:10],
+    )
+    return "_".join(p for p in parts if p)
+
+
+def _captioned_videos(library: Library, items: list[Asset]) -> dict[int, int]:
+    """Subtitle index → the index of the exported video it captions: the first video that
+    came out of the same node result (Assemble Short's MP4 and its SRT). Players load a
+    sidecar only when its name matches the video's, so the subtitle takes the video's stem;
+    each video gets at most one."""
+    results: dict[int, set[int]] = {}
+    for i, asset in enumerate(items):
+        if asset.mime in SUBTITLE_MIMES or asset.kind is AssetKind.VIDEO:
+            results[i] = {p.result_id for p in provenance(library, asset.sha256)}
+    pairs: dict[int, int] = {}
+    for i, asset in enumerate(items):
+        if asset.mime not in SUBTITLE_MIMES:
+            continue
+        video = next(
+            (
+                j
+                for j, other in enumerate(items)
+                if other.kind is AssetKind.VIDEO
+                and j not in pairs.values()
+                and results[i] & results[j]
+            ),
+            None,
+        )
+        if video is not None:
+            pairs[i] = video
+    return pairs
 
 
 def _write_with_provenance(

@@ -42,6 +42,8 @@ class NodeType:
     cacheable: ClassVar[bool] = True
     #: a source node's output follows from its params alone and is computed while planning
     is_source: ClassVar[bool] = False
+    #: the inputs whose length prices a call (per token, per character), first connected wins
+    prompt_ports: ClassVar[tuple[str, ...]] = ("prompt",)
 
     # -- derived declarations -------------------------------------------------------------
     @classmethod
@@ -172,6 +174,15 @@ class NodeType:
         """The params that go into an item's cache key (all, unless an item uses only some:
         a router's shot uses the model of its own role only)."""
         return params
+
+    @classmethod
+    def key_inputs(cls, library: Library, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """The input hashes that go into an item's cache key: every input's content hash,
+        unless a node uses only part of an input (an image made from a shot does not
+        depend on the shot's dialogue: see ``nodes/_keys.py``)."""
+        from .assets import input_hashes
+
+        return input_hashes(inputs)
 
     @classmethod
     def models_in_use(

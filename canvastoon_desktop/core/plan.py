@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .assets import Asset, ItemList, Value, value_hashes
+from .assets import Asset, ItemList, Value
 from .cachekey import cache_key
 from .catalog import Catalog, ModelSpec
 from .charges import drift_warnings
@@ -144,16 +144,6 @@ def inputs_for_item(inputs: Mapping[str, Any], mapped: list[str], item: int) -> 
     return picked
 
 
-def input_hashes(inputs: Mapping[str, Any]) -> dict[str, Any]:
-    hashes: dict[str, Any] = {}
-    for name, value in inputs.items():
-        if isinstance(value, tuple):
-            hashes[name] = [a.sha256 for a in value]
-        else:
-            hashes[name] = value_hashes(value)
-    return hashes
-
-
 def item_cache_key(
     node: Node,
     node_type: type[NodeType],
@@ -170,7 +160,7 @@ def item_cache_key(
         node_type.version,
         model.id if model else None,
         params,
-        input_hashes(inputs),
+        node_type.key_inputs(library, inputs),
         node.reroll_count(item),
     )
 
@@ -347,7 +337,7 @@ class Planner:
             combine_outputs(node_type, items) if count is not None and outputs is None else None
         )
         prompt_chars = None
-        prompt = inputs.get("prompt")
+        prompt = next((inputs[p] for p in node_type.prompt_ports if inputs.get(p)), None)
         if isinstance(prompt, Asset):
             prompt_chars = prompt.size
         plan = NodePlan(

@@ -13,6 +13,8 @@ class PortType(StrEnum):
     VIDEO = "video"
     SHOTS = "shots"  # a structured shot list (JSON)
     CHARACTER = "character"  # a named set of reference images (JSON)
+    AUDIO = "audio"  # speech, a music bed (WAV, MP3, AAC, FLAC, Ogg)
+    LINE = "line"  # one line of dialogue: its shot, speaker, words and voices (JSON)
 
     @property
     def label(self) -> str:
@@ -26,6 +28,8 @@ _LABELS = {
     PortType.VIDEO: "Video",
     PortType.SHOTS: "Shot List",
     PortType.CHARACTER: "Character",
+    PortType.AUDIO: "Audio",
+    PortType.LINE: "Dialogue Line",
 }
 
 # Which output types an input of a given type accepts, beside its own type.

@@ -304,9 +304,8 @@ class PriceTable:
         return CostRange(low * chars[0] / 1e6, high * chars[1] / 1e6)
 
     def _seconds(self, model: ModelSpec, params: Mapping[str, Any]) -> Rate:
-        rule = model.price_rule
-        if rule.seconds:
-            seconds = float(params.get(rule.seconds) or 0)
+        seconds = model.price_rule.output_seconds(params)
+        if seconds is not None:
             return seconds, seconds
         guess = self.entry(model.id).get("seconds")
         if guess is None:
@@ -337,8 +336,9 @@ class PriceTable:
         params = model.call_params(params)
         high = self.rate(model, params)[1]  # a range bills at its max: the safe side
         if model.price_rule.unit is PriceUnit.OUTPUT_SECOND:
-            if model.price_rule.seconds:
-                seconds = float(params.get(model.price_rule.seconds) or 0)
+            declared = model.price_rule.output_seconds(params)
+            if declared is not None:
+                seconds = declared
             return high * float(seconds or 0) * outputs
         return high * outputs
 

@@ -18,10 +18,24 @@ from .errors import CoreError
 Role = Literal["action", "motion", "cinematic"]
 ROLES: tuple[str, ...] = ("action", "motion", "cinematic")
 MAX_SHOTS = 24
+MAX_LINES_PER_SHOT = 12
+#: what a shot's pictures follow from: editing its dialogue or narration changes none of it
+SPOKEN_FIELDS = ("dialogue", "narration")
 
 
 class ShotListError(CoreError):
     """An answer is not a valid shot list; the message says what is wrong, per shot."""
+
+
+class DialogueLine(BaseModel):
+    """One spoken line: who says it and what they say (also its caption and its balloon)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    speaker: str = Field(
+        min_length=1, max_length=60, description="the character who speaks, as in the cast"
+    )
+    line: str = Field(min_length=1, max_length=300, description="what they say, in a few words")
 
 
 class Shot(BaseModel):
@@ -42,6 +56,17 @@ class Shot(BaseModel):
         "cinematic: mood, intros, emotion"
     )
     characters: list[str] = Field(max_length=8, description="names of the characters in it")
+    # spoken words come last and have defaults: shot lists saved before them still load
+    dialogue: list[DialogueLine] = Field(
+        default_factory=list,
+        max_length=MAX_LINES_PER_SHOT,
+        description="the lines spoken in this shot, in order (empty when nobody speaks)",
+    )
+    narration: str = Field(
+        default="",
+        max_length=400,
+        description="a narrator's caption for this shot, or an empty string",
+    )
 
 
 class ShotList(BaseModel):
@@ -51,7 +76,15 @@ class ShotList(BaseModel):
 
 
 #: keywords strict structured output does not accept; our own check enforces them after
-_UNSUPPORTED_IN_STRICT = ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems")
+_UNSUPPORTED_IN_STRICT = (
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "minItems",
+    "maxItems",
+    "default",
+)
 
 
 def shot_list_schema() -> dict[str, Any]:
@@ -141,6 +174,9 @@ def shots_as_text(shots: Sequence[Shot]) -> str:
             f"   Image: {shot.image_prompt}\n   Video: {shot.video_prompt}\n"
             f"   Camera: {shot.camera}"
         )
+        if shot.narration:
+            lines.append(f"   Narration: {shot.narration}")
+        lines.extend(f"   {d.speaker}: {d.line}" for d in shot.dialogue)
     return "\n".join(lines)
 
 

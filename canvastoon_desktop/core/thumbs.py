@@ -1,6 +1,6 @@
 """The library's thumbnail cache: one small PNG per (asset, size), made once, kept on disk.
 
-Blocking (decodes images and videos): call it from a worker thread, never the GUI thread.
+Blocking (decodes images, videos and sounds): call it from a worker thread, never the GUI thread.
 Thumbnails are derived data — deleting ``thumbs/`` is always safe.
 """
 
@@ -34,7 +34,7 @@ class ThumbnailCache:
 
     def ensure(self, asset: Asset, size: int = 256) -> Path | None:
         """Make the thumbnail if needed; None for assets that have no picture (texts)."""
-        if asset.kind not in (AssetKind.IMAGE, AssetKind.VIDEO):
+        if asset.kind not in (AssetKind.IMAGE, AssetKind.VIDEO, AssetKind.AUDIO):
             return None
         path = self.path_for(asset, size)
         if path.exists():

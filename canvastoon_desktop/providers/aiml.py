@@ -1,5 +1,6 @@
 """The AIML API adapter: chat (gpt-4o) and images (Nano Banana Pro, and its edit variant with
-reference images) through the ``openai`` SDK; video (Hailuo) in :mod:`.aiml_video`.
+reference images) through the ``openai`` SDK; video (Hailuo) in :mod:`.aiml_video`; speech
+and music (ElevenLabs) in :mod:`.aiml_audio`.
 
 Chat and images answer synchronously, and the AIML API has no way to look a request up
 afterwards. A create whose answer was lost — the connection dropped, or the app crashed
@@ -39,6 +40,7 @@ from canvastoon_desktop.core.generation import (
 )
 from canvastoon_desktop.core.pricing import PriceTable
 
+from .aiml_audio import AimlSound
 from .aiml_video import AimlVideo
 from .capped import capped_transport
 from .clients import LoopLocal
@@ -80,16 +82,22 @@ class AimlAdapter:
             "aiml",
         )
         self.video = AimlVideo(self.service)
+        self.sound = AimlSound(self.service)
 
     async def aclose(self) -> None:
         await self._clients.aclose()
         await self.video.aclose()
+        await self.sound.aclose()
         await self.service.downloads.aclose()
 
     async def generate(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
         task = call.model.task
         if task is Task.VIDEO:
             return await self.video.generate(call, job)
+        if task is Task.MUSIC:
+            return await self.sound.music(call, job)
+        if task is Task.SPEECH:
+            return await self.sound.speech(call, job)
         if job.previous is not None:  # an earlier run's create: nothing to look it up by
             raise await settle_lost_create(
                 job,

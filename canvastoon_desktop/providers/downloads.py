@@ -30,7 +30,8 @@ from canvastoon_desktop.core import media
 from canvastoon_desktop.core.assets import Asset, AssetKind
 from canvastoon_desktop.core.errors import MediaError
 from canvastoon_desktop.core.generation import JobControl
-from canvastoon_desktop.core.media.sniff import IMAGE_MIMES, VIDEO_MIMES, describe_head
+from canvastoon_desktop.core.media.audio import AudioInfo, probe_audio_file
+from canvastoon_desktop.core.media.sniff import AUDIO_MIMES, IMAGE_MIMES, VIDEO_MIMES, describe_head
 
 from .clients import LoopLocal
 from .errormap import httpx_errors, status_error
@@ -38,6 +39,7 @@ from .errors import BadOutput, OutputsExpired, Timeout, the
 from .retry import RetryPolicy, retry_transient
 
 __all__ = [
+    "AUDIO_LIMIT_BYTES",
     "IMAGE_LIMIT_BYTES",
     "VIDEO_LIMIT_BYTES",
     "AddressGuard",
@@ -48,9 +50,16 @@ __all__ = [
 
 IMAGE_LIMIT_BYTES = 50 * 1024 * 1024
 VIDEO_LIMIT_BYTES = 1024 * 1024 * 1024
+AUDIO_LIMIT_BYTES = 200 * 1024 * 1024
+_LIMITS = {
+    AssetKind.IMAGE: IMAGE_LIMIT_BYTES,
+    AssetKind.VIDEO: VIDEO_LIMIT_BYTES,
+    AssetKind.AUDIO: AUDIO_LIMIT_BYTES,
+}
 #: the longest one download may take, all retries included
 IMAGE_DEADLINE_S = 300.0
 VIDEO_DEADLINE_S = 1800.0
+AUDIO_DEADLINE_S = 600.0
 #: downloads running at once per downloader (per provider)
 MAX_PARALLEL = 4
 _CHUNK = 256 * 1024
@@ -83,6 +92,7 @@ class Downloader:
         self._deadlines = {
             AssetKind.IMAGE: IMAGE_DEADLINE_S,
             AssetKind.VIDEO: VIDEO_DEADLINE_S,
+            AssetKind.AUDIO: AUDIO_DEADLINE_S,
             **dict(deadlines_s or {}),
         }
         self._guard = AddressGuard(trusted_origins)
@@ -113,10 +123,10 @@ class Downloader:
     async def fetch(
         self, url: str, job: JobControl, kind: AssetKind, *, service: str
     ) -> Downloaded:
-        """Download ``url`` as an image or video into the library and describe it."""
-        if kind not in (AssetKind.IMAGE, AssetKind.VIDEO):
+        """Download ``url`` as an image, video or sound into the library and describe it."""
+        if kind not in _LIMITS:
             raise ValueError(f"cannot download a {kind.value} output")
-        limit = IMAGE_LIMIT_BYTES if kind is AssetKind.IMAGE else VIDEO_LIMIT_BYTES
+        limit = _LIMITS[kind]
         if not isinstance(url, str):
             raise BadOutput(f"{the(service)} gave an output address that is not a URL")
         async with self._slot():
@@ -153,7 +163,7 @@ class Downloader:
         self, data: bytes, job: JobControl, kind: AssetKind, *, service: str
     ) -> Downloaded:
         """Check and store an output that came inline (``b64_json``)."""
-        limit = IMAGE_LIMIT_BYTES if kind is AssetKind.IMAGE else VIDEO_LIMIT_BYTES
+        limit = _LIMITS[kind]
         if len(data) > limit:
             raise _too_large(service, kind, limit)
         path = job.temp_path(".download")
@@ -188,10 +198,20 @@ class Downloader:
                             raise _too_large(service, kind, limit)
                         handle.write(chunk)
 
+    async def store_path(
+        self, path: Path, job: JobControl, kind: AssetKind, *, service: str
+    ) -> Downloaded:
+        """Check and store an output the adapter streamed to ``path`` itself (a speech
+        answer's body); the caller removes ``path``."""
+        return await self._store(path, job, kind, service)
+
     async def _store(
         self, path: Path, job: JobControl, kind: AssetKind, service: str
     ) -> Downloaded:
         mime, info = await asyncio.to_thread(_probe, path, kind, service)
+        if isinstance(info, AudioInfo):
+            asset = await job.store_file(path, kind, mime, duration_s=info.duration_s)
+            return Downloaded(asset, duration_s=info.duration_s)
         if kind is AssetKind.IMAGE:
             asset = await job.store_file(path, kind, mime, width=info.width, height=info.height)
             return Downloaded(asset, info.width, info.height)
@@ -238,27 +258,29 @@ def _write_data_uri(uri: str, path: Path, limit: int, service: str) -> None:
     path.write_bytes(data)
 
 
+#: per kind: the formats it may be, how it is decoded whole, and what it is called
+_CHECKS = {
+    AssetKind.IMAGE: (IMAGE_MIMES, media.probe_image_file, "an image"),
+    AssetKind.VIDEO: (VIDEO_MIMES, media.probe_video_file, "a video"),
+    AssetKind.AUDIO: (AUDIO_MIMES, probe_audio_file, "a sound"),
+}
+
+
 def _probe(
     path: Path, kind: AssetKind, service: str
-) -> tuple[str, media.ImageInfo | media.VideoInfo]:
+) -> tuple[str, media.ImageInfo | media.VideoInfo | AudioInfo]:
     """Sniff and fully decode the file; the MIME comes from its bytes, never the server."""
+    wanted, decode, noun = _CHECKS[kind]
     with open(path, "rb") as handle:
         head = handle.read(64)
     mime = media.sniff_mime(head)
-    wanted = IMAGE_MIMES if kind is AssetKind.IMAGE else VIDEO_MIMES
     if mime not in wanted:
-        raise BadOutput(f"{the(service)} was to send {_a(kind)} but sent {describe_head(head)}")
+        raise BadOutput(f"{the(service)} was to send {noun} but sent {describe_head(head)}")
     try:
-        if kind is AssetKind.IMAGE:
-            return mime, media.probe_image_file(path)
-        return mime, media.probe_video_file(path)
+        return mime, decode(path)
     except MediaError as exc:
         reason = str(exc).split(": ", 1)[-1]
         raise BadOutput(f"the {kind.value} from {the(service)} {reason}") from None
-
-
-def _a(kind: AssetKind) -> str:
-    return "an image" if kind is AssetKind.IMAGE else "a video"
 
 
 class AddressGuard:

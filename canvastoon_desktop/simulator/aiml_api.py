@@ -1,4 +1,5 @@
-"""AIML API routes: chat, images (generate and edit), async video (create, poll).
+"""AIML API routes: chat, images (generate and edit), async video (create, poll),
+text-to-speech (the audio in the answer's body) and async music (create, poll).
 
 Request bodies are validated against AIML's own OpenAPI schemas (``schemas/aiml``).
 Those schemas do not set ``additionalProperties: false``, so unknown fields such as
@@ -14,21 +15,36 @@ import math
 import re
 import time
 import uuid
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from aiohttp import web
 
-from .billing import CREDITS_PER_USD, aiml_video_credits, chat_credits, image_credits
-from .catalog import AIML_EDIT_MODELS, AIML_IMAGE_MODELS, AIML_VIDEO_MODELS
+from . import sound
+from .billing import (
+    CREDITS_PER_USD,
+    aiml_video_credits,
+    chat_credits,
+    image_credits,
+    music_credits,
+    speech_credits,
+)
+from .catalog import (
+    AIML_EDIT_MODELS,
+    AIML_IMAGE_MODELS,
+    AIML_MUSIC_MODELS,
+    AIML_SPEECH_MODELS,
+    AIML_VIDEO_MODELS,
+)
 from .context import CTX_KEY, SimContext
 from .errors import SimError
 from .inputs import DecodedImage, InputError, decode_image
 from .job_faults import apply_job_fault
-from .jobs import Job, aiml_status
+from .jobs import Job, RenderedFile, aiml_status
 from .jsonschema_gen import generate
 from .log import shorten
-from .middleware import call_of, route
+from .middleware import Call, call_of, route
 from .render import parse_aspect
 from .schemas import aiml_request_schema
 from .textgen import Topic, chat_reply
@@ -401,19 +417,8 @@ async def video_create(request: web.Request) -> web.Response:
     credits = aiml_video_credits(resolution, duration)
     if credits is None:  # MiniMax: "1080p supports only 6-second duration"
         raise SimError(400, f"duration {duration} is not available at {resolution} (1080P: 6 s)")
-    lat = ctx.latencies.get(model)
-    job = Job(
-        id=str(uuid.uuid4()),
-        provider="aiml",
-        model=model,
-        version="",
-        input=shorten(body),
-        created=time.time(),
-        queue_s=lat.queue_s,
-        run_s=lat.run_s,
-        credits=credits,
-    )
-    job.render = partial(
+    job_id = str(uuid.uuid4())
+    render = partial(
         ctx.renderer.video,
         model,
         body["prompt"],
@@ -422,12 +427,10 @@ async def video_create(request: web.Request) -> web.Response:
         duration_s=duration,
         fps=None,
         first=image,
-        filename=f"{int(time.time() * 1000)}-{job.id}.mp4",
+        filename=f"{int(time.time() * 1000)}-{job_id}.mp4",
     )
-    _charge(ctx, credits, model, job_id=job.id, what=f"{duration} s at {resolution}")
-    apply_job_fault(job, call.fault_kind, ctx.outputs, at_create=True)
-    ctx.video_jobs.add(job)
-    call.job_id = job.id
+    what = f"{duration} s at {resolution}"
+    job = _start_generation(ctx, call, job_id, model, body, credits, render, what)
     # AIML reports the charge here, in the create answer (its Hailuo example); the
     # completed poll has no meta
     return _json(
@@ -440,32 +443,130 @@ async def video_create(request: web.Request) -> web.Response:
     )
 
 
+def _start_generation(
+    ctx: SimContext,
+    call: Call,
+    job_id: str,
+    model: str,
+    body: dict[str, Any],
+    credits: int,
+    render: Callable[[], list[RenderedFile]],
+    what: str,
+) -> Job:
+    """A queued AIML generation (video or music), billed now and polled by its id."""
+    lat = ctx.latencies.get(model)
+    job = Job(
+        id=job_id,
+        provider="aiml",
+        model=model,
+        version="",
+        input=shorten(body),
+        created=time.time(),
+        queue_s=lat.queue_s,
+        run_s=lat.run_s,
+        credits=credits,
+    )
+    job.render = render
+    _charge(ctx, credits, model, job_id=job.id, what=what)
+    apply_job_fault(job, call.fault_kind, ctx.outputs, at_create=True)
+    ctx.video_jobs.add(job)
+    call.job_id = job.id
+    return job
+
+
 @route("aiml.video.poll", "aiml", model=_poll_model)
 async def video_poll(request: web.Request) -> web.Response:
+    return await _generation_poll(request, "video")
+
+
+async def _generation_poll(
+    request: web.Request,
+    output: str,
+    models: frozenset[str] | None = None,
+    *,
+    reports_charge: bool = False,
+) -> web.Response:
+    """``GET …?generation_id=ID`` (AIML's universal video and audio fetch): the job's
+    status, once completed its file under ``output`` (and, with ``reports_charge``, its
+    charge in ``meta.usage``), or its error. With ``models``, a generation of another model
+    is unknown here (404)."""
     ctx, call = request.app[CTX_KEY], call_of(request)
     gid = request.query.get("generation_id")
     if not gid:
         raise SimError(400, "generation_id is required")
     job = ctx.video_jobs.get(gid)
-    if job is None:
+    if job is None or (models is not None and job.model not in models):
         raise SimError(404, f"Generation {gid} not found")
     call.job_id = job.id
     apply_job_fault(job, call.fault_kind, ctx.outputs, at_create=False)
     await ctx.settle(job)
     state = job.state()
     status = aiml_status(state.status)
-    video = None
+    made = None
     if status == "completed" and job.outputs:
-        video = {"url": ctx.url(job.outputs[0].path)}
+        made = {"url": ctx.url(job.outputs[0].path)}
     error = None
     if state.status == "failed":
         error = {"name": "GenerationError", "message": job.error or "Generation failed"}
     elif state.status in ("canceled", "aborted"):
         error = {"name": "GenerationCanceled", "message": "The generation was canceled"}
-    return _json({"id": job.id, "status": status, "video": video, "error": error})
+    answer: dict[str, Any] = {"id": job.id, "status": status, output: made, "error": error}
+    if reports_charge:
+        answer["meta"] = {"usage": {"credits_used": job.credits}} if status == "completed" else None
+    return _json(answer)
+
+
+@route("aiml.tts", "aiml", model=_body_model)
+async def tts(request: web.Request) -> web.Response:
+    """``POST /v1/tts``: 201 with the spoken audio as the body (as the docs' examples save
+    it); MP3 for the ``mp3_*`` formats and WAV otherwise (the default, as the docs'
+    example names its file ``audio.wav``)."""
+    ctx, call = request.app[CTX_KEY], call_of(request)
+    body = _object(call.body)
+    model = _require_model(body, AIML_SPEECH_MODELS)
+    _validate(aiml_request_schema("eleven-multilingual-v2.json", "/v1/tts"), body)
+    text = str(body["text"])
+    if not text.strip():
+        raise SimError(400, "text must not be empty")
+    # AIML's answer is the audio alone: the charge is billed, never reported
+    _charge(ctx, speech_credits(len(text)), model, what=f"{len(text)} characters")
+    samples = sound.speech_samples(text, str(body.get("voice") or "Rachel"))
+    fmt = "mp3" if str(body.get("output_format") or "").startswith("mp3") else "wav"
+    data, ctype = await ctx.run_blocking(lambda: sound.encode(samples, fmt))
+    return web.Response(status=201, body=data, content_type=ctype)
+
+
+@route("aiml.music.create", "aiml", model=_body_model)
+async def music_create(request: web.Request) -> web.Response:
+    ctx, call = request.app[CTX_KEY], call_of(request)
+    body = _object(call.body)
+    model = _require_model(body, AIML_MUSIC_MODELS)
+    _validate(aiml_request_schema("eleven-music.json", "/v2/generate/audio"), body)
+    length_ms = int(body.get("music_length_ms", 10_000))
+    credits = music_credits(length_ms)
+    prompt = str(body["prompt"])
+
+    def render() -> list[RenderedFile]:
+        data, ctype = sound.encode(sound.music_samples(prompt, length_ms / 1000), "mp3")
+        return [RenderedFile(data, f"{int(time.time() * 1000)}-{uuid.uuid4()}.mp3", ctype)]
+
+    job_id = f"{uuid.uuid4()}:{model}"
+    what = f"{length_ms / 1000:g} s of music"
+    job = _start_generation(ctx, call, job_id, model, body, credits, render, what)
+    # eleven_music's create answer is the id and status only: the charge comes with the
+    # completed poll (universal-audio-fetch: meta.usage.credits_used)
+    return _json({"id": job.id, "status": "queued"})
+
+
+@route("aiml.music.poll", "aiml", model=_poll_model)
+async def music_poll(request: web.Request) -> web.Response:
+    return await _generation_poll(request, "audio_file", AIML_MUSIC_MODELS, reports_charge=True)
 
 
 def add_routes(app: web.Application) -> None:
+    app.router.add_post("/v1/tts", tts)
+    app.router.add_post("/v2/generate/audio", music_create)
+    app.router.add_get("/v2/generate/audio", music_poll)
     app.router.add_post("/v1/chat/completions", chat)
     app.router.add_post("/chat/completions", chat)
     app.router.add_post("/v1/images/generations", images)

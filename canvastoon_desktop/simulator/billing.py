@@ -1,12 +1,13 @@
 """What the simulated providers bill, from the providers' own documents.
 
-These facts are the simulator's own, read from AIML's, MiniMax's, Google's and Replicate's
-pages — never from the app's price table (``resources/prices.json``), so that a test can
-find the app quoting or booking something else than what a provider would bill. Where a
-document is silent the choice is written down next to the number.
+These facts are the simulator's own, read from AIML's, MiniMax's, Google's, ElevenLabs'
+and Replicate's pages — never from the app's price table (``resources/prices.json``), so
+that a test can find the app quoting or booking something else than what a provider would
+bill. Where a document is silent the choice is written down next to the number.
 
 AIML bills in credits ($1 = 2,000,000: docs.aimlapi.com/faq/how-can-i-track-my-funds) and
-says so in ``meta.usage`` of the answer that started the work. Replicate's official models
+says so in ``meta.usage`` of the answer that started the work — for music, of the completed
+poll; its text-to-speech answer is the audio alone and says nothing. Replicate's official models
 bill per output (an image, a second of video), its community models by ``predict_time`` ×
 the hardware's rate; Replicate's answers carry no price — the simulator's bill log does.
 """
@@ -25,7 +26,9 @@ __all__ = [
     "aiml_video_credits",
     "chat_credits",
     "image_credits",
+    "music_credits",
     "replicate_bill",
+    "speech_credits",
 ]
 
 #: docs.aimlapi.com/faq/how-can-i-track-my-funds: "$1 USD = 2,000,000 credits"
@@ -77,6 +80,25 @@ def aiml_video_credits(resolution: str, duration_s: int) -> int | None:
     example (docs.aimlapi.com/.../hailuo-2.3-fast): 399,000 credits for 768P 6 s."""
     usd = MINIMAX_HAILUO_FAST_USD.get((resolution.upper(), int(duration_s)))
     return None if usd is None else round(usd * AIML_MARKUP * CREDITS_PER_USD)
+
+
+# -- AIML: ElevenLabs speech and music ----------------------------------------------------------
+#: AIML publishes no price for its ElevenLabs models, and its TTS answer is the audio alone
+#: (no credits). ElevenLabs' API list prices, as third-party pages give them (June 2026):
+#: Multilingual v2 $0.10 per 1,000 characters, Eleven Music $0.30 per minute
+#: (developer.puter.com/tutorials/elevenlabs-api-pricing); with AIML's markup, as for chat
+ELEVEN_TTS_USD_PER_1K_CHARS = 0.10 * AIML_MARKUP
+ELEVEN_MUSIC_USD_PER_MINUTE = 0.30 * AIML_MARKUP
+
+
+def speech_credits(characters: int) -> int:
+    """eleven_multilingual_v2: per character of the text spoken."""
+    return round(characters * ELEVEN_TTS_USD_PER_1K_CHARS / 1000 * CREDITS_PER_USD)
+
+
+def music_credits(music_length_ms: int) -> int:
+    """eleven_music: per millisecond of the length asked for (what ElevenLabs bills)."""
+    return round(music_length_ms * ELEVEN_MUSIC_USD_PER_MINUTE / 60_000 * CREDITS_PER_USD)
 
 
 # -- Replicate ------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 __all__ = [
     "AIML_EDIT_MODELS",
     "AIML_IMAGE_MODELS",
+    "AIML_MUSIC_MODELS",
+    "AIML_SPEECH_MODELS",
     "AIML_VIDEO_MODELS",
     "LAMA_VERSION",
     "REPLICATE_MODELS",
@@ -27,6 +29,8 @@ LAMA_VERSION = (
 AIML_IMAGE_MODELS = ("google/nano-banana-pro", "google/gemini-3-pro-image-preview")
 AIML_EDIT_MODELS = ("google/gemini-3-pro-image-edit",)
 AIML_VIDEO_MODELS = ("minimax/hailuo-2.3-fast",)
+AIML_SPEECH_MODELS = ("elevenlabs/eleven_multilingual_v2",)
+AIML_MUSIC_MODELS = ("elevenlabs/eleven_music",)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,9 @@ ROUTES: tuple[str, ...] = (
     "aiml.images",
     "aiml.video.create",
     "aiml.video.poll",
+    "aiml.tts",
+    "aiml.music.create",
+    "aiml.music.poll",
     "replicate.predictions.create",
     "replicate.predictions.get",
     "replicate.predictions.list",
@@ -28,7 +31,14 @@ ROUTES: tuple[str, ...] = (
 
 #: Routes that create a billable job (``drop_after_create``, ``fail``, ``cancel`` target them).
 CREATE_ROUTES = frozenset(
-    {"aiml.chat", "aiml.images", "aiml.video.create", "replicate.predictions.create"}
+    {
+        "aiml.chat",
+        "aiml.images",
+        "aiml.video.create",
+        "aiml.tts",
+        "aiml.music.create",
+        "replicate.predictions.create",
+    }
 )
 
 

@@ -1,6 +1,7 @@
-"""The full viewer a double-click opens: images with zoom and pan, videos with a player and
-a scrubbing bar (QtMultimedia), texts to read and select. Files are decoded off the GUI
-thread."""
+"""The full viewer a double-click opens: images with zoom and pan (webtoon strips at the
+view's width, scrolled), videos with a player and a scrubbing bar (QtMultimedia), sounds
+with their waveform over the same player, texts to read and select. Files are decoded off
+the GUI thread."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from canvastoon_desktop.core.assets import Asset, AssetKind
 from canvastoon_desktop.core.library import Library
+from canvastoon_desktop.core.media.strip import reads_as_strip
 
 from . import theme
 from .node_state import value_list
-from .thumbnails import load_full_image
+from .thumbnails import load_full_image, load_waveform
 from .workers import in_thread
 
 log = logging.getLogger(__name__)
@@ -48,17 +50,36 @@ class ImageView(QtWidgets.QGraphicsView):
         self.item.setPixmap(QtGui.QPixmap.fromImage(image))
         self.scene().setSceneRect(self.item.boundingRect())
         self.loaded = True
+        if self.tall:  # the width is fitted: only the way down scrolls
+            self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.fit()
+        if self.tall:
+            self.verticalScrollBar().setValue(self.verticalScrollBar().minimum())
+
+    @property
+    def tall(self) -> bool:
+        """A webtoon strip (far taller than wide): shown at the view's width, scrolled."""
+        rect = self.item.boundingRect()
+        return reads_as_strip(rect.width(), rect.height())
 
     def fit(self) -> None:
+        if self.tall:
+            self.resetTransform()
+            scale = max(1e-3, self.viewport().width() / self.item.boundingRect().width())
+            self.scale(scale, scale)
+            return
         self.fitInView(self.item, QtCore.Qt.AspectRatioMode.KeepAspectRatio)
+
+    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:
+        if self.tall and not event.modifiers() & QtCore.Qt.KeyboardModifier.ControlModifier:
+            super().wheelEvent(event)  # the wheel scrolls down a strip; Ctrl+wheel zooms
+            return
+        factor = 1.0015 ** event.angleDelta().y()
+        self.scale(factor, factor)
 
     def actual_size(self) -> None:
         self.resetTransform()
-
-    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:
-        factor = 1.0015 ** event.angleDelta().y()
-        self.scale(factor, factor)
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
         if event.key() == QtCore.Qt.Key.Key_F:
@@ -89,17 +110,11 @@ class VideoView(QtWidgets.QWidget):
             note.setWordWrap(True)
             layout.addWidget(note)
             return
-        self.video = QtMultimediaWidgets.QVideoWidget()
-        self.video.setMinimumSize(270, 480)
         self.audio = QtMultimedia.QAudioOutput(self)
         self.player = QtMultimedia.QMediaPlayer(self)
         self.player.setAudioOutput(self.audio)
-        self.player.setVideoOutput(self.video)
-        present_first_frame(self.player)
+        screen = self._screen(asset, QtMultimediaWidgets)
         self.player.setSource(QtCore.QUrl.fromLocalFile(str(asset.path)))
-        #: frames the screen has been given (the first one before Play)
-        self.frames_shown = 0
-        self.video.videoSink().videoFrameChanged.connect(self._frame)
         self.play_button = QtWidgets.QPushButton("Play")
         self.play_button.setObjectName("primary")
         self.play_button.clicked.connect(self.toggle)
@@ -114,8 +129,19 @@ class VideoView(QtWidgets.QWidget):
         controls.addWidget(self.play_button)
         controls.addWidget(self.slider, 1)
         controls.addWidget(self.time)
-        layout.addWidget(self.video, 1)
+        layout.addWidget(screen, 1)
         layout.addLayout(controls)
+
+    def _screen(self, asset: Asset, widgets: Any) -> QtWidgets.QWidget:
+        """What the player shows above its controls: the video, its first frame at once."""
+        self.video = widgets.QVideoWidget()
+        self.video.setMinimumSize(270, 480)
+        self.player.setVideoOutput(self.video)
+        present_first_frame(self.player)
+        #: frames the screen has been given (the first one before Play)
+        self.frames_shown = 0
+        self.video.videoSink().videoFrameChanged.connect(self._frame)
+        return self.video
 
     def _frame(self, _frame: Any) -> None:
         self.frames_shown += 1
@@ -142,6 +168,83 @@ class VideoView(QtWidgets.QWidget):
     def stop(self) -> None:
         if self.player is not None:
             self.player.stop()
+
+
+class AudioView(VideoView):
+    """A sound: its waveform with the playhead (click to play from there) over the player."""
+
+    def _screen(self, asset: Asset, widgets: Any) -> QtWidgets.QWidget:
+        self.waveform = Waveform(asset)
+        self.waveform.seek.connect(self._seek)
+        self.player.positionChanged.connect(self._playhead)
+        return self.waveform
+
+    def _seek(self, fraction: float) -> None:
+        if self.player.duration() > 0:
+            self.player.setPosition(round(fraction * self.player.duration()))
+
+    def _playhead(self, ms: int) -> None:
+        duration = self.player.duration()
+        self.waveform.set_played(ms / duration if duration > 0 else 0.0)
+
+
+class Waveform(QtWidgets.QWidget):
+    """A sound's waveform (drawn off the GUI thread), the part played so far tinted and a
+    playhead line; a click asks to play from that point (``seek(fraction)``)."""
+
+    seek = QtCore.Signal(float)
+
+    def __init__(self, asset: Asset, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(270, 160)
+        self.setCursor(QtCore.Qt.CursorShape.PointingHandCursor)
+        self.image: QtGui.QImage | None = None
+        self.problem = ""
+        self.played = 0.0
+        in_thread(load_waveform, self._loaded, asset.path)
+
+    def _loaded(self, image: QtGui.QImage | None, error: BaseException | None) -> None:
+        self.image = image
+        self.problem = "" if image is not None else f"cannot draw this sound: {error}"
+        self.update()
+
+    def set_played(self, fraction: float) -> None:
+        self.played = min(1.0, max(0.0, fraction))
+        self.update()
+
+    def wave_rect(self) -> QtCore.QRect:
+        """Where the waveform is drawn: the widget's width, at most a third as tall, centred."""
+        inner = self.rect().adjusted(12, 24, -12, -24)
+        height = min(inner.height(), inner.width() // 3)
+        return QtCore.QRect(
+            inner.left(), inner.top() + (inner.height() - height) // 2, inner.width(), height
+        )
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:
+        painter = QtGui.QPainter(self)
+        painter.fillRect(self.rect(), theme.qcolor(theme.BASE))
+        area = self.wave_rect()
+        if self.image is None:
+            painter.setPen(theme.qcolor(theme.MUTED))
+            painter.drawText(
+                self.rect(), QtCore.Qt.AlignmentFlag.AlignCenter, self.problem or "loading…"
+            )
+            return
+        painter.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(area, self.image)
+        x = area.left() + round(self.played * area.width())
+        painter.fillRect(
+            QtCore.QRect(area.left(), area.top(), x - area.left(), area.height()),
+            QtGui.QColor(255, 255, 255, 40),
+        )
+        painter.setPen(QtGui.QPen(theme.qcolor(theme.ACCENT), 2))
+        painter.drawLine(x, area.top() - 8, x, area.bottom() + 8)
+
+    def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
+        area = self.wave_rect()
+        if area.width() > 0:
+            fraction = (event.position().x() - area.left()) / area.width()
+            self.seek.emit(min(1.0, max(0.0, fraction)))
 
 
 class TextView(QtWidgets.QPlainTextEdit):
@@ -208,6 +311,8 @@ class ResultViewer(QtWidgets.QDialog):
             return ImageView(asset)
         if asset.kind is AssetKind.VIDEO:
             return VideoView(asset)
+        if asset.kind is AssetKind.AUDIO:
+            return AudioView(asset)
         return TextView(asset, library)
 
     def _describe(self, index: int) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6 import QtGui, QtWidgets
 
+from canvastoon_desktop.core.media.fonts import bundled_font_path
 from canvastoon_desktop.core.ports import PortType
 
 # -- base palette ----------------------------------------------------------------------------
@@ -37,6 +38,7 @@ CATEGORY_COLORS: dict[str, str] = {
     "text": "#d99a2b",
     "image": "#22a88f",
     "video": "#9a55d8",
+    "audio": "#3fa34d",
     "list": "#6d7a93",
     "output": "#db5d50",
     "generate": "#6d7a93",
@@ -47,12 +49,13 @@ CATEGORY_LABELS: dict[str, str] = {
     "text": "Text",
     "image": "Image",
     "video": "Video",
+    "audio": "Sound",
     "list": "Lists",
     "output": "Output",
     "generate": "Other",
 }
 
-CATEGORY_ORDER = ("input", "text", "image", "video", "list", "output", "generate")
+CATEGORY_ORDER = ("input", "text", "image", "video", "audio", "list", "output", "generate")
 
 # -- ports --------------------------------------------------------------------------------------
 PORT_COLORS: dict[PortType, str] = {
@@ -62,6 +65,8 @@ PORT_COLORS: dict[PortType, str] = {
     PortType.VIDEO: "#c07cff",
     PortType.SHOTS: "#7fb0ff",
     PortType.CHARACTER: "#ff8fb3",
+    PortType.AUDIO: "#5fd36a",
+    PortType.LINE: "#ffd36e",
 }
 
 # -- node states --------------------------------------------------------------------------------
@@ -239,3 +244,17 @@ def apply(app: QtWidgets.QApplication) -> None:
         palette.setColor(QtGui.QPalette.ColorGroup.Disabled, role, QtGui.QColor(FAINT))
     app.setPalette(palette)
     app.setStyleSheet(QSS)
+    _add_bundled_font()
+
+
+def _add_bundled_font() -> None:
+    """Qt draws boxes for Hangul where the system has no CJK font: the bundled face (the
+    strips' lettering font) fills the gap, so Korean dialogue reads in every widget."""
+    path = bundled_font_path()
+    if path is None or str(path) in _added_fonts:
+        return
+    if QtGui.QFontDatabase.addApplicationFont(str(path)) >= 0:
+        _added_fonts.add(str(path))
+
+
+_added_fonts: set[str] = set()

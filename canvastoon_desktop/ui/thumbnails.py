@@ -24,6 +24,7 @@ from canvastoon_desktop.core import media
 from canvastoon_desktop.core.assets import Asset, AssetKind
 from canvastoon_desktop.core.errors import CoreError
 from canvastoon_desktop.core.library import Library
+from canvastoon_desktop.core.media.thumbs import waveform_png
 from canvastoon_desktop.core.thumbs import ThumbnailCache
 
 from .pixmap_cache import PixmapCache
@@ -76,6 +77,8 @@ class ThumbnailLoader(QtCore.QObject):
         return pix
 
     def text(self, asset: Asset) -> str | None:
+        if asset.kind is AssetKind.AUDIO:  # its bytes are not words: say what it is
+            return describe_sound(asset)
         key = text_key(asset)
         with self._lock:
             found = self._texts.get(key)
@@ -152,6 +155,13 @@ class ThumbnailLoader(QtCore.QObject):
             self._texts[key] = text[:EXCERPT_CHARS]
 
 
+def describe_sound(asset: Asset) -> str:
+    """A sound as a card names it: ``♪ 2.7 s sound (WAV)``."""
+    length = f"{asset.duration_s:.1f} s " if asset.duration_s else ""
+    kind = asset.mime.split("/")[-1].upper().replace("MPEG", "MP3")
+    return f"♪ {length}sound ({kind})"
+
+
 def describe_json(text: str) -> str:
     """A structured value as a person reads it: a character's name and look, a shot list's
     shots — not raw JSON."""
@@ -193,4 +203,16 @@ def load_full_image(path: str | os.PathLike[str]) -> QtGui.QImage:
     image = reader.read()
     if image.isNull():
         raise CoreError(f"{Path(path).name}: {reader.errorString()}")
+    return image
+
+
+#: the size a viewer shows a sound's waveform at (scaled to fit; wide, as sound runs in time)
+WAVEFORM_SIZE = (1200, 300)
+
+
+def load_waveform(path: str | os.PathLike[str]) -> QtGui.QImage:
+    """A sound's waveform as a QImage (call in a worker thread: it decodes the sound)."""
+    image = QtGui.QImage.fromData(waveform_png(path, *WAVEFORM_SIZE))
+    if image.isNull():
+        raise CoreError(f"{Path(path).name}: its waveform could not be drawn")
     return image

@@ -122,3 +122,48 @@ def test_scrub_keeps_ordinary_words() -> None:
         "max_tokens": 5,
         "nested": [{"client_secret": "[redacted]", "prompt": "a secret garden"}],
     }
+
+
+def test_a_subtitle_takes_the_name_of_the_video_it_captions(
+    library: Library, tmp_path: Path
+) -> None:
+    """Players load an SRT only when its file stem matches the video's."""
+    first, second = (
+        library.put_file(
+            mp4_file(tmp_path / f"cut{n}.mp4", n),
+            AssetKind.VIDEO,
+            "video/mp4",
+            width=72,
+            height=128,
+            duration_s=1.0,
+        )
+        for n in (1, 2)
+    )
+    srt = library.put_bytes(
+        b"1\n00:00:00,300 --> 00:00:01,000\nWait for me!\n",
+        AssetKind.TEXT,
+        "application/x-subrip",
+    )
+    other_srt = library.put_bytes(
+        b"1\n00:00:00,000 --> 00:00:01,000\nHello\n", AssetKind.TEXT, "application/x-subrip"
+    )
+    slide = library.put_bytes(png_bytes(3), AssetKind.IMAGE, "image/png", width=90, height=160)
+    for video, captions, key in ((first, None, "a"), (second, srt, "b")):
+        outputs = {"video": video, **({"captions": captions} if captions else {})}
+        library.record_result(
+            ResultRecord(
+                cache_key=f"cut-{key}",
+                node_id=f"episode-{key}",
+                node_type="assemble_short",
+                node_title="Episode",
+                outputs=outputs,
+            )
+        )
+    # the slide and the videos come before the texts, as the Export node orders its ports
+    written = export_assets(library, [slide, first, second, srt, other_srt], tmp_path / "out")
+    names = [w.path.name for w in written]
+    assert names[3] == names[2].removesuffix(".mp4") + ".srt"  # beside the video it captions
+    assert names[4].startswith("05_text_") and names[4].endswith(".srt")  # captions nothing
+    assert written[3].sidecar.name == names[3] + ".json"
+    assert len(set(names)) == len(names)
+    assert written[3].path.read_text() == library.read_text(srt)

@@ -81,6 +81,45 @@ def test_official_replicate_videos_are_priced_per_second_of_output() -> None:
     assert prices.estimate(veo, {"duration": 4}).high == pytest.approx(0.60)
 
 
+def test_eleven_speech_is_priced_per_character_and_music_per_second_of_its_length() -> None:
+    prices = PriceTable.load()
+    speech = CATALOG["elevenlabs/eleven_multilingual_v2"]
+    # ElevenLabs' $0.10 per 1,000 characters, up to twice that through AIML
+    assert prices.estimate(speech, {}, prompt_chars=1000) == CostRange(0.10, 0.21)
+    music = CATALOG["elevenlabs/eleven_music"]
+    # its length is asked for in milliseconds; the price is per second ($0.30-0.75 a minute)
+    minute = prices.estimate(music, {"music_length_ms": 60_000})
+    assert (minute.low, minute.high) == pytest.approx((0.30, 0.75))
+    assert prices.outputs_usd(music, {"music_length_ms": 90_000}, 1) == pytest.approx(1.125)
+
+
+def test_a_length_param_in_other_units_is_scaled_to_seconds_by_its_price_rule() -> None:
+    from canvastoon_desktop.core.catalog import (
+        ModelSpec,
+        PriceRule,
+        PriceUnit,
+        Provider,
+        Role,
+        Task,
+    )
+    from canvastoon_desktop.core.params import ParamKind, ParamSpec
+
+    def clip(model_id: str, param: str, scale: float) -> ModelSpec:
+        rule = PriceRule(PriceUnit.OUTPUT_SECOND, seconds=param, seconds_scale=scale)
+        length = ParamSpec(param, ParamKind.INT, 1)
+        return ModelSpec(model_id, model_id, Provider.AIML, Task.MUSIC, Role.MUSIC, (length,),
+                         rule, (1, 2))  # fmt: skip
+
+    prices = PriceTable.load()
+    prices.models.update({m: {"usd_per_second": 0.01} for m in ("in/ms", "in/s", "in/min")})
+    assert prices.estimate(clip("in/ms", "length_ms", 0.001), {"length_ms": 2500}).high == (
+        pytest.approx(0.025)
+    )
+    assert prices.estimate(clip("in/s", "seconds", 1.0), {"seconds": 2}).high == 0.02
+    assert prices.estimate(clip("in/min", "minutes", 60.0), {"minutes": 2}).high == 1.2
+    assert clip("in/ms", "length_ms", 0.001).price_rule.output_seconds({"length_ms": 500}) == 0.5
+
+
 def test_z_image_is_priced_per_image_by_megapixels_and_refuses_larger_ones() -> None:
     prices = PriceTable.load()
     z_image = CATALOG["prunaai/z-image-turbo"]

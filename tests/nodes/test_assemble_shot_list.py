@@ -5,69 +5,30 @@ whole, explicit trims still win, and mismatched lists fail with a clear reason."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from canvastoon_desktop.core import media
-from canvastoon_desktop.core.assets import Asset, AssetKind, ItemList
+from canvastoon_desktop.core.assets import Asset, AssetKind
 from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.graph import Edge, Graph
 from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.nodetype import NodeRegistry, NodeType
-from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.ports import Port, PortType
 from canvastoon_desktop.core.pricing import PriceTable
-from canvastoon_desktop.core.runtime import NodeContext, PortValues, SourceContext
 from canvastoon_desktop.core.validation import graph_problems
-from nodes import NODE_TYPES, default_registry
 from nodes.assemble import shot_cuts
 from tests.support.library_factory import mp4_file
+from tests.support.library_sources import registry_with_library_assets, shot_doc
 
 FPS = 12  # the test clips' rate; the cut is rendered at 24 fps
 FRAME = 1 / 24
 
 
-class LibraryAssets(NodeType):
-    """Test source: assets already in the library (by hash) — one, or a list."""
-
-    type_id = "test.library_assets"
-    title = "Assets"
-    outputs = (
-        Port("video", PortType.VIDEO),
-        Port("videos", PortType.VIDEO, is_list=True),
-        Port("shots", PortType.SHOTS, is_list=True),
-    )
-    params = (ParamSpec("shas", ParamKind.STRING, ""),)
-    is_source = True
-
-    def source_outputs(self, ctx: SourceContext) -> Mapping[str, Any]:
-        assets = tuple(ctx.library.asset(s) for s in str(ctx.params["shas"]).split(","))
-        return {"video": assets[0], "videos": ItemList(assets), "shots": ItemList(assets)}
-
-    async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
-        return self.source_outputs(SourceContext(ctx.library, ctx.params, None))
-
-
-REGISTRY = NodeRegistry(default_registry().catalog, [*NODE_TYPES, LibraryAssets])
-
-
-def shot(index: int, duration: float, role: str = "motion") -> dict[str, Any]:
-    return {
-        "index": index,
-        "title": f"Shot {index}",
-        "duration": duration,
-        "image_prompt": f"key frame {index}",
-        "video_prompt": f"motion {index}",
-        "camera": "medium shot",
-        "role": role,
-        "characters": [],
-    }
+REGISTRY = registry_with_library_assets()
 
 
 @pytest.fixture
@@ -94,7 +55,7 @@ def episode(
     trims: str = "",
 ) -> tuple[Graph, str]:
     graph = Graph(REGISTRY)
-    shots = [library.put_json(shot(i, d)) for i, d in enumerate(durations, start=1)]
+    shots = [library.put_json(shot_doc(i, d)) for i, d in enumerate(durations, start=1)]
     made = graph.create_node(
         "test.library_assets", params={"shas": ",".join(v.sha256 for v in videos)}
     )

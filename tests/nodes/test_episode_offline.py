@@ -51,7 +51,7 @@ def test_the_offline_episode_runs_each_shot_with_its_characters(
     assert any(isinstance(e, NodeItems) and e.node_id == "cards" and e.count == 6 for e in events)
     clips = summary.nodes["clips"].outputs["video"]
     durations = [round(media.probe_video_file(c.path).duration_s) for c in clips.items]
-    assert durations == [5, 4, 4, 4, 4, 6]  # each shot's own duration
+    assert durations == [5, 4, 4, 4, 6, 6]  # each shot's own duration
     episode = media.probe_video_file(summary.nodes["episode"].outputs["video"].path)
     shot_seconds = sum(library.read_json(s)["duration"] for s in shots.items)
     assert (episode.width, episode.height) == (720, 1280)

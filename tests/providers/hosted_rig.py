@@ -169,6 +169,8 @@ class Rig:
                     "image_gen": "image",
                     "inpaint": "image",
                     "video": "video",
+                    "speech": "audio",
+                    "music": "music",
                 }[out]
                 graph.connect(Edge(src, out_port, node.id, port))
         return node.id

@@ -175,7 +175,7 @@ def test_hailuo_video_is_created_journaled_polled_and_downloaded(rig: Rig, sim: 
     assert summary.status == "done", summary.nodes[node]
     body = sim.log.last("aiml.video.create").body
     assert body["model"] == "minimax/hailuo-2.3-fast"
-    assert body["prompt"] == "she spins, camera orbits"
+    assert body["prompt"] == "she spins, camera orbits. No on-screen text."
     assert body["image_url"].startswith("data:image/png;base64,")
     assert (body["duration"], body["resolution"], body["enhance_prompt"]) == (6, "768P", False)
     assert "aspect_ratio" not in body

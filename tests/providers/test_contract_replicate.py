@@ -116,7 +116,7 @@ def test_seedance_video_with_a_first_frame(rig: Rig, sim: Simulator) -> None:
     body = created(sim, "bytedance/seedance-1-pro-fast")["input"]
     assert body["image"].startswith("data:image/png;base64,")
     assert {k: v for k, v in body.items() if k != "image"} == {
-        "prompt": "she dances",
+        "prompt": "she dances. No on-screen text.",  # captions come from the script
         "duration": 4,
         "resolution": "480p",
         "aspect_ratio": "9:16",
@@ -149,7 +149,7 @@ def test_veo_video_with_first_and_last_frames(rig: Rig, sim: Simulator) -> None:
     assert body["image"].startswith("data:image/png") and body["last_frame"].startswith("data:")
     assert body["image"] != body["last_frame"]
     assert {k: v for k, v in body.items() if k not in ("image", "last_frame")} == {
-        "prompt": "slow push-in",
+        "prompt": "slow push-in. No on-screen text.",
         "duration": 8,
         "aspect_ratio": "9:16",
         "resolution": "720p",

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import io
 import threading
+import wave
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -27,10 +28,22 @@ def png_bytes(width: int = 64, height: int = 96) -> bytes:
     return out.getvalue()
 
 
+def wav_bytes(seconds: float = 1.5, rate: int = 16_000) -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"\x10\x00" * round(seconds * rate))
+    return out.getvalue()
+
+
 PNG = png_bytes()
+WAV = wav_bytes()
 #: path -> (status, content type, body, declared length or None)
 ROUTES: dict[str, tuple[int, str, bytes, int | None]] = {
     "/ok.png": (200, "image/png", PNG, None),
+    "/line.wav": (200, "audio/wav", WAV, None),
     "/generic": (200, "application/octet-stream", PNG, None),
     "/page": (200, "text/html", b"<html><body>Sign in</body></html>", None),
     "/garbage": (200, "application/octet-stream", b"\x00" * 200, None),
@@ -110,6 +123,17 @@ def test_what_is_not_the_image_asked_for_is_refused(
     with pytest.raises(BadOutput) as info:
         fetch(server + path, job)
     assert words in str(info.value)
+    assert not list((job.library.root / "tmp").iterdir())
+
+
+def test_a_sound_is_decoded_whole_and_stored_with_its_length(
+    server: str, job: RecordingJob
+) -> None:
+    got = fetch(server + "/line.wav", job, AssetKind.AUDIO)
+    assert got.asset.kind is AssetKind.AUDIO and got.asset.mime == "audio/wav"
+    assert got.duration_s == pytest.approx(1.5, abs=0.01) == got.asset.duration_s
+    with pytest.raises(BadOutput, match="was to send a sound but sent a PNG image"):
+        fetch(server + "/generic", job, AssetKind.AUDIO)
     assert not list((job.library.root / "tmp").iterdir())
 
 

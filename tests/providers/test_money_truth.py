@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from canvastoon_desktop.core.graph import Graph
+from canvastoon_desktop.core.graph import Edge, Graph
 from canvastoon_desktop.core.pricing import Budget, CostRange
 from canvastoon_desktop.simulator import Bill, FaultRule, Simulator
 from tests.providers.hosted_rig import Rig
@@ -39,6 +39,11 @@ def build(rig: Rig, model: str, **params: Any) -> tuple[Graph, str]:
         node = rig.node(g, "inpaint", {"image": image, "mask": mask}, model=model)
     elif model in ("google/nano-banana-pro", "prunaai/z-image-turbo"):
         node = rig.node(g, "image_gen", model=model, prompt="idol on a neon rooftop", **params)
+    elif model == "elevenlabs/eleven_multilingual_v2":
+        line = rig.text(g, params.pop("text", "Five, six, seven, eight!"))
+        node = rig.node(g, "speech", {"text": line}, model=model, **params)
+    elif model == "elevenlabs/eleven_music":
+        node = rig.node(g, "music", model=model, prompt="bright K-pop synth bed", **params)
     else:
         node = rig.video(g, model, **params)
     return g, node
@@ -64,12 +69,19 @@ SETTINGS = [
     ("google/veo-3.1-fast", {"resolution": "720p", "duration": 8, "generate_audio": True}),
     ("google/veo-3.1-fast", {"resolution": "1080p", "duration": 4, "generate_audio": False}),
     ("google/veo-3.1-fast", {"resolution": "720p", "duration": 6, "generate_audio": False}),
+    ("elevenlabs/eleven_music", {"music_length_ms": 10_000}),
+    ("elevenlabs/eleven_music", {"music_length_ms": 95_500}),
+]
+#: models whose provider reports no charge: booked at the quote's max, as an estimate
+ESTIMATED = [
+    ("elevenlabs/eleven_multilingual_v2", {}),
+    ("elevenlabs/eleven_multilingual_v2", {"text": "우리 함께 가자. " * 40, "voice": "Aria"}),
 ]
 
 
 def test_every_hosted_model_of_the_catalog_is_exercised_here(rig: Rig) -> None:
     hosted = {m.id for m in rig.executor.registry.catalog if not m.offline}
-    assert hosted == {model for model, _ in SETTINGS}
+    assert hosted == {model for model, _ in SETTINGS + ESTIMATED}
 
 
 @pytest.mark.parametrize(("model", "params"), SETTINGS, ids=lambda v: str(v))
@@ -93,6 +105,78 @@ def test_the_quote_holds_the_bill_and_the_ledger_books_it_to_the_cent(
     assert quote.low - 1e-9 <= row["quote_low"] and row["quote_high"] <= quote.high + 1e-9
 
 
+@pytest.mark.parametrize(("model", "params"), ESTIMATED, ids=lambda v: str(v)[:40])
+def test_a_charge_the_provider_does_not_report_is_booked_at_the_quote_max_over_the_bill(
+    rig: Rig, sim: Simulator, model: str, params: dict[str, Any]
+) -> None:
+    g, node = build(rig, model, **params)
+    quote = _quote(rig, g, node)
+    summary, _ = rig.run(g)
+    assert summary.nodes[node].status == "done", summary.nodes[node]
+    (bill,) = [b for b in sim.bills() if b.model == model]
+    assert quote.low - 1e-9 <= bill.usd <= quote.high + 1e-9, (quote, bill)
+    (row,) = ledger(rig)
+    assert (row["basis"], row["reported_usd"]) == ("estimate", None)
+    # booked at the call's quote max (its text known), which lies within the node's quote
+    assert row["usd"] == pytest.approx(row["quote_high"])
+    assert quote.low - 1e-9 <= row["quote_low"] and row["quote_high"] <= quote.high + 1e-9
+    assert row["quote_low"] <= bill.usd <= row["usd"]  # never booked below what was billed
+
+
+def test_an_episode_with_speech_and_music_is_quoted_within_its_bill(
+    rig: Rig, sim: Simulator
+) -> None:
+    """Dialogue Lines from a written shot list, each line spoken by Eleven Multilingual,
+    over an Eleven Music bed: quoted once the lines are written (each by its own length),
+    the quote holds the sum AIML bills; music is booked as reported, each line at its own
+    quote's max."""
+    g = rig.graph()
+    story = rig.text(
+        g,
+        'Mina waits on the rooftop (5s) Mina: "Five, six, seven, eight!"\n'
+        'Jun runs up the stairs (6s) Jun: "기다려, 미나!" Mina: "You are late again."\n'
+        "The city lights pulse with the beat",
+    )
+    writer = rig.node(
+        g,
+        "prompt_llm",
+        {"text": story},
+        model="local/template-writer",
+        preset="scenario_writer",
+        output="shot_list",
+        shot_count=3,
+    )
+    dialogue = g.create_node("dialogue_lines").id
+    g.connect(Edge(writer, "shots", dialogue, "shots"))
+    voices = g.create_node("speech", params={"model": "elevenlabs/eleven_multilingual_v2"}).id
+    g.connect(Edge(dialogue, "lines", voices, "line"))
+    music = rig.node(
+        g, "music", model="elevenlabs/eleven_music", prompt="K-pop bed", music_length_ms=20_000
+    )
+    written, _ = rig.run(g, targets=[dialogue])  # the shot list and its lines: offline
+    assert written.nodes[dialogue].status == "done", written.nodes[dialogue]
+    quote = rig.executor.plan(g).quote
+    summary, _ = rig.run(g)
+    assert summary.status == "done", {n: o.error for n, o in summary.nodes.items() if o.error}
+    bills = sim.bills()
+    assert [b.model for b in bills].count("elevenlabs/eleven_multilingual_v2") == 3
+    billed = sum(b.usd for b in bills)
+    assert quote.cost.low - 1e-9 <= billed <= quote.cost.high + 1e-9, (quote.cost, billed)
+    spoken_chars = len("Five, six, seven, eight!기다려, 미나!You are late again.")
+    voiced = quote.nodes[voices]
+    assert voiced.runs == 3 and voiced.items_known  # each line by its length, not any text's
+    assert (voiced.cost.low, voiced.cost.high) == pytest.approx(
+        (spoken_chars * 100 / 1e6, spoken_chars * 210 / 1e6)
+    )
+    rows = ledger(rig)
+    spoken = [r for r in rows if r["model"] == "elevenlabs/eleven_multilingual_v2"]
+    assert [r["basis"] for r in spoken] == ["estimate"] * 3
+    (bed,) = [r for r in rows if r["model"] == "elevenlabs/eleven_music"]
+    (bed_bill,) = [b for b in bills if b.model == "elevenlabs/eleven_music"]
+    assert bed["basis"] == "reported" and abs(bed["usd"] - bed_bill.usd) < 0.005
+    assert summary.nodes[music].cost_usd == pytest.approx(bed_bill.usd)
+
+
 def _quote(rig: Rig, g: Graph, node: str) -> CostRange:
     return rig.executor.plan(g).quote.nodes[node].cost
 
@@ -104,6 +188,7 @@ HOSTILE = [
     ("aiml.images", "google/nano-banana-pro", '"315000 credits"'),  # not a number
     ("aiml.chat", "gpt-4o", "NaN"),
     ("aiml.video.create", "minimax/hailuo-2.3-fast", "1e400"),  # the create answer's charge
+    ("aiml.music.poll", "elevenlabs/eleven_music", "-1"),  # music: the completed poll's
     ("replicate.predictions.get", "allenhooo/lama", "Infinity"),  # predict_time: Infinity
     ("replicate.predictions.get", "allenhooo/lama", "-4.5"),
 ]

@@ -10,6 +10,7 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -63,8 +64,10 @@ def mp4_file(
     height: int = 128,
     fps: int = 12,
     seconds: float = 1.0,
+    tone_hz: float | None = None,
 ) -> Path:
-    """A short distinct clip (a moving bar on a colour of its own)."""
+    """A short distinct clip (a moving bar on a colour of its own); with ``tone_hz``, it has
+    a sound of its own too (a steady tone, as Veo's clips come with sound)."""
     rng = random.Random(index)
     colour = [rng.randrange(40, 255) for _ in range(3)]
     n = max(1, round(seconds * fps))
@@ -72,6 +75,8 @@ def mp4_file(
         stream = container.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.options = {"preset": "ultrafast"}
+        if tone_hz is not None:
+            _add_tone(container, tone_hz, seconds)
         for i in range(n):
             arr = np.empty((height, width, 3), np.uint8)
             arr[:] = colour
@@ -84,6 +89,21 @@ def mp4_file(
         for packet in stream.encode():
             container.mux(packet)
     return path
+
+
+def _add_tone(container: Any, tone_hz: float, seconds: float, rate: int = 48_000) -> None:
+    sound = container.add_stream("aac", rate=rate, layout="mono")
+    t = np.arange(round(seconds * rate)) / rate
+    samples = (0.3 * np.sin(2 * np.pi * tone_hz * t)).astype(np.float32)[np.newaxis, :]
+    for start in range(0, samples.shape[1], 1024):
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(samples[:, start : start + 1024]), format="fltp", layout="mono"
+        )
+        frame.sample_rate, frame.pts = rate, start
+        for packet in sound.encode(frame):
+            container.mux(packet)
+    for packet in sound.encode():
+        container.mux(packet)
 
 
 @dataclass

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtTest import QTest
 
 from canvastoon_desktop.core.executor import Executor
@@ -125,3 +125,21 @@ def pretend_the_app_died(monkeypatch: Any) -> None:
         recovery._lock.close()
         monkeypatch.setattr(recovery, "_lock", None)
     monkeypatch.setattr(recovery, "SESSION", uuid.uuid4().hex)
+
+
+def wheel(widget: QtWidgets.QWidget, dy: int, modifiers: Any = None) -> None:
+    """Turn the mouse wheel over the middle of ``widget`` (``dy`` 120 per notch, up > 0)."""
+    centre = QtCore.QPointF(widget.rect().center())
+    QtWidgets.QApplication.sendEvent(
+        widget,
+        QtGui.QWheelEvent(
+            centre,
+            widget.mapToGlobal(centre.toPoint()),
+            QtCore.QPoint(),
+            QtCore.QPoint(0, dy),
+            QtCore.Qt.MouseButton.NoButton,
+            modifiers or QtCore.Qt.KeyboardModifier.NoModifier,
+            QtCore.Qt.ScrollPhase.NoScrollPhase,
+            False,
+        ),
+    )

@@ -3,13 +3,16 @@
 Timing is computed on one shared timeline: clip boundaries are rounded to whole output frames
 from the running total (so lengths never drift), and each clip's audio is cut or padded with
 silence to exactly its video length, so sound stays in sync however many clips are joined.
+
+A finished short brings its own sound (the mix of dialogue, music and the clips' kept sound,
+see ``clip_sound`` and ``mix.py``) and captions burned in frame by frame.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ import numpy as np
 
 from canvastoon_desktop.core.errors import MediaError
 from canvastoon_desktop.core.media.atomic import Progress, atomic_output, check_cancel
+from canvastoon_desktop.core.media.captions import Overlay, burn
 from canvastoon_desktop.core.media.fit import Fit, place, scaled_size
 from canvastoon_desktop.core.media.image import file_label
 from canvastoon_desktop.core.media.types import Clip, ClipError, VideoInfo
@@ -31,7 +35,12 @@ from canvastoon_desktop.core.media.video import (
     rotation_quarters,
     short,
 )
-from canvastoon_desktop.core.media.writer import AUDIO_RATE, Mp4Writer, check_video_size
+from canvastoon_desktop.core.media.writer import (
+    AUDIO_RATE,
+    Mp4Writer,
+    check_video_size,
+    to_output_yuv,
+)
 
 _EPS = 1e-3
 
@@ -146,6 +155,10 @@ class _AudioCursor:
         return np.concatenate([rest, np.zeros((2, pad), np.float32)], axis=1) if pad else rest
 
 
+#: the caption to burn into output frame n (None: none)
+CaptionAt = Callable[[int], Overlay | None]
+
+
 @dataclass
 class _Job:
     writer: Mp4Writer
@@ -155,14 +168,33 @@ class _Job:
     fit: Fit
     cancel: threading.Event | None
     progress: Progress
+    #: the finished sound of the whole cut, written instead of the clips' own
+    track: np.ndarray | None = None
+    captions: CaptionAt | None = None
+    #: without a track: the clips whose own sound is written (0-based; None: all)
+    keep: Collection[int] | None = None
+
+    def hears(self, plan: _Plan) -> bool:
+        """Whether ``plan``'s own sound goes into the file (else silence of its length)."""
+        return self.track is None and _sounds(plan, self.keep)
 
 
-def _fit_frame(frame: Any, job: _Job) -> np.ndarray:
-    w, h = frame.width, frame.height
-    if rotation_quarters(frame) % 2:
-        w, h = h, w
+def _sounds(plan: _Plan, keep: Collection[int] | None) -> bool:
+    return plan.info.has_audio and (keep is None or plan.index in keep)
+
+
+def _fit_frame(frame: Any, job: _Job) -> Any:
+    """A decoded frame as the writer takes it (yuv420p at the output size, BT.709). A clip
+    of the cut's shape — the usual 9:16 — is scaled and converted in one pass, never through
+    RGB; one that must be rotated, cropped or padded goes through RGB to be placed."""
+    quarters = rotation_quarters(frame)
+    w, h = (frame.height, frame.width) if quarters % 2 else (frame.width, frame.height)
     size = scaled_size(w, h, job.width, job.height, job.fit)
-    return place(frame_to_rgb(frame, size), job.width, job.height)
+    if quarters == 0 and size == (job.width, job.height):
+        shrinking = job.width * job.height < w * h
+        return to_output_yuv(frame, job.width, job.height, "AREA" if shrinking else "BICUBIC")
+    rgb = place(frame_to_rgb(frame, size), job.width, job.height)
+    return to_output_yuv(av.VideoFrame.from_ndarray(rgb, format="rgb24"))
 
 
 def _render(
@@ -173,22 +205,36 @@ def _render(
     cursor = _AudioCursor(plan.start, sample_at(first_frame + n_frames) - base)
     emitted = 0
     prev: Any = None
-    cached: tuple[Any, np.ndarray | None] = (None, None)
+    fitted: tuple[Any, Any] = (None, None)  # (decoded frame, it fitted): a held frame
+    burned: tuple[Any, Any, Any] = (None, None, None)  # (fitted, caption, both)
 
     def emit(frame: Any) -> None:
-        nonlocal emitted, cached
-        if cached[0] is not frame:
-            cached = (frame, _fit_frame(frame, job))
-        job.writer.write_rgb(cached[1])  # type: ignore[arg-type]
+        nonlocal emitted, fitted, burned
+        if fitted[0] is not frame:
+            fitted = (frame, _fit_frame(frame, job))
+        picture = fitted[1]
+        caption = job.captions(first_frame + emitted) if job.captions else None
+        if caption is not None:  # only the frames that show a caption, only its box
+            if burned[0] is not picture or burned[1] is not caption:
+                burned = (picture, caption, burn(picture, caption))
+            picture = burned[2]
+        job.writer.write_frame(picture)
         emitted += 1
-        job.writer.write_audio(cursor.take(sample_at(first_frame + emitted) - base))
+        if job.track is not None:
+            job.writer.write_audio(
+                job.track[
+                    :, sample_at(first_frame + emitted - 1) : sample_at(first_frame + emitted)
+                ]
+            )
+        else:
+            job.writer.write_audio(cursor.take(sample_at(first_frame + emitted) - base))
         job.progress.update(first_frame + emitted)
         check_cancel(job.cancel)
 
     with open_video(plan.path) as container:
         vs = container.streams.video[0]
         vs.thread_type = "AUTO"
-        with_audio = job.writer.has_audio and plan.info.has_audio
+        with_audio = job.writer.has_audio and job.hears(plan)
         streams = [vs, container.streams.audio[0]] if with_audio else [vs]
         origin = origin_s(container)
         where = plan.start
@@ -227,7 +273,82 @@ def _render(
             raise ClipError(plan.index, plan.path, "no picture can be decoded in the trimmed part")
         while emitted < n_frames:  # the file ended a little early: hold its last frame
             emit(prev)
-        job.writer.write_audio(cursor.finish())
+        if job.track is None:
+            job.writer.write_audio(cursor.finish())
+
+
+def _sampler(fps: int) -> Callable[[int], int]:
+    def sample_at(frame_index: int) -> int:
+        return frame_index * AUDIO_RATE // fps
+
+    return sample_at
+
+
+def timeline(clips: Sequence[Clip], fps: int, fit: Fit = "cover") -> tuple[list[_Plan], list[int]]:
+    """Every clip checked, and the output frame each one starts at (plus the total)."""
+    if not clips:
+        raise MediaError("nothing to assemble: no clips were given")
+    if fit not in ("cover", "contain"):
+        raise MediaError(f"fit must be 'cover' or 'contain', not {fit!r}")
+    plans = [_plan(i, clip, fps) for i, clip in enumerate(clips)]
+    # Frame boundaries come from the running total, rounded half up, so every clip of at
+    # least one frame gets at least one frame and the total is within half a frame.
+    bounds, elapsed = [0], 0.0
+    for plan in plans:
+        elapsed += plan.end - plan.start
+        bounds.append(math.floor(elapsed * fps + 0.5))
+    return plans, bounds
+
+
+def timeline_seconds(clips: Sequence[Clip], fps: int) -> list[float]:
+    """Where each clip starts in the cut, in seconds, plus the cut's length."""
+    _plans, bounds = timeline(clips, fps)
+    return [b / fps for b in bounds]
+
+
+def clip_sound(
+    clips: Sequence[Clip],
+    fps: int,
+    *,
+    keep: Collection[int] | None = None,
+    cancel: threading.Event | None = None,
+) -> np.ndarray | None:
+    """The clips' own sound on the cut's timeline (stereo, 48 kHz), each clip's cut or padded
+    to its length as in the video; clips not in ``keep`` (0-based; None keeps all) are
+    silent. None when no kept clip has sound."""
+    plans, bounds = timeline(clips, fps)
+    sample_at = _sampler(fps)
+    kept = [
+        (plan, first, last)
+        for plan, first, last in zip(plans, bounds, bounds[1:], strict=False)
+        if _sounds(plan, keep)
+    ]
+    if not kept:
+        return None
+    track = np.zeros((2, sample_at(bounds[-1])), np.float32)
+    for plan, first, last in kept:
+        check_cancel(cancel)
+        start, total = sample_at(first), sample_at(last) - sample_at(first)
+        cursor = _AudioCursor(plan.start, total)
+        try:
+            with open_video(plan.path) as container:
+                stream = container.streams.audio[0]
+                origin = origin_s(container)
+                if plan.start > 0 and stream.time_base:
+                    container.seek(int((plan.start + origin) / stream.time_base), stream=stream)
+                for packet in container.demux(stream):
+                    for frame in packet.decode():
+                        cursor.feed(frame, origin)
+                    if cursor.full:
+                        break
+        except MediaError:
+            raise
+        except Exception as exc:
+            raise ClipError(
+                plan.index, plan.path, f"its sound cannot be decoded ({short(exc)})"
+            ) from None
+        track[:, start : start + total] = cursor.finish()
+    return track
 
 
 def assemble_clips(
@@ -240,38 +361,37 @@ def assemble_clips(
     fit: Fit = "cover",
     cancel: threading.Event | None = None,
     progress: Callable[[float], None] | None = None,
+    sound: np.ndarray | None = None,
+    captions: CaptionAt | None = None,
+    keep_clip_sound: Collection[int] | None = None,
 ) -> VideoInfo:
     """Join ``clips`` (trimmed, fitted, at ``fps``) into one MP4 at ``out_path``.
 
-    Every clip is checked before encoding starts. There is an AAC track only if some clip has
-    sound; silent clips then contribute silence of their length. ``out_path`` is replaced
-    only when the whole file is written; cancelling raises MediaCancelled and leaves nothing.
+    Every clip is checked before encoding starts. Without ``sound`` there is an AAC track
+    only if some clip in ``keep_clip_sound`` (0-based; None: every clip) has sound; the
+    others contribute silence of their length. With ``sound`` (stereo 48 kHz samples of the
+    whole cut) that is the AAC track, cut or padded to the video's length. ``captions`` gives the caption to burn
+    into each output frame. ``out_path`` is replaced only when the whole file is written;
+    cancelling raises MediaCancelled and leaves nothing.
     """
-    if not clips:
-        raise MediaError("nothing to assemble: no clips were given")
-    if fit not in ("cover", "contain"):
-        raise MediaError(f"fit must be 'cover' or 'contain', not {fit!r}")
     width, height = check_video_size(width, height, fps)
-    plans = [_plan(i, clip, fps) for i, clip in enumerate(clips)]
+    plans, bounds = timeline(clips, fps, fit)
     check_cancel(cancel)
-
-    # Frame boundaries come from the running total, rounded half up, so every clip of at
-    # least one frame gets at least one frame and the total is within half a frame.
-    bounds, elapsed = [0], 0.0
-    for plan in plans:
-        elapsed += plan.end - plan.start
-        bounds.append(math.floor(elapsed * fps + 0.5))
-
-    def sample_at(frame_index: int) -> int:
-        return frame_index * AUDIO_RATE // fps
-
-    has_audio = any(plan.info.has_audio for plan in plans)
+    sample_at = _sampler(fps)
+    track = None
+    if sound is not None:
+        total = sample_at(bounds[-1])
+        track = np.zeros((2, total), np.float32)
+        track[:, : min(total, sound.shape[1])] = sound[:, :total]
+    has_audio = track is not None or any(_sounds(plan, keep_clip_sound) for plan in plans)
     reporter = Progress(progress, bounds[-1])
     with atomic_output(out_path) as tmp:
         with Mp4Writer(
             tmp, width=width, height=height, fps=fps, audio=has_audio, label=Path(out_path).name
         ) as writer:
-            job = _Job(writer, width, height, fps, fit, cancel, reporter)
+            job = _Job(
+                writer, width, height, fps, fit, cancel, reporter, track, captions, keep_clip_sound
+            )
             for plan, first, last in zip(plans, bounds, bounds[1:], strict=False):
                 _render(plan, job, first, last - first, sample_at)
         info = probe_video_file(tmp)

@@ -44,8 +44,11 @@ _NOT_VIDEO_BRANDS = (
     "crx ",
 )
 
+_AUDIO_MP4_BRANDS = ("m4a ", "m4b ")
+
 IMAGE_MIMES = ("image/png", "image/jpeg", "image/webp", "image/gif")
 VIDEO_MIMES = ("video/mp4", "video/webm", "video/x-matroska")
+AUDIO_MIMES = ("audio/wav", "audio/mpeg", "audio/mp4", "audio/flac", "audio/ogg")
 
 
 def sniff_mime(head: bytes) -> str | None:
@@ -60,7 +63,17 @@ def sniff_mime(head: bytes) -> str | None:
     if head[:6] in (b"GIF87a", b"GIF89a"):
         return "image/gif"
     if len(head) >= 12 and head[4:8] == b"ftyp":
+        if head[8:12].decode("latin-1").lower() in _AUDIO_MP4_BRANDS:
+            return "audio/mp4"
         return "video/mp4" if _is_video_brand(head) else None
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "audio/wav"
+    if head.startswith(b"fLaC"):
+        return "audio/flac"
+    if head.startswith(b"OggS"):
+        return "audio/ogg"
+    if head.startswith(b"ID3") or _is_mpeg_audio_frame(head):
+        return "audio/mpeg"
     if head.startswith(b"\x1a\x45\xdf\xa3"):
         # The EBML header names its DocType within the first few dozen bytes.
         if b"webm" in head[:64]:
@@ -68,6 +81,17 @@ def sniff_mime(head: bytes) -> str | None:
         if b"matroska" in head[:64]:
             return "video/x-matroska"
     return None
+
+
+def _is_mpeg_audio_frame(head: bytes) -> bool:
+    """An MPEG audio frame header (MP3 without an ID3 tag): 11 sync bits, a layer, a
+    bit-rate index that is neither free nor invalid, and a valid sample rate."""
+    if len(head) < 4 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
+        return False
+    layer = (head[1] >> 1) & 0b11
+    bitrate = head[2] >> 4
+    rate = (head[2] >> 2) & 0b11
+    return layer != 0 and bitrate not in (0, 15) and rate != 3
 
 
 def _is_video_brand(head: bytes) -> bool:
@@ -87,7 +111,9 @@ def describe_head(head: bytes) -> str:
     mime = sniff_mime(head)
     if mime:
         kind, sub = mime.split("/")
-        sub = {"x-matroska": "MKV", "jpeg": "JPEG"}.get(sub, sub.upper())
+        sub = {"x-matroska": "MKV", "jpeg": "JPEG", "mpeg": "MP3", "mp4": "M4A"}.get(
+            sub if kind == "audio" or sub != "mp4" else "", sub.upper()
+        )
         return f"a {sub} {kind}"
     if not head:
         return "empty (0 bytes)"
@@ -106,4 +132,4 @@ def describe_head(head: bytes) -> str:
         return f"an ISO media file of an unsupported kind ({head[8:12].decode('latin-1')!r})"
     if head.startswith((b"#EXTM3U", b"ffconcat")):
         return "a playlist, not a media file"
-    return "not a recognised image or video format"
+    return "not a recognised image, video or audio format"

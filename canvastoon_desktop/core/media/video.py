@@ -7,6 +7,7 @@ local files.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Callable
@@ -148,7 +149,23 @@ def describe(container: InputContainer, label: str) -> tuple[VideoInfo, Any]:
 
 
 def probe_video_file(path: str | os.PathLike[str]) -> VideoInfo:
-    """Describe a video file, decoding its first frame to prove it is playable."""
+    """Describe a video file, decoding its first frame to prove it is playable.
+
+    The answer for a file that has not changed since (same size, modification time and
+    inode) is remembered: assembling a cut asks about each clip several times."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return _probe(os.fspath(path))  # it says what is wrong with the path
+    return _remembered_probe(os.fspath(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+@functools.lru_cache(maxsize=512)
+def _remembered_probe(path: str, _size: int, _mtime_ns: int, _inode: int) -> VideoInfo:
+    return _probe(path)
+
+
+def _probe(path: str) -> VideoInfo:
     label = file_label(path)
     with open_video(path, label) as container:
         info, _frame = describe(container, label)

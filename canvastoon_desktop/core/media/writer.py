@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import numbers
 import os
+from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import av
 import numpy as np
+from av.video.frame import PictureType
 
 from canvastoon_desktop.core.errors import MediaError
 
@@ -18,6 +20,22 @@ AUDIO_RATE = 48_000
 MAX_SIDE = 4096
 _BT709 = 1  # AVCOL_PRI/TRC/SPC_BT709
 _LIMITED = 1  # AVCOL_RANGE_MPEG
+
+
+def to_output_yuv(
+    frame: Any, width: int | None = None, height: int | None = None, interpolation: Any = None
+) -> Any:
+    """``frame`` (any format) as the writer takes it: yuv420p, BT.709, limited range, scaled
+    to ``width`` × ``height`` in the same pass. A frame already in that form is returned
+    as it is (no copy)."""
+    return frame.reformat(
+        width,
+        height,
+        "yuv420p",
+        dst_colorspace="ITU709",
+        dst_color_range="MPEG",
+        interpolation=interpolation,
+    )
 
 
 def check_video_size(width: int, height: int, fps: int) -> tuple[int, int]:
@@ -66,6 +84,7 @@ class Mp4Writer:
             cc.color_primaries = cc.color_trc = cc.colorspace = _BT709
             cc.color_range = _LIMITED
             self._video: Any = v
+            self._time_base = Fraction(1, fps)
             self._audio: Any = None
             if audio:
                 a = self._out.add_stream("aac", rate=AUDIO_RATE, layout="stereo")
@@ -87,9 +106,20 @@ class Mp4Writer:
     def write_rgb(self, rgb: np.ndarray) -> None:
         """Append one H×W×3 uint8 RGB frame of exactly the output size."""
         try:
-            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
-            frame = frame.reformat(format="yuv420p", dst_colorspace="ITU709")
+            frame = to_output_yuv(av.VideoFrame.from_ndarray(rgb, format="rgb24"))
+        except Exception as exc:
+            raise self._failed(exc) from None
+        self.write_frame(frame)
+
+    def write_frame(self, frame: Any) -> None:
+        """Append one frame already in the output's form: yuv420p of exactly the output size,
+        BT.709 limited range (``to_output_yuv``). The same frame may be written again (a
+        held picture): it is numbered here, and the type its decoder gave it is dropped, so
+        the encoder places its own key frames."""
+        try:
             frame.pts = self.frames
+            frame.time_base = self._time_base
+            frame.pict_type = PictureType.NONE
             self.frames += 1
             for packet in self._video.encode(frame):
                 self._out.mux(packet)

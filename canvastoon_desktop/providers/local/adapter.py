@@ -1,5 +1,6 @@
 """The offline provider: runs the local models (template writer, storyboard card, OpenCV
-inpaint, pan/zoom video) in worker threads. No key, no network, no cost."""
+inpaint, pan/zoom video, eSpeak NG speech, the artist's own music file) in worker threads.
+No key, no network, no cost."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from canvastoon_desktop.core.generation import (
     JobControl,
     ModelCall,
 )
+from canvastoon_desktop.core.media.audio import probe_audio_file
 
 from .inpaint import inpaint_image
 from .kenburns import render_pan_zoom
+from .speech import speak_to_wav
 from .storyboard import render_storyboard_card
 from .template import compose_from_labels, compose_shots
 
@@ -60,6 +63,10 @@ class LocalAdapter:
                 return await self._inpaint(call, job)
             if model_id == "local/pan-zoom":
                 return await self._pan_zoom(call, job)
+            if model_id == "local/espeak-ng":
+                return await self._speak(call, job)
+            if model_id == "local/audio-file":
+                return self._own_file(call)
         except MediaError as exc:
             raise GenerationError(str(exc), kind=ErrorKind.NODE) from None
         raise GenerationError(
@@ -139,6 +146,33 @@ class LocalAdapter:
             duration_s=info.duration_s,
         )
         return GeneratedOutput([asset], 0.0, "free")
+
+    async def _speak(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
+        out = job.temp_path(".wav")
+        job.progress("speaking")
+        try:
+            await self._thread(
+                speak_to_wav,
+                call.prompt,
+                out,
+                voice=str(call.params.get("voice") or "en-us"),
+                speed=int(call.params.get("speed") or 165),
+                pitch=int(call.params.get("pitch") or 50),
+            )
+            info = await self._thread(probe_audio_file, out)
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
+        asset = await job.store_file(out, AssetKind.AUDIO, "audio/wav", duration_s=info.duration_s)
+        return GeneratedOutput([asset], 0.0, "free")
+
+    def _own_file(self, call: ModelCall) -> GeneratedOutput:
+        files = call.files.get("file") or ()
+        if not files:
+            raise GenerationError(
+                "connect your music to the File input (Load Audio)", kind=ErrorKind.NODE
+            )
+        return GeneratedOutput([files[0]], 0.0, "free")
 
     async def _thread(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await asyncio.to_thread(fn, *args, **kwargs)

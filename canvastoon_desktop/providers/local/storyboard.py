@@ -16,8 +16,8 @@ from PIL import Image, ImageDraw
 
 from canvastoon_desktop.core.errors import MediaError
 from canvastoon_desktop.core.media import decode_image
+from canvastoon_desktop.core.media.fonts import Font, get_font, needs_cjk
 from canvastoon_desktop.core.media.image import encode_png
-from canvastoon_desktop.providers.local.fonts import Font, get_font, needs_cjk
 from canvastoon_desktop.providers.local.sketch import render_scene
 
 PAPER = (245, 241, 232)

@@ -89,15 +89,69 @@ _CAMERAS = (
 )
 
 
+#: quoted words (straight or curly quotes) are spoken; ``Name:`` before them says by whom
+_QUOTE = re.compile(r'["“]([^"”]+)["”]')
+_SAID_BY = re.compile(r"((?:[^\W\d_][\w.'-]*\s+){0,2}[^\W\d_][\w.'-]*)\s*:\s*$")
+NARRATOR = "narrator"
+
+
+def _speaker_before(before: str, characters: list[str]) -> tuple[str, int]:
+    """The name written as ``Name:`` right before a quote, and where it starts in
+    ``before`` (len(before) when there is none). A known character's (or the narrator's)
+    name wins over the words that happen to stand before it."""
+    match = _SAID_BY.search(before)
+    if match is None:
+        return "", len(before)
+    words = match.group(1).split()
+    known = {c.lower(): c for c in characters if c} | {NARRATOR: "Narrator"}
+    for take in range(len(words), 0, -1):
+        name = " ".join(words[-take:])
+        if name.lower() in known:
+            return known[name.lower()], before.rfind(name, match.start())
+    return words[-1], before.rfind(words[-1], match.start())
+
+
+def split_spoken(beat: str, characters: list[str]) -> tuple[str, list[dict], str]:
+    """A beat's action, its dialogue lines and its narration. Quoted text is spoken: by the
+    name written before it (``Mina: "Let's go"``), else by the first character the beat
+    names; ``Narrator: "..."`` (or a quote with nobody to say it) is narration."""
+    dialogue: list[dict] = []
+    narration: list[str] = []
+    action_parts: list[str] = []
+    position = 0
+    for match in _QUOTE.finditer(beat):
+        before = beat[position : match.start()]
+        speaker, cut = _speaker_before(before, characters)
+        action_parts.append(before[:cut])
+        position = match.end()
+        words = " ".join(match.group(1).split())
+        if not speaker:
+            lowered = beat.lower()
+            named = sorted(
+                (lowered.find(c.lower()), c) for c in characters if c and c.lower() in lowered
+            )
+            speaker = named[0][1] if named else NARRATOR
+        if speaker.lower() == NARRATOR:
+            narration.append(words)
+        elif words:
+            dialogue.append({"speaker": speaker, "line": words})
+    action_parts.append(beat[position:])
+    action = " ".join(" ".join(action_parts).split()).strip(" ,;")
+    return action, dialogue, " ".join(narration)
+
+
 def compose_shots(text: str, characters: list[str], count: int | None = None) -> dict:
     """A shot list from plain text: one shot per line (or sentence) of the input, each with
-    a role guessed from its verbs and the characters it names. Deterministic."""
+    a role guessed from its verbs and the characters it names, and the words quoted in it
+    as its dialogue (see ``split_spoken``). Deterministic."""
     lines = template_values(text)["shots"].splitlines()
     beats = [line.split(": ", 1)[1] for line in lines if ": " in line] or [text.strip() or "…"]
     if count:
         beats = beats[:count]
     shots = []
-    for index, beat in enumerate(beats, start=1):
+    for index, raw_beat in enumerate(beats, start=1):
+        beat, dialogue, narration = split_spoken(raw_beat, characters)
+        beat = beat or raw_beat
         lowered = beat.lower()
         role = next(
             (
@@ -107,7 +161,8 @@ def compose_shots(text: str, characters: list[str], count: int | None = None) ->
             ),
             "cinematic",
         )
-        named = [c for c in characters if c and c.lower() in lowered]
+        speakers = [d["speaker"] for d in dialogue]
+        named = [c for c in characters if c and (c.lower() in lowered or c in speakers)]
         if not named and len(characters) == 1:
             named = list(characters)
         duration = 4.0
@@ -125,6 +180,8 @@ def compose_shots(text: str, characters: list[str], count: int | None = None) ->
                 "camera": _CAMERAS[(index - 1) % len(_CAMERAS)],
                 "role": role,
                 "characters": named,
+                "dialogue": dialogue,
+                "narration": narration,
             }
         )
     return {"shots": shots}

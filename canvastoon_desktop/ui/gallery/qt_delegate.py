@@ -21,7 +21,13 @@ MARGIN = 5
 STAR_ON = theme.ACCENT
 STAR_OFF = "#4a4f5c"
 REJECT = "#ef5350"
-KIND_COLORS = {"image": "#39d0b2", "video": "#c07cff", "text": "#f2b84b", "json": "#7fb0ff"}
+KIND_COLORS = {
+    "image": "#39d0b2",
+    "video": "#c07cff",
+    "audio": "#5fd36a",
+    "text": "#f2b84b",
+    "json": "#7fb0ff",
+}
 SHOT_COLOR = "#ffd166"
 #: header heights: an episode's band, a shot's rule
 SECTION_HEIGHTS = {"episode": 46, "shot": 26}
@@ -97,7 +103,7 @@ class AssetDelegate(QtWidgets.QStyledItemDelegate):
         )
         painter.setBrush(theme.qcolor(theme.CARD_PREVIEW))
         painter.drawRoundedRect(area, 4, 4)
-        if row.kind in ("image", "video"):
+        if row.kind in ("image", "video", "audio"):  # a sound shows its waveform
             self._paint_picture(painter, area, row)
         else:
             self._paint_text(painter, area, row)
@@ -219,6 +225,8 @@ class AssetDelegate(QtWidgets.QStyledItemDelegate):
         kind = row.kind.upper()
         if row.kind == "video":
             kind = f"▶ {format_duration(row.duration_s)}".strip()
+        elif row.kind == "audio":
+            kind = f"♪ {format_duration(row.duration_s)}".strip()
         metrics = painter.fontMetrics()
         width = metrics.horizontalAdvance(kind) + 12
         pos = QtCore.QPoint(area.right() - width - 5, area.bottom() - metrics.height() - 9)

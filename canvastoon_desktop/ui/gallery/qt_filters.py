@@ -14,7 +14,13 @@ from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.library_query import AssetQuery, FilterKind, FilterSpec
 from canvastoon_desktop.ui import theme
 
-KIND_LABELS = {"image": "Images", "video": "Videos", "text": "Texts", "json": "Data"}
+KIND_LABELS = {
+    "image": "Images",
+    "video": "Videos",
+    "audio": "Sounds",
+    "text": "Texts",
+    "json": "Data",
+}
 REJECTED_LABELS = {"show": "Show rejected", "hide": "Hide rejected", "only": "Only rejected"}
 
 

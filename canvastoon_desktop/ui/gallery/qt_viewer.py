@@ -4,7 +4,10 @@ Every pane zooms (wheel, + / -, F to fit, Z for 100 %) and pans (drag); in a com
 all panes follow the one being moved — zoom is kept relative to each pane's fit and the
 centre in the picture's own proportions, so pictures of different sizes stay aligned.
 Videos play together from one transport bar (play/pause with Space, scrub with the slider)
-and are kept in step. Ratings work here as in the grid: 1–5, 0, X rate the active pane.
+and are kept in step; a sound shows its waveform with a playhead and plays from the same
+bar. A webtoon strip (far taller than wide) opens at the pane's width at its top and the
+wheel scrolls down it (Ctrl+wheel zooms). Ratings work here as in the grid: 1–5, 0, X rate
+the active pane.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from PySide6.QtMultimediaWidgets import QGraphicsVideoItem
 
 from canvastoon_desktop.core.assets import Asset, AssetKind
 from canvastoon_desktop.core.library import Library
+from canvastoon_desktop.core.media.strip import reads_as_strip
 from canvastoon_desktop.ui import theme
 from canvastoon_desktop.ui.result_viewer import present_first_frame
-from canvastoon_desktop.ui.thumbnails import load_full_image
+from canvastoon_desktop.ui.thumbnails import WAVEFORM_SIZE, load_full_image, load_waveform
 from canvastoon_desktop.ui.workers import in_thread
 
 from .qt_delegate import format_duration
@@ -47,6 +51,8 @@ class MediaPane(QtWidgets.QGraphicsView):
         self._applying = False
         self.player: QMediaPlayer | None = None
         self.audio: QAudioOutput | None = None
+        self.playhead: QtWidgets.QGraphicsLineItem | None = None
+        self.strip = False
         self.setScene(QtWidgets.QGraphicsScene(self))
         self.setBackgroundBrush(theme.qcolor(theme.BASE))
         self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
@@ -61,6 +67,12 @@ class MediaPane(QtWidgets.QGraphicsView):
         self.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
         self.item = self._make_item()
         self.scene().addItem(self.item)
+        self.strip = isinstance(self.item, QtWidgets.QGraphicsPixmapItem) and reads_as_strip(
+            self.item.boundingRect().width(), self.item.boundingRect().height()
+        )
+        if self.strip:  # read down from its top, at the pane's width
+            self._state = (1.0, 0.5, 0.0)
+            self.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self._update_scene_rect()
         self.horizontalScrollBar().valueChanged.connect(self._scrolled)
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
@@ -83,6 +95,23 @@ class MediaPane(QtWidgets.QGraphicsView):
             item = QtWidgets.QGraphicsPixmapItem(placeholder)
             item.setTransformationMode(QtCore.Qt.TransformationMode.SmoothTransformation)
             in_thread(load_full_image, self._image_loaded, path)
+            return item
+        if asset.kind is AssetKind.AUDIO:  # its waveform, with a playhead, and its sound
+            path = self.library.file_path(asset)
+            self.player = QMediaPlayer(self)
+            self.audio = QAudioOutput(self)
+            self.player.setAudioOutput(self.audio)
+            self.player.setSource(QtCore.QUrl.fromLocalFile(str(path)))
+            self.player.positionChanged.connect(self._move_playhead)
+            blank = QtGui.QPixmap(*WAVEFORM_SIZE)
+            blank.fill(QtCore.Qt.GlobalColor.transparent)
+            item = QtWidgets.QGraphicsPixmapItem(blank)
+            item.setTransformationMode(QtCore.Qt.TransformationMode.SmoothTransformation)
+            self.playhead = QtWidgets.QGraphicsLineItem(0, 0, 0, WAVEFORM_SIZE[1], item)
+            pen = QtGui.QPen(theme.qcolor(theme.ACCENT), 2)
+            pen.setCosmetic(True)
+            self.playhead.setPen(pen)
+            in_thread(load_waveform, self._image_loaded, path)
             return item
         if asset.kind is AssetKind.VIDEO:
             video = QGraphicsVideoItem()
@@ -115,6 +144,13 @@ class MediaPane(QtWidgets.QGraphicsView):
         self._update_scene_rect()
         self.apply_view(*self._state)
 
+    def _move_playhead(self, ms: int) -> None:
+        if self.playhead is None or self.player is None:
+            return
+        duration = self.player.duration()
+        x = self.item.boundingRect().width() * (ms / duration if duration > 0 else 0.0)
+        self.playhead.setLine(x, 0, x, self.item.boundingRect().height())
+
     def _native_size(self, size: QtCore.QSizeF) -> None:
         if isinstance(self.item, QGraphicsVideoItem) and not size.isEmpty():
             self.item.setSize(size)
@@ -123,6 +159,9 @@ class MediaPane(QtWidgets.QGraphicsView):
 
     def _update_scene_rect(self) -> None:
         rect = self.item.boundingRect()
+        if self.strip:  # the scroll bar spans the strip, no more
+            self.setSceneRect(rect)
+            return
         margin = max(rect.width(), rect.height())
         self.setSceneRect(rect.adjusted(-margin, -margin, margin, margin))
 
@@ -132,6 +171,8 @@ class MediaPane(QtWidgets.QGraphicsView):
         view = self.viewport().rect()
         if rect.isEmpty() or view.isEmpty():
             return 1.0
+        if self.strip:
+            return view.width() / rect.width()
         return min(view.width() / rect.width(), view.height() / rect.height()) * 0.98
 
     def scale_factor(self) -> float:
@@ -179,7 +220,7 @@ class MediaPane(QtWidgets.QGraphicsView):
         self._announce()
 
     def fit(self) -> None:
-        self.apply_view(1.0, 0.5, 0.5)
+        self.apply_view(1.0, 0.5, 0.0 if self.strip else 0.5)
         self._announce()
 
     def actual_size(self) -> None:
@@ -195,6 +236,9 @@ class MediaPane(QtWidgets.QGraphicsView):
 
     # -- events ----------------------------------------------------------------------------
     def wheelEvent(self, event: QtGui.QWheelEvent) -> None:
+        if self.strip and not event.modifiers() & QtCore.Qt.KeyboardModifier.ControlModifier:
+            super().wheelEvent(event)  # the wheel reads down a strip; Ctrl+wheel zooms
+            return
         steps = event.angleDelta().y() / 120.0
         if steps:
             self.set_zoom(self.zoom * ZOOM_STEP**steps, event.position())
@@ -389,23 +433,26 @@ class CompareView(QtWidgets.QWidget):
         self.slider.sliderPressed.connect(lambda: self.seek(self.slider.value()))
         self.time_label = QtWidgets.QLabel("0:00 / 0:00", bar)
         self.time_label.setProperty("muted", True)
-        self.sound = QtWidgets.QToolButton(bar)
-        self.sound.setText("Sound off")
-        self.sound.setCheckable(True)
-        self.sound.setToolTip("Sound of the first video")
-        self.sound.toggled.connect(self._sound)
         row.addWidget(self.play_button)
         row.addWidget(self.slider, 1)
         row.addWidget(self.time_label)
-        row.addWidget(self.sound)
+        self.sound: QtWidgets.QToolButton | None = None
+        if any(p.asset.kind is AssetKind.VIDEO for p in self.panes):  # sounds always play
+            self.sound = QtWidgets.QToolButton(bar)
+            self.sound.setText("Sound off")
+            self.sound.setCheckable(True)
+            self.sound.setToolTip("Sound of the first video")
+            self.sound.toggled.connect(self._sound)
+            row.addWidget(self.sound)
         leader = self.players[0]
         leader.durationChanged.connect(self._duration)
         leader.positionChanged.connect(self._position)
         return bar
 
     def _sound(self, on: bool) -> None:
-        self.sound.setText("Sound on" if on else "Sound off")
-        pane = next(p for p in self.panes if p.player is not None)
+        if self.sound is not None:
+            self.sound.setText("Sound on" if on else "Sound off")
+        pane = next(p for p in self.panes if p.asset.kind is AssetKind.VIDEO)
         if pane.audio is not None:
             pane.audio.setMuted(not on)
 
@@ -501,11 +548,7 @@ class ViewerWindow(QtWidgets.QWidget):
             button.clicked.connect(slot)
             top.addWidget(button)
         layout.addLayout(top)
-        hint = QtWidgets.QLabel(
-            "wheel: zoom · drag: pan · 1–5 / 0 / X: rate the active pane · "
-            "Space: play · ← →: next · Esc: close",
-            self,
-        )
+        hint = QtWidgets.QLabel(self)
         hint.setProperty("muted", True)
         self.view: CompareView
         self._layout = layout
@@ -526,6 +569,15 @@ class ViewerWindow(QtWidgets.QWidget):
         self.view.reviewed.connect(self.reviewed)
         self._layout.insertWidget(1, self.view, 1)
         self._layout.addWidget(self._hint)
+        wheel = (
+            "wheel: scroll · Ctrl+wheel: zoom"
+            if any(p.strip for p in self.view.panes)
+            else "wheel: zoom"
+        )
+        self._hint.setText(
+            f"{wheel} · drag: pan · 1–5 / 0 / X: rate the active pane · "
+            "Space: play · ← →: next · Esc: close"
+        )
         count = len(assets)
         self.heading.setText(self._titles(self.shas[0]) if count == 1 else f"Compare {count}")
         self.setWindowTitle(("Compare" if count > 1 else "Viewer") + " — CanvasToon Library")

@@ -227,3 +227,46 @@ def test_settings_are_checked(make_video: MakeVideo, tmp_path: Path) -> None:
         assemble([clip], tmp_path / "missing-dir" / "o.mp4")
     info = assemble([clip], tmp_path / "odd.mp4", width=181, height=321)
     assert (info.width, info.height) == (180, 320)
+
+
+PATCHES = ((230, 40, 50), (40, 200, 60), (50, 70, 220), (128, 128, 128))
+
+
+def patch_clip(path: Path, pix_fmt: str, tags: dict[str, int]) -> Path:
+    """A 9:16 clip of four colour bands, stored as ``pix_fmt`` with colour ``tags``."""
+    rgb = np.zeros((640, 360, 3), np.uint8)
+    for k, colour in enumerate(PATCHES):
+        rgb[k * 160 : (k + 1) * 160] = colour
+    with av.open(str(path), "w") as c:
+        stream = c.add_stream("libx264", rate=24)
+        stream.width, stream.height, stream.pix_fmt = 360, 640, pix_fmt
+        for name, value in tags.items():
+            setattr(stream.codec_context, name, value)
+        for i in range(6):
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(
+                format=pix_fmt,
+                dst_colorspace=tags.get("colorspace") or None,
+                dst_color_range=tags.get("color_range") or None,
+            )
+            frame.pts = i
+            for packet in stream.encode(frame):
+                c.mux(packet)
+        for packet in stream.encode():
+            c.mux(packet)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("pix_fmt", "tags"),
+    [
+        ("yuv420p", {"colorspace": 1, "color_range": 1}),  # BT.709, limited (our own clips)
+        ("yuvj420p", {"colorspace": 1, "color_range": 2}),  # full range (phones, some models)
+        ("yuv420p", {}),  # untagged
+    ],
+)
+def test_a_clip_of_the_cuts_shape_keeps_its_colours(tmp_path: Path, pix_fmt, tags) -> None:
+    src = patch_clip(tmp_path / "bands.mp4", pix_fmt, tags)
+    frame = decode_rgb_frames(assemble_and_path(src, tmp_path / "out.mp4", "cover"))[0]
+    for k, colour in enumerate(PATCHES):
+        band = frame[k * 80 + 20 : (k + 1) * 80 - 20, 20:-20].reshape(-1, 3).mean(axis=0)
+        assert band == pytest.approx(colour, abs=8), (k, band)

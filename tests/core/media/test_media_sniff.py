@@ -29,6 +29,12 @@ def ftyp(major: bytes, *compatible: bytes) -> bytes:
         (ftyp(b"XAVC", b"mp42"), "video/mp4"),
         (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm", "video/webm"),
         (b"\x1a\x45\xdf\xa3\xa3\x42\x86\x81\x01\x42\x82\x88matroska", "video/x-matroska"),
+        (ftyp(b"M4A ", b"M4A ", b"mp42", b"isom"), "audio/mp4"),  # AAC sound, no picture
+        (b"RIFF\x24\x08\x00\x00WAVEfmt \x10\x00\x00\x00", "audio/wav"),
+        (b"ID3\x04\x00\x00\x00\x00\x00\x00", "audio/mpeg"),
+        (b"\xff\xfb\x90\x64\x00\x00\x00\x00", "audio/mpeg"),  # an MP3 frame, no tag
+        (b"fLaC\x00\x00\x00\x22", "audio/flac"),
+        (b"OggS\x00\x02\x00\x00", "audio/ogg"),
     ],
 )
 def test_recognises_supported_formats_by_magic_bytes(head: bytes, mime: str) -> None:
@@ -46,7 +52,8 @@ def test_recognises_supported_formats_by_magic_bytes(head: bytes, mime: str) -> 
         b"#EXTM3U\n#EXT-X-VERSION:3\nfile:///etc/passwd",
         ftyp(b"heic", b"mif1", b"heic"),  # an HEIC photo: same box, not a video
         ftyp(b"avif", b"avif", b"mif1"),
-        ftyp(b"M4A ", b"M4A ", b"mp42", b"isom"),  # audio only
+        b"\xff\xf1\x50\x80",  # frame sync, but layer 0 (an AAC ADTS stream, not MP3)
+        b"RIFF\x24\x08\x00\x00AVI LIST",  # a RIFF that is neither WAVE nor WEBP
         b"\x89PNG\r\n",  # too short to be sure
     ],
 )
@@ -65,4 +72,9 @@ def test_never_raises_on_arbitrary_bytes(data: bytes) -> None:
         "video/mp4",
         "video/webm",
         "video/x-matroska",
+        "audio/wav",
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/flac",
+        "audio/ogg",
     }

@@ -65,3 +65,16 @@ def test_thumbnail_of_bad_size_is_refused(tmp_path: Path) -> None:
     path.write_bytes(image_bytes())
     with pytest.raises(MediaError, match="at least 1 pixel"):
         thumbnail_png(path, max_side=0)
+
+
+def test_a_sounds_thumbnail_is_its_waveform(tmp_path: Path) -> None:
+    from tests.support.media_assets import quiet_then_loud_wav
+
+    png = thumbnail_png(quiet_then_loud_wav(tmp_path / "line.wav"), max_side=256)
+    assert size_of(png) == (256, 128)  # wide: sound runs in time
+    alpha = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))[..., 3] > 0
+    heights = alpha.sum(axis=0)  # how tall the bars stand, column by column
+    quiet, loud = heights[10:118].mean(), heights[138:246].mean()
+    assert loud > 100 and quiet < loud / 5  # a tenth of the level: a bar a tenth as tall
+    assert not alpha[:40, 10:118].any()  # over the quiet bars, the card shows through
+    assert alpha[60:68, 10:118].all()  # the bars stand on the middle line

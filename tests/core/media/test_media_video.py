@@ -41,6 +41,20 @@ def test_probe_webm_without_audio(make_video: MakeVideo) -> None:
     assert info.frame_count == pytest.approx(24, abs=1)
 
 
+def test_a_file_replaced_in_place_is_described_anew(make_video: MakeVideo, tmp_path) -> None:
+    """Answers are remembered per file version (assembling asks about each clip often)."""
+    path = make_video("take.mp4", seconds=1.0)
+    assert probe_video_file(path).duration_s == pytest.approx(1.0, abs=0.05)
+    assert probe_video_file(path) == probe_video_file(path)
+    longer = make_video("longer.mp4", seconds=2.0, width=200)
+    longer.replace(path)
+    info = probe_video_file(path)
+    assert info.duration_s == pytest.approx(2.0, abs=0.05) and info.width == 200
+    path.write_bytes(b"not a video any more, just text")
+    with pytest.raises(MediaError, match="not a video"):
+        probe_video_file(path)
+
+
 def test_phone_video_with_rotation_metadata_is_reported_upright(make_video: MakeVideo) -> None:
     def marker(i: int, n: int) -> np.ndarray:
         arr = np.zeros((96, 160, 3), np.uint8)

@@ -7,7 +7,7 @@ import pytest
 from local_helpers import load, png
 
 from canvastoon_desktop.core.errors import MediaError
-from canvastoon_desktop.providers.local.fonts import get_font
+from canvastoon_desktop.core.media.fonts import get_font
 from canvastoon_desktop.providers.local.storyboard import render_storyboard_card, wrap_text
 
 PROMPT = "Two idols on a neon stage at night, the lead turns to the camera, confetti falling"

@@ -1,8 +1,10 @@
 """Find a font that exists on this machine for the text we are asked to draw.
 
-No font is bundled: the platform's own fonts cover far more scripts than anything small we
-could ship. Text with Hangul, kana or Han characters prefers a CJK font; when nothing is
-found, Pillow's built-in scalable font is used (Latin only, but it never fails).
+One font is bundled (``resources/fonts``: Nanum Gothic, SIL Open Font License, with Hangul
+and Latin), so lettering and captions look the same on every machine and Korean never falls
+back to empty boxes. Text with kana or Han characters the bundled font lacks prefers the
+platform's CJK fonts; when nothing is found, Pillow's built-in scalable font is used (Latin
+only, but it never fails).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-_RESOURCES = Path(__file__).resolve().parents[3] / "resources" / "fonts"
+from canvastoon_desktop.core.resources import resources_dir
+
+_RESOURCES = resources_dir() / "fonts"
 _WINFONTS = Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts"
 
 _LATIN = {
@@ -80,11 +84,17 @@ def needs_cjk(text: str) -> bool:
 
 
 def _bundled(bold: bool) -> list[str]:
+    """The bundled fonts, the bold ones first when ``bold`` (the regular one otherwise)."""
     if not _RESOURCES.is_dir():
         return []
     names = sorted(p for p in _RESOURCES.iterdir() if p.suffix.lower() in (".ttf", ".otf"))
-    wanted = [p for p in names if ("bold" in p.name.lower()) == bold]
-    return [str(p) for p in wanted]
+    return [str(p) for p in sorted(names, key=lambda p: ("bold" in p.name.lower()) != bold)]
+
+
+def bundled_font_path() -> Path | None:
+    """The bundled Hangul-capable font (for lettering), or None if it was removed."""
+    found = _bundled(False)
+    return Path(found[0]) if found else None
 
 
 _local = threading.local()  # FreeType faces are not safe to share between threads
@@ -101,8 +111,13 @@ def get_font(size: int, *, bold: bool = False, cjk: bool = False) -> Font:
 
 
 def _load(size: int, bold: bool, cjk: bool) -> Font:
-    candidates = _bundled(bold) + (_CJK[bold] + _CJK[False] if cjk else [])
-    candidates += _LATIN[bold] + _LATIN[False]
+    bundled = _bundled(bold)
+    if bold and not cjk and not any("bold" in Path(b).name.lower() for b in bundled):
+        # Latin bold: the platform's bold face beats the bundled regular one
+        candidates = _LATIN[True] + bundled + _LATIN[False]
+    else:
+        candidates = bundled + (_CJK[bold] + _CJK[False] if cjk else [])
+        candidates += _LATIN[bold] + _LATIN[False]
     for path in candidates:
         if os.path.isfile(path):
             try:
