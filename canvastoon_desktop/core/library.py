@@ -51,10 +51,11 @@ from .regular_files import FileRefused, open_regular
 from .secrets import redact_bytes, redact_secrets
 
 #: 2 added run_nodes; 3 added the columns of ``_ADDED_COLUMNS`` and the review tools'
-#: indexes; 4 split the charges into their quoted and reported amounts (more columns).
+#: indexes; 4 split the charges into their quoted and reported amounts (more columns); 5 the
+#: review tools' summary (asset_summary, facet_counts: those indexes are no longer needed).
 #: Every statement of the schema is idempotent, so an older library is upgraded by running
 #: it again (and adding the columns it lacks)
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS assets (
@@ -152,10 +153,48 @@ CREATE TABLE IF NOT EXISTS run_nodes (
     run_id      TEXT PRIMARY KEY NOT NULL,
     nodes_json  TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS review_result_assets_result ON result_assets(result_id);
-CREATE INDEX IF NOT EXISTS review_assets_created ON assets(created_at);
-CREATE INDEX IF NOT EXISTS review_results_run ON results(run_id);
-CREATE INDEX IF NOT EXISTS review_results_graph ON results(graph_path);
+-- what the review tools filter and sort on, one row per asset: its primary result (the
+-- newest that produced it) and its review, kept by refresh_summary in every transaction that
+-- writes assets, results or reviews. Stored in date order (the gallery's first order): the
+-- newest screen is the table's last rows, and every other filter scans narrow rows
+CREATE TABLE IF NOT EXISTS asset_summary (
+    at          REAL NOT NULL,  -- the primary result's finished_at, else created_at
+    sha256      TEXT NOT NULL UNIQUE,
+    kind        TEXT NOT NULL,
+    created_at  REAL NOT NULL,
+    result_id   INTEGER,
+    cost        REAL NOT NULL DEFAULT 0,
+    model       TEXT,
+    provider    TEXT,
+    node        TEXT,  -- the node's title, else its id
+    node_id     TEXT,
+    graph_path  TEXT,
+    run_id      TEXT,
+    item        INTEGER,
+    rating      INTEGER NOT NULL DEFAULT 0,
+    rejected    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (at, sha256)
+) WITHOUT ROWID;
+-- what the text filter searches (apart, so the other filters scan narrow rows): the primary
+-- result's prompt and node title and a text asset's beginning, separated by char(31)
+CREATE TABLE IF NOT EXISTS asset_text (
+    sha256      TEXT PRIMARY KEY NOT NULL,
+    text        TEXT NOT NULL
+) WITHOUT ROWID;
+-- how many assets have each value of each choice filter (the gallery's filter menus)
+CREATE TABLE IF NOT EXISTS facet_counts (
+    facet       TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    n           INTEGER NOT NULL,
+    first_at    REAL,  -- episodes: when their run started (else their first asset was made)
+    PRIMARY KEY (facet, value)
+) WITHOUT ROWID;
+-- indexes the review tools once made for themselves: the summary replaces them, and each
+-- cost every executor write an insert
+DROP INDEX IF EXISTS review_assets_created;
+DROP INDEX IF EXISTS review_results_run;
+DROP INDEX IF EXISTS review_results_graph;
+DROP INDEX IF EXISTS review_result_assets_result;
 """
 
 #: columns added to tables after they were first created: (table, column, declaration)
@@ -175,6 +214,88 @@ _ADDED_COLUMNS = (
     ("charges", "basis", "TEXT"),
     ("charges", "note", "TEXT"),
 )
+
+_SUMMARY_COLUMNS = (
+    "at",
+    "kind",
+    "created_at",
+    "result_id",
+    "cost",
+    "model",
+    "provider",
+    "node",
+    "node_id",
+    "graph_path",
+    "run_id",
+    "item",
+    "rating",
+    "rejected",
+)
+#: the summary rows of the assets matching ``{where}``, computed from the tables they sum up
+_SUMMARIZE = (
+    f"INSERT INTO asset_summary(sha256, {', '.join(_SUMMARY_COLUMNS)})"
+    " SELECT a.sha256, COALESCE(r.finished_at, a.created_at), a.kind, a.created_at, r.id,"
+    " COALESCE(r.cost_usd, 0), r.model, r.provider, COALESCE(r.node_title, r.node_id),"
+    " r.node_id, r.graph_path, r.run_id, r.item, COALESCE(rv.rating, 0),"
+    " COALESCE(rv.rejected, 0)"
+    " FROM assets a"
+    " LEFT JOIN results r ON r.id ="
+    " (SELECT max(ra.result_id) FROM result_assets ra WHERE ra.sha256 = a.sha256)"
+    " LEFT JOIN reviews rv ON rv.sha256 = a.sha256"
+    " WHERE {where}"
+    " ON CONFLICT(sha256) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _SUMMARY_COLUMNS)
+    + f" WHERE ({', '.join('asset_summary.' + c for c in _SUMMARY_COLUMNS)})"
+    f" IS NOT ({', '.join('excluded.' + c for c in _SUMMARY_COLUMNS)})"
+)
+#: the searchable text of the summary rows matching ``{where}``
+_SUMMARIZE_TEXT = (
+    "INSERT INTO asset_text(sha256, text) SELECT s.sha256, COALESCE(r.prompt, '') || char(31)"
+    " || COALESCE(r.node_title, '') || char(31) || COALESCE(a.text_excerpt, '')"
+    " FROM asset_summary s JOIN assets a ON a.sha256 = s.sha256"
+    " LEFT JOIN results r ON r.id = s.result_id WHERE {where}"
+    " ON CONFLICT(sha256) DO UPDATE SET text = excluded.text WHERE text IS NOT excluded.text"
+)
+#: summary rows of assets no longer there (matching ``{where}``)
+_DROP_GONE = (
+    "DELETE FROM asset_text AS s WHERE {where}"
+    " AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.sha256 = s.sha256);\n"
+    "DELETE FROM asset_summary AS s WHERE {where}"
+    " AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.sha256 = s.sha256)"
+)
+#: (facet, value, assets, first_at) of the summary rows in ``{rows}``
+_FACET_ROWS = " UNION ALL ".join(
+    f"SELECT '{facet}', {value}, count(*), {first} FROM {{rows}}"
+    f"{' WHERE ' + present if present else ''} GROUP BY 2"
+    for facet, value, present, first in (
+        ("kind", "kind", "", "NULL"),
+        ("model", "model", "model IS NOT NULL", "NULL"),
+        ("provider", "provider", "provider IS NOT NULL", "NULL"),
+        ("node", "node", "node IS NOT NULL", "NULL"),
+        ("graph", "graph_path", "graph_path IS NOT NULL", "NULL"),
+        ("run", "run_id", "run_id IS NOT NULL", "NULL"),
+        (
+            "episode",
+            "COALESCE(graph_path, '') || '@' || run_id",
+            "run_id IS NOT NULL",
+            "min(COALESCE((SELECT ru.started_at FROM runs ru WHERE ru.id = run_id), at))",
+        ),
+        ("shot", "CAST(item + 1 AS TEXT)", "item IS NOT NULL", "NULL"),
+    )
+)
+#: the summary of every asset, from scratch (a new or upgraded library)
+_SUMMARY_REBUILD = (
+    _SUMMARIZE.format(where="true")
+    + ";\n"
+    + _SUMMARIZE_TEXT.format(where="true")
+    + ";\n"
+    + _DROP_GONE.format(where="true")
+    + ";\nDELETE FROM facet_counts;\n"
+    "INSERT INTO facet_counts(facet, value, n, first_at) "
+    + _FACET_ROWS.format(rows="asset_summary")
+    + ";"
+)
+_IN_SET = "IN (SELECT value FROM json_each(?))"
 
 #: rows written behind are handed to the writer thread in batches of about this many
 _HANDOFF_STATEMENTS = 50_000
@@ -400,7 +521,9 @@ class Library:
                 self._migrate()
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"the library index at {self.root} is unreadable: {exc}") from None
-        self._writer = BackgroundWriter(self.root / "library.sqlite", self._committed)
+        self._writer = BackgroundWriter(
+            self.root / "library.sqlite", self._committed, before_commit=_summarize_batch
+        )
 
     def _connect_read_only(self) -> sqlite3.Connection:
         path = self.root / "library.sqlite"
@@ -435,6 +558,7 @@ class Library:
                             self._db.execute(
                                 f"ALTER TABLE {table} ADD COLUMN {column} {declaration}"
                             )
+                    refresh_summary(self._db, None)  # (5) the review tools' summary, whole
                     self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                 except BaseException:
                     self._db.execute("ROLLBACK")
@@ -653,10 +777,7 @@ class Library:
         content: bytes | None,
     ) -> Asset:
         self._defer(
-            "INSERT INTO assets(sha256, kind, mime, size, relpath, width, height, duration_s,"
-            " text_excerpt, content, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-            " ON CONFLICT(sha256) DO UPDATE SET relpath=excluded.relpath,"
-            " content=COALESCE(excluded.content, assets.content)",
+            _INSERT_ASSET,
             (
                 sha,
                 kind.value,
@@ -1294,6 +1415,7 @@ class Library:
                 " rejected=excluded.rejected, note=excluded.note, updated_at=excluded.updated_at",
                 (sha, review.rating, int(review.rejected), review.note, time.time()),
             )
+            refresh_summary(db, (sha,))
         return review
 
     def review(self, sha: str) -> Review:
@@ -1320,6 +1442,12 @@ class Library:
                 yield asset
 
 
+_INSERT_ASSET = (
+    "INSERT INTO assets(sha256, kind, mime, size, relpath, width, height, duration_s,"
+    " text_excerpt, content, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+    " ON CONFLICT(sha256) DO UPDATE SET relpath=excluded.relpath,"
+    " content=COALESCE(excluded.content, assets.content)"
+)
 _INSERT_RESULT = (
     "INSERT INTO results(id, cache_key, run_id, graph_id, graph_path, node_id, node_type,"
     " node_title, item, model, provider, params_json, prompt, inputs_json, outputs_json,"
@@ -1415,3 +1543,78 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
             if "immutable" in query:
                 raise
     raise AssertionError("unreachable")
+
+
+def refresh_summary(db: sqlite3.Connection, shas: Iterable[str] | None = None) -> None:
+    """Bring the review tools' summary (``asset_summary``, ``asset_text``, ``facet_counts``)
+    of these assets up to date with their rows, in the caller's transaction; ``None``: of
+    every asset.
+
+    Every transaction that writes assets, results, result_assets or reviews calls it (the
+    writer thread for what was written behind, ``set_review``, pack imports). It is done here
+    rather than by triggers because per-row triggers cost the executor's writer several times
+    as much (about 35 µs an asset against 10): the summary rows are recomputed by a few
+    statements per transaction, and the facet counts move by what these assets counted
+    before and count now."""
+    if shas is None:
+        for statement in _SUMMARY_REBUILD.split(";\n"):
+            db.execute(statement.rstrip(";"))
+    else:
+        _refresh(db, set(shas), may_remove=True)
+
+
+def _refresh(db: sqlite3.Connection, shas: set[str], *, may_remove: bool) -> None:
+    if not shas:
+        return
+    wanted = json.dumps(list(shas))
+    before = _facet_rows(db, wanted)
+    db.execute(_SUMMARIZE.format(where=f"a.sha256 {_IN_SET}"), (wanted,))
+    db.execute(_SUMMARIZE_TEXT.format(where=f"s.sha256 {_IN_SET}"), (wanted,))
+    if may_remove:
+        for statement in _DROP_GONE.format(where=f"s.sha256 {_IN_SET}").split(";\n"):
+            db.execute(statement, (wanted,))
+    moved: dict[tuple[str, str], list[Any]] = {}
+    for facet, value, n, _first in before:
+        moved[(facet, value)] = [-n, None]
+    for facet, value, n, first in _facet_rows(db, wanted):
+        entry = moved.setdefault((facet, value), [0, None])
+        entry[0] += n
+        entry[1] = first
+    db.executemany(
+        "INSERT INTO facet_counts(facet, value, n, first_at) VALUES (?,?,?,?)"
+        " ON CONFLICT(facet, value) DO UPDATE SET n = n + excluded.n,"
+        " first_at = COALESCE(min(first_at, excluded.first_at), first_at, excluded.first_at)",
+        [(f, v, n, first) for (f, v), (n, first) in moved.items() if n or first is not None],
+    )
+    # an episode that lost assets may have lost its first one: its start is read again (rare:
+    # an asset made again by another run; the scan is of the summary alone)
+    for (facet, value), (n, _first) in moved.items():
+        if facet == "episode" and n < 0:
+            graph, _at, run = value.rpartition("@")
+            db.execute(
+                "UPDATE facet_counts SET first_at = (SELECT min(COALESCE((SELECT ru.started_at"
+                " FROM runs ru WHERE ru.id = s.run_id), s.at)) FROM asset_summary s"
+                " WHERE s.run_id = ? AND COALESCE(s.graph_path, '') = ?)"
+                " WHERE facet = 'episode' AND value = ?",
+                (run, graph, value),
+            )
+
+
+def _facet_rows(db: sqlite3.Connection, wanted: str) -> list[tuple[str, str, int, Any]]:
+    return db.execute(
+        f"WITH picked AS MATERIALIZED (SELECT * FROM asset_summary WHERE sha256 {_IN_SET}) "
+        + _FACET_ROWS.format(rows="picked"),
+        (wanted,),
+    ).fetchall()
+
+
+def _summarize_batch(db: sqlite3.Connection, statements: Sequence[Statement]) -> None:
+    """Writer thread, before a batch commits: the summary of the assets it wrote or gave a
+    result to (rows written behind only ever add assets and results)."""
+    touched: set[str] = set()
+    for sql, args, many in statements:
+        if sql is _INSERT_ASSET:
+            touched.add(args[0])
+        elif sql is _INSERT_RESULT_ASSET:
+            touched.update(row[3] for row in args) if many else touched.add(args[3])
+    _refresh(db, touched, may_remove=False)

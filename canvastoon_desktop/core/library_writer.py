@@ -43,9 +43,17 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 class BackgroundWriter:
-    def __init__(self, path: Path, on_committed: Callable[[Any], None]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        on_committed: Callable[[Any], None],
+        *,
+        before_commit: Callable[[sqlite3.Connection, list[Statement]], None] | None = None,
+    ) -> None:
         self._path = path
         self._on_committed = on_committed
+        #: runs in each batch's transaction after its statements (derived tables)
+        self._before_commit = before_commit
         self._queue: queue.SimpleQueue[tuple[list[Statement], Any] | None] = queue.SimpleQueue()
         self._done = threading.Condition()
         self._submitted = 0
@@ -84,6 +92,8 @@ class BackgroundWriter:
                 try:
                     db.execute("BEGIN IMMEDIATE")
                     apply_statements(db, statements)
+                    if self._before_commit is not None:
+                        self._before_commit(db, statements)
                     db.execute("COMMIT")
                 except BaseException as exc:  # kept and re-raised to whoever waits next
                     log.exception("the library could not commit %d rows", len(statements))
