@@ -14,21 +14,24 @@ from collections.abc import Mapping
 from typing import Any
 
 
-def canonical_json(value: Any) -> str:
-    return json.dumps(
-        value,
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-        default=_default,
-    )
-
-
 def _default(value: Any) -> Any:
     if isinstance(value, tuple | set | frozenset):
         return list(value)
     raise TypeError(f"cannot put {type(value).__name__} in a cache key")
+
+
+#: one encoder for every key (``json.dumps`` with options builds a new one a call)
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True,
+    separators=(",", ":"),
+    ensure_ascii=False,
+    allow_nan=False,
+    default=_default,
+)
+
+
+def canonical_json(value: Any) -> str:
+    return _CANONICAL.encode(value)
 
 
 def cache_key(

@@ -156,7 +156,7 @@ CREATE TABLE IF NOT EXISTS run_nodes (
 -- what the review tools filter and sort on, one row per asset: its primary result (the
 -- newest that produced it) and its review, kept by refresh_summary in every transaction that
 -- writes assets, results or reviews. Stored in date order (the gallery's first order): the
--- newest screen is the table's last rows, and every other filter scans narrow rows
+-- newest screen is the table's last rows, new rows are appended, and filters scan one table
 CREATE TABLE IF NOT EXISTS asset_summary (
     at          REAL NOT NULL,  -- the primary result's finished_at, else created_at
     sha256      TEXT NOT NULL UNIQUE,
@@ -173,13 +173,10 @@ CREATE TABLE IF NOT EXISTS asset_summary (
     item        INTEGER,
     rating      INTEGER NOT NULL DEFAULT 0,
     rejected    INTEGER NOT NULL DEFAULT 0,
+    -- what the text filter searches: the prompt, the node's title and a text asset's
+    -- beginning, separated by char(31) (a search never spans two of them)
+    text        TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (at, sha256)
-) WITHOUT ROWID;
--- what the text filter searches (apart, so the other filters scan narrow rows): the primary
--- result's prompt and node title and a text asset's beginning, separated by char(31)
-CREATE TABLE IF NOT EXISTS asset_text (
-    sha256      TEXT PRIMARY KEY NOT NULL,
-    text        TEXT NOT NULL
 ) WITHOUT ROWID;
 -- how many assets have each value of each choice filter (the gallery's filter menus)
 CREATE TABLE IF NOT EXISTS facet_counts (
@@ -230,6 +227,7 @@ _SUMMARY_COLUMNS = (
     "item",
     "rating",
     "rejected",
+    "text",
 )
 #: the summary rows of the assets matching ``{where}``, computed from the tables they sum up
 _SUMMARIZE = (
@@ -237,7 +235,8 @@ _SUMMARIZE = (
     " SELECT a.sha256, COALESCE(r.finished_at, a.created_at), a.kind, a.created_at, r.id,"
     " COALESCE(r.cost_usd, 0), r.model, r.provider, COALESCE(r.node_title, r.node_id),"
     " r.node_id, r.graph_path, r.run_id, r.item, COALESCE(rv.rating, 0),"
-    " COALESCE(rv.rejected, 0)"
+    " COALESCE(rv.rejected, 0), COALESCE(r.prompt, '') || char(31)"
+    " || COALESCE(r.node_title, '') || char(31) || COALESCE(a.text_excerpt, '')"
     " FROM assets a"
     " LEFT JOIN results r ON r.id ="
     " (SELECT max(ra.result_id) FROM result_assets ra WHERE ra.sha256 = a.sha256)"
@@ -248,18 +247,8 @@ _SUMMARIZE = (
     + f" WHERE ({', '.join('asset_summary.' + c for c in _SUMMARY_COLUMNS)})"
     f" IS NOT ({', '.join('excluded.' + c for c in _SUMMARY_COLUMNS)})"
 )
-#: the searchable text of the summary rows matching ``{where}``
-_SUMMARIZE_TEXT = (
-    "INSERT INTO asset_text(sha256, text) SELECT s.sha256, COALESCE(r.prompt, '') || char(31)"
-    " || COALESCE(r.node_title, '') || char(31) || COALESCE(a.text_excerpt, '')"
-    " FROM asset_summary s JOIN assets a ON a.sha256 = s.sha256"
-    " LEFT JOIN results r ON r.id = s.result_id WHERE {where}"
-    " ON CONFLICT(sha256) DO UPDATE SET text = excluded.text WHERE text IS NOT excluded.text"
-)
 #: summary rows of assets no longer there (matching ``{where}``)
 _DROP_GONE = (
-    "DELETE FROM asset_text AS s WHERE {where}"
-    " AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.sha256 = s.sha256);\n"
     "DELETE FROM asset_summary AS s WHERE {where}"
     " AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.sha256 = s.sha256)"
 )
@@ -286,8 +275,6 @@ _FACET_ROWS = " UNION ALL ".join(
 #: the summary of every asset, from scratch (a new or upgraded library)
 _SUMMARY_REBUILD = (
     _SUMMARIZE.format(where="true")
-    + ";\n"
-    + _SUMMARIZE_TEXT.format(where="true")
     + ";\n"
     + _DROP_GONE.format(where="true")
     + ";\nDELETE FROM facet_counts;\n"
@@ -330,9 +317,10 @@ class JobBusy(Exception):
         self.job = job
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ResultRecord:
-    """What one node (or one item of it) produced, with its full provenance."""
+    """What one node (or one item of it) produced, with its full provenance (handed to
+    ``record_result``, not kept: one is made for every node a run makes)."""
 
     cache_key: str
     node_id: str
@@ -888,8 +876,8 @@ class Library:
                         record.provider,
                         params_json,
                         redact_secrets(record.prompt) if record.prompt else record.prompt,
-                        json.dumps(record.inputs, sort_keys=True),
-                        json.dumps(_encode_outputs(record.outputs), separators=(",", ":")),
+                        _sorted_json(record.inputs),
+                        _compact_json(_encode_outputs(record.outputs)),
                         record.job_id,
                         record.cost_usd,
                         record.cost_source,
@@ -1004,6 +992,64 @@ class Library:
             if outputs is not None:
                 return CachedResult(result_id, outputs, cost, model, finished, origin, graph_id)
         return None
+
+    def lookup_many(
+        self, cache_keys: Iterable[str], scope: CacheScope | None = None
+    ) -> dict[str, CachedResult]:
+        """``lookup`` for many keys at once (a plan's): the keys found, with what they give.
+        One query for all of them, and one for their assets: every statement outside a
+        transaction costs SQLite its file locks (two system calls, most of a lookup)."""
+        scope = scope or CacheScope("")
+        found: dict[str, CachedResult] = {}
+        wanted: list[str] = []
+        for key in cache_keys:  # what is written behind first, as lookup does
+            pending = self._pending_results.get(key)
+            if pending is not None and scope.serves(pending.origin, pending.graph_id):
+                found[key] = pending
+            else:
+                wanted.append(key)
+        if not wanted:
+            return found
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT cache_key, id, outputs_json, cost_usd, model, finished_at, origin,"
+                f" graph_id FROM results WHERE cache_key {_IN_SET} ORDER BY finished_at DESC",
+                (json.dumps(wanted),),
+            ).fetchall()
+        candidates: dict[str, list[tuple[Any, ...]]] = {}
+        seen: dict[str, int] = {}
+        for key, *row in rows:
+            seen[key] = seen.get(key, 0) + 1  # lookup reads a key's newest 8
+            if seen[key] <= 8 and scope.serves(row[5], row[6]):
+                candidates.setdefault(key, []).append((row[0], json.loads(row[1]), *row[2:]))
+        self._load_assets(
+            sha for kept in candidates.values() for c in kept for sha in _output_shas(c[1])
+        )
+        for key, kept in candidates.items():
+            for result_id, outputs_json, cost, model, finished, origin, graph_id in kept:
+                outputs = self._decode_outputs(outputs_json)
+                if outputs is not None:
+                    found[key] = CachedResult(
+                        result_id, outputs, cost, model, finished, origin, graph_id
+                    )
+                    break
+        return found
+
+    def _load_assets(self, shas: Iterable[str]) -> None:
+        """Read these assets' rows at once into the cache ``asset`` answers from."""
+        wanted = sorted({s for s in shas if s not in self._asset_cache})
+        if not wanted:
+            return
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT sha256, kind, mime, size, relpath, width, height, duration_s,"
+                f" content IS NOT NULL FROM assets WHERE sha256 {_IN_SET}",
+                (json.dumps(wanted),),
+            ).fetchall()
+        for s, kind, mime, size, rel, w, h, d, inline in rows:
+            self._asset_cache[s] = Asset(
+                s, AssetKind(kind), mime, size, self.root / rel, w, h, d, inline=bool(inline)
+            )
 
     def outputs_from_hashes(self, hashes: Mapping[str, Any]) -> dict[str, Value] | None:
         """Rebuild port values from stored hashes (pins); None when a file is missing."""
@@ -1465,8 +1511,14 @@ _INSERT_CHARGE = (
 CHARGE_TOLERANCE_USD = 0.005
 
 
+#: encoders made once (``json.dumps`` with options builds one a call, for every row written)
+_sorted_json = json.JSONEncoder(sort_keys=True).encode
+_params_json = json.JSONEncoder(sort_keys=True, default=str).encode
+_compact_json = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def params_to_json(params: Mapping[str, Any]) -> str:
-    return redact_secrets(json.dumps(params, sort_keys=True, default=str))
+    return redact_secrets(_params_json(params))
 
 
 def _encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:
@@ -1477,6 +1529,14 @@ def _encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:
         else:
             encoded[port] = [a.sha256 if a else None for a in value.items]
     return encoded
+
+
+def _output_shas(encoded: Mapping[str, Any]) -> Iterator[str]:
+    for shas in encoded.values():
+        if isinstance(shas, str):
+            yield shas
+        else:
+            yield from (sha for sha in shas if sha)
 
 
 def encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:
@@ -1546,9 +1606,8 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
 
 
 def refresh_summary(db: sqlite3.Connection, shas: Iterable[str] | None = None) -> None:
-    """Bring the review tools' summary (``asset_summary``, ``asset_text``, ``facet_counts``)
-    of these assets up to date with their rows, in the caller's transaction; ``None``: of
-    every asset.
+    """Bring the review tools' summary (``asset_summary``, ``facet_counts``) of these assets
+    up to date with their rows, in the caller's transaction; ``None``: of every asset.
 
     Every transaction that writes assets, results, result_assets or reviews calls it (the
     writer thread for what was written behind, ``set_review``, pack imports). It is done here
@@ -1569,10 +1628,8 @@ def _refresh(db: sqlite3.Connection, shas: set[str], *, may_remove: bool) -> Non
     wanted = json.dumps(list(shas))
     before = _facet_rows(db, wanted)
     db.execute(_SUMMARIZE.format(where=f"a.sha256 {_IN_SET}"), (wanted,))
-    db.execute(_SUMMARIZE_TEXT.format(where=f"s.sha256 {_IN_SET}"), (wanted,))
     if may_remove:
-        for statement in _DROP_GONE.format(where=f"s.sha256 {_IN_SET}").split(";\n"):
-            db.execute(statement, (wanted,))
+        db.execute(_DROP_GONE.format(where=f"s.sha256 {_IN_SET}"), (wanted,))
     moved: dict[tuple[str, str], list[Any]] = {}
     for facet, value, n, _first in before:
         moved[(facet, value)] = [-n, None]

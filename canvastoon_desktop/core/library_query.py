@@ -840,9 +840,7 @@ def _conditions(query: AssetQuery) -> tuple[list[str], list[Any]]:
         args.append(high + 1e-9)
     if query.text:
         pattern = "%" + _like(query.text) + "%"
-        clauses.append(  # (+: the summary is read in its order, the matches looked up)
-            "+s.sha256 IN (SELECT sha256 FROM asset_text WHERE text LIKE ? ESCAPE '\\')"
-        )
+        clauses.append("s.text LIKE ? ESCAPE '\\'")
         args.append(pattern)
     return clauses, args
 

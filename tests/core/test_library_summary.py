@@ -1,5 +1,5 @@
-"""The review tools' summary of the library: one narrow row per asset (``asset_summary``, its
-primary result and review), its searchable text and the filter menus' counts
+"""The review tools' summary of the library: one row per asset (``asset_summary``: its
+primary result, review and searchable text) and the filter menus' counts
 (``facet_counts``), kept by every writer in the transaction of its write, so the gallery
 reads keyset pages and counts whose cost does not grow with the library. An older library
 gets the summary when it is opened; reading never writes."""
@@ -25,10 +25,9 @@ def filled(tmp_path: Path):
     library.close()
 
 
-def _tables(db: sqlite3.Connection) -> tuple[list, list, list]:
+def _tables(db: sqlite3.Connection) -> tuple[list, list]:
     return (
         db.execute("SELECT * FROM asset_summary ORDER BY sha256").fetchall(),
-        db.execute("SELECT * FROM asset_text ORDER BY sha256").fetchall(),
         db.execute("SELECT * FROM facet_counts WHERE n > 0 ORDER BY facet, value").fetchall(),
     )
 
@@ -96,7 +95,7 @@ def test_an_older_library_gets_its_summary_when_opened(filled: Populated, tmp_pa
     library.close()
     db = sqlite3.connect(tmp_path / "library" / "library.sqlite")
     db.executescript(
-        "DROP TABLE asset_summary; DROP TABLE asset_text; DROP TABLE facet_counts;"
+        "DROP TABLE asset_summary; DROP TABLE facet_counts;"
         " CREATE INDEX review_results_run ON results(run_id);"  # made by readers once
         " PRAGMA user_version=4;"
     )
