@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -20,18 +20,38 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot put {type(value).__name__} in a cache key")
 
 
-#: one encoder for every key (``json.dumps`` with options builds a new one a call)
-_CANONICAL = json.JSONEncoder(
-    sort_keys=True,
-    separators=(",", ":"),
-    ensure_ascii=False,
-    allow_nan=False,
-    default=_default,
+def json_encoder(**options: Any) -> Callable[[Any], str]:
+    """``json.JSONEncoder(**options).encode``, made once: the text is the same, without the
+    cost of building a C encoder for every call (most of it for the small values of keys and
+    rows: a node's params, a few hashes). Its values are parsed JSON — a graph's params,
+    hashes — which cannot hold cycles, so it does not look for them."""
+    encoder = json.JSONEncoder(**options)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None or encoder.indent is not None:  # no C accelerator: the plain way
+        return encoder.encode
+    chunks = make(
+        None,  # no cycle check
+        encoder.default,
+        json.encoder.encode_basestring_ascii
+        if encoder.ensure_ascii
+        else json.encoder.encode_basestring,
+        None,
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+
+    def encode(value: Any) -> str:
+        return "".join(chunks(value, 0))
+
+    return encode
+
+
+canonical_json = json_encoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_default
 )
-
-
-def canonical_json(value: Any) -> str:
-    return _CANONICAL.encode(value)
 
 
 def cache_key(

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .assets import EXTENSIONS, Asset, AssetKind, ItemList, Value
+from .cachekey import json_encoder
 from .errors import LibraryError
 from .library_writer import BackgroundWriter, Statement, connect
 from .regular_files import FileRefused, open_regular
@@ -476,6 +477,7 @@ class Library:
         self.root = Path(root)
         self.objects = self.root / "objects"
         self.thumbs = self.root / "thumbs"
+        self._root_text = str(self.root)
         self.read_only = read_only
         if read_only and self.root.exists() and not self.root.is_dir():
             raise LibraryError(f"cannot open the library at {self.root}: it is not a folder")
@@ -512,6 +514,8 @@ class Library:
         self._writer = BackgroundWriter(
             self.root / "library.sqlite", self._committed, before_commit=_summarize_batch
         )
+        if not read_only:
+            self._writer.start()
 
     def _connect_read_only(self) -> sqlite3.Connection:
         path = self.root / "library.sqlite"
@@ -637,6 +641,11 @@ class Library:
             return self._db.execute(sql, args).fetchall()
 
     # -- assets ---------------------------------------------------------------------------
+    def file_at(self, relpath: str) -> Path:
+        """The path of a file of the library (``root / relpath``, made from one string:
+        joining paths costs several times as much, and every asset has one)."""
+        return Path(os.path.join(self._root_text, relpath))
+
     def _relpath(self, sha: str, mime: str) -> str:
         return f"objects/{sha[:2]}/{sha}{EXTENSIONS.get(mime, '.bin')}"
 
@@ -785,7 +794,7 @@ class Library:
             kind,
             mime,
             size,
-            self.root / rel,
+            self.file_at(rel),
             width,
             height,
             duration_s,
@@ -807,7 +816,9 @@ class Library:
         if not rows:
             return None
         s, kind, mime, size, rel, w, h, d, inline = rows[0]
-        asset = Asset(s, AssetKind(kind), mime, size, self.root / rel, w, h, d, inline=bool(inline))
+        asset = Asset(
+            s, AssetKind(kind), mime, size, self.file_at(rel), w, h, d, inline=bool(inline)
+        )
         self._asset_cache[sha] = asset
         return asset
 
@@ -1048,7 +1059,7 @@ class Library:
             ).fetchall()
         for s, kind, mime, size, rel, w, h, d, inline in rows:
             self._asset_cache[s] = Asset(
-                s, AssetKind(kind), mime, size, self.root / rel, w, h, d, inline=bool(inline)
+                s, AssetKind(kind), mime, size, self.file_at(rel), w, h, d, inline=bool(inline)
             )
 
     def outputs_from_hashes(self, hashes: Mapping[str, Any]) -> dict[str, Value] | None:
@@ -1512,9 +1523,9 @@ CHARGE_TOLERANCE_USD = 0.005
 
 
 #: encoders made once (``json.dumps`` with options builds one a call, for every row written)
-_sorted_json = json.JSONEncoder(sort_keys=True).encode
-_params_json = json.JSONEncoder(sort_keys=True, default=str).encode
-_compact_json = json.JSONEncoder(separators=(",", ":")).encode
+_sorted_json = json_encoder(sort_keys=True)
+_params_json = json_encoder(sort_keys=True, default=str)
+_compact_json = json_encoder(separators=(",", ":"))
 
 
 def params_to_json(params: Mapping[str, Any]) -> str:
@@ -1637,6 +1648,11 @@ def _refresh(db: sqlite3.Connection, shas: set[str], *, may_remove: bool) -> Non
         entry = moved.setdefault((facet, value), [0, None])
         entry[0] += n
         entry[1] = first
+    _move_facets(db, moved)
+
+
+def _move_facets(db: sqlite3.Connection, moved: Mapping[tuple[str, str], list[Any]]) -> None:
+    """Add ``[count, first_at]`` to each (facet, value)'s count."""
     db.executemany(
         "INSERT INTO facet_counts(facet, value, n, first_at) VALUES (?,?,?,?)"
         " ON CONFLICT(facet, value) DO UPDATE SET n = n + excluded.n,"
@@ -1665,13 +1681,170 @@ def _facet_rows(db: sqlite3.Connection, wanted: str) -> list[tuple[str, str, int
     ).fetchall()
 
 
+#: a summary row from values at hand (the review, if any, is read): a new asset's row, or a
+#: newer primary result for one
+_UPSERT_SUMMARY = (
+    "INSERT INTO asset_summary(at, sha256, kind, created_at, result_id, cost, model, provider,"
+    " node, node_id, graph_path, run_id, item, text, rating, rejected)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+    " COALESCE((SELECT rating FROM reviews WHERE sha256 = ?), 0),"
+    " COALESCE((SELECT rejected FROM reviews WHERE sha256 = ?), 0))"
+    " ON CONFLICT(sha256) DO UPDATE SET at = excluded.at, result_id = excluded.result_id,"
+    " cost = excluded.cost, model = excluded.model, provider = excluded.provider,"
+    " node = excluded.node, node_id = excluded.node_id, graph_path = excluded.graph_path,"
+    " run_id = excluded.run_id, item = excluded.item, text = excluded.text"
+    " WHERE excluded.result_id > COALESCE(asset_summary.result_id, -1)"
+)
+
+
 def _summarize_batch(db: sqlite3.Connection, statements: Sequence[Statement]) -> None:
     """Writer thread, before a batch commits: the summary of the assets it wrote or gave a
-    result to (rows written behind only ever add assets and results)."""
-    touched: set[str] = set()
+    result to (rows written behind only ever add assets and results).
+
+    The rows come from the batch's own values rather than from reading the tables back: an
+    asset written with its result (what a run does) costs one insert. An asset whose row is
+    not in the batch (written in the one before) is summarised by ``refresh_summary``."""
+    assets: dict[str, tuple[Any, ...]] = {}  # sha -> (kind, created_at, excerpt)
+    results: dict[int, Sequence[Any]] = {}  # result id -> its row
+    newest: dict[str, int] = {}  # sha -> the newest result of the batch that made it
     for sql, args, many in statements:
         if sql is _INSERT_ASSET:
-            touched.add(args[0])
+            assets.setdefault(args[0], (args[1], args[10], args[8]))  # the first row stays
+        elif sql is _INSERT_RESULT:
+            results[args[0]] = args
         elif sql is _INSERT_RESULT_ASSET:
-            touched.update(row[3] for row in args) if many else touched.add(args[3])
-    _refresh(db, touched, may_remove=False)
+            for result_id, _port, _idx, sha in args if many else (args,):
+                if result_id > newest.get(sha, -1):
+                    newest[sha] = result_id
+    elsewhere = {sha for sha in newest if sha not in assets or newest[sha] not in results}
+    _refresh(db, elsewhere, may_remove=False)
+    if not assets:
+        return
+    known = {
+        row[0]: row[1:]
+        for row in db.execute(
+            "SELECT sha256, result_id, kind, model, provider, node, graph_path, run_id, item,"
+            f" text FROM asset_summary WHERE sha256 {_IN_SET}",
+            (json.dumps(list(assets)),),
+        )
+    }
+    rows: list[tuple[Any, ...]] = []  # _UPSERT_SUMMARY's values
+    # (kind, model, provider, node, graph, run, item) -> [assets in or out, first made]: the
+    # assets of a batch share a few of them (a run's, a node's), counted into facets at the end
+    tallies: dict[tuple[Any, ...], list[Any]] = {}
+    for sha, (kind, created_at, excerpt) in assets.items():
+        if sha in elsewhere:
+            continue
+        old = known.get(sha)
+        result = results.get(newest.get(sha, -1))
+        if result is None:  # stored, made by nothing (yet): a row for a new asset only
+            if old is None:
+                rows.append(
+                    (
+                        created_at,
+                        sha,
+                        kind,
+                        created_at,
+                        None,
+                        0.0,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        f"\x1f\x1f{excerpt or ''}",
+                        sha,
+                        sha,
+                    )
+                )
+                _tally(tallies, +1, (kind, None, None, None, None, None, None), None)
+            continue
+        rid, _key, run, _gid, graph, node_id, _type, title, item, model, provider = result[:11]
+        if old is not None and old[0] is not None and old[0] >= rid:
+            continue  # an older result: the primary one stays
+        prompt, cost, finished = result[12], result[16], result[20]
+        node = title if title is not None else node_id
+        if old is not None:  # what the index holds wins over a second write of the asset
+            kind, excerpt = old[1], old[8].split("\x1f", 2)[2]
+            _tally(tallies, -1, old[1:8], None)
+        text = f"{prompt or ''}\x1f{title or ''}\x1f{excerpt or ''}"
+        rows.append(
+            (
+                finished,
+                sha,
+                kind,
+                created_at,
+                rid,
+                cost or 0.0,
+                model,
+                provider,
+                node,
+                node_id,
+                graph,
+                run,
+                item,
+                text,
+                sha,
+                sha,
+            )
+        )
+        _tally(tallies, +1, (kind, model, provider, node, graph, run, item), finished)
+    db.executemany(_UPSERT_SUMMARY, rows)
+    runs = {values[5] for values in tallies if values[5] is not None}
+    started = (
+        dict(
+            db.execute(
+                f"SELECT id, started_at FROM runs WHERE id {_IN_SET}", (json.dumps(list(runs)),)
+            )
+        )
+        if runs
+        else {}
+    )
+    moved: dict[tuple[str, str], list[Any]] = {}
+    for values, (n, first) in tallies.items():
+        if n:  # an episode begins when its run started, if the run is known
+            _count(moved, n, *values, started.get(values[5], first))
+    _move_facets(db, moved)
+
+
+def _tally(
+    tallies: dict[tuple[Any, ...], list[Any]], step: int, values: tuple[Any, ...], at: Any
+) -> None:
+    entry = tallies.get(values)
+    if entry is None:
+        entry = tallies[values] = [0, None]
+    entry[0] += step
+    if at is not None:
+        entry[1] = at if entry[1] is None else min(entry[1], at)
+
+
+def _count(
+    moved: dict[tuple[str, str], list[Any]],
+    step: int,
+    kind: str,
+    model: str | None,
+    provider: str | None,
+    node: str | None,
+    graph: str | None,
+    run: str | None,
+    item: int | None,
+    at: float | None,
+) -> None:
+    """Count a summary row's facet values in (+1) or out (-1) of ``moved``."""
+    for facet, value in (
+        ("kind", kind),
+        ("model", model),
+        ("provider", provider),
+        ("node", node),
+        ("graph", graph),
+        ("run", run),
+        ("episode", None if run is None else f"{graph or ''}@{run}"),
+        ("shot", None if item is None else str(item + 1)),
+    ):
+        if value is not None:
+            entry = moved.setdefault((facet, value), [0, None])
+            entry[0] += step
+            if facet == "episode" and step > 0 and at is not None:
+                entry[1] = at if entry[1] is None else min(entry[1], at)

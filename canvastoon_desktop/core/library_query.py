@@ -554,6 +554,7 @@ class _Reader:
         )
         self.db.execute("PRAGMA query_only=1")
         self.db.execute("PRAGMA cache_size=-32768")
+        self.db.execute("PRAGMA temp_store=MEMORY")  # sorts of pages: no temporary files
 
     def rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self.library.flush(wait=True)

@@ -39,6 +39,7 @@ def connect(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA cache_size=-65536")  # 64 MB: indexes keyed by hashes
+    db.execute("PRAGMA temp_store=MEMORY")  # IN lists and sorts: no temporary files
     return db
 
 
@@ -61,10 +62,14 @@ class BackgroundWriter:
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
 
-    def submit(self, statements: list[Statement], token: Any = None) -> None:
+    def start(self) -> None:
+        """Start the thread and open its connection now (not on a run's first commit)."""
         if self._thread is None:
             self._thread = threading.Thread(target=self._work, name="library-writer", daemon=True)
             self._thread.start()
+
+    def submit(self, statements: list[Statement], token: Any = None) -> None:
+        self.start()
         with self._done:
             self._submitted += 1
         self._queue.put((statements, token))
