@@ -62,8 +62,28 @@ def cache_key(
     inputs: Mapping[str, Any],
     reroll: int = 0,
 ) -> str:
-    body = {"t": node_type, "v": type_version, "m": model, "p": params, "i": inputs, "r": reroll}
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+    return keyed(node_type, type_version, model, params, inputs, reroll)[0]
+
+
+def keyed(
+    node_type: str,
+    type_version: int,
+    model: str | None,
+    params: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+    reroll: int = 0,
+) -> tuple[str, str, str]:
+    """The cache key, and the canonical JSON of its params and of its inputs (a result's
+    row keeps both: they are not encoded twice). The key is the SHA-256 of
+    ``canonical_json({"t": …, "v": …, "m": …, "p": params, "i": inputs, "r": …})``, put
+    together from its parts in the order of the sorted keys."""
+    params_json, inputs_json = canonical_json(params), canonical_json(inputs)
+    body = (
+        f'{{"i":{inputs_json},"m":{canonical_json(model)},"p":{params_json},'
+        f'"r":{canonical_json(reroll)},"t":{canonical_json(node_type)},'
+        f'"v":{canonical_json(type_version)}}}'
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest(), params_json, inputs_json
 
 
 SEED_RANGE = 2**31 - 1

@@ -280,6 +280,7 @@ class Run:
         self._cancel_requested = False
         self._open_job_keys: set[str] = set()
         self._params_json_cache: dict[str, str] = {}
+        self._scope: CacheScope | None = None
         self._downstream: dict[str, list[str]] = {}
         self._waiting: dict[str, int] = {}
         self._upstream: dict[str, list[Any]] = {}
@@ -307,6 +308,13 @@ class Run:
                     signal.emit(event)
                 except Exception:  # a broken view must not break the run
                     log.exception("event handler failed on %s", type(event).__name__)
+
+    def _cache_scope(self) -> CacheScope:
+        """Which results may serve this run's nodes (the same for all of them)."""
+        if self._scope is None:
+            graph_id = str(self.graph.meta.get("graph_id") or "")
+            self._scope = CacheScope(graph_id, self.executor.simulated)
+        return self._scope
 
     def announce(self, event_type: type[RunEvent], *args: Any) -> None:
         """Emit ``event_type(*args)``, built only when someone listens (a run with no view
@@ -634,7 +642,7 @@ class Run:
                 inputs,
                 item,
                 mapped,
-                CacheScope(str(self.graph.meta.get("graph_id") or ""), self.executor.simulated),
+                self._cache_scope(),
             )
         if plan.status == "skip":
             self.emit(NodeSkipped(run_id, node_id, item, plan.reason or "skipped"))
@@ -731,7 +739,10 @@ class Run:
                         **booked,
                     ),
                     close_jobs=ctx.job_rows,
-                    params_json=self._params_json(node_id, params),
+                    params_json=self._params_json(node_id, params)
+                    if plan.params_json is None
+                    else redact_secrets(plan.params_json),
+                    inputs_json=plan.inputs_json,
                     already_charged=ctx.already_charged,
                 )
             except LibraryError as exc:  # a full disk: say so; the paid job stays journaled

@@ -858,15 +858,19 @@ class Library:
         *,
         close_jobs: Sequence[int] = (),
         params_json: str | None = None,
+        inputs_json: str | None = None,
         already_charged: float = 0.0,
     ) -> int:
         """Index a finished node result (its assets must already be stored), closing the
         journal rows of the provider jobs that made it in the same transaction. Written
-        behind; visible to ``lookup`` at once. ``params_json`` may be passed when the
-        caller already has the params as JSON (the items of one node share them)."""
+        behind; visible to ``lookup`` at once. ``params_json`` / ``inputs_json`` may be
+        passed when the caller already has them as JSON (its cache key was made of them;
+        the items of one node share their params)."""
         now = time.time()
         if params_json is None:
             params_json = params_to_json(record.params)
+        if inputs_json is None:
+            inputs_json = _inputs_json(record.inputs)
         statements: list[Statement] = []
         with self._lock:
             result_id = self._next_result_id()
@@ -887,7 +891,7 @@ class Library:
                         record.provider,
                         params_json,
                         redact_secrets(record.prompt) if record.prompt else record.prompt,
-                        _sorted_json(record.inputs),
+                        inputs_json,
                         _compact_json(_encode_outputs(record.outputs)),
                         record.job_id,
                         record.cost_usd,
@@ -1522,9 +1526,10 @@ _INSERT_CHARGE = (
 CHARGE_TOLERANCE_USD = 0.005
 
 
-#: encoders made once (``json.dumps`` with options builds one a call, for every row written)
-_sorted_json = json_encoder(sort_keys=True)
-_params_json = json_encoder(sort_keys=True, default=str)
+#: encoders made once (``json.dumps`` with options builds one a call, for every row written);
+#: params and inputs are kept as their cache key encodes them (``cachekey.canonical_json``)
+_params_json = json_encoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+_inputs_json = json_encoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 _compact_json = json_encoder(separators=(",", ":"))
 
 

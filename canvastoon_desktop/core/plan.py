@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .assets import Asset, ItemList, Value
-from .cachekey import cache_key
+from .cachekey import keyed
 from .catalog import Catalog, ModelSpec
 from .charges import drift_warnings
 from .errors import CoreError
@@ -33,6 +33,10 @@ class ItemPlan:
     status: str  # cached | pinned | run | skip (and, while planning, lookup)
     outputs: dict[str, Value] | None = None
     reason: str | None = None
+    #: the canonical JSON of the key's params (when they are the node's) and inputs, which
+    #: the result's row keeps
+    params_json: str | None = None
+    inputs_json: str | None = None
 
 
 @dataclass
@@ -156,14 +160,37 @@ def item_cache_key(
     library: Library,
     catalog: Catalog,
 ) -> str:
-    params = node_type.key_params(library, catalog, params, inputs)
-    return cache_key(
+    return item_key(node, node_type, model, params, inputs, item, library, catalog)[0]
+
+
+def item_key(
+    node: Node,
+    node_type: type[NodeType],
+    model: ModelSpec | None,
+    params: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+    item: int | None,
+    library: Library,
+    catalog: Catalog,
+) -> tuple[str, str | None, str | None]:
+    """``item_cache_key``, with the canonical JSON of the node's params and of its input
+    hashes as a result's row keeps them (each None when the key takes others: a router's
+    shot takes its role's params, an image made from a shot not the shot's dialogue)."""
+    key_params = node_type.key_params(library, catalog, params, inputs)
+    key_inputs = node_type.key_inputs(library, inputs)
+    key, params_json, inputs_json = keyed(
         node_type.type_id,
         node_type.version,
         model.id if model else None,
-        params,
-        node_type.key_inputs(library, inputs),
+        key_params,
+        key_inputs,
         node.reroll_count(item),
+    )
+    whole_inputs = node_type.key_inputs.__func__ is NodeType.key_inputs.__func__  # type: ignore[attr-defined]
+    return (
+        key,
+        params_json if key_params is params else None,
+        inputs_json if whole_inputs else None,
     )
 
 
@@ -510,13 +537,15 @@ class Planner:
             return ItemPlan(item, inputs, None, "skip", reason="its upstream item failed")
         if not node_type.cacheable:
             return ItemPlan(item, inputs, None, "run")
-        key = item_cache_key(node, node_type, model, params, inputs, item, self.library, catalog)
+        key, params_json, inputs_json = item_key(
+            node, node_type, model, params, inputs, item, self.library, catalog
+        )
         pin = node.pin_for(item)
         if pin:
             outputs = self.library.outputs_from_hashes(pin)
             if outputs is not None:
                 return ItemPlan(item, inputs, key, "pinned", outputs)
-        return ItemPlan(item, inputs, key, "lookup")
+        return ItemPlan(item, inputs, key, "lookup", None, None, params_json, inputs_json)
 
     def _priced(
         self,
@@ -625,8 +654,10 @@ class Planner:
 def _answered(plan: ItemPlan, hit: CachedResult | None) -> ItemPlan:
     """An item waiting for the cache, with its answer: cached, or to run."""
     if hit is not None:
-        return ItemPlan(plan.item, plan.inputs, plan.key, "cached", hit.outputs)
-    return ItemPlan(plan.item, plan.inputs, plan.key, "run")
+        plan.status, plan.outputs = "cached", hit.outputs
+    else:
+        plan.status = "run"
+    return plan
 
 
 def _waves(order: list[str], upstream: Mapping[str, list[Edge]]) -> list[list[str]]:
