@@ -10,25 +10,48 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(
-        value,
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-        default=_default,
-    )
 
 
 def _default(value: Any) -> Any:
     if isinstance(value, tuple | set | frozenset):
         return list(value)
     raise TypeError(f"cannot put {type(value).__name__} in a cache key")
+
+
+def json_encoder(**options: Any) -> Callable[[Any], str]:
+    """``json.JSONEncoder(**options).encode``, made once: the text is the same, without the
+    cost of building a C encoder for every call (most of it for the small values of keys and
+    rows: a node's params, a few hashes). Its values are parsed JSON — a graph's params,
+    hashes — which cannot hold cycles, so it does not look for them."""
+    encoder = json.JSONEncoder(**options)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None or encoder.indent is not None:  # no C accelerator: the plain way
+        return encoder.encode
+    chunks = make(
+        None,  # no cycle check
+        encoder.default,
+        json.encoder.encode_basestring_ascii
+        if encoder.ensure_ascii
+        else json.encoder.encode_basestring,
+        None,
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+
+    def encode(value: Any) -> str:
+        return "".join(chunks(value, 0))
+
+    return encode
+
+
+canonical_json = json_encoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_default
+)
 
 
 def cache_key(
@@ -39,8 +62,28 @@ def cache_key(
     inputs: Mapping[str, Any],
     reroll: int = 0,
 ) -> str:
-    body = {"t": node_type, "v": type_version, "m": model, "p": params, "i": inputs, "r": reroll}
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+    return keyed(node_type, type_version, model, params, inputs, reroll)[0]
+
+
+def keyed(
+    node_type: str,
+    type_version: int,
+    model: str | None,
+    params: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+    reroll: int = 0,
+) -> tuple[str, str, str]:
+    """The cache key, and the canonical JSON of its params and of its inputs (a result's
+    row keeps both: they are not encoded twice). The key is the SHA-256 of
+    ``canonical_json({"t": …, "v": …, "m": …, "p": params, "i": inputs, "r": …})``, put
+    together from its parts in the order of the sorted keys."""
+    params_json, inputs_json = canonical_json(params), canonical_json(inputs)
+    body = (
+        f'{{"i":{inputs_json},"m":{canonical_json(model)},"p":{params_json},'
+        f'"r":{canonical_json(reroll)},"t":{canonical_json(node_type)},'
+        f'"v":{canonical_json(type_version)}}}'
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest(), params_json, inputs_json
 
 
 SEED_RANGE = 2**31 - 1

@@ -64,8 +64,8 @@ def settle(
     if reported is None:
         return Booking(quoted.high, ESTIMATE, quoted)
     value = reported if isinstance(reported, int | float) else math.nan
-    shown = said or _show(value)
     if not math.isfinite(value) or value < 0:
+        shown = said or _show(value)
         return Booking(
             quoted.high,
             UNKNOWN,
@@ -76,6 +76,7 @@ def settle(
             ),
         )
     if value > max(quoted.high * ABSURD_FACTOR, quoted.high + ABSURD_MARGIN_USD):
+        shown = said or _show(value)  # (worked out for a warning only: every call is booked)
         return Booking(
             quoted.high,
             UNKNOWN,

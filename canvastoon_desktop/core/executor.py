@@ -280,6 +280,7 @@ class Run:
         self._cancel_requested = False
         self._open_job_keys: set[str] = set()
         self._params_json_cache: dict[str, str] = {}
+        self._scope: CacheScope | None = None
         self._downstream: dict[str, list[str]] = {}
         self._waiting: dict[str, int] = {}
         self._upstream: dict[str, list[Any]] = {}
@@ -307,6 +308,19 @@ class Run:
                     signal.emit(event)
                 except Exception:  # a broken view must not break the run
                     log.exception("event handler failed on %s", type(event).__name__)
+
+    def _cache_scope(self) -> CacheScope:
+        """Which results may serve this run's nodes (the same for all of them)."""
+        if self._scope is None:
+            graph_id = str(self.graph.meta.get("graph_id") or "")
+            self._scope = CacheScope(graph_id, self.executor.simulated)
+        return self._scope
+
+    def announce(self, event_type: type[RunEvent], *args: Any) -> None:
+        """Emit ``event_type(*args)``, built only when someone listens (a run with no view
+        spends nothing on the events of its every node)."""
+        if self.events or self.executor.events:
+            self.emit(event_type(*args))
 
     def start(self) -> None:
         self._main = asyncio.get_running_loop().create_task(self._execute())
@@ -507,16 +521,15 @@ class Run:
             outcome.status == "failed" and outcome.outputs
         )
         self._outputs[node_id] = outcome.outputs if available else None
-        self.emit(
-            NodeSettled(
-                self.run_id,
-                node_id,
-                None,
-                outcome.status,
-                outcome.outputs,
-                outcome.cost_usd,
-                outcome.error,
-            )
+        self.announce(
+            NodeSettled,
+            self.run_id,
+            node_id,
+            None,
+            outcome.status,
+            outcome.outputs,
+            outcome.cost_usd,
+            outcome.error,
         )
 
     # -- one node ---------------------------------------------------------------------------
@@ -629,16 +642,16 @@ class Run:
                 inputs,
                 item,
                 mapped,
-                CacheScope(str(self.graph.meta.get("graph_id") or ""), self.executor.simulated),
+                self._cache_scope(),
             )
         if plan.status == "skip":
             self.emit(NodeSkipped(run_id, node_id, item, plan.reason or "skipped"))
             return NodeOutcome(node_id, "skipped", error=plan.reason, model=model_id)
         if plan.status in ("cached", "pinned"):
             outputs = dict(plan.outputs or {})
-            self.emit(NodeCached(run_id, node_id, item, outputs, pinned=plan.status == "pinned"))
+            self.announce(NodeCached, run_id, node_id, item, outputs, plan.status == "pinned")
             return NodeOutcome(node_id, "cached", outputs, model=model_id)
-        self.emit(NodeQueued(run_id, node_id, item))
+        self.announce(NodeQueued, run_id, node_id, item)
         ctx = NodeContext(
             self, node, item, params, model, plan.key, self.graph_dir, self.allow_outside_paths
         )
@@ -726,7 +739,10 @@ class Run:
                         **booked,
                     ),
                     close_jobs=ctx.job_rows,
-                    params_json=self._params_json(node_id, params),
+                    params_json=self._params_json(node_id, params)
+                    if plan.params_json is None
+                    else redact_secrets(plan.params_json),
+                    inputs_json=plan.inputs_json,
                     already_charged=ctx.already_charged,
                 )
             except LibraryError as exc:  # a full disk: say so; the paid job stays journaled
@@ -745,19 +761,18 @@ class Run:
                 )
         elif ctx.job_rows:
             self.library.close_jobs(ctx.job_rows, "done")
-        self.emit(
-            NodeDone(
-                run_id,
-                node_id,
-                item,
-                outputs,
-                cost,
-                source,
-                queue_s if ctx.calls else None,
-                run_s,
-                job_id,
-                ctx.note,
-            )
+        self.announce(
+            NodeDone,
+            run_id,
+            node_id,
+            item,
+            outputs,
+            cost,
+            source,
+            queue_s if ctx.calls else None,
+            run_s,
+            job_id,
+            ctx.note,
         )
         return NodeOutcome(node_id, "done", outputs, cost, model=model_id, note=ctx.note)
 
@@ -846,14 +861,7 @@ class Run:
                     "resuming" if previous else "calling",
                     call.model.id,
                 )
-            self.emit(
-                NodeStarted(
-                    self.run_id,
-                    ctx.node.id,
-                    ctx.item,
-                    self.executor.planner.typical_seconds(call.model),
-                )
-            )
+            self.announce(NodeStarted, self.run_id, ctx.node.id, ctx.item, job.typical_s)
             try:
                 output = await adapter.generate(call, job)
             except asyncio.CancelledError:
@@ -974,7 +982,8 @@ class _Job:
         self._started = time.monotonic()
         self._running_since: float | None = None
         self.queue_s = 0.0
-        self._typical = run.executor.planner.typical_seconds(call.model)
+        #: how long this model usually takes (the ETA shown while it runs)
+        self.typical_s = run.executor.planner.typical_seconds(call.model)
         if previous is not None and previous.job_id:
             run.emit(
                 JobSubmitted(
@@ -1048,7 +1057,7 @@ class _Job:
             self.queue_s = now - self._started
         elapsed = now - self._started
         ran = now - self._running_since if self._running_since is not None else 0.0
-        eta = max(0.0, self._typical - ran) if running else None
+        eta = max(0.0, self.typical_s - ran) if running else None
         self._run.emit(
             NodeProgress(
                 self.run_id, self._ctx.node.id, self._ctx.item, status, elapsed, eta, fraction
@@ -1156,6 +1165,14 @@ def _check_outputs(node_type: type[NodeType], raw: Mapping[str, Any]) -> dict[st
 
 
 def _accounting(ctx: NodeContext) -> tuple[float, str | None, str | None, float]:
+    if len(ctx.calls) == 1:  # most nodes make one call
+        out = ctx.calls[0][1]
+        return (
+            out.cost_usd or 0.0,
+            out.cost_source,
+            out.job_id,
+            float(out.usage.get("queue_s", 0.0)),
+        )
     cost = sum((out.cost_usd or 0.0) for _, out in ctx.calls)
     sources = {out.cost_source for _, out in ctx.calls if out.cost_source}
     source = sources.pop() if len(sources) == 1 else ("mixed" if sources else None)

@@ -354,7 +354,7 @@ def check_params(node_type: Any, catalog: Any, params: dict[str, Any]) -> list[s
         reason = "is not usable by this node" if known else "is not a known model"
         problems.append(f"model {str(model_id)[:80]!r} {reason}")
         return problems
-    specs = {s.name: s for s in node_type.param_specs(catalog, model_id)}
+    specs = node_type.param_spec_map(catalog, model_id)
     for name, value in params.items():
         spec = specs.get(name)
         if spec is None:

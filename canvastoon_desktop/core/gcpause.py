@@ -6,6 +6,11 @@ canvas, caches — and a big run creates enough small objects to trigger several
 what exists when a run starts (``gc.freeze``) limits those scans to the run's own objects;
 unfreezing when the last run ends hands everything back to the collector. Nothing is lost:
 frozen objects that became garbage are collected after the run.
+
+While a run goes the collector also runs less often (``RUN_THRESHOLDS``): a run keeps what
+it makes until it ends (outcomes, outputs, rows written behind) and makes almost no cyclic
+garbage, so frequent collections would only re-scan the same survivors (100,000 nodes: 13 µs
+a node with the default thresholds, under 4 with these). Young garbage is still collected.
 """
 
 from __future__ import annotations
@@ -15,16 +20,23 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+#: the collector's thresholds while a run goes: a collection of young objects every 50,000
+#: allocations (the default: 700), and almost never a full one
+RUN_THRESHOLDS = (50_000, 50, 1000)
+
 _lock = threading.Lock()
 _active = 0
+_thresholds: tuple[int, int, int] | None = None
 
 
 @contextmanager
 def heap_frozen_while_running() -> Iterator[None]:
-    global _active
+    global _active, _thresholds
     with _lock:
         if _active == 0:
             gc.freeze()
+            _thresholds = gc.get_threshold()
+            gc.set_threshold(*RUN_THRESHOLDS)
         _active += 1
     try:
         yield
@@ -32,6 +44,8 @@ def heap_frozen_while_running() -> Iterator[None]:
         with _lock:
             _active -= 1
             if _active == 0:
+                if _thresholds is not None:
+                    gc.set_threshold(*_thresholds)
                 gc.unfreeze()
 
 

@@ -45,16 +45,18 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .assets import EXTENSIONS, Asset, AssetKind, ItemList, Value
+from .cachekey import json_encoder
 from .errors import LibraryError
 from .library_writer import BackgroundWriter, Statement, connect
 from .regular_files import FileRefused, open_regular
 from .secrets import redact_bytes, redact_secrets
 
 #: 2 added run_nodes; 3 added the columns of ``_ADDED_COLUMNS`` and the review tools'
-#: indexes; 4 split the charges into their quoted and reported amounts (more columns).
+#: indexes; 4 split the charges into their quoted and reported amounts (more columns); 5 the
+#: review tools' summary (asset_summary, facet_counts: those indexes are no longer needed).
 #: Every statement of the schema is idempotent, so an older library is upgraded by running
 #: it again (and adding the columns it lacks)
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS assets (
@@ -152,10 +154,45 @@ CREATE TABLE IF NOT EXISTS run_nodes (
     run_id      TEXT PRIMARY KEY NOT NULL,
     nodes_json  TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS review_result_assets_result ON result_assets(result_id);
-CREATE INDEX IF NOT EXISTS review_assets_created ON assets(created_at);
-CREATE INDEX IF NOT EXISTS review_results_run ON results(run_id);
-CREATE INDEX IF NOT EXISTS review_results_graph ON results(graph_path);
+-- what the review tools filter and sort on, one row per asset: its primary result (the
+-- newest that produced it) and its review, kept by refresh_summary in every transaction that
+-- writes assets, results or reviews. Stored in date order (the gallery's first order): the
+-- newest screen is the table's last rows, new rows are appended, and filters scan one table
+CREATE TABLE IF NOT EXISTS asset_summary (
+    at          REAL NOT NULL,  -- the primary result's finished_at, else created_at
+    sha256      TEXT NOT NULL UNIQUE,
+    kind        TEXT NOT NULL,
+    created_at  REAL NOT NULL,
+    result_id   INTEGER,
+    cost        REAL NOT NULL DEFAULT 0,
+    model       TEXT,
+    provider    TEXT,
+    node        TEXT,  -- the node's title, else its id
+    node_id     TEXT,
+    graph_path  TEXT,
+    run_id      TEXT,
+    item        INTEGER,
+    rating      INTEGER NOT NULL DEFAULT 0,
+    rejected    INTEGER NOT NULL DEFAULT 0,
+    -- what the text filter searches: the prompt, the node's title and a text asset's
+    -- beginning, separated by char(31) (a search never spans two of them)
+    text        TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (at, sha256)
+) WITHOUT ROWID;
+-- how many assets have each value of each choice filter (the gallery's filter menus)
+CREATE TABLE IF NOT EXISTS facet_counts (
+    facet       TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    n           INTEGER NOT NULL,
+    first_at    REAL,  -- episodes: when their run started (else their first asset was made)
+    PRIMARY KEY (facet, value)
+) WITHOUT ROWID;
+-- indexes the review tools once made for themselves: the summary replaces them, and each
+-- cost every executor write an insert
+DROP INDEX IF EXISTS review_assets_created;
+DROP INDEX IF EXISTS review_results_run;
+DROP INDEX IF EXISTS review_results_graph;
+DROP INDEX IF EXISTS review_result_assets_result;
 """
 
 #: columns added to tables after they were first created: (table, column, declaration)
@@ -175,6 +212,78 @@ _ADDED_COLUMNS = (
     ("charges", "basis", "TEXT"),
     ("charges", "note", "TEXT"),
 )
+
+_SUMMARY_COLUMNS = (
+    "at",
+    "kind",
+    "created_at",
+    "result_id",
+    "cost",
+    "model",
+    "provider",
+    "node",
+    "node_id",
+    "graph_path",
+    "run_id",
+    "item",
+    "rating",
+    "rejected",
+    "text",
+)
+#: the summary rows of the assets matching ``{where}``, computed from the tables they sum up
+_SUMMARIZE = (
+    f"INSERT INTO asset_summary(sha256, {', '.join(_SUMMARY_COLUMNS)})"
+    " SELECT a.sha256, COALESCE(r.finished_at, a.created_at), a.kind, a.created_at, r.id,"
+    " COALESCE(r.cost_usd, 0), r.model, r.provider, COALESCE(r.node_title, r.node_id),"
+    " r.node_id, r.graph_path, r.run_id, r.item, COALESCE(rv.rating, 0),"
+    " COALESCE(rv.rejected, 0), COALESCE(r.prompt, '') || char(31)"
+    " || COALESCE(r.node_title, '') || char(31) || COALESCE(a.text_excerpt, '')"
+    " FROM assets a"
+    " LEFT JOIN results r ON r.id ="
+    " (SELECT max(ra.result_id) FROM result_assets ra WHERE ra.sha256 = a.sha256)"
+    " LEFT JOIN reviews rv ON rv.sha256 = a.sha256"
+    " WHERE {where}"
+    " ON CONFLICT(sha256) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _SUMMARY_COLUMNS)
+    + f" WHERE ({', '.join('asset_summary.' + c for c in _SUMMARY_COLUMNS)})"
+    f" IS NOT ({', '.join('excluded.' + c for c in _SUMMARY_COLUMNS)})"
+)
+#: summary rows of assets no longer there (matching ``{where}``)
+_DROP_GONE = (
+    "DELETE FROM asset_summary AS s WHERE {where}"
+    " AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.sha256 = s.sha256)"
+)
+#: (facet, value, assets, first_at) of the summary rows in ``{rows}``
+_FACET_ROWS = " UNION ALL ".join(
+    f"SELECT '{facet}', {value}, count(*), {first} FROM {{rows}}"
+    f"{' WHERE ' + present if present else ''} GROUP BY 2"
+    for facet, value, present, first in (
+        ("kind", "kind", "", "NULL"),
+        ("model", "model", "model IS NOT NULL", "NULL"),
+        ("provider", "provider", "provider IS NOT NULL", "NULL"),
+        ("node", "node", "node IS NOT NULL", "NULL"),
+        ("graph", "graph_path", "graph_path IS NOT NULL", "NULL"),
+        ("run", "run_id", "run_id IS NOT NULL", "NULL"),
+        (
+            "episode",
+            "COALESCE(graph_path, '') || '@' || run_id",
+            "run_id IS NOT NULL",
+            "min(COALESCE((SELECT ru.started_at FROM runs ru WHERE ru.id = run_id), at))",
+        ),
+        ("shot", "CAST(item + 1 AS TEXT)", "item IS NOT NULL", "NULL"),
+    )
+)
+#: the summary of every asset, from scratch (a new or upgraded library)
+_SUMMARY_REBUILD = (
+    _SUMMARIZE.format(where="true")
+    + ";\n"
+    + _DROP_GONE.format(where="true")
+    + ";\nDELETE FROM facet_counts;\n"
+    "INSERT INTO facet_counts(facet, value, n, first_at) "
+    + _FACET_ROWS.format(rows="asset_summary")
+    + ";"
+)
+_IN_SET = "IN (SELECT value FROM json_each(?))"
 
 #: rows written behind are handed to the writer thread in batches of about this many
 _HANDOFF_STATEMENTS = 50_000
@@ -209,9 +318,10 @@ class JobBusy(Exception):
         self.job = job
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ResultRecord:
-    """What one node (or one item of it) produced, with its full provenance."""
+    """What one node (or one item of it) produced, with its full provenance (handed to
+    ``record_result``, not kept: one is made for every node a run makes)."""
 
     cache_key: str
     node_id: str
@@ -367,6 +477,7 @@ class Library:
         self.root = Path(root)
         self.objects = self.root / "objects"
         self.thumbs = self.root / "thumbs"
+        self._root_text = str(self.root)
         self.read_only = read_only
         if read_only and self.root.exists() and not self.root.is_dir():
             raise LibraryError(f"cannot open the library at {self.root}: it is not a folder")
@@ -400,7 +511,11 @@ class Library:
                 self._migrate()
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"the library index at {self.root} is unreadable: {exc}") from None
-        self._writer = BackgroundWriter(self.root / "library.sqlite", self._committed)
+        self._writer = BackgroundWriter(
+            self.root / "library.sqlite", self._committed, before_commit=_summarize_batch
+        )
+        if not read_only:
+            self._writer.start()
 
     def _connect_read_only(self) -> sqlite3.Connection:
         path = self.root / "library.sqlite"
@@ -435,6 +550,7 @@ class Library:
                             self._db.execute(
                                 f"ALTER TABLE {table} ADD COLUMN {column} {declaration}"
                             )
+                    refresh_summary(self._db, None)  # (5) the review tools' summary, whole
                     self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                 except BaseException:
                     self._db.execute("ROLLBACK")
@@ -525,6 +641,11 @@ class Library:
             return self._db.execute(sql, args).fetchall()
 
     # -- assets ---------------------------------------------------------------------------
+    def file_at(self, relpath: str) -> Path:
+        """The path of a file of the library (``root / relpath``, made from one string:
+        joining paths costs several times as much, and every asset has one)."""
+        return Path(os.path.join(self._root_text, relpath))
+
     def _relpath(self, sha: str, mime: str) -> str:
         return f"objects/{sha[:2]}/{sha}{EXTENSIONS.get(mime, '.bin')}"
 
@@ -653,10 +774,7 @@ class Library:
         content: bytes | None,
     ) -> Asset:
         self._defer(
-            "INSERT INTO assets(sha256, kind, mime, size, relpath, width, height, duration_s,"
-            " text_excerpt, content, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-            " ON CONFLICT(sha256) DO UPDATE SET relpath=excluded.relpath,"
-            " content=COALESCE(excluded.content, assets.content)",
+            _INSERT_ASSET,
             (
                 sha,
                 kind.value,
@@ -676,7 +794,7 @@ class Library:
             kind,
             mime,
             size,
-            self.root / rel,
+            self.file_at(rel),
             width,
             height,
             duration_s,
@@ -698,7 +816,9 @@ class Library:
         if not rows:
             return None
         s, kind, mime, size, rel, w, h, d, inline = rows[0]
-        asset = Asset(s, AssetKind(kind), mime, size, self.root / rel, w, h, d, inline=bool(inline))
+        asset = Asset(
+            s, AssetKind(kind), mime, size, self.file_at(rel), w, h, d, inline=bool(inline)
+        )
         self._asset_cache[sha] = asset
         return asset
 
@@ -738,15 +858,19 @@ class Library:
         *,
         close_jobs: Sequence[int] = (),
         params_json: str | None = None,
+        inputs_json: str | None = None,
         already_charged: float = 0.0,
     ) -> int:
         """Index a finished node result (its assets must already be stored), closing the
         journal rows of the provider jobs that made it in the same transaction. Written
-        behind; visible to ``lookup`` at once. ``params_json`` may be passed when the
-        caller already has the params as JSON (the items of one node share them)."""
+        behind; visible to ``lookup`` at once. ``params_json`` / ``inputs_json`` may be
+        passed when the caller already has them as JSON (its cache key was made of them;
+        the items of one node share their params)."""
         now = time.time()
         if params_json is None:
             params_json = params_to_json(record.params)
+        if inputs_json is None:
+            inputs_json = _inputs_json(record.inputs)
         statements: list[Statement] = []
         with self._lock:
             result_id = self._next_result_id()
@@ -767,8 +891,8 @@ class Library:
                         record.provider,
                         params_json,
                         redact_secrets(record.prompt) if record.prompt else record.prompt,
-                        json.dumps(record.inputs, sort_keys=True),
-                        json.dumps(_encode_outputs(record.outputs), separators=(",", ":")),
+                        inputs_json,
+                        _compact_json(_encode_outputs(record.outputs)),
                         record.job_id,
                         record.cost_usd,
                         record.cost_source,
@@ -883,6 +1007,64 @@ class Library:
             if outputs is not None:
                 return CachedResult(result_id, outputs, cost, model, finished, origin, graph_id)
         return None
+
+    def lookup_many(
+        self, cache_keys: Iterable[str], scope: CacheScope | None = None
+    ) -> dict[str, CachedResult]:
+        """``lookup`` for many keys at once (a plan's): the keys found, with what they give.
+        One query for all of them, and one for their assets: every statement outside a
+        transaction costs SQLite its file locks (two system calls, most of a lookup)."""
+        scope = scope or CacheScope("")
+        found: dict[str, CachedResult] = {}
+        wanted: list[str] = []
+        for key in cache_keys:  # what is written behind first, as lookup does
+            pending = self._pending_results.get(key)
+            if pending is not None and scope.serves(pending.origin, pending.graph_id):
+                found[key] = pending
+            else:
+                wanted.append(key)
+        if not wanted:
+            return found
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT cache_key, id, outputs_json, cost_usd, model, finished_at, origin,"
+                f" graph_id FROM results WHERE cache_key {_IN_SET} ORDER BY finished_at DESC",
+                (json.dumps(wanted),),
+            ).fetchall()
+        candidates: dict[str, list[tuple[Any, ...]]] = {}
+        seen: dict[str, int] = {}
+        for key, *row in rows:
+            seen[key] = seen.get(key, 0) + 1  # lookup reads a key's newest 8
+            if seen[key] <= 8 and scope.serves(row[5], row[6]):
+                candidates.setdefault(key, []).append((row[0], json.loads(row[1]), *row[2:]))
+        self._load_assets(
+            sha for kept in candidates.values() for c in kept for sha in _output_shas(c[1])
+        )
+        for key, kept in candidates.items():
+            for result_id, outputs_json, cost, model, finished, origin, graph_id in kept:
+                outputs = self._decode_outputs(outputs_json)
+                if outputs is not None:
+                    found[key] = CachedResult(
+                        result_id, outputs, cost, model, finished, origin, graph_id
+                    )
+                    break
+        return found
+
+    def _load_assets(self, shas: Iterable[str]) -> None:
+        """Read these assets' rows at once into the cache ``asset`` answers from."""
+        wanted = sorted({s for s in shas if s not in self._asset_cache})
+        if not wanted:
+            return
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT sha256, kind, mime, size, relpath, width, height, duration_s,"
+                f" content IS NOT NULL FROM assets WHERE sha256 {_IN_SET}",
+                (json.dumps(wanted),),
+            ).fetchall()
+        for s, kind, mime, size, rel, w, h, d, inline in rows:
+            self._asset_cache[s] = Asset(
+                s, AssetKind(kind), mime, size, self.file_at(rel), w, h, d, inline=bool(inline)
+            )
 
     def outputs_from_hashes(self, hashes: Mapping[str, Any]) -> dict[str, Value] | None:
         """Rebuild port values from stored hashes (pins); None when a file is missing."""
@@ -1294,6 +1476,7 @@ class Library:
                 " rejected=excluded.rejected, note=excluded.note, updated_at=excluded.updated_at",
                 (sha, review.rating, int(review.rejected), review.note, time.time()),
             )
+            refresh_summary(db, (sha,))
         return review
 
     def review(self, sha: str) -> Review:
@@ -1320,6 +1503,12 @@ class Library:
                 yield asset
 
 
+_INSERT_ASSET = (
+    "INSERT INTO assets(sha256, kind, mime, size, relpath, width, height, duration_s,"
+    " text_excerpt, content, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+    " ON CONFLICT(sha256) DO UPDATE SET relpath=excluded.relpath,"
+    " content=COALESCE(excluded.content, assets.content)"
+)
 _INSERT_RESULT = (
     "INSERT INTO results(id, cache_key, run_id, graph_id, graph_path, node_id, node_type,"
     " node_title, item, model, provider, params_json, prompt, inputs_json, outputs_json,"
@@ -1337,8 +1526,15 @@ _INSERT_CHARGE = (
 CHARGE_TOLERANCE_USD = 0.005
 
 
+#: encoders made once (``json.dumps`` with options builds one a call, for every row written);
+#: params and inputs are kept as their cache key encodes them (``cachekey.canonical_json``)
+_params_json = json_encoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+_inputs_json = json_encoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_compact_json = json_encoder(separators=(",", ":"))
+
+
 def params_to_json(params: Mapping[str, Any]) -> str:
-    return redact_secrets(json.dumps(params, sort_keys=True, default=str))
+    return redact_secrets(_params_json(params))
 
 
 def _encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:
@@ -1349,6 +1545,14 @@ def _encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:
         else:
             encoded[port] = [a.sha256 if a else None for a in value.items]
     return encoded
+
+
+def _output_shas(encoded: Mapping[str, Any]) -> Iterator[str]:
+    for shas in encoded.values():
+        if isinstance(shas, str):
+            yield shas
+        else:
+            yield from (sha for sha in shas if sha)
 
 
 def encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:
@@ -1415,3 +1619,237 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
             if "immutable" in query:
                 raise
     raise AssertionError("unreachable")
+
+
+def refresh_summary(db: sqlite3.Connection, shas: Iterable[str] | None = None) -> None:
+    """Bring the review tools' summary (``asset_summary``, ``facet_counts``) of these assets
+    up to date with their rows, in the caller's transaction; ``None``: of every asset.
+
+    Every transaction that writes assets, results, result_assets or reviews calls it (the
+    writer thread for what was written behind, ``set_review``, pack imports). It is done here
+    rather than by triggers because per-row triggers cost the executor's writer several times
+    as much (about 35 µs an asset against 10): the summary rows are recomputed by a few
+    statements per transaction, and the facet counts move by what these assets counted
+    before and count now."""
+    if shas is None:
+        for statement in _SUMMARY_REBUILD.split(";\n"):
+            db.execute(statement.rstrip(";"))
+    else:
+        _refresh(db, set(shas), may_remove=True)
+
+
+def _refresh(db: sqlite3.Connection, shas: set[str], *, may_remove: bool) -> None:
+    if not shas:
+        return
+    wanted = json.dumps(list(shas))
+    before = _facet_rows(db, wanted)
+    db.execute(_SUMMARIZE.format(where=f"a.sha256 {_IN_SET}"), (wanted,))
+    if may_remove:
+        db.execute(_DROP_GONE.format(where=f"s.sha256 {_IN_SET}"), (wanted,))
+    moved: dict[tuple[str, str], list[Any]] = {}
+    for facet, value, n, _first in before:
+        moved[(facet, value)] = [-n, None]
+    for facet, value, n, first in _facet_rows(db, wanted):
+        entry = moved.setdefault((facet, value), [0, None])
+        entry[0] += n
+        entry[1] = first
+    _move_facets(db, moved)
+
+
+def _move_facets(db: sqlite3.Connection, moved: Mapping[tuple[str, str], list[Any]]) -> None:
+    """Add ``[count, first_at]`` to each (facet, value)'s count."""
+    db.executemany(
+        "INSERT INTO facet_counts(facet, value, n, first_at) VALUES (?,?,?,?)"
+        " ON CONFLICT(facet, value) DO UPDATE SET n = n + excluded.n,"
+        " first_at = COALESCE(min(first_at, excluded.first_at), first_at, excluded.first_at)",
+        [(f, v, n, first) for (f, v), (n, first) in moved.items() if n or first is not None],
+    )
+    # an episode that lost assets may have lost its first one: its start is read again (rare:
+    # an asset made again by another run; the scan is of the summary alone)
+    for (facet, value), (n, _first) in moved.items():
+        if facet == "episode" and n < 0:
+            graph, _at, run = value.rpartition("@")
+            db.execute(
+                "UPDATE facet_counts SET first_at = (SELECT min(COALESCE((SELECT ru.started_at"
+                " FROM runs ru WHERE ru.id = s.run_id), s.at)) FROM asset_summary s"
+                " WHERE s.run_id = ? AND COALESCE(s.graph_path, '') = ?)"
+                " WHERE facet = 'episode' AND value = ?",
+                (run, graph, value),
+            )
+
+
+def _facet_rows(db: sqlite3.Connection, wanted: str) -> list[tuple[str, str, int, Any]]:
+    return db.execute(
+        f"WITH picked AS MATERIALIZED (SELECT * FROM asset_summary WHERE sha256 {_IN_SET}) "
+        + _FACET_ROWS.format(rows="picked"),
+        (wanted,),
+    ).fetchall()
+
+
+#: a summary row from values at hand (the review, if any, is read): a new asset's row, or a
+#: newer primary result for one
+_UPSERT_SUMMARY = (
+    "INSERT INTO asset_summary(at, sha256, kind, created_at, result_id, cost, model, provider,"
+    " node, node_id, graph_path, run_id, item, text, rating, rejected)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+    " COALESCE((SELECT rating FROM reviews WHERE sha256 = ?), 0),"
+    " COALESCE((SELECT rejected FROM reviews WHERE sha256 = ?), 0))"
+    " ON CONFLICT(sha256) DO UPDATE SET at = excluded.at, result_id = excluded.result_id,"
+    " cost = excluded.cost, model = excluded.model, provider = excluded.provider,"
+    " node = excluded.node, node_id = excluded.node_id, graph_path = excluded.graph_path,"
+    " run_id = excluded.run_id, item = excluded.item, text = excluded.text"
+    " WHERE excluded.result_id > COALESCE(asset_summary.result_id, -1)"
+)
+
+
+def _summarize_batch(db: sqlite3.Connection, statements: Sequence[Statement]) -> None:
+    """Writer thread, before a batch commits: the summary of the assets it wrote or gave a
+    result to (rows written behind only ever add assets and results).
+
+    The rows come from the batch's own values rather than from reading the tables back: an
+    asset written with its result (what a run does) costs one insert. An asset whose row is
+    not in the batch (written in the one before) is summarised by ``refresh_summary``."""
+    assets: dict[str, tuple[Any, ...]] = {}  # sha -> (kind, created_at, excerpt)
+    results: dict[int, Sequence[Any]] = {}  # result id -> its row
+    newest: dict[str, int] = {}  # sha -> the newest result of the batch that made it
+    for sql, args, many in statements:
+        if sql is _INSERT_ASSET:
+            assets.setdefault(args[0], (args[1], args[10], args[8]))  # the first row stays
+        elif sql is _INSERT_RESULT:
+            results[args[0]] = args
+        elif sql is _INSERT_RESULT_ASSET:
+            for result_id, _port, _idx, sha in args if many else (args,):
+                if result_id > newest.get(sha, -1):
+                    newest[sha] = result_id
+    elsewhere = {sha for sha in newest if sha not in assets or newest[sha] not in results}
+    _refresh(db, elsewhere, may_remove=False)
+    if not assets:
+        return
+    known = {
+        row[0]: row[1:]
+        for row in db.execute(
+            "SELECT sha256, result_id, kind, model, provider, node, graph_path, run_id, item,"
+            f" text FROM asset_summary WHERE sha256 {_IN_SET}",
+            (json.dumps(list(assets)),),
+        )
+    }
+    rows: list[tuple[Any, ...]] = []  # _UPSERT_SUMMARY's values
+    # (kind, model, provider, node, graph, run, item) -> [assets in or out, first made]: the
+    # assets of a batch share a few of them (a run's, a node's), counted into facets at the end
+    tallies: dict[tuple[Any, ...], list[Any]] = {}
+    for sha, (kind, created_at, excerpt) in assets.items():
+        if sha in elsewhere:
+            continue
+        old = known.get(sha)
+        result = results.get(newest.get(sha, -1))
+        if result is None:  # stored, made by nothing (yet): a row for a new asset only
+            if old is None:
+                rows.append(
+                    (
+                        created_at,
+                        sha,
+                        kind,
+                        created_at,
+                        None,
+                        0.0,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        f"\x1f\x1f{excerpt or ''}",
+                        sha,
+                        sha,
+                    )
+                )
+                _tally(tallies, +1, (kind, None, None, None, None, None, None), None)
+            continue
+        rid, _key, run, _gid, graph, node_id, _type, title, item, model, provider = result[:11]
+        if old is not None and old[0] is not None and old[0] >= rid:
+            continue  # an older result: the primary one stays
+        prompt, cost, finished = result[12], result[16], result[20]
+        node = title if title is not None else node_id
+        if old is not None:  # what the index holds wins over a second write of the asset
+            kind, excerpt = old[1], old[8].split("\x1f", 2)[2]
+            _tally(tallies, -1, old[1:8], None)
+        text = f"{prompt or ''}\x1f{title or ''}\x1f{excerpt or ''}"
+        rows.append(
+            (
+                finished,
+                sha,
+                kind,
+                created_at,
+                rid,
+                cost or 0.0,
+                model,
+                provider,
+                node,
+                node_id,
+                graph,
+                run,
+                item,
+                text,
+                sha,
+                sha,
+            )
+        )
+        _tally(tallies, +1, (kind, model, provider, node, graph, run, item), finished)
+    db.executemany(_UPSERT_SUMMARY, rows)
+    runs = {values[5] for values in tallies if values[5] is not None}
+    started = (
+        dict(
+            db.execute(
+                f"SELECT id, started_at FROM runs WHERE id {_IN_SET}", (json.dumps(list(runs)),)
+            )
+        )
+        if runs
+        else {}
+    )
+    moved: dict[tuple[str, str], list[Any]] = {}
+    for values, (n, first) in tallies.items():
+        if n:  # an episode begins when its run started, if the run is known
+            _count(moved, n, *values, started.get(values[5], first))
+    _move_facets(db, moved)
+
+
+def _tally(
+    tallies: dict[tuple[Any, ...], list[Any]], step: int, values: tuple[Any, ...], at: Any
+) -> None:
+    entry = tallies.get(values)
+    if entry is None:
+        entry = tallies[values] = [0, None]
+    entry[0] += step
+    if at is not None:
+        entry[1] = at if entry[1] is None else min(entry[1], at)
+
+
+def _count(
+    moved: dict[tuple[str, str], list[Any]],
+    step: int,
+    kind: str,
+    model: str | None,
+    provider: str | None,
+    node: str | None,
+    graph: str | None,
+    run: str | None,
+    item: int | None,
+    at: float | None,
+) -> None:
+    """Count a summary row's facet values in (+1) or out (-1) of ``moved``."""
+    for facet, value in (
+        ("kind", kind),
+        ("model", model),
+        ("provider", provider),
+        ("node", node),
+        ("graph", graph),
+        ("run", run),
+        ("episode", None if run is None else f"{graph or ''}@{run}"),
+        ("shot", None if item is None else str(item + 1)),
+    ):
+        if value is not None:
+            entry = moved.setdefault((facet, value), [0, None])
+            entry[0] += step
+            if facet == "episode" and step > 0 and at is not None:
+                entry[1] = at if entry[1] is None else min(entry[1], at)

@@ -47,19 +47,25 @@ __all__ = [
     "AssetQuery",
     "AssetRow",
     "AssetSection",
+    "EpisodeSections",
     "FilterError",
     "FilterKind",
     "FilterSpec",
+    "Page",
+    "PageMark",
     "Provenance",
     "asset_details",
+    "content_signature",
     "count_assets",
-    "ensure_indexes",
     "episode_sections",
     "facet_values",
     "filter_spec",
+    "matches",
     "parse_filters",
     "query_assets",
+    "query_page",
     "resolve_sha",
+    "section_counts",
 ]
 
 
@@ -526,39 +532,13 @@ class AssetDetails:
         return self.provenance[0] if self.provenance else None
 
 
-_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS review_result_assets_result ON result_assets(result_id)",
-    "CREATE INDEX IF NOT EXISTS review_assets_created ON assets(created_at)",
-    "CREATE INDEX IF NOT EXISTS review_results_run ON results(run_id)",
-    "CREATE INDEX IF NOT EXISTS review_results_graph ON results(graph_path)",
-)
-
-_indexed: weakref.WeakSet[Library] = weakref.WeakSet()
 _readers: weakref.WeakKeyDictionary[Library, _Reader] = weakref.WeakKeyDictionary()
 _readers_guard = threading.Lock()
 
 
-def ensure_indexes(library: Library) -> None:
-    """The indexes the review queries use are made with the library's schema (version 3):
-    reading never writes (a full disk, a read-only share). A library whose indexes are
-    missing anyway gets them once here, when it can."""
-    if library in _indexed or library.read_only:
-        return
-    db = library.connection()
-    with library.lock:
-        present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-        for sql in _INDEXES:
-            if sql.split(" EXISTS ")[1].split(" ")[0] in present:
-                continue
-            try:
-                db.execute(sql)
-            except sqlite3.Error:  # slower queries, not a failure
-                break
-    _indexed.add(library)
-
-
 class _Reader:
-    """A read-only connection of the review tools' own (WAL: reads never block the writer)."""
+    """A read-only connection of the review tools' own (WAL: reads never block the writer).
+    It never writes: the tables and indexes it reads are the library's schema."""
 
     def __init__(self, library: Library) -> None:
         self.library = library
@@ -574,6 +554,7 @@ class _Reader:
         )
         self.db.execute("PRAGMA query_only=1")
         self.db.execute("PRAGMA cache_size=-32768")
+        self.db.execute("PRAGMA temp_store=MEMORY")  # sorts of pages: no temporary files
 
     def rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self.library.flush(wait=True)
@@ -582,7 +563,6 @@ class _Reader:
 
 
 def _reader(library: Library) -> _Reader:
-    ensure_indexes(library)
     with _readers_guard:
         reader = _readers.get(library)
         if reader is None:
@@ -599,43 +579,192 @@ def close_reader(library: Library) -> None:
             reader.db.close()
 
 
+# Queries read the library's summary of every asset (``asset_summary``: its primary result
+# and review, in one narrow row, kept by the library on every write) and join the tables it
+# sums up only for what a row shows. Pages are keyset pages: a page starts after the sort key
+# of the last row shown, so the n-th page costs what the first one does.
+
 _ROW_COLUMNS = (
-    "a.sha256, a.kind, a.mime, a.size, a.width, a.height, a.duration_s, a.text_excerpt,"
-    " a.created_at, r.id, r.model, r.provider, r.node_id, r.node_title, r.node_type,"
-    " r.graph_path, r.run_id, r.cost_usd, r.finished_at, rv.rating, COALESCE(rv.rejected, 0),"
-    " r.item, ru.started_at, ru.graph_name"
+    "s.sha256, s.kind, a.mime, a.size, a.width, a.height, a.duration_s, a.text_excerpt,"
+    " a.created_at, s.result_id, s.model, s.provider, r.node_id, r.node_title, r.node_type,"
+    " s.graph_path, s.run_id, r.cost_usd, r.finished_at, NULLIF(s.rating, 0), s.rejected,"
+    " s.item, ru.started_at, ru.graph_name"
 )
-_FROM = (
-    " FROM assets a"
-    " LEFT JOIN results r ON r.id ="
-    " (SELECT max(ra.result_id) FROM result_assets ra WHERE ra.sha256 = a.sha256)"
-    " LEFT JOIN runs ru ON ru.id = r.run_id"
-    " LEFT JOIN reviews rv ON rv.sha256 = a.sha256"
-)
-_WHEN = "COALESCE(r.finished_at, a.created_at)"
-#: when the episode (run) began; a run missing from the runs table (results imported without
-#: it) counts from its first result — ``_FIRST_RESULTS`` joins those times in, once a query
-_RUN_TIME = "COALESCE(ru.started_at, rf.first_at)"
-_FIRST_RESULTS = (
-    " LEFT JOIN (SELECT run_id AS rid, min(finished_at) AS first_at FROM results"
-    " WHERE run_id IS NOT NULL GROUP BY run_id) rf ON rf.rid = r.run_id"
-)
-_ORDER = {
-    "date": f"{_WHEN} {{dir}}, a.sha256",
-    "cost": f"COALESCE(r.cost_usd, 0) {{dir}}, {_WHEN} DESC, a.sha256",
-    "rating": f"COALESCE(rv.rating, 0) {{dir}}, {_WHEN} DESC, a.sha256",
+_ROW_WIDTH = 24
+_JOINS = {
+    "a.": " JOIN assets a ON a.sha256 = s.sha256",
+    "r.": " LEFT JOIN results r ON r.id = s.result_id",
+    "ru.": " LEFT JOIN runs ru ON ru.id = s.run_id",
+    "fe.": " LEFT JOIN facet_counts fe ON fe.facet = 'episode'"
+    " AND fe.value = COALESCE(s.graph_path, '') || '@' || s.run_id",
+}
+#: when the episode (run) began (a run missing from the runs table, as results imported
+#: without it, from its first asset): kept with the episode's count
+_RUN_TIME = "COALESCE(fe.first_at, 0)"
+#: each order's key, most significant first: (expression, direction) where "" follows the
+#: query's (newest, most expensive, best rated first; the other way round when ascending)
+_ORDER: Mapping[str, tuple[tuple[str, str], ...]] = {
+    "date": (("s.at", ""), ("s.sha256", "")),
+    "cost": (("s.cost", ""), ("s.at", ""), ("s.sha256", "")),
+    "rating": (("s.rating", ""), ("s.at", ""), ("s.sha256", "")),
     # graph by graph, each graph's runs newest first (the direction applies to them), each
     # run's assets shot by shot — what was made for no shot (the shot list, the cut) first —
     # and within a shot in the order it was made (main cut, cleanup, video); assets from no
     # run last
     "episode": (
-        f"r.run_id IS NULL, COALESCE(r.graph_path, '') ASC, {_RUN_TIME} {{dir}},"
-        f" r.run_id, COALESCE(r.item, -1) ASC, {_WHEN} ASC, a.sha256"
+        ("s.run_id IS NULL", "ASC"),
+        ("COALESCE(s.graph_path, '')", "ASC"),
+        (_RUN_TIME, ""),
+        ("COALESCE(s.run_id, '')", "ASC"),
+        ("COALESCE(s.item, -1)", "ASC"),
+        ("s.at", "ASC"),
+        ("s.sha256", "ASC"),
     ),
 }
 
 
-def _where(query: AssetQuery) -> tuple[str, list[Any]]:
+@dataclass(frozen=True)
+class PageMark:
+    """Where a page ended: the sort key of its last row, in the order it was read in."""
+
+    sort: str
+    ascending: bool
+    key: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a query's answer."""
+
+    rows: list[AssetRow]
+    #: pass as ``after`` to read the next page; None when there is none
+    next: PageMark | None
+
+
+def _joins(sql: str) -> str:
+    return "".join(join for alias, join in _JOINS.items() if alias in sql)
+
+
+def _directions(query: AssetQuery) -> list[tuple[str, str]]:
+    if query.sort not in _ORDER:
+        raise FilterError(f"sort by one of {', '.join(SORTS)}")
+    follows = "ASC" if query.ascending else "DESC"
+    return [(expr, direction or follows) for expr, direction in _ORDER[query.sort]]
+
+
+def _after(keys: list[tuple[str, str]], mark: PageMark) -> tuple[str, list[Any]]:
+    """SQL for "after this key" in this order."""
+    if len({d for _e, d in keys}) == 1:  # one direction: a row-value range an index can seek
+        op = ">" if keys[0][1] == "ASC" else "<"
+        exprs = ", ".join(e for e, _d in keys)
+        marks = ", ".join("?" * len(keys))
+        first = keys[0][0]
+        return (
+            f"({first}) {op}= ? AND ({exprs}) {op} ({marks})",
+            [mark.key[0], *mark.key],
+        )
+    sql, args = "", []
+    for n in range(len(keys) - 1, -1, -1):  # k1 > v1 OR (k1 = v1 AND (k2 > v2 OR ...))
+        expr, direction = keys[n]
+        op = ">" if direction == "ASC" else "<"
+        step = f"({expr}) {op} ?"
+        if sql:
+            sql = f"{step} OR (({expr}) = ? AND ({sql}))"
+            args = [mark.key[n], mark.key[n], *args]
+        else:
+            sql, args = step, [mark.key[n]]
+    return f"({sql})", args
+
+
+def _select(
+    query: AssetQuery, after: PageMark | None, limit: int | None, offset: int = 0
+) -> tuple[str, list[Any]]:
+    """The rows (then their sort keys) of a page: the keys are found on the summary alone,
+    then only the page's rows are joined to what they show."""
+    keys = _directions(query)
+    clauses, args = _conditions(query)
+    if after is not None:
+        if (after.sort, after.ascending) != (query.sort, query.ascending):
+            raise FilterError("a page mark is read back in the order it was made in")
+        sql, found = _after(keys, after)
+        clauses.append(sql)
+        args.extend(found)
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    picked = ", ".join(f"{e} AS k{n}" for n, (e, _d) in enumerate(keys))
+    inner = f"SELECT s.sha256 AS sha, {picked} FROM asset_summary s"
+    inner += _joins(picked + where) + where
+    inner += " ORDER BY " + ", ".join(f"k{n} {d}" for n, (_e, d) in enumerate(keys))
+    if limit is not None:
+        inner += " LIMIT ? OFFSET ?"
+        args += [int(limit), int(offset)]
+    outer_keys = ", ".join(f"k.k{n}" for n in range(len(keys)))
+    sql = (
+        f"SELECT {_ROW_COLUMNS}, {outer_keys} FROM ({inner}) k"
+        f" JOIN asset_summary s ON s.sha256 = k.sha{_joins(_ROW_COLUMNS)}"
+        " ORDER BY " + ", ".join(f"k.k{n} {d}" for n, (_e, d) in enumerate(keys))
+    )
+    return sql, args
+
+
+def query_assets(library: Library, query: AssetQuery | None = None) -> list[AssetRow]:
+    """The assets that match ``query``, in its order (``query.limit`` / ``offset``: a window
+    of them)."""
+    query = query or AssetQuery()
+    sql, args = _select(query, None, query.limit, query.offset)
+    return [_row(r) for r in _reader(library).rows(sql, args)]
+
+
+def query_page(
+    library: Library,
+    query: AssetQuery | None = None,
+    *,
+    after: PageMark | None = None,
+    size: int = 200,
+) -> Page:
+    """``size`` assets that match ``query``, in its order, from just after ``after`` (the
+    previous page's ``next``) or from the first. Each page costs about the same however far
+    down it starts."""
+    query = query or AssetQuery()
+    sql, args = _select(query, after, size + 1)
+    found = _reader(library).rows(sql, args)
+    rows = [_row(r) for r in found[:size]]
+    if len(found) <= size or not rows:
+        return Page(rows, None)
+    return Page(rows, PageMark(query.sort, query.ascending, tuple(found[size - 1][_ROW_WIDTH:])))
+
+
+def count_assets(library: Library, query: AssetQuery | None = None) -> int:
+    """How many assets match ``query`` (all of them: counted as they are stored)."""
+    clauses, args = _conditions(query or AssetQuery())
+    if not clauses:
+        rows = _reader(library).rows(
+            "SELECT COALESCE(sum(n), 0) FROM facet_counts WHERE facet = 'kind'"
+        )
+        return int(rows[0][0])
+    where = " WHERE " + " AND ".join(clauses)
+    sql = f"SELECT count(*) FROM asset_summary s{_joins(where)}{where}"
+    return int(_reader(library).rows(sql, args)[0][0])
+
+
+def matches(library: Library, query: AssetQuery, sha: str) -> bool:
+    """Whether the asset is among what ``query`` finds."""
+    clauses, args = _conditions(query)
+    where = " WHERE " + " AND ".join(["s.sha256 = ?", *clauses])
+    sql = f"SELECT 1 FROM asset_summary s{_joins(where)}{where}"
+    return bool(_reader(library).rows(sql, [sha, *args]))
+
+
+def content_signature(library: Library) -> tuple[int, int]:
+    """(how many assets, the newest result's id): changes when assets or results are added,
+    by this process or another. Cheap at any size (a window polls it)."""
+    rows = _reader(library).rows(
+        "SELECT (SELECT COALESCE(sum(n), 0) FROM facet_counts WHERE facet = 'kind'),"
+        " (SELECT COALESCE(max(id), 0) FROM results)"
+    )
+    return int(rows[0][0]), int(rows[0][1])
+
+
+def _conditions(query: AssetQuery) -> tuple[list[str], list[Any]]:
     clauses: list[str] = []
     args: list[Any] = []
 
@@ -644,30 +773,30 @@ def _where(query: AssetQuery) -> tuple[str, list[Any]]:
         args.extend(values)
 
     if query.kind:
-        any_of("a.kind", query.kind)
+        any_of("s.kind", query.kind)
     if query.model:
-        any_of("r.model", query.model)
+        any_of("s.model", query.model)
     if query.provider:
-        any_of("r.provider", query.provider)
+        any_of("s.provider", query.provider)
     if query.node:
         marks = ", ".join("?" * len(query.node))
-        clauses.append(f"(r.node_title IN ({marks}) OR r.node_id IN ({marks}))")
+        clauses.append(f"(s.node IN ({marks}) OR s.node_id IN ({marks}))")
         args.extend(query.node)
         args.extend(query.node)
     if query.graph:
         parts = []
         for graph in query.graph:
             if "/" in graph or "\\" in graph:
-                parts.append("r.graph_path = ?")
+                parts.append("s.graph_path = ?")
                 args.append(graph)
             else:  # a file name: any folder
-                parts.append("(r.graph_path = ? OR r.graph_path LIKE ? ESCAPE '\\')")
+                parts.append("(s.graph_path = ? OR s.graph_path LIKE ? ESCAPE '\\')")
                 args.extend((graph, "%/" + _like(graph)))
         clauses.append("(" + " OR ".join(parts) + ")")
     if query.run:
         parts = []
         for run in query.run:
-            parts.append("r.run_id LIKE ? ESCAPE '\\'")
+            parts.append("s.run_id LIKE ? ESCAPE '\\'")
             args.append(_like(run) + ("%" if len(run) >= 6 else ""))
         clauses.append("(" + " OR ".join(parts) + ")")
     if query.episode:
@@ -677,47 +806,44 @@ def _where(query: AssetQuery) -> tuple[str, list[Any]]:
             sql, found = _graph_match(graph)
             if run is not None:
                 sql = (
-                    f"({sql} AND r.run_id LIKE ? ESCAPE '\\')"
+                    f"({sql} AND s.run_id LIKE ? ESCAPE '\\')"
                     if sql
-                    else "r.run_id LIKE ? ESCAPE '\\'"
+                    else "s.run_id LIKE ? ESCAPE '\\'"
                 )
                 found.append(_like(run) + "%")
-            parts.append(sql or "r.run_id IS NOT NULL")
+            parts.append(sql or "s.run_id IS NOT NULL")
             args.extend(found)
         clauses.append("(" + " OR ".join(parts) + ")")
     if query.shot:
         numbers = [int(v) - 1 for v in query.shot]
-        clauses.append(f"r.item IN ({', '.join('?' * len(numbers))})")
+        clauses.append(f"s.item IN ({', '.join('?' * len(numbers))})")
         args.extend(numbers)
     low, high = query.date
     if low is not None:
-        clauses.append(f"{_WHEN} >= ?")
+        clauses.append("s.at >= ?")
         args.append(low)
     if high is not None:
-        clauses.append(f"{_WHEN} <= ?")
+        clauses.append("s.at <= ?")
         args.append(high)
     if query.rating:
-        clauses.append("rv.rating >= ?")
+        clauses.append("s.rating >= ?")
         args.append(int(query.rating))
     if query.rejected == "hide":
-        clauses.append("COALESCE(rv.rejected, 0) = 0")
+        clauses.append("s.rejected = 0")
     elif query.rejected == "only":
-        clauses.append("rv.rejected = 1")
+        clauses.append("s.rejected = 1")
     low, high = query.cost
     if low is not None:
-        clauses.append("COALESCE(r.cost_usd, 0) >= ?")
+        clauses.append("s.cost >= ?")
         args.append(low - 1e-9)
     if high is not None:
-        clauses.append("COALESCE(r.cost_usd, 0) <= ?")
+        clauses.append("s.cost <= ?")
         args.append(high + 1e-9)
     if query.text:
         pattern = "%" + _like(query.text) + "%"
-        clauses.append(
-            "(r.prompt LIKE ? ESCAPE '\\' OR r.node_title LIKE ? ESCAPE '\\'"
-            " OR a.text_excerpt LIKE ? ESCAPE '\\')"
-        )
-        args.extend((pattern, pattern, pattern))
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+        clauses.append("s.text LIKE ? ESCAPE '\\'")
+        args.append(pattern)
+    return clauses, args
 
 
 def _like(text: str) -> str:
@@ -731,86 +857,37 @@ def _graph_match(graph: str) -> tuple[str, list[Any]]:
     if not graph:
         return "", []
     if "/" in graph or "\\" in graph:
-        return "r.graph_path = ?", [graph]
+        return "s.graph_path = ?", [graph]
     patterns = [
         f"%{sep}{_like(graph)}{ext}" for sep in ("/", _like("\\")) for ext in ("", ".ctoon")
     ]
     return (
-        "(ru.graph_name = ? OR r.graph_path = ?"
-        + " OR r.graph_path LIKE ? ESCAPE '\\'" * len(patterns)
+        "(ru.graph_name = ? OR s.graph_path = ?"
+        + " OR s.graph_path LIKE ? ESCAPE '\\'" * len(patterns)
         + ")",
         [graph, graph, *patterns],
     )
 
 
-def query_assets(library: Library, query: AssetQuery | None = None) -> list[AssetRow]:
-    """The assets that match ``query``, in its order."""
-    query = query or AssetQuery()
-    if query.sort not in _ORDER:
-        raise FilterError(f"sort by one of {', '.join(SORTS)}")
-    where, args = _where(query)
-    order = _ORDER[query.sort].format(dir="ASC" if query.ascending else "DESC")
-    joins = _FROM + (_FIRST_RESULTS if "rf." in order else "")
-    sql = f"SELECT {_ROW_COLUMNS}{joins}{where} ORDER BY {order}"
-    if query.limit is not None:
-        sql += " LIMIT ? OFFSET ?"
-        args += [int(query.limit), int(query.offset)]
-    return [_row(r) for r in _reader(library).rows(sql, args)]
-
-
-def count_assets(library: Library, query: AssetQuery | None = None) -> int:
-    where, args = _where(query or AssetQuery())
-    return int(_reader(library).rows(f"SELECT count(*){_FROM}{where}", args)[0][0])
-
-
 def _row(r: Sequence[Any]) -> AssetRow:
-    return AssetRow(
-        r[0],
-        r[1],
-        r[2],
-        r[3],
-        r[4],
-        r[5],
-        r[6],
-        r[7],
-        r[8],
-        r[9],
-        r[10],
-        r[11],
-        r[12],
-        r[13],
-        r[14],
-        r[15],
-        r[16],
-        r[17],
-        r[18],
-        r[19],
-        bool(r[20]),
-        r[21],
-        r[22],
-        r[23],
-    )
+    return AssetRow(*r[:20], bool(r[20]), *r[21:_ROW_WIDTH])
 
 
 def asset_row(library: Library, sha: str) -> AssetRow | None:
-    rows = _reader(library).rows(f"SELECT {_ROW_COLUMNS}{_FROM} WHERE a.sha256 = ?", (sha,))
+    sql = f"SELECT {_ROW_COLUMNS} FROM asset_summary s{{joins}} WHERE s.sha256 = ?"
+    rows = _reader(library).rows(sql.format(joins=_joins(_ROW_COLUMNS)), (sha,))
     return _row(rows[0]) if rows else None
 
 
 _FACETS: Mapping[str, str] = {
-    "model": "r.model",
-    "provider": "r.provider",
-    "node": "COALESCE(r.node_title, r.node_id)",
-    "graph": "r.graph_path",
-    "run": "r.run_id",
-    "kind": "a.kind",
-    "episode": "COALESCE(r.graph_path, '') || '@' || r.run_id",
-    "shot": "r.item + 1",
-}
-#: how a facet's values are listed (default: the most common first)
-_FACET_ORDER: Mapping[str, str] = {
-    "shot": "1 ASC",
-    "episode": f"max({_RUN_TIME}) DESC, 1",
+    "model": "s.model",
+    "provider": "s.provider",
+    "node": "s.node",
+    "graph": "s.graph_path",
+    "run": "s.run_id",
+    "kind": "s.kind",
+    "episode": "COALESCE(s.graph_path, '') || '@' || s.run_id",
+    "shot": "CAST(s.item + 1 AS TEXT)",
 }
 
 
@@ -819,19 +896,35 @@ def facet_values(
     key: str,
     query: AssetQuery | None = None,
 ) -> list[tuple[str, int]]:
-    """The values a choice filter can take, with how many assets have each (most first).
+    """The values a choice filter can take, with how many assets have each (most first;
+    shots in order, episodes newest first).
 
     With ``query``, the counts are of the assets that match the *other* filters (so a
-    filter's menu shows what choosing a value would give)."""
+    filter's menu shows what choosing a value would give). Without, they are the library's
+    running counts: the cost does not grow with the library."""
     column = _FACETS.get(key)
     if column is None:
         raise FilterError(f"filter {key!r} has no list of values")
-    where, args = _where(query.cleared(key)) if query is not None else ("", [])
-    where = f"{where} {'AND' if where else 'WHERE'} {column} IS NOT NULL"
-    order = _FACET_ORDER.get(key, "n DESC, 1")
-    joins = _FROM + (_FIRST_RESULTS if "rf." in order else "")
-    sql = f"SELECT {column}, count(*) AS n{joins}{where} GROUP BY 1 ORDER BY {order}"
-    return [(str(value), int(n)) for value, n in _reader(library).rows(sql, args)]
+    clauses, args = _conditions(query.cleared(key)) if query is not None else ([], [])
+    reader = _reader(library)
+    if not clauses:
+        found = reader.rows(
+            "SELECT value, n, first_at FROM facet_counts WHERE facet = ? AND n > 0", (key,)
+        )
+    else:
+        clauses.append(f"{column} IS NOT NULL")
+        where = " WHERE " + " AND ".join(clauses)
+        first = _RUN_TIME if key == "episode" else "NULL"
+        sql = f"SELECT {column}, count(*), min({first}) FROM asset_summary s{{joins}}{where}"
+        found = reader.rows(sql.format(joins=_joins(where + first)) + " GROUP BY 1", args)
+    values = [(str(value), int(n), first) for value, n, first in found]
+    if key == "shot":
+        values.sort(key=lambda v: int(v[0]))
+    elif key == "episode":
+        values.sort(key=lambda v: (-(v[2] or 0), v[0]))
+    else:
+        values.sort(key=lambda v: (-v[1], v[0]))
+    return [(value, n) for value, n, _first in values]
 
 
 def facet_labels(library: Library, key: str, values: Iterable[str] = ()) -> dict[str, str]:
@@ -996,38 +1089,74 @@ def episode_sections(
     """``rows`` (in the ``episode`` order) with a header before each episode and before
     each shot of it: ``[episode, (assets made for no shot), shot 1, assets, shot 2, …]``.
     Assets from no run come last under a header of their own."""
-    out: list[AssetSection | AssetRow] = []
     counts: dict[tuple[Any, ...], int] = {}
     for row in rows:
         episode = row.episode or ("", "")
-        counts[("episode", *episode)] = counts.get(("episode", *episode), 0) + 1
-        if row.item is not None:
-            key = ("shot", *episode, row.item)
+        for key in _section_keys(episode, row.item):
             counts[key] = counts.get(key, 0) + 1
-    current_episode: tuple[Any, ...] | None = None
-    current_shot: tuple[Any, ...] | None = None
-    for row in rows:
-        episode = row.episode or ("", "")
-        key = ("episode", *episode)
-        if key != current_episode:
-            current_episode, current_shot = key, None
-            out.append(_episode_header(row, key, counts[key], now))
-        if row.item is not None:
-            shot_key = ("shot", *episode, row.item)
-            if shot_key != current_shot:
-                current_shot = shot_key
-                n = counts[shot_key]
-                out.append(
-                    AssetSection(
-                        "shot",
-                        shot_key,
-                        f"Shot {row.item + 1}",
-                        f"{n} asset{'s' if n != 1 else ''}",
-                        n,
+    return EpisodeSections(counts, now=now).add(rows)
+
+
+def section_counts(library: Library, query: AssetQuery) -> dict[tuple[Any, ...], int]:
+    """How many of the assets ``query`` finds each episode and each shot of one holds (the
+    counts of the headers ``EpisodeSections`` puts in), counted without reading the rows."""
+    clauses, args = _conditions(query)
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    rows = _reader(library).rows(
+        "SELECT COALESCE(s.graph_path, ''), COALESCE(s.run_id, ''), s.item, count(*)"
+        f" FROM asset_summary s{_joins(where)}{where} GROUP BY 1, 2, 3",
+        args,
+    )
+    counts: dict[tuple[Any, ...], int] = {}
+    for graph, run, item, n in rows:
+        episode = (graph, run) if run else ("", "")
+        for key in _section_keys(episode, item):
+            counts[key] = counts.get(key, 0) + int(n)
+    return counts
+
+
+def _section_keys(episode: tuple[str, str], item: int | None) -> list[tuple[Any, ...]]:
+    keys: list[tuple[Any, ...]] = [("episode", *episode)]
+    if item is not None:
+        keys.append(("shot", *episode, item))
+    return keys
+
+
+class EpisodeSections:
+    """Puts the headers between rows in the ``episode`` order, page after page: ``add``
+    returns the rows it is given with a header before each episode and each shot that
+    begins among them. ``counts`` (``section_counts``) are what the headers say."""
+
+    def __init__(self, counts: Mapping[tuple[Any, ...], int], *, now: float | None = None):
+        self.counts = counts
+        self.now = now
+        self._episode: tuple[Any, ...] | None = None
+        self._shot: tuple[Any, ...] | None = None
+
+    def add(self, rows: Iterable[AssetRow]) -> list[AssetSection | AssetRow]:
+        out: list[AssetSection | AssetRow] = []
+        for row in rows:
+            episode = row.episode or ("", "")
+            key = ("episode", *episode)
+            if key != self._episode:
+                self._episode, self._shot = key, None
+                out.append(_episode_header(row, key, self.counts.get(key, 0), self.now))
+            if row.item is not None:
+                shot_key = ("shot", *episode, row.item)
+                if shot_key != self._shot:
+                    self._shot = shot_key
+                    n = self.counts.get(shot_key, 0)
+                    out.append(
+                        AssetSection(
+                            "shot",
+                            shot_key,
+                            f"Shot {row.item + 1}",
+                            f"{n} asset{'s' if n != 1 else ''}",
+                            n,
+                        )
                     )
-                )
-        out.append(row)
-    return out
+            out.append(row)
+        return out
 
 
 def _episode_header(

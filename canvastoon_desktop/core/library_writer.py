@@ -39,13 +39,22 @@ def connect(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA cache_size=-65536")  # 64 MB: indexes keyed by hashes
+    db.execute("PRAGMA temp_store=MEMORY")  # IN lists and sorts: no temporary files
     return db
 
 
 class BackgroundWriter:
-    def __init__(self, path: Path, on_committed: Callable[[Any], None]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        on_committed: Callable[[Any], None],
+        *,
+        before_commit: Callable[[sqlite3.Connection, list[Statement]], None] | None = None,
+    ) -> None:
         self._path = path
         self._on_committed = on_committed
+        #: runs in each batch's transaction after its statements (derived tables)
+        self._before_commit = before_commit
         self._queue: queue.SimpleQueue[tuple[list[Statement], Any] | None] = queue.SimpleQueue()
         self._done = threading.Condition()
         self._submitted = 0
@@ -53,10 +62,14 @@ class BackgroundWriter:
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
 
-    def submit(self, statements: list[Statement], token: Any = None) -> None:
+    def start(self) -> None:
+        """Start the thread and open its connection now (not on a run's first commit)."""
         if self._thread is None:
             self._thread = threading.Thread(target=self._work, name="library-writer", daemon=True)
             self._thread.start()
+
+    def submit(self, statements: list[Statement], token: Any = None) -> None:
+        self.start()
         with self._done:
             self._submitted += 1
         self._queue.put((statements, token))
@@ -84,6 +97,8 @@ class BackgroundWriter:
                 try:
                     db.execute("BEGIN IMMEDIATE")
                     apply_statements(db, statements)
+                    if self._before_commit is not None:
+                        self._before_commit(db, statements)
                     db.execute("COMMIT")
                 except BaseException as exc:  # kept and re-raised to whoever waits next
                     log.exception("the library could not commit %d rows", len(statements))

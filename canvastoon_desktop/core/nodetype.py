@@ -48,11 +48,11 @@ class NodeType:
     # -- derived declarations -------------------------------------------------------------
     @classmethod
     def input(cls, name: str) -> Port | None:
-        return next((p for p in cls.inputs if p.name == name), None)
+        return _ports(cls, "inputs").get(name)
 
     @classmethod
     def output(cls, name: str) -> Port | None:
-        return next((p for p in cls.outputs if p.name == name), None)
+        return _ports(cls, "outputs").get(name)
 
     @classmethod
     def uses_models(cls) -> bool:
@@ -84,11 +84,26 @@ class NodeType:
     @classmethod
     def param_specs(cls, catalog: Catalog, model_id: str | None = None) -> list[ParamSpec]:
         """Every parameter of this node with the given model: model chooser, own, model's."""
+        return list(cls._specs(catalog, model_id))
+
+    @classmethod
+    def param_spec_map(
+        cls, catalog: Catalog, model_id: str | None = None
+    ) -> Mapping[str, ParamSpec]:
+        """``param_specs`` by name (shared: do not change it)."""
+        key = (cls, "param_spec_map", model_id)
+        cached = catalog.derived.get(key)
+        if cached is None:
+            cached = catalog.derived[key] = {s.name: s for s in cls._specs(catalog, model_id)}
+        return cached
+
+    @classmethod
+    def _specs(cls, catalog: Catalog, model_id: str | None) -> tuple[ParamSpec, ...]:
         key = (cls, "param_specs", model_id)
         cached = catalog.derived.get(key)
         if cached is None:
             cached = catalog.derived[key] = tuple(cls._param_specs(catalog, model_id))
-        return list(cached)
+        return cached
 
     @classmethod
     def _param_specs(cls, catalog: Catalog, model_id: str | None) -> list[ParamSpec]:
@@ -107,10 +122,9 @@ class NodeType:
     def effective_params(cls, catalog: Catalog, params: Mapping[str, Any]) -> dict[str, Any]:
         """Stored params with defaults filled in; assumes they were validated."""
         model_id = params.get("model") if cls.model_tasks else None
-        out: dict[str, Any] = {}
-        for spec in cls.param_specs(catalog, model_id):
-            out[spec.name] = params.get(spec.name, spec.default)
-        return out
+        return {
+            spec.name: params.get(spec.name, spec.default) for spec in cls._specs(catalog, model_id)
+        }
 
     @classmethod
     def model_for(cls, catalog: Catalog, params: Mapping[str, Any]) -> ModelSpec | None:
@@ -230,6 +244,21 @@ class NodeType:
 
     async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
         raise NotImplementedError
+
+
+_PORTS: dict[tuple[type[NodeType], str], tuple[tuple[Port, ...], dict[str, Port]]] = {}
+
+
+def _ports(node_type: type[NodeType], side: str) -> dict[str, Port]:
+    """A node type's inputs or outputs by name (made again if the declaration was replaced)."""
+    ports = getattr(node_type, side)
+    known = _PORTS.get((node_type, side))
+    if known is None or known[0] is not ports:
+        by_name: dict[str, Port] = {}
+        for port in ports:
+            by_name.setdefault(port.name, port)  # the first of a name, as a search finds
+        known = _PORTS[(node_type, side)] = (ports, by_name)
+    return known[1]
 
 
 @dataclass

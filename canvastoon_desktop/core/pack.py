@@ -49,7 +49,7 @@ from .errors import CoreError, GraphFileError, LibraryError
 from .export import safe_name, scrub
 from .fileformat import dumps_graph, load_graph, parse_graph
 from .graph import Graph
-from .library import FROM_PACK, INLINE_MAX_BYTES, Library
+from .library import FROM_PACK, INLINE_MAX_BYTES, Library, refresh_summary
 from .library_writer import apply_statements
 from .nodetype import NodeRegistry
 from .params import ParamKind
@@ -982,6 +982,11 @@ def _import_rows(
                     review["updated_at"],
                 ),
             )
+        # the gallery's summary of what came in, in the same transaction
+        touched = set(checked.manifest["assets"]) | {r["sha256"] for r in prov["reviews"]}
+        for row in prov["results"]:
+            touched.update(sha for *_at, sha in _output_rows(0, row["_outputs"]))
+        refresh_summary(db, touched)
 
 
 def _output_rows(result_id: int, outputs: Mapping[str, Any]) -> Iterable[tuple[int, str, int, str]]:

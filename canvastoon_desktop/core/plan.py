@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from .assets import Asset, ItemList, Value
-from .cachekey import cache_key
+from .cachekey import keyed
 from .catalog import Catalog, ModelSpec
 from .charges import drift_warnings
 from .errors import CoreError
 from .graph import Edge, Graph, Node
-from .library import CacheScope, Library
+from .library import CachedResult, CacheScope, Library
 from .nodetype import NodeType
 from .pricing import CostRange, NodeQuote, PriceTable, Quote, UnpricedModel
 from .runtime import SourceContext
@@ -30,9 +30,13 @@ class ItemPlan:
     item: int | None
     inputs: dict[str, Any]
     key: str | None
-    status: str  # cached | pinned | run | skip
+    status: str  # cached | pinned | run | skip (and, while planning, lookup)
     outputs: dict[str, Value] | None = None
     reason: str | None = None
+    #: the canonical JSON of the key's params (when they are the node's) and inputs, which
+    #: the result's row keeps
+    params_json: str | None = None
+    inputs_json: str | None = None
 
 
 @dataclass
@@ -82,6 +86,8 @@ def gather_inputs(
     outputs_of: Callable[[str], Mapping[str, Value] | None],
 ) -> tuple[dict[str, Any], bool, list[str]]:
     """A node's input values by port. Returns (inputs, all_known, upstream problems)."""
+    if not edges:
+        return {port.name: () if port.multiple else None for port in node_type.inputs}, True, []
     by_port: dict[str, list[Edge]] = {}
     for edge in edges:
         by_port.setdefault(edge.dst_port, []).append(edge)
@@ -154,14 +160,37 @@ def item_cache_key(
     library: Library,
     catalog: Catalog,
 ) -> str:
-    params = node_type.key_params(library, catalog, params, inputs)
-    return cache_key(
+    return item_key(node, node_type, model, params, inputs, item, library, catalog)[0]
+
+
+def item_key(
+    node: Node,
+    node_type: type[NodeType],
+    model: ModelSpec | None,
+    params: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+    item: int | None,
+    library: Library,
+    catalog: Catalog,
+) -> tuple[str, str | None, str | None]:
+    """``item_cache_key``, with the canonical JSON of the node's params and of its input
+    hashes as a result's row keeps them (each None when the key takes others: a router's
+    shot takes its role's params, an image made from a shot not the shot's dialogue)."""
+    key_params = node_type.key_params(library, catalog, params, inputs)
+    key_inputs = node_type.key_inputs(library, inputs)
+    key, params_json, inputs_json = keyed(
         node_type.type_id,
         node_type.version,
         model.id if model else None,
-        params,
-        node_type.key_inputs(library, inputs),
+        key_params,
+        key_inputs,
         node.reroll_count(item),
+    )
+    whole_inputs = node_type.key_inputs.__func__ is NodeType.key_inputs.__func__  # type: ignore[attr-defined]
+    return (
+        key,
+        params_json if key_params is params else None,
+        inputs_json if whole_inputs else None,
     )
 
 
@@ -223,56 +252,103 @@ class Planner:
             plan = plans.get(node_id)
             return plan.outputs if plan else None
 
-        for node_id in order:
-            node = graph.nodes[node_id]
-            node_type = registry[node.type]
-            edges = upstream[node_id]
-            connected = connected_ports(edges)
-            params = node_type.effective_params(catalog, node.params)
-            model = node_type.resolve_model(catalog, params, connected)
-            if node_type.is_source:
-                plans[node_id] = self._plan_source(node_type, params, graph_dir, node_id)
-                plans[node_id].params = params
-                continue
-            inputs, known, missing = gather_inputs(graph, node, node_type, edges, outputs_of)
-            if missing:
-                plans[node_id] = NodePlan(node_id, "invalid", model, problem="; ".join(missing))
-                continue
-            if not known:
-                partial = self._plan_over_partial(
-                    node, node_type, catalog, model, params, edges, connected, plans, graph, scope
-                )
-                if partial is not None:
-                    plans[node_id] = partial
+        # wave by wave (a wave's nodes depend only on earlier waves), so the cache is asked
+        # about a whole wave's work in one query rather than a query a node
+        for wave in _waves(order, upstream):
+            known: list[tuple[Any, ...]] = []
+            for node_id in wave:
+                node = graph.nodes[node_id]
+                node_type = registry[node.type]
+                edges = upstream[node_id]
+                connected = connected_ports(edges)
+                params = node_type.effective_params(catalog, node.params)
+                model = node_type.resolve_model(catalog, params, connected)
+                if node_type.is_source:
+                    plans[node_id] = self._plan_source(node_type, params, graph_dir, node_id)
+                    plans[node_id].params = params
                     continue
-                hint = self._count_hint_from_upstream(node_type, edges, plans)
-                plans[node_id] = self._priced(
-                    NodePlan(
-                        node_id,
-                        "waiting",
+                inputs, ready, missing = gather_inputs(graph, node, node_type, edges, outputs_of)
+                if missing:
+                    plans[node_id] = NodePlan(node_id, "invalid", model, problem="; ".join(missing))
+                    continue
+                if not ready:
+                    plans[node_id] = self._plan_unknown(
+                        node,
+                        node_type,
+                        catalog,
                         model,
-                        mapped=hint is not None,
-                        count_hint=hint
-                        if hint is not None
-                        else node_type.output_count_hint(params),
-                    ),
-                    node_type,
-                    catalog,
-                    params,
-                    connected,
-                    hint or 1,
-                    prompt_chars=None,
-                )
-                continue
-            plans[node_id] = self._plan_known(
-                node, node_type, catalog, model, params, inputs, connected, scope
+                        params,
+                        edges,
+                        connected,
+                        plans,
+                        graph,
+                        scope,
+                    )
+                    continue
+                items = self._known_items(node, node_type, catalog, model, params, inputs)
+                if isinstance(items, NodePlan):  # invalid
+                    plans[node_id] = items
+                    continue
+                known.append((node, node_type, model, params, inputs, connected, *items))
+            found = self.library.lookup_many(
+                [i.key for *_n, items in known for i in items if i.status == "lookup" and i.key],
+                scope,
             )
+            for node, node_type, model, params, inputs, connected, count, items in known:
+                for n, item in enumerate(items):
+                    if item.status == "lookup":
+                        items[n] = _answered(item, found.get(item.key or ""))
+                plans[node.id] = self._plan_known(
+                    node, node_type, catalog, model, params, inputs, connected, count, items
+                )
         for node_id in order:
             plans[node_id].params = plans[node_id].params or registry[
                 graph.nodes[node_id].type
             ].effective_params(catalog, graph.nodes[node_id].params)
+        plans = {node_id: plans[node_id] for node_id in order}
         quote = self._quote(graph, order, plans, upstream)
         return Plan(order, plans, quote)
+
+    def _plan_unknown(
+        self,
+        node: Node,
+        node_type: type[NodeType],
+        catalog: Catalog,
+        model: ModelSpec | None,
+        params: Mapping[str, Any],
+        edges: list[Edge],
+        connected: frozenset[str],
+        plans: Mapping[str, NodePlan],
+        graph: Graph,
+        scope: CacheScope,
+    ) -> NodePlan:
+        """A node some of whose inputs are made in this run."""
+        if all(  # items of it may be known: some of its list input is made already
+            (up := plans.get(e.src_node)) is not None
+            and (up.outputs is not None or up.partial_outputs is not None)
+            for e in edges
+        ):
+            partial = self._plan_over_partial(
+                node, node_type, catalog, model, params, edges, connected, plans, graph, scope
+            )
+            if partial is not None:
+                return partial
+        hint = self._count_hint_from_upstream(node_type, edges, plans)
+        return self._priced(
+            NodePlan(
+                node.id,
+                "waiting",
+                model,
+                mapped=hint is not None,
+                count_hint=hint if hint is not None else node_type.output_count_hint(params),
+            ),
+            node_type,
+            catalog,
+            params,
+            connected,
+            hint or 1,
+            prompt_chars=None,
+        )
 
     def _plan_source(
         self,
@@ -301,7 +377,7 @@ class Planner:
                 return upstream.count_hint
         return None
 
-    def _plan_known(
+    def _known_items(
         self,
         node: Node,
         node_type: type[NodeType],
@@ -309,9 +385,9 @@ class Planner:
         model: ModelSpec | None,
         params: Mapping[str, Any],
         inputs: dict[str, Any],
-        connected: frozenset[str],
-        scope: CacheScope,
-    ) -> NodePlan:
+    ) -> tuple[int | None, list[ItemPlan]] | NodePlan:
+        """The items of a node whose inputs are all known (how many, if it is mapped over a
+        list), each decided but for the cache ("lookup"); or an invalid plan."""
         mapped = mapped_ports(node_type, inputs)
         try:
             count = item_count(node_type, inputs, mapped) if mapped else None
@@ -322,10 +398,22 @@ class Planner:
         for index in indices:
             picked = inputs_for_item(inputs, mapped, index) if index is not None else inputs
             items.append(
-                self.resolve_item(
-                    node, node_type, catalog, model, params, picked, index, mapped, scope
-                )
+                self._item_plan(node, node_type, catalog, model, params, picked, index, mapped)
             )
+        return count, items
+
+    def _plan_known(
+        self,
+        node: Node,
+        node_type: type[NodeType],
+        catalog: Catalog,
+        model: ModelSpec | None,
+        params: Mapping[str, Any],
+        inputs: dict[str, Any],
+        connected: frozenset[str],
+        count: int | None,
+        items: list[ItemPlan],
+    ) -> NodePlan:
         runs = [i for i in items if i.status == "run"]
         done = [i for i in items if i.status in ("cached", "pinned")]
         if not runs and all(i.outputs is not None for i in items) and items:
@@ -428,20 +516,36 @@ class Planner:
         """Decide one node × item: skipped (a hole upstream), pinned, cached, or to run.
         Only results ``scope`` may use count as cached (none from a pack of another graph,
         none from the simulator for a real run)."""
+        plan = self._item_plan(node, node_type, catalog, model, params, inputs, item, mapped)
+        if plan.status == "lookup":
+            return _answered(plan, self.library.lookup(plan.key or "", scope or CacheScope("")))
+        return plan
+
+    def _item_plan(
+        self,
+        node: Node,
+        node_type: type[NodeType],
+        catalog: Catalog,
+        model: ModelSpec | None,
+        params: Mapping[str, Any],
+        inputs: dict[str, Any],
+        item: int | None,
+        mapped: Iterable[str],
+    ) -> ItemPlan:
+        """``resolve_item`` but for the cache: status "lookup" when the cache decides."""
         if any(inputs.get(name) is None for name in mapped):
             return ItemPlan(item, inputs, None, "skip", reason="its upstream item failed")
         if not node_type.cacheable:
             return ItemPlan(item, inputs, None, "run")
-        key = item_cache_key(node, node_type, model, params, inputs, item, self.library, catalog)
+        key, params_json, inputs_json = item_key(
+            node, node_type, model, params, inputs, item, self.library, catalog
+        )
         pin = node.pin_for(item)
         if pin:
             outputs = self.library.outputs_from_hashes(pin)
             if outputs is not None:
                 return ItemPlan(item, inputs, key, "pinned", outputs)
-        hit = self.library.lookup(key, scope or CacheScope(""))
-        if hit is not None:
-            return ItemPlan(item, inputs, key, "cached", hit.outputs)
-        return ItemPlan(item, inputs, key, "run")
+        return ItemPlan(item, inputs, key, "lookup", None, None, params_json, inputs_json)
 
     def _priced(
         self,
@@ -459,19 +563,29 @@ class Planner:
         plan.runs = runs
         plan.params = params
         plan.connected = connected
-        models = node_type.models_in_use(catalog, params, connected)
-        if runs and models:
+        if not runs:
+            return plan
+        by_model = _priced_by_its_model(node_type)  # then the plan resolved that model already
+        if by_model:
+            models = [plan.model] if plan.model is not None else []
+        else:
+            models = node_type.models_in_use(catalog, params, connected)
+        if models:
             try:
                 cost, priced = CostRange(), 0
-                for item in known:
+                for item in () if by_model else known:  # (by_model: no item prices itself)
                     one_item = node_type.estimate_item(
                         self.library, catalog, self.prices, params, item.inputs
                     )
                     if one_item is not None:
                         cost, priced = cost + one_item, priced + 1
                 if priced < runs:
-                    one = node_type.estimate(
-                        catalog, self.prices, params, connected, prompt_chars=prompt_chars
+                    one = (
+                        self.prices.estimate(models[0], params, prompt_chars=prompt_chars)
+                        if by_model
+                        else node_type.estimate(
+                            catalog, self.prices, params, connected, prompt_chars=prompt_chars
+                        )
                     )
                     cost = cost + one.times(runs - priced)
             except UnpricedModel as exc:
@@ -492,13 +606,16 @@ class Planner:
     ) -> Quote:
         quote = Quote()
         finish: dict[str, float] = {}
+        low = high = 0.0
         for node_id in order:
             plan = plans[node_id]
-            start = max((finish.get(e.src_node, 0.0) for e in upstream[node_id]), default=0.0)
+            edges = upstream[node_id]
+            start = max((finish.get(e.src_node, 0.0) for e in edges), default=0.0) if edges else 0.0
             finish[node_id] = start + plan.seconds
             if plan.model is None and plan.cost.is_free and not plan.runs:
                 continue
-            quote.cost = quote.cost + plan.cost
+            low += plan.cost.low
+            high += plan.cost.high
             quote.to_run += plan.runs
             quote.cached += plan.cached
             quote.nodes[node_id] = NodeQuote(
@@ -511,6 +628,7 @@ class Planner:
                 items_known=plan.status != "waiting",
                 unpriced=plan.price_problem,
             )
+        quote.cost = CostRange(low, high)
         quote.seconds = max(finish.values(), default=0.0)
         quote.warnings = self._drift_warnings(graph, plans, quote)
         return quote
@@ -531,6 +649,43 @@ class Planner:
         if not models:
             return []
         return drift_warnings(self.library.charge_totals(), list(models), models)
+
+
+def _answered(plan: ItemPlan, hit: CachedResult | None) -> ItemPlan:
+    """An item waiting for the cache, with its answer: cached, or to run."""
+    if hit is not None:
+        plan.status, plan.outputs = "cached", hit.outputs
+    else:
+        plan.status = "run"
+    return plan
+
+
+def _waves(order: list[str], upstream: Mapping[str, list[Edge]]) -> list[list[str]]:
+    """``order`` (topological) cut into waves: each node one wave after its latest input."""
+    depth: dict[str, int] = {}
+    waves: list[list[str]] = []
+    for node_id in order:
+        level = 1 + max((depth.get(e.src_node, -1) for e in upstream[node_id]), default=-1)
+        depth[node_id] = level
+        if level == len(waves):
+            waves.append([])
+        waves[level].append(node_id)
+    return waves
+
+
+_PRICED_BY_MODEL: dict[type[NodeType], bool] = {}
+
+
+def _priced_by_its_model(node_type: type[NodeType]) -> bool:
+    """Whether the node type is priced as ``NodeType`` prices: by the one model it resolves,
+    every item alike (a router, which may call several, prices itself)."""
+    known = _PRICED_BY_MODEL.get(node_type)
+    if known is None:
+        known = _PRICED_BY_MODEL[node_type] = all(
+            getattr(node_type, name).__func__ is getattr(NodeType, name).__func__
+            for name in ("models_in_use", "estimate", "estimate_item")
+        )
+    return known
 
 
 def combine_outputs(node_type: type[NodeType], items: list[ItemPlan]) -> dict[str, Value]:

@@ -65,7 +65,7 @@ def resolve_user_path(path: str, graph_dir: Path | None) -> Path:
     return candidate
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeContext:
     """Handed to ``NodeType.run`` for one node × item."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import GraphError
 from .fileformat import check_params, edge_problem
@@ -42,27 +43,32 @@ def graph_problems(graph: Graph, nodes: Iterable[str] | None = None) -> list[Pro
     problems: list[Problem] = []
     wanted = set(graph.nodes) if nodes is None else set(nodes)
     upstream = graph.upstream_index()
+    effective: dict[str, dict[str, Any]] = {}  # node id -> params with defaults
     for node_id in graph.nodes:
         if node_id not in wanted:
             continue
         node = graph.nodes[node_id]
-        name = graph.display_name(node_id)
         node_type = registry.get(node.type)
         if node_type is None:
             problems.append(
-                Problem(f"unknown node type {node.type!r}", node_id, name, "unknown_type")
+                Problem(
+                    f"unknown node type {node.type!r}",
+                    node_id,
+                    graph.display_name(node_id),
+                    "unknown_type",
+                )
             )
             continue
-        for message in check_params(node_type, catalog, node.params):
-            problems.append(Problem(message, node_id, name, "param"))
         connected = connected_ports(upstream[node_id])
-        params = node_type.effective_params(catalog, node.params)
-        for message in node_type.check(catalog, params, connected):
-            problems.append(Problem(message, node_id, name, "missing_input"))
+        params = effective[node_id] = node_type.effective_params(catalog, node.params)
+        found = [(m, "param") for m in check_params(node_type, catalog, node.params)]
+        found += [(m, "missing_input") for m in node_type.check(catalog, params, connected)]
         model = node_type.resolve_model(catalog, params, connected)
         if model is not None:  # combinations of values the provider refuses
-            for message in model.problems(model.call_params(params)):
-                problems.append(Problem(message, node_id, name, "param"))
+            found += [(m, "param") for m in model.problems(model.call_params(params))]
+        if found:
+            name = graph.display_name(node_id)
+            problems.extend(Problem(message, node_id, name, code) for message, code in found)
     seen: set[Edge] = set()
     occupied: set[tuple[str, str]] = set()
     for edge in graph.edges:
@@ -71,7 +77,10 @@ def graph_problems(graph: Graph, nodes: Iterable[str] | None = None) -> list[Pro
         src = graph.nodes.get(edge.src_node)
         src_type = registry.get(src.type) if src else None
         if not reason and src is not None and src_type is not None:
-            provided = src_type.provided_outputs(src_type.effective_params(catalog, src.params))
+            params = effective.get(src.id)
+            if params is None:
+                params = effective[src.id] = src_type.effective_params(catalog, src.params)
+            provided = src_type.provided_outputs(params)
             if edge.src_port not in provided:
                 out = src_type.output(edge.src_port)
                 reason = (
@@ -107,14 +116,22 @@ def run_problems(
     asked: dict[str, str | None] = {}
     for node_id in plan.order:
         node_plan = plan.nodes[node_id]
-        name = graph.display_name(node_id)
         if node_plan.status == "invalid":
-            problems.append(Problem(node_plan.problem or "cannot run", node_id, name, "invalid"))
+            problems.append(
+                Problem(
+                    node_plan.problem or "cannot run",
+                    node_id,
+                    graph.display_name(node_id),
+                    "invalid",
+                )
+            )
             continue
         if not plan.will_run(node_id):
             continue
         if node_plan.price_problem:
-            problems.append(Problem(node_plan.price_problem, node_id, name, "unpriced"))
+            problems.append(
+                Problem(node_plan.price_problem, node_id, graph.display_name(node_id), "unpriced")
+            )
         node = graph.nodes[node_id]
         node_type = graph.registry[node.type]
         models = node_type.models_in_use(
@@ -124,7 +141,11 @@ def run_problems(
             if provider not in asked:
                 asked[provider] = key_problem(provider)
             if asked[provider]:
-                problems.append(Problem(str(asked[provider]), node_id, name, "missing_key"))
+                problems.append(
+                    Problem(
+                        str(asked[provider]), node_id, graph.display_name(node_id), "missing_key"
+                    )
+                )
     for message in budget_problems(plan.quote, budget, spent_today):
         problems.append(Problem(message, code="budget"))
     return problems

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import gc
 
-from canvastoon_desktop.core.gcpause import heap_frozen_while_running, refreeze
+from canvastoon_desktop.core.gcpause import RUN_THRESHOLDS, heap_frozen_while_running, refreeze
 
 
 def test_nested_runs_unfreeze_when_the_last_one_ends() -> None:
     gc.unfreeze()
+    before = gc.get_threshold()
     with heap_frozen_while_running():
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == RUN_THRESHOLDS  # collections come rarely while it runs
         with heap_frozen_while_running():
             refreeze()
         assert gc.get_freeze_count() > 0  # the outer run still goes
+        assert gc.get_threshold() == RUN_THRESHOLDS
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
     refreeze()  # outside a run it does nothing
     assert gc.get_freeze_count() == 0
 

@@ -9,7 +9,14 @@ import pytest
 
 from canvastoon_desktop.core.assets import AssetKind, ItemList
 from canvastoon_desktop.core.errors import LibraryError
-from canvastoon_desktop.core.library import Library, ResultRecord, RunNode
+from canvastoon_desktop.core.library import (
+    FROM_PACK,
+    SIMULATED,
+    CacheScope,
+    Library,
+    ResultRecord,
+    RunNode,
+)
 from canvastoon_desktop.core.library_query import provenance
 from canvastoon_desktop.core.secrets import remember_secret
 from tests.support.library_factory import add_reported_charge
@@ -48,6 +55,36 @@ def test_results_are_found_by_cache_key_after_a_restart(tmp_path: Path) -> None:
     assert reopened.lookup("key-1").outputs == {"text": a}
     assert reopened.lookup("key-2").outputs == {"lines": ItemList((a, None, b))}
     assert reopened.lookup("nope") is None
+
+
+def test_a_plans_many_lookups_answer_as_one_lookup_each_would(tmp_path: Path) -> None:
+    library = Library(tmp_path)
+    text, other = library.put_text("one"), library.put_text("two")
+    image = library.put_bytes(b"\x89PNG....", AssetKind.IMAGE, "image/png")
+    library.record_result(ResultRecord("plain", "n", "t", {"text": text}))
+    library.record_result(ResultRecord("gone", "n", "t", {"image": image}))
+    library.record_result(ResultRecord("twice", "n", "t", {"text": text}))
+    library.record_result(ResultRecord("twice", "n", "t", {"text": other}))  # newer: served
+    library.record_result(ResultRecord("sim", "n", "t", {"text": text}, origin=SIMULATED))
+    library.record_result(
+        ResultRecord("pack", "n", "t", {"text": other}, origin=FROM_PACK + "a", graph_id="g1")
+    )
+    with library.transaction() as db:  # one moment a result (made in one microsecond here)
+        db.execute(
+            "UPDATE results SET finished_at = 1000"
+            " + (SELECT count(*) FROM results r WHERE r.id < results.id)"
+        )
+    library.record_result(ResultRecord("pending", "n", "t", {"text": other}))  # not committed
+    image.path.unlink()
+    keys = ["plain", "gone", "twice", "sim", "pack", "pending", "nothing"]
+    for scope in (CacheScope(""), CacheScope("g1"), CacheScope("g2", simulated=True)):
+        one_by_one = {k: library.lookup(k, scope) for k in keys}
+        at_once = library.lookup_many(keys, scope)
+        assert at_once == {k: hit for k, hit in one_by_one.items() if hit is not None}
+    assert library.lookup_many(["twice"])["twice"].outputs == {"text": other}
+    assert "gone" not in library.lookup_many(keys)
+    assert set(library.lookup_many(keys, CacheScope("g1"))) == {"plain", "twice", "pack", "pending"}
+    library.close()
 
 
 def test_a_result_whose_file_is_gone_is_not_served(tmp_path: Path) -> None:

@@ -10,16 +10,7 @@ import pytest
 
 from canvastoon_desktop.core import library_query as lq
 from canvastoon_desktop.core.library import Library, ResultRecord
-from tests.support.library_factory import Populated, populate
-
-
-@pytest.fixture
-def filled(tmp_path: Path):
-    library = Library(tmp_path / "library")
-    out = populate(library, images=12, videos=3, texts=3, graph_path=str(tmp_path / "ep1.ctoon"))
-    yield out
-    lq.close_reader(library)
-    library.close()
+from tests.support.library_factory import Populated
 
 
 def shas(rows) -> set[str]:

@@ -136,6 +136,9 @@ def test_a_pack_round_trip_keeps_hashes_provenance_and_reviews(made_pack, tmp_pa
     assert other.review(made_pack["cleaned"]).rating == 4
     assert other.review(made_pack["cleaned"]).note == "logo gone"
     assert details.primary.origin_label == "from pack episode.ctoonpack"
+    row = lq.asset_row(other, made_pack["cleaned"])  # the gallery sees the import at once
+    assert (row.model, row.rating) == ("local/opencv-inpaint", 4)
+    assert dict(lq.facet_values(other, "model"))["local/opencv-inpaint"] >= 1
     # unpacked again: another graph of its own (its own id), whose results serve it alone
     again = unpack(pack, tmp_path / "opened-twice", other, REGISTRY)
     assert again.results == done.results

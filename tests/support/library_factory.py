@@ -7,7 +7,9 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import struct
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from canvastoon_desktop.core.assets import Asset, AssetKind
-from canvastoon_desktop.core.library import Library, ResultRecord
+from canvastoon_desktop.core.library import Library, ResultRecord, refresh_summary
 
 MODELS = (
     ("google/nano-banana-pro", "aiml", "image", 0.15),
@@ -54,6 +56,15 @@ def png_bytes(index: int, width: int = 90, height: int = 160, label: str | None 
     buf = io.BytesIO()
     im.save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
+
+
+def png_variant(png: bytes, index: int) -> bytes:
+    """The same picture with a text chunk of its own after the header: a valid PNG with a
+    hash of its own, made without encoding an image (big libraries for benchmarks)."""
+    header_end = 8 + 25  # signature, then the IHDR chunk (length, type, 13 bytes, CRC)
+    body = b"tEXt" + b"variant\0" + str(index).encode()
+    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body))
+    return png[:header_end] + chunk + png[header_end:]
 
 
 def mp4_file(
@@ -126,11 +137,14 @@ def populate(
     seed: int = 7,
     image_size: tuple[int, int] = (90, 160),
     distinct_videos: int | None = None,
+    distinct_images: int | None = None,
     base_time: float | None = None,
 ) -> Populated:
     """Add ``images`` + ``videos`` + ``texts`` assets, each made by a result of its own with
     a model, provider, node, graph, run, prompt, params and cost. Videos reuse up to
-    ``distinct_videos`` encoded clips (with distinct metadata tags, so distinct hashes)."""
+    ``distinct_videos`` encoded clips (with distinct metadata tags, so distinct hashes), and
+    images up to ``distinct_images`` drawn pictures (each later one a ``png_variant`` of
+    one of them: encoding every picture would make a 100,000-asset library take minutes)."""
     rng = random.Random(seed)
     graph_path = graph_path or str(Path(library.root).parent / "story.ctoon")
     out = Populated(library, graph_path=graph_path)
@@ -139,8 +153,13 @@ def populate(
     video_models = [m for m in MODELS if m[2] == "video"]
     text_models = [m for m in MODELS if m[2] == "text"]
     made: list[tuple[Asset, tuple[str, str, str, float]]] = []
+    drawn: list[bytes] = []
     for i in range(images):
-        data = png_bytes(i + seed * 100_000, *image_size)
+        if distinct_images is None or len(drawn) < distinct_images:
+            data = png_bytes(i + seed * 100_000, *image_size)
+            drawn.append(data)
+        else:
+            data = png_variant(drawn[i % len(drawn)], i)
         asset = library.put_bytes(
             data, AssetKind.IMAGE, "image/png", width=image_size[0], height=image_size[1]
         )
@@ -199,20 +218,18 @@ def populate(
     library.flush(wait=True)
     # costs are recorded directly (a cost on record_result would also write a charge and
     # flush every row: slow for big benchmark libraries, and the charge is not under test)
-    db = library.connection()
-    with library.lock:
-        db.execute("BEGIN")
-        for n, (asset, (_m, _p, _k, cost)) in enumerate(made):
-            if cost:
-                db.execute(
-                    "UPDATE results SET cost_usd=? WHERE id IN (SELECT result_id FROM"
-                    " result_assets WHERE sha256=?)",
-                    (round(cost * (1 + n % 3), 4), asset.sha256),
-                )
-        db.execute("COMMIT")
-    if base_time is not None:
-        with library.lock:
+    # (the tables are written directly: the summary of what changed is brought up to date in
+    # the same transaction, as every writer of the library does)
+    with library.transaction() as db:
+        priced = [(n, asset, cost) for n, (asset, (_m, _p, _k, cost)) in enumerate(made) if cost]
+        db.executemany(
+            "UPDATE results SET cost_usd=? WHERE id IN (SELECT result_id FROM"
+            " result_assets WHERE sha256=?)",
+            [(round(cost * (1 + n % 3), 4), asset.sha256) for n, asset, cost in priced],
+        )
+        if base_time is not None:
             db.execute("UPDATE results SET finished_at = ? + (id % 100000) / 1000.0", (base_time,))
+        refresh_summary(db, None if base_time is not None else [a.sha256 for _n, a, _c in priced])
     return out
 
 

@@ -1,10 +1,14 @@
-"""The grid's model: the rows of a library query, and drags out of the grid.
+"""The grid's model: a library query's answer, read page by page, and drags out of the grid.
 
-Filtering and sorting happen in SQL (``core.library_query``); the model only holds the
-answer. Grouped by episode, the model's rows are the assets with a header row before each
-episode and each shot (``library_query.episode_sections``): ``rows`` still lists the assets
-alone, ``row_at`` / ``section_at`` say what a row of the view is. A drag carries the assets' hashes under ``ASSET_MIME`` (the canvas makes Load Image
-nodes from them) and their files as URLs (any other app takes them as files).
+Filtering and sorting happen in SQL (``core.library_query``); the model holds the rows read
+so far. ``load`` reads the first page (a screen's worth and more), and the view asks for the
+next (``fetchMore``) as it scrolls to the end of what is read, so opening a library of any
+size costs one page; ``total`` is how many assets match in all. Grouped by episode, the
+model's rows are the assets with a header row before each episode and each shot
+(``library_query.EpisodeSections``, with counts of the whole answer): ``rows`` still lists
+the assets alone, ``row_at`` / ``section_at`` say what a row of the view is. A drag carries
+the assets' hashes under ``ASSET_MIME`` (the canvas makes Load Image nodes from them) and
+their files as URLs (any other app takes them as files).
 """
 
 from __future__ import annotations
@@ -13,12 +17,15 @@ from collections.abc import Iterable, Sequence
 
 from PySide6 import QtCore
 
+from canvastoon_desktop.core import library_query as lq
 from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.library_query import (
+    AssetQuery,
     AssetRow,
     AssetSection,
+    EpisodeSections,
+    PageMark,
     describe_when,
-    episode_sections,
 )
 
 #: the MIME type of a drag of library assets: the sha256 hashes, one a line (UTF-8)
@@ -28,33 +35,91 @@ ROW_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 SHA_ROLE = QtCore.Qt.ItemDataRole.UserRole + 2
 SECTION_ROLE = QtCore.Qt.ItemDataRole.UserRole + 3
 
+#: the order whose view is grouped by episode and shot (``library_query.SORTS``)
+GROUPED_ORDER = "episode"
+
 
 class AssetListModel(QtCore.QAbstractListModel):
+    #: rows read at a time: more than the largest grid shows at once
+    PAGE = 400
+
     def __init__(self, library: Library, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.library = library
-        #: the assets, in the order shown
+        #: the assets read so far, in the order shown
         self.rows: list[AssetRow] = []
         #: grouped: every row of the view, headers and assets (None: the view shows ``rows``)
         self.entries: list[AssetSection | AssetRow] | None = None
+        #: what is shown, and how many assets match it in all (read or not)
+        self.query = AssetQuery()
+        self.total = 0
+        self._next: PageMark | None = None
+        self._sections: EpisodeSections | None = None
         self._index: dict[str, int] = {}
         self._view_row: list[int] = []  # grouped: asset position → row of the view
 
     # -- contents ---------------------------------------------------------------------------
-    def set_rows(self, rows: Sequence[AssetRow], *, grouped: bool = False) -> None:
-        """Show ``rows``; ``grouped``: with episode and shot headers (``rows`` must be in
-        the ``episode`` order)."""
+    def load(self, query: AssetQuery, *, at_least: int = 0) -> None:
+        """Show what ``query`` finds: its first page, or as many pages as hold ``at_least``
+        rows (a refresh keeps what was scrolled to). Raises ``CoreError`` for a bad query."""
+        wanted = max(self.PAGE, at_least)
+        page = lq.query_page(self.library, query, size=wanted)
+        total = len(page.rows) if page.next is None else lq.count_assets(self.library, query)
+        grouped = query.sort == GROUPED_ORDER
+        sections = EpisodeSections(lq.section_counts(self.library, query)) if grouped else None
         self.beginResetModel()
-        self.rows = list(rows)
-        self._index = {row.sha256: i for i, row in enumerate(self.rows)}
-        if grouped:
-            self.entries = episode_sections(self.rows)
-            self._view_row = [
-                n for n, e in enumerate(self.entries) if not isinstance(e, AssetSection)
-            ]
-        else:
-            self.entries, self._view_row = None, []
+        self.query, self.total, self._next, self._sections = query, total, page.next, sections
+        self.rows, self._index = [], {}
+        self.entries, self._view_row = ([] if grouped else None), []
+        self._append(page.rows)
         self.endResetModel()
+
+    def _append(
+        self, rows: Sequence[AssetRow], entries: list[AssetSection | AssetRow] | None = None
+    ) -> None:
+        start = len(self.rows)
+        self.rows.extend(rows)
+        for n, row in enumerate(rows, start):
+            self._index[row.sha256] = n
+        if self.entries is not None and self._sections is not None:
+            for entry in entries if entries is not None else self._sections.add(rows):
+                if not isinstance(entry, AssetSection):
+                    self._view_row.append(len(self.entries))
+                self.entries.append(entry)
+
+    def canFetchMore(
+        self,
+        parent: QtCore.QModelIndex | QtCore.QPersistentModelIndex = QtCore.QModelIndex(),  # noqa: B008
+    ) -> bool:
+        return not parent.isValid() and self._next is not None
+
+    def fetchMore(
+        self,
+        parent: QtCore.QModelIndex | QtCore.QPersistentModelIndex = QtCore.QModelIndex(),  # noqa: B008
+    ) -> None:
+        """Read the next page (the view asks when it scrolls to the end of what is read)."""
+        if parent.isValid() or self._next is None:
+            return
+        page = lq.query_page(self.library, self.query, after=self._next, size=self.PAGE)
+        self._next = page.next
+        if not page.rows:
+            return
+        entries = self._sections.add(page.rows) if self._sections is not None else None
+        first = self.rowCount()
+        added = len(entries) if entries is not None else len(page.rows)
+        self.beginInsertRows(QtCore.QModelIndex(), first, first + added - 1)
+        self._append(page.rows, entries)
+        self.endInsertRows()
+
+    def fetch_until(self, sha: str) -> bool:
+        """Read pages until the asset is among the rows (False: the query does not find it)."""
+        if sha in self._index:
+            return True
+        if self._next is None or not lq.matches(self.library, self.query, sha):
+            return False
+        while sha not in self._index and self._next is not None:
+            self.fetchMore()
+        return sha in self._index
 
     @property
     def grouped(self) -> bool:

@@ -33,14 +33,11 @@ from canvastoon_desktop.ui import theme
 from .qt_delegate import AssetDelegate, card_size
 from .qt_detail import DetailPanel
 from .qt_filters import FilterPanel
-from .qt_model import SHA_ROLE, AssetListModel
+from .qt_model import GROUPED_ORDER, SHA_ROLE, AssetListModel
 from .qt_thumbs import GalleryThumbnails
 from .qt_viewer import ViewerWindow
 
 log = logging.getLogger(__name__)
-
-#: the order of the "Episode & shot" grouping (``library_query.SORTS``)
-GROUPED_ORDER = "episode"
 
 
 class AssetGrid(QtWidgets.QListView):
@@ -192,7 +189,6 @@ class LibraryWindow(QtWidgets.QMainWindow):
         self.library: Library = getattr(workspace, "library", workspace)
         self.setWindowTitle(f"Library — CanvasToon · {self.library.root}")
         self.resize(1320, 860)
-        lq.ensure_indexes(self.library)
         self.base_query = AssetQuery()
         self.viewers: list[ViewerWindow] = []
         self._signature: tuple[int, int] | None = None
@@ -397,14 +393,16 @@ class LibraryWindow(QtWidgets.QMainWindow):
         selected = self.selected_shas()
         current = self.current_sha()
         scroll = self.grid.verticalScrollBar().value()
+        # the same query again (the library changed): as many rows as were read before, so
+        # the place scrolled to is still there
+        keep = len(self.model.rows) if query == self.model.query else 0
         try:
-            rows = lq.query_assets(self.library, query)
+            self.model.load(query, at_least=keep)
         except CoreError as exc:
             self._say(str(exc))
             return
-        grouped = query.sort == GROUPED_ORDER
-        self.grid.set_grouped(grouped)
-        self.model.set_rows(rows, grouped=grouped)
+        rows = self.model.rows
+        self.grid.set_grouped(self.model.grouped)
         self._restore_selection(selected, current)
         if current is None or self.model.row_of(current) is None:
             self.grid.verticalScrollBar().setValue(
@@ -431,16 +429,11 @@ class LibraryWindow(QtWidgets.QMainWindow):
 
     def _total(self) -> int:
         return (
-            lq.count_assets(self.library)
-            if self.base_query == AssetQuery()
-            else len(self.model.rows)
+            lq.count_assets(self.library) if self.base_query == AssetQuery() else self.model.total
         )
 
     def _library_signature(self) -> tuple[int, int]:
-        rows = lq._reader(self.library).rows(
-            "SELECT (SELECT count(*) FROM assets), (SELECT COALESCE(max(id), 0) FROM results)"
-        )
-        return int(rows[0][0]), int(rows[0][1])
+        return lq.content_signature(self.library)
 
     def _poll_library(self) -> None:
         if not self.isVisible():
@@ -467,12 +460,13 @@ class LibraryWindow(QtWidgets.QMainWindow):
 
     def select(self, sha: str) -> bool:
         """Select the asset (clearing the filters if they hide it); False if not in the library."""
-        if self.model.row_of(sha) is None:
+        if not self.model.fetch_until(sha):
             if self.library.asset(sha) is None:
                 self._say(f"asset {sha[:12]} is not in this library")
                 return False
             self.filters.set_query(AssetQuery())
             self.refresh()
+            self.model.fetch_until(sha)
         index = self.model.index_of(sha)
         if not index.isValid():
             return False
@@ -513,7 +507,7 @@ class LibraryWindow(QtWidgets.QMainWindow):
         self._update_status()
 
     def _update_status(self) -> None:
-        shown = len(self.model.rows)
+        shown = self.model.total
         selected = len(self.grid.selectionModel().selectedIndexes())
         parts = [f"{shown:,} asset{'s' if shown != 1 else ''}"]
         if selected:
@@ -610,6 +604,8 @@ class LibraryWindow(QtWidgets.QMainWindow):
         if row is None:
             return None
         target = row + step
+        if target >= len(self.model.rows) and self.model.canFetchMore():
+            self.model.fetchMore()
         if not 0 <= target < len(self.model.rows):
             return None
         new = self.model.rows[target].sha256

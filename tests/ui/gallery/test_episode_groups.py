@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 
 from canvastoon_desktop.core import library_query as lq
 from canvastoon_desktop.core.library_query import AssetQuery, AssetSection
-from canvastoon_desktop.ui.gallery import LibraryWindow
+from canvastoon_desktop.ui.gallery import AssetListModel, LibraryWindow
 from canvastoon_desktop.ui.gallery.qt_delegate import SHOT_COLOR
 from tests.support.episode_factory import EpisodeLibrary, episode_library
 from tests.ui.gallery.conftest import open_gallery
@@ -75,6 +75,23 @@ def test_grouping_orders_by_graph_run_and_shot_with_headers(qtbot, made: Episode
     window.refresh()
     assert window.model.rows[0].run_id == first.run_id
     assert window.model.grouped
+
+
+def test_grouped_pages_keep_the_headers_of_the_whole_answer(
+    qtbot, made: EpisodeLibrary, monkeypatch
+) -> None:
+    monkeypatch.setattr(AssetListModel, "PAGE", 5)  # episodes and shots cut across pages
+    window = open_window(qtbot, made, size=(700, 600))
+    group(qtbot, window)
+    everything = lq.query_assets(made.library, window.query)
+    assert len(window.model.rows) < len(everything)
+    while window.model.canFetchMore():
+        window.model.fetchMore()
+    expected = lq.episode_sections(everything)
+    assert [
+        (e.level, e.title, e.detail) for e in view_rows(window) if isinstance(e, AssetSection)
+    ] == [(e.level, e.title, e.detail) for e in expected if isinstance(e, AssetSection)]
+    assert [r.sha256 for r in window.model.rows] == [r.sha256 for r in everything]
 
 
 def test_each_group_starts_a_line_under_a_full_width_header(qtbot, made: EpisodeLibrary) -> None:

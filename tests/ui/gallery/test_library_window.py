@@ -12,10 +12,11 @@ import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
+from canvastoon_desktop.core import library_query as lq
 from canvastoon_desktop.core import media
 from canvastoon_desktop.core.library import ResultRecord
 from canvastoon_desktop.core.library_query import AssetQuery, provenance
-from canvastoon_desktop.ui.gallery import ASSET_MIME, LibraryWindow, shas_from_mime
+from canvastoon_desktop.ui.gallery import ASSET_MIME, AssetListModel, LibraryWindow, shas_from_mime
 from canvastoon_desktop.ui.gallery.qt_viewer import ViewerWindow
 from tests.support.library_factory import Populated
 from tests.ui.gallery.conftest import open_gallery
@@ -62,6 +63,31 @@ def test_the_grid_shows_every_asset_and_loads_only_visible_thumbnails_off_the_gu
     assert window.thumbs.cache.cached(populated.library.asset(later.sha256)) is not None
     texts = [r for r in window.model.rows if r.kind == "text"]
     assert texts and all(r.excerpt and "Shot" in r.excerpt for r in texts)
+
+
+def test_the_window_reads_a_page_at_first_and_the_rest_as_it_scrolls(
+    qtbot, populated: Populated, monkeypatch
+) -> None:
+    monkeypatch.setattr(AssetListModel, "PAGE", 4)  # a big library, in small
+    window = open_window(qtbot, populated, size=(700, 520))
+    model = window.model
+    everything = [r.sha256 for r in lq.query_assets(populated.library)]
+    assert 0 < len(model.rows) < len(everything) and model.canFetchMore()
+    assert model.total == len(everything) == 20
+    assert window.status.text().startswith("20 assets")
+    bar = window.grid.verticalScrollBar()
+    for _ in range(50):
+        if not model.canFetchMore():
+            break
+        bar.setValue(bar.maximum())  # the view asks for the next page at the end
+        QtWidgets.QApplication.processEvents()
+    assert [r.sha256 for r in model.rows] == everything
+    # another query starts from its first page again; an asset not read yet is read when it
+    # is selected
+    window.set_query(AssetQuery(sort="cost"))
+    cheapest = lq.query_assets(populated.library, AssetQuery(sort="cost"))[-1].sha256
+    assert len(model.rows) < 20 and model.row_of(cheapest) is None
+    assert window.select(cheapest) and window.current_sha() == cheapest
 
 
 def test_filters_narrow_the_grid_and_sort_orders_it(qtbot, populated: Populated) -> None:
