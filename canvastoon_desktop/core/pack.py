@@ -50,7 +50,7 @@ from .export import safe_name, scrub
 from .fileformat import dumps_graph, load_graph, parse_graph
 from .graph import Graph
 from .library import FROM_PACK, INLINE_MAX_BYTES, Library, refresh_summary
-from .library_writer import apply_statements
+from .library.writer import apply_statements
 from .nodetype import NodeRegistry
 from .params import ParamKind
 from .paths import outside_paths, outside_reason, path_params

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from canvastoon_desktop.cli import main
-from canvastoon_desktop.core import library_query as lq
-from canvastoon_desktop.core import library_writer
 from canvastoon_desktop.core.errors import LibraryError
 from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.library import Library
+from canvastoon_desktop.core.library import query as lq
+from canvastoon_desktop.core.library import writer as library_writer
 from canvastoon_desktop.core.pack import PackError, unpack
 from canvastoon_desktop.core.resources import examples_dir
 from nodes import default_registry

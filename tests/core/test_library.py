@@ -17,7 +17,7 @@ from canvastoon_desktop.core.library import (
     ResultRecord,
     RunNode,
 )
-from canvastoon_desktop.core.library_query import provenance
+from canvastoon_desktop.core.library.query import provenance
 from canvastoon_desktop.core.secrets import remember_secret
 from tests.support.library_factory import add_reported_charge
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from canvastoon_desktop.core import library_query as lq
 from canvastoon_desktop.core.assets import AssetKind
 from canvastoon_desktop.core.library import SCHEMA_VERSION, Library, ResultRecord, refresh_summary
+from canvastoon_desktop.core.library import query as lq
 from tests.support.library_factory import Populated
 
 

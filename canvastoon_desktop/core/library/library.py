@@ -44,12 +44,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .assets import EXTENSIONS, Asset, AssetKind, ItemList, Value
-from .cachekey import json_encoder
-from .errors import LibraryError
-from .library_writer import BackgroundWriter, Statement, connect
-from .regular_files import FileRefused, open_regular
-from .secrets import redact_bytes, redact_secrets
+from ..assets import EXTENSIONS, Asset, AssetKind, ItemList, Value
+from ..cachekey import json_encoder
+from ..errors import LibraryError
+from ..regular_files import FileRefused, open_regular
+from ..secrets import redact_bytes, redact_secrets
+from .writer import BackgroundWriter, Statement, connect
 
 #: 2 added run_nodes; 3 added the columns of ``_ADDED_COLUMNS`` and the review tools'
 #: indexes; 4 split the charges into their quoted and reported amounts (more columns); 5 the

@@ -35,8 +35,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from .assets import Asset, AssetKind
-from .errors import CoreError
+from ..assets import Asset, AssetKind
+from ..errors import CoreError
 from .library import FROM_PACK, SIMULATED, Library
 
 __all__ = [
