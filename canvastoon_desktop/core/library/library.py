@@ -7,20 +7,9 @@ Layout of a library folder::
     library.sqlite             assets, runs, node results (provenance, cost, timings),
                                the provider job journal (for resume), reviews, charges
 
-SQLite runs in WAL mode with ``synchronous=NORMAL``: a commit survives the app being killed
-(only a power cut can lose the last commits), which is what the job journal needs. All
-access goes through one connection guarded by a lock, so the executor may call in from the
-event loop and from worker threads.
-
-Small text and JSON assets live inside the index (``assets.content``) rather than as files:
-a run of many small nodes would otherwise spend its time creating files. ``file_path()``
-writes such an asset out when a real file is wanted (export, an external viewer).
-
-Result rows and their assets are written behind: they gather in memory and are committed
-together by ``flush()`` (the executor flushes while a run goes and when it ends; any read
-that could miss them flushes first). That is safe for money: the provider job journal is
-written synchronously, and a job's journal row closes only in the same commit as the result
-it produced — after a crash the job is resumed, never created again.
+``Library`` is made of this package's parts: the store (the connection, the files, the rows
+written behind), results and the cache, the provider job journal, runs, reviews and the
+charges ledger.
 """
 
 from __future__ import annotations

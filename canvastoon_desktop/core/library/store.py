@@ -148,7 +148,7 @@ class Store:
     def collecting(self) -> Iterator[list[Statement]]:
         """Rows this thread writes meanwhile (``put_file``, ``put_bytes``) are gathered in
         the list yielded instead of written behind: the caller applies them in its own
-        transaction (``apply_statements``), so an import lands whole or not at all."""
+        transaction (``transfer.import_rows``), so an import lands whole or not at all."""
         statements: list[Statement] = []
         self._collecting.statements = statements
         try:
