@@ -90,7 +90,7 @@ def _wait_screen(app, window, timeout: float = 30.0) -> None:
 def _open_once(root: Path, size: int) -> float:
     """Seconds from opening the library to the first screen of thumbnails painted."""
     from canvastoon_desktop.core.library import Library
-    from canvastoon_desktop.core.library_query import close_reader
+    from canvastoon_desktop.core.library.query import close_reader
     from canvastoon_desktop.ui.gallery import LibraryWindow
 
     app = _app()
@@ -114,8 +114,8 @@ def _open_once(root: Path, size: int) -> float:
 def _query_ms(root: Path) -> float:
     """The slowest typical filter, in ms, run as the window runs one (``AssetListModel.load``):
     its first page, and how many assets match when there is more than a page."""
-    from canvastoon_desktop.core import library_query as lq
     from canvastoon_desktop.core.library import Library
+    from canvastoon_desktop.core.library import query as lq
     from canvastoon_desktop.ui.gallery.qt_model import AssetListModel
 
     library = Library(root)

@@ -50,12 +50,7 @@ CENT = 0.005
 
 def _booked(library: Library) -> list[tuple[str | None, str | None, float]]:
     """(model, job id, cost) of every result with a cost in the ledger."""
-    db = library.connection()
-    with library.lock:
-        rows = db.execute(
-            "SELECT model, job_id, cost_usd FROM results WHERE cost_usd > 0"
-        ).fetchall()
-    return [(m, j, float(c)) for m, j, c in rows]
+    return library.paid_results()
 
 
 def match_pct(bills: list[Bill], booked: list[tuple[str | None, str | None, float]]) -> float:

@@ -11,7 +11,7 @@ from nodes import default_registry
 
 from .core.executor import Executor
 from .core.library import Library
-from .core.library_query import close_reader
+from .core.library.query import close_reader
 from .core.nodetype import NodeRegistry
 from .core.pricing import Budget, PriceTable
 from .core.secrets import KeyStore, remember_known_keys

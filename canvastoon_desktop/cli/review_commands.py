@@ -8,7 +8,7 @@ unpack graphs; open the library window.
     canvastoon unpack FILE.ctoonpack --to DIR
     canvastoon library
 
-``--filter`` takes the same filters as the gallery (``core.library_query.FILTERS``).
+``--filter`` takes the same filters as the gallery (``core.library.query.FILTERS``).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 
 from rich.table import Table
 
-from ..core import library_query as lq
 from ..core.errors import CoreError, GraphFileError
+from ..core.library import query as lq
 from ..core.pack import PackError
 from ..core.secrets import redact_secrets
 from .output import SafeConsole, console, library_arg, open_library, outside_paths_arg, print_json

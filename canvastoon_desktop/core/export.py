@@ -23,7 +23,7 @@ from .assets import EXTENSIONS, Asset, AssetKind
 from .errors import CoreError, MediaError
 from .fileformat import atomic_write_bytes, atomic_write_text
 from .library import Library
-from .library_query import provenance, provenance_as_json
+from .library.query import provenance, provenance_as_json
 from .secrets import REDACTED, redact_secrets
 
 __all__ = [

@@ -31,7 +31,6 @@ import math
 import os
 import re
 import shutil
-import sqlite3
 import stat
 import tempfile
 import time
@@ -49,8 +48,7 @@ from .errors import CoreError, GraphFileError, LibraryError
 from .export import safe_name, scrub
 from .fileformat import dumps_graph, load_graph, parse_graph
 from .graph import Graph
-from .library import FROM_PACK, INLINE_MAX_BYTES, Library, refresh_summary
-from .library_writer import apply_statements
+from .library import FROM_PACK, INLINE_MAX_BYTES, Library, SQLiteError, transfer
 from .nodetype import NodeRegistry
 from .params import ParamKind
 from .paths import outside_paths, outside_reason, path_params
@@ -314,76 +312,11 @@ def _hash_path(path: Path) -> str:
     return digest.hexdigest()
 
 
-_RESULT_COLUMNS = (
-    "id",
-    "cache_key",
-    "run_id",
-    "graph_id",
-    "graph_path",
-    "node_id",
-    "node_type",
-    "node_title",
-    "item",
-    "model",
-    "provider",
-    "params_json",
-    "prompt",
-    "inputs_json",
-    "outputs_json",
-    "job_id",
-    "cost_usd",
-    "cost_source",
-    "queue_s",
-    "run_s",
-    "finished_at",
-)
-_RUN_COLUMNS = (
-    "id",
-    "graph_id",
-    "graph_path",
-    "graph_name",
-    "started_at",
-    "finished_at",
-    "status",
-    "cost_usd",
-)
-_REVIEW_COLUMNS = ("sha256", "rating", "rejected", "note", "updated_at")
-
-
 def _provenance(
     library: Library,
     assets: Mapping[str, Asset],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    shas = sorted(assets)
-    db = library.connection()
-    results: dict[int, dict[str, Any]] = {}
-    reviews: list[dict[str, Any]] = []
-    with library.lock:
-        for start in range(0, len(shas), 500):
-            chunk = shas[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            cur = db.execute(
-                f"SELECT {', '.join('r.' + c for c in _RESULT_COLUMNS)} FROM results r WHERE r.id"
-                f" IN (SELECT result_id FROM result_assets WHERE sha256 IN ({marks}))",
-                chunk,
-            )
-            for row in cur.fetchall():
-                results[row[0]] = dict(zip(_RESULT_COLUMNS, row, strict=True))
-            cur = db.execute(
-                f"SELECT {', '.join(_REVIEW_COLUMNS)} FROM reviews WHERE sha256 IN ({marks})", chunk
-            )
-            reviews.extend(dict(zip(_REVIEW_COLUMNS, row, strict=True)) for row in cur)
-        run_ids = sorted({r["run_id"] for r in results.values() if r["run_id"]})
-        runs = []
-        for start in range(0, len(run_ids), 500):
-            chunk = run_ids[start : start + 500]
-            cur = db.execute(
-                f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs WHERE id IN"
-                f" ({', '.join('?' * len(chunk))})",
-                chunk,
-            )
-            runs.extend(dict(zip(_RUN_COLUMNS, row, strict=True)) for row in cur)
-    ordered = [results[k] for k in sorted(results)]
+    ordered, runs, reviews = transfer.provenance_rows(library, sorted(assets))
     for row in ordered:  # the machine's folder layout is nobody's business
         if row["graph_path"]:
             row["graph_path"] = Path(row["graph_path"]).name
@@ -888,7 +821,7 @@ def _install(
         raise PackError(
             pack, f"cannot unpack it here ({exc.strerror or exc}); nothing was kept"
         ) from None
-    except (sqlite3.Error, LibraryError) as exc:
+    except (SQLiteError, LibraryError) as exc:
         library.forget_uncommitted(imported)
         raise PackError(pack, f"the library could not take it ({exc}); nothing was kept") from None
     except BaseException:
@@ -938,55 +871,27 @@ def _import_rows(
     own_id = uuid.uuid4().hex
     checked.graph.meta["graph_id"] = own_id
     origin = FROM_PACK + pack.name
-    columns = (*_RESULT_COLUMNS, "origin")
-    with library.transaction() as db:
-        apply_statements(db, asset_rows)
-        for row in prov["results"]:
-            values = dict(row)
-            outputs = values.pop("_outputs")
-            if not values["graph_id"] or values["graph_id"] == graph_id:
-                values["graph_path"] = str(graph_path)
-            values["graph_id"] = own_id
-            values["origin"] = origin
-            values["id"] = library.new_result_id()  # a pack's own ids could squat ours
-            cur = db.execute(
-                f"INSERT OR IGNORE INTO results({', '.join(columns)}) VALUES"
-                f" ({', '.join('?' * len(columns))})",
-                [values[c] for c in columns],
-            )
-            if cur.rowcount:
-                db.executemany(
-                    "INSERT OR IGNORE INTO result_assets(result_id, port, idx, sha256)"
-                    " VALUES (?,?,?,?)",
-                    list(_output_rows(values["id"], outputs)),
-                )
-        for run in prov["runs"]:
-            values = dict(run)
-            if values["graph_id"] == graph_id:
-                values["graph_path"] = str(graph_path)
-            values["graph_id"] = own_id
-            db.execute(
-                f"INSERT OR IGNORE INTO runs({', '.join(_RUN_COLUMNS)}) VALUES"
-                f" ({', '.join('?' * len(_RUN_COLUMNS))})",
-                [values[c] for c in _RUN_COLUMNS],
-            )
-        for review in prov["reviews"]:
-            db.execute(
-                "INSERT OR IGNORE INTO reviews(sha256, rating, rejected, note,"
-                " updated_at) VALUES (?,?,?,?,?)",
-                (
-                    review["sha256"],
-                    review["rating"],
-                    int(bool(review["rejected"])),
-                    redact_secrets(review["note"]),
-                    review["updated_at"],
-                ),
-            )
-        # the gallery's summary of what came in, in the same transaction
-        touched = set(checked.manifest["assets"]) | {r["sha256"] for r in prov["reviews"]}
-        for row in prov["results"]:
-            touched.update(sha for *_at, sha in _output_rows(0, row["_outputs"]))
-        refresh_summary(db, touched)
+    results: list[transfer.ImportedResult] = []
+    for row in prov["results"]:
+        values = dict(row)
+        outputs = values.pop("_outputs")
+        if not values["graph_id"] or values["graph_id"] == graph_id:
+            values["graph_path"] = str(graph_path)
+        values["graph_id"] = own_id
+        values["origin"] = origin
+        values["id"] = library.new_result_id()  # a pack's own ids could squat ours
+        results.append((values, list(_output_rows(values["id"], outputs))))
+    runs = []
+    for run in prov["runs"]:
+        values = dict(run)
+        if values["graph_id"] == graph_id:
+            values["graph_path"] = str(graph_path)
+        values["graph_id"] = own_id
+        runs.append(values)
+    touched = set(checked.manifest["assets"]) | {r["sha256"] for r in prov["reviews"]}
+    for row in prov["results"]:
+        touched.update(sha for *_at, sha in _output_rows(0, row["_outputs"]))
+    transfer.import_rows(library, asset_rows, results, runs, prov["reviews"], touched)
 
 
 def _output_rows(result_id: int, outputs: Mapping[str, Any]) -> Iterable[tuple[int, str, int, str]]:

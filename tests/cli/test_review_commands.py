@@ -13,7 +13,7 @@ from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.fileformat import save_graph
 from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.library_query import close_reader
+from canvastoon_desktop.core.library.query import close_reader
 from canvastoon_desktop.core.pricing import PriceTable
 from canvastoon_desktop.providers.local.adapter import LocalAdapter
 from nodes import default_registry

@@ -13,24 +13,24 @@ from pathlib import Path
 import pytest
 
 from canvastoon_desktop.cli import main
-from canvastoon_desktop.core import library_query as lq
-from canvastoon_desktop.core import library_writer
 from canvastoon_desktop.core.errors import LibraryError
 from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.library import Library
+from canvastoon_desktop.core.library import query as lq
+from canvastoon_desktop.core.library import writer as library_writer
 from canvastoon_desktop.core.pack import PackError, unpack
 from canvastoon_desktop.core.resources import examples_dir
 from nodes import default_registry
 from tests.core.test_pack import made_pack  # noqa: F401 (a fixture)
 from tests.support.fakes import FakeAdapter, fake_prices, fake_registry
+from tests.support.index_file import index_file
 
 
 def fill_up_after_the_assets(library: Library) -> None:
     """SQLite says "disk is full" in the middle of the import: after the assets' rows went
     in, at the first result row (a trigger raises the very error a full disk gives)."""
-    db = library.connection()
-    with library.lock:
+    with index_file(library) as db:
         db.execute(
             "CREATE TRIGGER disk_full BEFORE INSERT ON results"
             " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
@@ -60,8 +60,7 @@ def test_a_failed_unpack_on_a_full_disk_leaves_no_row_and_no_folder(
     library.close()
     reopened = Library(tmp_path / "library")
     assert lq.count_assets(reopened) == before == 0
-    db = reopened.connection()
-    with reopened.lock:
+    with index_file(reopened) as db:
         assert db.execute("SELECT count(*) FROM results").fetchone()[0] == 0
     lq.close_reader(reopened)
     reopened.close()

@@ -17,8 +17,9 @@ from canvastoon_desktop.core.library import (
     ResultRecord,
     RunNode,
 )
-from canvastoon_desktop.core.library_query import provenance
+from canvastoon_desktop.core.library.query import provenance
 from canvastoon_desktop.core.secrets import remember_secret
+from tests.support.index_file import index_file
 from tests.support.library_factory import add_reported_charge
 
 
@@ -69,7 +70,7 @@ def test_a_plans_many_lookups_answer_as_one_lookup_each_would(tmp_path: Path) ->
     library.record_result(
         ResultRecord("pack", "n", "t", {"text": other}, origin=FROM_PACK + "a", graph_id="g1")
     )
-    with library.transaction() as db:  # one moment a result (made in one microsecond here)
+    with index_file(library) as db:  # one moment a result (made in one microsecond here)
         db.execute(
             "UPDATE results SET finished_at = 1000"
             " + (SELECT count(*) FROM results r WHERE r.id < results.id)"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from canvastoon_desktop.core import library_query as lq
+from canvastoon_desktop.core.library import query as lq
 from tests.support.episode_factory import EpisodeLibrary, episode_library
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from canvastoon_desktop.core import library_query as lq
 from canvastoon_desktop.core.library import Library, ResultRecord
+from canvastoon_desktop.core.library import query as lq
 from tests.support.library_factory import Populated
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from canvastoon_desktop.core import library_query as lq
 from canvastoon_desktop.core.assets import AssetKind
 from canvastoon_desktop.core.library import SCHEMA_VERSION, Library, ResultRecord, refresh_summary
+from canvastoon_desktop.core.library import query as lq
+from tests.support.index_file import index_file
 from tests.support.library_factory import Populated
 
 
@@ -27,8 +28,7 @@ def _tables(db: sqlite3.Connection) -> tuple[list, list]:
 
 def kept_and_rebuilt(library: Library) -> tuple[tuple, tuple]:
     """The summary as the writers kept it, and as it is computed from scratch."""
-    db = library.connection()
-    with library.lock:
+    with index_file(library) as db:
         kept = _tables(db)
         db.execute("SAVEPOINT rebuild")
         refresh_summary(db, None)
@@ -97,8 +97,7 @@ def test_an_older_library_gets_its_summary_when_opened(filled: Populated, tmp_pa
     filled.library = library  # closed by the fixture
     assert [lq.row_as_json(r) for r in lq.query_assets(library)] == expected
     assert lq.facet_values(library, "model") == models
-    db = library.connection()
-    with library.lock:
+    with index_file(library) as db:
         indexes = {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
         assert "review_results_run" not in indexes  # it only cost the executor's writes
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -108,26 +107,24 @@ def test_an_older_library_gets_its_summary_when_opened(filled: Populated, tmp_pa
 
 def test_reading_the_library_never_writes_to_it(filled: Populated) -> None:
     library = filled.library
-    db = library.connection()
-    with library.lock:
+    with index_file(library) as db:  # as another process looks: what changed since
         schema = db.execute("SELECT * FROM sqlite_master ORDER BY name").fetchall()
         version = db.execute("PRAGMA data_version").fetchone()[0]
-    sha = filled.assets[0].sha256
-    query = lq.parse_filters(["kind=image", "text=neon"], sort="cost")
-    lq.query_assets(library, query)
-    page = lq.query_page(library, query, size=2)
-    lq.query_page(library, query, after=page.next, size=2)
-    lq.count_assets(library, query)
-    lq.section_counts(library, query)
-    lq.matches(library, query, sha)
-    lq.content_signature(library)
-    lq.asset_details(library, sha)
-    lq.resolve_sha(library, sha[:8])
-    for key in ("model", "provider", "node", "graph", "run", "episode", "shot"):
-        lq.facet_values(library, key)
-        lq.facet_values(library, key, query)
-    assert lq._reader(library).db.total_changes == 0
-    with library.lock:
+        sha = filled.assets[0].sha256
+        query = lq.parse_filters(["kind=image", "text=neon"], sort="cost")
+        lq.query_assets(library, query)
+        page = lq.query_page(library, query, size=2)
+        lq.query_page(library, query, after=page.next, size=2)
+        lq.count_assets(library, query)
+        lq.section_counts(library, query)
+        lq.matches(library, query, sha)
+        lq.content_signature(library)
+        lq.asset_details(library, sha)
+        lq.resolve_sha(library, sha[:8])
+        for key in ("model", "provider", "node", "graph", "run", "episode", "shot"):
+            lq.facet_values(library, key)
+            lq.facet_values(library, key, query)
+        assert lq._reader(library).db.total_changes == 0
         assert db.execute("SELECT * FROM sqlite_master ORDER BY name").fetchall() == schema
         assert db.execute("PRAGMA data_version").fetchone()[0] == version  # nobody committed
 
@@ -138,9 +135,11 @@ def test_pages_follow_each_other_in_every_order_even_through_ties(
     filled: Populated, sort: str, ascending: bool
 ) -> None:
     library = filled.library
-    with library.transaction() as db:  # many assets at the same moment, cost and rating
+    with index_file(library) as db:  # many assets at the same moment, cost and rating
+        db.execute("BEGIN IMMEDIATE")
         db.execute("UPDATE results SET finished_at = 1700000000 + (id % 3), cost_usd = id % 2")
         refresh_summary(db, None)
+        db.execute("COMMIT")
     for n, asset in enumerate(filled.assets[:9]):
         library.set_review(asset.sha256, rating=1 + n % 2)
     for items in ([], ["kind=image,video"], ["text=neon"]):
@@ -164,10 +163,12 @@ def test_pages_follow_each_other_in_every_order_even_through_ties(
 def test_the_summary_follows_an_asset_removed_from_the_index(filled: Populated) -> None:
     library = filled.library
     gone = filled.by_kind["text"][0]
-    with library.transaction() as db:
+    with index_file(library) as db:
+        db.execute("BEGIN IMMEDIATE")
         db.execute("DELETE FROM result_assets WHERE sha256 = ?", (gone.sha256,))
         db.execute("DELETE FROM assets WHERE sha256 = ?", (gone.sha256,))
         refresh_summary(db, [gone.sha256])
+        db.execute("COMMIT")
     assert gone.sha256 not in {r.sha256 for r in lq.query_assets(library)}
     assert lq.count_assets(library) == 17
     assert sum(n for _v, n in lq.facet_values(library, "model")) == 17

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from canvastoon_desktop.core import library_query as lq
 from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.fileformat import load_graph, save_graph
 from canvastoon_desktop.core.graph import Edge, Graph
 from canvastoon_desktop.core.library import Library
+from canvastoon_desktop.core.library import query as lq
 from canvastoon_desktop.core.pack import PackError, PackLimits, pack_graph, unpack
 from canvastoon_desktop.core.pricing import PriceTable
 from canvastoon_desktop.providers.local.adapter import LocalAdapter

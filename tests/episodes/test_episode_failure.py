@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from canvastoon_desktop.core import library_query as lq
 from canvastoon_desktop.core.library import Library
+from canvastoon_desktop.core.library import query as lq
 from canvastoon_desktop.simulator import FaultRule
 from tests.episodes.conftest import copy_episode, creates
 from tests.providers.hosted_rig import canvastoon, cli_env, fast_simulator

@@ -18,7 +18,7 @@ from canvastoon_desktop.core.events import NodeProgress
 from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.graph import Edge, Graph
 from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.library_query import provenance
+from canvastoon_desktop.core.library.query import provenance
 from canvastoon_desktop.core.nodetype import NodeRegistry, NodeType
 from canvastoon_desktop.core.params import ParamKind, ParamSpec
 from canvastoon_desktop.core.ports import Port, PortType

@@ -11,7 +11,7 @@ from canvastoon_desktop.core.assets import ItemList
 from canvastoon_desktop.core.events import NodeCached, NodeDone, NodeItems, RunEvent
 from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.fileformat import load_graph
-from canvastoon_desktop.core.library_query import provenance
+from canvastoon_desktop.core.library.query import provenance
 from canvastoon_desktop.core.list_edit import edit_json_item
 from nodes import default_registry
 

@@ -219,10 +219,7 @@ class Rig:
         ]
 
     def charges(self) -> list[tuple[float, str]]:
-        db = self.library.connection()
-        with self.library.lock:
-            rows = db.execute("SELECT usd, reason FROM charges").fetchall()
-        return [(float(u), str(r)) for u, r in rows]
+        return [(float(c["usd"]), str(c["reason"])) for c in self.library.charges()]
 
 
 def make_rig(sim: Simulator, root: Path, **setup: Any) -> Rig:

@@ -148,10 +148,7 @@ def undelivered(sim: Simulator, rig: Rig) -> list:
 
 
 def journal_nodes(rig: Rig) -> dict[str, str]:
-    db = rig.library.connection()
-    with rig.library.lock:
-        rows = db.execute("SELECT job_id, node_id FROM jobs WHERE job_id IS NOT NULL")
-        return dict(rows.fetchall())
+    return {job.job_id: job.node_id for job in rig.library.jobs() if job.job_id is not None}
 
 
 def prompt_node(job: object, nodes: dict[str, str], g: Graph) -> str | None:

@@ -16,14 +16,8 @@ from tests.providers.hosted_rig import Rig
 
 
 def ledger(rig: Rig) -> list[dict[str, Any]]:
-    db = rig.library.connection()
-    with rig.library.lock:
-        rows = db.execute(
-            "SELECT model, usd, quote_low, quote_high, reported_usd, basis, note, reason"
-            " FROM charges ORDER BY id"
-        ).fetchall()
     keys = ("model", "usd", "quote_low", "quote_high", "reported_usd", "basis", "note", "reason")
-    return [dict(zip(keys, row, strict=True)) for row in rows]
+    return [{k: charge[k] for k in keys} for charge in rig.library.charges()]
 
 
 def build(rig: Rig, model: str, **params: Any) -> tuple[Graph, str]:

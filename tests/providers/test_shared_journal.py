@@ -25,6 +25,7 @@ from tests.providers.hosted_rig import (
     start_canvastoon,
 )
 from tests.providers.test_resume_after_kill import CREATE_ROUTES, creates, journal, wait_for
+from tests.support.index_file import index_file
 
 
 def hosted_calls(graph_file: Path) -> int:
@@ -101,8 +102,7 @@ def test_a_job_whose_owner_died_is_taken_over_at_once(tmp_path: Path) -> None:
     )
     library = Library(tmp_path / "library")
     row = library.journal_creating("key", "replicate", "prunaai/z-image-turbo", fingerprint="f")
-    db = library.connection()
-    with library.lock:  # as a process that was killed would have left it
+    with index_file(library) as db:  # as a process that was killed would have left it
         host = library.owner.split(":")[0]
         db.execute(
             "UPDATE jobs SET owner=?, heartbeat_at=? WHERE id=?",
@@ -113,7 +113,7 @@ def test_a_job_whose_owner_died_is_taken_over_at_once(tmp_path: Path) -> None:
     assert taken is not None and taken.state == "creating"
     assert other.job(row).owner == other.owner
     # a silent owner on another machine is taken for dead once its lease runs out
-    with library.lock:
+    with index_file(library) as db:
         db.execute(
             "UPDATE jobs SET owner='elsewhere:1:beef', heartbeat_at=? WHERE id=?",
             (time.time() - 3600, row),

@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw
 
 from canvastoon_desktop.core.assets import Asset, AssetKind
 from canvastoon_desktop.core.library import Library, ResultRecord, refresh_summary
+from tests.support.index_file import index_file
 
 MODELS = (
     ("google/nano-banana-pro", "aiml", "image", 0.15),
@@ -220,7 +221,8 @@ def populate(
     # flush every row: slow for big benchmark libraries, and the charge is not under test)
     # (the tables are written directly: the summary of what changed is brought up to date in
     # the same transaction, as every writer of the library does)
-    with library.transaction() as db:
+    with index_file(library) as db:
+        db.execute("BEGIN IMMEDIATE")
         priced = [(n, asset, cost) for n, (asset, (_m, _p, _k, cost)) in enumerate(made) if cost]
         db.executemany(
             "UPDATE results SET cost_usd=? WHERE id IN (SELECT result_id FROM"
@@ -230,6 +232,7 @@ def populate(
         if base_time is not None:
             db.execute("UPDATE results SET finished_at = ? + (id % 100000) / 1000.0", (base_time,))
         refresh_summary(db, None if base_time is not None else [a.sha256 for _n, a, _c in priced])
+        db.execute("COMMIT")
     return out
 
 

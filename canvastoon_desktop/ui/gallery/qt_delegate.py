@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from canvastoon_desktop.core.library_query import AssetRow, AssetSection
+from canvastoon_desktop.core.library.query import AssetRow, AssetSection
 from canvastoon_desktop.ui import theme
 
 from .qt_model import ROW_ROLE, SECTION_ROLE

@@ -9,8 +9,8 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from canvastoon_desktop.core import library_query as lq
 from canvastoon_desktop.core.library import Library
+from canvastoon_desktop.core.library import query as lq
 from canvastoon_desktop.ui import theme
 
 from .qt_delegate import format_duration

@@ -1,5 +1,5 @@
 """The filter panel, built from the one declaration of the filter set
-(``core.library_query.FILTERS``): one editor per filter, chosen by the filter's kind, so a
+(``core.library.query.FILTERS``): one editor per filter, chosen by the filter's kind, so a
 filter added there shows up here (and in the CLI) with nothing else to change."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from canvastoon_desktop.core import library_query as lq
 from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.library_query import AssetQuery, FilterKind, FilterSpec
+from canvastoon_desktop.core.library import query as lq
+from canvastoon_desktop.core.library.query import AssetQuery, FilterKind, FilterSpec
 from canvastoon_desktop.ui import theme
 
 KIND_LABELS = {

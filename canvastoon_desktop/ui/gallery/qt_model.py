@@ -1,11 +1,11 @@
 """The grid's model: a library query's answer, read page by page, and drags out of the grid.
 
-Filtering and sorting happen in SQL (``core.library_query``); the model holds the rows read
+Filtering and sorting happen in SQL (``core.library.query``); the model holds the rows read
 so far. ``load`` reads the first page (a screen's worth and more), and the view asks for the
 next (``fetchMore``) as it scrolls to the end of what is read, so opening a library of any
 size costs one page; ``total`` is how many assets match in all. Grouped by episode, the
 model's rows are the assets with a header row before each episode and each shot
-(``library_query.EpisodeSections``, with counts of the whole answer): ``rows`` still lists
+(``library.query.EpisodeSections``, with counts of the whole answer): ``rows`` still lists
 the assets alone, ``row_at`` / ``section_at`` say what a row of the view is. A drag carries
 the assets' hashes under ``ASSET_MIME`` (the canvas makes Load Image nodes from them) and
 their files as URLs (any other app takes them as files).
@@ -17,9 +17,9 @@ from collections.abc import Iterable, Sequence
 
 from PySide6 import QtCore
 
-from canvastoon_desktop.core import library_query as lq
 from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.library_query import (
+from canvastoon_desktop.core.library import query as lq
+from canvastoon_desktop.core.library.query import (
     AssetQuery,
     AssetRow,
     AssetSection,
@@ -35,7 +35,7 @@ ROW_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 SHA_ROLE = QtCore.Qt.ItemDataRole.UserRole + 2
 SECTION_ROLE = QtCore.Qt.ItemDataRole.UserRole + 3
 
-#: the order whose view is grouped by episode and shot (``library_query.SORTS``)
+#: the order whose view is grouped by episode and shot (``library.query.SORTS``)
 GROUPED_ORDER = "episode"
 
 

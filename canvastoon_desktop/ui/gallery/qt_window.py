@@ -23,11 +23,11 @@ from typing import Any, ClassVar
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from canvastoon_desktop.core import library_query as lq
 from canvastoon_desktop.core.errors import CoreError
 from canvastoon_desktop.core.export import Exported, export_assets
 from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.library_query import AssetQuery
+from canvastoon_desktop.core.library import query as lq
+from canvastoon_desktop.core.library.query import AssetQuery
 from canvastoon_desktop.ui import theme
 
 from .qt_delegate import AssetDelegate, card_size

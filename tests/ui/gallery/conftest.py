@@ -14,7 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6 import QtWidgets
 
 from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.library_query import close_reader
+from canvastoon_desktop.core.library.query import close_reader
 from tests.support.library_factory import Populated, populate
 
 

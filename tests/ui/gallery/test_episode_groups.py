@@ -13,8 +13,8 @@ import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
-from canvastoon_desktop.core import library_query as lq
-from canvastoon_desktop.core.library_query import AssetQuery, AssetSection
+from canvastoon_desktop.core.library import query as lq
+from canvastoon_desktop.core.library.query import AssetQuery, AssetSection
 from canvastoon_desktop.ui.gallery import AssetListModel, LibraryWindow
 from canvastoon_desktop.ui.gallery.qt_delegate import SHOT_COLOR
 from tests.support.episode_factory import EpisodeLibrary, episode_library

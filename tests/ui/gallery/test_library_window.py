@@ -12,10 +12,10 @@ import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
-from canvastoon_desktop.core import library_query as lq
 from canvastoon_desktop.core import media
 from canvastoon_desktop.core.library import ResultRecord
-from canvastoon_desktop.core.library_query import AssetQuery, provenance
+from canvastoon_desktop.core.library import query as lq
+from canvastoon_desktop.core.library.query import AssetQuery, provenance
 from canvastoon_desktop.ui.gallery import ASSET_MIME, AssetListModel, LibraryWindow, shas_from_mime
 from canvastoon_desktop.ui.gallery.qt_viewer import ViewerWindow
 from tests.support.library_factory import Populated

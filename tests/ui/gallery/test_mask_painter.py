@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.graph import Edge, Graph
 from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.library_query import provenance
+from canvastoon_desktop.core.library.query import provenance
 from canvastoon_desktop.core.pricing import PriceTable
 from canvastoon_desktop.providers.local.adapter import LocalAdapter
 from canvastoon_desktop.ui.mask_painter import MaskPainterDialog

@@ -12,7 +12,7 @@ import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.library_query import close_reader
+from canvastoon_desktop.core.library.query import close_reader
 from canvastoon_desktop.ui.gallery.qt_viewer import ViewerWindow
 from tests.support.media_assets import sound_asset, strip_asset
 from tests.ui.gallery.conftest import open_gallery

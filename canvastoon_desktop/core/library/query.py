@@ -35,8 +35,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from .assets import Asset, AssetKind
-from .errors import CoreError
+from ..assets import Asset, AssetKind
+from ..errors import CoreError
 from .library import FROM_PACK, SIMULATED, Library
 
 __all__ = [
@@ -544,7 +544,7 @@ class _Reader:
         self.library = library
         self.lock: threading.Lock | threading.RLock = threading.Lock()
         if library.read_only:  # its own read-only (or in-memory) connection will do
-            self.lock, self.db = library.lock, library.connection()
+            self.lock, self.db = library._lock, library._connection()
             return
         self.db = sqlite3.connect(
             library.root / "library.sqlite",

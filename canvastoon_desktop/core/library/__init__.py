@@ -1,0 +1,52 @@
+"""The asset library: content-addressed files plus a SQLite index (``library.Library``).
+
+This package is the only code that speaks SQL to the index (an import-linter contract keeps
+``sqlite3`` inside it). Its modules, by concern: ``store`` (the connection, its lock, the
+objects on disk, the rows written behind), ``schema`` (tables, upgrades), ``summary`` (the
+review tools' summary tables), ``results``, ``journal`` (provider jobs), ``runs``,
+``reviews``, ``spend`` (the charges ledger), ``query`` (the gallery's and the CLI's filters
+and pages), ``transfer`` (rows a pack carries out and brings in) and ``writer`` (the thread
+that commits what is written behind).
+"""
+
+from .library import (
+    FROM_PACK,
+    HEARTBEAT_S,
+    INLINE_MAX_BYTES,
+    SCHEMA_VERSION,
+    SIMULATED,
+    CachedResult,
+    CacheScope,
+    ChargeTotals,
+    JobBusy,
+    JobRecord,
+    Library,
+    ResultRecord,
+    Review,
+    RunNode,
+    SQLiteError,
+    encode_outputs,
+    params_to_json,
+    refresh_summary,
+)
+
+__all__ = [
+    "FROM_PACK",
+    "HEARTBEAT_S",
+    "INLINE_MAX_BYTES",
+    "SCHEMA_VERSION",
+    "SIMULATED",
+    "CacheScope",
+    "CachedResult",
+    "ChargeTotals",
+    "JobBusy",
+    "JobRecord",
+    "Library",
+    "ResultRecord",
+    "Review",
+    "RunNode",
+    "SQLiteError",
+    "encode_outputs",
+    "params_to_json",
+    "refresh_summary",
+]

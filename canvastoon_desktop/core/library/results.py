@@ -1,0 +1,375 @@
+"""Node results and the cache: a result row per node (or item), with its provenance and
+cost, and the lookups a plan makes by cache key.
+
+Result rows and their assets are written behind: they gather in memory and are committed
+together by ``flush()`` (the executor flushes while a run goes and when it ends; any read
+that could miss them flushes first). That is safe for money: the provider job journal is
+written synchronously, and a job's journal row closes only in the same commit as the result
+it produced — after a crash the job is resumed, never created again."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..assets import Asset, AssetKind, ItemList, Value
+from ..cachekey import json_encoder
+from ..secrets import redact_secrets
+from .spend import _INSERT_CHARGE
+from .sql import _IN_SET, _INSERT_RESULT, _INSERT_RESULT_ASSET
+from .store import _HANDOFF_STATEMENTS, CachedResult, Store
+from .writer import Statement
+
+
+@dataclass(slots=True)
+class ResultRecord:
+    """What one node (or one item of it) produced, with its full provenance (handed to
+    ``record_result``, not kept: one is made for every node a run makes)."""
+
+    cache_key: str
+    node_id: str
+    node_type: str
+    outputs: Mapping[str, Value]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Mapping[str, Any] = field(default_factory=dict)  # port -> hashes
+    run_id: str | None = None
+    graph_id: str | None = None
+    graph_path: str | None = None
+    node_title: str | None = None
+    item: int | None = None
+    model: str | None = None
+    provider: str | None = None
+    prompt: str | None = None
+    job_id: str | None = None
+    cost_usd: float = 0.0
+    cost_source: str | None = None
+    queue_s: float | None = None
+    run_s: float | None = None
+    #: None: made here by a real run; SIMULATED; or FROM_PACK + the pack's name
+    origin: str | None = None
+    #: the calls' quotes, what their providers reported (None: not all did), and how
+    #: ``cost_usd`` was arrived at (reported | estimate | unknown | mixed); see charges.py
+    quote: tuple[float, float] | None = None
+    reported_usd: float | None = None
+    cost_basis: str | None = None
+    cost_note: str | None = None
+
+
+#: the origin of results made by a run against the provider simulator
+SIMULATED = "simulated"
+#: the origin of results imported from a pack is this prefix and the pack's name
+FROM_PACK = "pack:"
+
+
+@dataclass(frozen=True)
+class CacheScope:
+    """Which results may serve a run: those made here by real runs, those a pack brought
+    for this very graph (``graph_id``; its saved copies keep it), and — for a run against
+    the simulator only — the simulator's placeholders."""
+
+    graph_id: str
+    simulated: bool = False
+
+    def serves(self, origin: str | None, graph_id: str | None) -> bool:
+        if not origin:
+            return True
+        if origin == SIMULATED:
+            return self.simulated
+        return origin.startswith(FROM_PACK) and bool(graph_id) and graph_id == self.graph_id
+
+
+class Results(Store):
+    # -- results and the cache ----------------------------------------------------------------
+    def record_result(
+        self,
+        record: ResultRecord,
+        *,
+        close_jobs: Sequence[int] = (),
+        params_json: str | None = None,
+        inputs_json: str | None = None,
+        already_charged: float = 0.0,
+    ) -> int:
+        """Index a finished node result (its assets must already be stored), closing the
+        journal rows of the provider jobs that made it in the same transaction. Written
+        behind; visible to ``lookup`` at once. ``params_json`` / ``inputs_json`` may be
+        passed when the caller already has them as JSON (its cache key was made of them;
+        the items of one node share their params)."""
+        now = time.time()
+        if params_json is None:
+            params_json = params_to_json(record.params)
+        if inputs_json is None:
+            inputs_json = _inputs_json(record.inputs)
+        statements: list[Statement] = []
+        with self._lock:
+            result_id = self._next_result_id()
+            statements.append(
+                (
+                    _INSERT_RESULT,
+                    (
+                        result_id,
+                        record.cache_key,
+                        record.run_id,
+                        record.graph_id,
+                        record.graph_path,
+                        record.node_id,
+                        record.node_type,
+                        record.node_title,
+                        record.item,
+                        record.model,
+                        record.provider,
+                        params_json,
+                        redact_secrets(record.prompt) if record.prompt else record.prompt,
+                        inputs_json,
+                        _compact_json(_encode_outputs(record.outputs)),
+                        record.job_id,
+                        record.cost_usd,
+                        record.cost_source,
+                        record.queue_s,
+                        record.run_s,
+                        now,
+                        record.origin,
+                    ),
+                    False,
+                )
+            )
+            rows = []
+            for port, value in record.outputs.items():
+                items = (value,) if isinstance(value, Asset) else value.items
+                rows.extend((result_id, port, i, a.sha256) for i, a in enumerate(items) if a)
+            if rows:
+                statements.append((_INSERT_RESULT_ASSET, rows, True))
+            charge = record.cost_usd - already_charged
+            if charge > 1e-9 and not (record.cost_source or "").startswith("simulated"):
+                # a job partly charged by an earlier run (cancelled while the provider went
+                # on): only the rest is booked now, and its quote was booked then
+                quote = record.quote if not already_charged else None
+                reported = record.reported_usd
+                if reported is not None and already_charged:
+                    reported = max(0.0, reported - already_charged)
+                statements.append(
+                    (
+                        _INSERT_CHARGE,
+                        (
+                            now,
+                            charge,
+                            record.provider,
+                            record.model,
+                            record.run_id,
+                            record.node_id,
+                            "result",
+                            quote[0] if quote else None,
+                            quote[1] if quote else None,
+                            reported,
+                            record.cost_basis,
+                            record.cost_note,
+                        ),
+                        False,
+                    )
+                )
+            if close_jobs:
+                statements.append(
+                    (
+                        "UPDATE jobs SET state='done', updated_at=?, owner=NULL,"
+                        " heartbeat_at=NULL WHERE id=?",
+                        [(now, row) for row in close_jobs],
+                        True,
+                    )
+                )
+            self._pending.extend(statements)
+            self._unsubmitted_keys.append((record.cache_key, result_id))
+            with self._results_lock:
+                self._pending_results[record.cache_key] = CachedResult(
+                    result_id,
+                    dict(record.outputs),
+                    record.cost_usd,
+                    record.model,
+                    now,
+                    record.origin,
+                    record.graph_id,
+                )
+            full = len(self._pending) >= _HANDOFF_STATEMENTS
+        if record.cost_usd or close_jobs:
+            self.flush(wait=True)  # money was spent: it is on disk before we go on
+            self._held.difference_update(close_jobs)
+        elif full:
+            self.flush()
+        return result_id
+
+    def new_result_id(self) -> int:
+        """An id for a result row written by hand (an import)."""
+        with self._lock:
+            return self._next_result_id()
+
+    def _next_result_id(self) -> int:
+        """Ids that grow with time (appends keep the table's b-tree cheap to write) yet
+        do not collide with another process writing the same library."""
+        self._id_counter = (self._id_counter + 1) % 1024
+        return (time.time_ns() // 1000) * 1024 + self._id_counter
+
+    def lookup(self, cache_key: str, scope: CacheScope | None = None) -> CachedResult | None:
+        """The newest result for ``cache_key`` that ``scope`` may use (by default: only
+        those made here by real runs) whose files are all still present."""
+        scope = scope or CacheScope("")
+        pending = self._pending_results.get(cache_key)
+        if pending is not None and scope.serves(pending.origin, pending.graph_id):
+            return pending
+        with self._lock:  # no flush: what is pending is in _pending_results
+            rows = self._db.execute(
+                "SELECT id, outputs_json, cost_usd, model, finished_at, origin, graph_id"
+                " FROM results WHERE cache_key=? ORDER BY finished_at DESC LIMIT 8",
+                (cache_key,),
+            ).fetchall()
+        for result_id, outputs_json, cost, model, finished, origin, graph_id in rows:
+            if not scope.serves(origin, graph_id):
+                continue
+            outputs = self._decode_outputs(json.loads(outputs_json))
+            if outputs is not None:
+                return CachedResult(result_id, outputs, cost, model, finished, origin, graph_id)
+        return None
+
+    def lookup_many(
+        self, cache_keys: Iterable[str], scope: CacheScope | None = None
+    ) -> dict[str, CachedResult]:
+        """``lookup`` for many keys at once (a plan's): the keys found, with what they give.
+        One query for all of them, and one for their assets: every statement outside a
+        transaction costs SQLite its file locks (two system calls, most of a lookup)."""
+        scope = scope or CacheScope("")
+        found: dict[str, CachedResult] = {}
+        wanted: list[str] = []
+        for key in cache_keys:  # what is written behind first, as lookup does
+            pending = self._pending_results.get(key)
+            if pending is not None and scope.serves(pending.origin, pending.graph_id):
+                found[key] = pending
+            else:
+                wanted.append(key)
+        if not wanted:
+            return found
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT cache_key, id, outputs_json, cost_usd, model, finished_at, origin,"
+                f" graph_id FROM results WHERE cache_key {_IN_SET} ORDER BY finished_at DESC",
+                (json.dumps(wanted),),
+            ).fetchall()
+        candidates: dict[str, list[tuple[Any, ...]]] = {}
+        seen: dict[str, int] = {}
+        for key, *row in rows:
+            seen[key] = seen.get(key, 0) + 1  # lookup reads a key's newest 8
+            if seen[key] <= 8 and scope.serves(row[5], row[6]):
+                candidates.setdefault(key, []).append((row[0], json.loads(row[1]), *row[2:]))
+        self._load_assets(
+            sha for kept in candidates.values() for c in kept for sha in _output_shas(c[1])
+        )
+        for key, kept in candidates.items():
+            for result_id, outputs_json, cost, model, finished, origin, graph_id in kept:
+                outputs = self._decode_outputs(outputs_json)
+                if outputs is not None:
+                    found[key] = CachedResult(
+                        result_id, outputs, cost, model, finished, origin, graph_id
+                    )
+                    break
+        return found
+
+    def _load_assets(self, shas: Iterable[str]) -> None:
+        """Read these assets' rows at once into the cache ``asset`` answers from."""
+        wanted = sorted({s for s in shas if s not in self._asset_cache})
+        if not wanted:
+            return
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT sha256, kind, mime, size, relpath, width, height, duration_s,"
+                f" content IS NOT NULL FROM assets WHERE sha256 {_IN_SET}",
+                (json.dumps(wanted),),
+            ).fetchall()
+        for s, kind, mime, size, rel, w, h, d, inline in rows:
+            self._asset_cache[s] = Asset(
+                s, AssetKind(kind), mime, size, self.file_at(rel), w, h, d, inline=bool(inline)
+            )
+
+    def outputs_from_hashes(self, hashes: Mapping[str, Any]) -> dict[str, Value] | None:
+        """Rebuild port values from stored hashes (pins); None when a file is missing."""
+        return self._decode_outputs(hashes)
+
+    def _decode_outputs(self, encoded: Mapping[str, Any]) -> dict[str, Value] | None:
+        outputs: dict[str, Value] = {}
+        for port, shas in encoded.items():
+            if isinstance(shas, str):
+                asset = self.asset(shas)
+                if asset is None or not self.has_content(asset):
+                    return None
+                outputs[port] = asset
+            else:
+                items: list[Asset | None] = []
+                for sha in shas:
+                    asset = self.asset(sha) if sha else None
+                    if sha and (asset is None or not self.has_content(asset)):
+                        return None
+                    items.append(asset)
+                outputs[port] = ItemList(tuple(items))
+        return outputs
+
+    def latest_result(
+        self, graph_id: str, node_id: str, item: int | None = None
+    ) -> CachedResult | None:
+        rows = self._query(
+            "SELECT id, outputs_json, cost_usd, model, finished_at FROM results"
+            " WHERE graph_id=? AND node_id=? AND item IS ? ORDER BY finished_at DESC LIMIT 1",
+            (graph_id, node_id, item),
+        )
+        for result_id, outputs_json, cost, model, finished in rows:
+            outputs = self._decode_outputs(json.loads(outputs_json))
+            if outputs is not None:
+                return CachedResult(result_id, outputs, cost, model, finished)
+        return None
+
+    def paid_results(self) -> list[tuple[str | None, str | None, float]]:
+        """(model, provider job id, cost) of every result that cost money, oldest first."""
+        rows = self._query(
+            "SELECT model, job_id, cost_usd FROM results WHERE cost_usd > 0 ORDER BY id"
+        )
+        return [(m, j, float(c)) for m, j, c in rows]
+
+    def result_row(self, result_id: int) -> dict[str, Any] | None:
+        self.flush(wait=True)
+        with self._lock:
+            cur = self._db.execute("SELECT * FROM results WHERE id=?", (result_id,))
+            row = cur.fetchone()
+            if row is None:
+                return None
+            return dict(zip([c[0] for c in cur.description], row, strict=True))
+
+
+#: encoders made once (``json.dumps`` with options builds one a call, for every row written);
+#: params and inputs are kept as their cache key encodes them (``cachekey.canonical_json``)
+_params_json = json_encoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+_inputs_json = json_encoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_compact_json = json_encoder(separators=(",", ":"))
+
+
+def params_to_json(params: Mapping[str, Any]) -> str:
+    return redact_secrets(_params_json(params))
+
+
+def _encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:
+    encoded: dict[str, Any] = {}
+    for port, value in outputs.items():
+        if isinstance(value, Asset):
+            encoded[port] = value.sha256
+        else:
+            encoded[port] = [a.sha256 if a else None for a in value.items]
+    return encoded
+
+
+def _output_shas(encoded: Mapping[str, Any]) -> Iterator[str]:
+    for shas in encoded.values():
+        if isinstance(shas, str):
+            yield shas
+        else:
+            yield from (sha for sha in shas if sha)
+
+
+def encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:
+    """Port values as hashes (what pins and the results table store)."""
+    return _encode_outputs(outputs)
