@@ -15,7 +15,7 @@ from canvastoon_desktop.core.errors import CoreError
 from canvastoon_desktop.core.pricing import format_usd
 
 from .dialogs import ConfirmRunDialog, ProblemsDialog, ask, ask_outside_paths, show_error
-from .run_controller import Preflight, RunRecord
+from .run_controller import Preflight, RecordStatus, RunRecord
 
 
 class RunCommands:
@@ -188,7 +188,7 @@ class RunCommands:
         self.actions_by_name["run_all"].setEnabled(True)
         self.tick.stop()
         self.runs_panel.schedule_refresh()
-        if record.status == "refused":
+        if record.status == RecordStatus.REFUSED:
             self._show_problems(record.problems)
         summary = record.summary
         if summary is not None:
