@@ -86,13 +86,12 @@ class CanvasBridge(QtCore.QObject):
         self._shown: dict[str, set[str]] = {}  # core id -> preview keys it shows
         self._layouts: dict[str, Any] = {}
         self._subscriptions: list[tuple[Any, Any]] = []
-        self.last_refusal: str | None = None
         self.viewer.connection_check = self._drag_refusal
         self.viewer.connection_changed.connect(self._on_connection_changed)
         self.viewer.connection_sliced.connect(self._on_connection_sliced)
         self.viewer.moved_nodes.connect(self._on_nodes_moved)
         self.viewer.data_dropped.connect(self._on_data_dropped)
-        self.viewer.connection_refused.connect(self._on_refused)
+        self.viewer.connection_refused.connect(self.connection_refused)
         self.viewer.context_menu_requested.connect(self._on_context_menu)
         self._selection_timer = QtCore.QTimer(self)
         self._selection_timer.setSingleShot(True)
@@ -496,10 +495,6 @@ class CanvasBridge(QtCore.QObject):
         if edge.src_node in graph.descendants([edge.dst_node]):
             return "this connection would make a loop"
         return None
-
-    def _on_refused(self, reason: str) -> None:
-        self.last_refusal = reason
-        self.connection_refused.emit(reason)
 
     def _on_connection_changed(
         self, disconnected: Sequence[Sequence[PortItem]], connected: Sequence[Sequence[PortItem]]
