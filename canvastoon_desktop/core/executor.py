@@ -634,7 +634,7 @@ class Run:
         run_id, node_id = self.run_id, node.id
         model_id = model.id if model else None
         if node_type.is_source:
-            plan = ItemPlan(item, inputs, None, "run")
+            plan = ItemPlan(item, inputs, None, ItemStatus.RUN)
         elif planned is not None:
             plan = planned
         else:
