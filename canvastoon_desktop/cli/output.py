@@ -14,9 +14,21 @@ from ..core.library import Library
 from ..core.logs import plain
 from ..core.secrets import redact_secrets
 from ..core.settings import Settings
+from ..core.status import NodeStatus, RunStatus
 
-#: run and node states in colour (the rest print plain)
-STATUS_STYLES = {"failed": "red", "refused": "red", "skipped": "yellow", "cancelled": "magenta"}
+#: run and node states in colour (None: plain)
+STATUS_STYLES: dict[NodeStatus | RunStatus, str | None] = {
+    RunStatus.RUNNING: None,
+    RunStatus.DONE: None,
+    RunStatus.FAILED: "red",
+    RunStatus.CANCELLED: "magenta",
+    RunStatus.REFUSED: "red",
+    NodeStatus.DONE: None,
+    NodeStatus.CACHED: None,
+    NodeStatus.FAILED: "red",
+    NodeStatus.SKIPPED: "yellow",
+    NodeStatus.CANCELLED: "magenta",
+}
 
 
 def styled_status(status: str) -> str:

@@ -1,4 +1,5 @@
-"""Rich progress bars for a headless run: one line per node, fed by the executor's events."""
+"""Rich progress bars for a headless run: one line per node, a view of the core's
+``RunState`` fed by the executor's events (the canvas is another view of it)."""
 
 from __future__ import annotations
 
@@ -7,36 +8,27 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from ..core.events import (
-    JobSubmitted,
-    NodeCached,
-    NodeCancelled,
-    NodeDone,
-    NodeFailed,
-    NodeItems,
-    NodeProgress,
-    NodeQueued,
-    NodeSettled,
-    NodeSkipped,
-    NodeStarted,
-    RunEvent,
-)
+from ..core.events import JobSubmitted, NodeEvent, NodeProgress, NodeQueued, NodeSettled, RunEvent
 from ..core.graph import Graph
 from ..core.plan import Plan
 from ..core.pricing import format_usd
+from ..core.run_state import NodeState, RunState
+from ..core.status import FINISHED, DisplayState, NodeStatus
 
-_STYLE = {
-    "done": "green",
-    "cached": "cyan",
-    "failed": "red",
-    "skipped": "yellow",
-    "cancelled": "magenta",
+#: how a node ended, in colour
+SETTLED_STYLES: dict[NodeStatus, str] = {
+    NodeStatus.DONE: "green",
+    NodeStatus.CACHED: "cyan",
+    NodeStatus.FAILED: "red",
+    NodeStatus.SKIPPED: "yellow",
+    NodeStatus.CANCELLED: "magenta",
 }
 
 
 class RunProgress:
     def __init__(self, graph: Graph, plan: Plan, console: Console) -> None:
         self.graph = graph
+        self.state = RunState()
         self.progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.fields[name]:<28}"),
@@ -49,7 +41,6 @@ class RunProgress:
             refresh_per_second=8,
         )
         self.tasks: dict[str, TaskID] = {}
-        self.items: dict[str, dict[int, str]] = {}
         for node_id in plan.order:
             name = graph.display_name(node_id)[:28]
             self.tasks[node_id] = self.progress.add_task(
@@ -64,60 +55,49 @@ class RunProgress:
         self.progress.__exit__(*exc)
 
     def handle(self, event: RunEvent) -> None:
-        task = self.tasks.get(getattr(event, "node_id", ""))
-        if task is None:
+        changed = self.state.apply(event)
+        if not isinstance(event, NodeEvent):
+            return  # the run's start and end: every node's line says its own
+        task = self.tasks.get(event.node_id)
+        if task is None or event.node_id not in changed:
             return
-        node_id = event.node_id  # type: ignore[attr-defined]
-        item = getattr(event, "item", None)
-        if isinstance(event, NodeItems):
-            self.items[node_id] = {}
-            self.progress.update(task, total=event.count, status=f"0/{event.count} items")
-        elif isinstance(event, NodeQueued):
+        st = self.state.get(event.node_id)
+        if isinstance(event, NodeQueued):
             self.progress.start_task(task)
-            self._status(task, node_id, item, "queued")
-        elif isinstance(event, NodeStarted):
-            self._status(task, node_id, item, "running")
-        elif isinstance(event, JobSubmitted):
-            word = "resumed" if event.resumed else "submitted"
-            self._status(task, node_id, item, f"{word} {event.job_id[:10]}")
-        elif isinstance(event, NodeProgress):
-            eta = f" · ETA {event.eta_s:.0f}s" if event.eta_s else ""
-            if event.fraction is not None and item is None:
-                self.progress.update(task, completed=event.fraction)
-            self._status(task, node_id, item, f"{event.status}{eta}")
-        elif isinstance(event, NodeDone):
-            self._finish_item(task, node_id, item, "done", event.cost_usd)
-        elif isinstance(event, NodeCached):
-            self._finish_item(task, node_id, item, "pinned" if event.pinned else "cached", 0.0)
-        elif isinstance(event, NodeFailed):
-            self._finish_item(task, node_id, item, f"failed: {event.message}", 0.0)
-        elif isinstance(event, NodeSkipped):
-            self._finish_item(task, node_id, item, event.reason, 0.0)
-        elif isinstance(event, NodeCancelled):
-            self._finish_item(task, node_id, item, "cancelled", 0.0)
-        elif isinstance(event, NodeSettled):
-            style = _STYLE.get(event.status, "white")
-            text = event.status if not event.message else f"{event.status}: {event.message}"
-            total = self.progress.tasks[task].total or 1
+        if isinstance(event, NodeSettled):
+            self._settled(task, st, event)
+        elif st.items is not None:
+            made = sum(1 for item in st.items if item.state in FINISHED)
             self.progress.update(
-                task,
-                completed=total,
-                status=f"[{style}]{text[:60]}[/]",
-                cost=format_usd(event.cost_usd) if event.cost_usd else "",
+                task, total=len(st.items), completed=made, status=f"{made}/{len(st.items)} items"
             )
-            self.progress.stop_task(task)
+        elif event.item is None:
+            if st.fraction is not None:
+                self.progress.update(task, completed=st.fraction)
+            self.progress.update(task, status=_line(st, event)[:60])
 
-    def _status(self, task: TaskID, node_id: str, item: int | None, text: str) -> None:
-        if item is None:
-            self.progress.update(task, status=text[:60])
+    def _settled(self, task: TaskID, st: NodeState, event: NodeSettled) -> None:
+        style = SETTLED_STYLES.get(event.status, "white")
+        text = event.status if not event.message else f"{event.status}: {event.message}"
+        total = self.progress.tasks[task].total or 1
+        self.progress.update(
+            task,
+            completed=total,
+            status=f"[{style}]{text[:60]}[/]",
+            cost=format_usd(st.cost) if st.cost else "",
+        )
+        self.progress.stop_task(task)
 
-    def _finish_item(
-        self, task: TaskID, node_id: str, item: int | None, text: str, cost: float
-    ) -> None:
-        if item is None:
-            self.progress.update(task, status=text[:60])
-            return
-        states = self.items.setdefault(node_id, {})
-        states[item] = text
-        total = int(self.progress.tasks[task].total or len(states))
-        self.progress.update(task, completed=len(states), status=f"{len(states)}/{total} items")
+
+def _line(st: NodeState, event: NodeEvent) -> str:
+    """A node that runs once, as it goes: its state, or what its provider says."""
+    if isinstance(event, JobSubmitted):
+        return f"{st.status_text} {event.job_id[:10]}"
+    if isinstance(event, NodeProgress):
+        eta = f" · ETA {event.eta_s:.0f}s" if event.eta_s else ""
+        return f"{st.status_text}{eta}"
+    if st.state == DisplayState.FAILED:
+        return f"failed: {st.message}"
+    if st.state == DisplayState.SKIPPED:
+        return st.message or ""
+    return st.state

@@ -22,6 +22,7 @@ from ..core.library import Library
 from ..core.pricing import Budget, format_usd, format_usd_range
 from ..core.secrets import redact_secrets
 from ..core.settings import Settings
+from ..core.status import RunStatus
 from .commands import (
     EXIT_CANCELLED,
     EXIT_FAILED,
@@ -152,9 +153,12 @@ async def _run(
         print(redact_secrets(json.dumps(doc, indent=1)))
     else:
         _print_summary(summary, graph, workspace.library, SafeConsole(highlight=False))
-    return {"done": EXIT_OK, "failed": EXIT_FAILED, "cancelled": EXIT_CANCELLED}.get(
-        summary.status, EXIT_FAILED
-    )
+    exits = {
+        RunStatus.DONE: EXIT_OK,
+        RunStatus.FAILED: EXIT_FAILED,
+        RunStatus.CANCELLED: EXIT_CANCELLED,
+    }
+    return exits.get(summary.status, EXIT_FAILED)
 
 
 def summary_json(summary: RunSummary, graph: Any, library: Library) -> dict[str, Any]:
@@ -235,7 +239,7 @@ def _refuse(args: argparse.Namespace, problems: Any, header: str, err: Console) 
     if getattr(args, "json", False):
         doc = {
             "run_id": None,
-            "status": "refused",
+            "status": RunStatus.REFUSED,
             "cost_usd": 0.0,
             "nodes": [],
             "problems": [

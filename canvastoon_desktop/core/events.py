@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .assets import Value
+from .status import NodeStatus, RunStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +98,9 @@ class NodeCancelled(NodeEvent):
 
 @dataclass(frozen=True, slots=True)
 class NodeSettled(NodeEvent):
-    """A node (all its items) is finished; ``status`` is done|cached|failed|skipped|cancelled."""
+    """A node (all its items) is finished."""
 
-    status: str
+    status: NodeStatus
     outputs: dict[str, Value] = field(default_factory=dict)
     cost_usd: float = 0.0
     message: str | None = None
@@ -107,7 +108,7 @@ class NodeSettled(NodeEvent):
 
 @dataclass(frozen=True, slots=True)
 class RunFinished(RunEvent):
-    status: str  # done | failed | cancelled | refused
+    status: RunStatus
     cost_usd: float
     counts: dict[str, int]
     wall_s: float

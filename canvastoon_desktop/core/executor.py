@@ -73,6 +73,7 @@ from .runtime import NodeContext
 from .secrets import redact_secrets
 from .shared_jobs import adopt_delivered, delivered_info, wait_until_settled
 from .signals import Signal
+from .status import ItemStatus, JobStatus, NodeStatus, RunStatus
 from .validation import Problem, graph_problems, run_problems
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ class NodeOutcome:
     """How one node ended, for summaries (CLI ``--json``) and the canvas."""
 
     node_id: str
-    status: str  # done | cached | failed | skipped | cancelled
+    status: NodeStatus
     outputs: dict[str, Value] = field(default_factory=dict)
     cost_usd: float = 0.0
     error: str | None = None
@@ -99,7 +100,7 @@ class NodeOutcome:
 @dataclass
 class RunSummary:
     run_id: str
-    status: str  # done | failed | cancelled | refused
+    status: RunStatus
     cost_usd: float
     nodes: dict[str, NodeOutcome]
     wall_s: float
@@ -362,7 +363,7 @@ class Run:
             plan.quote.summary() if plan else "refused",
         )
         if problems or plan is None:
-            self.emit(RunFinished(self.run_id, "refused", 0.0, {}, 0.0))
+            self.emit(RunFinished(self.run_id, RunStatus.REFUSED, 0.0, {}, 0.0))
             raise RunRefused(problems)
         self.plan = plan
         refreeze()  # the plan lives as long as the run: no need to scan it again and again
@@ -407,13 +408,13 @@ class Run:
             self.library.flush()
             self.library.heartbeat()  # the jobs this run works on are still worked on
 
-    def _finish_status(self) -> str:
+    def _finish_status(self) -> RunStatus:
         statuses = {o.status for o in self.outcomes.values()}
-        if self._cancel_requested or "cancelled" in statuses:
-            return "cancelled"
-        if statuses & {"failed", "skipped"}:
-            return "failed"
-        return "done"
+        if self._cancel_requested or NodeStatus.CANCELLED in statuses:
+            return RunStatus.CANCELLED
+        if statuses & {NodeStatus.FAILED, NodeStatus.SKIPPED}:
+            return RunStatus.FAILED
+        return RunStatus.DONE
 
     async def _schedule(self, plan: Plan) -> None:
         """Start every node as soon as all its inputs have settled."""
@@ -452,7 +453,7 @@ class Run:
     def _task_done(self, task: asyncio.Task[None], first_node: str) -> None:
         self._tasks.discard(task)
         if first_node not in self.outcomes:  # cancelled before it ever ran
-            self._settle(first_node, NodeOutcome(first_node, "cancelled"))
+            self._settle(first_node, NodeOutcome(first_node, NodeStatus.CANCELLED))
             self._cancel_downstream(first_node)
 
     async def _drive(self, node_id: str | None) -> None:
@@ -460,13 +461,13 @@ class Run:
         chain costs no task switch per node); others that became ready get tasks."""
         while node_id is not None:
             if self._cancel_requested:
-                self._settle(node_id, NodeOutcome(node_id, "cancelled"))
+                self._settle(node_id, NodeOutcome(node_id, NodeStatus.CANCELLED))
             else:
                 try:
                     await self._run_node(node_id, self._upstream[node_id])
                 except asyncio.CancelledError:
                     if node_id not in self.outcomes:
-                        self._settle(node_id, NodeOutcome(node_id, "cancelled"))
+                        self._settle(node_id, NodeOutcome(node_id, NodeStatus.CANCELLED))
                     self._cancel_downstream(node_id)
                     raise
                 except Exception as exc:  # a bug in the executor itself: keep the run alive
@@ -476,7 +477,7 @@ class Run:
                             node_id,
                             NodeOutcome(
                                 node_id,
-                                "failed",
+                                NodeStatus.FAILED,
                                 error=f"internal error: {exc}",
                                 error_kind=ErrorKind.INTERNAL.value,
                             ),
@@ -512,13 +513,13 @@ class Run:
         pending = self._node_finished(node_id)
         while pending:
             nxt = pending.pop()
-            self._settle(nxt, NodeOutcome(nxt, "cancelled"))
+            self._settle(nxt, NodeOutcome(nxt, NodeStatus.CANCELLED))
             pending.extend(self._node_finished(nxt))
 
     def _settle(self, node_id: str, outcome: NodeOutcome) -> None:
         self.outcomes[node_id] = outcome
-        available = outcome.status in ("done", "cached") or (
-            outcome.status == "failed" and outcome.outputs
+        available = outcome.status in (NodeStatus.DONE, NodeStatus.CACHED) or (
+            outcome.status == NodeStatus.FAILED and outcome.outputs
         )
         self._outputs[node_id] = outcome.outputs if available else None
         self.announce(
@@ -565,7 +566,9 @@ class Run:
                 else "; ".join(missing)
             )
             self.emit(NodeSkipped(self.run_id, node_id, None, reason))
-            self._settle(node_id, NodeOutcome(node_id, "skipped", error=reason, model=model_id))
+            self._settle(
+                node_id, NodeOutcome(node_id, NodeStatus.SKIPPED, error=reason, model=model_id)
+            )
             return
         mapped = mapped_ports(node_type, inputs)
         if any(isinstance(v, ItemList) for v in inputs.values()) and has_holes(
@@ -573,7 +576,9 @@ class Run:
         ):
             reason = "skipped: some items upstream failed"
             self.emit(NodeSkipped(self.run_id, node_id, None, reason))
-            self._settle(node_id, NodeOutcome(node_id, "skipped", error=reason, model=model_id))
+            self._settle(
+                node_id, NodeOutcome(node_id, NodeStatus.SKIPPED, error=reason, model=model_id)
+            )
             return
         if not mapped:
             planned = self._planned_item(node_id)
@@ -591,7 +596,7 @@ class Run:
                 node_id,
                 NodeOutcome(
                     node_id,
-                    "failed",
+                    NodeStatus.FAILED,
                     error=str(exc),
                     error_kind=ErrorKind.NODE.value,
                     model=model_id,
@@ -629,7 +634,7 @@ class Run:
         run_id, node_id = self.run_id, node.id
         model_id = model.id if model else None
         if node_type.is_source:
-            plan = ItemPlan(item, inputs, None, "run")
+            plan = ItemPlan(item, inputs, None, ItemStatus.RUN)
         elif planned is not None:
             plan = planned
         else:
@@ -644,13 +649,15 @@ class Run:
                 mapped,
                 self._cache_scope(),
             )
-        if plan.status == "skip":
+        if plan.status == ItemStatus.SKIP:
             self.emit(NodeSkipped(run_id, node_id, item, plan.reason or "skipped"))
-            return NodeOutcome(node_id, "skipped", error=plan.reason, model=model_id)
-        if plan.status in ("cached", "pinned"):
+            return NodeOutcome(node_id, NodeStatus.SKIPPED, error=plan.reason, model=model_id)
+        if plan.status in (ItemStatus.CACHED, ItemStatus.PINNED):
             outputs = dict(plan.outputs or {})
-            self.announce(NodeCached, run_id, node_id, item, outputs, plan.status == "pinned")
-            return NodeOutcome(node_id, "cached", outputs, model=model_id)
+            self.announce(
+                NodeCached, run_id, node_id, item, outputs, plan.status == ItemStatus.PINNED
+            )
+            return NodeOutcome(node_id, NodeStatus.CACHED, outputs, model=model_id)
         self.announce(NodeQueued, run_id, node_id, item)
         ctx = NodeContext(
             self, node, item, params, model, plan.key, self.graph_dir, self.allow_outside_paths
@@ -662,14 +669,14 @@ class Run:
         except asyncio.CancelledError:
             self._release(ctx)
             self.emit(NodeCancelled(run_id, node_id, item))
-            return NodeOutcome(node_id, "cancelled", model=model_id)
+            return NodeOutcome(node_id, NodeStatus.CANCELLED, model=model_id)
         except GenerationError as exc:
             self._release(ctx)
             message = redact_secrets(str(exc))
             self.emit(NodeFailed(run_id, node_id, item, exc.kind.value, message, exc.retryable))
             return NodeOutcome(
                 node_id,
-                "failed",
+                NodeStatus.FAILED,
                 error=message,
                 error_kind=exc.kind.value,
                 model=model_id,
@@ -689,7 +696,11 @@ class Run:
                 )
             )
             return NodeOutcome(
-                node_id, "failed", error=message, error_kind=ErrorKind.NODE.value, model=model_id
+                node_id,
+                NodeStatus.FAILED,
+                error=message,
+                error_kind=ErrorKind.NODE.value,
+                model=model_id,
             )
         except Exception as exc:  # a bug: report it on the node, keep the details in the log
             self._release(ctx)
@@ -698,7 +709,7 @@ class Run:
             self.emit(NodeFailed(run_id, node_id, item, ErrorKind.INTERNAL.value, message))
             return NodeOutcome(
                 node_id,
-                "failed",
+                NodeStatus.FAILED,
                 error=message,
                 error_kind=ErrorKind.INTERNAL.value,
                 model=model_id,
@@ -753,14 +764,14 @@ class Run:
                 self.emit(NodeFailed(run_id, node_id, item, ErrorKind.INTERNAL.value, message))
                 return NodeOutcome(
                     node_id,
-                    "failed",
+                    NodeStatus.FAILED,
                     error=message,
                     error_kind="library",
                     model=model_id,
                     cost_usd=cost,
                 )
         elif ctx.job_rows:
-            self.library.close_jobs(ctx.job_rows, "done")
+            self.library.close_jobs(ctx.job_rows, JobStatus.DONE)
         self.announce(
             NodeDone,
             run_id,
@@ -774,7 +785,7 @@ class Run:
             job_id,
             ctx.note,
         )
-        return NodeOutcome(node_id, "done", outputs, cost, model=model_id, note=ctx.note)
+        return NodeOutcome(node_id, NodeStatus.DONE, outputs, cost, model=model_id, note=ctx.note)
 
     def _release(self, ctx: NodeContext) -> None:
         """The node failed after some of its calls succeeded: their jobs stay journaled
@@ -820,7 +831,7 @@ class Run:
                 if adopted is not None:
                     return adopted
                 adopt_done = False  # what was delivered is gone (or from another mode)
-                if settled is not None and settled.state == "possibly_charged":
+                if settled is not None and settled.state == JobStatus.POSSIBLY_CHARGED:
                     raise GenerationError(
                         "another run sent this very request and its answer was lost, so it "
                         "may have been charged (recorded as possibly charged); it was not sent "
@@ -866,14 +877,16 @@ class Run:
                 output = await adapter.generate(call, job)
             except asyncio.CancelledError:
                 if not (job.keep_open_on_cancel and job.has_job_id):
-                    job.close("cancelled")
+                    job.close(JobStatus.CANCELLED)
                 job.release()
                 raise
             except GenerationError as exc:
                 if exc.kind is ErrorKind.OUTCOME_UNKNOWN:
-                    job.close(job.final_state or "unknown")
+                    job.close(job.final_state or JobStatus.UNKNOWN)
                 elif not (exc.retryable and job.has_job_id):
-                    job.close("failed")  # else keep "submitted": the job may live on; resume it
+                    job.close(
+                        JobStatus.FAILED
+                    )  # else keep "submitted": the job may live on; resume it
                 job.release()
                 raise
             except (JobBusy, CoreError):  # waiting for another run; the library failing
@@ -881,7 +894,7 @@ class Run:
                 raise
             except Exception as exc:  # an answer the adapter did not expect: not "creating"
                 log.exception("%s adapter crashed", provider)
-                job.close("failed")
+                job.close(JobStatus.FAILED)
                 raise GenerationError(
                     f"{call.model.provider.label} gave an answer that could not be used "
                     f"({type(exc).__name__})",
@@ -978,7 +991,7 @@ class _Job:
         self._info: dict[str, Any] = dict(previous.info) if previous else {}
         self.keep_open_on_cancel = False
         #: how the journal row ends when the outcome is unknown (see ``possibly_charged``)
-        self.final_state: str | None = None
+        self.final_state: JobStatus | None = None
         self._started = time.monotonic()
         self._running_since: float | None = None
         self.queue_s = 0.0
@@ -1005,7 +1018,7 @@ class _Job:
         if self._row is not None:  # a resumed row gets a new attempt, not a twin
             self._info = {**self._info, **dict(info or {})}
             await asyncio.to_thread(
-                library.journal_update, self._row, state="creating", info=self._info
+                library.journal_update, self._row, state=JobStatus.CREATING, info=self._info
             )
             return
         self._info = dict(info or {})
@@ -1036,7 +1049,7 @@ class _Job:
         await asyncio.to_thread(
             self._run.library.journal_update,
             self._row,
-            state="submitted",
+            state=JobStatus.SUBMITTED,
             job_id=job_id,
             info=self._info if info else None,
         )
@@ -1122,7 +1135,7 @@ class _Job:
         await self._record(
             Booking(estimate, ESTIMATE, self._quoted), f"possibly charged: {what} (estimated)"
         )
-        self.final_state = "possibly_charged"
+        self.final_state = JobStatus.POSSIBLY_CHARGED
 
     async def finished(self, output: GeneratedOutput) -> None:
         """The call succeeded: what it delivered is journaled at once (another run waiting
@@ -1140,7 +1153,7 @@ class _Job:
         # the provider went on) is not counted twice when its result is recorded now
         self._ctx.already_charged += float(self._info.get("charged_usd", 0.0))
 
-    def close(self, state: str) -> None:
+    def close(self, state: JobStatus) -> None:
         if self._row is not None:
             self._run.library.close_jobs([self._row], state)
 
@@ -1206,26 +1219,33 @@ def _combine(
     node_id: str, node_type: type[NodeType], results: list[NodeOutcome], model_id: str | None
 ) -> NodeOutcome:
     statuses = [r.status for r in results]
-    items = [
-        ItemPlan(i, {}, None, r.status, r.outputs if r.status in ("done", "cached") else None)
+    made = (NodeStatus.DONE, NodeStatus.CACHED)
+    items = [  # as combine_outputs takes them: what each item made
+        ItemPlan(
+            i,
+            {},
+            None,
+            ItemStatus.CACHED if r.status in made else ItemStatus.SKIP,
+            r.outputs if r.status in made else None,
+        )
         for i, r in enumerate(results)
     ]
     outputs = combine_outputs(node_type, items)
     cost = sum(r.cost_usd for r in results)
-    if all(s == "cached" for s in statuses):
-        status = "cached"
-    elif "cancelled" in statuses:
-        status = "cancelled"
-    elif "failed" in statuses:
-        status = "failed"
-    elif all(s == "skipped" for s in statuses):
-        status = "skipped"
-    elif "skipped" in statuses:
-        status = "failed"
+    if all(s == NodeStatus.CACHED for s in statuses):
+        status = NodeStatus.CACHED
+    elif NodeStatus.CANCELLED in statuses:
+        status = NodeStatus.CANCELLED
+    elif NodeStatus.FAILED in statuses:
+        status = NodeStatus.FAILED
+    elif all(s == NodeStatus.SKIPPED for s in statuses):
+        status = NodeStatus.SKIPPED
+    elif NodeStatus.SKIPPED in statuses:
+        status = NodeStatus.FAILED
     else:
-        status = "done"
+        status = NodeStatus.DONE
     errors = [r.error for r in results if r.error]
-    failed = sum(1 for s in statuses if s in ("failed", "skipped"))
+    failed = sum(1 for s in statuses if s in (NodeStatus.FAILED, NodeStatus.SKIPPED))
     error = (
         f"{failed} of {len(results)} items did not finish: {errors[0]}"
         if failed and errors

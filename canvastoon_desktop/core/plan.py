@@ -23,6 +23,7 @@ from .library import CachedResult, CacheScope, Library
 from .nodetype import NodeType
 from .pricing import CostRange, NodeQuote, PriceTable, Quote, UnpricedModel
 from .runtime import SourceContext
+from .status import WILL_RUN, ItemStatus, PlanStatus
 
 
 @dataclass
@@ -30,7 +31,7 @@ class ItemPlan:
     item: int | None
     inputs: dict[str, Any]
     key: str | None
-    status: str  # cached | pinned | run | skip (and, while planning, lookup)
+    status: ItemStatus
     outputs: dict[str, Value] | None = None
     reason: str | None = None
     #: the canonical JSON of the key's params (when they are the node's) and inputs, which
@@ -42,9 +43,7 @@ class ItemPlan:
 @dataclass
 class NodePlan:
     node_id: str
-    #: source | cached | pinned | run | partial (some items cached) | waiting (inputs will
-    #: come from nodes that run first) | invalid
-    status: str
+    status: PlanStatus
     model: ModelSpec | None = None
     items: list[ItemPlan] | None = None
     mapped: bool = False
@@ -72,7 +71,7 @@ class Plan:
 
     def will_run(self, node_id: str) -> bool:
         plan = self.nodes.get(node_id)
-        return plan is not None and plan.status in ("run", "partial", "waiting")
+        return plan is not None and plan.status in WILL_RUN
 
 
 # -- shared resolution ----------------------------------------------------------------------
@@ -269,7 +268,9 @@ class Planner:
                     continue
                 inputs, ready, missing = gather_inputs(graph, node, node_type, edges, outputs_of)
                 if missing:
-                    plans[node_id] = NodePlan(node_id, "invalid", model, problem="; ".join(missing))
+                    plans[node_id] = NodePlan(
+                        node_id, PlanStatus.INVALID, model, problem="; ".join(missing)
+                    )
                     continue
                 if not ready:
                     plans[node_id] = self._plan_unknown(
@@ -291,12 +292,17 @@ class Planner:
                     continue
                 known.append((node, node_type, model, params, inputs, connected, *items))
             found = self.library.lookup_many(
-                [i.key for *_n, items in known for i in items if i.status == "lookup" and i.key],
+                [
+                    i.key
+                    for *_n, items in known
+                    for i in items
+                    if i.status == ItemStatus.LOOKUP and i.key
+                ],
                 scope,
             )
             for node, node_type, model, params, inputs, connected, count, items in known:
                 for n, item in enumerate(items):
-                    if item.status == "lookup":
+                    if item.status == ItemStatus.LOOKUP:
                         items[n] = _answered(item, found.get(item.key or ""))
                 plans[node.id] = self._plan_known(
                     node, node_type, catalog, model, params, inputs, connected, count, items
@@ -337,7 +343,7 @@ class Planner:
         return self._priced(
             NodePlan(
                 node.id,
-                "waiting",
+                PlanStatus.WAITING,
                 model,
                 mapped=hint is not None,
                 count_hint=hint if hint is not None else node_type.output_count_hint(params),
@@ -362,8 +368,8 @@ class Planner:
                 node_type().source_outputs(SourceContext(self.library, params, graph_dir))
             )
         except CoreError as exc:
-            return NodePlan(node_id, "invalid", problem=str(exc))
-        return NodePlan(node_id, "source", outputs=outputs)
+            return NodePlan(node_id, PlanStatus.INVALID, problem=str(exc))
+        return NodePlan(node_id, PlanStatus.SOURCE, outputs=outputs)
 
     def _count_hint_from_upstream(
         self, node_type: type[NodeType], edges: Iterable[Edge], plans: Mapping[str, NodePlan]
@@ -392,7 +398,7 @@ class Planner:
         try:
             count = item_count(node_type, inputs, mapped) if mapped else None
         except CoreError as exc:
-            return NodePlan(node.id, "invalid", model, problem=str(exc))
+            return NodePlan(node.id, PlanStatus.INVALID, model, problem=str(exc))
         items: list[ItemPlan] = []
         indices: list[int | None] = list(range(count)) if count is not None else [None]
         for index in indices:
@@ -414,13 +420,14 @@ class Planner:
         count: int | None,
         items: list[ItemPlan],
     ) -> NodePlan:
-        runs = [i for i in items if i.status == "run"]
-        done = [i for i in items if i.status in ("cached", "pinned")]
+        runs = [i for i in items if i.status == ItemStatus.RUN]
+        done = [i for i in items if i.status in (ItemStatus.CACHED, ItemStatus.PINNED)]
         if not runs and all(i.outputs is not None for i in items) and items:
             outputs = combine_outputs(node_type, items) if count is not None else items[0].outputs
-            status = "pinned" if all(i.status == "pinned" for i in items) else "cached"
+            pinned = all(i.status == ItemStatus.PINNED for i in items)
+            status = PlanStatus.PINNED if pinned else PlanStatus.CACHED
         else:
-            outputs, status = None, ("partial" if done else "run")
+            outputs, status = None, (PlanStatus.PARTIAL if done else PlanStatus.RUN)
         partial = (
             combine_outputs(node_type, items) if count is not None and outputs is None else None
         )
@@ -481,7 +488,9 @@ class Planner:
             picked = inputs_for_item(inputs, mapped, index)
             if any(picked.get(name) is None for name in mapped):
                 items.append(
-                    ItemPlan(index, picked, None, "run", reason="its input is made in this run")
+                    ItemPlan(
+                        index, picked, None, ItemStatus.RUN, reason="its input is made in this run"
+                    )
                 )
             else:
                 items.append(
@@ -489,16 +498,21 @@ class Planner:
                         node, node_type, catalog, model, params, picked, index, mapped, scope
                     )
                 )
-        runs = sum(1 for i in items if i.status == "run")
-        done = [i for i in items if i.status in ("cached", "pinned")]
+        runs = sum(1 for i in items if i.status == ItemStatus.RUN)
+        done = [i for i in items if i.status in (ItemStatus.CACHED, ItemStatus.PINNED)]
         plan = NodePlan(
-            node.id, "partial" if done else "run", model, items=items, mapped=True, count_hint=count
+            node.id,
+            PlanStatus.PARTIAL if done else PlanStatus.RUN,
+            model,
+            items=items,
+            mapped=True,
+            count_hint=count,
         )
         plan.cached = len(done)
         plan.partial_outputs = combine_outputs(node_type, items)
         # an item whose inputs are partly made in this run may still be priced by the
         # others (a routed shot by its shot, whatever its first frame)
-        to_run = [i for i in items if i.status == "run"]
+        to_run = [i for i in items if i.status == ItemStatus.RUN]
         return self._priced(plan, node_type, catalog, params, connected, runs, None, to_run)
 
     def resolve_item(
@@ -517,7 +531,7 @@ class Planner:
         Only results ``scope`` may use count as cached (none from a pack of another graph,
         none from the simulator for a real run)."""
         plan = self._item_plan(node, node_type, catalog, model, params, inputs, item, mapped)
-        if plan.status == "lookup":
+        if plan.status == ItemStatus.LOOKUP:
             return _answered(plan, self.library.lookup(plan.key or "", scope or CacheScope("")))
         return plan
 
@@ -534,9 +548,9 @@ class Planner:
     ) -> ItemPlan:
         """``resolve_item`` but for the cache: status "lookup" when the cache decides."""
         if any(inputs.get(name) is None for name in mapped):
-            return ItemPlan(item, inputs, None, "skip", reason="its upstream item failed")
+            return ItemPlan(item, inputs, None, ItemStatus.SKIP, reason="its upstream item failed")
         if not node_type.cacheable:
-            return ItemPlan(item, inputs, None, "run")
+            return ItemPlan(item, inputs, None, ItemStatus.RUN)
         key, params_json, inputs_json = item_key(
             node, node_type, model, params, inputs, item, self.library, catalog
         )
@@ -544,8 +558,8 @@ class Planner:
         if pin:
             outputs = self.library.outputs_from_hashes(pin)
             if outputs is not None:
-                return ItemPlan(item, inputs, key, "pinned", outputs)
-        return ItemPlan(item, inputs, key, "lookup", None, None, params_json, inputs_json)
+                return ItemPlan(item, inputs, key, ItemStatus.PINNED, outputs)
+        return ItemPlan(item, inputs, key, ItemStatus.LOOKUP, None, None, params_json, inputs_json)
 
     def _priced(
         self,
@@ -625,7 +639,7 @@ class Planner:
                 plan.seconds,
                 plan.runs,
                 plan.cached,
-                items_known=plan.status != "waiting",
+                items_known=plan.status != PlanStatus.WAITING,
                 unpriced=plan.price_problem,
             )
         quote.cost = CostRange(low, high)
@@ -654,9 +668,9 @@ class Planner:
 def _answered(plan: ItemPlan, hit: CachedResult | None) -> ItemPlan:
     """An item waiting for the cache, with its answer: cached, or to run."""
     if hit is not None:
-        plan.status, plan.outputs = "cached", hit.outputs
+        plan.status, plan.outputs = ItemStatus.CACHED, hit.outputs
     else:
-        plan.status = "run"
+        plan.status = ItemStatus.RUN
     return plan
 
 

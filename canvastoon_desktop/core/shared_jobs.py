@@ -19,6 +19,7 @@ from typing import Any
 
 from .generation import GeneratedOutput
 from .library import JobRecord, Library
+from .status import JobStatus
 
 __all__ = ["adopt_delivered", "delivered_info", "wait_until_settled"]
 
@@ -70,7 +71,7 @@ def adopt_delivered(library: Library, job: JobRecord) -> tuple[GeneratedOutput, 
     cost = delivered.get("cost_usd")
     cost = float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else None
     job_id = delivered.get("job_id") if isinstance(delivered.get("job_id"), str) else job.job_id
-    if job.state == "done":
+    if job.state == JobStatus.DONE:
         return GeneratedOutput(assets, 0.0, "made by another run", job_id, {"queue_s": 0.0}), 0.0
     charged = job.info.get("charged_usd", 0.0)
     charged = float(charged) if isinstance(charged, int | float) else 0.0

@@ -16,6 +16,7 @@ from .fileformat import check_params, edge_problem
 from .graph import Edge, Graph
 from .plan import Plan, connected_ports
 from .pricing import Budget, budget_problems
+from .status import PlanStatus
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def run_problems(
     asked: dict[str, str | None] = {}
     for node_id in plan.order:
         node_plan = plan.nodes[node_id]
-        if node_plan.status == "invalid":
+        if node_plan.status == PlanStatus.INVALID:
             problems.append(
                 Problem(
                     node_plan.problem or "cannot run",

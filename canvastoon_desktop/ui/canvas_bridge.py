@@ -27,6 +27,7 @@ from canvastoon_desktop.core.errors import GraphError
 from canvastoon_desktop.core.gcpause import collections_paused
 from canvastoon_desktop.core.graph import Edge, Graph, Node, new_node_id
 from canvastoon_desktop.core.ports import connection_refusal
+from canvastoon_desktop.core.status import ACTIVE, DisplayState
 
 from . import commands, theme
 from .backdrops import BackdropLayer
@@ -85,13 +86,12 @@ class CanvasBridge(QtCore.QObject):
         self._shown: dict[str, set[str]] = {}  # core id -> preview keys it shows
         self._layouts: dict[str, Any] = {}
         self._subscriptions: list[tuple[Any, Any]] = []
-        self.last_refusal: str | None = None
         self.viewer.connection_check = self._drag_refusal
         self.viewer.connection_changed.connect(self._on_connection_changed)
         self.viewer.connection_sliced.connect(self._on_connection_sliced)
         self.viewer.moved_nodes.connect(self._on_nodes_moved)
         self.viewer.data_dropped.connect(self._on_data_dropped)
-        self.viewer.connection_refused.connect(self._on_refused)
+        self.viewer.connection_refused.connect(self.connection_refused)
         self.viewer.context_menu_requested.connect(self._on_context_menu)
         self._selection_timer = QtCore.QTimer(self)
         self._selection_timer.setSingleShot(True)
@@ -334,8 +334,8 @@ class CanvasBridge(QtCore.QObject):
                 badges.append(("RESUME", "#4aa8ff"))
             if st.simulated:
                 badges.append(("SIM", theme.SIMULATED))
-            if st.problems and st.state not in ("running", "queued"):
-                badges.append(("!", theme.STATE_COLORS["invalid"]))
+            if st.problems and st.state not in ACTIVE:
+                badges.append(("!", theme.ATTENTION_COLOR))
             if badges != card.badges:
                 card.badges = badges
                 card.update()
@@ -350,7 +350,7 @@ class CanvasBridge(QtCore.QObject):
     def refresh_running(self) -> None:
         """The clock ticks: repaint the nodes whose elapsed time and ETA are showing."""
         for node_id, st in self.states.nodes.items():
-            if st.state == "running":
+            if st.state == DisplayState.RUNNING:
                 card = self.card(node_id)
                 if card is not None:
                     card.body.update()
@@ -391,7 +391,7 @@ class CanvasBridge(QtCore.QObject):
             f"State: {theme.STATE_LABELS.get(st.state, st.state)}",
         ]
         if st.message:
-            colour = "#ff8a80" if st.state == "failed" else "#c8ccd4"
+            colour = "#ff8a80" if st.state == DisplayState.FAILED else "#c8ccd4"
             lines.append(f"<span style='color:{colour}'>{_esc(st.message)}</span>")
         for problem in st.problems:
             lines.append(f"<span style='color:#ffb74d'>⚠ {_esc(problem)}</span>")
@@ -495,10 +495,6 @@ class CanvasBridge(QtCore.QObject):
         if edge.src_node in graph.descendants([edge.dst_node]):
             return "this connection would make a loop"
         return None
-
-    def _on_refused(self, reason: str) -> None:
-        self.last_refusal = reason
-        self.connection_refused.emit(reason)
 
     def _on_connection_changed(
         self, disconnected: Sequence[Sequence[PortItem]], connected: Sequence[Sequence[PortItem]]

@@ -78,8 +78,6 @@ class MainWindow(
             lambda: self.document.graph,
             lambda run_id: self.workspace.library.run_nodes(run_id),
         )
-        #: the last dialog the window opened (tests answer it; users never see this)
-        self.last_dialog: QtWidgets.QDialog | None = None
         #: answers "save changes?" without a dialog when set: "save" | "discard" | "cancel"
         self.unsaved_answer: str | None = None
         self._graph_subscriptions: list[tuple[Any, Any]] = []
@@ -602,7 +600,6 @@ class MainWindow(
         dialog = SettingsDialog(
             self.settings, self.workspace.setup.keys, self, library_locked=locked
         )
-        self.last_dialog = dialog
 
         def finished(result: int) -> None:
             if result:
@@ -658,7 +655,7 @@ class MainWindow(
         if problem is not None:
             self.settings.library_dir = previous
             self._save_settings()
-            self.last_dialog = show_error(
+            show_error(
                 self,
                 "Library folder not changed",
                 f"The library stays at {library.root}: {problem}",
@@ -692,7 +689,6 @@ class MainWindow(
         box.setWindowTitle("Keyboard shortcuts")
         box.setText(html)
         box.open()
-        self.last_dialog = box
 
     # -- context menu ---------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from canvastoon_desktop.core.assets import AssetKind
 from canvastoon_desktop.core.nodetype import NodeType
 from canvastoon_desktop.core.ports import Port, PortType
 from canvastoon_desktop.core.pricing import format_seconds
+from canvastoon_desktop.core.status import ACTIVE, DisplayState
 
 from . import theme
 from .node_state import NodeState
@@ -47,6 +48,22 @@ MEDIA_PORTS = (PortType.IMAGE, PortType.MASK, PortType.VIDEO)
 SUMMARY_LOD = 0.6
 #: the on-screen height of the title in that summary
 SUMMARY_TITLE_PX = 13.0
+
+#: states whose preview is of a result that does not stand: drawn faded
+_FADED = frozenset(
+    {DisplayState.STALE, DisplayState.FAILED, DisplayState.CANCELLED, DisplayState.SKIPPED}
+)
+#: states whose pill counts the items made ("done 3/4")
+_COUNTED = frozenset(
+    {
+        DisplayState.QUEUED,
+        DisplayState.DONE,
+        DisplayState.CACHED,
+        DisplayState.FAILED,
+        DisplayState.CANCELLED,
+        DisplayState.STALE,
+    }
+)
 
 
 def detail_level(lod: float) -> str:
@@ -468,7 +485,7 @@ class CardBody(QtWidgets.QGraphicsItem):
         asset = st.preview()
         pix = self.pixmap_for(asset) if asset is not None else None
         if pix is not None and not pix.isNull() and below.height() > 0:
-            if st.state in ("stale", "failed", "cancelled", "skipped"):
+            if st.state in _FADED:
                 painter.setOpacity(0.45)
             painter.drawPixmap(
                 _fit(QtCore.QSizeF(pix.size()), below), pix, QtCore.QRectF(pix.rect())
@@ -503,7 +520,7 @@ class CardBody(QtWidgets.QGraphicsItem):
             clip.addRoundedRect(rect, 5.0, 5.0)
             painter.save()
             painter.setClipPath(clip)
-            if st.state in ("stale", "failed", "cancelled", "skipped"):
+            if st.state in _FADED:
                 painter.setOpacity(0.45)
             painter.drawPixmap(target, pix, QtCore.QRectF(pix.rect()))
             painter.restore()
@@ -514,17 +531,17 @@ class CardBody(QtWidgets.QGraphicsItem):
                 _corner_badge(painter, rect, f"+{count - 1}")
         else:
             _placeholder(painter, rect, self._placeholder_text(st, asset))
-        if st.state == "running":
+        if st.state == DisplayState.RUNNING:
             self._paint_running(painter, rect, st)
-        elif st.state == "failed" and st.message:
+        elif st.state == DisplayState.FAILED and st.message:
             _message_band(painter, rect, st.message, "#ef5350")
-        elif st.state == "skipped" and st.message:
+        elif st.state == DisplayState.SKIPPED and st.message:
             _message_band(painter, rect, st.message, "#7a7f8a")
 
     def _placeholder_text(self, st: NodeState, asset: Any) -> str:
         if asset is not None:
             return "loading…"
-        if st.state in ("queued", "running"):
+        if st.state in ACTIVE:
             return ""
         kinds = {p.type for p in (self.card.node_type.outputs if self.card.node_type else ())}
         what = "video" if PortType.VIDEO in kinds else "image"
@@ -570,13 +587,13 @@ class CardBody(QtWidgets.QGraphicsItem):
                 text = self.fallback_text()
                 muted = asset is None and not text
                 if not text:
-                    text = "no text yet" if st.state not in ("queued", "running") else ""
+                    text = "no text yet" if st.state not in ACTIVE else ""
                     muted = True
-        if st.state == "running":
+        if st.state == DisplayState.RUNNING:
             text = f"{st.status_text or 'running'}…"
             muted = True
         painter.setFont(font("text"))
-        opacity = 0.5 if st.state == "stale" else 1.0
+        opacity = 0.5 if st.state == DisplayState.STALE else 1.0
         painter.setOpacity(opacity)
         painter.setPen(theme.qcolor(theme.FAINT if muted else theme.CARD_TEXT))
         option = QtGui.QTextOption()
@@ -590,7 +607,7 @@ class CardBody(QtWidgets.QGraphicsItem):
         painter.drawText(whole, _excerpt(text, 420), option)
         painter.restore()
         painter.setOpacity(1.0)
-        if st.state == "failed" and st.message:
+        if st.state == DisplayState.FAILED and st.message:
             _message_band(painter, rect, st.message, "#ef5350")
 
     def _paint_strip(self, painter: QtGui.QPainter, rect: QtCore.QRectF, st: NodeState) -> None:
@@ -678,7 +695,7 @@ def state_text(st: NodeState, now: float | None = None) -> str:
     """The state pill's words: "running 12 s · ~40 s left", "done", "failed", ..."""
     label = theme.STATE_LABELS.get(st.state, st.state)
     counts = st.items_done()
-    if st.state == "running":
+    if st.state == DisplayState.RUNNING:
         parts = [label]
         if counts:
             parts[0] = f"{label} {counts[0]}/{counts[1]}"
@@ -689,7 +706,7 @@ def state_text(st: NodeState, now: float | None = None) -> str:
         if eta is not None and eta >= 1:
             parts.append(f"~{format_seconds(eta)} left")
         return " · ".join(parts)
-    if counts and st.state in ("queued", "done", "cached", "failed", "cancelled", "stale"):
+    if counts and st.state in _COUNTED:
         return f"{label} {counts[0]}/{counts[1]}"
     return label
 

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from canvastoon_desktop.core.executor import Run, RunSummary
 from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.plan import Plan
 from canvastoon_desktop.core.pricing import Budget, format_usd
+from canvastoon_desktop.core.status import RunStatus
 from canvastoon_desktop.core.validation import Problem
 
 from .node_state import NodeStates
@@ -56,6 +58,18 @@ class Preflight:
     error: str | None = None
 
 
+class RecordStatus(StrEnum):
+    """A run of this session as the runs panel lists it: how it ended, or where it is."""
+
+    RUNNING = RunStatus.RUNNING.value
+    CANCELLING = "cancelling"  # asked to stop, winding down
+    DONE = RunStatus.DONE.value
+    FAILED = RunStatus.FAILED.value
+    CANCELLED = RunStatus.CANCELLED.value
+    REFUSED = RunStatus.REFUSED.value
+    ERROR = "error"  # the run stopped on an error of the app
+
+
 @dataclass
 class RunRecord:
     """A run of this session, for the runs panel."""
@@ -63,7 +77,7 @@ class RunRecord:
     run: Run
     label: str
     started: float
-    status: str = "running"
+    status: RecordStatus = RecordStatus.RUNNING
     cost_usd: float = 0.0
     wall_s: float = 0.0
     summary: RunSummary | None = None
@@ -321,7 +335,7 @@ class RunController(QtCore.QObject):
             return False
         record = self.active
         record.run.cancel()
-        record.status = "cancelling"
+        record.status = RecordStatus.CANCELLING
         return True
 
     def _on_event(self, record: RunRecord, event: ev.RunEvent) -> None:
@@ -329,7 +343,7 @@ class RunController(QtCore.QObject):
             plan = record.run.plan
             simulated = hosted_nodes(record.run.graph, plan) if record.simulated else ()
             self.states.begin_run(event.run_id, plan, record.revision, simulated)
-        changed = self.states.apply_event(event)
+        changed = self.states.apply(event)
         if isinstance(event, ev.NodeDone | ev.NodeSettled):
             record.cost_usd = record.run.cost_usd
         if changed:
@@ -342,17 +356,17 @@ class RunController(QtCore.QObject):
         try:
             summary = task.result()
         except RunRefused as exc:
-            record.status, record.problems = "refused", list(exc.problems)
+            record.status, record.problems = RecordStatus.REFUSED, list(exc.problems)
         except asyncio.CancelledError:
-            record.status = "cancelled"
+            record.status = RecordStatus.CANCELLED
         except Exception as exc:
             log.exception("run failed")
-            record.status = "error"
+            record.status = RecordStatus.ERROR
             record.problems = [Problem(f"the run stopped: {exc}")]
         else:
             record.summary = summary
             record.status, record.cost_usd, record.wall_s = (
-                summary.status,
+                RecordStatus(summary.status),
                 summary.cost_usd,
                 summary.wall_s,
             )

@@ -16,23 +16,25 @@ from PySide6 import QtCore, QtWidgets
 from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.library import RunNode
 from canvastoon_desktop.core.pricing import format_seconds, format_usd
+from canvastoon_desktop.core.status import DisplayState
 
 from . import theme
 from .node_item import state_text
 from .node_state import NodeStates
-from .run_controller import RunRecord
+from .run_controller import RecordStatus, RunRecord
 from .workers import in_thread
 
 RECORD_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 NODE_ROLE = QtCore.Qt.ItemDataRole.UserRole + 2
-STATUS_COLORS = {
-    "done": "done",
-    "failed": "failed",
-    "cancelled": "cancelled",
-    "refused": "invalid",
-    "running": "running",
-    "cancelling": "running",
-    "error": "failed",
+#: a run's status in the colour of the node state it resembles
+RUN_COLORS: dict[RecordStatus, str] = {
+    RecordStatus.RUNNING: theme.state_color(DisplayState.RUNNING),
+    RecordStatus.CANCELLING: theme.state_color(DisplayState.RUNNING),
+    RecordStatus.DONE: theme.state_color(DisplayState.DONE),
+    RecordStatus.FAILED: theme.state_color(DisplayState.FAILED),
+    RecordStatus.CANCELLED: theme.state_color(DisplayState.CANCELLED),
+    RecordStatus.REFUSED: theme.ATTENTION_COLOR,
+    RecordStatus.ERROR: theme.state_color(DisplayState.FAILED),
 }
 
 
@@ -148,7 +150,7 @@ class RunsPanel(QtWidgets.QWidget):
                     if record.wall_s
                     else (
                         format_seconds(time.time() - record.started)
-                        if record.status in ("running", "cancelling")
+                        if record.status in (RecordStatus.RUNNING, RecordStatus.CANCELLING)
                         else "—"
                     ),
                 ]
@@ -228,10 +230,10 @@ class RunsPanel(QtWidgets.QWidget):
                 self.nodes.addTopLevelItem(item)
             for problem in record.problems:
                 item = QtWidgets.QTreeWidgetItem(
-                    [problem.node_name or "run", "refused", "", problem.message]
+                    [problem.node_name or "run", RecordStatus.REFUSED, "", problem.message]
                 )
                 item.setData(0, NODE_ROLE, problem.node_id or "")
-                _color(item, 1, "invalid")
+                item.setForeground(1, theme.qcolor(theme.ATTENTION_COLOR))
                 self.nodes.addTopLevelItem(item)
         self.nodes.setUpdatesEnabled(True)
 
@@ -270,7 +272,13 @@ class RunsPanel(QtWidgets.QWidget):
                 return run_id, load(run_id)
             except Exception as exc:  # e.g. the library is unreadable: say so in the panel
                 return run_id, [
-                    RunNode("", "library", "error", 0.0, f"could not read this run's nodes: {exc}")
+                    RunNode(
+                        "",
+                        "library",
+                        RecordStatus.ERROR,
+                        0.0,
+                        f"could not read this run's nodes: {exc}",
+                    )
                 ]
 
         in_thread(read, self._history_nodes_read)
@@ -313,5 +321,6 @@ def _clock(epoch: float, *, day: bool = False) -> str:
 
 
 def _color(item: QtWidgets.QTreeWidgetItem, column: int, status: str) -> None:
-    state = STATUS_COLORS.get(status, status)
-    item.setForeground(column, theme.qcolor(theme.state_color(state)))
+    """``status``: a run's (of this session or the library's) or a node's."""
+    colour = RUN_COLORS.get(status)
+    item.setForeground(column, theme.qcolor(colour or theme.state_color(status)))

@@ -10,6 +10,7 @@ from PySide6 import QtGui, QtWidgets
 
 from canvastoon_desktop.core.media.fonts import bundled_font_path
 from canvastoon_desktop.core.ports import PortType
+from canvastoon_desktop.core.status import DisplayState
 
 # -- base palette ----------------------------------------------------------------------------
 WINDOW = "#1f2128"
@@ -70,35 +71,36 @@ PORT_COLORS: dict[PortType, str] = {
 }
 
 # -- node states --------------------------------------------------------------------------------
-STATE_COLORS: dict[str, str] = {
-    "idle": "#6b7180",
-    "ready": "#6b7180",
-    "stale": "#d6a22c",
-    "queued": "#8aa4c8",
-    "running": "#4aa8ff",
-    "done": "#3fbf6f",
-    "cached": "#35a89a",
-    "pinned": "#ff5fa2",
-    "failed": "#ef5350",
-    "cancelled": "#9e9e9e",
-    "skipped": "#7a7f8a",
-    "invalid": "#ff9800",
+STATE_COLORS: dict[DisplayState, str] = {
+    DisplayState.IDLE: "#6b7180",
+    DisplayState.READY: "#6b7180",
+    DisplayState.STALE: "#d6a22c",
+    DisplayState.QUEUED: "#8aa4c8",
+    DisplayState.RUNNING: "#4aa8ff",
+    DisplayState.DONE: "#3fbf6f",
+    DisplayState.CACHED: "#35a89a",
+    DisplayState.PINNED: "#ff5fa2",
+    DisplayState.FAILED: "#ef5350",
+    DisplayState.CANCELLED: "#9e9e9e",
+    DisplayState.SKIPPED: "#7a7f8a",
 }
 
-STATE_LABELS: dict[str, str] = {
-    "idle": "not run",
-    "ready": "ready",
-    "stale": "stale",
-    "queued": "queued",
-    "running": "running",
-    "done": "done",
-    "cached": "cached",
-    "pinned": "pinned",
-    "failed": "failed",
-    "cancelled": "cancelled",
-    "skipped": "skipped",
-    "invalid": "needs attention",
+STATE_LABELS: dict[DisplayState, str] = {
+    DisplayState.IDLE: "not run",
+    DisplayState.READY: "ready",
+    DisplayState.STALE: "stale",
+    DisplayState.QUEUED: "queued",
+    DisplayState.RUNNING: "running",
+    DisplayState.DONE: "done",
+    DisplayState.CACHED: "cached",
+    DisplayState.PINNED: "pinned",
+    DisplayState.FAILED: "failed",
+    DisplayState.CANCELLED: "cancelled",
+    DisplayState.SKIPPED: "skipped",
 }
+
+#: a node with problems found before a run, and a refused run
+ATTENTION_COLOR = "#ff9800"
 
 
 def qcolor(value: str | tuple[int, ...], alpha: int | None = None) -> QtGui.QColor:
@@ -121,8 +123,8 @@ def port_color(port_type: PortType) -> str:
     return PORT_COLORS.get(port_type, "#9aa0aa")
 
 
-def state_color(state: str) -> str:
-    return STATE_COLORS.get(state, STATE_COLORS["idle"])
+def state_color(state: DisplayState | str) -> str:
+    return STATE_COLORS.get(state, STATE_COLORS[DisplayState.IDLE])
 
 
 QSS = f"""

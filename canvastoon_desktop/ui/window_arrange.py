@@ -25,14 +25,13 @@ ALIGN_LABELS = {
 
 
 class ArrangeCommands:
-    """Needs ``bridge``, ``document``, ``viewer``, ``actions_by_name``, ``_action``,
-    ``statusBar`` and ``last_dialog`` from the window."""
+    """Needs ``bridge``, ``document``, ``viewer``, ``actions_by_name``, ``_action`` and
+    ``statusBar`` from the window."""
 
     bridge: Any
     document: Any
     viewer: Any
     actions_by_name: dict[str, QtGui.QAction]
-    last_dialog: QtWidgets.QDialog | None
     minimap: Minimap
 
     def _make_arrange_actions(self) -> None:
@@ -152,7 +151,6 @@ class ArrangeCommands:
         dialog.textValueSelected.connect(
             lambda text: backdrops.change(backdrop_id, title=text.strip()[:MAX_TITLE])
         )
-        self.last_dialog = dialog
         dialog.open()
 
     def _backdrop_menu(self, scene_pos: QtCore.QPointF, backdrop_id: str) -> None:
@@ -183,5 +181,4 @@ class ArrangeCommands:
                 commands.RemoveBackdropCommand(self.document.graph, backdrop_id)
             ),
         )
-        self.last_menu = menu
         menu.popup(QtGui.QCursor.pos())

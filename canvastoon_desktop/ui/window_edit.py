@@ -102,5 +102,4 @@ class EditCommands:
             paste_here.triggered.connect(lambda: self.paste(at=(scene_pos.x(), scene_pos.y())))
             menu.addSeparator()
             menu.addAction(names["fit"])
-        self.last_menu = menu
         menu.popup(QtGui.QCursor.pos())

@@ -42,7 +42,6 @@ class FileCommands:
     bridge: Any
     runner: Any
     recent_menu: QtWidgets.QMenu
-    last_dialog: QtWidgets.QDialog | None
     unsaved_answer: str | None
 
     def maybe_save(self) -> bool:
@@ -62,7 +61,6 @@ class FileCommands:
                 | QtWidgets.QMessageBox.StandardButton.Cancel
             )
             box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Save)
-            self.last_dialog = box
             result = box.exec()
             answer = {
                 QtWidgets.QMessageBox.StandardButton.Save: "save",
@@ -95,7 +93,7 @@ class FileCommands:
             graph = self.document.read(path)
         except GraphFileError as exc:
             lines = [f"node {n}: {m}" if n else m for n, m in exc.problems]
-            self.last_dialog = show_error(
+            show_error(
                 self,
                 f"Cannot open {path.name}",
                 "<br>".join(_esc(line) for line in lines[:12])
@@ -104,7 +102,7 @@ class FileCommands:
             )
             return False
         except OSError as exc:
-            self.last_dialog = show_error(self, f"Cannot open {path.name}", _esc(str(exc)))
+            show_error(self, f"Cannot open {path.name}", _esc(str(exc)))
             return False
         self._trust_paths(graph, path)
         self.show_graph(graph, path)
@@ -122,7 +120,7 @@ class FileCommands:
         try:
             copy = example_copy(example, self.registry)
         except (GraphFileError, OSError) as exc:
-            self.last_dialog = show_error(self, f"Cannot open {example.name}", _esc(str(exc)))
+            show_error(self, f"Cannot open {example.name}", _esc(str(exc)))
             return False
         self._trust_paths(copy.graph, None)  # the app's own example: its paths are ours
         self.show_graph(copy.graph, None, untitled_name=copy.name, save_as=copy.save_as)
@@ -146,7 +144,7 @@ class FileCommands:
             else:
                 self.document.discard_autosave(found.side)
 
-        self.last_dialog = ask(
+        ask(
             self,
             "Recover unsaved changes?",
             f"CanvasToon has unsaved changes to {path.name}.",
@@ -162,7 +160,7 @@ class FileCommands:
         try:
             graph = self.document.read(found.side)
         except (GraphFileError, OSError) as exc:
-            self.last_dialog = show_error(self, "Cannot recover", _esc(str(exc)))
+            show_error(self, "Cannot recover", _esc(str(exc)))
             return False
         self._trust_paths(graph, found.path)
         self.show_graph(
@@ -185,7 +183,6 @@ class FileCommands:
         if not found:
             return
         dialog = RecoveryDialog(found, self)
-        self.last_dialog = dialog
 
         def finished(_result: int) -> None:
             for item in dialog.discarded():
@@ -223,7 +220,7 @@ class FileCommands:
         try:
             self.document.save(path)
         except (OSError, GraphFileError) as exc:  # never in silence (a value no file holds)
-            self.last_dialog = show_error(self, f"Cannot save {path.name}", _esc(str(exc)))
+            show_error(self, f"Cannot save {path.name}", _esc(str(exc)))
             return False
         if self.runner.allow_outside_paths and outside_paths(
             self.document.graph, self.document.graph_dir

@@ -28,7 +28,6 @@ class NodeCommands:
     bridge: Any
     states: Any
     runner: Any
-    last_dialog: QtWidgets.QDialog | None
     _viewers: list[QtWidgets.QWidget]
 
     def reroll_selected(self) -> None:
@@ -163,10 +162,9 @@ class NodeCommands:
                 name=graph.display_name(node_id),
             )
         except ValueError as exc:
-            self.last_dialog = show_error(self, "Cannot paint a mask", _esc(str(exc)))
+            show_error(self, "Cannot paint a mask", _esc(str(exc)))
             return
         dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        self.last_dialog = dialog
 
         def finished(result: int) -> None:
             if not result or node_id not in graph.nodes:
@@ -175,7 +173,7 @@ class NodeCommands:
                 stored = store_mask(self.workspace.library, dialog.mask_png(), image)
                 edit = attach_mask(graph, node_id, stored.sha256, image.sha256)
             except (CoreError, ValueError) as exc:
-                self.last_dialog = show_error(self, "Cannot use this mask", _esc(str(exc)))
+                show_error(self, "Cannot use this mask", _esc(str(exc)))
                 return
             self.bridge.push(commands.MaskEditCommand(graph, edit), {node_id, edit.mask_node_id})
 
@@ -207,7 +205,7 @@ class NodeCommands:
             self._show_node(node_id)
             return
         if not path.is_file():
-            self.last_dialog = show_error(
+            show_error(
                 self,
                 "Cannot reveal the node",
                 _esc(f"It was made by the graph {path}, which is no longer there."),
@@ -218,7 +216,7 @@ class NodeCommands:
             if yes and self.open_file(path):
                 self._show_node(node_id)
 
-        self.last_dialog = ask(
+        ask(
             self,
             "Open the graph it came from?",
             f"This was made by {path.name}, not by the graph open here.",

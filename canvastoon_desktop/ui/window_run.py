@@ -15,7 +15,7 @@ from canvastoon_desktop.core.errors import CoreError
 from canvastoon_desktop.core.pricing import format_usd
 
 from .dialogs import ConfirmRunDialog, ProblemsDialog, ask, ask_outside_paths, show_error
-from .run_controller import Preflight, RunRecord
+from .run_controller import Preflight, RecordStatus, RunRecord
 
 
 class RunCommands:
@@ -30,7 +30,6 @@ class RunCommands:
     runner: Any
     simulate: Any
     runs_panel: Any
-    last_dialog: QtWidgets.QDialog | None
     _pending_label: str
 
     def set_simulate(self, on: bool) -> bool:
@@ -48,9 +47,7 @@ class RunCommands:
                 executor = self.simulate.start()
             except (RuntimeError, OSError) as exc:
                 action.setChecked(False)
-                self.last_dialog = show_error(
-                    self, "Simulate mode cannot start", _esc(f"the simulator: {exc}")
-                )
+                show_error(self, "Simulate mode cannot start", _esc(f"the simulator: {exc}"))
                 return False
             self.runner.use_executor(executor)
         else:
@@ -93,7 +90,7 @@ class RunCommands:
 
     def _preflight_ready(self, preflight: Preflight) -> None:
         if preflight.error:
-            self.last_dialog = show_error(self, "This run cannot start", _esc(preflight.error))
+            show_error(self, "This run cannot start", _esc(preflight.error))
             return
         outside = [p for p in preflight.problems if p.code == "outside_path"]
         if outside:  # a shared graph's paths: the artist decides, then it is checked again
@@ -103,7 +100,7 @@ class RunCommands:
                     self.allow_outside_paths()
                     self.runner.preflight(preflight.targets)
 
-            self.last_dialog = ask_outside_paths(self, outside, allowed)
+            ask_outside_paths(self, outside, allowed)
             return
         if preflight.problems or preflight.plan is None:
             self._show_problems(preflight.problems, preflight)
@@ -118,7 +115,6 @@ class RunCommands:
                     self._launch(preflight.targets)
 
             dialog.finished.connect(answered)
-            self.last_dialog = dialog
             dialog.open()
             return
         self._launch(preflight.targets)
@@ -144,7 +140,6 @@ class RunCommands:
             dialog.allow_requested.connect(
                 lambda usd: self._launch(targets, replace(budget, per_run=usd))
             )
-        self.last_dialog = dialog
         dialog.show()
         # beside the canvas, over its right edge: the node a click finds stays in view
         area = self.viewer.mapToGlobal(self.viewer.rect().topRight())
@@ -174,7 +169,7 @@ class RunCommands:
         try:
             self.runner.start(targets, self._pending_label, budget)
         except (CoreError, RuntimeError) as exc:
-            self.last_dialog = show_error(self, "This run cannot start", _esc(str(exc)))
+            show_error(self, "This run cannot start", _esc(str(exc)))
 
     def _run_started(self, record: RunRecord) -> None:
         self.runs_panel.add_record(record)
@@ -188,7 +183,7 @@ class RunCommands:
         self.actions_by_name["run_all"].setEnabled(True)
         self.tick.stop()
         self.runs_panel.schedule_refresh()
-        if record.status == "refused":
+        if record.status == RecordStatus.REFUSED:
             self._show_problems(record.problems)
         summary = record.summary
         if summary is not None:
@@ -212,7 +207,7 @@ class RunCommands:
         graph = self.document.graph
         names = ", ".join(graph.display_name(n) for n in node_ids[:4])
         more = f" and {len(node_ids) - 4} more" if len(node_ids) > 4 else ""
-        self.last_dialog = ask(
+        ask(
             self,
             "Resume earlier jobs?",
             f"{len(node_ids)} node{'s have' if len(node_ids) != 1 else ' has'} provider jobs "

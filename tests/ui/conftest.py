@@ -14,6 +14,7 @@ os.environ.setdefault("QT_API", "pyside6")
 
 import pytest
 import qasync
+from PySide6 import QtWidgets
 
 from canvastoon_desktop.ui import theme
 from canvastoon_desktop.ui.main_window import MainWindow
@@ -72,6 +73,11 @@ def make_window(qtbot: Any, event_loop_qt: Any, tmp_path: Path) -> Iterator[Call
         return window
 
     yield make
+    for widget in QtWidgets.QApplication.topLevelWidgets():
+        # what a test left on screen goes, as a user would close it: the next test finds
+        # only the dialogs and menus it opened (tests/support/shown.py)
+        if widget.isVisible() and isinstance(widget, QtWidgets.QDialog | QtWidgets.QMenu):
+            widget.close()
     for window, workspace in made:
         window.unsaved_answer = "discard"
         if window.runner.active is not None:

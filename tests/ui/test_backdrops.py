@@ -8,10 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from canvastoon_desktop.core.backdrops import BACKDROP_COLORS
 from canvastoon_desktop.core.fileformat import load_graph
+from tests.support.shown import shown_dialog, shown_menu
 from tests.ui.uihelpers import copy_example, drag
 
 
@@ -22,7 +23,7 @@ def _framed_cast(qtbot: Any, window: Any, tmp_path: Path) -> str:
     window.bridge.fit(["mina_ref", "jun_ref", "mina", "jun"])
     window.bridge.select(["mina_ref", "jun_ref", "mina", "jun"])
     backdrop_id = window.add_backdrop()
-    dialog = window.last_dialog  # it asks for a name at once
+    dialog = shown_dialog(qtbot, QtWidgets.QInputDialog)  # it asks for a name at once
     dialog.setTextValue("Cast")
     dialog.accept()
     return backdrop_id
@@ -120,12 +121,12 @@ def test_rename_recolour_and_delete_keeping_the_nodes(
             QtCore.Qt.KeyboardModifier.NoModifier,
             title,
         )
-    qtbot.waitUntil(lambda: window.last_dialog.isVisible(), timeout=10_000)
-    window.last_dialog.setTextValue("Mina & Jun")
-    window.last_dialog.accept()
+    dialog = shown_dialog(qtbot, QtWidgets.QInputDialog)
+    dialog.setTextValue("Mina & Jun")
+    dialog.accept()
     assert graph.backdrops[backdrop_id].title == "Mina & Jun"
     window._backdrop_menu(QtCore.QPointF(), backdrop_id)
-    menu = window.last_menu
+    menu = shown_menu(qtbot)
     colours = next(a.menu() for a in menu.actions() if a.text() == "Colour")
     next(a for a in colours.actions() if a.text() == "Teal").trigger()
     assert graph.backdrops[backdrop_id].color == BACKDROP_COLORS["teal"]

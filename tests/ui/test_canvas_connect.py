@@ -37,8 +37,7 @@ def test_incompatible_drag_is_refused_with_the_reason(qtbot: Any, window: Any) -
     drag(qtbot, window.viewer, start, end)
     assert graph.edges == []
     reason = "a Text output cannot feed an Image input"
-    assert window.bridge.last_refusal == reason
-    assert reason in window.statusBar().currentMessage()
+    assert window.statusBar().currentMessage() == f"Not connected: {reason}"
     in_port = window.bridge.canvas_node(video).inputs()["image"].view
     assert in_port.connected_pipes == []
 
@@ -119,4 +118,4 @@ def test_a_loop_is_refused(qtbot: Any, window: Any) -> None:
         port_point(window, first, "text", output=False),
     )
     assert len(graph.edges) == 1
-    assert window.bridge.last_refusal == "this connection would make a loop"
+    assert window.statusBar().currentMessage() == "Not connected: this connection would make a loop"

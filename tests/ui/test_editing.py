@@ -14,6 +14,7 @@ from canvastoon_desktop.core.graph import Edge
 from canvastoon_desktop.ui import clipboard
 from canvastoon_desktop.ui.canvas import NODE_TYPE_MIME
 from canvastoon_desktop.ui.commands import ConnectCommand
+from tests.support.shown import shown_dialog
 from tests.ui.uihelpers import drag, run_offline_example, wait_run
 
 
@@ -164,8 +165,7 @@ def test_edit_mask_paints_a_mask_in_front_of_inpaint(
     mask_painter = __import__("pytest").importorskip("canvastoon_desktop.ui.mask_painter")
     run_offline_example(qtbot, window, tmp_path)
     window.edit_mask("cleanup")
-    dialog = window.last_dialog
-    assert isinstance(dialog, mask_painter.MaskPainterDialog)
+    dialog = shown_dialog(qtbot, mask_painter.MaskPainterDialog)
     dialog.canvas.invert()  # paint everything
     dialog.accept()
     graph = window.document.graph

@@ -8,8 +8,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from PySide6 import QtWidgets
+
 from canvastoon_desktop.core.fileformat import graph_to_document, load_graph
 from canvastoon_desktop.core.graph import Edge
+from tests.support.shown import shown_dialog
 from tests.ui.uihelpers import copy_example, pretend_the_app_died, wait_plan
 
 
@@ -67,8 +70,7 @@ def test_a_corrupt_file_shows_an_error_and_changes_nothing(
     bad = tmp_path / "broken.ctoon"
     bad.write_text('{"format": "canvastoon-graph", "version": 2, "nodes": [{"id": "x"', "utf-8")
     assert not window.open_file(bad)
-    dialog = window.last_dialog
-    assert dialog is not None and dialog.isVisible()
+    dialog = shown_dialog(qtbot, QtWidgets.QMessageBox)
     assert "broken.ctoon" in dialog.text()
     dialog.close()
     assert window.document.path == good
@@ -84,8 +86,9 @@ def test_a_corrupt_file_shows_an_error_and_changes_nothing(
     )
     wrong.write_text(text, "utf-8")
     assert not window.open_file(wrong)
-    assert "cannot feed" in window.last_dialog.informativeText()
-    window.last_dialog.close()
+    dialog = shown_dialog(qtbot, QtWidgets.QMessageBox)
+    assert "cannot feed" in dialog.informativeText()
+    dialog.close()
     assert _snapshot(window.document.graph) == before
 
 
@@ -109,8 +112,8 @@ def test_recovers_unsaved_changes_from_the_autosave(
 
     again = make_window()
     assert again.open_file(path)
-    offer = again.last_dialog
-    assert offer is not None and "Recover" in offer.windowTitle()
+    offer = shown_dialog(qtbot, QtWidgets.QMessageBox, of=again)
+    assert "Recover" in offer.windowTitle()
     offer.yes_button.click()
     qtbot.waitUntil(lambda: node_id in again.document.graph.nodes, timeout=10_000)
     assert again.document.graph.nodes[node_id].params["text"] == "unsaved idea"

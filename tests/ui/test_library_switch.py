@@ -11,6 +11,7 @@ from PySide6 import QtWidgets
 
 from canvastoon_desktop.core.library import Library, RunNode
 from canvastoon_desktop.ui.settings_dialog import SettingsDialog
+from tests.support.shown import shown_dialog
 from tests.ui.uihelpers import (
     copy_example,
     make_workspace,
@@ -25,10 +26,9 @@ def _no_library_override(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CANVASTOON_LIBRARY", raising=False)  # the setting decides
 
 
-def choose_library(window: Any, folder: Path | str) -> SettingsDialog:
+def choose_library(qtbot: Any, window: Any, folder: Path | str) -> SettingsDialog:
     window.open_settings()
-    dialog = window.last_dialog
-    assert isinstance(dialog, SettingsDialog)
+    dialog = shown_dialog(qtbot, SettingsDialog)
     dialog.library_dir.setText(str(folder))
     dialog.accept()
     return dialog
@@ -70,7 +70,7 @@ def test_a_new_library_folder_is_used_at_once_and_the_old_one_is_kept(
     qtbot.waitExposed(gallery)
 
     second = tmp_path / "elsewhere" / "library"
-    choose_library(window, second)
+    choose_library(qtbot, window, second)
     assert not gallery.isVisible()  # it showed the folder just left
     assert window.workspace.library.root == second
     assert window.workspace.executor.library is window.workspace.library
@@ -81,7 +81,7 @@ def test_a_new_library_folder_is_used_at_once_and_the_old_one_is_kept(
     assert set(run_again(qtbot, window).values()) == {"done"}
     assert (second / "library.sqlite").is_file()
 
-    choose_library(window, first)  # back: the first folder's cache is all still there
+    choose_library(qtbot, window, first)  # back: the first folder's cache is all still there
     assert window.workspace.library.root == first
     panel = window.runs_panel
     panel.all_graphs.setChecked(True)  # "Yesterday" was a run of another graph
@@ -106,10 +106,10 @@ def test_a_folder_that_cannot_be_a_library_leaves_everything_as_it_was(
     library = window.workspace.library
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    choose_library(window, blocker / "library")
+    choose_library(qtbot, window, blocker / "library")
     assert window.workspace.library is library and library.root.is_dir()
-    box = window.last_dialog
-    assert box is not None and "Library folder not changed" in box.windowTitle()
+    box = shown_dialog(qtbot, QtWidgets.QMessageBox)
+    assert "Library folder not changed" in box.windowTitle()
     assert str(library.root) in box.informativeText()
     assert window.settings.library_dir is None  # the setting is not left pointing there
 
@@ -123,8 +123,7 @@ def test_the_library_folder_cannot_be_changed_during_a_run(
     window.run_all()  # a first run: it renders and encodes for a second or more
     qtbot.waitUntil(lambda: window.runner.active is not None, timeout=10_000)
     window.open_settings()
-    dialog = window.last_dialog
-    assert isinstance(dialog, SettingsDialog)
+    dialog = shown_dialog(qtbot, SettingsDialog)
     assert not dialog.library_dir.isEnabled()
     assert "once the current run ends" in dialog.library_note.text()
     dialog.reject()

@@ -54,20 +54,16 @@ def test_run_events_drive_the_state() -> None:
     assert states.get(node_id).state == "idle"
     run_plan = _plan(node_id, "run")
     states.begin_run("r", run_plan, revision=0)
-    states.apply_event(ev.RunStarted("r", (node_id,)), now=100.0)
+    states.apply(ev.RunStarted("r", (node_id,)), now=100.0)
     st = states.get(node_id)
     assert st.state == "queued"
-    states.apply_event(ev.NodeStarted("r", node_id, None, eta_s=40.0), now=100.0)
-    states.apply_event(ev.NodeProgress("r", node_id, None, "processing", 12.0, 30.0), now=112.0)
+    states.apply(ev.NodeStarted("r", node_id, None, eta_s=40.0), now=100.0)
+    states.apply(ev.NodeProgress("r", node_id, None, "processing", 12.0, 30.0), now=112.0)
     assert st.state == "running" and st.status_text == "processing"
     assert st.elapsed(now=113.0) == 13.0 and st.eta(now=113.0) == 29.0
     assert 0 < st.progress(now=113.0) < 1
-    states.apply_event(
-        ev.NodeDone("r", node_id, None, {"image": IMAGE}, 0.05, "provider"), now=120.0
-    )
-    states.apply_event(
-        ev.NodeSettled("r", node_id, None, "done", {"image": IMAGE}, 0.05), now=120.0
-    )
+    states.apply(ev.NodeDone("r", node_id, None, {"image": IMAGE}, 0.05, "provider"), now=120.0)
+    states.apply(ev.NodeSettled("r", node_id, None, "done", {"image": IMAGE}, 0.05), now=120.0)
     assert st.state == "done" and st.cost_text() == "$0.05" and st.preview() == IMAGE
     # the next plan of the same graph finds the result cached: it stays "done"
     states.apply_plan(graph, _plan(node_id, "cached", outputs={"image": IMAGE}), revision=0)
@@ -81,11 +77,9 @@ def test_a_failure_keeps_its_reason_until_the_inputs_change() -> None:
     graph, node_id = _graph()
     states = NodeStates()
     states.begin_run("r", _plan(node_id, "run"), revision=0)
-    states.apply_event(ev.RunStarted("r", (node_id,)))
-    states.apply_event(ev.NodeFailed("r", node_id, None, "rejected", "flagged by moderation"))
-    states.apply_event(
-        ev.NodeSettled("r", node_id, None, "failed", {}, 0.0, "flagged by moderation")
-    )
+    states.apply(ev.RunStarted("r", (node_id,)))
+    states.apply(ev.NodeFailed("r", node_id, None, "rejected", "flagged by moderation"))
+    states.apply(ev.NodeSettled("r", node_id, None, "failed", {}, 0.0, "flagged by moderation"))
     st = states.get(node_id)
     assert st.state == "failed" and st.message == "flagged by moderation"
     states.apply_plan(graph, _plan(node_id, "run", key="k1"), revision=0)
@@ -100,17 +94,17 @@ def test_items_of_a_list_node() -> None:
     _, node_id = _graph()
     states = NodeStates()
     states.begin_run("r", None)
-    states.apply_event(ev.RunStarted("r", (node_id,)))
-    states.apply_event(ev.NodeItems("r", node_id, None, 3))
-    states.apply_event(ev.NodeStarted("r", node_id, 0))
-    states.apply_event(ev.NodeDone("r", node_id, 0, {"image": IMAGE}, 0.01))
-    states.apply_event(ev.NodeCached("r", node_id, 1, {"image": OTHER}))
+    states.apply(ev.RunStarted("r", (node_id,)))
+    states.apply(ev.NodeItems("r", node_id, None, 3))
+    states.apply(ev.NodeStarted("r", node_id, 0))
+    states.apply(ev.NodeDone("r", node_id, 0, {"image": IMAGE}, 0.01))
+    states.apply(ev.NodeCached("r", node_id, 1, {"image": OTHER}))
     st = states.get(node_id)
     assert [i.state for i in st.items] == ["done", "cached", "queued"]
     assert st.items_done() == (2, 3) and st.state == "running"
-    states.apply_event(ev.NodeFailed("r", node_id, 2, "provider", "timed out"))
+    states.apply(ev.NodeFailed("r", node_id, 2, "provider", "timed out"))
     assert st.items[2].message == "timed out"
-    states.apply_event(
+    states.apply(
         ev.NodeSettled(
             "r",
             node_id,
@@ -131,7 +125,7 @@ def test_problems_and_finished_runs() -> None:
     states.apply_plan(graph, _plan(node_id, "run"), problems, revision=0)
     assert states.get(node_id).problems == ["no Replicate key"]
     states.begin_run("r", None)
-    states.apply_event(ev.RunStarted("r", (node_id,)))
+    states.apply(ev.RunStarted("r", (node_id,)))
     assert states.get(node_id).state == "queued"
-    changed = states.apply_event(ev.RunFinished("r", "cancelled", 0.0, {}, 0.1))
+    changed = states.apply(ev.RunFinished("r", "cancelled", 0.0, {}, 0.1))
     assert changed == {node_id} and states.get(node_id).state == "cancelled"

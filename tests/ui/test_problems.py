@@ -11,6 +11,8 @@ from PySide6 import QtCore, QtWidgets
 
 from canvastoon_desktop.core.pricing import Budget
 from canvastoon_desktop.ui.dialogs import ProblemsDialog
+from canvastoon_desktop.ui.settings_dialog import SettingsDialog
+from tests.support.shown import shown_dialog
 from tests.ui.uihelpers import copy_example, wait_plan
 
 
@@ -20,8 +22,7 @@ def _refused(qtbot: Any, window: Any, tmp_path: Path, name: str = "kpop_episode.
         assert window.open_file(copy_example(name, tmp_path / "graphs"))
     wait_plan(qtbot, window)
     window.run_all()
-    qtbot.waitUntil(lambda: isinstance(window.last_dialog, ProblemsDialog), timeout=10_000)
-    return window.last_dialog
+    return shown_dialog(qtbot, ProblemsDialog)
 
 
 def test_a_missing_key_is_one_problem_listing_its_nodes(
@@ -41,7 +42,7 @@ def test_a_missing_key_is_one_problem_listing_its_nodes(
     assert dialog.settings_buttons  # a way to fix it
     with qtbot.waitSignal(dialog.settings_requested, timeout=5_000):
         dialog.settings_buttons[0].click()
-    window.last_dialog.reject()  # the settings it opened
+    shown_dialog(qtbot, SettingsDialog).reject()  # the settings it opened
 
 
 def test_the_node_a_click_finds_is_not_under_the_dialog(

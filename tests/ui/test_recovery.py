@@ -14,6 +14,7 @@ from canvastoon_desktop.core.fileformat import load_graph
 from canvastoon_desktop.ui import recovery
 from canvastoon_desktop.ui.app import open_windows
 from canvastoon_desktop.ui.dialogs import RecoveryDialog
+from tests.support.shown import shown_dialog
 from tests.ui.uihelpers import copy_example, make_workspace, pretend_the_app_died
 
 
@@ -56,8 +57,7 @@ def test_after_a_kill_the_next_launch_offers_every_unsaved_document(
     windows = open_windows(workspace, [])  # the next launch
     opened: list[Any] = list(windows)
     try:
-        offer = windows[0].last_dialog
-        assert isinstance(offer, RecoveryDialog)
+        offer = shown_dialog(qtbot, RecoveryDialog, of=windows[0])
         assert {f.name for f in offer.found} == {"Untitled", "offline_storyboard.ctoon"}
         offer.recover_button.click()
         first = windows[0]
@@ -87,10 +87,10 @@ def test_decide_later_keeps_the_autosaves_and_discard_removes_them(
     pretend_the_app_died(monkeypatch)
     window = make_window()
     window.offer_recovery_at_launch()
-    window.last_dialog.later_button.click()
+    shown_dialog(qtbot, RecoveryDialog).later_button.click()
     assert len(recovery.recoverable()) == 1 and len(window.document.graph) == 0
     window.offer_recovery_at_launch()
-    window.last_dialog.discard_button.click()
+    shown_dialog(qtbot, RecoveryDialog).discard_button.click()
     assert recovery.recoverable() == []
 
 

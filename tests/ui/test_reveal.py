@@ -7,6 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6 import QtWidgets
+
+from tests.support.shown import shown_dialog
 from tests.ui.uihelpers import run_offline_example
 
 
@@ -26,15 +29,16 @@ def test_reveal_from_another_graph_offers_to_open_it(
     window.new_file()
     library = window.open_library()
     library.revealRequested.emit(str(path), "clip")
-    offer = window.last_dialog
+    offer = shown_dialog(qtbot, QtWidgets.QMessageBox)
     assert "Open the graph" in offer.windowTitle() and path.name in offer.text()
     offer.yes_button.click()
     qtbot.waitUntil(lambda: window.document.path == path, timeout=10_000)
     assert window.bridge.selected_ids() == ["clip"]
     # a graph that is gone says so instead of doing nothing
     library.revealRequested.emit(str(tmp_path / "moved-away.ctoon"), "clip")
-    assert "no longer there" in window.last_dialog.informativeText()
-    window.last_dialog.close()
+    gone = shown_dialog(qtbot, QtWidgets.QMessageBox, unlike=[offer])
+    assert "no longer there" in gone.informativeText()
+    gone.close()
     library.close()
 
 

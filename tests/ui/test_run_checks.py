@@ -6,9 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6 import QtWidgets
+
 from canvastoon_desktop.core.pricing import Budget
 from canvastoon_desktop.ui.dialogs import ConfirmRunDialog, ProblemsDialog
 from tests.support.library_factory import add_reported_charge
+from tests.support.shown import shown_dialog
 from tests.ui.uihelpers import copy_example, wait_plan
 
 
@@ -17,8 +20,7 @@ def test_refusal_lists_missing_keys_per_node(qtbot: Any, window: Any, tmp_path: 
     assert window.open_file(path)
     wait_plan(qtbot, window)
     window.run_all()
-    qtbot.waitUntil(lambda: isinstance(window.last_dialog, ProblemsDialog), timeout=10_000)
-    dialog = window.last_dialog
+    dialog = shown_dialog(qtbot, ProblemsDialog)
     assert dialog.isVisible()
     assert window.runner.records == []  # nothing started, nothing spent
     codes = {p.code for p in dialog.problems}
@@ -50,13 +52,12 @@ def test_budget_refusal_and_confirmation(qtbot: Any, window: Any, tmp_path: Path
     wait_plan(qtbot, window)
     executor.budget = Budget(per_run=0.01, per_day=None, confirm_over=None)
     window.run_all()
-    qtbot.waitUntil(lambda: isinstance(window.last_dialog, ProblemsDialog), timeout=10_000)
-    assert any(p.code == "budget" for p in window.last_dialog.problems)
-    window.last_dialog.close()
+    refused = shown_dialog(qtbot, ProblemsDialog)
+    assert any(p.code == "budget" for p in refused.problems)
+    refused.close()
     executor.budget = Budget(per_run=None, per_day=None, confirm_over=0.01)
     window.run_all()
-    qtbot.waitUntil(lambda: isinstance(window.last_dialog, ConfirmRunDialog), timeout=10_000)
-    confirm = window.last_dialog
+    confirm = shown_dialog(qtbot, ConfirmRunDialog)
     assert "$" in confirm.text()
     confirm.reject()  # not confirmed: nothing runs
     qtbot.wait(100)
@@ -77,14 +78,11 @@ def test_jobs_left_by_an_earlier_session_are_offered(
     row = library.journal_creating(key, "aiml", "gpt-4o", node_id="scenario")
     library.journal_update(row, state="submitted", job_id="chatcmpl-earlier")
     assert window.open_file(path)
-    qtbot.waitUntil(
-        lambda: window.last_dialog is not None and "Resume" in window.last_dialog.windowTitle(),
-        timeout=10_000,
-    )
-    assert "Scenario" in window.last_dialog.informativeText()
+    offer = shown_dialog(qtbot, QtWidgets.QMessageBox)
+    assert "Resume" in offer.windowTitle() and "Scenario" in offer.informativeText()
     assert window.states.get("scenario").resumable
     assert ("RESUME", "#4aa8ff") in window.bridge.card("scenario").badges
-    window.last_dialog.close()
+    offer.close()
 
 
 def test_the_quote_warns_when_a_models_reported_charges_exceeded_its_quotes(

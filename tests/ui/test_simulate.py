@@ -13,6 +13,7 @@ import pytest
 from canvastoon_desktop.core.graph import Edge
 from canvastoon_desktop.ui.commands import ConnectCommand
 from canvastoon_desktop.ui.dialogs import ProblemsDialog
+from tests.support.shown import shown_dialog
 from tests.ui.uihelpers import copy_example, wait_plan, wait_run
 
 pytest.importorskip("canvastoon_desktop.providers.replicate")
@@ -61,9 +62,9 @@ def test_simulate_runs_the_hosted_short_with_no_keys_and_spends_nothing(
     wait_plan(qtbot, window)
     assert not window.quote_label.text().startswith("Simulated")
     window.request_run([cut], "Run the new cut")
-    qtbot.waitUntil(lambda: isinstance(window.last_dialog, ProblemsDialog), timeout=10_000)
-    assert any(g.code == "missing_key" for g in window.last_dialog.groups)
-    window.last_dialog.close()
+    dialog = shown_dialog(qtbot, ProblemsDialog)
+    assert any(g.code == "missing_key" for g in dialog.groups)
+    dialog.close()
 
 
 def test_simulate_does_not_switch_during_a_run(qtbot: Any, window: Any, tmp_path: Path) -> None:

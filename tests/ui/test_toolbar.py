@@ -12,6 +12,7 @@ from canvastoon_desktop.core.graph import Edge
 from canvastoon_desktop.ui.commands import ConnectCommand, SetTitleCommand, push
 from canvastoon_desktop.ui.mask_painter import MaskPainterDialog
 from tests.support.library_factory import png_bytes
+from tests.support.shown import shown_dialog
 from tests.ui.uihelpers import run_offline_example
 
 
@@ -73,7 +74,7 @@ def test_edit_mask_titles_the_painter_with_the_node_not_a_file_hash(
 ) -> None:
     run_offline_example(qtbot, window, tmp_path)
     window.edit_mask("cleanup")
-    dialog = window.last_dialog
+    dialog = shown_dialog(qtbot, MaskPainterDialog)
     assert dialog.windowTitle() == f"Paint mask — {window.document.graph.display_name('cleanup')}"
     assert not re.search(r"[0-9a-f]{32}", dialog.windowTitle())
     dialog.reject()

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6 import QtWidgets
 
 from canvastoon_desktop.core.fileformat import save_graph
 from canvastoon_desktop.core.graph import Edge, Graph
 from canvastoon_desktop.core.settings import Settings
 from tests.support.library_factory import png_bytes
+from tests.support.shown import shown_dialog
 from tests.ui.uihelpers import wait_plan, wait_run
 
 pytestmark = pytest.mark.timeout(120)
@@ -49,8 +51,7 @@ def test_outside_paths_are_listed_and_asked_about_once_per_file(
     assert window.open_file(path)
     wait_plan(qtbot, window)
     window.run_all()
-    qtbot.waitUntil(lambda: window.last_dialog is not None and window.last_dialog.isVisible())
-    box = window.last_dialog
+    box = shown_dialog(qtbot, QtWidgets.QMessageBox)
     assert "outside" in box.windowTitle()
     assert "Face" in box.informativeText() and "../private/face.png" in box.informativeText()
     box.reject()  # Cancel: nothing runs
@@ -58,8 +59,7 @@ def test_outside_paths_are_listed_and_asked_about_once_per_file(
     assert window.runner.records == []
 
     window.run_all()
-    qtbot.waitUntil(lambda: window.last_dialog is not box and window.last_dialog.isVisible())
-    window.last_dialog.yes_button.click()  # Allow and run
+    shown_dialog(qtbot, QtWidgets.QMessageBox, unlike=[box]).yes_button.click()  # Allow, run
     assert wait_run(qtbot, window).status == "done"
     window.close()
 
@@ -79,16 +79,16 @@ def test_opening_a_fifo_or_a_device_shows_an_error_at_once(
     os.mkfifo(fifo)
     for path in (fifo, Path("/dev/zero")):
         assert not window.open_file(path)
-        text = window.last_dialog.informativeText()
-        assert "pipe" in text or "device" in text
-        window.last_dialog.close()
+        box = shown_dialog(qtbot, QtWidgets.QMessageBox)
+        assert "pipe" in box.informativeText() or "device" in box.informativeText()
+        box.close()
 
 
 def test_a_save_that_cannot_be_written_says_why(qtbot: Any, window: Any, tmp_path: Path) -> None:
     node = window.bridge.add_node("text", (0.0, 0.0), {"text": "idea"})
     window.document.graph.set_title(node, "bad \ud800 title")  # no UTF-8 encoder takes it
     assert not window._save_to(tmp_path / "g.ctoon")
-    dialog = window.last_dialog
+    dialog = shown_dialog(qtbot, QtWidgets.QMessageBox)
     assert "Cannot save" in dialog.text() or "Cannot save" in dialog.windowTitle()
     assert "not valid Unicode" in dialog.informativeText()
     assert not (tmp_path / "g.ctoon").exists()

@@ -13,6 +13,7 @@ from PySide6.QtTest import QTest
 from canvastoon_desktop.core.settings import Settings
 from canvastoon_desktop.ui.result_viewer import ImageView, TextView, VideoView
 from canvastoon_desktop.ui.settings_dialog import SettingsDialog
+from tests.support.shown import shown_dialog
 from tests.ui.uihelpers import copy_example, make_workspace, wait_plan, wait_run
 
 
@@ -79,8 +80,7 @@ def test_settings_are_saved_and_applied(
     monkeypatch.setenv("AIML_API_KEY", "sk-from-the-environment-1234")
     window = make_window(make_workspace(tmp_path / "ws", setup=ProviderSetup(keys=KeyStore())))
     window.open_settings()
-    dialog = window.last_dialog
-    assert isinstance(dialog, SettingsDialog)
+    dialog = shown_dialog(qtbot, SettingsDialog)
     aiml = dialog.key_rows["aiml"].status.text()
     assert "from the environment" in aiml and "1234" not in aiml  # masked
     assert dialog.key_rows["replicate"].status.text() == "not set"
@@ -100,7 +100,7 @@ def test_settings_are_saved_and_applied(
 
 def test_settings_say_when_no_keyring_exists(qtbot: Any, window: Any) -> None:
     window.open_settings()
-    dialog = window.last_dialog
+    dialog = shown_dialog(qtbot, SettingsDialog)
     text = dialog.tabs.widget(0).findChildren(QtWidgets.QLabel)[0].text()
     assert "no OS keyring" in text  # the tests run with the null keyring backend
     assert not dialog.key_rows["aiml"].save_button.isEnabled()
