@@ -5,6 +5,7 @@ its role. Adding a model is four files (CONTRIBUTING.md); this test names the on
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -18,17 +19,35 @@ from nodes.route import RouteVideo
 CATALOG = default_catalog()
 HOSTED = [m for m in CATALOG if not m.offline]
 
-#: the models the simulator's AIML routes accept, per task
-AIML_SERVED = {
-    Task.CHAT: tuple(
-        aiml_request_schema("gpt-4o.json", "/v1/chat/completions")["properties"]["model"]["enum"]
+#: per task, the models the simulator's AIML route accepts and the request schema it checks
+AIML_ROUTES = {
+    Task.CHAT: (None, "gpt-4o.json", "/v1/chat/completions"),
+    Task.IMAGE: (
+        sim.AIML_IMAGE_MODELS,
+        "gemini-3-pro-image-preview.json",
+        "/v1/images/generations",
     ),
-    Task.IMAGE: sim.AIML_IMAGE_MODELS,
-    Task.IMAGE_EDIT: sim.AIML_EDIT_MODELS,
-    Task.VIDEO: sim.AIML_VIDEO_MODELS,
-    Task.SPEECH: sim.AIML_SPEECH_MODELS,
-    Task.MUSIC: sim.AIML_MUSIC_MODELS,
+    Task.IMAGE_EDIT: (
+        sim.AIML_EDIT_MODELS,
+        "gemini-3-pro-image-preview-edit.json",
+        "/v1/images/generations",
+    ),
+    Task.VIDEO: (sim.AIML_VIDEO_MODELS, "hailuo-2.3-fast.json", "/v2/video/generations"),
+    Task.SPEECH: (sim.AIML_SPEECH_MODELS, "eleven-multilingual-v2.json", "/v1/tts"),
+    Task.MUSIC: (sim.AIML_MUSIC_MODELS, "eleven-music.json", "/v2/generate/audio"),
 }
+
+
+def _unknown_fields(body: dict[str, Any], schema: dict[str, Any], at: str = "") -> list[str]:
+    """The fields of ``body`` (nested ones too) that ``schema`` has no property for."""
+    props = schema.get("properties", {})
+    found = []
+    for name, value in body.items():
+        if name not in props:
+            found.append(at + name)
+        elif isinstance(value, dict):
+            found += _unknown_fields(value, props[name], f"{at}{name}.")
+    return found
 
 
 def _ids(models: list[ModelSpec]) -> list[str]:
@@ -75,8 +94,16 @@ def test_a_replicate_model_has_a_simulator_schema_taking_every_param_and_file(
     [m for m in HOSTED if m.provider is Provider.AIML],
     ids=_ids([m for m in HOSTED if m.provider is Provider.AIML]),
 )
-def test_an_aiml_model_is_served_by_the_simulators_route_for_its_task(model: ModelSpec) -> None:
-    assert model.id in AIML_SERVED[model.task]
+def test_an_aiml_model_is_served_and_its_params_go_by_the_names_aimls_schema_gives(
+    model: ModelSpec,
+) -> None:
+    served, schema_file, route = AIML_ROUTES[model.task]
+    schema = aiml_request_schema(schema_file, route)
+    assert model.id in (served or schema["properties"]["model"]["enum"])
+    every_param_set = {p.name: p.choices[0] if p.choices else 1 for p in model.params}
+    body = model.wire_params(every_param_set)
+    assert len(body) > 0 or not model.params
+    assert _unknown_fields(body, schema) == []
 
 
 def test_every_hosted_video_model_has_a_shot_role_and_route_video_offers_it() -> None:
