@@ -73,6 +73,7 @@ def fitted_duration(model: ModelSpec, seconds: float) -> Any:
 
 class RouteVideo(NodeType):
     type_id = "route_video"
+    item_noun = "shots"  # in an episode it runs once per shot
     title = "Route Video"
     category = "video"
     description = "Animates each shot with the video model of its role."

@@ -23,15 +23,12 @@ from ..core.pricing import Budget, format_usd, format_usd_range
 from ..core.secrets import redact_secrets
 from ..core.settings import Settings
 from .commands import (
-    EXIT_CANCELLED,
-    EXIT_FAILED,
-    EXIT_INVALID,
-    EXIT_OK,
     apply_overrides,
     load,
     print_problems,
     resolve_targets,
 )
+from .exit_codes import ExitCode
 from .output import SafeConsole, styled_status
 from .progress import RunProgress
 
@@ -128,7 +125,7 @@ async def _run(
             err.print("[yellow]cancelling… (Ctrl+C again to quit at once)[/]")
             run.cancel()
         else:
-            raise SystemExit(EXIT_CANCELLED)
+            raise SystemExit(ExitCode.CANCELLED)
 
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGINT, interrupt)
@@ -152,8 +149,8 @@ async def _run(
         print(redact_secrets(json.dumps(doc, indent=1)))
     else:
         _print_summary(summary, graph, workspace.library, SafeConsole(highlight=False))
-    return {"done": EXIT_OK, "failed": EXIT_FAILED, "cancelled": EXIT_CANCELLED}.get(
-        summary.status, EXIT_FAILED
+    return {"done": ExitCode.OK, "failed": ExitCode.FAILED, "cancelled": ExitCode.CANCELLED}.get(
+        summary.status, ExitCode.FAILED
     )
 
 
@@ -245,4 +242,4 @@ def _refuse(args: argparse.Namespace, problems: Any, header: str, err: Console) 
         print(redact_secrets(json.dumps(doc, indent=1)))
     else:
         print_problems(list(problems), header=header)
-    return EXIT_INVALID
+    return ExitCode.INVALID

@@ -44,6 +44,8 @@ class NodeType:
     is_source: ClassVar[bool] = False
     #: the inputs whose length prices a call (per token, per character), first connected wins
     prompt_ports: ClassVar[tuple[str, ...]] = ("prompt",)
+    #: what a quote calls one run of this node when it runs once per item of a list
+    item_noun: ClassVar[str] = "items"
 
     # -- derived declarations -------------------------------------------------------------
     @classmethod
