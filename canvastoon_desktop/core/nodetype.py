@@ -121,6 +121,16 @@ class NodeType:
         return specs
 
     @classmethod
+    def new_params(
+        cls, catalog: Catalog, params: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A new node's params: each param's default (with the given model's, else the
+        default model's, own params), overridden by ``params``."""
+        values = dict(params or {})
+        defaults = {s.name: s.default for s in cls._specs(catalog, values.get("model"))}
+        return {**defaults, **values}
+
+    @classmethod
     def effective_params(cls, catalog: Catalog, params: Mapping[str, Any]) -> dict[str, Any]:
         """Stored params with defaults filled in; assumes they were validated."""
         model_id = params.get("model") if cls.model_tasks else None
