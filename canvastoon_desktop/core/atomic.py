@@ -14,7 +14,13 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["NEW_FILE_MODE", "atomic_output", "atomic_write_bytes", "temp_beside"]
+__all__ = [
+    "NEW_FILE_MODE",
+    "atomic_output",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "temp_beside",
+]
 
 
 def _new_file_mode() -> int:
@@ -68,6 +74,11 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bo
                 os.fsync(handle.fileno())
     if durable:
         _sync_folder(out.parent)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """``text`` as UTF-8, written whole and durably (a document, a setting, a sidecar)."""
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def _sync_folder(folder: Path) -> None:

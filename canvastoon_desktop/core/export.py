@@ -21,9 +21,8 @@ from typing import Any
 
 from . import media
 from .assets import EXTENSIONS, Asset, AssetKind
-from .atomic import atomic_output, atomic_write_bytes
+from .atomic import atomic_output, atomic_write_bytes, atomic_write_text
 from .errors import CoreError, MediaError
-from .fileformat import atomic_write_text
 from .library import Library
 from .library_query import provenance, provenance_as_json
 from .secrets import REDACTED, redact_secrets

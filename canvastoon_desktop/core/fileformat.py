@@ -20,8 +20,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
 from . import untrusted_json
-from .atomic import NEW_FILE_MODE as NEW_FILE_MODE  # the file modes it keeps, for tests
-from .atomic import atomic_write_bytes
+from .atomic import NEW_FILE_MODE as NEW_FILE_MODE  # still importable from here
+from .atomic import atomic_write_text as atomic_write_text  # (settings, recovery, tests)
 from .backdrops import Backdrop, backdrop_problem
 from .errors import GraphFileError
 from .graph import Edge, Graph, Node
@@ -453,11 +453,6 @@ def save_graph(graph: Graph, path: str | os.PathLike[str]) -> None:
         atomic_write_text(path, text)
     except OSError as exc:
         raise GraphFileError(path, f"cannot be saved ({exc.strerror or exc})") from None
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder, fsync, rename: never a half-written file."""
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def autosave_path(path: str | os.PathLike[str] | None, untitled_dir: Path | None = None) -> Path:
