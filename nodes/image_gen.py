@@ -26,6 +26,7 @@ REFERENCE_PORTS = frozenset({"references", "characters"})
 
 class ImageGen(NodeType):
     type_id = "image_gen"
+    item_noun = "shots"  # in an episode it runs once per shot
     title = "Image Gen"
     category = "image"
     description = (

@@ -15,6 +15,7 @@ from canvastoon_desktop.core.runtime import NodeContext, PortValues
 
 class Inpaint(NodeType):
     type_id = "inpaint"
+    item_noun = "shots"  # in an episode it runs once per shot
     title = "Inpaint"
     category = "image"
     description = "Fills the white area of the mask from its surroundings."

@@ -1,12 +1,13 @@
-"""Route Video: sends each shot to the video model of its role (action → Hailuo, motion →
-Seedance, cinematic → Veo by default; the mapping is editable)."""
+"""Route Video: sends each shot to the video model of its role. A role's default is the
+catalog's video model declared with that role (action → Hailuo, motion → Seedance,
+cinematic → Veo); every video model in the catalog may be chosen instead."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from canvastoon_desktop.core.catalog import Catalog, ModelSpec, Task
+from canvastoon_desktop.core.catalog import Catalog, ModelSpec, Role, Task, default_catalog
 from canvastoon_desktop.core.errors import CoreError, NodeFailed
 from canvastoon_desktop.core.generation import ModelCall
 from canvastoon_desktop.core.library import Library
@@ -20,17 +21,27 @@ from canvastoon_desktop.core.shots import ROLES, SPOKEN_FIELDS, ShotListError, s
 from ._keys import keyed_without
 from ._prompting import without_text
 
-DEFAULT_ROUTES = {
-    "action": "minimax/hailuo-2.3-fast",
-    "motion": "bytedance/seedance-1-pro-fast",
-    "cinematic": "google/veo-3.1-fast",
-}
-VIDEO_MODELS = (
-    "minimax/hailuo-2.3-fast",
-    "bytedance/seedance-1-pro-fast",
-    "google/veo-3.1-fast",
-    "local/pan-zoom",
-)
+
+def route_param(catalog: Catalog, role: str) -> ParamSpec:
+    """A role's model chooser: every video model of the catalog, the role's own first."""
+    models = catalog.for_tasks((Task.VIDEO,))
+    own = next((m.id for m in models if m.role is Role(role)), None)
+    return ParamSpec(
+        f"{role}_model",
+        ParamKind.ENUM,
+        own or (models[0].id if models else None),
+        label=f"{role.capitalize()} →",
+        choices=tuple(m.id for m in models),
+    )
+
+
+def default_routes(catalog: Catalog) -> dict[str, str]:
+    """Each shot role's default video model: the catalog's video model of that role."""
+    return {role: route_param(catalog, role).default for role in ROLES}
+
+
+#: the default routes with the app's catalog
+DEFAULT_ROUTES = default_routes(default_catalog())
 
 
 def allowed_durations(model: ModelSpec) -> list[Any]:
@@ -62,6 +73,7 @@ def fitted_duration(model: ModelSpec, seconds: float) -> Any:
 
 class RouteVideo(NodeType):
     type_id = "route_video"
+    item_noun = "shots"  # in an episode it runs once per shot
     title = "Route Video"
     category = "video"
     description = "Animates each shot with the video model of its role."
@@ -72,16 +84,6 @@ class RouteVideo(NodeType):
     )
     outputs = (Port("video", PortType.VIDEO),)
     params = (
-        *(
-            ParamSpec(
-                f"{role}_model",
-                ParamKind.ENUM,
-                DEFAULT_ROUTES[role],
-                label=f"{role.capitalize()} →",
-                choices=VIDEO_MODELS,
-            )
-            for role in ROLES
-        ),
         ParamSpec(
             "fit_duration",
             ParamKind.BOOL,
@@ -93,9 +95,16 @@ class RouteVideo(NodeType):
     )
 
     @classmethod
+    def _param_specs(cls, catalog: Catalog, model_id: str | None) -> list[ParamSpec]:
+        """One model chooser per shot role, derived from the catalog, then the own params."""
+        return [*(route_param(catalog, role) for role in ROLES), *cls.params]
+
+    @classmethod
     def routes(cls, catalog: Catalog, params: Mapping[str, Any]) -> dict[str, ModelSpec]:
+        specs = cls.param_spec_map(catalog)
         return {
-            role: catalog[params.get(f"{role}_model") or DEFAULT_ROUTES[role]] for role in ROLES
+            role: catalog[params.get(f"{role}_model") or specs[f"{role}_model"].default]
+            for role in ROLES
         }
 
     @classmethod

@@ -18,6 +18,7 @@ from ._prompting import compose_prompt, without_text
 
 class Video(NodeType):
     type_id = "video"
+    item_noun = "shots"  # in an episode it runs once per shot
     title = "Video"
     category = "video"
     description = "Image-to-video: the first frame comes in, a clip comes out."

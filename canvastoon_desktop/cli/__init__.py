@@ -17,9 +17,8 @@ from collections.abc import Sequence
 from ..core.logs import setup_logging
 from ..core.secrets import remember_known_keys
 from . import commands
+from .exit_codes import ExitCode
 from .output import library_arg, outside_paths_arg
-
-EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_CANCELLED = 0, 1, 2, 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     if not argv:
         parser.print_help()
-        return EXIT_INVALID
+        return ExitCode.INVALID
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
     if args.command in (None, "open", "library"):
@@ -109,9 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"canvastoon {args.command or ''}: this opens a window; run it as `canvastoon`",
             file=sys.stderr,
         )
-        return EXIT_INVALID
+        return ExitCode.INVALID
     remember_known_keys()  # every command's output is redacted of every key, from the start
     try:
         return commands.dispatch(args)
     except KeyboardInterrupt:
-        return EXIT_CANCELLED
+        return ExitCode.CANCELLED

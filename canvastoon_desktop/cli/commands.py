@@ -20,9 +20,8 @@ from ..core.params import ParamError
 from ..core.pricing import describe_node_quote, format_seconds, format_usd_range
 from ..core.secrets import redact_secrets
 from ..core.validation import Problem, graph_problems
+from .exit_codes import ExitCode
 from .output import SafeConsole
-
-EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_CANCELLED = 0, 1, 2, 130
 
 err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 out = SafeConsole(highlight=False)
@@ -154,7 +153,7 @@ def validate_command(
         workspace.close()
     if as_json:
         print(redact_secrets(json.dumps({"files": report}, indent=1)))
-    return EXIT_INVALID if bad else EXIT_OK
+    return ExitCode.INVALID if bad else ExitCode.OK
 
 
 def estimate_command(args: argparse.Namespace) -> int:
@@ -164,14 +163,14 @@ def estimate_command(args: argparse.Namespace) -> int:
         graph = load(args.file)
     except GraphFileError as exc:
         print_problems([str(exc)], header="cannot estimate")
-        return EXIT_INVALID
+        return ExitCode.INVALID
     workspace = Workspace.open(library_dir=Path(args.library) if args.library else None)
     try:
         targets = resolve_targets(graph, args.only) if args.only else None
         plan = workspace.executor.plan(graph, targets, args.file)
     except CoreError as exc:
         print_problems([str(exc)], header="cannot estimate")
-        return EXIT_INVALID
+        return ExitCode.INVALID
     finally:
         workspace.close()
     quote = plan.quote
@@ -192,7 +191,7 @@ def estimate_command(args: argparse.Namespace) -> int:
                 }
             )
         print(json.dumps({**quote.as_dict(), "nodes": nodes}, indent=1))
-        return EXIT_OK
+        return ExitCode.OK
     table = Table(title=f"Quote for {args.file}", title_justify="left")
     for column in ("node", "model", "will run", "cached", "cost", "time"):
         table.add_column(column)
@@ -209,7 +208,7 @@ def estimate_command(args: argparse.Namespace) -> int:
     out.print(table)
     for node_id, nq in quote.nodes.items():
         if nq.runs > 1 and not nq.cost.is_free:
-            unit = "shots" if graph.nodes[node_id].type in _PER_SHOT_TYPES else "items"
+            unit = graph.node_type(node_id).item_noun
             out.print(describe_node_quote(nq, graph.display_name(node_id), unit))
     out.print(f"[bold]{quote.summary()}[/]")
     for node_id, nq in quote.nodes.items():
@@ -217,11 +216,7 @@ def estimate_command(args: argparse.Namespace) -> int:
             out.print(f"[red]✗ {graph.display_name(node_id)}: {nq.unpriced}[/]")
     for warning in quote.warnings:
         out.print(f"[yellow]⚠ {warning}[/]")
-    return EXIT_OK
-
-
-#: node types that usually run once per shot of an episode (for the quote's wording)
-_PER_SHOT_TYPES = frozenset({"image_gen", "inpaint", "video", "route_video"})
+    return ExitCode.OK
 
 
 def resolve_targets(graph: Graph, refs: Sequence[str]) -> list[str]:
@@ -246,10 +241,10 @@ def simulate_server_command(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         err.print(f"[red]{exc}[/]")
-        return EXIT_INVALID
+        return ExitCode.INVALID
     except KeyboardInterrupt:
         pass
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def stdout_is_tty() -> bool:

@@ -24,9 +24,8 @@ from ..core.library import ChargeTotals
 from ..core.pricing import PriceTable, format_usd, format_usd_range
 from ..core.secrets import redact_secrets
 from ..core.settings import config_dir
+from .exit_codes import ExitCode
 from .output import console, library_arg, open_library, print_json
-
-EXIT_OK, EXIT_FAILED = 0, 1
 
 COMMANDS = ("prices",)
 
@@ -50,7 +49,7 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.path:
         path = user_table_path()
         print(f"{path}{'' if path.exists() else '  (not there yet: copy resources/prices.json)'}")
-        return EXIT_OK
+        return ExitCode.OK
     err = console()
     try:
         table = PriceTable.load(user_table_path())
@@ -62,13 +61,13 @@ def dispatch(args: argparse.Namespace) -> int:
             library.close()
     except CoreError as exc:
         err.print(redact_secrets(str(exc)), style="red", markup=False)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     models = [m for m in default_catalog() if not m.free]
     if args.json:
         print_json(_as_json(table, models, drift, where))
-        return EXIT_OK
+        return ExitCode.OK
     _print(table, models, drift, where)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cells(model: ModelSpec, table: PriceTable) -> Iterator[tuple[str, str]]:

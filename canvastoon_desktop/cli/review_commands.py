@@ -24,9 +24,8 @@ from ..core.errors import CoreError, GraphFileError
 from ..core.library import query as lq
 from ..core.pack import PackError
 from ..core.secrets import redact_secrets
+from .exit_codes import ExitCode
 from .output import SafeConsole, console, library_arg, open_library, outside_paths_arg, print_json
-
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 COMMANDS = ("assets", "pack", "unpack", "library")
 
@@ -108,7 +107,7 @@ def dispatch(args: argparse.Namespace) -> int:
                 err.print(
                     "say what to do: canvastoon assets list | show SHA | export SHA... --to DIR"
                 )
-                return EXIT_INVALID
+                return ExitCode.INVALID
             return {"list": _list, "show": _show, "export": _export}[action](args)
         if args.command == "pack":
             return _pack(args)
@@ -118,18 +117,18 @@ def dispatch(args: argparse.Namespace) -> int:
             # the entry point hands over to the GUI layer (imported by name: the CLI layer
             # sits below the UI and never depends on it)
             err.print("canvastoon library opens a window; run it as `canvastoon library`")
-            return EXIT_INVALID
+            return ExitCode.INVALID
     except lq.FilterError as exc:
         err.print(f"[red]{redact_secrets(str(exc))}[/]", markup=True)
-        return EXIT_INVALID
+        return ExitCode.INVALID
     except (GraphFileError, PackError) as exc:  # a file refused as it is: invalid input
         err.print(redact_secrets(str(exc)), markup=False, style="red")
-        return EXIT_INVALID
+        return ExitCode.INVALID
     except CoreError as exc:
         err.print(redact_secrets(str(exc)), markup=False, style="red")
-        return EXIT_FAILED
+        return ExitCode.FAILED
     err.print(f"unknown command {args.command!r}")
-    return EXIT_INVALID
+    return ExitCode.INVALID
 
 
 # -- assets ------------------------------------------------------------------------------------
@@ -154,14 +153,14 @@ def _list(args: argparse.Namespace) -> int:
                 "assets": [lq.row_as_json(r) for r in rows],
             }
         )
-        return EXIT_OK
+        return ExitCode.OK
     out = console()
     if not rows:
         out.print(
             f"no assets{' match ' + '; '.join(query.describe()) if query.active() else ''}"
             f" in {library.root}"
         )
-        return EXIT_OK
+        return ExitCode.OK
     table = Table(title_justify="left", box=None, header_style="bold", pad_edge=False)
     for column in ("sha", "kind", "size", "when", "node", "model", "cost", "rating"):
         table.add_column(
@@ -185,7 +184,7 @@ def _list(args: argparse.Namespace) -> int:
     shown = f"{len(rows)} of {total}" if total != len(rows) else f"{total}"
     filters = f" · {'; '.join(query.describe())}" if query.active() else ""
     out.print(f"[dim]{shown} assets{filters} · {library.root}[/]")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _dims(row: lq.AssetRow) -> str:
@@ -241,7 +240,7 @@ def _show(args: argparse.Namespace) -> int:
                 ],
             }
         )
-        return EXIT_OK
+        return ExitCode.OK
     out = console()
     out.print(f"[bold]{row.sha256}[/]")
     out.print(f"  {row.kind} · {row.mime} · {_dims(row)} · {_bytes(row.size)}")
@@ -282,7 +281,7 @@ def _show(args: argparse.Namespace) -> int:
     if details.used_by:
         used = ", ".join(f"{t or nt}" for _i, t, nt in details.used_by[:8])
         out.print(f"\n[bold]used by[/] {used}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _secs(value: float | None) -> str:
@@ -324,7 +323,7 @@ def _export(args: argparse.Namespace) -> int:
         for item in written:
             out.print(f"[green]✓[/] {item.path}", highlight=False, soft_wrap=True)
         out.print(f"exported {len(written)} file{'s' if len(written) != 1 else ''} to {args.to}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 # -- packs ---------------------------------------------------------------------------------------
@@ -365,7 +364,7 @@ def _pack(args: argparse.Namespace) -> int:
             f"[green]✓[/] {summary.path}: {summary.graph_name}, {summary.inputs} input files, "
             f"{summary.assets} assets, {summary.results} results ({_bytes(summary.bytes)})"
         )
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _unpack(args: argparse.Namespace) -> int:
@@ -394,4 +393,4 @@ def _unpack(args: argparse.Namespace) -> int:
             f"[green]✓[/] {summary.graph_path} · {summary.assets} assets and "
             f"{summary.results} results added to the library at {library.root}"
         )
-    return EXIT_OK
+    return ExitCode.OK

@@ -24,15 +24,12 @@ from ..core.secrets import redact_secrets
 from ..core.settings import Settings
 from ..core.status import RunStatus
 from .commands import (
-    EXIT_CANCELLED,
-    EXIT_FAILED,
-    EXIT_INVALID,
-    EXIT_OK,
     apply_overrides,
     load,
     print_problems,
     resolve_targets,
 )
+from .exit_codes import ExitCode
 from .output import SafeConsole, styled_status
 from .progress import RunProgress
 
@@ -129,7 +126,7 @@ async def _run(
             err.print("[yellow]cancelling… (Ctrl+C again to quit at once)[/]")
             run.cancel()
         else:
-            raise SystemExit(EXIT_CANCELLED)
+            raise SystemExit(ExitCode.CANCELLED)
 
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGINT, interrupt)
@@ -154,11 +151,11 @@ async def _run(
     else:
         _print_summary(summary, graph, workspace.library, SafeConsole(highlight=False))
     exits = {
-        RunStatus.DONE: EXIT_OK,
-        RunStatus.FAILED: EXIT_FAILED,
-        RunStatus.CANCELLED: EXIT_CANCELLED,
+        RunStatus.DONE: ExitCode.OK,
+        RunStatus.FAILED: ExitCode.FAILED,
+        RunStatus.CANCELLED: ExitCode.CANCELLED,
     }
-    return exits.get(summary.status, EXIT_FAILED)
+    return exits.get(summary.status, ExitCode.FAILED)
 
 
 def summary_json(summary: RunSummary, graph: Any, library: Library) -> dict[str, Any]:
@@ -249,4 +246,4 @@ def _refuse(args: argparse.Namespace, problems: Any, header: str, err: Console) 
         print(redact_secrets(json.dumps(doc, indent=1)))
     else:
         print_problems(list(problems), header=header)
-    return EXIT_INVALID
+    return ExitCode.INVALID

@@ -18,9 +18,8 @@ from ..core.errors import CoreError
 from ..core.library import RunNode
 from ..core.pricing import format_seconds, format_usd
 from ..core.secrets import redact_secrets
+from .exit_codes import ExitCode
 from .output import SafeConsole, console, library_arg, open_library, print_json, styled_status
-
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 COMMANDS = ("runs",)
 
@@ -50,7 +49,7 @@ def dispatch(args: argparse.Namespace) -> int:
         SafeConsole(stderr=True, highlight=False).print(
             redact_secrets(str(exc)), style="red", markup=False
         )
-        return EXIT_FAILED
+        return ExitCode.FAILED
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -61,11 +60,11 @@ def _list(args: argparse.Namespace) -> int:
         library.close()
     if args.json:
         print_json({"library": str(library.root), "runs": [_run_json(r) for r in runs]})
-        return EXIT_OK
+        return ExitCode.OK
     out = console()
     if not runs:
         out.print(f"no runs yet in {library.root}")
-        return EXIT_OK
+        return ExitCode.OK
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("run", "started", "graph", "status", "cost", "time"):
         table.add_column(
@@ -84,7 +83,7 @@ def _list(args: argparse.Namespace) -> int:
     out.print(table)
     noun = "run" if len(runs) == 1 else "runs"
     out.print(f"[dim]{len(runs)} {noun} · details: canvastoon runs show RUN · {library.root}[/]")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -101,11 +100,11 @@ def _show(args: argparse.Namespace) -> int:
             else f"{args.run} matches several runs; give more characters"
         )
         SafeConsole(stderr=True, highlight=False).print(problem, style="red", markup=False)
-        return EXIT_INVALID
+        return ExitCode.INVALID
     run = found[0]
     if args.json:
         print_json({"run": _run_json(run), "nodes": [_node_json(n) for n in nodes]})
-        return EXIT_OK
+        return ExitCode.OK
     out = console()
     status = str(run["status"])
     out.print(f"[bold]{run['graph_name'] or 'untitled'}[/] · run {run['id']}")
@@ -120,7 +119,7 @@ def _show(args: argparse.Namespace) -> int:
             "  [dim]no per-node record (a run from before this was kept, or it was "
             "refused before any node ran)[/]"
         )
-        return EXIT_OK
+        return ExitCode.OK
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("node", "state", "cost", "details"):
         table.add_column(
@@ -136,7 +135,7 @@ def _show(args: argparse.Namespace) -> int:
             node.detail,
         )
     out.print(table)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _usd(value: Any) -> str:

@@ -189,6 +189,9 @@ class ModelSpec:
     with_references: str | None = None
     #: combinations of values the provider refuses (checked before anything is sent)
     rules: tuple[ParamRule, ...] = ()
+    #: the request's name of a param named otherwise there, a dotted path for a nested
+    #: field ("voice_settings.stability"); every other param is sent by its own name
+    wire_names: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def offline(self) -> bool:
@@ -218,6 +221,21 @@ class ModelSpec:
             except ParamError:
                 out[spec.name] = spec.default
         return out
+
+    def wire_params(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """This model's params as its provider's request names them, nested where the
+        request nests them; params without a value (None, "") are left out."""
+        body: dict[str, Any] = {}
+        for spec in self.params:
+            value = values.get(spec.name)
+            if value is None or value == "":
+                continue
+            *parents, leaf = self.wire_names.get(spec.name, spec.name).split(".")
+            target = body
+            for parent in parents:
+                target = target.setdefault(parent, {})
+            target[leaf] = value
+        return body
 
     @property
     def choice_label(self) -> str:
@@ -625,6 +643,8 @@ ELEVEN_MULTILINGUAL = ModelSpec(
     price_rule=PriceRule(PriceUnit.CHARACTER),
     typical_seconds=(1.0, 6.0),
     max_prompt_length=5000,
+    # AIML's /v1/tts schema: the voice settings are one nested object
+    wire_names={"stability": "voice_settings.stability", "speed": "voice_settings.speed"},
 )
 
 ELEVEN_MUSIC = ModelSpec(

@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,8 +21,8 @@ from typing import Any
 
 from . import media
 from .assets import EXTENSIONS, Asset, AssetKind
+from .atomic import atomic_output, atomic_write_bytes, atomic_write_text
 from .errors import CoreError, MediaError
-from .fileformat import atomic_write_bytes, atomic_write_text
 from .library import Library
 from .library.query import provenance, provenance_as_json
 from .secrets import REDACTED, redact_secrets
@@ -209,15 +210,13 @@ def _write_with_provenance(
                 data = media.write_png_text_chunks(data, _png_texts(record, text))
         atomic_write_bytes(target, data)
         return
-    tmp = target.with_name(f".{target.name}.tmp")
     try:
-        if record is not None and asset.mime == "video/mp4":
-            media.write_mp4_metadata(source, tmp, _mp4_tags(record, text))
-        else:
-            tmp.write_bytes(source.read_bytes())
-        tmp.replace(target)
-    except MediaError:
-        tmp.unlink(missing_ok=True)
+        with atomic_output(target) as tmp:
+            if record is not None and asset.mime == "video/mp4":
+                media.write_mp4_metadata(source, tmp, _mp4_tags(record, text))
+            else:
+                shutil.copyfile(source, tmp)
+    except MediaError:  # the tags could not be written: the sidecar has the provenance
         atomic_write_bytes(target, source.read_bytes())
 
 

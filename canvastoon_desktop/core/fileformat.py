@@ -9,7 +9,6 @@ written back, so a file survives a round trip through an older app.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
@@ -21,6 +20,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
 from . import untrusted_json
+from .atomic import NEW_FILE_MODE as NEW_FILE_MODE  # still importable from here
+from .atomic import atomic_write_text as atomic_write_text  # (settings, recovery, tests)
 from .backdrops import Backdrop, backdrop_problem
 from .errors import GraphFileError
 from .graph import Edge, Graph, Node
@@ -452,52 +453,6 @@ def save_graph(graph: Graph, path: str | os.PathLike[str]) -> None:
         atomic_write_text(path, text)
     except OSError as exc:
         raise GraphFileError(path, f"cannot be saved ({exc.strerror or exc})") from None
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder, fsync, rename: never a half-written file."""
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def _new_file_mode() -> int:
-    """The mode ``open()`` gives a new file: 0666 less the umask (read once, at import)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-NEW_FILE_MODE = _new_file_mode()
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        if hasattr(os, "fchmod"):  # mkstemp makes 0600; the file gets the mode it had, or
-            try:  # a new file's usual one, not a private temp file's
-                mode = path.stat().st_mode & 0o7777
-            except OSError:
-                mode = NEW_FILE_MODE
-            os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
 
 
 def autosave_path(path: str | os.PathLike[str] | None, untitled_dir: Path | None = None) -> Path:

@@ -203,17 +203,10 @@ class Graph:
         node_type = self.registry.get(type_id)
         if node_type is None:
             raise GraphError(f"unknown node type {type_id!r}")
-        values = dict(params or {})
-        model_id = values.get("model")
-        defaults = {
-            spec.name: spec.default
-            for spec in node_type.param_specs(self.registry.catalog, model_id)
-        }
-        defaults.update(values)
         node = Node(
             id=node_id or new_node_id(),
             type=type_id,
-            params=defaults,
+            params=node_type.new_params(self.registry.catalog, params),
             position=position,
             title=title,
         )

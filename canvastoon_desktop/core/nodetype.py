@@ -44,6 +44,8 @@ class NodeType:
     is_source: ClassVar[bool] = False
     #: the inputs whose length prices a call (per token, per character), first connected wins
     prompt_ports: ClassVar[tuple[str, ...]] = ("prompt",)
+    #: what a quote calls one run of this node when it runs once per item of a list
+    item_noun: ClassVar[str] = "items"
 
     # -- derived declarations -------------------------------------------------------------
     @classmethod
@@ -117,6 +119,16 @@ class NodeType:
             own = {p.name for p in specs}
             specs.extend(p for p in model.params if p.name not in own)
         return specs
+
+    @classmethod
+    def new_params(
+        cls, catalog: Catalog, params: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A new node's params: each param's default (with the given model's, else the
+        default model's, own params), overridden by ``params``."""
+        values = dict(params or {})
+        defaults = {s.name: s.default for s in cls._specs(catalog, values.get("model"))}
+        return {**defaults, **values}
 
     @classmethod
     def effective_params(cls, catalog: Catalog, params: Mapping[str, Any]) -> dict[str, Any]:

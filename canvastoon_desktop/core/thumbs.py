@@ -6,12 +6,12 @@ Thumbnails are derived data — deleting ``thumbs/`` is always safe.
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
 from . import media
 from .assets import Asset, AssetKind
+from .atomic import atomic_write_bytes
 from .errors import MediaError
 from .library import Library
 
@@ -49,7 +49,5 @@ class ThumbnailCache:
             except (MediaError, OSError):
                 return None
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_bytes(png)
-            os.replace(tmp, path)
+            atomic_write_bytes(path, png, durable=False)  # a cache: made again if lost
         return path

@@ -149,13 +149,13 @@ class AimlAdapter:
 
     # -- chat ---------------------------------------------------------------------------
     async def _chat(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
-        params = call.params
         messages = [{"role": "system", "content": call.system}] if call.system else []
         messages.append({"role": "user", "content": call.prompt})
-        body: dict[str, Any] = {"model": call.model.id, "messages": messages}
-        for name in ("temperature", "max_tokens", "seed"):
-            if params.get(name) is not None:
-                body[name] = params[name]
+        body: dict[str, Any] = {
+            "model": call.model.id,
+            "messages": messages,
+            **call.model.wire_params(call.params),
+        }
         if call.response_schema is not None:
             body["response_format"] = {
                 "type": "json_schema",
@@ -211,12 +211,7 @@ class AimlAdapter:
 
     # -- images -------------------------------------------------------------------------
     async def _image(self, call: ModelCall, job: JobControl) -> GeneratedOutput:
-        params = call.params
-        extra: dict[str, Any] = {
-            name: params[name]
-            for name in ("aspect_ratio", "resolution", "num_images")
-            if params.get(name) is not None
-        }
+        extra = call.model.wire_params(call.params)
         references = tuple(call.files.get("references", ()))[:MAX_REFERENCES]
         if call.model.task is Task.IMAGE_EDIT or references:
             images = await asyncio.gather(

@@ -81,18 +81,14 @@ class AimlSound:
                 AIML,
                 "an earlier run sent this speech and stopped before its answer came back",
             )
-        params = call.params
+        voice = call.model.param("voice")
         body: dict[str, Any] = {
             "model": call.model.id,
             "text": call.prompt,
-            "voice": params.get("voice") or "Rachel",
+            "voice": voice.default if voice else None,
             "output_format": TTS_FORMAT,
+            **call.model.wire_params(call.params),
         }
-        settings = {k: params[k] for k in ("stability", "speed") if params.get(k) is not None}
-        if settings:
-            body["voice_settings"] = settings
-        if params.get("seed") is not None:
-            body["seed"] = int(params["seed"])
         client = self._client()
         out = job.temp_path(".speech")
 
@@ -179,9 +175,11 @@ class AimlSound:
     ) -> tuple[str, dict[str, Any]]:
         if not call.prompt.strip():
             raise Rejected(f"{call.model.label} needs a prompt describing the music")
-        body: dict[str, Any] = {"model": call.model.id, "prompt": call.prompt}
-        if call.params.get("music_length_ms") is not None:
-            body["music_length_ms"] = int(call.params["music_length_ms"])
+        body: dict[str, Any] = {
+            "model": call.model.id,
+            "prompt": call.prompt,
+            **call.model.wire_params(call.params),
+        }
 
         return await self.generations.create(client, body, job, self._estimate(call))
 

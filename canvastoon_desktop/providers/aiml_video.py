@@ -91,14 +91,8 @@ class AimlVideo:
             "model": call.model.id,
             "prompt": call.prompt,
             "image_url": data_uri(image.data, image.mime),
+            **call.model.wire_params(call.params),
         }
-        params = call.params
-        if params.get("duration") is not None:
-            body["duration"] = int(params["duration"])
-        for name in ("resolution", "enhance_prompt"):
-            if params.get(name) is not None:
-                body[name] = params[name]
-
         return await self.generations.create(client, body, job, self._estimate(call))
 
     def _estimate(self, call: ModelCall) -> float:

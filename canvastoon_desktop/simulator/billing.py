@@ -19,6 +19,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from .catalog import MINIMAX_HAILUO_FAST_USD, REPLICATE_MODELS
+
 __all__ = [
     "CREDITS_PER_USD",
     "Bill",
@@ -69,12 +71,7 @@ def image_credits(resolution: str) -> int:
     return IMAGE_CREDITS.get(resolution, IMAGE_CREDITS_1K)
 
 
-# -- AIML: Hailuo 2.3 Fast ----------------------------------------------------------------------
-#: platform.minimax.io/docs/pricing/pay-as-you-go, MiniMax-Hailuo-2.3-Fast: $0.19 per 768P
-#: 6 s video, $0.32 per 768P 10 s, $0.33 per 1080P 6 s (1080P is 6 s only)
-MINIMAX_HAILUO_FAST_USD = {("768P", 6): 0.19, ("768P", 10): 0.32, ("1080P", 6): 0.33}
-
-
+# -- AIML: Hailuo 2.3 Fast (MiniMax's price: catalog.py) ---------------------------------------
 def aiml_video_credits(resolution: str, duration_s: int) -> int | None:
     """AIML's charge for a Hailuo video (None: MiniMax makes no such video). AIML's
     example (docs.aimlapi.com/.../hailuo-2.3-fast): 399,000 credits for 768P 6 s."""
@@ -111,10 +108,7 @@ LAMA_HARDWARE = "a40"
 #: up to 0.5 MP $0.0025, up to 1 MP $0.005, up to 2 MP $0.01". Larger images: the 2 MP
 #: price per started megapixel-pair, the simulator's choice (Replicate lists none)
 Z_IMAGE_TIERS = ((0.5, 0.0025), (1.0, 0.005), (2.0, 0.01))
-#: replicate.com/bytedance/seedance-1-pro-fast: per second of output video by resolution
-SEEDANCE_USD_PER_S = {"480p": 0.015, "720p": 0.025, "1080p": 0.06}
-#: replicate.com/google/veo-3.1-fast: $0.10 per second of output video, $0.15 with audio
-VEO_USD_PER_S = {True: 0.15, False: 0.10}
+# the video models' prices: their VideoFacts in catalog.py
 
 
 def z_image_usd(width: int, height: int) -> float:
@@ -128,7 +122,8 @@ def z_image_usd(width: int, height: int) -> float:
 def replicate_bill(
     model: str, inputs: dict[str, Any], *, outputs: int, predict_s: float | None
 ) -> tuple[float, str]:
-    """What Replicate bills for a finished prediction: (USD, how it was counted)."""
+    """What Replicate bills for a finished prediction: (USD, how it was counted). The
+    inputs are the prediction's with its schema's defaults filled in."""
     if model == "allenhooo/lama":
         seconds = max(0.0, predict_s or 0.0)
         return seconds * HARDWARE_USD_PER_S[LAMA_HARDWARE], f"{seconds:.3f} s on {LAMA_HARDWARE}"
@@ -137,18 +132,9 @@ def replicate_bill(
     if model == "prunaai/z-image-turbo":
         width, height = int(inputs.get("width", 1024)), int(inputs.get("height", 1024))
         return z_image_usd(width, height) * outputs, f"{outputs} image(s) {width}x{height}"
-    if model == "bytedance/seedance-1-pro-fast":
-        resolution = str(inputs.get("resolution", "1080p"))
-        seconds = int(inputs.get("duration", 5))
-        rate = SEEDANCE_USD_PER_S[resolution]
-        return rate * seconds * outputs, f"{seconds} s at {resolution}"
-    if model == "google/veo-3.1-fast":
-        audio = bool(inputs.get("generate_audio", True))
-        seconds = int(inputs.get("duration", 8))
-        return VEO_USD_PER_S[audio] * seconds * outputs, f"{seconds} s, audio {audio}"
-    if model == "minimax/hailuo-2.3-fast":  # Replicate passes MiniMax's price on
-        key = (str(inputs.get("resolution", "768p")).upper(), int(inputs.get("duration", 6)))
-        return MINIMAX_HAILUO_FAST_USD[key] * outputs, f"{key[1]} s at {key[0]}"
+    facts = REPLICATE_MODELS[model].video
+    if facts is not None:
+        return facts.bill(inputs, outputs)
     raise KeyError(model)
 
 

@@ -35,7 +35,7 @@ from typing import Any
 from aiohttp import web
 
 from .billing import Bill, replicate_bill
-from .catalog import REPLICATE_MODELS, VERSION_TO_MODEL, ReplicateModel
+from .catalog import REPLICATE_MODELS, VERSION_TO_MODEL, Aspect, ReplicateModel
 from .context import CTX_KEY, SimContext
 from .errors import SimError
 from .inputs import DecodedImage, InputError, data_uri_size, decode_image
@@ -43,7 +43,7 @@ from .job_faults import apply_job_fault
 from .jobs import Job, RenderedFile
 from .middleware import call_of, route
 from .render import parse_aspect
-from .schemas import replicate_input_schema, replicate_model_schema
+from .schemas import replicate_input_schema, replicate_model_schema, with_input_defaults
 from .uploads import MAX_FILE_BYTES, iso, new_id
 from .validation import problems
 
@@ -154,7 +154,8 @@ def prediction_json(job: Job, ctx: SimContext, now: float | None = None) -> dict
 
 def _bill(ctx: SimContext, job: Job, predict_s: float | None, outputs: int) -> None:
     """Log what the finished prediction costs (once: the log ignores repeats)."""
-    usd, what = replicate_bill(job.model, job.input, outputs=outputs, predict_s=predict_s)
+    inputs = with_input_defaults(job.model, job.input)
+    usd, what = replicate_bill(job.model, inputs, outputs=outputs, predict_s=predict_s)
     if usd > 0:
         ctx.bills.add(Bill("replicate", job.model, usd, job.id, what, time.time()))
 
@@ -292,22 +293,19 @@ def _renderer_for(
         )
     if model.name == "allenhooo/lama":
         return lambda: r.lama(images["image"], images["mask"])
-    first = images.get("image") or images.get("first_frame_image")
-    if model.name == "google/veo-3.1-fast":
-        ratio = parse_aspect(inp.get("aspect_ratio", "16:9"))
-        short = 1080 if inp.get("resolution", "1080p") == "1080p" else 720
-        duration, fps = int(inp.get("duration", 8)), None
-    elif model.name == "bytedance/seedance-1-pro-fast":
-        ratio = (
-            (first.width / first.height) if first else parse_aspect(inp.get("aspect_ratio", "16:9"))
-        )
-        short = {"480p": 480, "720p": 720}.get(inp.get("resolution", "1080p"), 1080)
-        duration, fps = int(inp.get("duration", 5)), int(inp.get("fps", 24))
-    else:  # minimax/hailuo-2.3-fast: the video takes the first frame's aspect
+    facts = model.video
+    if facts is None:
+        raise KeyError(f"the simulator does not render {model.name}")
+    inp = with_input_defaults(model.name, inp)
+    first = images.get(facts.first_frame)
+    if facts.aspect is Aspect.INPUT or (facts.aspect is Aspect.FIRST_FRAME_OR_INPUT and not first):
+        ratio = parse_aspect(str(inp["aspect_ratio"]))
+    else:  # the video takes the first frame's aspect
         assert first is not None
         ratio = first.width / first.height
-        short = 1080 if inp.get("resolution", "768p") == "1080p" else 768
-        duration, fps = int(inp.get("duration", 6)), None
+    short = facts.short_sides[str(inp["resolution"])]
+    duration = int(inp["duration"])
+    fps = int(inp[facts.fps_input]) if facts.fps_input else None
     return lambda: r.video(
         model.name,
         prompt,

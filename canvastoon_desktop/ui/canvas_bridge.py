@@ -613,16 +613,10 @@ class CanvasBridge(QtCore.QObject):
             x, y = self.view_center()
             position = (x - 118.0, y - 100.0)
         node_type = graph.registry[type_id]
-        values = dict(params or {})
-        defaults = {
-            s.name: s.default
-            for s in node_type.param_specs(graph.registry.catalog, values.get("model"))
-        }
-        defaults.update(values)
         node = Node(
             id=new_node_id(),
             type=type_id,
-            params=defaults,
+            params=node_type.new_params(graph.registry.catalog, params),
             position=(float(position[0]), float(position[1])),
         )
         if self.push(commands.AddNodeCommand(graph, node)):

@@ -110,3 +110,17 @@ def test_every_model_of_the_spec_is_in_the_catalog_with_9_16_defaults() -> None:
     assert z_image.param("height").default > z_image.param("width").default
     roles = {CATALOG[m].role.value for m in hosted}
     assert {"main", "preview", "action", "motion", "cinematic"} <= roles
+
+
+def test_a_new_node_starts_with_every_default_its_model_included_and_keeps_what_is_given() -> None:
+    video = REGISTRY["video"]
+    fresh = video.new_params(CATALOG)
+    assert fresh["model"] == "minimax/hailuo-2.3-fast"
+    assert (fresh["duration"], fresh["resolution"], fresh["prompt"]) == (10, "768P", "")
+    veo = video.new_params(CATALOG, {"model": "google/veo-3.1-fast", "prompt": "a bow"})
+    assert (veo["duration"], veo["generate_audio"], veo["prompt"]) == (8, True, "a bow")
+    assert "enhance_prompt" not in veo  # Hailuo's own param, not Veo's
+    graph = Graph(REGISTRY)
+    assert graph.create_node("video", params={"prompt": "a bow"}).params == video.new_params(
+        CATALOG, {"prompt": "a bow"}
+    )

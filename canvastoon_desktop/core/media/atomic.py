@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from canvastoon_desktop.core.atomic import atomic_output as core_atomic_output
 from canvastoon_desktop.core.errors import MediaError
 from canvastoon_desktop.core.media.types import MediaCancelled
 
@@ -20,30 +20,27 @@ def check_cancel(cancel: threading.Event | None) -> None:
 
 @contextlib.contextmanager
 def atomic_output(out_path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a hidden temp path beside ``out_path``; rename it over ``out_path`` on success.
-
-    The temp file is created in the same folder (so the rename is atomic) with normal
-    permissions, and removed whatever goes wrong, including cancellation.
+    """``core.atomic.atomic_output`` for media files: yield a temp path beside ``out_path``,
+    renamed over it on success and removed whatever goes wrong (cancellation included),
+    with MediaError naming the file when the folder cannot be written or the rename fails.
     """
     out = Path(out_path)
     if out.is_dir():
         raise MediaError(f"{out.name}: is a folder, cannot write a video there")
     if not out.parent.is_dir():
         raise MediaError(f"{out.name}: its folder {str(out.parent)!r} does not exist")
-    tmp = out.parent / f".{out.stem}.{uuid.uuid4().hex[:10]}.part{out.suffix}"
+    step = "reserve"
     try:
-        tmp.open("xb").close()
+        with core_atomic_output(out) as tmp:
+            step = "write"
+            yield tmp
+            step = "replace"
     except OSError as exc:
-        raise MediaError(f"{out.name}: cannot write in that folder ({exc.strerror})") from None
-    try:
-        yield tmp
-        try:
-            os.replace(tmp, out)
-        except OSError as exc:
+        if step == "reserve":
+            raise MediaError(f"{out.name}: cannot write in that folder ({exc.strerror})") from None
+        if step == "replace":
             raise MediaError(f"{out.name}: cannot be replaced ({exc.strerror})") from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        raise
 
 
 class Progress:

@@ -11,6 +11,7 @@ OpenAPI 3.0 is not quite JSON Schema (``nullable``, ``example``), so the loaders
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -20,6 +21,7 @@ __all__ = [
     "openapi_to_jsonschema",
     "replicate_input_schema",
     "replicate_model_schema",
+    "with_input_defaults",
 ]
 
 _DROP_KEYS = {"example", "x-order", "nullable"}
@@ -85,3 +87,11 @@ def replicate_input_schema(model: str) -> dict[str, Any]:
     a prediction's input against."""
     converted: dict[str, Any] = openapi_to_jsonschema(replicate_model_schema(model)["Input"])
     return converted
+
+
+def with_input_defaults(model: str, inp: Mapping[str, Any]) -> dict[str, Any]:
+    """A prediction's input with the schema's defaults for what it leaves out (what the
+    model runs with)."""
+    props: dict[str, Any] = replicate_model_schema(model)["Input"]["properties"]
+    defaults = {k: p["default"] for k, p in props.items() if "default" in p}
+    return {**defaults, **inp}
