@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -64,7 +65,7 @@ def script_lines(shots: Sequence[Shot]) -> list[ScriptLine]:
 
 
 def with_speech(
-    lines: Sequence[ScriptLine], spoken: Sequence[tuple[dict, Path]]
+    lines: Sequence[ScriptLine], spoken: Sequence[tuple[dict[str, Any], Path]]
 ) -> tuple[list[ScriptLine], list[str]]:
     """Pair each script line with the Speech made for it (Dialogue Lines docs with their
     audio), by shot and words; returns the lines and the spoken lines no script line has."""
@@ -128,7 +129,9 @@ def cues(timed: Sequence[Timed], *, speakers: bool = False) -> list[Cue]:
     return out
 
 
-def caption_track(cues_: Sequence[Cue], width: int, height: int, fps: int):
+def caption_track(
+    cues_: Sequence[Cue], width: int, height: int, fps: int
+) -> Callable[[int], Overlay | None]:
     """The caption overlay to burn into each output frame (rendered once per cue)."""
     overlays = [render_caption(c.text, width, height, narration=c.narration) for c in cues_]
     starts = [c.start_s for c in cues_]
@@ -177,7 +180,7 @@ def build_soundtrack(
     result = normalise(
         track, target_lufs=target_lufs, ceiling_dbtp=ceiling_dbtp - ENCODER_HEADROOM_DB
     )
-    notes = ()
+    notes: tuple[str, ...] = ()
     if result.before.silent:
         notes = ("the sound is silent",)
     return Soundtrack(result.samples, result, notes)

@@ -37,6 +37,7 @@ import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from canvastoon_desktop.core import media
@@ -526,8 +527,8 @@ class AssembleShort(NodeType):
         """The script's lines with their speech, placed in their shots on the cut."""
         if not shots:
             return [], []
-        spoken: list[tuple[dict, Any]] = []
-        durations: dict[Any, float] = {}
+        spoken: list[tuple[dict[str, Any], Path]] = []
+        durations: dict[Path, float] = {}
         speech, lines = inputs.get("speech"), inputs.get("lines")
         if isinstance(speech, ItemList) and isinstance(lines, ItemList):
             if len(speech) != len(lines):
@@ -553,6 +554,6 @@ class AssembleShort(NodeType):
         return soundtrack.place_lines(script, shot_bounds, durations), strays
 
 
-def audio_seconds(paths: Sequence[Any]) -> dict[Any, float]:
+def audio_seconds(paths: Sequence[Path]) -> dict[Path, float]:
     """Each sound file's length (blocking: run in a worker thread)."""
     return {path: probe_audio_file(path).duration_s for path in paths}

@@ -5,7 +5,7 @@ one line speaks only that line again."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 from canvastoon_desktop.core.errors import NodeFailed
 from canvastoon_desktop.core.nodetype import NodeType
@@ -19,9 +19,20 @@ from ._characters import CharacterRef, read_characters
 NARRATOR = "Narrator"
 
 
+class LineDoc(TypedDict):
+    """A Line asset's JSON."""
+
+    shot: int
+    number: int
+    speaker: str
+    line: str
+    voice: str
+    offline_voice: str
+
+
 def line_doc(
     shot: Shot, number: int, speaker: str, words: str, cast: dict[str, CharacterRef]
-) -> dict:
+) -> LineDoc:
     """One line as it flows to Speech and Assemble Short: where it belongs (shot, number in
     the shot), who says what, and the voices of its speaker (empty: the Speech node's)."""
     who = cast.get(speaker.strip().lower())
@@ -37,9 +48,9 @@ def line_doc(
 
 def dialogue_lines(
     shots: list[Shot], characters: list[CharacterRef], narration: bool
-) -> list[dict]:
+) -> list[LineDoc]:
     cast = {c.name.strip().lower(): c for c in characters}
-    lines: list[dict] = []
+    lines: list[LineDoc] = []
     for shot in shots:
         number = 0
         if narration and shot.narration:

@@ -66,21 +66,22 @@ class Speech(NodeType):
         """A line (or text) already known: priced by its own characters, not as any text
         the model takes (a model billed per character is quoted up to its longest)."""
         model = cls.resolve_model(catalog, params, frozenset(inputs))
-        line, text = inputs.get("line"), inputs.get("text")
-        if model is None or not isinstance(line or text, Asset):
+        line = inputs.get("line")
+        spoken = line or inputs.get("text")  # the text when no line is connected
+        if model is None or not isinstance(spoken, Asset):
             return None
         try:
             if isinstance(line, Asset):
                 words = line_words(library.read_json(line))
             else:
-                words = library.read_text(text).strip()
+                words = library.read_text(spoken).strip()
             fewest = most = len(words)
         except (CoreError, ValueError):
             if isinstance(line, Asset):  # unreadable: the run says so; quoted as any line
                 return None
             # a text not made yet (a Text node's, while planning): only its UTF-8 size is
             # known, and a character takes one to four bytes
-            fewest, most = math.ceil(text.size / 4), text.size
+            fewest, most = math.ceil(spoken.size / 4), spoken.size
         low = prices.estimate(model, params, prompt_chars=fewest).low
         return CostRange(low, prices.estimate(model, params, prompt_chars=most).high)
 

@@ -89,7 +89,7 @@ def keyed(
 SEED_RANGE = 2**31 - 1
 
 
-def reroll_seed(seed: int | None, reroll: int, maximum: int | None = None) -> int | None:
+def reroll_seed(seed: int | None, reroll: int, maximum: float | None = None) -> int | None:
     """The seed a model is called with after ``reroll`` re-rolls: the node's own seed (or
     none: the provider's random one) until the first re-roll, then one derived from it and
     the counter — so every re-roll asks for a new result, even of a model that is

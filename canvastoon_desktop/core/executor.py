@@ -497,7 +497,7 @@ class Run:
             self._waiting[nxt] -= 1
             if self._waiting[nxt] == 0:
                 ready.append(nxt)
-        if self._remaining == 0 and not self._all_done.done():
+        if self._remaining == 0 and self._all_done is not None and not self._all_done.done():
             self._all_done.set_result(None)
         return ready
 
@@ -906,6 +906,7 @@ class Run:
             await job.finished(output)
         if self.executor.simulated and call.model.provider.value != "local":
             output.cost_source = f"simulated {output.cost_source or ''}".strip()
+        assert output.cost_usd is not None  # _book set it to what was booked
         self.cost_usd += output.cost_usd
         return output
 

@@ -101,7 +101,8 @@ def provenance_record(library: Library, asset: Asset) -> dict[str, Any]:
         record["produced_by"] = rows[0]
         if len(rows) > 1:
             record["also_produced_by"] = rows[1:10]
-    return scrub(record)
+    scrubbed: dict[str, Any] = scrub(record)  # a dict stays a dict
+    return scrubbed
 
 
 def provenance_text(record: dict[str, Any]) -> str:

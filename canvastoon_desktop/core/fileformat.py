@@ -209,7 +209,9 @@ def _migrate(doc: dict[str, Any], source: object) -> dict[str, Any]:
 
 def _schema_problems(exc: ValidationError, doc: dict[str, Any]) -> list[tuple[str | None, str]]:
     problems: list[tuple[str | None, str]] = []
-    nodes = doc.get("nodes") if isinstance(doc.get("nodes"), list) else []
+    nodes = doc.get("nodes")
+    if not isinstance(nodes, list):
+        nodes = []
     for err in exc.errors()[:50]:
         loc = list(err["loc"])
         node_ref: str | None = None
@@ -279,26 +281,26 @@ def _build(doc: _GraphDoc, registry: NodeRegistry, source: object) -> Graph:
             continue
         seen_edges.add(edge)
         graph.edges.append(edge)
-    for entry in doc.backdrops:
+    for box in doc.backdrops:
         backdrop = Backdrop(
-            entry.id,
+            box.id,
             (
-                float(entry.rect[0]),
-                float(entry.rect[1]),
-                float(entry.rect[2]),
-                float(entry.rect[3]),
+                float(box.rect[0]),
+                float(box.rect[1]),
+                float(box.rect[2]),
+                float(box.rect[3]),
             ),
-            entry.title,
-            entry.color,
-            extra=dict(entry.model_extra or {}),
+            box.title,
+            box.color,
+            extra=dict(box.model_extra or {}),
         )
         problem = backdrop_problem(backdrop)
-        if entry.id in graph.backdrops:
+        if box.id in graph.backdrops:
             problem = "this backdrop id is used twice"
         if problem:
-            problems.append((None, f"backdrop {entry.id}: {problem}"))
+            problems.append((None, f"backdrop {box.id}: {problem}"))
         else:
-            graph.backdrops[entry.id] = backdrop
+            graph.backdrops[box.id] = backdrop
     if not problems:
         try:
             graph.topological_order()

@@ -51,9 +51,10 @@ def edit_json_item(
 ) -> Asset:
     """Change fields of a JSON item (e.g. a shot's image prompt); returns the new asset."""
     value = outputs.get(port)
-    if not isinstance(value, ItemList) or not 0 <= index < len(value) or value.items[index] is None:
+    item = value.items[index] if isinstance(value, ItemList) and 0 <= index < len(value) else None
+    if item is None:
         raise GraphError(f"there is no item {index + 1} to edit")
-    current = library.read_json(value.items[index])
+    current = library.read_json(item)
     if not isinstance(current, dict):
         raise GraphError("this item is not an object with fields")
     new = library.put_json({**current, **changes})

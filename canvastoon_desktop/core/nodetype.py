@@ -168,14 +168,14 @@ class NodeType:
         model = cls.resolve_model(catalog, params, connected)
         if model is not None:
             for file in model.files:
-                port = cls.input(file.name)
+                file_port = cls.input(file.name)
                 if (
                     file.required
-                    and port is not None
-                    and port.optional
+                    and file_port is not None
+                    and file_port.optional
                     and file.name not in connected
                 ):
-                    problems.append(f"{model.label} needs the {port.display} input connected")
+                    problems.append(f"{model.label} needs the {file_port.display} input connected")
         return problems
 
     @classmethod

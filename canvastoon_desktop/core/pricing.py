@@ -160,7 +160,8 @@ class PriceTable:
                 origins[str(model_id)] = str(path)
             _merge(merged, doc)
             used.append(str(path))
-        aiml = merged.get("aiml") if isinstance(merged.get("aiml"), dict) else {}
+        aiml = merged.get("aiml")
+        aiml = aiml if isinstance(aiml, dict) else {}
         hardware = merged.get("replicate_hardware")
         hardware = hardware if isinstance(hardware, dict) else {}
         rates = hardware.get("usd_per_second", {})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
+from types import ModuleType
 
 KEYRING_SERVICE = "canvastoon-desktop"
 ENV_VARS = {"aiml": "AIML_API_KEY", "replicate": "REPLICATE_API_TOKEN"}
@@ -145,7 +146,7 @@ def keyring_available() -> tuple[bool, str]:
     return True, f"keys are stored in {type(backend).__module__}.{name}"
 
 
-def _keyring_module():  # imported lazily: keyring probes backends on import
+def _keyring_module() -> ModuleType:  # imported lazily: keyring probes backends on import
     import keyring
 
     return keyring

@@ -91,9 +91,9 @@ def shot_list_schema() -> dict[str, Any]:
     """The JSON schema sent as ``response_format`` (strict: every field required, nothing
     extra, no length or range keywords — ``parse_shot_list`` checks those)."""
     schema = ShotList.model_json_schema()
-    schema = _inline(schema, schema.pop("$defs", {}))
-    _strict(schema)
-    return schema
+    inlined: dict[str, Any] = _inline(schema, schema.pop("$defs", {}))
+    _strict(inlined)
+    return inlined
 
 
 def _inline(node: Any, defs: dict[str, Any]) -> Any:
@@ -131,7 +131,7 @@ def parse_shot_list(text: str) -> list[Shot]:
         raw = raw[raw.find("\n") + 1 :] if "\n" in raw else raw
     try:
         doc = json.loads(raw)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise ShotListError(f"the answer is not JSON ({exc.msg} at position {exc.pos})") from None
     if isinstance(doc, list):
         doc = {"shots": doc}

@@ -78,10 +78,10 @@ def graph_problems(graph: Graph, nodes: Iterable[str] | None = None) -> list[Pro
         src = graph.nodes.get(edge.src_node)
         src_type = registry.get(src.type) if src else None
         if not reason and src is not None and src_type is not None:
-            params = effective.get(src.id)
-            if params is None:
-                params = effective[src.id] = src_type.effective_params(catalog, src.params)
-            provided = src_type.provided_outputs(params)
+            src_params = effective.get(src.id)
+            if src_params is None:
+                src_params = effective[src.id] = src_type.effective_params(catalog, src.params)
+            provided = src_type.provided_outputs(src_params)
             if edge.src_port not in provided:
                 out = src_type.output(edge.src_port)
                 reason = (

@@ -270,7 +270,9 @@ def generation_status(state: dict[str, Any]) -> PollStatus:
 
 def generation_failure(state: dict[str, Any], what: str) -> ProviderError:
     """The error a failed (or cancelled) generation's state describes."""
-    error = state.get("error") if isinstance(state.get("error"), dict) else {}
+    error = state.get("error")
+    if not isinstance(error, dict):
+        error = {}
     name = str(error.get("name") or "")
     reason = provider_reason(error) or "no reason given"
     if "cancel" in name.lower() or str(state.get("status")).lower() in ("canceled", "cancelled"):

@@ -24,7 +24,7 @@ def capped_transport(http: Any, service: str, limit: int = MAX_ANSWER_BYTES) -> 
     """An ``http.AsyncHTTPTransport`` (``http`` is the httpx or httpx2 module) whose
     answers may not exceed ``limit`` bytes."""
 
-    class _CappedStream(http.AsyncByteStream):  # type: ignore[misc, name-defined]
+    class _CappedStream(http.AsyncByteStream):  # type: ignore[misc]  # from the module passed in
         def __init__(self, inner: Any) -> None:
             self._inner = inner
 
@@ -39,7 +39,7 @@ def capped_transport(http: Any, service: str, limit: int = MAX_ANSWER_BYTES) -> 
         async def aclose(self) -> None:
             await self._inner.aclose()
 
-    class _CappedTransport(http.AsyncBaseTransport):  # type: ignore[misc, name-defined]
+    class _CappedTransport(http.AsyncBaseTransport):  # type: ignore[misc]  # from the module passed in
         def __init__(self) -> None:
             self._inner = http.AsyncHTTPTransport()
 

@@ -20,7 +20,7 @@ import asyncio
 import base64
 import binascii
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -212,7 +212,7 @@ class Downloader:
         if isinstance(info, AudioInfo):
             asset = await job.store_file(path, kind, mime, duration_s=info.duration_s)
             return Downloaded(asset, duration_s=info.duration_s)
-        if kind is AssetKind.IMAGE:
+        if isinstance(info, media.ImageInfo):
             asset = await job.store_file(path, kind, mime, width=info.width, height=info.height)
             return Downloaded(asset, info.width, info.height)
         asset = await job.store_file(
@@ -258,8 +258,10 @@ def _write_data_uri(uri: str, path: Path, limit: int, service: str) -> None:
     path.write_bytes(data)
 
 
+_Decode = Callable[[Path], media.ImageInfo | media.VideoInfo | AudioInfo]
+
 #: per kind: the formats it may be, how it is decoded whole, and what it is called
-_CHECKS = {
+_CHECKS: dict[AssetKind, tuple[tuple[str, ...], _Decode, str]] = {
     AssetKind.IMAGE: (IMAGE_MIMES, media.probe_image_file, "an image"),
     AssetKind.VIDEO: (VIDEO_MIMES, media.probe_video_file, "a video"),
     AssetKind.AUDIO: (AUDIO_MIMES, probe_audio_file, "a sound"),

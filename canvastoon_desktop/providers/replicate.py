@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
-import replicate
+from replicate.client import Client as ReplicateClient
 
 from canvastoon_desktop.core.assets import Asset, AssetKind
 from canvastoon_desktop.core.catalog import ModelSpec, PriceUnit, Task
@@ -80,7 +80,7 @@ class ReplicateAdapter:
     def _make_client(self, key: str) -> tuple[ReplicateWire, HeaderNotingTransport]:
         # answers read with a size cap; error answers' headers noted (Retry-After)
         transport = HeaderNotingTransport(capped_transport(httpx, REPLICATE))
-        client = replicate.Client(
+        client = ReplicateClient(
             api_token=key,
             base_url=self.service.setup.replicate_base_url,
             timeout=httpx.Timeout(60.0, connect=15.0),

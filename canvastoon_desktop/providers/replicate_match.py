@@ -94,8 +94,12 @@ class SentInput:
         match = info.get("input_match")
         if not isinstance(match, str):
             return None
-        files = info.get("input_files") if isinstance(info.get("input_files"), dict) else {}
-        sent = info.get("input_sent") if isinstance(info.get("input_sent"), dict) else {}
+        files = info.get("input_files")
+        sent = info.get("input_sent")
+        if not isinstance(files, dict):
+            files = {}
+        if not isinstance(sent, dict):
+            sent = {}
         return cls(
             match,
             {str(k): str(v) for k, v in files.items()},

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import replicate
+from replicate.client import Client as ReplicateClient
 
 from .errormap import REPLICATE, REPLICATE_HEADERS, replicate_errors
 from .errors import BadOutput
@@ -148,7 +148,7 @@ def _prediction(value: Any) -> Prediction:
 class ReplicateWire:
     """The calls the adapter makes, each mapped to the provider error tree."""
 
-    def __init__(self, client: replicate.Client) -> None:
+    def __init__(self, client: ReplicateClient) -> None:
         self.client = client
 
     async def create(self, model: str, version: str | None, input: dict[str, Any]) -> Prediction:

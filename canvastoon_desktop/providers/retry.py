@@ -53,7 +53,7 @@ class RetryPolicy:
         if retry_after is not None:
             wanted = min(max(0.0, retry_after), self.max_retry_after_s)
             return wanted + random.uniform(0, self.jitter * max(wanted, self.base_s))
-        backoff = min(self.cap_s, self.base_s * 2**attempt)
+        backoff = min(self.cap_s, self.base_s * 2.0**attempt)
         return backoff * random.uniform(1 - self.jitter, 1 + self.jitter)
 
     def rate_limit_wait(self, attempt: int, retry_after: float | None) -> float:

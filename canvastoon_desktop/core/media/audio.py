@@ -150,7 +150,8 @@ def sound_envelope(path: str | os.PathLike[str], per_second: int = 100) -> np.nd
         peaks.append(carry.max(keepdims=True))
     if not peaks:
         raise MediaError(f"{label}: holds no sound that can be decoded")
-    return np.clip(np.concatenate(peaks), 0.0, 1.0).astype(np.float32)
+    envelope: np.ndarray = np.clip(np.concatenate(peaks), 0.0, 1.0).astype(np.float32)
+    return envelope
 
 
 def write_wav(path: str | os.PathLike[str], samples: np.ndarray, rate: int = AUDIO_RATE) -> Path:
@@ -168,4 +169,4 @@ def write_wav(path: str | os.PathLike[str], samples: np.ndarray, rate: int = AUD
 
 
 def seconds(samples: np.ndarray, rate: int = AUDIO_RATE) -> float:
-    return samples.shape[-1] / rate
+    return int(samples.shape[-1]) / rate

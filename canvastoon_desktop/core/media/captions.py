@@ -18,7 +18,7 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw
 
-from canvastoon_desktop.core.media.fonts import get_font, needs_cjk
+from canvastoon_desktop.core.media.fonts import Font, get_font, needs_cjk
 
 #: (top, right, bottom, left) margins at the 1080 × 1920 reference size
 SAFE_MARGINS_1080 = (150, 150, 300, 60)
@@ -81,7 +81,7 @@ def to_srt(cues: Sequence[Cue]) -> str:
     return "\n".join(blocks)
 
 
-def wrap_text(draw: ImageDraw.ImageDraw, text: str, font: object, width: int) -> list[str]:
+def wrap_text(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> list[str]:
     """Lines that fit ``width`` pixels: by words, and by characters for words (or scripts
     without spaces) that are wider than a line."""
     lines: list[str] = []

@@ -192,7 +192,7 @@ def to_rgb(im: Image.Image) -> Image.Image:
         return im.convert("RGBA")
     if im.mode.startswith("I"):  # 16-bit greyscale PNG: keep the top 8 bits
         arr = np.asarray(im.convert("I"), dtype=np.int64)
-        arr = np.clip(arr >> 8 if arr.max() > 255 else arr, 0, 255).astype(np.uint8)
+        arr = np.clip(arr >> 8 if np.max(arr) > 255 else arr, 0, 255).astype(np.uint8)
         return Image.fromarray(arr).convert("RGB")
     return im.convert("RGB")
 

@@ -92,9 +92,10 @@ def _parse_text(ctype: bytes, data: bytes) -> tuple[str, str] | None:
     _lang, _s1, rest = rest.partition(b"\0")
     _translated, _s2, body = rest.partition(b"\0")
     if flag:
-        body = _inflate(body) if method == 0 else None
-        if body is None:
+        inflated = _inflate(body) if method == 0 else None
+        if inflated is None:
             return None
+        body = inflated
     try:
         return name, body.decode("utf-8")
     except UnicodeDecodeError:

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from canvastoon_desktop.core.errors import MediaError
 from canvastoon_desktop.core.media.captions import wrap_text
-from canvastoon_desktop.core.media.fonts import bundled_font_path, get_font, needs_cjk
+from canvastoon_desktop.core.media.fonts import Font, bundled_font_path, get_font, needs_cjk
 
 STRIP_WIDTH = 800
 MAX_SLICE_HEIGHT = 1280
@@ -50,7 +50,7 @@ class Strip:
     gutters: tuple[int, ...]
 
 
-def _font(size: int, text: str) -> object:
+def _font(size: int, text: str) -> Font:
     """The bundled Hangul-capable face (the platform's, if it was removed)."""
     path = bundled_font_path()
     if path is not None:
@@ -59,10 +59,12 @@ def _font(size: int, text: str) -> object:
 
 
 def _text_block(
-    draw: ImageDraw.ImageDraw, text: str, font: object, width: int
+    draw: ImageDraw.ImageDraw, text: str, font: Font, width: int
 ) -> tuple[list[str], int, int, int]:
     lines = wrap_text(draw, " ".join(text.split()), font, width)
-    ascent, descent = font.getmetrics()  # type: ignore[attr-defined]
+    # a TrueType face (bundled): only Pillow's bitmap fallback, on a machine with no font
+    # at all, lacks metrics
+    ascent, descent = font.getmetrics()  # type: ignore[union-attr]
     line_h = ascent + descent + 4
     widest = max((round(draw.textlength(line, font=font)) for line in lines), default=0)
     return lines, widest, line_h * len(lines), line_h

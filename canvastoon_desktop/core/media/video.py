@@ -85,7 +85,7 @@ def _fps(vs: Any, duration: float) -> float:
         if rate and 0 < float(rate) <= 1000:
             return float(rate)
     if vs.frames and duration > 0:
-        return vs.frames / duration
+        return float(vs.frames) / duration
     return 24.0
 
 
@@ -181,7 +181,7 @@ def frame_to_rgb(frame: Any, size: tuple[int, int] | None = None) -> np.ndarray:
         if (w, h) != (frame.width, frame.height):
             shrinking = w * h < frame.width * frame.height
             kwargs.update(width=w, height=h, interpolation="AREA" if shrinking else "BICUBIC")
-    arr = frame.to_ndarray(**kwargs)
+    arr: np.ndarray = frame.to_ndarray(**kwargs)
     if quarters:
         arr = np.ascontiguousarray(np.rot90(arr, quarters))
     return arr

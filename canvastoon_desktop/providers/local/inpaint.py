@@ -26,6 +26,7 @@ def mask_to_binary(mask: Image.Image, size: tuple[int, int]) -> np.ndarray:
     of another size is stretched to the image with nearest-neighbour sampling, so its edges
     stay hard.
     """
+    value: np.ndarray
     if mask.mode in ("RGBA", "LA"):
         alpha = np.asarray(mask.getchannel("A"), dtype=np.uint16)
         grey = np.asarray(mask.convert("L"), dtype=np.uint16)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -180,7 +181,7 @@ _SHOTS = {
 }
 
 
-def _pick(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+def _pick(text: str, table: Mapping[str, tuple[str, ...]]) -> str | None:
     for key, words in table.items():
         if any(w in text for w in words):
             return key
@@ -217,10 +218,13 @@ def _glow(img: np.ndarray, cx: float, cy: float, radius: float, color: RGB, amou
     img += a * np.asarray(color, np.float32)
 
 
-def _ridge(rng: random.Random, w: int, base: float, amp: float, n: int = 48) -> list[tuple]:
+Point = tuple[float, float]
+
+
+def _ridge(rng: random.Random, w: int, base: float, amp: float, n: int = 48) -> list[Point]:
     phases = [rng.uniform(0, math.tau) for _ in range(3)]
     freqs = [rng.uniform(0.8, 1.6), rng.uniform(2.0, 3.5), rng.uniform(5, 8)]
-    pts = []
+    pts: list[Point] = []
     for i in range(n + 1):
         x = w * i / n
         u = x / w * math.tau
@@ -234,7 +238,11 @@ def _ridge(rng: random.Random, w: int, base: float, amp: float, n: int = 48) -> 
 
 
 def _sketch_line(
-    draw: ImageDraw.ImageDraw, pts: list[tuple], rng: random.Random, color: tuple, width: int
+    draw: ImageDraw.ImageDraw,
+    pts: list[Point],
+    rng: random.Random,
+    color: tuple[int, ...],
+    width: int,
 ) -> None:
     """Two slightly different strokes, like a pencil going over a line twice."""
     for _ in range(2):
@@ -399,7 +407,9 @@ def render_scene(prompt: str, rng: random.Random, width: int, height: int) -> Im
     sky = np.array(_vertical(pal.sky_top, pal.sky_bottom, qw, qh))
     sun_x, sun_y = rng.uniform(0.2, 0.8) * qw, horizon / 4 * rng.uniform(0.35, 0.8)
     _glow(sky, sun_x, sun_y, qw * 0.45, pal.glow, 0.55)
-    base = Image.fromarray(sky.clip(0, 255).astype(np.uint8)).resize((w, h), Image.BILINEAR)
+    base = Image.fromarray(sky.clip(0, 255).astype(np.uint8)).resize(
+        (w, h), Image.Resampling.BILINEAR
+    )
     draw = ImageDraw.Draw(base, "RGBA")
 
     if night and setting != "stage":
@@ -413,7 +423,7 @@ def render_scene(prompt: str, rng: random.Random, width: int, height: int) -> Im
     if setting not in ("sea", "stage"):  # ground shading towards the bottom
         ground = Image.fromarray(
             np.array(_vertical(pal.near_top, pal.near_bottom, 1, 64)).astype(np.uint8)
-        ).resize((w, int(h - horizon)), Image.BILINEAR)
+        ).resize((w, int(h - horizon)), Image.Resampling.BILINEAR)
         mask = Image.linear_gradient("L").resize((w, int(h - horizon))).point(lambda v: v * 0.8)
         base.paste(ground, (0, int(horizon)), mask)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 MAX_SHOTS = 12
 
@@ -111,11 +112,11 @@ def _speaker_before(before: str, characters: list[str]) -> tuple[str, int]:
     return words[-1], before.rfind(words[-1], match.start())
 
 
-def split_spoken(beat: str, characters: list[str]) -> tuple[str, list[dict], str]:
+def split_spoken(beat: str, characters: list[str]) -> tuple[str, list[dict[str, str]], str]:
     """A beat's action, its dialogue lines and its narration. Quoted text is spoken: by the
     name written before it (``Mina: "Let's go"``), else by the first character the beat
     names; ``Narrator: "..."`` (or a quote with nobody to say it) is narration."""
-    dialogue: list[dict] = []
+    dialogue: list[dict[str, str]] = []
     narration: list[str] = []
     action_parts: list[str] = []
     position = 0
@@ -140,7 +141,9 @@ def split_spoken(beat: str, characters: list[str]) -> tuple[str, list[dict], str
     return action, dialogue, " ".join(narration)
 
 
-def compose_shots(text: str, characters: list[str], count: int | None = None) -> dict:
+def compose_shots(
+    text: str, characters: list[str], count: int | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """A shot list from plain text: one shot per line (or sentence) of the input, each with
     a role guessed from its verbs and the characters it names, and the words quoted in it
     as its dialogue (see ``split_spoken``). Deterministic."""
@@ -148,7 +151,7 @@ def compose_shots(text: str, characters: list[str], count: int | None = None) ->
     beats = [line.split(": ", 1)[1] for line in lines if ": " in line] or [text.strip() or "…"]
     if count:
         beats = beats[:count]
-    shots = []
+    shots: list[dict[str, Any]] = []
     for index, raw_beat in enumerate(beats, start=1):
         beat, dialogue, narration = split_spoken(raw_beat, characters)
         beat = beat or raw_beat
