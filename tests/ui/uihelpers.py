@@ -82,11 +82,11 @@ def drag(
     for i in range(1, steps + 1):
         point = start + (end - start) * i / steps
         QTest.mouseMove(port, point)
-        qtbot.wait(5)
+        QtWidgets.QApplication.processEvents()
     QTest.mouseRelease(
         port, QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.KeyboardModifier.NoModifier, end
     )
-    qtbot.wait(10)
+    QtWidgets.QApplication.processEvents()
 
 
 def wait_plan(qtbot: Any, window: Any, timeout: int = 10_000) -> None:
