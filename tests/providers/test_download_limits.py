@@ -97,6 +97,7 @@ def cdn() -> Iterator[str]:
     httpd, url = serve()
     yield url
     httpd.shutdown()
+    httpd.server_close()
 
 
 QUICK = RetryPolicy(attempts=2, base_s=0.01, cap_s=0.02)
@@ -147,6 +148,7 @@ def test_urls_and_redirects_to_this_machine_or_a_private_network_are_not_fetched
             asyncio.run(downloader.fetch(url, job, AssetKind.IMAGE, service="Replicate"))
     finally:
         other.shutdown()
+        other.server_close()
 
 
 def test_the_providers_own_loopback_address_is_fetched(cdn: str, job: RecordingJob) -> None:

@@ -6,10 +6,13 @@ import asyncio
 import base64
 import io
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import av
 import httpx
+import replicate
 from PIL import Image
 
 AIML_KEY = "sk-test-aiml-5f0c2e"
@@ -50,6 +53,16 @@ def probe_mp4(data: bytes) -> dict[str, Any]:
             "duration": len(frames) / rate,
             "first": frames[0],
         }
+
+
+@contextmanager
+def replicate_client(base_url: str, token: str = REPLICATE_TOKEN) -> Iterator[replicate.Client]:
+    """A Replicate client whose connections are closed afterwards (it has no ``close``)."""
+    client = replicate.Client(api_token=token, base_url=base_url)
+    try:
+        yield client
+    finally:
+        client._client.close()
 
 
 class ShiftedClock:

@@ -124,8 +124,10 @@ def test_soak_200_creates_and_50_concurrent_pollers() -> None:
 def test_two_simulators_run_side_by_side() -> None:
     with Simulator() as a, Simulator() as b:
         assert a.port != b.port
-        client = openai.OpenAI(api_key="k", base_url=b.aiml_base_url, max_retries=0)
-        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "x"}])
+        with openai.OpenAI(api_key="k", base_url=b.aiml_base_url, max_retries=0) as client:
+            client.chat.completions.create(
+                model="gpt-4o", messages=[{"role": "user", "content": "x"}]
+            )
         assert len(a.log) == 0 and len(b.log) == 1
     assert b.env()["REPLICATE_BASE_URL"] == b.replicate_base_url
     assert not b.env()["REPLICATE_BASE_URL"].endswith("/v1")

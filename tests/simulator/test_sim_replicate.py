@@ -21,6 +21,7 @@ from tests.simulator.simhelpers import (
     open_image,
     png_data_uri,
     probe_mp4,
+    replicate_client,
     wait_prediction,
 )
 
@@ -319,8 +320,10 @@ def test_models_and_versions(rep: replicate.Client) -> None:
 
 def test_outputs_expire_after_the_ttl(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = ShiftedClock(monkeypatch)
-    with Simulator(SimulatorConfig(output_ttl_s=3600)) as sim:
-        rep = replicate.Client(api_token=REPLICATE_TOKEN, base_url=sim.replicate_base_url)
+    with (
+        Simulator(SimulatorConfig(output_ttl_s=3600)) as sim,
+        replicate_client(sim.replicate_base_url) as rep,
+    ):
         p = wait_prediction(
             rep.predictions.create(model="prunaai/z-image-turbo", input={"prompt": "x"})
         )
@@ -336,8 +339,7 @@ def test_outputs_expire_after_the_ttl(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_bad_token_is_401_with_problem_details(sim: Simulator) -> None:
     locked = SimulatorConfig(replicate_tokens=frozenset({REPLICATE_TOKEN}))
-    with Simulator(locked) as s:
-        bad = replicate.Client(api_token="r8_wrong", base_url=s.replicate_base_url)
+    with Simulator(locked) as s, replicate_client(s.replicate_base_url, "r8_wrong") as bad:
         with pytest.raises(ReplicateError) as info:
             bad.predictions.create(model="prunaai/z-image-turbo", input={"prompt": "x"})
         assert info.value.status == 401 and info.value.title == "Unauthenticated"
