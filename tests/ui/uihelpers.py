@@ -121,9 +121,9 @@ def pretend_the_app_died(monkeypatch: Any) -> None:
 
     from canvastoon_desktop.ui import recovery
 
-    if recovery._lock is not None:
+    if recovery._lock is not None:  # let go, as the OS does: not restored afterwards
         recovery._lock.close()
-        monkeypatch.setattr(recovery, "_lock", None)
+        recovery._lock = None
     monkeypatch.setattr(recovery, "SESSION", uuid.uuid4().hex)
 
 
