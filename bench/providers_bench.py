@@ -11,12 +11,21 @@ poll interval scales with them (1 s by default against minute-long videos).
 poll that sees it (that wait is the poll interval's, by design). What remains is ours:
 building the request, the clients, the create and poll round trips, the download, sniffing
 and decoding the file, storing it. The per-model medians are reported too, for reading.
+
+``cli_simulate_kpop_s``: ``canvastoon run kpop_short.ctoon --simulate --json --yes`` in a
+fresh process, start to exit (the simulator's own default latencies; a test once held it).
+
+``simulator_soak_200_creates_s``: 200 Replicate creates at once, then 50 of them polled
+together every 0.2 s until they succeed (0.5 s queued, 1 s running).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -33,6 +42,7 @@ from canvastoon_desktop.providers import ProviderSetup, build_adapters
 from canvastoon_desktop.simulator import Latencies, Latency, Simulator, SimulatorConfig
 from nodes import default_registry
 from tests.providers.hosted_rig import EXAMPLE, RecordingJob, copy_example, write_png
+from tests.simulator.simhelpers import soak
 
 from .figures import Figure
 
@@ -167,6 +177,30 @@ def adapter_overhead() -> tuple[float, dict[str, float]]:
     return statistics.median(flat) * 1000, per_model
 
 
+def cli_simulate_kpop_s() -> float:
+    env = dict(os.environ)
+    for name in ("AIML_API_KEY", "REPLICATE_API_TOKEN", "CANVASTOON_AIML_BASE_URL"):
+        env.pop(name, None)
+    env.pop("REPLICATE_BASE_URL", None)
+    with tempfile.TemporaryDirectory() as tmp:
+        graph = copy_example(Path(tmp) / "project")
+        command = [sys.executable, "-m", "canvastoon_desktop", "run", str(graph)]
+        command += ["--simulate", "--json", "--yes", "--library", str(Path(tmp) / "library")]
+        started = time.perf_counter()
+        done = subprocess.run(command, env=env, cwd=graph.parent, capture_output=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return time.perf_counter() - started
+
+
+def simulator_soak_s() -> float:
+    with Simulator(SimulatorConfig(latencies=Latencies.short())) as sim:
+        sim.set_latency("prunaai/z-image-turbo", queue_s=0.5, run_s=1.0)
+        started = time.perf_counter()
+        statuses = asyncio.run(soak(sim, creates=200, concurrent_polls=50))
+        assert statuses == ["succeeded"] * 50
+        return time.perf_counter() - started
+
+
 def run() -> Iterator[Figure]:
     assert EXAMPLE.exists()
     yield Figure("simulated_kpop_wall_over_critical_path", kpop_ratio(), 1.15)
@@ -174,3 +208,5 @@ def run() -> Iterator[Figure]:
     yield Figure("adapter_overhead_ms", overhead, 20.0)
     for model, value in per_model.items():  # for reading; the target is the median's
         yield Figure(f"adapter_overhead_ms.{model.split('/')[-1]}", value, 100.0)
+    yield Figure("cli_simulate_kpop_s", cli_simulate_kpop_s(), 20.0)
+    yield Figure("simulator_soak_200_creates_s", simulator_soak_s(), 15.0)

@@ -161,6 +161,9 @@ def hold_session_lock() -> None:
         import fcntl
     except ImportError:  # no advisory locks here: every other session counts as gone
         return
+    if _lock is not None:  # the autosave folder moved (another config): let go of the old one
+        _lock.close()
+        _lock = None
     autosave_dir().mkdir(parents=True, exist_ok=True)
     handle = open(_lock_file(SESSION), "a")  # noqa: SIM115 — held for the process's life
     try:

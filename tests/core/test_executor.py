@@ -4,7 +4,7 @@ budgets and resume — against an in-process fake model."""
 from __future__ import annotations
 
 import asyncio
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -60,17 +60,21 @@ def run(executor: Executor, graph: Graph, **kwargs) -> tuple[RunSummary, list[Ru
     return asyncio.run(go()), events
 
 
+async def until(condition: Callable[[], bool]) -> None:
+    """Let the run's tasks go on until ``condition`` holds."""
+    while not condition():
+        await asyncio.sleep(0.01)
+
+
 def test_independent_branches_run_at_the_same_time(tmp_path: Path) -> None:
     adapter = FakeAdapter(latency=0.5)
     executor = make_executor(tmp_path, adapter)
     graph = Graph(REGISTRY)
     for i in range(6):
         step(graph, f"branch {i}")
-    started = time.monotonic()
     summary, _ = run(executor, graph)
     assert summary.status == "done"
-    assert adapter.peak == 6
-    assert time.monotonic() - started < 0.5 * 3  # one after another would take 3 s
+    assert adapter.peak == 6  # all six calls were in flight together
 
 
 def test_a_provider_limit_caps_concurrent_calls(tmp_path: Path) -> None:
@@ -136,13 +140,11 @@ def test_cancel_reaches_every_running_node_and_nothing_new_starts(tmp_path: Path
 
     async def go() -> RunSummary:
         run_ = executor.start(graph, on_event=events.append)
-        await asyncio.sleep(0.2)
+        await asyncio.wait_for(until(lambda: adapter.running == 3), timeout=10)
         run_.cancel()
         return await run_.wait()
 
-    started = time.monotonic()
     summary = asyncio.run(go())
-    assert time.monotonic() - started < 2.0
     assert summary.status == "cancelled"
     assert sorted(adapter.cancelled) == ["slow 0", "slow 1", "slow 2"]
     assert {summary.nodes[n].status for n in firsts + seconds} == {"cancelled"}
@@ -381,10 +383,8 @@ def test_a_journaled_job_is_resumed_not_created_again(tmp_path: Path) -> None:
 
     async def crash_mid_job() -> None:
         run_ = executor.start(graph)
-        for _ in range(100):
-            await asyncio.sleep(0.01)
-            if executor.library.open_jobs() and executor.library.open_jobs()[0].job_id:
-                break
+        jobs = executor.library.open_jobs
+        await asyncio.wait_for(until(lambda: bool(jobs() and jobs()[0].job_id)), timeout=10)
         # simulate a crash: the task dies without the run's cleanup writing anything
         run_._main.cancel()
 
@@ -422,10 +422,7 @@ def test_a_run_cancelled_the_moment_it_starts_ends_at_once(tmp_path: Path) -> No
 
     async def later() -> RunSummary:  # cancelled once planning is done, before nodes run
         run_ = executor.start(graph)
-        for _ in range(200):
-            await asyncio.sleep(0.005)
-            if run_.plan is not None:
-                break
+        await asyncio.wait_for(until(lambda: run_.plan is not None), timeout=10)
         run_.cancel()
         return await asyncio.wait_for(run_.wait(), timeout=5)
 

@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,8 +192,16 @@ class Rig:
             run = self.executor.start(graph, on_event=events.append, **kwargs)
             loop = asyncio.get_running_loop()
 
-            def cancel_from_thread(after_s: float = 0.0) -> None:
-                loop.call_soon_threadsafe(loop.call_later, after_s, run.cancel)
+            def cancel_from_thread(after_s: float = 0.0) -> threading.Event:
+                """Press Cancel from another thread; the event is set once it was pressed."""
+                pressed = threading.Event()
+
+                def press() -> None:
+                    run.cancel()
+                    pressed.set()
+
+                loop.call_soon_threadsafe(loop.call_later, after_s, press)
+                return pressed
 
             self.cancel_from_thread = cancel_from_thread
             if cancel_after_s is not None:

@@ -4,7 +4,6 @@ that must show up nowhere — logs, graph, library, exports, errors, ``--json``.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -34,7 +33,6 @@ def files_under(*roots: Path) -> list[Path]:
 @pytest.mark.slow
 def test_simulate_runs_the_hosted_example_end_to_end(tmp_path: Path) -> None:
     graph = copy_example(tmp_path / "project")
-    started = time.monotonic()
     result = canvastoon(
         "run",
         str(graph),
@@ -46,14 +44,13 @@ def test_simulate_runs_the_hosted_example_end_to_end(tmp_path: Path) -> None:
         env=cli_env_without_sim(),
         cwd=graph.parent,
     )
-    elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["status"] == "done"
     assert {n["status"] for n in summary["nodes"]} == {"done"}
     videos = [a for n in summary["nodes"] for a in n["assets"] if a["kind"] == "video"]
     assert len(videos) == 3 and all(Path(v["path"]).stat().st_size > 0 for v in videos)
-    assert elapsed < 20, f"--simulate took {elapsed:.1f} s"
+    # how long it takes is a figure of `make bench` (cli_simulate_kpop_s), not a test
 
 
 def cli_env_without_sim() -> dict[str, str]:

@@ -78,6 +78,7 @@ def server() -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
+    httpd.server_close()
 
 
 def fetch(url: str, job: RecordingJob, kind: AssetKind = AssetKind.IMAGE):

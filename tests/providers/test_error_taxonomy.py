@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import pytest
@@ -271,8 +270,7 @@ def cancel_while_the_job_id_is_journaled(rig: Rig) -> None:
 
     def slow_journal_update(row: int, **changes: object) -> None:
         if changes.get("state") == "submitted":
-            rig.cancel_from_thread()
-            time.sleep(0.3)
+            assert rig.cancel_from_thread().wait(10)  # pressed while the id is written
         journal_update(row, **changes)
 
     rig.library.journal_update = slow_journal_update  # type: ignore[method-assign]

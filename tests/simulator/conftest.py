@@ -10,7 +10,7 @@ import pytest
 import replicate
 
 from canvastoon_desktop.simulator import Latencies, Simulator, SimulatorConfig
-from tests.simulator.simhelpers import AIML_KEY, REPLICATE_TOKEN
+from tests.simulator.simhelpers import AIML_KEY, replicate_client
 
 
 @pytest.fixture
@@ -21,13 +21,15 @@ def sim() -> Iterator[Simulator]:
 
 
 @pytest.fixture
-def aiml(sim: Simulator) -> openai.OpenAI:
-    return openai.OpenAI(api_key=AIML_KEY, base_url=sim.aiml_base_url, max_retries=0)
+def aiml(sim: Simulator) -> Iterator[openai.OpenAI]:
+    with openai.OpenAI(api_key=AIML_KEY, base_url=sim.aiml_base_url, max_retries=0) as client:
+        yield client
 
 
 @pytest.fixture
-def rep(sim: Simulator) -> replicate.Client:
-    return replicate.Client(api_token=REPLICATE_TOKEN, base_url=sim.replicate_base_url)
+def rep(sim: Simulator) -> Iterator[replicate.Client]:
+    with replicate_client(sim.replicate_base_url) as client:
+        yield client
 
 
 @pytest.fixture

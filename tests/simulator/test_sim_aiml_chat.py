@@ -138,9 +138,11 @@ def test_invalid_bodies_get_a_400_naming_the_field(
 
 def test_missing_or_unknown_key_is_401(sim: Simulator) -> None:
     restricted = SimulatorConfig(aiml_keys=frozenset({AIML_KEY}))
-    with Simulator(restricted) as locked:
-        ok = openai.OpenAI(api_key=AIML_KEY, base_url=locked.aiml_base_url, max_retries=0)
-        bad = openai.OpenAI(api_key="sk-wrong", base_url=locked.aiml_base_url, max_retries=0)
+    with (
+        Simulator(restricted) as locked,
+        openai.OpenAI(api_key=AIML_KEY, base_url=locked.aiml_base_url, max_retries=0) as ok,
+        openai.OpenAI(api_key="sk-wrong", base_url=locked.aiml_base_url, max_retries=0) as bad,
+    ):
         msgs = [{"role": "user", "content": "hi"}]
         assert ok.chat.completions.create(model="gpt-4o", messages=msgs).choices
         with pytest.raises(openai.AuthenticationError) as info:

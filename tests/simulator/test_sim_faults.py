@@ -178,8 +178,10 @@ def test_out_of_credits(aiml: openai.OpenAI, rep: replicate.Client, sim: Simulat
 
 
 def test_aiml_balance_runs_out() -> None:
-    with Simulator(SimulatorConfig(aiml_credits=700_000)) as sim:
-        aiml = openai.OpenAI(api_key="k", base_url=sim.aiml_base_url, max_retries=0)
+    with (
+        Simulator(SimulatorConfig(aiml_credits=700_000)) as sim,
+        openai.OpenAI(api_key="k", base_url=sim.aiml_base_url, max_retries=0) as aiml,
+    ):
         aiml.images.generate(model="google/nano-banana-pro", prompt="x")
         aiml.images.generate(model="google/nano-banana-pro", prompt="y")
         assert sim.aiml_credits == 70_000  # 315,000 credits a 1K image

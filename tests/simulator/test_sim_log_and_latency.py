@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import httpx
 import openai
@@ -11,7 +10,14 @@ import pytest
 import replicate
 
 from canvastoon_desktop.simulator import Latencies, Simulator, SimulatorConfig
-from tests.simulator.simhelpers import AIML_KEY, REPLICATE_TOKEN, png_data_uri, wait_prediction
+from tests.simulator.simhelpers import (
+    AIML_KEY,
+    REPLICATE_TOKEN,
+    ShiftedClock,
+    png_data_uri,
+    soak,
+    wait_prediction,
+)
 
 Z = "prunaai/z-image-turbo"
 
@@ -72,18 +78,21 @@ def test_latency_presets() -> None:
         Latencies.preset("glacial")
 
 
-def test_status_follows_the_clock(rep: replicate.Client, sim: Simulator) -> None:
-    sim.set_latency(Z, queue_s=0.5, run_s=0.5)
+def test_status_follows_the_clock(
+    rep: replicate.Client, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = ShiftedClock(monkeypatch)
+    sim.set_latency(Z, queue_s=30, run_s=30)
     p = rep.predictions.create(model=Z, input={"prompt": "x"})
     seen = [p.status]
-    while p.status != "succeeded":
-        time.sleep(0.05)
-        p.reload()
-        if seen[-1] != p.status:
-            seen.append(p.status)
+    clock.advance(45)  # queued for 30 s, then half way through its 30 s run
+    p.reload()
+    seen.append(p.status)
+    clock.advance(30)
+    seen.append(wait_prediction(p).status)
     assert seen == ["starting", "processing", "succeeded"]
-    assert p.metrics["predict_time"] == pytest.approx(0.5, abs=0.01)
-    assert p.metrics["total_time"] == pytest.approx(1.0, abs=0.01)
+    assert p.metrics["predict_time"] == pytest.approx(30, abs=0.01)
+    assert p.metrics["total_time"] == pytest.approx(60, abs=0.01)
     assert "100%|" in p.logs and "Using seed:" in p.logs
 
 
@@ -102,50 +111,23 @@ def test_cancel_after_deadline(sim: Simulator) -> None:
     assert too_short.status_code == 400
 
 
-async def _soak(sim: Simulator, creates: int, concurrent_polls: int) -> list[str]:
-    headers = {"Authorization": f"Bearer {REPLICATE_TOKEN}"}
-    limits = httpx.Limits(max_connections=100)
-    async with httpx.AsyncClient(
-        base_url=sim.replicate_base_url, headers=headers, limits=limits, timeout=30
-    ) as client:
-
-        async def create(i: int) -> str:
-            r = await client.post(
-                f"/v1/models/{Z}/predictions", json={"input": {"prompt": f"p{i % 7}"}}
-            )
-            assert r.status_code == 201
-            return str(r.json()["id"])
-
-        ids = await asyncio.gather(*(create(i) for i in range(creates)))
-
-        async def poll(pid: str) -> str:
-            while True:
-                r = await client.get(f"/v1/predictions/{pid}")
-                status = str(r.json()["status"])
-                if status in ("succeeded", "failed", "canceled"):
-                    return status
-                await asyncio.sleep(0.2)
-
-        return await asyncio.gather(*(poll(pid) for pid in ids[:concurrent_polls]))
-
-
 def test_soak_200_creates_and_50_concurrent_pollers() -> None:
     config = SimulatorConfig(latencies=Latencies.short())
     with Simulator(config) as sim:
         sim.set_latency(Z, queue_s=0.5, run_s=1.0)
-        started = time.monotonic()
-        statuses = asyncio.run(_soak(sim, creates=200, concurrent_polls=50))
+        statuses = asyncio.run(soak(sim, creates=200, concurrent_polls=50))
         assert statuses == ["succeeded"] * 50
         assert len(sim.predictions) == 200
         assert sim.log.count("replicate.predictions.create", status=201) == 200
-        assert time.monotonic() - started < 15
 
 
 def test_two_simulators_run_side_by_side() -> None:
     with Simulator() as a, Simulator() as b:
         assert a.port != b.port
-        client = openai.OpenAI(api_key="k", base_url=b.aiml_base_url, max_retries=0)
-        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "x"}])
+        with openai.OpenAI(api_key="k", base_url=b.aiml_base_url, max_retries=0) as client:
+            client.chat.completions.create(
+                model="gpt-4o", messages=[{"role": "user", "content": "x"}]
+            )
         assert len(a.log) == 0 and len(b.log) == 1
     assert b.env()["REPLICATE_BASE_URL"] == b.replicate_base_url
     assert not b.env()["REPLICATE_BASE_URL"].endswith("/v1")

@@ -21,13 +21,6 @@ from canvastoon_desktop.ui.main_window import MainWindow
 from tests.ui.uihelpers import make_workspace
 
 
-def pytest_collection_modifyitems(items: list[Any]) -> None:
-    here = str(Path(__file__).parent)
-    for item in items:  # NodeGraphQt's own deprecations are not ours to fix
-        if str(item.fspath).startswith(here):
-            item.add_marker(pytest.mark.filterwarnings("ignore::DeprecationWarning:NodeGraphQt"))
-
-
 @pytest.fixture(autouse=True)
 def _empty_clipboard_afterwards(qapp: Any) -> Iterator[None]:
     """Copy/paste leaves QMimeData on the clipboard; the offscreen platform crashes while

@@ -36,7 +36,6 @@ def test_320_connected_nodes_through_the_bridge(qtbot: Any, window: Any) -> None
         previous = node.id
     assert window.bridge.push(add_nodes_command(graph, nodes, edges, "build"))
     assert len(graph) == COUNT and len(graph.edges) == len(edges)
-    qtbot.wait(50)
     window.bridge.fit()
     image = window.viewer.grab()
     assert not image.isNull()

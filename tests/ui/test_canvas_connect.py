@@ -43,7 +43,7 @@ def test_incompatible_drag_is_refused_with_the_reason(qtbot: Any, window: Any) -
 
 
 def test_the_reason_shows_beside_the_cursor_while_dragging(qtbot: Any, window: Any) -> None:
-    from PySide6 import QtCore
+    from PySide6 import QtCore, QtWidgets
     from PySide6.QtTest import QTest
 
     text, _writer, video = _three_nodes(window)
@@ -56,13 +56,13 @@ def test_the_reason_shows_beside_the_cursor_while_dragging(qtbot: Any, window: A
     )
     for i in range(1, 11):
         QTest.mouseMove(viewport, start + (end - start) * i / 10)
-        qtbot.wait(5)
+        QtWidgets.QApplication.processEvents()
     hint = window.viewer._hint
     assert hint.isVisible() and "cannot feed" in hint.text
     QTest.mouseRelease(
         viewport, QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.KeyboardModifier.NoModifier, end
     )
-    qtbot.wait(10)
+    QtWidgets.QApplication.processEvents()
     assert not hint.isVisible()
 
 

@@ -59,9 +59,8 @@ def test_budget_refusal_and_confirmation(qtbot: Any, window: Any, tmp_path: Path
     window.run_all()
     confirm = shown_dialog(qtbot, ConfirmRunDialog)
     assert "$" in confirm.text()
-    confirm.reject()  # not confirmed: nothing runs
-    qtbot.wait(100)
-    assert window.runner.records == []
+    confirm.reject()  # not confirmed: nothing runs (a confirmed run starts as it is answered)
+    assert window.runner.records == [] and not window.runner.running
 
 
 def test_jobs_left_by_an_earlier_session_are_offered(

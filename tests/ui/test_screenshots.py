@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6 import QtGui
+from PySide6 import QtGui, QtWidgets
 
 from tests.ui.uihelpers import run_offline_example
 
@@ -15,7 +15,7 @@ def test_screenshots(qtbot: Any, window: Any, tmp_path: Path) -> None:
     shots = tmp_path / "screenshots"
     shots.mkdir()
     window.resize(1600, 960)
-    qtbot.wait(50)
+    QtWidgets.QApplication.processEvents()
     empty = shots / "01_empty_window.png"
     assert window.grab().save(str(empty))
 
@@ -27,12 +27,12 @@ def test_screenshots(qtbot: Any, window: Any, tmp_path: Path) -> None:
         qtbot.waitUntil(lambda b=body, a=asset: b.pixmap_for(a) is not None, timeout=15_000)
     window.bridge.select(["clip"])
     window._selection_changed()
-    qtbot.wait(100)
+    QtWidgets.QApplication.processEvents()
     after = shots / "02_offline_example_after_run.png"
     assert window.grab().save(str(after))
     canvas = shots / "03_canvas_close_up.png"
     window.bridge.fit(["card", "cleanup", "clip"])
-    qtbot.wait(50)
+    QtWidgets.QApplication.processEvents()
     assert window.viewer.grab().save(str(canvas))
     for shot in (empty, after, canvas):
         image = QtGui.QImage(str(shot))

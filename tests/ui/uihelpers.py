@@ -82,11 +82,11 @@ def drag(
     for i in range(1, steps + 1):
         point = start + (end - start) * i / steps
         QTest.mouseMove(port, point)
-        qtbot.wait(5)
+        QtWidgets.QApplication.processEvents()
     QTest.mouseRelease(
         port, QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.KeyboardModifier.NoModifier, end
     )
-    qtbot.wait(10)
+    QtWidgets.QApplication.processEvents()
 
 
 def wait_plan(qtbot: Any, window: Any, timeout: int = 10_000) -> None:
@@ -121,9 +121,9 @@ def pretend_the_app_died(monkeypatch: Any) -> None:
 
     from canvastoon_desktop.ui import recovery
 
-    if recovery._lock is not None:
+    if recovery._lock is not None:  # let go, as the OS does: not restored afterwards
         recovery._lock.close()
-        monkeypatch.setattr(recovery, "_lock", None)
+        recovery._lock = None
     monkeypatch.setattr(recovery, "SESSION", uuid.uuid4().hex)
 
 

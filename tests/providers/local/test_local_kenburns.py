@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import av
@@ -106,12 +105,10 @@ def test_landscape_image_is_cover_fitted(tmp_path: Path) -> None:
     assert (first.sum(axis=-1) > 30).all()  # no black bars anywhere
 
 
-def test_default_size_encodes_quickly(tmp_path: Path) -> None:
-    start = time.perf_counter()
+def test_the_default_clip_is_a_4_second_portrait_at_24_fps(tmp_path: Path) -> None:
+    """How long it takes is a figure of `make bench` (kenburns_default_size_s)."""
     info = render_pan_zoom(png(texture(1024, 1024)), tmp_path / "full.mp4")
-    elapsed = time.perf_counter() - start
     assert (info.width, info.height, info.frame_count) == (720, 1280, 96)
-    assert elapsed < 5.0  # about 1 s on two cores; generous for loaded CI machines
 
 
 def test_cancel_leaves_nothing_behind(tmp_path: Path) -> None:
