@@ -54,17 +54,6 @@ canonical_json = json_encoder(
 )
 
 
-def cache_key(
-    node_type: str,
-    type_version: int,
-    model: str | None,
-    params: Mapping[str, Any],
-    inputs: Mapping[str, Any],
-    reroll: int = 0,
-) -> str:
-    return keyed(node_type, type_version, model, params, inputs, reroll)[0]
-
-
 def keyed(
     node_type: str,
     type_version: int,

@@ -150,19 +150,6 @@ def inputs_for_item(inputs: Mapping[str, Any], mapped: list[str], item: int) -> 
     return picked
 
 
-def item_cache_key(
-    node: Node,
-    node_type: type[NodeType],
-    model: ModelSpec | None,
-    params: Mapping[str, Any],
-    inputs: Mapping[str, Any],
-    item: int | None,
-    library: Library,
-    catalog: Catalog,
-) -> str:
-    return item_key(node, node_type, model, params, inputs, item, library, catalog)[0]
-
-
 def item_key(
     node: Node,
     node_type: type[NodeType],
@@ -173,7 +160,7 @@ def item_key(
     library: Library,
     catalog: Catalog,
 ) -> tuple[str, str | None, str | None]:
-    """``item_cache_key``, with the canonical JSON of the node's params and of its input
+    """An item's cache key, with the canonical JSON of the node's params and of its input
     hashes as a result's row keeps them (each None when the key takes others: a router's
     shot takes its role's params, an image made from a shot not the shot's dialogue)."""
     key_params = node_type.key_params(library, catalog, params, inputs)
@@ -203,6 +190,21 @@ def has_holes(inputs: Mapping[str, Any]) -> bool:
 
 
 # -- the planner ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Waiting:
+    """A node some of whose inputs are made in this run, with what planning resolved of it."""
+
+    node: Node
+    node_type: type[NodeType]
+    catalog: Catalog
+    model: ModelSpec | None
+    params: Mapping[str, Any]
+    edges: list[Edge]
+    connected: frozenset[str]
+    graph: Graph
+    scope: CacheScope
 
 
 class Planner:
@@ -273,16 +275,10 @@ class Planner:
                     continue
                 if not ready:
                     plans[node_id] = self._plan_unknown(
-                        node,
-                        node_type,
-                        catalog,
-                        model,
-                        params,
-                        edges,
-                        connected,
+                        _Waiting(
+                            node, node_type, catalog, model, params, edges, connected, graph, scope
+                        ),
                         plans,
-                        graph,
-                        scope,
                     )
                     continue
                 items = self._known_items(node, node_type, catalog, model, params, inputs)
@@ -309,43 +305,30 @@ class Planner:
         quote = self._quote(graph, order, plans, upstream)
         return Plan(order, plans, quote)
 
-    def _plan_unknown(
-        self,
-        node: Node,
-        node_type: type[NodeType],
-        catalog: Catalog,
-        model: ModelSpec | None,
-        params: Mapping[str, Any],
-        edges: list[Edge],
-        connected: frozenset[str],
-        plans: Mapping[str, NodePlan],
-        graph: Graph,
-        scope: CacheScope,
-    ) -> NodePlan:
+    def _plan_unknown(self, waiting: _Waiting, plans: Mapping[str, NodePlan]) -> NodePlan:
         """A node some of whose inputs are made in this run."""
+        node_type, params, edges = waiting.node_type, waiting.params, waiting.edges
         if all(  # items of it may be known: some of its list input is made already
             (up := plans.get(e.src_node)) is not None
             and (up.outputs is not None or up.partial_outputs is not None)
             for e in edges
         ):
-            partial = self._plan_over_partial(
-                node, node_type, catalog, model, params, edges, connected, plans, graph, scope
-            )
+            partial = self._plan_over_partial(waiting, plans)
             if partial is not None:
                 return partial
         hint = self._count_hint_from_upstream(node_type, edges, plans)
         return self._priced(
             NodePlan(
-                node.id,
+                waiting.node.id,
                 "waiting",
-                model,
+                waiting.model,
                 mapped=hint is not None,
                 count_hint=hint if hint is not None else node_type.output_count_hint(params),
             ),
             node_type,
-            catalog,
+            waiting.catalog,
             params,
-            connected,
+            waiting.connected,
             hint or 1,
             prompt_chars=None,
         )
@@ -444,21 +427,18 @@ class Planner:
         )
 
     def _plan_over_partial(
-        self,
-        node: Node,
-        node_type: type[NodeType],
-        catalog: Catalog,
-        model: ModelSpec | None,
-        params: Mapping[str, Any],
-        edges: list[Edge],
-        connected: frozenset[str],
-        plans: Mapping[str, NodePlan],
-        graph: Graph,
-        scope: CacheScope,
+        self, waiting: _Waiting, plans: Mapping[str, NodePlan]
     ) -> NodePlan | None:
         """A node mapped over a list whose upstream is partly made (some items cached, some
         to run): its items whose inputs are known are looked up in the cache, the others
         count as runs. None when that cannot be worked out (then the node is "waiting")."""
+        node, node_type, catalog, model = (
+            waiting.node,
+            waiting.node_type,
+            waiting.catalog,
+            waiting.model,
+        )
+        params, connected, scope = waiting.params, waiting.connected, waiting.scope
 
         def outputs_or_partial(src: str) -> Mapping[str, Value] | None:
             upstream = plans.get(src)
@@ -466,7 +446,9 @@ class Planner:
                 return None
             return upstream.outputs if upstream.outputs is not None else upstream.partial_outputs
 
-        inputs, known, missing = gather_inputs(graph, node, node_type, edges, outputs_or_partial)
+        inputs, known, missing = gather_inputs(
+            waiting.graph, node, node_type, waiting.edges, outputs_or_partial
+        )
         if not known or missing:
             return None
         mapped = mapped_ports(node_type, inputs)
