@@ -56,6 +56,7 @@ from .library import (
 from .nodetype import NodeRegistry, NodeType
 from .paths import outside_paths
 from .plan import (
+    Estimates,
     ItemPlan,
     Plan,
     Planner,
@@ -280,6 +281,7 @@ class Run:
         self._cancel_requested = False
         self._open_job_keys: set[str] = set()
         self._params_json_cache: dict[str, str] = {}
+        self._estimates = Estimates(executor.prices)
         self._scope: CacheScope | None = None
         self._downstream: dict[str, list[str]] = {}
         self._waiting: dict[str, int] = {}
@@ -900,7 +902,7 @@ class Run:
         """What the call may cost; a model without a price is not sent (validation refuses
         such a run before it starts; this is the last line)."""
         try:
-            return self.executor.prices.estimate(
+            return self._estimates.estimate(
                 call.model,
                 call.params,
                 prompt_chars=len(call.prompt) + len(call.system or ""),

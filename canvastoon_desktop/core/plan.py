@@ -15,7 +15,7 @@ from typing import Any
 
 from .assets import Asset, ItemList, Value
 from .cachekey import keyed
-from .catalog import Catalog, ModelSpec
+from .catalog import Catalog, ModelSpec, PriceUnit
 from .charges import drift_warnings
 from .errors import CoreError
 from .graph import Edge, Graph, Node
@@ -191,6 +191,36 @@ def has_holes(inputs: Mapping[str, Any]) -> bool:
 
 # -- the planner ----------------------------------------------------------------------------
 
+#: the units whose price depends on the prompt's length
+_PRICED_BY_PROMPT = frozenset((PriceUnit.TOKENS, PriceUnit.CHARACTER))
+
+
+class Estimates:
+    """``PriceTable.estimate`` remembered for one plan or one run: a graph's nodes call a
+    few models with a few settings, and working a price out costs several times as much as
+    recalling it. A call's price depends on its model, that model's own params and, for
+    the units priced by the text, the prompt's length: nothing else goes in the key."""
+
+    def __init__(self, prices: PriceTable) -> None:
+        self.prices = prices
+        self._known: dict[tuple[Any, ...], CostRange] = {}
+
+    def estimate(
+        self, model: ModelSpec, params: Mapping[str, Any], *, prompt_chars: int | None = None
+    ) -> CostRange:
+        chars = prompt_chars if model.price_rule.unit in _PRICED_BY_PROMPT else None
+        # (type, value): True and 1 are equal keys, yet not the same setting
+        values = [(type(v), v) for v in (params.get(p.name, p.default) for p in model.params)]
+        try:
+            known = self._known.get(key := (model.id, chars, *values))
+        except TypeError:  # a list or a dict among the values: worked out every time
+            return self.prices.estimate(model, params, prompt_chars=prompt_chars)
+        if known is None:
+            known = self._known[key] = self.prices.estimate(
+                model, params, prompt_chars=prompt_chars
+            )
+        return known
+
 
 @dataclass(frozen=True, slots=True)
 class _Waiting:
@@ -215,6 +245,7 @@ class Planner:
         self.prices = prices
         self.limits = dict(limits or {})
         self._typical: dict[str, float] = {}
+        self._estimates = Estimates(prices)
 
     def typical_seconds(self, model: ModelSpec) -> float:
         """Median of the user's own runs of this model, else the catalog's midpoint."""
@@ -245,6 +276,7 @@ class Planner:
         scope = CacheScope(str(graph.meta.get("graph_id") or ""), simulated)
         catalog = registry.catalog
         self.forget_timings()  # learn from the runs finished since the last plan
+        self._estimates = Estimates(self.prices)  # and from a price table edited since
         wanted = set(graph.nodes) if targets is None else needed_nodes(graph, targets)
         order = graph.topological_order(wanted)
         upstream = graph.upstream_index()
@@ -563,7 +595,7 @@ class Planner:
                         cost, priced = cost + one_item, priced + 1
                 if priced < runs:
                     one = (
-                        self.prices.estimate(models[0], params, prompt_chars=prompt_chars)
+                        self._estimates.estimate(models[0], params, prompt_chars=prompt_chars)
                         if by_model
                         else node_type.estimate(
                             catalog, self.prices, params, connected, prompt_chars=prompt_chars
