@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .assets import Asset, ItemList, Value
+from .assets import Asset, ItemList, Value, input_hashes
 from .cachekey import keyed
 from .catalog import Catalog, ModelSpec, PriceUnit
 from .charges import drift_warnings
@@ -164,21 +164,34 @@ def item_key(
     hashes as a result's row keeps them (each None when the key takes others: a router's
     shot takes its role's params, an image made from a shot not the shot's dialogue)."""
     key_params = node_type.key_params(library, catalog, params, inputs)
-    key_inputs = node_type.key_inputs(library, inputs)
+    whole_inputs = _keyed_by_whole_inputs(node_type)
     key, params_json, inputs_json = keyed(
         node_type.type_id,
         node_type.version,
         model.id if model else None,
         key_params,
-        key_inputs,
+        input_hashes(inputs) if whole_inputs else node_type.key_inputs(library, inputs),
         node.reroll_count(item),
     )
-    whole_inputs = node_type.key_inputs.__func__ is NodeType.key_inputs.__func__  # type: ignore[attr-defined]
     return (
         key,
         params_json if key_params is params else None,
         inputs_json if whole_inputs else None,
     )
+
+
+_WHOLE_INPUTS: dict[type[NodeType], bool] = {}
+
+
+def _keyed_by_whole_inputs(node_type: type[NodeType]) -> bool:
+    """Whether every input's content hash goes into the type's keys (``NodeType.key_inputs``
+    as it is, not overridden)."""
+    known = _WHOLE_INPUTS.get(node_type)
+    if known is None:
+        known = _WHOLE_INPUTS[node_type] = (
+            node_type.key_inputs.__func__ is NodeType.key_inputs.__func__  # type: ignore[attr-defined]
+        )
+    return known
 
 
 def connected_ports(edges: Iterable[Edge]) -> frozenset[str]:
@@ -657,7 +670,11 @@ class Planner:
         for node_id, plan in plans.items():
             if node_id in quote.nodes and plan.runs:
                 node_type = graph.registry[graph.nodes[node_id].type]
-                for model in node_type.models_in_use(catalog, plan.params or {}, plan.connected):
+                if _priced_by_its_model(node_type):  # the one model the plan resolved
+                    in_use = [plan.model] if plan.model is not None else []
+                else:
+                    in_use = node_type.models_in_use(catalog, plan.params or {}, plan.connected)
+                for model in in_use:
                     if not model.free:
                         models[model.id] = model.label
         if not models:
