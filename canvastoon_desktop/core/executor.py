@@ -1186,6 +1186,16 @@ def _accounting(ctx: NodeContext) -> tuple[float, str | None, str | None, float]
 def _booked(ctx: NodeContext) -> dict[str, Any]:
     """The ledger's view of an item's calls: their quotes, what their providers reported
     (None unless every call was reported), how the cost was arrived at, the warnings."""
+    if len(ctx.calls) == 1:  # most nodes make one call: its booking as it is
+        one = ctx.calls[0][1].booking
+        if one is None:
+            return {}
+        return {
+            "quote": (one.quoted.low, one.quoted.high),
+            "reported_usd": one.reported_usd,
+            "cost_basis": one.basis,
+            "cost_note": one.warning or None,
+        }
     bookings: list[Booking] = [out.booking for _, out in ctx.calls if out.booking is not None]
     if not bookings:
         return {}
