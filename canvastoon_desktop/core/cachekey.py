@@ -54,17 +54,6 @@ canonical_json = json_encoder(
 )
 
 
-def cache_key(
-    node_type: str,
-    type_version: int,
-    model: str | None,
-    params: Mapping[str, Any],
-    inputs: Mapping[str, Any],
-    reroll: int = 0,
-) -> str:
-    return keyed(node_type, type_version, model, params, inputs, reroll)[0]
-
-
 def keyed(
     node_type: str,
     type_version: int,
@@ -78,12 +67,29 @@ def keyed(
     ``canonical_json({"t": …, "v": …, "m": …, "p": params, "i": inputs, "r": …})``, put
     together from its parts in the order of the sorted keys."""
     params_json, inputs_json = canonical_json(params), canonical_json(inputs)
-    body = (
-        f'{{"i":{inputs_json},"m":{canonical_json(model)},"p":{params_json},'
-        f'"r":{canonical_json(reroll)},"t":{canonical_json(node_type)},'
-        f'"v":{canonical_json(type_version)}}}'
-    )
+    between, after = _frame(node_type, type_version, model, reroll)
+    body = f'{{"i":{inputs_json}{between}{params_json}{after}'
     return hashlib.sha256(body.encode("utf-8")).hexdigest(), params_json, inputs_json
+
+
+#: the JSON around a key's params by (node type, version, model, re-roll): a graph has a few
+_FRAMES: dict[tuple[Any, ...], tuple[str, str]] = {}
+
+
+def _frame(node_type: str, type_version: int, model: str | None, reroll: int) -> tuple[str, str]:
+    """What goes between the inputs and the params of a key's JSON, and after the params."""
+    # (types too: True and 1 are the same dict key, yet not the same JSON)
+    known = (node_type, type_version, type(type_version), model, reroll, type(reroll))
+    frame = _FRAMES.get(known)
+    if frame is None:
+        if len(_FRAMES) > 4096:  # re-rolled a great many times: start again
+            _FRAMES.clear()
+        frame = _FRAMES[known] = (
+            f',"m":{canonical_json(model)},"p":',
+            f',"r":{canonical_json(reroll)},"t":{canonical_json(node_type)},'
+            f'"v":{canonical_json(type_version)}}}',
+        )
+    return frame
 
 
 SEED_RANGE = 2**31 - 1

@@ -56,6 +56,7 @@ from .library import (
 from .nodetype import NodeRegistry, NodeType
 from .paths import outside_paths
 from .plan import (
+    Estimates,
     ItemPlan,
     Plan,
     Planner,
@@ -281,6 +282,7 @@ class Run:
         self._cancel_requested = False
         self._open_job_keys: set[str] = set()
         self._params_json_cache: dict[str, str] = {}
+        self._estimates = Estimates(executor.prices)
         self._scope: CacheScope | None = None
         self._downstream: dict[str, list[str]] = {}
         self._waiting: dict[str, int] = {}
@@ -914,7 +916,7 @@ class Run:
         """What the call may cost; a model without a price is not sent (validation refuses
         such a run before it starts; this is the last line)."""
         try:
-            return self.executor.prices.estimate(
+            return self._estimates.estimate(
                 call.model,
                 call.params,
                 prompt_chars=len(call.prompt) + len(call.system or ""),
@@ -1198,6 +1200,16 @@ def _accounting(ctx: NodeContext) -> tuple[float, str | None, str | None, float]
 def _booked(ctx: NodeContext) -> dict[str, Any]:
     """The ledger's view of an item's calls: their quotes, what their providers reported
     (None unless every call was reported), how the cost was arrived at, the warnings."""
+    if len(ctx.calls) == 1:  # most nodes make one call: its booking as it is
+        one = ctx.calls[0][1].booking
+        if one is None:
+            return {}
+        return {
+            "quote": (one.quoted.low, one.quoted.high),
+            "reported_usd": one.reported_usd,
+            "cost_basis": one.basis,
+            "cost_note": one.warning or None,
+        }
     bookings: list[Booking] = [out.booking for _, out in ctx.calls if out.booking is not None]
     if not bookings:
         return {}

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .assets import Asset, ItemList, Value
+from .assets import Asset, ItemList, Value, input_hashes
 from .cachekey import keyed
-from .catalog import Catalog, ModelSpec
+from .catalog import Catalog, ModelSpec, PriceUnit
 from .charges import drift_warnings
 from .errors import CoreError
 from .graph import Edge, Graph, Node
@@ -149,19 +149,6 @@ def inputs_for_item(inputs: Mapping[str, Any], mapped: list[str], item: int) -> 
     return picked
 
 
-def item_cache_key(
-    node: Node,
-    node_type: type[NodeType],
-    model: ModelSpec | None,
-    params: Mapping[str, Any],
-    inputs: Mapping[str, Any],
-    item: int | None,
-    library: Library,
-    catalog: Catalog,
-) -> str:
-    return item_key(node, node_type, model, params, inputs, item, library, catalog)[0]
-
-
 def item_key(
     node: Node,
     node_type: type[NodeType],
@@ -172,25 +159,38 @@ def item_key(
     library: Library,
     catalog: Catalog,
 ) -> tuple[str, str | None, str | None]:
-    """``item_cache_key``, with the canonical JSON of the node's params and of its input
+    """An item's cache key, with the canonical JSON of the node's params and of its input
     hashes as a result's row keeps them (each None when the key takes others: a router's
     shot takes its role's params, an image made from a shot not the shot's dialogue)."""
     key_params = node_type.key_params(library, catalog, params, inputs)
-    key_inputs = node_type.key_inputs(library, inputs)
+    whole_inputs = _keyed_by_whole_inputs(node_type)
     key, params_json, inputs_json = keyed(
         node_type.type_id,
         node_type.version,
         model.id if model else None,
         key_params,
-        key_inputs,
+        input_hashes(inputs) if whole_inputs else node_type.key_inputs(library, inputs),
         node.reroll_count(item),
     )
-    whole_inputs = node_type.key_inputs.__func__ is NodeType.key_inputs.__func__  # type: ignore[attr-defined]
     return (
         key,
         params_json if key_params is params else None,
         inputs_json if whole_inputs else None,
     )
+
+
+_WHOLE_INPUTS: dict[type[NodeType], bool] = {}
+
+
+def _keyed_by_whole_inputs(node_type: type[NodeType]) -> bool:
+    """Whether every input's content hash goes into the type's keys (``NodeType.key_inputs``
+    as it is, not overridden)."""
+    known = _WHOLE_INPUTS.get(node_type)
+    if known is None:
+        known = _WHOLE_INPUTS[node_type] = (
+            node_type.key_inputs.__func__ is NodeType.key_inputs.__func__  # type: ignore[attr-defined]
+        )
+    return known
 
 
 def connected_ports(edges: Iterable[Edge]) -> frozenset[str]:
@@ -203,6 +203,51 @@ def has_holes(inputs: Mapping[str, Any]) -> bool:
 
 # -- the planner ----------------------------------------------------------------------------
 
+#: the units whose price depends on the prompt's length
+_PRICED_BY_PROMPT = frozenset((PriceUnit.TOKENS, PriceUnit.CHARACTER))
+
+
+class Estimates:
+    """``PriceTable.estimate`` remembered for one plan or one run: a graph's nodes call a
+    few models with a few settings, and working a price out costs several times as much as
+    recalling it. A call's price depends on its model, that model's own params and, for
+    the units priced by the text, the prompt's length: nothing else goes in the key."""
+
+    def __init__(self, prices: PriceTable) -> None:
+        self.prices = prices
+        self._known: dict[tuple[Any, ...], CostRange] = {}
+
+    def estimate(
+        self, model: ModelSpec, params: Mapping[str, Any], *, prompt_chars: int | None = None
+    ) -> CostRange:
+        chars = prompt_chars if model.price_rule.unit in _PRICED_BY_PROMPT else None
+        # (type, value): True and 1 are equal keys, yet not the same setting
+        values = [(type(v), v) for v in (params.get(p.name, p.default) for p in model.params)]
+        try:
+            known = self._known.get(key := (model.id, chars, *values))
+        except TypeError:  # a list or a dict among the values: worked out every time
+            return self.prices.estimate(model, params, prompt_chars=prompt_chars)
+        if known is None:
+            known = self._known[key] = self.prices.estimate(
+                model, params, prompt_chars=prompt_chars
+            )
+        return known
+
+
+@dataclass(frozen=True, slots=True)
+class _Waiting:
+    """A node some of whose inputs are made in this run, with what planning resolved of it."""
+
+    node: Node
+    node_type: type[NodeType]
+    catalog: Catalog
+    model: ModelSpec | None
+    params: Mapping[str, Any]
+    edges: list[Edge]
+    connected: frozenset[str]
+    graph: Graph
+    scope: CacheScope
+
 
 class Planner:
     def __init__(
@@ -212,6 +257,7 @@ class Planner:
         self.prices = prices
         self.limits = dict(limits or {})
         self._typical: dict[str, float] = {}
+        self._estimates = Estimates(prices)
 
     def typical_seconds(self, model: ModelSpec) -> float:
         """Median of the user's own runs of this model, else the catalog's midpoint."""
@@ -242,6 +288,7 @@ class Planner:
         scope = CacheScope(str(graph.meta.get("graph_id") or ""), simulated)
         catalog = registry.catalog
         self.forget_timings()  # learn from the runs finished since the last plan
+        self._estimates = Estimates(self.prices)  # and from a price table edited since
         wanted = set(graph.nodes) if targets is None else needed_nodes(graph, targets)
         order = graph.topological_order(wanted)
         upstream = graph.upstream_index()
@@ -274,16 +321,10 @@ class Planner:
                     continue
                 if not ready:
                     plans[node_id] = self._plan_unknown(
-                        node,
-                        node_type,
-                        catalog,
-                        model,
-                        params,
-                        edges,
-                        connected,
+                        _Waiting(
+                            node, node_type, catalog, model, params, edges, connected, graph, scope
+                        ),
                         plans,
-                        graph,
-                        scope,
                     )
                     continue
                 items = self._known_items(node, node_type, catalog, model, params, inputs)
@@ -315,43 +356,30 @@ class Planner:
         quote = self._quote(graph, order, plans, upstream)
         return Plan(order, plans, quote)
 
-    def _plan_unknown(
-        self,
-        node: Node,
-        node_type: type[NodeType],
-        catalog: Catalog,
-        model: ModelSpec | None,
-        params: Mapping[str, Any],
-        edges: list[Edge],
-        connected: frozenset[str],
-        plans: Mapping[str, NodePlan],
-        graph: Graph,
-        scope: CacheScope,
-    ) -> NodePlan:
+    def _plan_unknown(self, waiting: _Waiting, plans: Mapping[str, NodePlan]) -> NodePlan:
         """A node some of whose inputs are made in this run."""
+        node_type, params, edges = waiting.node_type, waiting.params, waiting.edges
         if all(  # items of it may be known: some of its list input is made already
             (up := plans.get(e.src_node)) is not None
             and (up.outputs is not None or up.partial_outputs is not None)
             for e in edges
         ):
-            partial = self._plan_over_partial(
-                node, node_type, catalog, model, params, edges, connected, plans, graph, scope
-            )
+            partial = self._plan_over_partial(waiting, plans)
             if partial is not None:
                 return partial
         hint = self._count_hint_from_upstream(node_type, edges, plans)
         return self._priced(
             NodePlan(
-                node.id,
+                waiting.node.id,
                 PlanStatus.WAITING,
-                model,
+                waiting.model,
                 mapped=hint is not None,
                 count_hint=hint if hint is not None else node_type.output_count_hint(params),
             ),
             node_type,
-            catalog,
+            waiting.catalog,
             params,
-            connected,
+            waiting.connected,
             hint or 1,
             prompt_chars=None,
         )
@@ -451,21 +479,18 @@ class Planner:
         )
 
     def _plan_over_partial(
-        self,
-        node: Node,
-        node_type: type[NodeType],
-        catalog: Catalog,
-        model: ModelSpec | None,
-        params: Mapping[str, Any],
-        edges: list[Edge],
-        connected: frozenset[str],
-        plans: Mapping[str, NodePlan],
-        graph: Graph,
-        scope: CacheScope,
+        self, waiting: _Waiting, plans: Mapping[str, NodePlan]
     ) -> NodePlan | None:
         """A node mapped over a list whose upstream is partly made (some items cached, some
         to run): its items whose inputs are known are looked up in the cache, the others
         count as runs. None when that cannot be worked out (then the node is "waiting")."""
+        node, node_type, catalog, model = (
+            waiting.node,
+            waiting.node_type,
+            waiting.catalog,
+            waiting.model,
+        )
+        params, connected, scope = waiting.params, waiting.connected, waiting.scope
 
         def outputs_or_partial(src: str) -> Mapping[str, Value] | None:
             upstream = plans.get(src)
@@ -473,7 +498,9 @@ class Planner:
                 return None
             return upstream.outputs if upstream.outputs is not None else upstream.partial_outputs
 
-        inputs, known, missing = gather_inputs(graph, node, node_type, edges, outputs_or_partial)
+        inputs, known, missing = gather_inputs(
+            waiting.graph, node, node_type, waiting.edges, outputs_or_partial
+        )
         if not known or missing:
             return None
         mapped = mapped_ports(node_type, inputs)
@@ -595,7 +622,7 @@ class Planner:
                         cost, priced = cost + one_item, priced + 1
                 if priced < runs:
                     one = (
-                        self.prices.estimate(models[0], params, prompt_chars=prompt_chars)
+                        self._estimates.estimate(models[0], params, prompt_chars=prompt_chars)
                         if by_model
                         else node_type.estimate(
                             catalog, self.prices, params, connected, prompt_chars=prompt_chars
@@ -657,7 +684,11 @@ class Planner:
         for node_id, plan in plans.items():
             if node_id in quote.nodes and plan.runs:
                 node_type = graph.registry[graph.nodes[node_id].type]
-                for model in node_type.models_in_use(catalog, plan.params or {}, plan.connected):
+                if _priced_by_its_model(node_type):  # the one model the plan resolved
+                    in_use = [plan.model] if plan.model is not None else []
+                else:
+                    in_use = node_type.models_in_use(catalog, plan.params or {}, plan.connected)
+                for model in in_use:
                     if not model.free:
                         models[model.id] = model.label
         if not models:
