@@ -127,9 +127,8 @@ class RouteVideo(NodeType):
         costs = []
         for model in cls.models_in_use(catalog, params, connected):
             lengths = allowed_durations(model) if params.get("fit_duration", True) else []
-            name = model.duration_param  # a model with lengths to choose from has one
-            fitted: list[dict[str, Any]] = [{name: d} for d in lengths] if name else []
-            for values in fitted or [{}]:
+            name = model.duration_param or ""  # no lengths without one
+            for values in [{name: d} for d in lengths] or [{}]:
                 costs.append(prices.estimate(model, model.call_params(values)))
         return CostRange(min(c.low for c in costs), max(c.high for c in costs))
 

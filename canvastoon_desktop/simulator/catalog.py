@@ -27,6 +27,7 @@ __all__ = [
     "MINIMAX_HAILUO_FAST_USD",
     "REPLICATE_MODELS",
     "Aspect",
+    "Refusal",
     "ReplicateModel",
     "VideoFacts",
 ]
@@ -59,6 +60,18 @@ class Aspect(StrEnum):
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """A combination of input values the model refuses with a 422 on ``field``."""
+
+    when: Mapping[str, Any]
+    field: str
+    message: str
+
+    def applies(self, inputs: Mapping[str, Any]) -> bool:
+        return all(inputs.get(name) == value for name, value in self.when.items())
+
+
+@dataclass(frozen=True)
 class VideoFacts:
     """What a Replicate video model makes and bills, from its model page.
 
@@ -75,6 +88,7 @@ class VideoFacts:
     per_second: bool = True
     first_frame: str = "image"  # the input that takes the first frame
     fps_input: str | None = None  # the input giving the frame rate (None: the renderer's)
+    refusals: tuple[Refusal, ...] = ()
 
     def price_key(self, inputs: Mapping[str, Any]) -> tuple[Any, ...]:
         return tuple(_price_value(inputs.get(name)) for name in self.price_by)
@@ -174,6 +188,13 @@ REPLICATE_MODELS: dict[str, ReplicateModel] = {
                 usd=MINIMAX_HAILUO_FAST_USD,
                 per_second=False,
                 first_frame="first_frame_image",
+                refusals=(
+                    Refusal(
+                        {"duration": 10, "resolution": "1080p"},
+                        "duration",
+                        "10 seconds is only available at 768p",
+                    ),
+                ),
             ),
         ),
     )

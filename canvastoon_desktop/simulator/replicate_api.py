@@ -258,12 +258,12 @@ def _check_input(model: ReplicateModel, inp: dict[str, Any], max_data_uri: int) 
                 )
         elif not value.startswith(("http://", "https://")):
             found.append((f"input.{key}", f"input.{key}: Does not match format 'uri'"))
-    if (
-        model.name == "minimax/hailuo-2.3-fast"
-        and inp.get("duration") == 10
-        and (inp.get("resolution", "768p") == "1080p")
-    ):
-        found.append(("input.duration", "input.duration: 10 seconds is only available at 768p"))
+    if model.video is not None:
+        filled = with_input_defaults(model.name, inp)
+        for refusal in model.video.refusals:
+            if refusal.applies(filled):
+                field = f"input.{refusal.field}"
+                found.append((field, f"{field}: {refusal.message}"))
     if found:
         raise _invalid(found)
     return [f"WARNING: unknown input '{k}' ignored" for k in inp if k not in props]
