@@ -62,8 +62,8 @@ def _text_block(
     draw: ImageDraw.ImageDraw, text: str, font: Font, width: int
 ) -> tuple[list[str], int, int, int]:
     lines = wrap_text(draw, " ".join(text.split()), font, width)
-    # a TrueType face (bundled): only Pillow's bitmap fallback, on a machine with no font
-    # at all, lacks metrics
+    # a TrueType face in practice; Pillow's bitmap fallback (a machine with no font at all)
+    # has no metrics
     ascent, descent = font.getmetrics()  # type: ignore[union-attr]
     line_h = ascent + descent + 4
     widest = max((round(draw.textlength(line, font=font)) for line in lines), default=0)
