@@ -100,6 +100,7 @@ def test_lama_runs_by_version_with_the_mask_scaled_to_the_image(rig: Rig, sim: S
     assert summary.nodes[node].cost_usd == pytest.approx(billed(sim, job.id), abs=1e-9)
 
 
+@pytest.mark.slow
 def test_seedance_video_with_a_first_frame(rig: Rig, sim: Simulator) -> None:
     g = rig.graph()
     frame = rig.picture(g, 400, 720)
@@ -132,6 +133,7 @@ def test_seedance_video_with_a_first_frame(rig: Rig, sim: Simulator) -> None:
     assert summary.nodes[node].cost_usd == pytest.approx(billed(sim, job.id)) == 0.06
 
 
+@pytest.mark.slow
 def test_veo_video_with_first_and_last_frames(rig: Rig, sim: Simulator) -> None:
     g = rig.graph()
     first, last = rig.picture(g, 400, 720, seed=1), rig.picture(g, 400, 720, seed=9)
@@ -163,6 +165,7 @@ def test_veo_video_with_first_and_last_frames(rig: Rig, sim: Simulator) -> None:
     assert summary.nodes[node].cost_usd == pytest.approx(billed(sim, job.id)) == 0.8
 
 
+@pytest.mark.slow
 def test_a_large_input_is_uploaded_and_passed_by_url(rig: Rig, sim: Simulator) -> None:
     g = rig.graph()
     noise = rig.images / "noise.png"
@@ -186,6 +189,7 @@ def test_a_large_input_is_uploaded_and_passed_by_url(rig: Rig, sim: Simulator) -
     assert sent == f"{sim.root_url}/v1/files/{upload.job_id}"
 
 
+@pytest.mark.slow
 def test_progress_is_reported_queued_then_running(
     rig: Rig, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
