@@ -18,9 +18,9 @@ run: $(STAMP)
 test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
-# lint, then every test but the end-to-end ones marked slow (under 90 s on two cores)
+# lint, then every test but the end-to-end ones marked slow, on every core (under 90 s on two)
 test-fast: lint
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow"
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow" -n auto
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench

@@ -61,6 +61,7 @@ def test_estimate_quotes_only_what_will_run(capsys, examples: Path) -> None:
     assert 2.0 < quote["cost_usd"]["max"] < 3.5
 
 
+@pytest.mark.slow
 def test_run_json_summary_then_everything_cached(capsys, examples: Path, tmp_path: Path) -> None:
     graph = str(examples / "offline_storyboard.ctoon")
     library = str(tmp_path / "lib")
@@ -133,6 +134,7 @@ def test_a_broken_graph_file_exits_2_with_the_reason(capsys, tmp_path: Path) -> 
     assert code == 2 and "truncated" in err and str(bad) in err
 
 
+@pytest.mark.slow
 def test_ctrl_c_cancels_cleanly_with_exit_130(examples: Path, tmp_path: Path) -> None:
     env = {**os.environ, "CANVASTOON_LIBRARY": str(tmp_path / "lib")}
     process = subprocess.Popen(

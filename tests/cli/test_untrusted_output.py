@@ -33,6 +33,7 @@ def everything_under(root: Path) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.slow
 def test_a_key_pasted_into_a_text_node_is_written_nowhere(
     examples: Path, tmp_path: Path, capsys, monkeypatch
 ) -> None:

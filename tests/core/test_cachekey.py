@@ -34,6 +34,7 @@ values = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(values)
 def test_an_encoder_made_once_writes_what_a_json_encoder_writes(value) -> None:
@@ -45,6 +46,7 @@ def test_an_encoder_made_once_writes_what_a_json_encoder_writes(value) -> None:
         assert json_encoder(**options)(value) == json.JSONEncoder(**options).encode(value)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(min_size=1, max_size=20),

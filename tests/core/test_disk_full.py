@@ -93,6 +93,7 @@ def test_a_run_on_a_full_disk_fails_clearly_and_sends_nothing(tmp_path: Path, mo
     again.close()
 
 
+@pytest.mark.slow
 def test_commands_that_only_look_never_write(tmp_path: Path, capsys) -> None:
     examples = tmp_path / "examples"
     shutil.copytree(examples_dir(), examples, ignore=shutil.ignore_patterns("exports"))

@@ -182,6 +182,7 @@ def test_wrongly_typed_fields_name_the_node(tmp_path: Path) -> None:
     assert "node n1: position" in _problems_of(tmp_path, doc)
 
 
+@pytest.mark.slow
 def test_absurd_sizes_are_refused_without_reading_them_all(tmp_path: Path) -> None:
     big = tmp_path / "huge.ctoon"
     with open(big, "wb") as handle:
@@ -229,6 +230,7 @@ json_values = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.binary(max_size=300))
 def test_fuzz_random_bytes_only_ever_give_a_graph_file_error(data: bytes) -> None:
@@ -236,6 +238,7 @@ def test_fuzz_random_bytes_only_ever_give_a_graph_file_error(data: bytes) -> Non
         parse_graph(data, REGISTRY, source="fuzz.ctoon")
 
 
+@pytest.mark.slow
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(
     nodes=st.lists(

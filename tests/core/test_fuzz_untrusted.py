@@ -11,6 +11,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -83,6 +84,7 @@ def outside_listing(root: Path, allowed: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if allowed not in (p, *p.parents))
 
 
+@pytest.mark.slow
 @settings(
     max_examples=120,
     deadline=None,
@@ -120,6 +122,7 @@ MANIFEST_KEYS = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60,
     deadline=None,

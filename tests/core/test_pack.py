@@ -208,6 +208,7 @@ def test_hostile_packs_are_refused_and_write_nothing(case: str, made_pack, tmp_p
     library.close()
 
 
+@pytest.mark.slow
 def test_symlinks_zip_bombs_and_too_many_files_are_refused(made_pack, tmp_path: Path) -> None:
     files = members(made_pack["pack"])
     library = Library(tmp_path / "library")

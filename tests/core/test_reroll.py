@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from canvastoon_desktop.core.cachekey import SEED_RANGE, reroll_seed
 from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.graph import Edge, Graph
@@ -47,6 +49,7 @@ def _image(executor: Executor, graph: Graph, card: str) -> str:
     return plan.nodes[card].outputs["image"].sha256
 
 
+@pytest.mark.slow
 def test_each_reroll_of_an_offline_card_draws_a_new_one(tmp_path: Path) -> None:
     executor = Executor(
         REGISTRY,

@@ -8,12 +8,17 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from canvastoon_desktop.core.events import NodeCached, NodeDone
 from canvastoon_desktop.core.fileformat import save_graph
 from canvastoon_desktop.core.list_edit import edit_json_item
 from nodes.route import DEFAULT_ROUTES
 from tests.episodes.conftest import EpisodeRun, copy_episode, creates, requests_since
 from tests.providers.hosted_rig import canvastoon
+
+# a whole episode run (package fixture) behind every test here: end to end
+pytestmark = pytest.mark.slow
 
 PER_SHOT = ("cuts", "cleanup", "clips")
 

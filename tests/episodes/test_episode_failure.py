@@ -7,11 +7,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.library import query as lq
 from canvastoon_desktop.simulator import FaultRule
 from tests.episodes.conftest import copy_episode, creates
 from tests.providers.hosted_rig import canvastoon, cli_env, fast_simulator
+
+# a whole episode run (package fixture) behind every test here: end to end
+pytestmark = pytest.mark.slow
 
 
 def test_one_failed_cleanup_leaves_the_other_shots_done(tmp_path: Path) -> None:

@@ -14,6 +14,9 @@ from nodes.route import DEFAULT_ROUTES, fitted_duration
 from tests.episodes.conftest import EpisodeRun, creates, data_uri_bytes
 from tests.providers.hosted_rig import REGISTRY, decode_video
 
+# a whole episode run (package fixture) behind every test here: end to end
+pytestmark = pytest.mark.slow
+
 CATALOG = REGISTRY.catalog
 FRAME = 1 / 24  # the episode's frame rate
 VIDEO_ROUTES = {  # where each video model is created

@@ -112,6 +112,7 @@ def bar_position(png: bytes) -> float:
     return float(np.argmax(arr.mean(axis=0))) / arr.shape[1]
 
 
+@pytest.mark.slow
 def test_explicit_trims_win_over_the_shot_cut(rig) -> None:
     library, executor, video = rig
     intro = video(1.0, 10)

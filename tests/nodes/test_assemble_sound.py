@@ -121,6 +121,7 @@ def clips_with_sound(rig: Rig, clip_sound: str) -> Graph:
     return graph
 
 
+@pytest.mark.slow
 def test_a_kept_clip_is_heard_at_its_time_and_a_muted_one_is_silent(rig: Rig) -> None:
     both, _ = rig.cut(clips_with_sound(rig, "all"))
     sound = heard(both)
@@ -135,6 +136,7 @@ def test_a_kept_clip_is_heard_at_its_time_and_a_muted_one_is_silent(rig: Rig) ->
     assert level_db(sound, 1.7, 2.8, 660) > -30
 
 
+@pytest.mark.slow
 def test_muting_every_clip_leaves_the_short_silent(rig: Rig) -> None:
     silent, _ = rig.cut(clips_with_sound(rig, "none"))
     sound = heard(silent)
@@ -166,6 +168,7 @@ def spoken_episode(rig: Rig) -> Graph:
     return graph
 
 
+@pytest.mark.slow
 def test_the_music_bed_is_ducked_under_speech_by_the_stated_depth(rig: Rig) -> None:
     path, _ = rig.cut(spoken_episode(rig))
     sound = heard(path)
@@ -223,6 +226,7 @@ def beat_episode(rig: Rig, music: np.ndarray, *, snap: bool) -> Graph:
     return graph
 
 
+@pytest.mark.slow
 def test_cuts_snap_to_the_musics_beats_and_the_episode_keeps_its_length(rig: Rig) -> None:
     # 120 BPM from 0.2 s: the planned cuts (2 s, 4 s) fall between beats
     music, clicks = click_track(10.0, 0.2, 0.5)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from canvastoon_desktop.core import media
 from canvastoon_desktop.core.assets import ItemList
 from canvastoon_desktop.core.events import NodeCached, NodeDone, NodeItems, RunEvent
@@ -28,6 +30,7 @@ def items_done(events, node_id: str) -> list[int]:
     return sorted(e.item for e in events if isinstance(e, NodeDone) and e.node_id == node_id)
 
 
+@pytest.mark.slow
 def test_the_offline_episode_runs_each_shot_with_its_characters(
     offline_executor: Executor, example_copy
 ) -> None:
@@ -63,6 +66,7 @@ def test_the_offline_episode_runs_each_shot_with_its_characters(
     assert clip_provenance[0].model == "local/pan-zoom"  # the model its role was routed to
 
 
+@pytest.mark.slow
 def test_editing_one_shot_reruns_that_shot_only(offline_executor: Executor, example_copy) -> None:
     path = example_copy("offline_episode.ctoon")
     graph = load_graph(path, default_registry())
@@ -86,6 +90,7 @@ def test_editing_one_shot_reruns_that_shot_only(offline_executor: Executor, exam
     assert cached == [0, 1, 3, 4, 5]
 
 
+@pytest.mark.slow
 def test_editing_one_line_of_the_story_reruns_that_shot_only(
     offline_executor: Executor, example_copy
 ) -> None:

@@ -183,13 +183,17 @@ class Rig:
         *,
         cancel_when: Callable[[RunEvent], bool] | None = None,
         cancel_after_s: float | None = None,
+        on_event: Callable[[RunEvent], None] | None = None,
         **kwargs: Any,
     ) -> tuple[RunSummary, list[RunEvent]]:
-        """Run ``graph``; cancel it when an event matches ``cancel_when`` or after a delay."""
+        """Run ``graph``; cancel it when an event matches ``cancel_when`` or after a delay;
+        ``on_event`` sees each event as it comes."""
         events: list[RunEvent] = []
 
         async def go() -> RunSummary:
             run = self.executor.start(graph, on_event=events.append, **kwargs)
+            if on_event is not None:
+                run.events.connect(on_event)
             loop = asyncio.get_running_loop()
 
             def cancel_from_thread(after_s: float = 0.0) -> threading.Event:

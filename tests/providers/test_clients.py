@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 
 import httpx
+import pytest
 
 from canvastoon_desktop.providers import aclose_adapters
 from canvastoon_desktop.providers.clients import LoopLocal
@@ -49,6 +50,7 @@ def test_aclose_closes_now_and_the_next_use_makes_a_fresh_client() -> None:
     assert second is not first
 
 
+@pytest.mark.slow
 def test_adapters_work_across_runs_on_fresh_loops(sim: Simulator, tmp_path: Path) -> None:
     rig = make_rig(sim, tmp_path)
     for prompt in ("first loop", "second loop"):

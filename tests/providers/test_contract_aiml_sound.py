@@ -51,6 +51,7 @@ def test_speech_posts_the_text_and_voice_and_keeps_the_mp3_it_answers_with(
     assert [j["state"] for j in rig.jobs()] == ["done"]
 
 
+@pytest.mark.slow
 def test_music_is_created_then_polled_and_downloaded_with_its_reported_credits(
     rig: Rig, sim: Simulator
 ) -> None:

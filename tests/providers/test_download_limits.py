@@ -109,6 +109,7 @@ def test_a_download_that_drips_ends_at_its_deadline(cdn: str, job: RecordingJob)
         asyncio.run(downloader.fetch(f"{cdn}/drip.png", job, AssetKind.IMAGE, service="Replicate"))
 
 
+@pytest.mark.slow
 def test_hundreds_of_output_urls_are_fetched_a_few_at_a_time(cdn: str, job: RecordingJob) -> None:
     downloader = Downloader(QUICK, trusted_origins=[cdn])
     state.update(running=0, peak=0, served=0)

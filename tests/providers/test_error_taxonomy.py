@@ -93,6 +93,7 @@ def test_out_of_credits_on_replicate(rig: Rig, sim: Simulator) -> None:
 
 
 # -- rate limits ------------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("retry_after", [None, 1.0])
 def test_429_on_polls_is_retried(rig: Rig, sim: Simulator, retry_after: float | None) -> None:
     sim.faults.add(
@@ -121,6 +122,7 @@ def test_429_on_replicate_polls_is_retried_by_the_client_and_by_us(
     assert sim.log.count("replicate.predictions.get", status=429) == 3
 
 
+@pytest.mark.slow
 def test_a_create_refused_with_429_is_sent_again_and_succeeds(rig: Rig, sim: Simulator) -> None:
     sim.faults.add(FaultRule("replicate.predictions.create", "429", times=2, retry_after=0.5))
     sim.faults.add(FaultRule("aiml.chat", "429", times=1, retry_after=1))
@@ -137,6 +139,7 @@ def test_a_create_refused_with_429_is_sent_again_and_succeeds(rig: Rig, sim: Sim
     assert len(sim.predictions) == 1  # a 429 is not taken: made once
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("header", [True, False])
 def test_a_rate_limited_create_waits_for_the_reset_replicate_names(
     rig: Rig, sim: Simulator, header: bool
@@ -155,6 +158,7 @@ def test_a_rate_limited_create_waits_for_the_reset_replicate_names(
     assert len(sim.predictions) == 1
 
 
+@pytest.mark.slow
 def test_a_create_that_stays_rate_limited_ends_rate_limited(rig: Rig, sim: Simulator) -> None:
     sim.faults.add(FaultRule("replicate.predictions.create", "429", retry_after=1))
     g, node = zimage_graph(rig)
@@ -236,6 +240,7 @@ def test_a_job_that_runs_too_long_times_out_and_stays_resumable(
     rig.close()
 
 
+@pytest.mark.slow
 def test_queue_time_does_not_count_towards_the_timeout(sim: Simulator, tmp_path: Path) -> None:
     sim.set_latency("bytedance/seedance-1-pro-fast", queue_s=1.2, run_s=0.2)
     rig = make_rig(sim, tmp_path, timeout_s=0.5)
@@ -290,6 +295,7 @@ def cancel_while_the_create_is_on_the_wire(rig: Rig, sim: Simulator, route: str)
     rig.library.journal_creating = journaled_then_cancel  # type: ignore[method-assign]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("moment", ["create on the wire", "id being journaled"])
 def test_a_prediction_whose_node_is_cancelled_as_it_is_made_is_cancelled_at_replicate(
     moment: str, sim: Simulator, tmp_path: Path
@@ -312,6 +318,7 @@ def test_a_prediction_whose_node_is_cancelled_as_it_is_made_is_cancelled_at_repl
     rig.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("moment", ["create on the wire", "id being journaled"])
 def test_an_aiml_video_whose_node_is_cancelled_as_it_is_made_is_collected_by_the_next_run(
     moment: str, sim: Simulator, tmp_path: Path
@@ -356,6 +363,7 @@ def test_expired_replicate_outputs_fail_clearly_and_the_spend_is_recorded(
     assert rig.charges() and rig.charges()[0][1] == "outputs not delivered"
 
 
+@pytest.mark.slow
 def test_an_expired_aiml_video_link_is_asked_for_again(rig: Rig, sim: Simulator) -> None:
     rule = sim.faults.add(FaultRule("output", "expired", times=1))
     g, node = video_graph(rig, "minimax/hailuo-2.3-fast", duration=6)
@@ -380,6 +388,7 @@ def test_a_malformed_chat_answer_is_a_bad_output_not_a_crash(rig: Rig, sim: Simu
     ]
 
 
+@pytest.mark.slow
 def test_a_malformed_poll_answer_is_retried(rig: Rig, sim: Simulator) -> None:
     sim.faults.add(FaultRule("replicate.predictions.get", "malformed", times=2))
     sim.faults.add(FaultRule("aiml.video.poll", "malformed", times=2))
@@ -389,6 +398,7 @@ def test_a_malformed_poll_answer_is_retried(rig: Rig, sim: Simulator) -> None:
     assert summary.nodes[z].status == summary.nodes[video].status == "done"
 
 
+@pytest.mark.slow
 def test_5xx_and_dropped_connections_on_polls_and_downloads_are_retried(
     rig: Rig, sim: Simulator
 ) -> None:

@@ -43,6 +43,7 @@ def test_a_malformed_answer_is_a_provider_error_of_its_node(
     assert sim.log.count(route) == 1  # and it was not sent again behind the artist's back
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "route", ["replicate.predictions.create", "replicate.predictions.get", "aiml.video.poll"]
 )

@@ -78,6 +78,7 @@ def test_every_hosted_model_of_the_catalog_is_exercised_here(rig: Rig) -> None:
     assert hosted == {model for model, _ in SETTINGS + ESTIMATED}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("model", "params"), SETTINGS, ids=lambda v: str(v))
 def test_the_quote_holds_the_bill_and_the_ledger_books_it_to_the_cent(
     rig: Rig, sim: Simulator, model: str, params: dict[str, Any]
@@ -99,6 +100,7 @@ def test_the_quote_holds_the_bill_and_the_ledger_books_it_to_the_cent(
     assert quote.low - 1e-9 <= row["quote_low"] and row["quote_high"] <= quote.high + 1e-9
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("model", "params"), ESTIMATED, ids=lambda v: str(v)[:40])
 def test_a_charge_the_provider_does_not_report_is_booked_at_the_quote_max_over_the_bill(
     rig: Rig, sim: Simulator, model: str, params: dict[str, Any]
@@ -117,6 +119,7 @@ def test_a_charge_the_provider_does_not_report_is_booked_at_the_quote_max_over_t
     assert row["quote_low"] <= bill.usd <= row["usd"]  # never booked below what was billed
 
 
+@pytest.mark.slow
 def test_an_episode_with_speech_and_music_is_quoted_within_its_bill(
     rig: Rig, sim: Simulator
 ) -> None:
@@ -188,6 +191,7 @@ HOSTILE = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("route", "model", "charge"), HOSTILE, ids=lambda v: str(v))
 def test_a_hostile_reported_charge_is_unknown_at_most_the_quote_and_spends_nothing_more(
     rig: Rig, sim: Simulator, route: str, model: str, charge: str
@@ -220,6 +224,7 @@ def test_a_hostile_charge_does_not_refuse_the_next_paid_run(rig: Rig, sim: Simul
     assert second.nodes[node].status == "done" and second.cost_usd == pytest.approx(0.1575)
 
 
+@pytest.mark.slow
 def test_hailuo_charged_in_the_create_answer_is_booked_when_a_later_run_collects_it(
     rig: Rig, sim: Simulator
 ) -> None:

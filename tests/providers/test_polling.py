@@ -29,6 +29,7 @@ def test_the_schedule_scales_with_the_interval() -> None:
     assert 0.4 <= fast.delay(60.0) <= 0.6
 
 
+@pytest.mark.slow
 def test_many_concurrent_jobs_poll_about_once_per_interval(sim: Simulator, tmp_path: Path) -> None:
     sim.set_latency("bytedance/seedance-1-pro-fast", queue_s=0.2, run_s=1.8)
     rig = make_rig(sim, tmp_path, poll_interval_s=0.25, limits={"replicate": 30})

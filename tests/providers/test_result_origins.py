@@ -8,6 +8,8 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
+
 from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.fileformat import load_graph, save_graph
 from canvastoon_desktop.core.library import Library
@@ -62,6 +64,7 @@ def writer_status(graph, summary) -> str:
     return summary.nodes[writer.id].status
 
 
+@pytest.mark.slow
 def test_a_pack_claiming_a_stock_examples_cache_key_never_answers_its_real_run(
     rig: Rig, sim: Simulator, tmp_path: Path
 ) -> None:

@@ -65,6 +65,7 @@ def test_a_lost_create_is_recognised_although_replicate_reserialises_its_input(
     assert sim.log.count("replicate.predictions.create") == 1
 
 
+@pytest.mark.slow
 def test_a_lost_create_with_files_adopts_its_own_prediction_not_a_twins(
     rig: Rig, sim: Simulator
 ) -> None:
@@ -83,6 +84,7 @@ def test_a_lost_create_with_files_adopts_its_own_prediction_not_a_twins(
     assert adopted in sim.predictions  # its own prediction, not the twin's
 
 
+@pytest.mark.slow
 def test_when_the_echoed_files_cannot_be_read_back_the_create_is_not_sent_again(
     rig: Rig, sim: Simulator
 ) -> None:

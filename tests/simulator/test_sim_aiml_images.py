@@ -102,6 +102,7 @@ def test_out_of_range_parameters_are_rejected(
     assert field in info.value.body["message"]
 
 
+@pytest.mark.slow
 def test_edit_model_uses_reference_images_from_data_uris_and_own_urls(
     aiml: openai.OpenAI, sim: Simulator
 ) -> None:

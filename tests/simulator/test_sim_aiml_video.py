@@ -20,6 +20,7 @@ def _create(http: httpx.Client, **body: object) -> httpx.Response:
     return http.post("/v2/video/generations", json=payload)
 
 
+@pytest.mark.slow
 def test_create_poll_download_lifecycle(http: httpx.Client, sim: Simulator) -> None:
     sim.set_latency(MODEL, queue_s=0.5, run_s=0.5)
     r = _create(http, duration=6)

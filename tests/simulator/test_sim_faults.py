@@ -228,6 +228,7 @@ def test_slow_delays_the_answer(aiml: openai.OpenAI, sim: Simulator) -> None:
     assert time.monotonic() - started >= 0.6
 
 
+@pytest.mark.slow
 def test_rates_are_reproducible_with_the_seed() -> None:
     def pattern() -> list[int | None]:
         config = SimulatorConfig(seed=7, faults=parse_fault_spec("replicate.models.get:500@0.5"))

@@ -22,6 +22,7 @@ from tests.simulator.simhelpers import (
 Z = "prunaai/z-image-turbo"
 
 
+@pytest.mark.slow
 def test_log_records_routes_models_jobs_and_never_the_token(
     aiml: openai.OpenAI, rep: replicate.Client, sim: Simulator
 ) -> None:
@@ -111,6 +112,7 @@ def test_cancel_after_deadline(sim: Simulator) -> None:
     assert too_short.status_code == 400
 
 
+@pytest.mark.slow
 def test_soak_200_creates_and_50_concurrent_pollers() -> None:
     config = SimulatorConfig(latencies=Latencies.short())
     with Simulator(config) as sim:

@@ -130,6 +130,7 @@ def test_files_api(rep: replicate.Client, sim: Simulator) -> None:
     assert info.value.status == 404
 
 
+@pytest.mark.slow
 def test_video_models_produce_mp4_of_the_requested_shape(rep: replicate.Client) -> None:
     veo = rep.predictions.create(
         model="google/veo-3.1-fast",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6 import QtCore, QtWidgets
 
 from canvastoon_desktop.core.backdrops import BACKDROP_COLORS
@@ -34,6 +35,7 @@ def _title_point(window: Any, backdrop_id: str) -> QtCore.QPoint:
     return window.viewer.mapFromScene(item.scenePos() + QtCore.QPointF(80.0, 14.0))
 
 
+@pytest.mark.slow
 def test_a_backdrop_frames_the_selection_and_is_saved_in_the_file(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -82,6 +84,7 @@ def test_dragging_the_title_moves_the_backdrop_with_its_nodes_in_one_step(
     assert window.bridge.backdrops.items[backdrop_id].current_rect() == rect_before
 
 
+@pytest.mark.slow
 def test_the_corner_resizes_and_a_click_on_the_body_starts_a_rubber_band(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -106,6 +109,7 @@ def test_the_corner_resizes_and_a_click_on_the_body_starts_a_rubber_band(
     assert "jun_ref" in window.bridge.selected_ids()  # the rubber band caught the card
 
 
+@pytest.mark.slow
 def test_rename_recolour_and_delete_keeping_the_nodes(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:

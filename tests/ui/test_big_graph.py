@@ -6,12 +6,15 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+import pytest
+
 from canvastoon_desktop.core.graph import Edge, Node, new_node_id
 from canvastoon_desktop.ui.commands import add_nodes_command
 
 COUNT = 320
 
 
+@pytest.mark.slow
 def test_320_connected_nodes_through_the_bridge(qtbot: Any, window: Any) -> None:
     graph = window.document.graph
     kinds = ("text", "prompt_llm", "image_gen", "video")
@@ -52,6 +55,7 @@ def test_320_connected_nodes_through_the_bridge(qtbot: Any, window: Any) -> None
     gc.collect()
 
 
+@pytest.mark.slow
 def test_opening_a_graph_places_each_card_before_it_enters_the_scene(
     window: Any, tmp_path: Any, monkeypatch: Any
 ) -> None:

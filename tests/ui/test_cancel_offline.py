@@ -22,6 +22,7 @@ MOMENTS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("moment", list(MOMENTS))
 def test_cancel_ends_the_run(qtbot: Any, window: Any, tmp_path: Path, moment: str) -> None:
     path = copy_example("offline_storyboard.ctoon", tmp_path / "graphs")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from canvastoon_desktop.core.graph import Edge
 from tests.ui.uihelpers import drag, port_point
 
@@ -17,6 +19,7 @@ def _three_nodes(window: Any) -> tuple[str, str, str]:
     return text, writer, video
 
 
+@pytest.mark.slow
 def test_drag_connects_two_compatible_ports(qtbot: Any, window: Any) -> None:
     text, writer, _video = _three_nodes(window)
     graph = window.document.graph
@@ -29,6 +32,7 @@ def test_drag_connects_two_compatible_ports(qtbot: Any, window: Any) -> None:
     assert len(in_port.connected_pipes) == 1
 
 
+@pytest.mark.slow
 def test_incompatible_drag_is_refused_with_the_reason(qtbot: Any, window: Any) -> None:
     text, _writer, video = _three_nodes(window)
     graph = window.document.graph
@@ -42,6 +46,7 @@ def test_incompatible_drag_is_refused_with_the_reason(qtbot: Any, window: Any) -
     assert in_port.connected_pipes == []
 
 
+@pytest.mark.slow
 def test_the_reason_shows_beside_the_cursor_while_dragging(qtbot: Any, window: Any) -> None:
     from PySide6 import QtCore, QtWidgets
     from PySide6.QtTest import QTest
@@ -66,6 +71,7 @@ def test_the_reason_shows_beside_the_cursor_while_dragging(qtbot: Any, window: A
     assert not hint.isVisible()
 
 
+@pytest.mark.slow
 def test_undo_and_redo_a_connection(qtbot: Any, window: Any) -> None:
     text, writer, _video = _three_nodes(window)
     graph = window.document.graph
@@ -86,6 +92,7 @@ def test_undo_and_redo_a_connection(qtbot: Any, window: Any) -> None:
     assert len(in_port.connected_pipes) == 1
 
 
+@pytest.mark.slow
 def test_dragging_a_wire_end_off_disconnects_it(qtbot: Any, window: Any) -> None:
     text, writer, _video = _three_nodes(window)
     graph = window.document.graph
@@ -98,6 +105,7 @@ def test_dragging_a_wire_end_off_disconnects_it(qtbot: Any, window: Any) -> None
     assert len(graph.edges) == 1
 
 
+@pytest.mark.slow
 def test_a_loop_is_refused(qtbot: Any, window: Any) -> None:
     bridge = window.bridge
     first = bridge.add_node("prompt_llm", (0.0, 0.0))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PIL import Image
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -40,6 +41,7 @@ def _pictures(tmp_path: Path) -> list[Path]:
     return made
 
 
+@pytest.mark.slow
 def test_dropped_images_become_load_image_nodes_under_the_cursor(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -67,6 +69,7 @@ def test_dropped_images_become_load_image_nodes_under_the_cursor(
     assert len(graph) == 0
 
 
+@pytest.mark.slow
 def test_a_dropped_graph_file_opens(qtbot: Any, window: Any, tmp_path: Path) -> None:
     path = copy_example("offline_storyboard.ctoon", tmp_path / "graphs")
     assert _drop(window, [path], QtCore.QPoint(200, 200))
@@ -74,6 +77,7 @@ def test_a_dropped_graph_file_opens(qtbot: Any, window: Any, tmp_path: Path) -> 
     assert len(window.document.graph) == 7
 
 
+@pytest.mark.slow
 def test_other_files_are_refused_with_what_can_be_dropped(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -84,6 +88,7 @@ def test_other_files_are_refused_with_what_can_be_dropped(
     assert "Only images" in window.statusBar().currentMessage()
 
 
+@pytest.mark.slow
 def test_a_drag_of_something_else_is_not_taken(qtbot: Any, window: Any) -> None:
     mime = QtCore.QMimeData()
     mime.setText("just words")

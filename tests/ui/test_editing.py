@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PIL import Image
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtTest import QTest
@@ -31,6 +32,7 @@ def _chain(window: Any) -> tuple[str, str, str]:
     return idea, writer, card
 
 
+@pytest.mark.slow
 def test_copy_paste_keeps_params_and_internal_edges_with_new_ids(qtbot: Any, window: Any) -> None:
     idea, writer, card = _chain(window)
     graph = window.document.graph
@@ -52,6 +54,7 @@ def test_copy_paste_keeps_params_and_internal_edges_with_new_ids(qtbot: Any, win
     assert len(graph) == 3 and len(graph.edges) == 2
 
 
+@pytest.mark.slow
 def test_duplicate_and_delete_with_undo(qtbot: Any, window: Any) -> None:
     idea, writer, card = _chain(window)
     graph = window.document.graph
@@ -71,6 +74,7 @@ def test_duplicate_and_delete_with_undo(qtbot: Any, window: Any) -> None:
     assert len(pipes) == 1
 
 
+@pytest.mark.slow
 def test_deleting_two_connected_nodes_undoes_cleanly(qtbot: Any, window: Any) -> None:
     idea, writer, card = _chain(window)
     graph = window.document.graph
@@ -83,6 +87,7 @@ def test_deleting_two_connected_nodes_undoes_cleanly(qtbot: Any, window: Any) ->
     assert len(graph) == 0
 
 
+@pytest.mark.slow
 def test_a_drag_of_a_node_is_one_move(qtbot: Any, window: Any) -> None:
     node_id = window.bridge.add_node("text", (0.0, 0.0))
     window.bridge.fit()
@@ -98,6 +103,7 @@ def test_a_drag_of_a_node_is_one_move(qtbot: Any, window: Any) -> None:
     assert tuple(card.xy_pos) == (0.0, 0.0)
 
 
+@pytest.mark.slow
 def test_dropping_images_makes_load_image_nodes(qtbot: Any, window: Any, tmp_path: Path) -> None:
     pictures = []
     for name in ("mina.png", "jun.png"):
@@ -115,6 +121,7 @@ def test_dropping_images_makes_load_image_nodes(qtbot: Any, window: Any, tmp_pat
     assert len(graph) == 0
 
 
+@pytest.mark.slow
 def test_palette_search_filters_and_adds(qtbot: Any, window: Any) -> None:
     palette = window.palette
     window.focus_palette()
@@ -137,6 +144,7 @@ def test_palette_search_filters_and_adds(qtbot: Any, window: Any) -> None:
     assert sorted(n.type for n in graph) == ["load_image", "text"]
 
 
+@pytest.mark.slow
 def test_pin_and_reroll(qtbot: Any, window: Any, tmp_path: Path) -> None:
     run_offline_example(qtbot, window, tmp_path)
     graph = window.document.graph
@@ -159,6 +167,7 @@ def test_pin_and_reroll(qtbot: Any, window: Any, tmp_path: Path) -> None:
     assert first is not None
 
 
+@pytest.mark.slow
 def test_edit_mask_paints_a_mask_in_front_of_inpaint(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:

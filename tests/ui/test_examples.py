@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
+import pytest
 
 from canvastoon_desktop.core.resources import examples_dir
 from tests.ui.uihelpers import wait_plan, wait_run
@@ -31,12 +32,14 @@ def _open_example(window: Any, title: str) -> None:
     action.trigger()
 
 
+@pytest.mark.slow
 def test_the_menu_names_examples_as_they_name_themselves(qtbot: Any, window: Any) -> None:
     titles = [a.text() for a in window.examples_menu.actions()]
     assert "K-pop episode" in titles and "Offline storyboard" in titles
     assert not any("Kpop" in t for t in titles)
 
 
+@pytest.mark.slow
 def test_an_example_opens_as_an_untitled_copy_that_writes_nothing_into_the_install(
     qtbot: Any, window: Any
 ) -> None:
@@ -60,6 +63,7 @@ def test_an_example_opens_as_an_untitled_copy_that_writes_nothing_into_the_insta
     assert _bundle_digest() == before  # nothing saved, exported or autosaved into the bundle
 
 
+@pytest.mark.slow
 def test_save_of_an_example_asks_where_starting_in_the_documents(
     qtbot: Any, window: Any, monkeypatch: Any
 ) -> None:

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6 import QtWidgets
 
 from canvastoon_desktop.core.fileformat import graph_to_document, load_graph
@@ -38,6 +39,7 @@ def _build(window: Any) -> list[str]:
     return [idea, writer, card]
 
 
+@pytest.mark.slow
 def test_save_close_reopen_is_identical(qtbot: Any, make_window: Any, tmp_path: Path) -> None:
     window = make_window()
     ids = _build(window)
@@ -61,6 +63,7 @@ def test_save_close_reopen_is_identical(qtbot: Any, make_window: Any, tmp_path: 
     assert str(path.resolve()) in again.settings.recent_files
 
 
+@pytest.mark.slow
 def test_a_corrupt_file_shows_an_error_and_changes_nothing(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -92,6 +95,7 @@ def test_a_corrupt_file_shows_an_error_and_changes_nothing(
     assert _snapshot(window.document.graph) == before
 
 
+@pytest.mark.slow
 def test_recovers_unsaved_changes_from_the_autosave(
     qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:

@@ -34,6 +34,7 @@ def rms(x: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(x)))) if x.size else 0.0
 
 
+@pytest.mark.slow
 def test_mixed_clips_become_one_vertical_h264_of_the_summed_length(
     make_video: MakeVideo, tmp_path: Path
 ) -> None:

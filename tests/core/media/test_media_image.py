@@ -150,6 +150,7 @@ def test_image_above_max_pixels_is_refused_with_its_size() -> None:
         probe_image_bytes(bomb_png(5000, 5000), max_pixels=1_000_000)
 
 
+@pytest.mark.slow
 def test_tall_webtoon_strip_is_accepted() -> None:
     info = probe_image_bytes(image_bytes(size=(800, 20_000)))
     assert (info.width, info.height) == (800, 20_000)

@@ -56,6 +56,7 @@ def test_reads_text_written_by_other_tools() -> None:
     }
 
 
+@pytest.mark.slow
 def test_compressed_text_bomb_is_skipped() -> None:
     bomb = zlib.compress(b"A" * (64 * 1024 * 1024), 9)
     data = b"big\0\0" + bomb
@@ -82,6 +83,7 @@ def test_not_a_png_is_refused() -> None:
 _KEY = st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=79)
 
 
+@pytest.mark.slow
 @given(st.dictionaries(_KEY, st.text(st.characters(exclude_categories=("Cs",))), max_size=5))
 def test_any_text_round_trips(texts: dict[str, str]) -> None:
     assert read_png_text_chunks(write_png_text_chunks(PNG, texts)) == texts

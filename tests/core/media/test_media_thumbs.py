@@ -20,6 +20,7 @@ def size_of(png: bytes) -> tuple[int, int]:
     return Image.open(io.BytesIO(png)).size
 
 
+@pytest.mark.slow
 def test_png_thumbnail_keeps_aspect_and_shows_the_picture(tmp_path: Path) -> None:
     # A photo-like 1080 × 1920 frame (about 5 MB of PNG: grain does not compress).
     rng = np.random.default_rng(0)

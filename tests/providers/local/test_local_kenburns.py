@@ -105,6 +105,7 @@ def test_landscape_image_is_cover_fitted(tmp_path: Path) -> None:
     assert (first.sum(axis=-1) > 30).all()  # no black bars anywhere
 
 
+@pytest.mark.slow
 def test_the_default_clip_is_a_4_second_portrait_at_24_fps(tmp_path: Path) -> None:
     """How long it takes is a figure of `make bench` (kenburns_default_size_s)."""
     info = render_pan_zoom(png(texture(1024, 1024)), tmp_path / "full.mp4")

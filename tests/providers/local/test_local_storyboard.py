@@ -40,6 +40,7 @@ def test_different_prompts_and_seeds_give_different_panels() -> None:
         assert diff > 5
 
 
+@pytest.mark.slow
 def test_references_appear_as_a_row_of_thumbnails_in_the_lower_part() -> None:
     refs = [swatch(c) for c in COLOURS]
     with_refs = load(render_storyboard_card(PROMPT, references=refs))

@@ -153,6 +153,7 @@ def test_several_models_can_be_picked_and_any_of_them_matches(qtbot, populated: 
     assert combo.summary() == "Any model" and not view.isVisible()
 
 
+@pytest.mark.slow
 def test_keyboard_review_persists_and_survives_reopening(qtbot, populated: Populated) -> None:
     window = open_window(qtbot, populated)
     library = populated.library
