@@ -216,6 +216,7 @@ class Estimates:
     def __init__(self, prices: PriceTable) -> None:
         self.prices = prices
         self._known: dict[tuple[Any, ...], CostRange] = {}
+        self._models: dict[int, ModelSpec] = {}
 
     def estimate(
         self, model: ModelSpec, params: Mapping[str, Any], *, prompt_chars: int | None = None
@@ -223,14 +224,15 @@ class Estimates:
         chars = prompt_chars if model.price_rule.unit in _PRICED_BY_PROMPT else None
         # (type, value): True and 1 are equal keys, yet not the same setting
         values = [(type(v), v) for v in (params.get(p.name, p.default) for p in model.params)]
-        try:
-            known = self._known.get(key := (model.id, chars, *values))
+        try:  # (the model by identity: it is kept alive below, so its id is not reused)
+            known = self._known.get(key := (id(model), chars, *values))
         except TypeError:  # a list or a dict among the values: worked out every time
             return self.prices.estimate(model, params, prompt_chars=prompt_chars)
         if known is None:
             known = self._known[key] = self.prices.estimate(
                 model, params, prompt_chars=prompt_chars
             )
+            self._models[id(model)] = model
         return known
 
 
