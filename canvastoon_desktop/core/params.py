@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .errors import ParamError  # in the core error tree; still importable from here
 from .untrusted_json import has_surrogate
 
 
@@ -25,10 +26,6 @@ class ParamKind(StrEnum):
     FILE = "file"  # a path chosen with a file picker
     FOLDER = "folder"
     SEED = "seed"  # an int, or None for "random each time" (never cached as random)
-
-
-class ParamError(ValueError):
-    """A parameter value is wrong; the message says what is expected."""
 
 
 MAX_TEXT_LENGTH = 200_000  # characters; a prompt longer than this is a mistake or an attack
