@@ -7,7 +7,7 @@ The properties panel, the file loader's checks, the CLI's ``--set`` parser and t
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -175,7 +175,3 @@ def _num(value: float) -> str:
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def specs_by_name(specs: Iterable[ParamSpec]) -> dict[str, ParamSpec]:
-    return {spec.name: spec for spec in specs}

@@ -150,19 +150,6 @@ def inputs_for_item(inputs: Mapping[str, Any], mapped: list[str], item: int) -> 
     return picked
 
 
-def item_cache_key(
-    node: Node,
-    node_type: type[NodeType],
-    model: ModelSpec | None,
-    params: Mapping[str, Any],
-    inputs: Mapping[str, Any],
-    item: int | None,
-    library: Library,
-    catalog: Catalog,
-) -> str:
-    return item_key(node, node_type, model, params, inputs, item, library, catalog)[0]
-
-
 def item_key(
     node: Node,
     node_type: type[NodeType],
@@ -173,7 +160,7 @@ def item_key(
     library: Library,
     catalog: Catalog,
 ) -> tuple[str, str | None, str | None]:
-    """``item_cache_key``, with the canonical JSON of the node's params and of its input
+    """The cache key of a node × item, with the canonical JSON of the node's params and of its input
     hashes as a result's row keeps them (each None when the key takes others: a router's
     shot takes its role's params, an image made from a shot not the shot's dialogue)."""
     key_params = node_type.key_params(library, catalog, params, inputs)
