@@ -10,8 +10,6 @@ from collections.abc import Sequence
 
 from . import cli
 
-WINDOW_COMMANDS = ("open", "library")
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from canvastoon_desktop.core.catalog import default_catalog
-from canvastoon_desktop.core.nodetype import NodeRegistry, NodeType
+from canvastoon_desktop.core.api import NodeRegistry, NodeType, default_catalog
 
 from .assemble import AssembleShort
 from .character import Character

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from canvastoon_desktop.core.assets import Asset
-from canvastoon_desktop.core.errors import NodeFailed
-from canvastoon_desktop.core.runtime import NodeContext
+from canvastoon_desktop.core.api import Asset, NodeContext, NodeError
 
 
 @dataclass(frozen=True)
@@ -27,7 +25,7 @@ def read_characters(ctx: NodeContext, assets: Iterable[Asset]) -> list[Character
         for sha in doc.get("references", []):
             ref = ctx.library.asset(sha)
             if ref is None or not ctx.library.has_content(ref):
-                raise NodeFailed(
+                raise NodeError(
                     f"a reference image of {doc.get('name')!r} is missing from "
                     "the library; run the Character node again"
                 )

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from canvastoon_desktop.core.errors import NodeFailed
-from canvastoon_desktop.core.regular_files import FileRefused, open_regular
+from canvastoon_desktop.core.api import FileRefused, NodeError, open_regular
 
 
 @dataclass(frozen=True)
@@ -28,19 +27,19 @@ class FileKind:
 
 
 def checked_path(path: Path, raw: str, kind: FileKind) -> Path:
-    """``path`` if it is a readable regular file within the size limit; else NodeFailed
+    """``path`` if it is a readable regular file within the size limit; else NodeError
     saying why."""
     if not raw:
-        raise NodeFailed(f"no {kind.noun} file chosen")
+        raise NodeError(f"no {kind.noun} file chosen")
     try:  # opened, not just looked at: a FIFO or a device fails here instead of hanging
         with open_regular(path, kind.max_bytes):
             pass
     except FileRefused as exc:
         if str(exc) == "file not found":
-            raise NodeFailed(f"{kind.noun} file not found: {path}") from None
+            raise NodeError(f"{kind.noun} file not found: {path}") from None
         if str(exc).startswith("the file is "):
-            raise NodeFailed(f"{path.name} is too large ({exc})") from None
-        raise NodeFailed(f"cannot use {path} as {kind.as_what}: {exc}") from None
+            raise NodeError(f"{path.name} is too large ({exc})") from None
+        raise NodeError(f"cannot use {path} as {kind.as_what}: {exc}") from None
     return path
 
 
@@ -53,7 +52,7 @@ def hash_file(path: str, mtime_ns: int, size: int, kind: FileKind) -> tuple[str,
     try:
         handle = open_regular(path, kind.max_bytes)
     except FileRefused as exc:
-        raise NodeFailed(f"cannot use {path} as {kind.as_what}: {exc}") from None
+        raise NodeError(f"cannot use {path} as {kind.as_what}: {exc}") from None
     with handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             if not head:

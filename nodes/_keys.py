@@ -16,9 +16,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from canvastoon_desktop.core.assets import Asset, ItemList, input_hashes
-from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.shots import SPOKEN_FIELDS
+from canvastoon_desktop.core.api import SPOKEN_FIELDS, Asset, ItemList, Library, input_hashes
 
 #: the fields of a Character that only speech uses
 VOICE_FIELDS = ("voice", "offline_voice")

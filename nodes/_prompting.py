@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from canvastoon_desktop.core.runtime import NodeContext, PortValues
+from canvastoon_desktop.core.api import NodeContext, PortValues
 
 
 def compose_prompt(

@@ -17,15 +17,21 @@ from typing import Any
 
 import numpy as np
 
-from canvastoon_desktop.core import media
-from canvastoon_desktop.core.media import mix as mixing
-from canvastoon_desktop.core.media.assemble import clip_sound, timeline_seconds
-from canvastoon_desktop.core.media.atomic import check_cancel
-from canvastoon_desktop.core.media.audio import decode_audio
-from canvastoon_desktop.core.media.captions import Cue, Overlay, render_caption
-from canvastoon_desktop.core.media.loudness import Normalised, normalise
-from canvastoon_desktop.core.media.writer import AUDIO_RATE
-from canvastoon_desktop.core.shots import Shot
+from canvastoon_desktop.core.api import (
+    AUDIO_RATE,
+    Clip,
+    Cue,
+    Normalised,
+    Overlay,
+    Shot,
+    check_cancel,
+    clip_sound,
+    decode_audio,
+    mixing,
+    normalise,
+    render_caption,
+    timeline_seconds,
+)
 
 #: a shot's first line starts this long after the cut, and lines are this far apart
 LEAD_S = 0.3
@@ -154,7 +160,7 @@ class Soundtrack:
 
 
 def build_soundtrack(
-    clips: Sequence[media.Clip],
+    clips: Sequence[Clip],
     fps: int,
     *,
     keep_clip_sound: set[int] | None,

@@ -40,19 +40,33 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from canvastoon_desktop.core import media
-from canvastoon_desktop.core.assets import Asset, AssetKind, ItemList
-from canvastoon_desktop.core.errors import MediaError, NodeFailed
-from canvastoon_desktop.core.export_presets import CUSTOM, PRESETS
-from canvastoon_desktop.core.media.assemble import timeline_seconds
-from canvastoon_desktop.core.media.audio import probe_audio_file
-from canvastoon_desktop.core.media.captions import to_srt
-from canvastoon_desktop.core.media.mix import snap_cuts
-from canvastoon_desktop.core.nodetype import NodeType
-from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.runtime import NodeContext, PortValues
-from canvastoon_desktop.core.shots import Shot, ShotListError, shot_from_json
+from canvastoon_desktop.core.api import (
+    CUSTOM,
+    PRESETS,
+    Asset,
+    AssetKind,
+    Clip,
+    ClipError,
+    ItemList,
+    MediaError,
+    NodeContext,
+    NodeError,
+    NodeType,
+    ParamKind,
+    ParamSpec,
+    Port,
+    PortType,
+    PortValues,
+    Shot,
+    ShotListError,
+    assemble_clips,
+    probe_audio_file,
+    probe_video_file,
+    shot_from_json,
+    snap_cuts,
+    timeline_seconds,
+    to_srt,
+)
 
 from . import _soundtrack as soundtrack
 from .shots import parse_selection
@@ -136,21 +150,21 @@ def shot_videos(inputs: PortValues) -> list[Asset]:
 
 def plan_clips(
     paths: Sequence[Any], trims: Mapping[int, Trim], shot_cuts: Mapping[int, float] | None = None
-) -> list[media.Clip]:
+) -> list[Clip]:
     """What to take of each clip: its explicit trim, else its shot's cut (clip number →
     seconds from the start), else all of it."""
     beyond = sorted(n for n in trims if n > len(paths))
     if beyond:
-        raise NodeFailed(f"trims name clip {beyond[0]}, but there {_are(len(paths))}")
+        raise NodeError(f"trims name clip {beyond[0]}, but there {_are(len(paths))}")
     cuts = shot_cuts or {}
     clips = []
     for i, path in enumerate(paths, start=1):
         if i in trims:
-            clips.append(media.Clip(path, trims[i].start_s, trims[i].end_s))
+            clips.append(Clip(path, trims[i].start_s, trims[i].end_s))
         elif i in cuts:
-            clips.append(media.Clip(path, 0.0, cuts[i]))
+            clips.append(Clip(path, 0.0, cuts[i]))
         else:
-            clips.append(media.Clip(path))
+            clips.append(Clip(path))
     return clips
 
 
@@ -162,7 +176,7 @@ def shot_cuts(
     ``clip_seconds[k]`` is the length of shot k's video and ``shot_seconds[k]`` the shot's
     duration; shot videos are numbered from ``first_clip`` (after the separate clips)."""
     if len(clip_seconds) != len(shot_seconds):
-        raise NodeFailed(_count_problem(len(shot_seconds), len(clip_seconds)))
+        raise NodeError(_count_problem(len(shot_seconds), len(clip_seconds)))
     return {
         first_clip + k: float(shot)
         for k, (clip, shot) in enumerate(zip(clip_seconds, shot_seconds, strict=True))
@@ -183,11 +197,11 @@ def read_shot_list(ctx: NodeContext, value: Any) -> list[Shot]:
     shots = []
     for n, asset in enumerate(items, start=1):
         if asset is None:
-            raise NodeFailed(f"shot {n} of the shot list is missing")
+            raise NodeError(f"shot {n} of the shot list is missing")
         try:
             shots.append(shot_from_json(ctx.json(asset)))
         except ShotListError as exc:
-            raise NodeFailed(f"shot {n} of the shot list: {exc}") from None
+            raise NodeError(f"shot {n} of the shot list: {exc}") from None
     return shots
 
 
@@ -196,9 +210,9 @@ def clip_lengths(paths: Sequence[Any]) -> list[float]:
     lengths = []
     for n, path in enumerate(paths):
         try:
-            lengths.append(media.probe_video_file(path).duration_s)
+            lengths.append(probe_video_file(path).duration_s)
         except MediaError as exc:
-            raise media.ClipError(n, path, str(exc)) from None
+            raise ClipError(n, path, str(exc)) from None
     return lengths
 
 
@@ -353,7 +367,7 @@ class AssembleShort(NodeType):
         if str(params.get("clip_sound") or "all").strip().lower() not in ("all", "none"):
             try:
                 parse_selection(str(params.get("clip_sound")), MAX_CLIPS)
-            except NodeFailed as exc:
+            except NodeError as exc:
                 problems.append(f"clips' own sound: {exc}")
         try:
             parse_trims(str(params.get("trims") or ""))
@@ -364,13 +378,13 @@ class AssembleShort(NodeType):
     async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
         clips = ordered_clips(inputs)
         if not clips:
-            raise NodeFailed("no clips to join")
+            raise NodeError("no clips to join")
         if len(clips) > MAX_CLIPS:
-            raise NodeFailed(f"{len(clips)} clips; a short joins at most {MAX_CLIPS}")
+            raise NodeError(f"{len(clips)} clips; a short joins at most {MAX_CLIPS}")
         try:
             trims = parse_trims(str(ctx.params.get("trims") or ""))
         except TrimError as exc:
-            raise NodeFailed(str(exc)) from None
+            raise NodeError(str(exc)) from None
         paths = [ctx.library.file_path(clip) for clip in clips]
         cuts: dict[int, float] = {}
         shots: list[Shot] = []
@@ -379,12 +393,12 @@ class AssembleShort(NodeType):
             shots = read_shot_list(ctx, inputs["shot_list"])
             videos = shot_videos(inputs)
             if len(videos) != len(shots):
-                raise NodeFailed(_count_problem(len(shots), len(videos)))
+                raise NodeError(_count_problem(len(shots), len(videos)))
             first = len(clips) - len(videos)
             try:
                 lengths = await ctx.in_thread(clip_lengths, paths[first:])
-            except media.ClipError as exc:
-                raise NodeFailed(f"clip {first + exc.index + 1}: {exc.problem}") from None
+            except ClipError as exc:
+                raise NodeError(f"clip {first + exc.index + 1}: {exc.problem}") from None
             cuts = {
                 n: end
                 for n, end in shot_cuts(lengths, [s.duration for s in shots], first + 1).items()
@@ -408,8 +422,8 @@ class AssembleShort(NodeType):
                 notes.append(f"{moved} cut{'s' if moved != 1 else ''} on the beat")
         try:
             keep = kept_clips(str(ctx.params.get("clip_sound") or "all"), len(plan))
-        except NodeFailed as exc:
-            raise NodeFailed(f"clips' own sound: {exc}") from None
+        except NodeError as exc:
+            raise NodeError(f"clips' own sound: {exc}") from None
         timed, strays = await self._timed_lines(ctx, inputs, shots, plan, first, fps)
         if strays:
             notes.append(f"{len(strays)} spoken line(s) not in the shot list ({strays[0]})")
@@ -441,7 +455,7 @@ class AssembleShort(NodeType):
             burn = cues if ctx.params.get("captions", True) else []
             ctx.progress("assembling", 0.0)
             info = await ctx.in_thread(
-                media.assemble_clips,
+                assemble_clips,
                 plan,
                 out,
                 width=width,
@@ -458,12 +472,12 @@ class AssembleShort(NodeType):
             cancel.set()
             out.unlink(missing_ok=True)
             raise
-        except media.ClipError as exc:
+        except ClipError as exc:
             out.unlink(missing_ok=True)
-            raise NodeFailed(f"clip {exc.index + 1}: {exc.problem}") from None
+            raise NodeError(f"clip {exc.index + 1}: {exc.problem}") from None
         except MediaError as exc:
             out.unlink(missing_ok=True)
-            raise NodeFailed(str(exc)) from None
+            raise NodeError(str(exc)) from None
         asset = await ctx.store_file(
             out,
             AssetKind.VIDEO,
@@ -490,8 +504,8 @@ class AssembleShort(NodeType):
         return outputs
 
     async def _snap(
-        self, ctx: NodeContext, plan: list[media.Clip], music: Any, first: int, fps: int
-    ) -> tuple[list[media.Clip], int]:
+        self, ctx: NodeContext, plan: list[Clip], music: Any, first: int, fps: int
+    ) -> tuple[list[Clip], int]:
         """The shot clips' ends moved onto the music's beats (never past a clip's end)."""
         beats = await ctx.in_thread(soundtrack.music_beats, music)
         paths = [c.path for c in plan]
@@ -512,7 +526,7 @@ class AssembleShort(NodeType):
             clip = plan[first + k]
             if abs(length - shot_lengths[k]) > 1 / fps:
                 moved += 1
-            new_plan.append(media.Clip(clip.path, clip.trim_start_s, clip.trim_start_s + length))
+            new_plan.append(Clip(clip.path, clip.trim_start_s, clip.trim_start_s + length))
         return new_plan, moved
 
     async def _timed_lines(
@@ -520,7 +534,7 @@ class AssembleShort(NodeType):
         ctx: NodeContext,
         inputs: PortValues,
         shots: list[Shot],
-        plan: list[media.Clip],
+        plan: list[Clip],
         first: int,
         fps: int,
     ) -> tuple[list[soundtrack.Timed], list[str]]:
@@ -532,13 +546,13 @@ class AssembleShort(NodeType):
         speech, lines = inputs.get("speech"), inputs.get("lines")
         if isinstance(speech, ItemList) and isinstance(lines, ItemList):
             if len(speech) != len(lines):
-                raise NodeFailed(
+                raise NodeError(
                     f"{len(lines)} dialogue lines but {len(speech)} speeches came in: connect "
                     "the Speech made from these Dialogue Lines"
                 )
             for line, audio in zip(lines.items, speech.items, strict=True):
                 if line is None or audio is None:
-                    raise NodeFailed("a line of dialogue has no speech (its Speech failed)")
+                    raise NodeError("a line of dialogue has no speech (its Speech failed)")
                 path = ctx.library.file_path(audio)
                 spoken.append((ctx.json(line), path))
                 durations[path] = float(audio.duration_s or 0.0)
@@ -547,7 +561,7 @@ class AssembleShort(NodeType):
             try:
                 durations.update(await ctx.in_thread(audio_seconds, unknown))
             except MediaError as exc:
-                raise NodeFailed(f"a line's speech: {exc}") from None
+                raise NodeError(f"a line's speech: {exc}") from None
         script, strays = soundtrack.with_speech(soundtrack.script_lines(shots), spoken)
         bounds = await ctx.in_thread(timeline_seconds, plan, fps)
         shot_bounds = bounds[first : first + len(shots) + 1]

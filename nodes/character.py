@@ -6,12 +6,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from canvastoon_desktop.core.catalog import ELEVENLABS_VOICES, ESPEAK_VOICES
-from canvastoon_desktop.core.errors import NodeFailed
-from canvastoon_desktop.core.nodetype import NodeType
-from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.runtime import NodeContext, PortValues
+from canvastoon_desktop.core.api import (
+    ELEVENLABS_VOICES,
+    ESPEAK_VOICES,
+    NodeContext,
+    NodeError,
+    NodeType,
+    ParamKind,
+    ParamSpec,
+    Port,
+    PortType,
+    PortValues,
+)
 
 MAX_REFERENCES = 5
 
@@ -69,9 +75,9 @@ class Character(NodeType):
     async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
         references = list(inputs.get("references") or ())
         if not references:
-            raise NodeFailed("connect at least one reference image")
+            raise NodeError("connect at least one reference image")
         if len(references) > MAX_REFERENCES:
-            raise NodeFailed(f"{len(references)} reference images; at most {MAX_REFERENCES}")
+            raise NodeError(f"{len(references)} reference images; at most {MAX_REFERENCES}")
         doc = {
             "name": str(ctx.params.get("name") or "").strip(),
             "description": str(ctx.params.get("description") or "").strip(),

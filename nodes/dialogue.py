@@ -7,12 +7,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
-from canvastoon_desktop.core.errors import NodeFailed
-from canvastoon_desktop.core.nodetype import NodeType
-from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.runtime import NodeContext, PortValues
-from canvastoon_desktop.core.shots import Shot, ShotListError, shot_from_json
+from canvastoon_desktop.core.api import (
+    NodeContext,
+    NodeError,
+    NodeType,
+    ParamKind,
+    ParamSpec,
+    Port,
+    PortType,
+    PortValues,
+    Shot,
+    ShotListError,
+    shot_from_json,
+)
 
 from ._characters import CharacterRef, read_characters
 
@@ -92,11 +99,11 @@ class DialogueLines(NodeType):
         shots: list[Shot] = []
         for n, asset in enumerate(inputs["shots"].items, start=1):
             if asset is None:
-                raise NodeFailed(f"shot {n} of the shot list is missing")
+                raise NodeError(f"shot {n} of the shot list is missing")
             try:
                 shots.append(shot_from_json(ctx.json(asset)))
             except ShotListError as exc:
-                raise NodeFailed(f"shot {n}: {exc}") from None
+                raise NodeError(f"shot {n}: {exc}") from None
         characters = read_characters(ctx, inputs.get("characters") or ())
         lines = dialogue_lines(shots, characters, bool(ctx.params.get("speak_narration")))
         known = {c.name.strip().lower() for c in characters}

@@ -8,12 +8,17 @@ from typing import Any
 
 import platformdirs
 
-from canvastoon_desktop.core.errors import NodeFailed
-from canvastoon_desktop.core.export import export_assets
-from canvastoon_desktop.core.nodetype import NodeType
-from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.runtime import NodeContext, PortValues
+from canvastoon_desktop.core.api import (
+    NodeContext,
+    NodeError,
+    NodeType,
+    ParamKind,
+    ParamSpec,
+    Port,
+    PortType,
+    PortValues,
+    export_assets,
+)
 
 
 class Export(NodeType):
@@ -48,7 +53,7 @@ class Export(NodeType):
     async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
         assets = [a for port in ("images", "videos", "texts") for a in inputs.get(port) or ()]
         if not assets:
-            raise NodeFailed("nothing to export")
+            raise NodeError("nothing to export")
         folder_param = str(ctx.params.get("folder") or "exports")
         if ctx.graph_dir is None and not Path(folder_param).expanduser().is_absolute():
             base = Path(platformdirs.user_documents_dir()) / "CanvasToon"

@@ -6,15 +6,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from canvastoon_desktop.core.catalog import Catalog, ModelSpec, Task
-from canvastoon_desktop.core.errors import NodeFailed
-from canvastoon_desktop.core.generation import ModelCall
-from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.nodetype import NodeType
-from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.runtime import NodeContext, PortValues
-from canvastoon_desktop.core.shots import ShotListError, shot_from_json
+from canvastoon_desktop.core.api import (
+    Catalog,
+    Library,
+    ModelCall,
+    ModelSpec,
+    NodeContext,
+    NodeError,
+    NodeType,
+    ParamKind,
+    ParamSpec,
+    Port,
+    PortType,
+    PortValues,
+    ShotListError,
+    Task,
+    shot_from_json,
+)
 
 from ._characters import read_characters, references_for
 from ._keys import PICTURE_PARTS, keyed_without
@@ -108,7 +116,7 @@ class ImageGen(NodeType):
             try:
                 shot = shot_from_json(ctx.json(inputs["shot"]))
             except ShotListError as exc:
-                raise NodeFailed(str(exc)) from None
+                raise NodeError(str(exc)) from None
         prompt = compose_prompt(ctx, inputs)
         if shot is not None:
             prompt = "\n".join(p for p in (shot.image_prompt, prompt) if p)
@@ -122,15 +130,15 @@ class ImageGen(NodeType):
             prompt = f"{prompt}\nCharacters — " + "; ".join(looks)
         references += [a for a in inputs.get("references") or () if a not in references]
         if len(references) > MAX_REFERENCES:
-            raise NodeFailed(f"{len(references)} reference images; at most {MAX_REFERENCES}")
+            raise NodeError(f"{len(references)} reference images; at most {MAX_REFERENCES}")
         if not prompt and model.prompt_required:
-            raise NodeFailed("the prompt is empty")
+            raise NodeError("the prompt is empty")
         files = {"references": tuple(references)} if references else {}
         edit = model.file("references")
         if edit is not None and edit.required and not references:
             # characters connected but none of them is in this shot: the plain model
             model = ctx.catalog[ctx.params["model"]]
-        labels = {"title": ctx.node.title or ""}
+        labels = {"title": ctx.node_title}
         if shot is not None:
             labels = {"title": shot.title, "shot": f"SHOT {shot.index} · {shot.duration:g} s"}
         elif ctx.item is not None:
@@ -145,5 +153,5 @@ class ImageGen(NodeType):
         output = await ctx.generate(call)
         images = [a for a in output.assets if a.kind.value == "image"]
         if not images:
-            raise NodeFailed("the model returned no image")
+            raise NodeError("the model returned no image")
         return {"image": images[0] if len(images) == 1 else images}

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from canvastoon_desktop.core.catalog import Task
-from canvastoon_desktop.core.errors import NodeFailed
-from canvastoon_desktop.core.generation import ModelCall
-from canvastoon_desktop.core.nodetype import NodeType
-from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.runtime import NodeContext, PortValues
+from canvastoon_desktop.core.api import (
+    ModelCall,
+    NodeContext,
+    NodeError,
+    NodeType,
+    Port,
+    PortType,
+    PortValues,
+    Task,
+)
 
 
 class Inpaint(NodeType):
@@ -31,7 +35,7 @@ class Inpaint(NodeType):
         assert ctx.model is not None
         image, mask = inputs.get("image"), inputs.get("mask")
         if image is None or mask is None:
-            raise NodeFailed("needs both an image and a mask")
+            raise NodeError("needs both an image and a mask")
         call = ModelCall(
             model=ctx.model,
             params=ctx.model.call_params(ctx.params),
@@ -40,5 +44,5 @@ class Inpaint(NodeType):
         output = await ctx.generate(call)
         images = [a for a in output.assets if a.kind.value == "image"]
         if not images:
-            raise NodeFailed("the model returned no image")
+            raise NodeError("the model returned no image")
         return {"image": images[0]}

@@ -6,15 +6,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from canvastoon_desktop.core import media
-from canvastoon_desktop.core.assets import Asset, AssetKind, Value
-from canvastoon_desktop.core.errors import MediaError, NodeFailed
-from canvastoon_desktop.core.media.audio import probe_audio_file
-from canvastoon_desktop.core.media.sniff import AUDIO_MIMES
-from canvastoon_desktop.core.nodetype import NodeType
-from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.runtime import NodeContext, PortValues, SourceContext
+from canvastoon_desktop.core.api import (
+    AUDIO_MIMES,
+    Asset,
+    AssetKind,
+    MediaError,
+    NodeContext,
+    NodeError,
+    NodeType,
+    ParamKind,
+    ParamSpec,
+    Port,
+    PortType,
+    PortValues,
+    SourceContext,
+    Value,
+    probe_audio_file,
+    sniff_mime,
+)
 
 from ._files import FileKind, checked_path, hash_file
 
@@ -36,9 +45,9 @@ class LoadAudio(NodeType):
         path = checked_path(ctx.resolve_path(raw), raw, WHAT)
         stat = path.stat()
         sha, head = hash_file(str(path), stat.st_mtime_ns, stat.st_size, WHAT)
-        mime = media.sniff_mime(head)
+        mime = sniff_mime(head)
         if mime not in AUDIO_MIMES:
-            raise NodeFailed(f"{path.name} is not a sound file ({FORMATS})")
+            raise NodeError(f"{path.name} is not a sound file ({FORMATS})")
         return {"audio": Asset(sha, AssetKind.AUDIO, mime, stat.st_size, path)}
 
     async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
@@ -47,7 +56,7 @@ class LoadAudio(NodeType):
         try:
             info = await ctx.in_thread(probe_audio_file, path)
         except MediaError as exc:
-            raise NodeFailed(str(exc)) from None
+            raise NodeError(str(exc)) from None
         asset = await ctx.store_file(
             path, AssetKind.AUDIO, info.mime, move=False, duration_s=info.duration_s
         )

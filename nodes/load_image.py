@@ -5,13 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from canvastoon_desktop.core import media
-from canvastoon_desktop.core.assets import Asset, AssetKind, Value
-from canvastoon_desktop.core.errors import MediaError, NodeFailed
-from canvastoon_desktop.core.nodetype import NodeType
-from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.runtime import NodeContext, PortValues, SourceContext
+from canvastoon_desktop.core.api import (
+    Asset,
+    AssetKind,
+    MediaError,
+    NodeContext,
+    NodeError,
+    NodeType,
+    ParamKind,
+    ParamSpec,
+    Port,
+    PortType,
+    PortValues,
+    SourceContext,
+    Value,
+    probe_image_file,
+    sniff_mime,
+)
 
 from ._files import FileKind, checked_path, hash_file
 
@@ -33,18 +43,18 @@ class LoadImage(NodeType):
         )
         stat = path.stat()
         sha, head = hash_file(str(path), stat.st_mtime_ns, stat.st_size, WHAT)
-        mime = media.sniff_mime(head) or "application/octet-stream"
+        mime = sniff_mime(head) or "application/octet-stream"
         if not mime.startswith("image/"):
-            raise NodeFailed(f"{path.name} is not an image file (PNG, JPEG, WebP or GIF)")
+            raise NodeError(f"{path.name} is not an image file (PNG, JPEG, WebP or GIF)")
         return {"image": Asset(sha, AssetKind.IMAGE, mime, stat.st_size, path)}
 
     async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
         raw = ctx.params.get("path", "")
         path = checked_path(ctx.resolve_path(raw), raw, WHAT)
         try:
-            info = await ctx.in_thread(media.probe_image_file, path)
+            info = await ctx.in_thread(probe_image_file, path)
         except MediaError as exc:
-            raise NodeFailed(f"{path.name}: {exc}") from None
+            raise NodeError(f"{path.name}: {exc}") from None
         asset = await ctx.store_file(
             path, AssetKind.IMAGE, info.mime, move=False, width=info.width, height=info.height
         )

@@ -6,13 +6,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from canvastoon_desktop.core.catalog import Catalog, Task
-from canvastoon_desktop.core.errors import NodeFailed
-from canvastoon_desktop.core.generation import ModelCall
-from canvastoon_desktop.core.nodetype import NodeType
-from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.runtime import NodeContext, PortValues
+from canvastoon_desktop.core.api import (
+    Catalog,
+    ModelCall,
+    NodeContext,
+    NodeError,
+    NodeType,
+    ParamKind,
+    ParamSpec,
+    Port,
+    PortType,
+    PortValues,
+    Task,
+)
 
 from ._prompting import compose_prompt
 
@@ -61,7 +67,7 @@ class Music(NodeType):
         files = {"file": (inputs["file"],)} if inputs.get("file") is not None else {}
         prompt = compose_prompt(ctx, inputs)
         if model.max_prompt_length and len(prompt) > model.max_prompt_length:
-            raise NodeFailed(
+            raise NodeError(
                 f"the prompt is {len(prompt)} characters; {model.label} takes at most "
                 f"{model.max_prompt_length}"
             )
@@ -71,7 +77,7 @@ class Music(NodeType):
         output = await ctx.generate(call)
         sounds = [a for a in output.assets if a.kind.value == "audio"]
         if not sounds:
-            raise NodeFailed(f"{model.label} returned no music")
+            raise NodeError(f"{model.label} returned no music")
         if sounds[0].duration_s:  # before the call's warnings (a charge not believed)
             length = f"{sounds[0].duration_s:.1f} s of music"
             ctx.note = f"{length}; {ctx.note}" if ctx.note else length

@@ -17,14 +17,27 @@ from typing import Any
 
 from PIL import Image
 
-from canvastoon_desktop.core.assets import Asset, AssetKind, Value
-from canvastoon_desktop.core.errors import GraphError, MediaError, NodeFailed
-from canvastoon_desktop.core.graph import Edge, Graph, Node, new_node_id
-from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.nodetype import NodeType
-from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.runtime import NodeContext, PortValues, SourceContext
+from canvastoon_desktop.core.api import (
+    Asset,
+    AssetKind,
+    Edge,
+    Graph,
+    GraphError,
+    Library,
+    MediaError,
+    Node,
+    NodeContext,
+    NodeError,
+    NodeType,
+    ParamKind,
+    ParamSpec,
+    Port,
+    PortType,
+    PortValues,
+    SourceContext,
+    Value,
+    new_node_id,
+)
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 MAX_MASK_SIDE = 16_384
@@ -65,19 +78,19 @@ class PaintedMask(NodeType):
 
 
 def mask_asset(library: Library, sha: Any) -> Asset:
-    """The mask asset a Painted Mask node names; NodeFailed (a plain reason) otherwise."""
+    """The mask asset a Painted Mask node names; NodeError (a plain reason) otherwise."""
     if not sha:
-        raise NodeFailed("no mask painted yet: use Edit mask… on the Inpaint node")
+        raise NodeError("no mask painted yet: use Edit mask… on the Inpaint node")
     if not isinstance(sha, str) or not _SHA.match(sha):
-        raise NodeFailed(f"the mask reference {str(sha)[:20]!r} is not an asset hash")
+        raise NodeError(f"the mask reference {str(sha)[:20]!r} is not an asset hash")
     asset = library.asset(sha)
     if asset is None or not library.has_content(asset):
-        raise NodeFailed(
+        raise NodeError(
             f"the painted mask {sha[:12]} is not in this library (it was painted "
             "on another machine, or deleted): paint it again with Edit mask…"
         )
     if asset.kind is not AssetKind.IMAGE:
-        raise NodeFailed(f"asset {sha[:12]} is a {asset.kind.value}, not a mask image")
+        raise NodeError(f"asset {sha[:12]} is a {asset.kind.value}, not a mask image")
     return asset
 
 

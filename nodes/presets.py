@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from canvastoon_desktop.core.resources import resources_dir
-from canvastoon_desktop.core.settings import config_dir
+from canvastoon_desktop.core.api import config_dir, resources_dir
 
 log = logging.getLogger(__name__)
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from canvastoon_desktop.core.catalog import Task
-from canvastoon_desktop.core.errors import NodeFailed
-from canvastoon_desktop.core.generation import ModelCall
-from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.nodetype import NodeType
-from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.runtime import NodeContext, PortValues
-from canvastoon_desktop.core.shots import (
+from canvastoon_desktop.core.api import (
     MAX_SHOTS,
+    Library,
+    ModelCall,
+    NodeContext,
+    NodeError,
+    NodeType,
+    ParamKind,
+    ParamSpec,
+    Port,
+    PortType,
+    PortValues,
     ShotListError,
+    Task,
     parse_shot_list,
     repair_prompt,
     shot_list_schema,
@@ -129,7 +132,7 @@ class PromptLLM(NodeType):
     async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
         preset = load_presets().get(ctx.params.get("preset", ""))
         if preset is None:
-            raise NodeFailed(f"unknown preset {ctx.params.get('preset')!r}")
+            raise NodeError(f"unknown preset {ctx.params.get('preset')!r}")
         assert ctx.model is not None
         text = ctx.text(inputs.get("text")).strip()
         instructions = str(ctx.params.get("instructions") or "").strip()
@@ -173,7 +176,7 @@ class PromptLLM(NodeType):
         output = await ctx.generate(call)
         texts = [a for a in output.assets if a.kind.value == "text"]
         if not texts or not ctx.text(texts[0]).strip():
-            raise NodeFailed("the model answered with empty text")
+            raise NodeError("the model answered with empty text")
         return {"text": texts[0]}
 
     async def _shot_list(
@@ -210,6 +213,6 @@ class PromptLLM(NodeType):
             try:
                 shots = parse_shot_list(answer)
             except ShotListError as second:
-                raise NodeFailed(f"the model's shot list was invalid twice: {second}") from None
+                raise NodeError(f"the model's shot list was invalid twice: {second}") from None
         shot_assets = [ctx.store_json(shot_to_json(shot)) for shot in shots]
         return {"text": ctx.store_text(shots_as_text(shots)), "shots": shot_assets}

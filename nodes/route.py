@@ -7,16 +7,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from canvastoon_desktop.core.catalog import Catalog, ModelSpec, Role, Task, default_catalog
-from canvastoon_desktop.core.errors import CoreError, NodeFailed
-from canvastoon_desktop.core.generation import ModelCall
-from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.nodetype import NodeType
-from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.pricing import CostRange, PriceTable
-from canvastoon_desktop.core.runtime import NodeContext, PortValues
-from canvastoon_desktop.core.shots import ROLES, SPOKEN_FIELDS, ShotListError, shot_from_json
+from canvastoon_desktop.core.api import (
+    ROLES,
+    SPOKEN_FIELDS,
+    Catalog,
+    CoreError,
+    CostRange,
+    Library,
+    ModelCall,
+    ModelSpec,
+    NodeContext,
+    NodeError,
+    NodeType,
+    ParamKind,
+    ParamSpec,
+    Port,
+    PortType,
+    PortValues,
+    PriceTable,
+    Role,
+    ShotListError,
+    Task,
+    default_catalog,
+    shot_from_json,
+)
 
 from ._keys import keyed_without
 from ._prompting import without_text
@@ -188,10 +202,10 @@ class RouteVideo(NodeType):
         try:
             shot = shot_from_json(ctx.json(inputs["shot"]))
         except ShotListError as exc:
-            raise NodeFailed(str(exc)) from None
+            raise NodeError(str(exc)) from None
         model = self.routes(ctx.catalog, ctx.params)[shot.role]
         if model.task is not Task.VIDEO:
-            raise NodeFailed(f"{model.label} is not a video model")
+            raise NodeError(f"{model.label} is not a video model")
         values = self.shot_values(model, ctx.params, shot)
         base = ctx.text(inputs.get("prompt")).strip() or shot.video_prompt
         prompt = "\n".join(p for p in (base, str(ctx.params.get("prompt") or "").strip()) if p)
@@ -207,5 +221,5 @@ class RouteVideo(NodeType):
         output = await ctx.generate(call)
         videos = [a for a in output.assets if a.kind.value == "video"]
         if not videos:
-            raise NodeFailed(f"{model.label} returned no video")
+            raise NodeError(f"{model.label} returned no video")
         return {"video": videos[0]}

@@ -6,12 +6,19 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from canvastoon_desktop.core.errors import NodeFailed
-from canvastoon_desktop.core.nodetype import NodeType
-from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.runtime import NodeContext, PortValues
-from canvastoon_desktop.core.shots import ROLES, ShotListError, shot_from_json
+from canvastoon_desktop.core.api import (
+    ROLES,
+    NodeContext,
+    NodeError,
+    NodeType,
+    ParamKind,
+    ParamSpec,
+    Port,
+    PortType,
+    PortValues,
+    ShotListError,
+    shot_from_json,
+)
 
 FIELDS = ("image_prompt", "video_prompt", "title", "camera", "role", "characters", "duration")
 
@@ -37,7 +44,7 @@ class ShotField(NodeType):
         try:
             shot = shot_from_json(ctx.json(inputs["shot"]))
         except ShotListError as exc:
-            raise NodeFailed(str(exc)) from None
+            raise NodeError(str(exc)) from None
         value = getattr(shot, ctx.params.get("field", "image_prompt"))
         if isinstance(value, list):
             value = ", ".join(value)
@@ -54,14 +61,14 @@ def parse_selection(text: str, count: int) -> list[int]:
         part = part.strip()
         match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", part)
         if not match:
-            raise NodeFailed(f"cannot read {part!r} in the selection; write e.g. 1,3-5")
+            raise NodeError(f"cannot read {part!r} in the selection; write e.g. 1,3-5")
         first = int(match.group(1))
         last = int(match.group(2) or first)
         if first < 1 or last < first:
-            raise NodeFailed(f"{part!r} is not a valid range of shots")
+            raise NodeError(f"{part!r} is not a valid range of shots")
         for number in range(first, last + 1):
             if number > count:
-                raise NodeFailed(f"there is no shot {number}: the list has {count}")
+                raise NodeError(f"there is no shot {number}: the list has {count}")
             if number - 1 not in picked:
                 picked.append(number - 1)
     return picked
@@ -95,5 +102,5 @@ class PickShots(NodeType):
         if role != "any":
             picked = [a for a in picked if ctx.json(a).get("role") == role]
         if not picked:
-            raise NodeFailed("no shot matches the selection")
+            raise NodeError("no shot matches the selection")
         return {"shots": picked}

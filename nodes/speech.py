@@ -10,15 +10,22 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from canvastoon_desktop.core.assets import Asset
-from canvastoon_desktop.core.catalog import Catalog, Task
-from canvastoon_desktop.core.errors import CoreError, NodeFailed
-from canvastoon_desktop.core.generation import ModelCall
-from canvastoon_desktop.core.library import Library
-from canvastoon_desktop.core.nodetype import NodeType
-from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.pricing import CostRange, PriceTable
-from canvastoon_desktop.core.runtime import NodeContext, PortValues
+from canvastoon_desktop.core.api import (
+    Asset,
+    Catalog,
+    CoreError,
+    CostRange,
+    Library,
+    ModelCall,
+    NodeContext,
+    NodeError,
+    NodeType,
+    Port,
+    PortType,
+    PortValues,
+    PriceTable,
+    Task,
+)
 
 
 def line_words(line: Any) -> str:
@@ -94,7 +101,7 @@ class Speech(NodeType):
             line = ctx.json(inputs["line"])
             text = line_words(line)
             if not text:
-                raise NodeFailed("the dialogue line is empty")
+                raise NodeError("the dialogue line is empty")
             voice = line.get("offline_voice" if model.offline else "voice")
             if voice and model.param("voice") is not None:
                 values["voice"] = voice
@@ -102,9 +109,9 @@ class Speech(NodeType):
         else:
             text = ctx.text(inputs.get("text")).strip()
         if not text:
-            raise NodeFailed("there is nothing to speak: the text is empty")
+            raise NodeError("there is nothing to speak: the text is empty")
         if model.max_prompt_length and len(text) > model.max_prompt_length:
-            raise NodeFailed(
+            raise NodeError(
                 f"the text is {len(text)} characters; {model.label} speaks at most "
                 f"{model.max_prompt_length} at once"
             )
@@ -112,7 +119,7 @@ class Speech(NodeType):
         output = await ctx.generate(call)
         sounds = [a for a in output.assets if a.kind.value == "audio"]
         if not sounds:
-            raise NodeFailed(f"{model.label} returned no audio")
+            raise NodeError(f"{model.label} returned no audio")
         who = f"{labels['speaker']}: " if labels.get("speaker") else ""
         seconds = f" ({sounds[0].duration_s:.1f} s)" if sounds[0].duration_s else ""
         said = f"{who}{text[:60]}{'…' if len(text) > 60 else ''}{seconds}"

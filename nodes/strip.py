@@ -11,15 +11,24 @@ from typing import Any
 
 from PIL import Image
 
-from canvastoon_desktop.core import media
-from canvastoon_desktop.core.assets import AssetKind
-from canvastoon_desktop.core.errors import MediaError, NodeFailed
-from canvastoon_desktop.core.media.strip import Lettering, compose_strip, jpeg_under, slices
-from canvastoon_desktop.core.nodetype import NodeType
-from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.runtime import NodeContext, PortValues
-from canvastoon_desktop.core.shots import Shot
+from canvastoon_desktop.core.api import (
+    AssetKind,
+    Lettering,
+    MediaError,
+    NodeContext,
+    NodeError,
+    NodeType,
+    ParamKind,
+    ParamSpec,
+    Port,
+    PortType,
+    PortValues,
+    Shot,
+    compose_strip,
+    decode_image,
+    jpeg_under,
+    slices,
+)
 
 from .assemble import read_shot_list
 
@@ -30,7 +39,7 @@ MAX_PREVIEW_HEIGHT = 65_000
 def _render(
     panel_bytes: list[bytes], lettering: list[Lettering] | None, gutter: int
 ) -> tuple[list[bytes], bytes, int]:
-    panels = [media.decode_image(data) for data in panel_bytes]
+    panels = [decode_image(data) for data in panel_bytes]
     strip = compose_strip(panels, lettering, gutter=gutter)
     preview = strip.image
     if preview.height > MAX_PREVIEW_HEIGHT:
@@ -74,14 +83,14 @@ class WebtoonStrip(NodeType):
     async def run(self, ctx: NodeContext, inputs: PortValues) -> Mapping[str, Any]:
         panels = list(inputs["panels"].items)
         if any(p is None for p in panels):
-            raise NodeFailed("some panels are missing (their images failed upstream)")
+            raise NodeError("some panels are missing (their images failed upstream)")
         if not panels:
-            raise NodeFailed("no panels to stack")
+            raise NodeError("no panels to stack")
         lettering = None
         if inputs.get("shot_list") is not None and ctx.params.get("lettering", True):
             shots = read_shot_list(ctx, inputs["shot_list"])
             if len(shots) != len(panels):
-                raise NodeFailed(
+                raise NodeError(
                     f"{len(panels)} panels but {len(shots)} shots: connect the panels made "
                     "from this shot list (one per shot, in its order)"
                 )
@@ -92,7 +101,7 @@ class WebtoonStrip(NodeType):
                 _render, data, lettering, int(ctx.params.get("gutter", 60))
             )
         except MediaError as exc:
-            raise NodeFailed(str(exc)) from None
+            raise NodeError(str(exc)) from None
         assets = []
         for jpg in jpgs:
             with Image.open(io.BytesIO(jpg)) as im:

@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from canvastoon_desktop.core.catalog import Catalog, Task
-from canvastoon_desktop.core.errors import NodeFailed
-from canvastoon_desktop.core.generation import ModelCall
-from canvastoon_desktop.core.nodetype import NodeType
-from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.runtime import NodeContext, PortValues
+from canvastoon_desktop.core.api import (
+    Catalog,
+    ModelCall,
+    NodeContext,
+    NodeError,
+    NodeType,
+    ParamKind,
+    ParamSpec,
+    Port,
+    PortType,
+    PortValues,
+    Task,
+)
 
 from ._prompting import compose_prompt, without_text
 
@@ -62,7 +68,7 @@ class Video(NodeType):
         assert model is not None
         prompt = compose_prompt(ctx, inputs)
         if model.max_prompt_length and len(prompt) > model.max_prompt_length:
-            raise NodeFailed(
+            raise NodeError(
                 f"the prompt is {len(prompt)} characters; {model.label} takes at "
                 f"most {model.max_prompt_length}"
             )
@@ -78,5 +84,5 @@ class Video(NodeType):
         output = await ctx.generate(call)
         videos = [a for a in output.assets if a.kind.value == "video"]
         if not videos:
-            raise NodeFailed("the model returned no video")
+            raise NodeError("the model returned no video")
         return {"video": videos[0]}

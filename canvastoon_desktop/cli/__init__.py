@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from ..core.logs import setup_logging
 from ..core.secrets import remember_known_keys
@@ -85,8 +86,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="e.g. 'replicate.predictions.create:429@0.2,output:drop@0.05'",
     )
     sim.add_argument("--full-size", action="store_true", help="render outputs at real sizes")
-    commands.add_extra_commands(sub)
+    add_extra_commands(sub)
     return parser
+
+
+def add_extra_commands(sub: Any) -> None:
+    """The review tools' commands (assets, pack, unpack), runs and prices."""
+    from . import prices_commands, review_commands, runs_commands
+
+    review_commands.add_commands(sub)
+    runs_commands.add_commands(sub)
+    prices_commands.add_commands(sub)
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the parsed command."""
+    if args.command == "run":
+        from .run import run_command
+
+        return run_command(args)
+    if args.command == "validate":
+        return commands.validate_command(
+            args.files, as_json=args.json, allow_outside_paths=args.allow_outside_paths
+        )
+    if args.command == "estimate":
+        return commands.estimate_command(args)
+    if args.command == "simulate-server":
+        return commands.simulate_server_command(args)
+    if args.command == "runs":
+        from . import runs_commands
+
+        return runs_commands.dispatch(args)
+    if args.command == "prices":
+        from . import prices_commands
+
+        return prices_commands.dispatch(args)
+    from . import review_commands
+
+    return review_commands.dispatch(args)
 
 
 def command_names() -> set[str]:
@@ -111,6 +148,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.INVALID
     remember_known_keys()  # every command's output is redacted of every key, from the start
     try:
-        return commands.dispatch(args)
+        return dispatch(args)
     except KeyboardInterrupt:
         return ExitCode.CANCELLED

@@ -1,10 +1,10 @@
-"""The subcommands other than ``run`` (which has its own module), and dispatch."""
+"""The subcommands other than ``run`` (which has its own module), and what they share with it:
+loading a graph, ``--set`` overrides, target nodes, printing problems."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,45 +25,6 @@ from .output import SafeConsole
 
 err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 out = SafeConsole(highlight=False)
-
-
-def add_extra_commands(sub: Any) -> None:
-    """Hook for the review tools' commands (assets, pack, unpack)."""
-    try:
-        from . import review_commands
-    except ImportError:  # pragma: no cover - the review tools are part of the app
-        return
-    review_commands.add_commands(sub)
-    from . import prices_commands, runs_commands
-
-    runs_commands.add_commands(sub)
-    prices_commands.add_commands(sub)
-
-
-def dispatch(args: argparse.Namespace) -> int:
-    if args.command == "run":
-        from .run import run_command
-
-        return run_command(args)
-    if args.command == "validate":
-        return validate_command(
-            args.files, as_json=args.json, allow_outside_paths=args.allow_outside_paths
-        )
-    if args.command == "estimate":
-        return estimate_command(args)
-    if args.command == "simulate-server":
-        return simulate_server_command(args)
-    if args.command == "runs":
-        from . import runs_commands
-
-        return runs_commands.dispatch(args)
-    if args.command == "prices":
-        from . import prices_commands
-
-        return prices_commands.dispatch(args)
-    from . import review_commands
-
-    return review_commands.dispatch(args)
 
 
 def load(path: str) -> Graph:
@@ -245,7 +206,3 @@ def simulate_server_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     return ExitCode.OK
-
-
-def stdout_is_tty() -> bool:
-    return sys.stdout.isatty()

@@ -8,8 +8,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from .ports import PortType
-
 
 class AssetKind(StrEnum):
     TEXT = "text"
@@ -18,17 +16,6 @@ class AssetKind(StrEnum):
     AUDIO = "audio"
     JSON = "json"  # structured values: shot lists, characters
 
-
-KIND_OF_PORT: dict[PortType, AssetKind] = {
-    PortType.TEXT: AssetKind.TEXT,
-    PortType.IMAGE: AssetKind.IMAGE,
-    PortType.MASK: AssetKind.IMAGE,
-    PortType.VIDEO: AssetKind.VIDEO,
-    PortType.SHOTS: AssetKind.JSON,
-    PortType.CHARACTER: AssetKind.JSON,
-    PortType.AUDIO: AssetKind.AUDIO,
-    PortType.LINE: AssetKind.JSON,
-}
 
 EXTENSIONS = {
     "text/plain": ".txt",

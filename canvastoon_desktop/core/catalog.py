@@ -273,9 +273,6 @@ class Catalog:
     def copy(self) -> Catalog:
         return Catalog(dict(self.models))
 
-    def tasks_key(self, tasks: Iterable[Task]) -> tuple[Task, ...]:
-        return tuple(tasks)
-
 
 def _seed(minimum: int | None = None) -> ParamSpec:
     return ParamSpec(

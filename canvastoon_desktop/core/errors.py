@@ -4,10 +4,12 @@ CoreError
 ├── GraphFileError      a .ctoon file cannot be read (names the file, and the node if any)
 ├── GraphError          the graph model refuses an edit (unknown node, bad connection, ...)
 ├── ValidationFailed    a graph cannot run; carries every Problem found
-├── RunRefused          a run would exceed a budget, or needs a key that is missing
+│   └── RunRefused      a run would exceed a budget, or needs a key that is missing
 ├── LibraryError        the asset library cannot be opened or written
 ├── MediaError          a file is not the image / video it claims to be
-└── NodeFailed          a node's own work failed (raised inside node code)
+├── ParamError          a parameter value is wrong (also a ValueError)
+└── NodeError           a node's own work failed (raised inside node code); the executor
+                        reports it as the ``events.NodeFailed`` event
 """
 
 from __future__ import annotations
@@ -68,7 +70,11 @@ class RunRefused(ValidationFailed):
     """Refused before anything was spent: over budget, or a provider key is missing."""
 
 
-class NodeFailed(CoreError):
+class ParamError(CoreError, ValueError):
+    """A parameter value is wrong; the message says what is expected."""
+
+
+class NodeError(CoreError):
     """Raised by node code for a failure that is the node's own (bad input, empty result)."""
 
     def __init__(self, message: str, *, retryable: bool = False) -> None:

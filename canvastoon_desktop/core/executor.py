@@ -42,6 +42,7 @@ from .events import (
 from .gcpause import heap_frozen_while_running, refreeze
 from .generation import ErrorKind, GeneratedOutput, GenerationError, ModelAdapter, ModelCall
 from .graph import Graph, Node
+from .item_context import ItemContext
 from .library import (
     HEARTBEAT_S,
     SIMULATED,
@@ -70,7 +71,6 @@ from .plan import (
     needed_nodes,
 )
 from .pricing import Budget, CostRange, PriceTable, UnpricedModel
-from .runtime import NodeContext
 from .secrets import redact_secrets
 from .shared_jobs import adopt_delivered, delivered_info, wait_until_settled
 from .signals import Signal
@@ -661,7 +661,7 @@ class Run:
             )
             return NodeOutcome(node_id, NodeStatus.CACHED, outputs, model=model_id)
         self.announce(NodeQueued, run_id, node_id, item)
-        ctx = NodeContext(
+        ctx = ItemContext(
             self, node, item, params, model, plan.key, self.graph_dir, self.allow_outside_paths
         )
         started = time.monotonic()
@@ -789,7 +789,7 @@ class Run:
         )
         return NodeOutcome(node_id, NodeStatus.DONE, outputs, cost, model=model_id, note=ctx.note)
 
-    def _release(self, ctx: NodeContext) -> None:
+    def _release(self, ctx: ItemContext) -> None:
         """The node failed after some of its calls succeeded: their jobs stay journaled
         (the next run collects what was paid for) but nobody works on them now."""
         if ctx.job_rows:
@@ -809,8 +809,8 @@ class Run:
             return None
         return node_plan.items[0]
 
-    # -- model calls (NodeContext.generate lands here) --------------------------------------
-    async def generate(self, ctx: NodeContext, call: ModelCall) -> GeneratedOutput:
+    # -- model calls (ItemContext.generate lands here) --------------------------------------
+    async def generate(self, ctx: ItemContext, call: ModelCall) -> GeneratedOutput:
         provider = call.model.provider.value
         adapter = self.executor.adapters.get(provider)
         if adapter is None:
@@ -844,7 +844,7 @@ class Run:
 
     async def _generate(
         self,
-        ctx: NodeContext,
+        ctx: ItemContext,
         call: ModelCall,
         adapter: ModelAdapter,
         key: str,
@@ -925,7 +925,7 @@ class Run:
             raise GenerationError(f"not sent: {exc}", kind=ErrorKind.BUDGET) from None
 
     def _book(
-        self, ctx: NodeContext, call: ModelCall, output: GeneratedOutput, quoted: CostRange
+        self, ctx: ItemContext, call: ModelCall, output: GeneratedOutput, quoted: CostRange
     ) -> None:
         """What the call is booked at: the provider's report, checked against the quote."""
         booking = settle(
@@ -939,7 +939,7 @@ class Run:
             log.warning("%s", booking.warning)
             ctx.warn(booking.warning)
 
-    def _adopt(self, ctx: NodeContext, job: JobRecord) -> GeneratedOutput | None:
+    def _adopt(self, ctx: ItemContext, job: JobRecord) -> GeneratedOutput | None:
         """Take over what ``job`` (another run's, or a crashed one's) delivered."""
         if bool(job.info.get("simulated")) != self.executor.simulated:
             return None  # a simulator's placeholder never stands in for a real result
@@ -964,7 +964,7 @@ class Run:
             )
         self._reserved += estimate
 
-    def node_progress(self, ctx: NodeContext, status: str, fraction: float | None) -> None:
+    def node_progress(self, ctx: ItemContext, status: str, fraction: float | None) -> None:
         self.emit(NodeProgress(self.run_id, ctx.node.id, ctx.item, status, 0.0, None, fraction))
 
 
@@ -974,7 +974,7 @@ class _Job:
     def __init__(
         self,
         run: Run,
-        ctx: NodeContext,
+        ctx: ItemContext,
         call: ModelCall,
         cache_key: str,
         previous: JobRecord | None,
@@ -1180,7 +1180,7 @@ def _check_outputs(node_type: type[NodeType], raw: Mapping[str, Any]) -> dict[st
     return outputs
 
 
-def _accounting(ctx: NodeContext) -> tuple[float, str | None, str | None, float]:
+def _accounting(ctx: ItemContext) -> tuple[float, str | None, str | None, float]:
     if len(ctx.calls) == 1:  # most nodes make one call
         out = ctx.calls[0][1]
         return (
@@ -1197,7 +1197,7 @@ def _accounting(ctx: NodeContext) -> tuple[float, str | None, str | None, float]
     return cost, source, (job_ids[-1] if job_ids else None), queue
 
 
-def _booked(ctx: NodeContext) -> dict[str, Any]:
+def _booked(ctx: ItemContext) -> dict[str, Any]:
     """The ledger's view of an item's calls: their quotes, what their providers reported
     (None unless every call was reported), how the cost was arrived at, the warnings."""
     if len(ctx.calls) == 1:  # most nodes make one call: its booking as it is
@@ -1224,7 +1224,7 @@ def _booked(ctx: NodeContext) -> dict[str, Any]:
     }
 
 
-def _spent(ctx: NodeContext) -> float:
+def _spent(ctx: ItemContext) -> float:
     return sum((out.cost_usd or 0.0) for _, out in ctx.calls)
 
 

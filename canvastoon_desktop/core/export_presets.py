@@ -35,4 +35,3 @@ DRAFT = ExportPreset("draft", "Draft", 720, 1280, 30)
 PRESETS: dict[str, ExportPreset] = {p.id: p for p in (SHORTS, DRAFT)}
 #: Assemble Short's own Size and Frame rate, at the platforms' loudness
 CUSTOM = "custom"
-CUSTOM_LOUDNESS = ExportPreset(CUSTOM, "Custom size and frame rate", 0, 0, 0)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,10 +23,9 @@ from .atomic import NEW_FILE_MODE as NEW_FILE_MODE  # still importable from here
 from .atomic import atomic_write_text as atomic_write_text  # (settings, recovery, tests)
 from .backdrops import Backdrop, backdrop_problem
 from .errors import GraphFileError
-from .graph import Edge, Graph, Node
+from .graph import Edge, EdgeRule, Graph, Node, has_loop
 from .nodetype import NodeRegistry
 from .params import ParamError
-from .ports import connection_refusal
 from .regular_files import FileRefused, read_regular
 from .secrets import redact_secrets
 
@@ -266,11 +264,10 @@ def _build(doc: _GraphDoc, registry: NodeRegistry, source: object) -> Graph:
             },
             extra=dict(entry.model_extra or {}),
         )
-    seen_edges: set[Edge] = set()
-    occupied: set[tuple[str, str]] = set()
-    for raw in doc.edges:
-        edge = Edge(raw.src[0], raw.src[1], raw.dst[0], raw.dst[1])
-        problem = edge_problem(graph, edge, seen_edges, occupied)
+    edges = [Edge(raw.src[0], raw.src[1], raw.dst[0], raw.dst[1]) for raw in doc.edges]
+    rule = EdgeRule(graph, loops=has_loop(graph.nodes, edges))
+    for edge in edges:
+        problem = rule.problem(edge)
         if problem:
             problems.append(
                 (
@@ -279,7 +276,7 @@ def _build(doc: _GraphDoc, registry: NodeRegistry, source: object) -> Graph:
                 )
             )
             continue
-        seen_edges.add(edge)
+        rule.accept(edge)
         graph.edges.append(edge)
     for box in doc.backdrops:
         backdrop = Backdrop(
@@ -312,39 +309,6 @@ def _build(doc: _GraphDoc, registry: NodeRegistry, source: object) -> Graph:
     graph.meta.setdefault("graph_id", Graph(registry).meta["graph_id"])
     graph.extra = {k: v for k, v in (doc.model_extra or {}).items()}
     return graph
-
-
-def edge_problem(
-    graph: Graph, edge: Edge, seen: set[Edge], occupied: set[tuple[str, str]] | None = None
-) -> str | None:
-    """Why ``edge`` is not a valid connection, given the edges ``seen`` before it and the
-    single inputs they ``occupied`` (kept by the caller so a whole graph checks in O(E))."""
-    src, dst = graph.nodes.get(edge.src_node), graph.nodes.get(edge.dst_node)
-    if src is None:
-        return f"there is no node {edge.src_node}"
-    if dst is None:
-        return f"there is no node {edge.dst_node}"
-    src_type, dst_type = graph.registry.get(src.type), graph.registry.get(dst.type)
-    if src_type is None or dst_type is None:
-        return "it touches a node of unknown type"
-    out_port, in_port = src_type.output(edge.src_port), dst_type.input(edge.dst_port)
-    if out_port is None:
-        return f"{src_type.title} has no output {edge.src_port!r}"
-    if in_port is None:
-        return f"{dst_type.title} has no input {edge.dst_port!r}"
-    refusal = connection_refusal(out_port.type, in_port.type)
-    if refusal:
-        return refusal
-    if edge in seen:
-        return "it appears twice"
-    if not in_port.multiple:
-        slot = (edge.dst_node, edge.dst_port)
-        if occupied is None:
-            occupied = {(e.dst_node, e.dst_port) for e in seen}
-        if slot in occupied:
-            return f"the input {in_port.display} already has a connection"
-        occupied.add(slot)
-    return None
 
 
 def check_params(node_type: Any, catalog: Any, params: dict[str, Any]) -> list[str]:
@@ -455,12 +419,3 @@ def save_graph(graph: Graph, path: str | os.PathLike[str]) -> None:
         atomic_write_text(path, text)
     except OSError as exc:
         raise GraphFileError(path, f"cannot be saved ({exc.strerror or exc})") from None
-
-
-def autosave_path(path: str | os.PathLike[str] | None, untitled_dir: Path | None = None) -> Path:
-    """The side file autosave writes for ``path`` (or for an untitled graph)."""
-    if path is None:
-        base = untitled_dir or Path(tempfile.gettempdir())
-        return base / "untitled.ctoon.autosave"
-    path = Path(path)
-    return path.with_name(f".{path.name}.autosave")

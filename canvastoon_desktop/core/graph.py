@@ -16,7 +16,7 @@ from .backdrops import Backdrop
 from .errors import GraphError
 from .nodetype import NodeRegistry, NodeType
 from .params import ParamError
-from .ports import Port, connection_refusal
+from .ports import connection_refusal
 from .signals import Signal
 
 
@@ -117,9 +117,6 @@ class Graph:
 
     def incoming(self, node_id: str) -> list[Edge]:
         return [e for e in self.edges if e.dst_node == node_id]
-
-    def outgoing(self, node_id: str) -> list[Edge]:
-        return [e for e in self.edges if e.src_node == node_id]
 
     def upstream_index(self) -> dict[str, list[Edge]]:
         """Incoming edges of every node, in one pass (the executor's planning uses this)."""
@@ -226,40 +223,10 @@ class Graph:
 
     def connection_problem(self, edge: Edge) -> str | None:
         """Why ``edge`` cannot be added, in plain words; None when it can."""
-        src = self.nodes.get(edge.src_node)
-        dst = self.nodes.get(edge.dst_node)
-        if src is None or dst is None:
-            missing = edge.src_node if src is None else edge.dst_node
-            return f"there is no node {missing}"
-        if edge.src_node == edge.dst_node:
-            return "a node cannot feed itself"
-        out_port = self._port(src, edge.src_port, output=True)
-        in_port = self._port(dst, edge.dst_port, output=False)
-        if out_port is None:
-            return f"{self.display_name(src.id)} has no output {edge.src_port!r}"
-        if in_port is None:
-            return f"{self.display_name(dst.id)} has no input {edge.dst_port!r}"
-        refusal = connection_refusal(out_port.type, in_port.type)
-        if refusal:
-            return refusal
-        if edge in self.edges:
-            return "these ports are already connected"
-        if not in_port.multiple and any(
-            e.dst_node == edge.dst_node and e.dst_port == edge.dst_port for e in self.edges
-        ):
-            return f"{in_port.display} of {self.display_name(dst.id)} already has a connection"
-        if edge.src_node == edge.dst_node or edge.src_node in self.descendants([edge.dst_node]):
-            return "this connection would make a loop"
-        return None
-
-    def _port(self, node: Node, name: str, *, output: bool) -> Port | None:
-        node_type = self.registry.get(node.type)
-        if node_type is None:
-            return None
-        return node_type.output(name) if output else node_type.input(name)
+        return edge_problem(self, edge)
 
     def connect(self, edge: Edge) -> Edge:
-        problem = self.connection_problem(edge)
+        problem = edge_problem(self, edge)
         if problem:
             raise GraphError(f"cannot connect: {problem}")
         self.edges.append(edge)
@@ -406,3 +373,111 @@ class Graph:
         twin.extra = copy.deepcopy(self.extra)
         twin.backdrops = dict(self.backdrops)  # frozen in use: replaced, never changed
         return twin
+
+
+LOOP_REASON = "this connection would make a loop"
+
+#: how many nodes the loop checks of one whole-graph pass may visit; a hostile file
+#: with more loops than that is refused by its topological order instead
+LOOP_CHECK_BUDGET = 1_000_000
+
+
+class EdgeRule:
+    """The one rule for connections, applied edge by edge against those accepted before.
+
+    ``Graph.connect`` checks a new edge against the graph's own edges; the file loader and
+    validation check a graph's edges in order, each against the ones accepted before it, so
+    all three refuse a bad connection with the same words.
+    """
+
+    def __init__(self, graph: Graph, accepted: Iterable[Edge] = (), *, loops: bool = True):
+        self.graph = graph
+        self._accepted: set[Edge] = set()
+        self._occupied: set[tuple[str, str]] = set()
+        self._downstream: dict[str, list[str]] = {}
+        #: False when the edges to come are known to make no loop (a whole-graph pass
+        #: over an acyclic graph): the per-edge loop search is skipped, not approximated
+        self._loops = loops
+        self._budget = LOOP_CHECK_BUDGET
+        for edge in accepted:
+            self.accept(edge)
+
+    def problem(self, edge: Edge) -> str | None:
+        """Why ``edge`` cannot join the accepted edges, in plain words; None when it can."""
+        graph = self.graph
+        src, dst = graph.nodes.get(edge.src_node), graph.nodes.get(edge.dst_node)
+        if src is None or dst is None:
+            return f"there is no node {edge.src_node if src is None else edge.dst_node}"
+        if edge.src_node == edge.dst_node:
+            return "a node cannot feed itself"
+        src_type, dst_type = graph.registry.get(src.type), graph.registry.get(dst.type)
+        if src_type is None or dst_type is None:
+            return "it touches a node of unknown type"
+        out_port, in_port = src_type.output(edge.src_port), dst_type.input(edge.dst_port)
+        if out_port is None:
+            return f"{graph.display_name(src.id)} has no output {edge.src_port!r}"
+        if in_port is None:
+            return f"{graph.display_name(dst.id)} has no input {edge.dst_port!r}"
+        refusal = connection_refusal(out_port.type, in_port.type)
+        if refusal:
+            return refusal
+        if edge in self._accepted:
+            return "these ports are already connected"
+        if not in_port.multiple and (edge.dst_node, edge.dst_port) in self._occupied:
+            return f"{in_port.display} of {graph.display_name(dst.id)} already has a connection"
+        if self._loops and self._reaches(edge.dst_node, edge.src_node):
+            return LOOP_REASON
+        return None
+
+    @property
+    def gave_up_on_loops(self) -> bool:
+        """Whether the loop checks ran out of budget (a loop may then be left unnamed)."""
+        return self._budget < 0
+
+    def accept(self, edge: Edge) -> None:
+        self._accepted.add(edge)
+        self._occupied.add((edge.dst_node, edge.dst_port))
+        self._downstream.setdefault(edge.src_node, []).append(edge.dst_node)
+
+    def _reaches(self, start: str, goal: str) -> bool:
+        """Whether ``goal`` is downstream of ``start`` through the accepted edges."""
+        seen = {start}
+        stack = [start]
+        while stack:
+            current = stack.pop()
+            if current == goal:
+                return True
+            self._budget -= 1
+            if self._budget < 0:  # give up: the caller's topological order names the loop
+                self._loops = False
+                return False
+            for nxt in self._downstream.get(current, ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return False
+
+
+def edge_problem(graph: Graph, edge: Edge) -> str | None:
+    """Why ``edge`` cannot be added to ``graph``, in plain words; None when it can."""
+    return EdgeRule(graph, graph.edges).problem(edge)
+
+
+def has_loop(node_ids: Iterable[str], edges: Iterable[Edge]) -> bool:
+    """Whether ``edges`` between ``node_ids`` make a loop (the others are ignored)."""
+    indegree = dict.fromkeys(node_ids, 0)
+    down: dict[str, list[str]] = {}
+    for edge in edges:
+        if edge.src_node in indegree and edge.dst_node in indegree:
+            indegree[edge.dst_node] += 1
+            down.setdefault(edge.src_node, []).append(edge.dst_node)
+    ready = [n for n, d in indegree.items() if d == 0]
+    done = 0
+    while ready:
+        current = ready.pop()
+        done += 1
+        for nxt in down.get(current, ()):
+            indegree[nxt] -= 1
+            if indegree[nxt] == 0:
+                ready.append(nxt)
+    return done != len(indegree)

@@ -57,10 +57,6 @@ class NodeType:
         return _ports(cls, "outputs").get(name)
 
     @classmethod
-    def uses_models(cls) -> bool:
-        return bool(cls.model_tasks)
-
-    @classmethod
     def models(cls, catalog: Catalog) -> list[ModelSpec]:
         return catalog.for_tasks(cls.model_tasks)
 

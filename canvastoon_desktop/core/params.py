@@ -7,11 +7,12 @@ The properties panel, the file loader's checks, the CLI's ``--set`` parser and t
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .errors import ParamError  # in the core error tree; still importable from here
 from .untrusted_json import has_surrogate
 
 
@@ -25,10 +26,6 @@ class ParamKind(StrEnum):
     FILE = "file"  # a path chosen with a file picker
     FOLDER = "folder"
     SEED = "seed"  # an int, or None for "random each time" (never cached as random)
-
-
-class ParamError(ValueError):
-    """A parameter value is wrong; the message says what is expected."""
 
 
 MAX_TEXT_LENGTH = 200_000  # characters; a prompt longer than this is a mistake or an attack
@@ -178,7 +175,3 @@ def _num(value: float) -> str:
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def specs_by_name(specs: Iterable[ParamSpec]) -> dict[str, ParamSpec]:
-    return {spec.name: spec for spec in specs}

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import GraphError
-from .fileformat import check_params, edge_problem
-from .graph import Edge, Graph
+from .fileformat import check_params
+from .graph import LOOP_REASON, EdgeRule, Graph
 from .plan import Plan, connected_ports
 from .pricing import Budget, budget_problems
 from .status import PlanStatus
@@ -70,11 +70,19 @@ def graph_problems(graph: Graph, nodes: Iterable[str] | None = None) -> list[Pro
         if found:
             name = graph.display_name(node_id)
             problems.extend(Problem(message, node_id, name, code) for message, code in found)
-    seen: set[Edge] = set()
-    occupied: set[tuple[str, str]] = set()
+    try:
+        graph.topological_order()
+        loop: Problem | None = None
+    except GraphError as exc:
+        loop = Problem(str(exc), code="cycle")
+    rule = EdgeRule(graph, loops=loop is not None)
+    loop_outside = False  # a loop closed by an edge into a node not asked about
     for edge in graph.edges:
-        reason = edge_problem(graph, edge, seen, occupied)
-        seen.add(edge)
+        reason = rule.problem(edge)
+        if reason is None:
+            rule.accept(edge)
+        elif reason == LOOP_REASON and edge.dst_node not in wanted:
+            loop_outside = True
         src = graph.nodes.get(edge.src_node)
         src_type = registry.get(src.type) if src else None
         if not reason and src is not None and src_type is not None:
@@ -98,10 +106,8 @@ def graph_problems(graph: Graph, nodes: Iterable[str] | None = None) -> list[Pro
                     "connection",
                 )
             )
-    try:
-        graph.topological_order()
-    except GraphError as exc:
-        problems.append(Problem(str(exc), code="cycle"))
+    if loop is not None and (loop_outside or rule.gave_up_on_loops):
+        problems.append(loop)  # not named on a connection above
     return problems
 
 

@@ -46,11 +46,11 @@ from .capped import capped_transport
 from .clients import LoopLocal
 from .errormap import AIML, openai_errors
 from .errors import BadOutput, OutcomeUnknown, ProviderError, Rejected
-from .hub import ProviderSetup
 from .inputs import data_uri, read_image
 from .reported import aiml_credits
 from .retry import send_create
 from .service import Service, charge_lost, settle_lost_create, unconfirmed
+from .setup import ProviderSetup
 
 __all__ = ["AimlAdapter"]
 

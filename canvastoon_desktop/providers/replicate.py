@@ -39,7 +39,6 @@ from .errors import (
     Rejected,
     provider_reason,
 )
-from .hub import ProviderSetup
 from .inputs import FileBytes, data_uri, read_image, scale_mask_to
 from .landing import create_and_journal
 from .polling import PollStatus, poll_until_done
@@ -53,6 +52,7 @@ from .replicate_wire import (
 )
 from .retry import retry_transient, send_create
 from .service import Service, charge_lost
+from .setup import ProviderSetup
 
 __all__ = ["ReplicateAdapter"]
 

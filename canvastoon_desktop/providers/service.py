@@ -10,9 +10,9 @@ from canvastoon_desktop.core.secrets import remember_secret
 
 from .downloads import Downloader, private_origins
 from .errors import AuthFailed, OutcomeUnknown, the
-from .hub import ProviderSetup
 from .polling import PollSchedule
 from .retry import RetryPolicy
+from .setup import ProviderSetup
 
 __all__ = ["Service", "charge_lost", "settle_lost_create", "unconfirmed"]
 

@@ -166,10 +166,6 @@ class FaultSet:
         with self._lock:
             self._rules.clear()
 
-    def reseed(self, seed: int) -> None:
-        with self._lock:
-            self._rng.seed(seed)
-
     @property
     def rules(self) -> list[FaultRule]:
         with self._lock:

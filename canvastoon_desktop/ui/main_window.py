@@ -627,10 +627,7 @@ class MainWindow(
                 fresh.aiml_base_url,
                 fresh.replicate_base_url,
             )
-            try:
-                executor.adapters.update(build_adapters(setup, self.workspace.prices))
-            except ImportError as exc:
-                log.warning("cannot rebuild provider adapters: %s", exc)
+            executor.adapters.update(build_adapters(setup, self.workspace.prices))
         self.autosave_timer.setInterval(max(5, int(self.settings.autosave_seconds)) * 1000)
         if "library_dir" in changed:
             self.switch_library(previous=dialog.library_before)

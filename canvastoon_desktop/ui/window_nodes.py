@@ -137,14 +137,10 @@ class NodeCommands:
         return viewer
 
     def edit_mask(self, node_id: str) -> None:
-        """Paint the mask of an Inpaint node over the image it gets (the mask painter and
-        the Painted Mask node are built separately; without them this says so)."""
-        try:
-            from canvastoon_desktop.ui.mask_painter import MaskPainterDialog
-            from nodes.painted_mask import attach_mask, painting_inputs, store_mask
-        except ImportError:
-            self.statusBar().showMessage("The mask painter is not part of this build yet", 5000)
-            return
+        """Paint the mask of an Inpaint node over the image it gets."""
+        from canvastoon_desktop.ui.mask_painter import MaskPainterDialog
+        from nodes.painted_mask import attach_mask, painting_inputs, store_mask
+
         graph = self.document.graph
         if node_id not in graph.nodes:
             return
@@ -181,11 +177,8 @@ class NodeCommands:
         dialog.open()
 
     def open_library(self) -> Any:
-        try:
-            from canvastoon_desktop.ui.gallery import LibraryWindow
-        except ImportError:
-            self.statusBar().showMessage("The library window is not part of this build yet", 5000)
-            return None
+        from canvastoon_desktop.ui.gallery import LibraryWindow
+
         try:
             window = LibraryWindow(self.workspace, parent=self)
         except TypeError:
