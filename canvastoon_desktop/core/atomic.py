@@ -55,23 +55,32 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
             tmp.unlink()
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> None:
-    """Write ``data`` to ``path`` whole, keeping the mode an existing file had. ``durable``
-    (documents, exports) also syncs the file and its folder to disk before returning; a
-    cache that can be made again skips that."""
+def atomic_write_bytes(
+    path: str | os.PathLike[str], data: bytes, *, durable: bool = True, keep_mode: bool = True
+) -> None:
+    """Write ``data`` to ``path`` whole. ``keep_mode`` keeps the mode an existing file had
+    (a new one gets a new file's usual mode); ``durable`` (documents, exports) also syncs
+    the file and its folder to disk before returning. A content-addressed object or a cache
+    that can be made again asks for neither: it is written once per item of a run."""
     out = Path(path)
+    mode: int | None = None
+    if keep_mode:
+        with contextlib.suppress(OSError):
+            mode = out.stat().st_mode & 0o7777
+    tmp = temp_beside(out)
     try:
-        mode: int | None = out.stat().st_mode & 0o7777
-    except OSError:
-        mode = None
-    with atomic_output(out) as tmp:
-        if mode is not None and hasattr(os, "chmod"):
-            os.chmod(tmp, mode)
-        with open(tmp, "wb") as handle:
+        with open(tmp, "xb") as handle:
+            if mode is not None and hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), mode)
             handle.write(data)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
     if durable:
         _sync_folder(out.parent)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .assets import Asset, AssetKind, ItemList, Value, input_hashes, value_assets
+from .assets import Asset, AssetKind, ItemList, Value, input_hashes
 from .catalog import ModelSpec
 from .charges import ESTIMATE, REPORTED, Booking, settle
 from .errors import CoreError, LibraryError, RunRefused
@@ -1276,7 +1276,3 @@ def _graph_name(graph: Graph, graph_path: str | None) -> str:
     if isinstance(name, str) and name:
         return name
     return Path(graph_path).stem if graph_path else "untitled"
-
-
-def all_assets(outputs: Mapping[str, Value]) -> list[Asset]:
-    return [a for value in outputs.values() for a in value_assets(value)]

@@ -44,6 +44,7 @@ from typing import Any, BinaryIO
 
 from . import media
 from .assets import EXTENSIONS, Asset, AssetKind, ItemList, Value
+from .atomic import atomic_output
 from .errors import CoreError, GraphFileError, LibraryError
 from .export import safe_name, scrub
 from .fileformat import dumps_graph, load_graph, parse_graph
@@ -204,12 +205,9 @@ def pack_graph(
     members: dict[str, dict[str, Any]] = {}
     asset_entries: dict[str, dict[str, Any]] = {}
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
     total = 0
     try:
-        with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+        with atomic_output(out_path) as tmp, zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
 
             def add_bytes(name: str, data: bytes, compress: bool = True) -> None:
                 nonlocal total
@@ -261,13 +259,8 @@ def pack_graph(
                 "assets": asset_entries,
             }
             zf.writestr(_zinfo(_MANIFEST, True), json.dumps(manifest, indent=1))
-        os.replace(tmp, out_path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
+    except OSError as exc:  # the half-written pack is gone: atomic_output removed it
         raise PackError(out_path, f"cannot write the pack ({exc.strerror or exc})") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return PackSummary(
         out_path, graph_path.name, len(inputs), len(asset_entries), len(results), total
     )

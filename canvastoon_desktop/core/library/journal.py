@@ -19,7 +19,6 @@ from .store import Store
 #: done, failed, cancelled, unknown (a create whose outcome could not be established, that
 #: the provider can still be asked about), possibly_charged (one it cannot be asked about:
 #: reported once, with the estimate in the ledger; the next run sends the work again)
-OPEN_JOB_STATES = ("creating", "submitted")
 _OPEN_SQL = "('creating', 'submitted', 'unknown')"
 
 #: a process holding an open job refreshes its claim this often (while it runs) ...

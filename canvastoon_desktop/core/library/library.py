@@ -14,7 +14,7 @@ charges ledger.
 
 from __future__ import annotations
 
-from .journal import HEARTBEAT_S, LEASE_S, OPEN_JOB_STATES, JobBusy, JobRecord, Journal
+from .journal import HEARTBEAT_S, LEASE_S, JobBusy, JobRecord, Journal
 from .results import (
     FROM_PACK,
     SIMULATED,
@@ -37,7 +37,6 @@ __all__ = [
     "HEARTBEAT_S",
     "INLINE_MAX_BYTES",
     "LEASE_S",
-    "OPEN_JOB_STATES",
     "SCHEMA_VERSION",
     "SIMULATED",
     "CacheScope",

@@ -1044,15 +1044,6 @@ def asset_details(library: Library, sha: str) -> AssetDetails | None:
     )
 
 
-def outputs_of_result(library: Library, result_id: int) -> list[tuple[str, int, str]]:
-    """(port, index, sha256) of what one result produced."""
-    rows = _reader(library).rows(
-        "SELECT port, idx, sha256 FROM result_assets WHERE result_id = ? ORDER BY port, idx",
-        (result_id,),
-    )
-    return [(str(p), int(i), str(s)) for p, i, s in rows]
-
-
 # -- small helpers shared by the gallery and the CLI ----------------------------------------
 
 

@@ -331,15 +331,6 @@ class Results(Store):
         )
         return [(m, j, float(c)) for m, j, c in rows]
 
-    def result_row(self, result_id: int) -> dict[str, Any] | None:
-        self.flush(wait=True)
-        with self._lock:
-            cur = self._db.execute("SELECT * FROM results WHERE id=?", (result_id,))
-            row = cur.fetchone()
-            if row is None:
-                return None
-            return dict(zip([c[0] for c in cur.description], row, strict=True))
-
 
 #: encoders made once (``json.dumps`` with options builds one a call, for every row written);
 #: params and inputs are kept as their cache key encodes them (``cachekey.canonical_json``)

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..assets import EXTENSIONS, Asset, AssetKind, Value
+from ..atomic import atomic_output, atomic_write_bytes
 from ..errors import LibraryError
 from ..regular_files import FileRefused, open_regular
 from ..secrets import redact_bytes, redact_secrets
@@ -233,10 +234,9 @@ class Store:
         if folder not in self._made_dirs:
             target.parent.mkdir(exist_ok=True)
             self._made_dirs.add(folder)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
+        # named by its content, so never rewritten with another mode; a lost object is
+        # found missing and made again, so no fsync per item
+        atomic_write_bytes(target, data, durable=False, keep_mode=False)
         return target
 
     def put_text(self, text: str) -> Asset:
@@ -284,14 +284,8 @@ class Store:
                 shutil.move(path, target)
             else:  # copied from the file already open: what was hashed is what is kept
                 handle.seek(0)
-                tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-                try:
-                    with open(tmp, "wb") as out:
-                        shutil.copyfileobj(handle, out, 1 << 20)
-                    os.replace(tmp, target)
-                except BaseException:
-                    tmp.unlink(missing_ok=True)
-                    raise
+                with atomic_output(target) as tmp, open(tmp, "wb") as out:
+                    shutil.copyfileobj(handle, out, 1 << 20)
         return self._index(sha, kind, mime, size, rel, width, height, duration_s, None, None)
 
     def temp_path(self, suffix: str = "") -> Path:
@@ -396,12 +390,6 @@ class Store:
         """The connection, for the package's read-only queries (hold ``_lock``)."""
         self.flush(wait=True)
         return self._db
-
-    def iter_assets(self, shas: Iterable[str]) -> Iterator[Asset]:
-        for sha in shas:
-            asset = self.asset(sha)
-            if asset is not None:
-                yield asset
 
 
 def _same_device(a: Path, b: Path) -> bool:
