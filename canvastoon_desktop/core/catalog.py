@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from .params import ParamError, ParamKind, ParamSpec
+from .errors import ParamError
+from .params import ParamKind, ParamSpec
 
 
 class Provider(StrEnum):

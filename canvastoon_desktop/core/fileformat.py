@@ -22,10 +22,9 @@ from . import untrusted_json
 from .atomic import NEW_FILE_MODE as NEW_FILE_MODE  # still importable from here
 from .atomic import atomic_write_text as atomic_write_text  # (settings, recovery, tests)
 from .backdrops import Backdrop, backdrop_problem
-from .errors import GraphFileError
+from .errors import GraphFileError, ParamError
 from .graph import Edge, EdgeRule, Graph, Node, has_loop
 from .nodetype import NodeRegistry
-from .params import ParamError
 from .regular_files import FileRefused, read_regular
 from .secrets import redact_secrets
 

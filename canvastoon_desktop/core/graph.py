@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .backdrops import Backdrop
-from .errors import GraphError
+from .errors import GraphError, ParamError
 from .nodetype import NodeRegistry, NodeType
-from .params import ParamError
 from .ports import connection_refusal
 from .signals import Signal
 

@@ -194,8 +194,8 @@ def pack_graph(
             assets.setdefault(sha, stored)
 
     results, runs, reviews = _provenance(library, assets)
-    for node_id, name, value in rewritten:
-        graph.nodes[node_id].params[name] = value
+    for node_id, name, relative in rewritten:
+        graph.nodes[node_id].params[name] = relative
     graph_text = dumps_graph(graph)
     provenance_doc = {"results": results, "runs": runs, "reviews": reviews}
     provenance_text = redact_secrets(
@@ -665,7 +665,10 @@ def _check_assets(pack: Path, assets: Mapping[str, Any], files: Mapping[str, Pat
         if not isinstance(sha, str) or not _SHA.match(sha) or not isinstance(entry, dict):
             raise PackError(pack, f"the manifest's asset entry {str(sha)[:80]!r} is malformed")
         member = entry.get("member")
-        if member not in files or _CONTENT.match(member).group(2) != sha:  # type: ignore[union-attr]
+        named = _CONTENT.match(member) if isinstance(member, str) else None
+        if not isinstance(member, str) or named is None or member not in files:
+            raise PackError(pack, f"asset {sha[:12]} refers to a member the pack lacks")
+        if named.group(2) != sha:
             raise PackError(pack, f"asset {sha[:12]} refers to a member the pack lacks")
         kind, mime = entry.get("kind"), entry.get("mime")
         if kind not in kinds or mime not in EXTENSIONS:

@@ -194,7 +194,7 @@ class Journal(Store):
         job_id: str | None = None,
         info: Mapping[str, Any] | None = None,
     ) -> None:
-        sets, args = ["updated_at=?"], [time.time()]
+        sets, args = ["updated_at=?"], list[Any]([time.time()])
         if state is not None:
             sets.append("state=?")
             args.append(state)

@@ -663,7 +663,7 @@ def _after(keys: list[tuple[str, str]], mark: PageMark) -> tuple[str, list[Any]]
             f"({first}) {op}= ? AND ({exprs}) {op} ({marks})",
             [mark.key[0], *mark.key],
         )
-    sql, args = "", []
+    sql, args = "", list[Any]()
     for n in range(len(keys) - 1, -1, -1):  # k1 > v1 OR (k1 = v1 AND (k2 > v2 OR ...))
         expr, direction = keys[n]
         op = ">" if direction == "ASC" else "<"
@@ -802,15 +802,15 @@ def _conditions(query: AssetQuery) -> tuple[list[str], list[Any]]:
     if query.episode:
         parts = []
         for value in query.episode:
-            graph, run = split_episode(value)
+            graph, run_prefix = split_episode(value)
             sql, found = _graph_match(graph)
-            if run is not None:
+            if run_prefix is not None:
                 sql = (
                     f"({sql} AND s.run_id LIKE ? ESCAPE '\\')"
                     if sql
                     else "s.run_id LIKE ? ESCAPE '\\'"
                 )
-                found.append(_like(run) + "%")
+                found.append(_like(run_prefix) + "%")
             parts.append(sql or "s.run_id IS NOT NULL")
             args.extend(found)
         clauses.append("(" + " OR ".join(parts) + ")")
@@ -870,7 +870,7 @@ def _graph_match(graph: str) -> tuple[str, list[Any]]:
 
 
 def _row(r: Sequence[Any]) -> AssetRow:
-    return AssetRow(*r[:20], bool(r[20]), *r[21:_ROW_WIDTH])
+    return AssetRow(*(*r[:20], bool(r[20]), *r[21:_ROW_WIDTH]))
 
 
 def asset_row(library: Library, sha: str) -> AssetRow | None:

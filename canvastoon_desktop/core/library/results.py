@@ -135,7 +135,7 @@ class Results(Store):
                     False,
                 )
             )
-            rows = []
+            rows: list[tuple[int, str, int, str]] = []
             for port, value in record.outputs.items():
                 items = (value,) if isinstance(value, Asset) else value.items
                 rows.extend((result_id, port, i, a.sha256) for i, a in enumerate(items) if a)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from types import EllipsisType
 
 from ..errors import LibraryError
 from ..secrets import redact_secrets
@@ -25,12 +26,12 @@ class Reviews(Store):
         self,
         sha: str,
         *,
-        rating: int | type[Ellipsis] | None = ...,
+        rating: int | EllipsisType | None = ...,  # ...: keep the rating it has
         rejected: bool | None = None,
         note: str | None = None,
     ) -> Review:
         current = self.review(sha)
-        new_rating = current.rating if rating is ... else rating
+        new_rating = current.rating if isinstance(rating, EllipsisType) else rating
         if new_rating is not None and not 1 <= int(new_rating) <= 5:
             raise LibraryError("a rating is 1 to 5 stars")
         review = Review(

@@ -273,7 +273,9 @@ def _summarize_batch(db: sqlite3.Connection, statements: Sequence[Statement]) ->
     moved: dict[tuple[str, str], list[Any]] = {}
     for values, (n, first) in tallies.items():
         if n:  # an episode begins when its run started, if the run is known
-            _count(moved, n, *values, started.get(values[5], first))
+            kind, model, provider, node, graph, run, item = values
+            at = started.get(run, first)
+            _count(moved, n, kind, model, provider, node, graph, run, item, at)
     _move_facets(db, moved)
 
 

@@ -77,7 +77,7 @@ def provenance_rows(
             )
             reviews.extend(dict(zip(REVIEW_COLUMNS, row, strict=True)) for row in cur)
         run_ids = sorted({r["run_id"] for r in results.values() if r["run_id"]})
-        runs = []
+        runs: list[dict[str, Any]] = []
         for start in range(0, len(run_ids), 500):
             chunk = run_ids[start : start + 500]
             cur = db.execute(

@@ -27,7 +27,7 @@ def apply_statements(db: sqlite3.Connection, statements: Sequence[Statement]) ->
     for sql, args, many in statements:
         rows = groups.setdefault(sql, [])
         if many:
-            rows.extend(args)  # type: ignore[arg-type]
+            rows.extend(args)
         else:
             rows.append(args)
     for sql, rows in groups.items():
