@@ -107,6 +107,7 @@ def test_validation_asks_for_clips_and_reports_bad_trims() -> None:
     assert any("ends (2 s) before it starts" in m for m in found)
 
 
+@pytest.mark.slow
 def test_clips_then_shots_are_joined_trimmed_into_a_vertical_mp4_and_cached(setup) -> None:
     library, clips, executor = setup
     graph, cut = build(clips, trims="2: 0.5-1.5; 4: 0-1", fps=24)

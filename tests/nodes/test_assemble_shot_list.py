@@ -80,6 +80,7 @@ def duration(outcome) -> float:
     return media.probe_video_file(outcome.outputs["video"].path).duration_s
 
 
+@pytest.mark.slow
 def test_each_video_is_cut_to_its_shot_and_shorter_ones_stay_whole(rig) -> None:
     library, executor, video = rig
     videos = [video(2.0, 1), video(1.0, 2), video(1.5, 3)]
@@ -91,6 +92,7 @@ def test_each_video_is_cut_to_its_shot_and_shorter_ones_stay_whole(rig) -> None:
     assert "1 cut to its shot" in (outcome.note or "")
 
 
+@pytest.mark.slow
 def test_the_cut_keeps_the_start_of_the_clip(rig) -> None:
     """The first frame of a cut shot is its video's first frame (the key frame)."""
     library, executor, video = rig

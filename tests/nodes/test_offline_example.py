@@ -6,12 +6,15 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
+
 from canvastoon_desktop.core import media
 from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.fileformat import load_graph
 from nodes import default_registry
 
 
+@pytest.mark.slow
 def test_offline_storyboard_runs_end_to_end_and_then_comes_from_the_cache(
     offline_executor: Executor, example_copy
 ) -> None:

@@ -289,6 +289,7 @@ def test_cancel_running_and_finished_predictions(rep: replicate.Client, sim: Sim
     assert again.status == "succeeded" and again.output == done.output
 
 
+@pytest.mark.slow
 def test_list_is_newest_first_with_input_model_and_pages(
     rep: replicate.Client, sim: Simulator
 ) -> None:
@@ -348,6 +349,7 @@ def test_bad_token_is_401_with_problem_details(sim: Simulator) -> None:
         assert s.log.last("replicate.predictions.create").auth_ok is False
 
 
+@pytest.mark.slow
 def test_official_videos_bill_per_second_by_resolution_and_audio(
     rep: replicate.Client, sim: Simulator
 ) -> None:
@@ -396,6 +398,7 @@ def test_a_cancelled_official_prediction_bills_nothing(
     assert sim.bills() == []
 
 
+@pytest.mark.slow
 def test_the_input_comes_back_reserialised_with_files_as_delivery_urls(
     rep: replicate.Client,
 ) -> None:

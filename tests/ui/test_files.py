@@ -127,6 +127,7 @@ def test_recovers_unsaved_changes_from_the_autosave(
     assert node_id in load_graph(path, again.registry).nodes
 
 
+@pytest.mark.slow
 def test_unsaved_changes_prompt_before_new(qtbot: Any, window: Any) -> None:
     window.bridge.add_node("text", (0.0, 0.0))
     window.unsaved_answer = "cancel"
@@ -138,6 +139,7 @@ def test_unsaved_changes_prompt_before_new(qtbot: Any, window: Any) -> None:
     assert not window.isWindowModified()
 
 
+@pytest.mark.slow
 def test_the_modified_mark_follows_undo(qtbot: Any, window: Any, tmp_path: Path) -> None:
     path = copy_example("offline_storyboard.ctoon", tmp_path / "graphs")
     assert window.open_file(path)

@@ -51,6 +51,7 @@ def run_again(qtbot: Any, window: Any) -> dict[str, str]:
     return {n: record.summary.nodes[n].status for n in model_nodes(window)}
 
 
+@pytest.mark.slow
 def test_a_new_library_folder_is_used_at_once_and_the_old_one_is_kept(
     qtbot: Any, make_window: Any, tmp_path: Path
 ) -> None:
@@ -99,6 +100,7 @@ def test_a_new_library_folder_is_used_at_once_and_the_old_one_is_kept(
     assert set(run_again(qtbot, window).values()) == {"cached"}
 
 
+@pytest.mark.slow
 def test_a_folder_that_cannot_be_a_library_leaves_everything_as_it_was(
     qtbot: Any, make_window: Any, tmp_path: Path
 ) -> None:
@@ -114,6 +116,7 @@ def test_a_folder_that_cannot_be_a_library_leaves_everything_as_it_was(
     assert window.settings.library_dir is None  # the setting is not left pointing there
 
 
+@pytest.mark.slow
 def test_the_library_folder_cannot_be_changed_during_a_run(
     qtbot: Any, make_window: Any, tmp_path: Path
 ) -> None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6 import QtCore
 from PySide6.QtTest import QTest
 
 from tests.ui.uihelpers import copy_example
 
 
+@pytest.mark.slow
 def test_the_minimap_shows_the_graph_and_where_the_view_is(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -43,6 +45,7 @@ def test_the_minimap_shows_the_graph_and_where_the_view_is(
     assert view.visible_scene_rect().contains(export)  # the end of the graph is in view now
 
 
+@pytest.mark.slow
 def test_the_minimap_follows_edits_and_can_be_hidden(qtbot: Any, window: Any) -> None:
     minimap = window.minimap
     node = window.bridge.add_node("text", (0.0, 0.0), {"text": "idea"})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6 import QtCore, QtGui
 from PySide6.QtTest import QTest
 
@@ -22,6 +23,7 @@ def _palette_item(palette: Any, type_id: str) -> Any:
     raise AssertionError(f"no palette entry for {type_id}")
 
 
+@pytest.mark.slow
 def test_double_clicking_a_palette_entry_adds_the_node_once(qtbot: Any, window: Any) -> None:
     palette = window.palette
     item = _palette_item(palette, "image_gen")
@@ -43,6 +45,7 @@ def test_double_clicking_a_palette_entry_adds_the_node_once(qtbot: Any, window: 
     assert window.document.stack.count() == 1
 
 
+@pytest.mark.slow
 def test_search_ranks_by_match_not_by_category(qtbot: Any, window: Any) -> None:
     palette = window.palette
     window.focus_palette()
@@ -55,6 +58,7 @@ def test_search_ranks_by_match_not_by_category(qtbot: Any, window: Any) -> None:
     assert [n.type for n in window.document.graph] == ["prompt_llm"]
 
 
+@pytest.mark.slow
 def test_a_title_match_beats_a_model_or_description_match(qtbot: Any, window: Any) -> None:
     palette = window.palette
     palette.filter("video")
@@ -70,6 +74,7 @@ def test_a_title_match_beats_a_model_or_description_match(qtbot: Any, window: An
     assert len(palette.visible_types()) == len(list(window.registry))
 
 
+@pytest.mark.slow
 def test_tab_search_drops_the_node_at_the_cursor(qtbot: Any, window: Any) -> None:
     viewer = window.viewer
     port = viewer.viewport()
@@ -90,6 +95,7 @@ def test_tab_search_drops_the_node_at_the_cursor(qtbot: Any, window: Any) -> Non
     assert viewer.hasFocus()  # back on the canvas, ready for the next key
 
 
+@pytest.mark.slow
 def test_without_tab_the_node_goes_to_the_middle_of_the_view(qtbot: Any, window: Any) -> None:
     window.palette.search.setFocus()
     window.palette.search.setText("text")

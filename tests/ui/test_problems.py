@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6 import QtCore, QtWidgets
 
 from canvastoon_desktop.core.pricing import Budget
@@ -25,6 +26,7 @@ def _refused(qtbot: Any, window: Any, tmp_path: Path, name: str = "kpop_episode.
     return shown_dialog(qtbot, ProblemsDialog)
 
 
+@pytest.mark.slow
 def test_a_missing_key_is_one_problem_listing_its_nodes(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -45,6 +47,7 @@ def test_a_missing_key_is_one_problem_listing_its_nodes(
     shown_dialog(qtbot, SettingsDialog).reject()  # the settings it opened
 
 
+@pytest.mark.slow
 def test_the_node_a_click_finds_is_not_under_the_dialog(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -68,6 +71,7 @@ def test_the_node_a_click_finds_is_not_under_the_dialog(
     dialog.close()
 
 
+@pytest.mark.slow
 def test_over_the_per_run_budget_offers_to_allow_this_run(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -90,6 +94,7 @@ def test_over_the_per_run_budget_offers_to_allow_this_run(
     qtbot.waitUntil(lambda: window.runner.active is None, timeout=30_000)
 
 
+@pytest.mark.slow
 def test_over_the_day_budget_is_not_offered_away(qtbot: Any, window: Any, tmp_path: Path) -> None:
     executor = window.workspace.executor
     executor.key_problem = lambda provider: None

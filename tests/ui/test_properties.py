@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6 import QtWidgets
 from PySide6.QtTest import QTest
 
@@ -20,6 +21,7 @@ def _select(window: Any, node_id: str) -> Any:
     return window.properties
 
 
+@pytest.mark.slow
 def test_form_is_generated_per_parameter_kind(qtbot: Any, window: Any) -> None:
     bridge = window.bridge
     expected = {
@@ -70,6 +72,7 @@ def test_form_is_generated_per_parameter_kind(qtbot: Any, window: Any) -> None:
     }
 
 
+@pytest.mark.slow
 def test_model_chooser_shows_role_and_price_and_rebuilds_the_form(qtbot: Any, window: Any) -> None:
     node_id = window.bridge.add_node("video", (0.0, 0.0))
     panel = _select(window, node_id)
@@ -88,6 +91,7 @@ def test_model_chooser_shows_role_and_price_and_rebuilds_the_form(qtbot: Any, wi
     assert window.document.graph.nodes[node_id].params["model"] == "minimax/hailuo-2.3-fast"
 
 
+@pytest.mark.slow
 def test_typing_is_one_undo_step(qtbot: Any, window: Any) -> None:
     node_id = window.bridge.add_node("text", (0.0, 0.0), {"text": ""})
     panel = _select(window, node_id)
@@ -108,6 +112,7 @@ def test_typing_is_one_undo_step(qtbot: Any, window: Any) -> None:
     assert stack.count() == before
 
 
+@pytest.mark.slow
 def test_undo_of_a_number_edit_updates_the_form(qtbot: Any, window: Any) -> None:
     node_id = window.bridge.add_node("inpaint", (0.0, 0.0), {"model": "local/opencv-inpaint"})
     panel = _select(window, node_id)
@@ -122,6 +127,7 @@ def test_undo_of_a_number_edit_updates_the_form(qtbot: Any, window: Any) -> None
     assert editor.spin.value() == 5
 
 
+@pytest.mark.slow
 def test_a_bad_value_is_explained_and_not_applied(qtbot: Any, window: Any) -> None:
     node_id = window.bridge.add_node("export", (0.0, 0.0))
     panel = _select(window, node_id)
@@ -132,6 +138,7 @@ def test_a_bad_value_is_explained_and_not_applied(qtbot: Any, window: Any) -> No
     assert window.document.stack.count() == count
 
 
+@pytest.mark.slow
 def test_title_edits_rename_the_node(qtbot: Any, window: Any) -> None:
     node_id = window.bridge.add_node("image_gen", (0.0, 0.0))
     panel = _select(window, node_id)
@@ -143,6 +150,7 @@ def test_title_edits_rename_the_node(qtbot: Any, window: Any) -> None:
     assert window.bridge.card(node_id).name == "Image Gen"
 
 
+@pytest.mark.slow
 def test_a_param_edit_marks_the_node_and_downstream_stale(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -162,6 +170,7 @@ def test_a_param_edit_marks_the_node_and_downstream_stale(
     qtbot.waitUntil(lambda: states.get("card").state in ("done", "cached"), timeout=10_000)
 
 
+@pytest.mark.slow
 def test_seed_random_check(qtbot: Any, window: Any) -> None:
     node_id = window.bridge.add_node("image_gen", (0.0, 0.0), {"model": "google/nano-banana-pro"})
     panel = _select(window, node_id)

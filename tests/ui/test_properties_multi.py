@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6 import QtWidgets
 from PySide6.QtTest import QTest
 
@@ -26,6 +27,7 @@ def _two_cards(window: Any) -> tuple[str, str]:
     return one, two
 
 
+@pytest.mark.slow
 def test_the_shared_parameters_of_two_cards_are_set_on_both(qtbot: Any, window: Any) -> None:
     one, two = _two_cards(window)
     panel = window.properties
@@ -45,6 +47,7 @@ def test_the_shared_parameters_of_two_cards_are_set_on_both(qtbot: Any, window: 
     assert graph.nodes[two].params["size"] == "720x1280"
 
 
+@pytest.mark.slow
 def test_typing_a_shared_prompt_is_one_undo_step(qtbot: Any, window: Any) -> None:
     one, two = _two_cards(window)
     edit = window.properties.editors["prompt"].edit
@@ -60,6 +63,7 @@ def test_typing_a_shared_prompt_is_one_undo_step(qtbot: Any, window: Any) -> Non
     assert graph.nodes[one].params.get("prompt", "") == ""
 
 
+@pytest.mark.slow
 def test_nodes_of_different_types_get_a_summary_and_actions(qtbot: Any, window: Any) -> None:
     text = window.bridge.add_node("text", (0.0, 0.0), {"text": "idea"})
     card = window.bridge.add_node("image_gen", (300.0, 0.0), {"model": "local/storyboard-card"})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from canvastoon_desktop.ui.canvas import READABLE_ZOOM
@@ -30,6 +31,7 @@ def _open_at_default_view(qtbot: Any, window: Any, tmp_path: Path) -> None:
     assert window.viewer.visible_scene_rect().contains(story)  # from where the story starts
 
 
+@pytest.mark.slow
 def test_the_default_view_of_the_kpop_episode_is_readable(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -70,6 +72,7 @@ def _wheel(viewer: Any, notches: int, modifiers: Any = QtCore.Qt.KeyboardModifie
         QtWidgets.QApplication.sendEvent(port, event)
 
 
+@pytest.mark.slow
 def test_three_wheel_notches_zoom_about_twice(qtbot: Any, window: Any, tmp_path: Path) -> None:
     _open_at_default_view(qtbot, window, tmp_path)
     viewer = window.viewer
@@ -83,6 +86,7 @@ def test_three_wheel_notches_zoom_about_twice(qtbot: Any, window: Any, tmp_path:
     assert abs(viewer.zoom() - before) < 1e-6
 
 
+@pytest.mark.slow
 def test_shift_wheel_scrolls_sideways_without_zooming(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -94,6 +98,7 @@ def test_shift_wheel_scrolls_sideways_without_zooming(
     assert viewer.visible_scene_rect().left() > left + 50  # on towards the end of the graph
 
 
+@pytest.mark.slow
 def test_fit_shows_a_small_graph_whole_and_never_past_one_to_one(qtbot: Any, window: Any) -> None:
     node = window.bridge.add_node("text", (0.0, 0.0), {"text": "one idea"})
     window.bridge.fit()
@@ -102,6 +107,7 @@ def test_fit_shows_a_small_graph_whole_and_never_past_one_to_one(qtbot: Any, win
     assert viewer.visible_scene_rect().contains(window.bridge.card(node).sceneBoundingRect())
 
 
+@pytest.mark.slow
 def test_show_all_zooms_out_past_readable_and_cards_summarise(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -123,6 +129,7 @@ def test_show_all_zooms_out_past_readable_and_cards_summarise(
     assert card.last_detail == "full"
 
 
+@pytest.mark.slow
 def test_a_smaller_window_keeps_the_zoom(qtbot: Any, window: Any, tmp_path: Path) -> None:
     _open_at_default_view(qtbot, window, tmp_path)
     zoom = window.viewer.zoom()

@@ -10,6 +10,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from canvastoon_desktop.core.fileformat import load_graph
 from canvastoon_desktop.ui import recovery
 from canvastoon_desktop.ui.app import open_windows
@@ -26,6 +28,7 @@ def _kill(window: Any) -> None:
     window.runner.close()
 
 
+@pytest.mark.slow
 def test_an_untitled_graph_is_autosaved_shortly_after_each_edit(qtbot: Any, window: Any) -> None:
     node = window.bridge.add_node("text", (0.0, 0.0), {"text": "first idea"})
     side = window.document.autosave_file()
@@ -39,6 +42,7 @@ def test_an_untitled_graph_is_autosaved_shortly_after_each_edit(qtbot: Any, wind
     )
 
 
+@pytest.mark.slow
 def test_after_a_kill_the_next_launch_offers_every_unsaved_document(
     qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: Any, event_loop_qt: Any
 ) -> None:
@@ -77,6 +81,7 @@ def test_after_a_kill_the_next_launch_offers_every_unsaved_document(
         workspace.close()
 
 
+@pytest.mark.slow
 def test_decide_later_keeps_the_autosaves_and_discard_removes_them(
     qtbot: Any, make_window: Any, monkeypatch: Any
 ) -> None:

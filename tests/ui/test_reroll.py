@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6 import QtWidgets
 
 from tests.ui.uihelpers import run_offline_example, wait_plan
@@ -24,6 +25,7 @@ def _rerolled(qtbot: Any, window: Any, node_id: str) -> str:
     return window.states.get(node_id).preview().sha256
 
 
+@pytest.mark.slow
 def test_each_reroll_of_a_storyboard_card_gives_a_new_card(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -34,6 +36,7 @@ def test_each_reroll_of_a_storyboard_card_gives_a_new_card(
     assert len({first, second, third}) == 3
 
 
+@pytest.mark.slow
 def test_a_model_without_randomness_is_not_rerolled(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:

@@ -48,6 +48,7 @@ def sim() -> Iterator[Simulator]:
         yield simulator
 
 
+@pytest.mark.slow
 def test_32_hosted_jobs_run_from_the_window_while_its_timers_keep_firing(
     qtbot: Any, make_window: Any, sim: Simulator, tmp_path: Path
 ) -> None:

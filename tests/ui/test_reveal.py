@@ -7,12 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6 import QtWidgets
 
 from tests.support.shown import shown_dialog
 from tests.ui.uihelpers import run_offline_example
 
 
+@pytest.mark.slow
 def test_reveal_in_this_graph_selects_the_node(qtbot: Any, window: Any, tmp_path: Path) -> None:
     path = run_offline_example(qtbot, window, tmp_path)
     library = window.open_library()
@@ -21,6 +23,7 @@ def test_reveal_in_this_graph_selects_the_node(qtbot: Any, window: Any, tmp_path
     library.close()
 
 
+@pytest.mark.slow
 def test_reveal_from_another_graph_offers_to_open_it(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -42,6 +45,7 @@ def test_reveal_from_another_graph_offers_to_open_it(
     library.close()
 
 
+@pytest.mark.slow
 def test_use_as_input_makes_a_load_image_node(qtbot: Any, window: Any, tmp_path: Path) -> None:
     run_offline_example(qtbot, window, tmp_path)
     card = window.states.get("card").preview()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6 import QtWidgets
 
 from canvastoon_desktop.core.pricing import Budget
@@ -15,6 +16,7 @@ from tests.support.shown import shown_dialog
 from tests.ui.uihelpers import copy_example, wait_plan
 
 
+@pytest.mark.slow
 def test_refusal_lists_missing_keys_per_node(qtbot: Any, window: Any, tmp_path: Path) -> None:
     path = copy_example("kpop_short.ctoon", tmp_path / "graphs")
     assert window.open_file(path)
@@ -39,6 +41,7 @@ def test_refusal_lists_missing_keys_per_node(qtbot: Any, window: Any, tmp_path: 
     assert any("key" in p for p in window.states.get("cinematic").problems)
 
 
+@pytest.mark.slow
 def test_budget_refusal_and_confirmation(qtbot: Any, window: Any, tmp_path: Path) -> None:
     from canvastoon_desktop.ui.commands import SetParamCommand
 
@@ -63,6 +66,7 @@ def test_budget_refusal_and_confirmation(qtbot: Any, window: Any, tmp_path: Path
     assert window.runner.records == [] and not window.runner.running
 
 
+@pytest.mark.slow
 def test_jobs_left_by_an_earlier_session_are_offered(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -84,6 +88,7 @@ def test_jobs_left_by_an_earlier_session_are_offered(
     offer.close()
 
 
+@pytest.mark.slow
 def test_the_quote_warns_when_a_models_reported_charges_exceeded_its_quotes(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:

@@ -35,6 +35,7 @@ def hosted_window(make_window: Any, sim: Simulator, tmp_path: Path) -> Any:
     return make_window(make_workspace(tmp_path / "hosted", setup=setup))
 
 
+@pytest.mark.slow
 def test_cancel_mid_run_cancels_at_the_provider(
     qtbot: Any, hosted_window: Any, sim: Simulator, tmp_path: Path
 ) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from canvastoon_desktop.core.assets import AssetKind
 from tests.ui.uihelpers import copy_example, wait_plan, wait_run
 
@@ -15,6 +17,7 @@ def _media_nodes(window: Any) -> list[str]:
     return [n for n in graph.nodes if window.bridge.card(n).card_layout.kind == "media"]
 
 
+@pytest.mark.slow
 def test_run_shows_previews_then_a_second_run_is_all_cached(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:

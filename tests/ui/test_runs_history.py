@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6 import QtWidgets
 
 from tests.ui.uihelpers import make_workspace, run_offline_example, wait_plan
@@ -18,6 +19,7 @@ def rows(tree: QtWidgets.QTreeWidget) -> list[list[str]]:
     ]
 
 
+@pytest.mark.slow
 def test_a_run_of_an_earlier_session_shows_how_each_node_ended(
     qtbot: Any, make_window: Any, tmp_path: Path
 ) -> None:
@@ -55,6 +57,7 @@ def test_a_run_of_an_earlier_session_shows_how_each_node_ended(
     assert len(clicked) == len(ran.nodes) - 1
 
 
+@pytest.mark.slow
 def test_the_panel_lists_this_graphs_runs_and_all_on_request(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:

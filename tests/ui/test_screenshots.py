@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6 import QtGui, QtWidgets
 
 from tests.ui.uihelpers import run_offline_example
 
 
+@pytest.mark.slow
 def test_screenshots(qtbot: Any, window: Any, tmp_path: Path) -> None:
     shots = tmp_path / "screenshots"
     shots.mkdir()

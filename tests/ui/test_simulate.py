@@ -19,6 +19,7 @@ from tests.ui.uihelpers import copy_example, wait_plan, wait_run
 pytest.importorskip("canvastoon_desktop.providers.replicate")
 
 
+@pytest.mark.slow
 def test_simulate_runs_the_hosted_short_with_no_keys_and_spends_nothing(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -67,6 +68,7 @@ def test_simulate_runs_the_hosted_short_with_no_keys_and_spends_nothing(
     dialog.close()
 
 
+@pytest.mark.slow
 def test_simulate_does_not_switch_during_a_run(qtbot: Any, window: Any, tmp_path: Path) -> None:
     assert window.open_file(copy_example("kpop_short.ctoon", tmp_path / "graphs"))
     assert window.set_simulate(True)

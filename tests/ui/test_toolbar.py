@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from canvastoon_desktop.core.graph import Edge
 from canvastoon_desktop.ui.commands import ConnectCommand, SetTitleCommand, push
 from canvastoon_desktop.ui.mask_painter import MaskPainterDialog
@@ -20,6 +22,7 @@ def _button(window: Any, name: str) -> Any:
     return window.toolbar.widgetForAction(window.actions_by_name[name])
 
 
+@pytest.mark.slow
 def test_run_stays_put_as_the_undo_text_grows(qtbot: Any, window: Any) -> None:
     run = _button(window, "run_all")
     before = run.geometry()
@@ -38,6 +41,7 @@ def test_run_stays_put_as_the_undo_text_grows(qtbot: Any, window: Any) -> None:
     assert run.geometry() == before
 
 
+@pytest.mark.slow
 def test_an_ampersand_in_a_name_is_shown_not_eaten(qtbot: Any, window: Any, tmp_path: Path) -> None:
     graph = window.document.graph
     node = window.bridge.add_node("text", (0.0, 0.0), {"text": "duet"})
@@ -50,6 +54,7 @@ def test_an_ampersand_in_a_name_is_shown_not_eaten(qtbot: Any, window: Any, tmp_
     assert "Rock && Roll.ctoon" in recent
 
 
+@pytest.mark.slow
 def test_the_mask_painter_keeps_its_size_and_names_the_node(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -69,6 +74,7 @@ def test_the_mask_painter_keeps_its_size_and_names_the_node(
     dialog.reject()
 
 
+@pytest.mark.slow
 def test_edit_mask_titles_the_painter_with_the_node_not_a_file_hash(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:

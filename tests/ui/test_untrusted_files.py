@@ -42,6 +42,7 @@ def outside_graph(tmp_path: Path, registry: Any) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_outside_paths_are_listed_and_asked_about_once_per_file(
     qtbot: Any, make_window: Any, tmp_path: Path
 ) -> None:
@@ -72,6 +73,7 @@ def test_outside_paths_are_listed_and_asked_about_once_per_file(
     assert not again.runner.allow_outside_paths
 
 
+@pytest.mark.slow
 def test_opening_a_fifo_or_a_device_shows_an_error_at_once(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -84,6 +86,7 @@ def test_opening_a_fifo_or_a_device_shows_an_error_at_once(
         box.close()
 
 
+@pytest.mark.slow
 def test_a_save_that_cannot_be_written_says_why(qtbot: Any, window: Any, tmp_path: Path) -> None:
     node = window.bridge.add_node("text", (0.0, 0.0), {"text": "idea"})
     window.document.graph.set_title(node, "bad \ud800 title")  # no UTF-8 encoder takes it

@@ -14,6 +14,7 @@ from tests.ui.uihelpers import run_offline_example
 pytest.importorskip("PySide6.QtMultimedia")
 
 
+@pytest.mark.slow
 def test_the_result_viewer_shows_the_first_frame_before_play(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
@@ -27,6 +28,7 @@ def test_the_result_viewer_shows_the_first_frame_before_play(
     viewer.close()
 
 
+@pytest.mark.slow
 def test_the_library_viewer_shows_the_first_frame_before_play(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:

@@ -71,6 +71,7 @@ def test_double_click_opens_images_videos_and_texts(qtbot: Any, ran: Any) -> Non
     assert window._viewers[-1].isVisible()
 
 
+@pytest.mark.slow
 def test_settings_are_saved_and_applied(
     qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -98,6 +99,7 @@ def test_settings_are_saved_and_applied(
     assert "sk-from-the-environment" not in Settings.path().read_text("utf-8")
 
 
+@pytest.mark.slow
 def test_settings_say_when_no_keyring_exists(qtbot: Any, window: Any) -> None:
     window.open_settings()
     dialog = shown_dialog(qtbot, SettingsDialog)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtTest import QTest
 
@@ -18,6 +19,7 @@ def _combo_texts(window: Any, node_id: str, param: str) -> list[str]:
     return [combo.itemText(i) for i in range(combo.count())]
 
 
+@pytest.mark.slow
 def test_choices_read_as_words_not_identifiers(qtbot: Any, window: Any) -> None:
     clip = window.bridge.add_node("video", (0.0, 0.0), {"model": "local/pan-zoom"})
     motions = _combo_texts(window, clip, "motion")
@@ -35,6 +37,7 @@ def test_articles_fit_their_words() -> None:
     )
 
 
+@pytest.mark.slow
 def test_no_modifier_overlay_on_the_canvas(qtbot: Any, window: Any) -> None:
     viewer = window.viewer
     viewer.setFocus()
