@@ -79,7 +79,6 @@ class MainWindow(
             lambda run_id: self.workspace.library.run_nodes(run_id),
         )
         #: answers "save changes?" without a dialog when set: "save" | "discard" | "cancel"
-        self.unsaved_answer: str | None = None
         self._graph_subscriptions: list[tuple[Any, Any]] = []
         self._pending_label = "Run"
         self._viewers: list[QtWidgets.QWidget] = []

@@ -42,33 +42,26 @@ class FileCommands:
     bridge: Any
     runner: Any
     recent_menu: QtWidgets.QMenu
-    unsaved_answer: str | None
 
     def maybe_save(self) -> bool:
         """Unsaved changes: save, discard or cancel. True when it is fine to go on."""
         if not self.document.is_modified():
             return True
-        answer = self.unsaved_answer
-        if answer is None:
-            box = QtWidgets.QMessageBox(self)
-            box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
-            box.setWindowTitle("Unsaved changes")
-            box.setText(f"<b>Save the changes to {self.document.display_name}?</b>")
-            box.setInformativeText("Your changes are lost if you don't save them.")
-            box.setStandardButtons(
-                QtWidgets.QMessageBox.StandardButton.Save
-                | QtWidgets.QMessageBox.StandardButton.Discard
-                | QtWidgets.QMessageBox.StandardButton.Cancel
-            )
-            box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Save)
-            result = box.exec()
-            answer = {
-                QtWidgets.QMessageBox.StandardButton.Save: "save",
-                QtWidgets.QMessageBox.StandardButton.Discard: "discard",
-            }.get(QtWidgets.QMessageBox.StandardButton(result), "cancel")
-        if answer == "save":
+        box = QtWidgets.QMessageBox(self)
+        box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
+        box.setWindowTitle("Unsaved changes")
+        box.setText(f"<b>Save the changes to {self.document.display_name}?</b>")
+        box.setInformativeText("Your changes are lost if you don't save them.")
+        box.setStandardButtons(
+            QtWidgets.QMessageBox.StandardButton.Save
+            | QtWidgets.QMessageBox.StandardButton.Discard
+            | QtWidgets.QMessageBox.StandardButton.Cancel
+        )
+        box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Save)
+        answer = QtWidgets.QMessageBox.StandardButton(box.exec())
+        if answer == QtWidgets.QMessageBox.StandardButton.Save:
             return self.save()
-        if answer == "discard":
+        if answer == QtWidgets.QMessageBox.StandardButton.Discard:
             self.document.discard_autosave()
             return True
         return False

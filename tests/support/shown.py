@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 from pytestqt.exceptions import TimeoutError
 
 W = TypeVar("W", bound=QtWidgets.QWidget)
@@ -36,6 +36,21 @@ def shown_menu(qtbot: Any, timeout: int = 10_000) -> QtWidgets.QMenu:
         return next((w for w in _on_screen() if isinstance(w, QtWidgets.QMenu)), None)
 
     return _wait(qtbot, menu, "no menu", timeout)
+
+
+def answer_next_box(button: QtWidgets.QMessageBox.StandardButton, *, tries: int = 500) -> None:
+    """Press ``button`` on the next message box the app shows, as a user would: the app waits
+    in the box's ``exec()``, so the press is scheduled before the action that shows it (looked
+    for every 10 ms, given up after ``tries``)."""
+
+    def press(left: int) -> None:
+        box = QtWidgets.QApplication.activeModalWidget()
+        if isinstance(box, QtWidgets.QMessageBox) and box.button(button) is not None:
+            box.button(button).click()
+        elif left:
+            QtCore.QTimer.singleShot(10, lambda: press(left - 1))
+
+    QtCore.QTimer.singleShot(0, lambda: press(tries))
 
 
 def _dialog(

@@ -18,6 +18,7 @@ from PySide6 import QtWidgets
 
 from canvastoon_desktop.ui import theme
 from canvastoon_desktop.ui.main_window import MainWindow
+from tests.support.shown import answer_next_box
 from tests.ui.uihelpers import make_workspace
 
 
@@ -72,10 +73,11 @@ def make_window(qtbot: Any, event_loop_qt: Any, tmp_path: Path) -> Iterator[Call
         if widget.isVisible() and isinstance(widget, QtWidgets.QDialog | QtWidgets.QMenu):
             widget.close()
     for window, workspace in made:
-        window.unsaved_answer = "discard"
         if window.runner.active is not None:
             window.runner.cancel()
             qtbot.waitUntil(lambda w=window: w.runner.active is None, timeout=20_000)
+        if window.document.is_modified() and not window._closing:
+            answer_next_box(QtWidgets.QMessageBox.StandardButton.Discard)  # "Unsaved changes"
         window.close()
         workspace.close()
 

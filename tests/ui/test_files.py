@@ -13,7 +13,7 @@ from PySide6 import QtWidgets
 
 from canvastoon_desktop.core.fileformat import graph_to_document, load_graph
 from canvastoon_desktop.core.graph import Edge
-from tests.support.shown import shown_dialog
+from tests.support.shown import answer_next_box, shown_dialog
 from tests.ui.uihelpers import copy_example, pretend_the_app_died, wait_plan
 
 
@@ -110,7 +110,6 @@ def test_recovers_unsaved_changes_from_the_autosave(
     # the app dies here: the autosave stays, newer than the file
     os.utime(path, (time.time() - 60, time.time() - 60))
     pretend_the_app_died(monkeypatch)
-    window.unsaved_answer = "cancel"
     window._closing = True  # as if killed: no prompt, no cleanup of the autosave
     window.runner.close()
 
@@ -130,10 +129,10 @@ def test_recovers_unsaved_changes_from_the_autosave(
 @pytest.mark.slow
 def test_unsaved_changes_prompt_before_new(qtbot: Any, window: Any) -> None:
     window.bridge.add_node("text", (0.0, 0.0))
-    window.unsaved_answer = "cancel"
+    answer_next_box(QtWidgets.QMessageBox.StandardButton.Cancel)
     window.new_file()
     assert len(window.document.graph) == 1
-    window.unsaved_answer = "discard"
+    answer_next_box(QtWidgets.QMessageBox.StandardButton.Discard)
     window.new_file()
     assert len(window.document.graph) == 0
     assert not window.isWindowModified()

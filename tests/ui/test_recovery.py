@@ -11,19 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6 import QtWidgets
 
 from canvastoon_desktop.core.fileformat import load_graph
 from canvastoon_desktop.ui import recovery
 from canvastoon_desktop.ui.app import open_windows
 from canvastoon_desktop.ui.dialogs import RecoveryDialog
-from tests.support.shown import shown_dialog
+from tests.support.shown import answer_next_box, shown_dialog
 from tests.ui.uihelpers import copy_example, make_workspace, pretend_the_app_died
 
 
 def _kill(window: Any) -> None:
     """The window stops the way a killed process does: no prompt, no clean-up."""
     window.document.flush_autosave()
-    window.unsaved_answer = "cancel"
     window._closing = True
     window.runner.close()
 
@@ -76,7 +76,8 @@ def test_after_a_kill_the_next_launch_offers_every_unsaved_document(
         assert recovery.recoverable() == []  # nothing left over: saved, or still open here
     finally:
         for window in opened:
-            window.unsaved_answer = "discard"
+            if window.document.is_modified():
+                answer_next_box(QtWidgets.QMessageBox.StandardButton.Discard)
             window.close()
         workspace.close()
 

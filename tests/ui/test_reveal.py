@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PySide6 import QtWidgets
 
-from tests.support.shown import shown_dialog
+from tests.support.shown import answer_next_box, shown_dialog
 from tests.ui.uihelpers import run_offline_example
 
 
@@ -28,7 +28,9 @@ def test_reveal_from_another_graph_offers_to_open_it(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
     path = run_offline_example(qtbot, window, tmp_path)
-    window.unsaved_answer = "discard"
+    answer_next_box(
+        QtWidgets.QMessageBox.StandardButton.Discard
+    )  # "Unsaved changes": the run left the graph edited
     window.new_file()
     library = window.open_library()
     library.revealRequested.emit(str(path), "clip")

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from PySide6 import QtWidgets
 
+from tests.support.shown import answer_next_box
 from tests.ui.uihelpers import make_workspace, run_offline_example, wait_plan
 
 
@@ -65,7 +66,8 @@ def test_the_panel_lists_this_graphs_runs_and_all_on_request(
     panel = window.runs_panel
     qtbot.waitUntil(lambda: panel.runs.topLevelItemCount() == 1, timeout=10_000)
     storyboard_run = panel.runs.topLevelItem(0).text(0)
-    window.unsaved_answer = "discard"
+    if window.document.is_modified():
+        answer_next_box(QtWidgets.QMessageBox.StandardButton.Discard)
     window.new_file()  # another graph: no runs of its own
     window.bridge.add_node("text", (0.0, 0.0), {"text": "a new idea"})
     panel.refresh()

@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from canvastoon_desktop.core.settings import Settings
 from canvastoon_desktop.ui.result_viewer import ImageView, TextView, VideoView
 from canvastoon_desktop.ui.settings_dialog import SettingsDialog
-from tests.support.shown import shown_dialog
+from tests.support.shown import answer_next_box, shown_dialog
 from tests.ui.uihelpers import copy_example, make_workspace, wait_plan, wait_run
 
 
@@ -147,6 +147,7 @@ def test_the_app_opens_files_given_on_the_command_line(
         assert len(windows[0].document.graph) == 7
     finally:
         for window in windows:
-            window.unsaved_answer = "discard"
+            if window.document.is_modified():
+                answer_next_box(QtWidgets.QMessageBox.StandardButton.Discard)
             window.close()
         workspace.close()
