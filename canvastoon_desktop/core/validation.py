@@ -103,7 +103,9 @@ def graph_problems(graph: Graph, nodes: Iterable[str] | None = None) -> list[Pro
                     f"connection from {graph.display_name(edge.src_node)}: {reason}",
                     edge.dst_node if edge.dst_node in graph.nodes else None,
                     graph.display_name(edge.dst_node),
-                    "connection",
+                    # a loop keeps its own code: the executor and `validate` stop before
+                    # planning a graph that has one
+                    "cycle" if reason == LOOP_REASON else "connection",
                 )
             )
     if loop is not None and (loop_outside or rule.gave_up_on_loops):

@@ -97,7 +97,7 @@ def _refused_by_loader(graph: Graph, edge: Edge) -> str:
 def _refused_by_validation(graph: Graph, edge: Edge) -> str:
     graph.edges.append(edge)  # as a file written by another tool could hold it
     (problem,) = [p for p in graph_problems(graph) if p.code in ("connection", "cycle")]
-    assert problem.code == "connection"
+    assert problem.code == ("cycle" if problem.message.endswith("make a loop") else "connection")
     return problem.message.removeprefix(f"connection from {graph.display_name(edge.src_node)}: ")
 
 

@@ -48,7 +48,7 @@ def test_the_model_chooser_offers_the_catalogs_models_for_the_nodes_task() -> No
 
 
 def test_a_node_without_model_tasks_has_no_chooser_and_no_model() -> None:
-    assert not Note.uses_models()
+    assert not Note.model_tasks
     assert Note.model_param(CATALOG) is None
     assert Note.model_for(CATALOG, {"model": ECHO_MODEL.id}) is None
     assert [s.name for s in Note.param_specs(CATALOG)] == ["text"]

@@ -119,3 +119,13 @@ def test_a_problem_reads_the_same_in_json() -> None:
         "message": "the Image input is not connected",
     }
     assert str(Problem("a loop")) == "a loop"
+
+
+def test_a_loop_is_named_on_the_connection_that_closes_it() -> None:
+    graph = Graph(REGISTRY)
+    first = step(graph, "a")
+    second = step(graph, upstream=first)
+    graph.edges.append(Edge(second, "text", first, "text"))
+    (loop,) = by_code(graph_problems(graph))["cycle"]
+    assert loop.node_id == first
+    assert loop.message.endswith("this connection would make a loop")
