@@ -105,6 +105,66 @@ def test_an_older_library_gets_its_summary_when_opened(filled: Populated, tmp_pa
     assert kept == rebuilt
 
 
+_FILTER_INDEXES = {
+    "asset_summary_model",
+    "asset_summary_provider",
+    "asset_summary_rating",
+    "asset_summary_cost_text",
+}
+#: typical filters of the gallery, and the index each one's count reads instead of the rows
+_INDEXED_FILTERS = (
+    (["kind=image", "model=google/nano-banana-pro", "date=30d.."], "asset_summary_model"),
+    (["kind=video,text", "provider=aiml"], "asset_summary_provider"),
+    (["rating=3", "rejected=hide"], "asset_summary_rating"),
+    (["text=neon", "cost=0.01.."], "asset_summary_cost_text"),
+)
+
+
+def test_a_library_of_version_5_gets_the_filters_indexes_when_opened(
+    filled: Populated, tmp_path: Path
+) -> None:
+    library = filled.library
+    library.set_review(filled.assets[0].sha256, rating=4)
+    queries = [lq.parse_filters(items) for items, _index in _INDEXED_FILTERS]
+    expected = [[lq.row_as_json(r) for r in lq.query_assets(library, q)] for q in queries]
+    counts = [lq.count_assets(library, q) for q in queries]
+    lq.close_reader(library)
+    library.close()
+    db = sqlite3.connect(tmp_path / "library" / "library.sqlite")
+    for name in _FILTER_INDEXES:
+        db.execute(f"DROP INDEX {name}")
+    db.execute("PRAGMA user_version=5")
+    db.commit()
+    db.close()
+
+    looked_at = Library(tmp_path / "library", read_only=True)  # an older library, as it is
+    assert lq.count_assets(looked_at) == len(filled.assets)
+    lq.close_reader(looked_at)
+    looked_at.close()
+
+    library = Library(tmp_path / "library")
+    filled.library = library  # closed by the fixture
+    with index_file(library) as db:
+        indexes = {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert indexes >= _FILTER_INDEXES
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert [[lq.row_as_json(r) for r in lq.query_assets(library, q)] for q in queries] == expected
+    assert [lq.count_assets(library, q) for q in queries] == counts
+    kept, rebuilt = kept_and_rebuilt(library)
+    assert kept == rebuilt
+
+
+@pytest.mark.parametrize(("items", "index"), _INDEXED_FILTERS)
+def test_counting_a_typical_filter_reads_its_index_not_the_rows(
+    filled: Populated, items: list[str], index: str
+) -> None:
+    clauses, args = lq._conditions(lq.parse_filters(items))
+    sql = f"SELECT count(*) FROM asset_summary s WHERE {' AND '.join(clauses)}"
+    with index_file(filled.library) as db:
+        plan = " ".join(row[-1] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}", args))
+    assert f"USING COVERING INDEX {index}" in plan
+
+
 def test_reading_the_library_never_writes_to_it(filled: Populated) -> None:
     library = filled.library
     with index_file(library) as db:  # as another process looks: what changed since

@@ -676,6 +676,14 @@ def _after(keys: list[tuple[str, str]], mark: PageMark) -> tuple[str, list[Any]]
     return f"({sql})", args
 
 
+#: the summary's own key (at, sha256): a page reads the rows in their date order or sorts
+#: what matches, as it did before the filter indexes, which serve counts. Left to itself,
+#: SQLite walks a filter index in full and looks every row up (two or three times slower),
+#: and ``NOT INDEXED`` is not honoured for a table without rowid. (SQLite names the key of
+#: such a table after its constraints: the sha256's UNIQUE is the first)
+_SUMMARY_KEY = "sqlite_autoindex_asset_summary_2"
+
+
 def _select(
     query: AssetQuery, after: PageMark | None, limit: int | None, offset: int = 0
 ) -> tuple[str, list[Any]]:
@@ -691,7 +699,7 @@ def _select(
         args.extend(found)
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     picked = ", ".join(f"{e} AS k{n}" for n, (e, _d) in enumerate(keys))
-    inner = f"SELECT s.sha256 AS sha, {picked} FROM asset_summary s"
+    inner = f"SELECT s.sha256 AS sha, {picked} FROM asset_summary s INDEXED BY {_SUMMARY_KEY}"
     inner += _joins(picked + where) + where
     inner += " ORDER BY " + ", ".join(f"k{n} {d}" for n, (_e, d) in enumerate(keys))
     if limit is not None:

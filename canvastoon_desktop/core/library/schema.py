@@ -15,10 +15,13 @@ from .summary import refresh_summary
 
 #: 2 added run_nodes; 3 added the columns of ``_ADDED_COLUMNS`` and the review tools'
 #: indexes; 4 split the charges into their quoted and reported amounts (more columns); 5 the
-#: review tools' summary (asset_summary, facet_counts: those indexes are no longer needed).
+#: review tools' summary (asset_summary, facet_counts: those indexes are no longer needed);
+#: 6 the summary's indexes for the typical filters (``_SUMMARY_INDEXES``).
 #: Every statement of the schema is idempotent, so an older library is upgraded by running
 #: it again (and adding the columns it lacks)
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
+#: versions whose tables a read-only look understands (6 only added indexes)
+_READABLE_VERSIONS = (5, SCHEMA_VERSION)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS assets (
@@ -149,6 +152,15 @@ CREATE TABLE IF NOT EXISTS facet_counts (
     first_at    REAL,  -- episodes: when their run started (else their first asset was made)
     PRIMARY KEY (facet, value)
 ) WITHOUT ROWID;
+-- (6) narrow indexes over the summary for the typical filters: a count (and a page of a
+-- filter whose matches are sparse) reads the few entries that match rather than every wide
+-- row. One per family of filters, as each costs the writer an insert per asset: a model or
+-- a provider (with the kind, and the date to page by), a rating (with rejected), and a cost
+-- range or words (a cost with the text: the text filter scans this index, not the rows)
+CREATE INDEX IF NOT EXISTS asset_summary_model ON asset_summary(model, kind, at);
+CREATE INDEX IF NOT EXISTS asset_summary_provider ON asset_summary(provider, kind, at);
+CREATE INDEX IF NOT EXISTS asset_summary_rating ON asset_summary(rating, rejected);
+CREATE INDEX IF NOT EXISTS asset_summary_cost_text ON asset_summary(cost, text);
 -- indexes the review tools once made for themselves: the summary replaces them, and each
 -- cost every executor write an insert
 DROP INDEX IF EXISTS review_assets_created;
@@ -182,7 +194,7 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
     db: sqlite3.Connection | None = None
     if path.is_file():
         db = _open_read_only(path)
-        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+        if db.execute("PRAGMA user_version").fetchone()[0] not in _READABLE_VERSIONS:
             db.close()  # another version's schema: read as empty rather than guess
             db = None
     if db is None:
@@ -210,7 +222,8 @@ def migrate(db: sqlite3.Connection, lock: threading.RLock, root: Path) -> None:
                     present = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
                     if column not in present:
                         db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-                refresh_summary(db, None)  # (5) the review tools' summary, whole
+                if version < 5:  # (5) the review tools' summary, whole (from 5 it is kept)
+                    refresh_summary(db, None)
                 db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             except BaseException:
                 db.execute("ROLLBACK")

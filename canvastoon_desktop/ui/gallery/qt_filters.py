@@ -108,6 +108,14 @@ class CheckableCombo(QtWidgets.QComboBox):
         self.currentIndexChanged.connect(self._picked)
 
     def add_row(self, label: str, value: str | None, tooltip: str = "") -> None:
+        self.add_rows([(label, value, tooltip)])
+
+    def add_rows(self, rows: list[tuple[str, str | None, str]]) -> None:
+        """(label, value, tooltip) rows, inserted at once (a menu of a big library's runs
+        has hundreds: one insertion is what the combo reacts to)."""
+        self._model.invisibleRootItem().appendRows([self._item(*row) for row in rows])
+
+    def _item(self, label: str, value: str | None, tooltip: str) -> QtGui.QStandardItem:
         item = QtGui.QStandardItem(label)
         item.setData(value, QtCore.Qt.ItemDataRole.UserRole)
         if tooltip:
@@ -119,7 +127,7 @@ class CheckableCombo(QtWidgets.QComboBox):
                 | QtCore.Qt.ItemFlag.ItemIsUserCheckable
             )
             item.setCheckState(QtCore.Qt.CheckState.Unchecked)
-        self._model.appendRow(item)
+        return item
 
     def _checked_rows(self) -> list[int]:
         return [
@@ -221,15 +229,17 @@ class FacetChoiceEditor(FilterEditor):
         self.combo.clear()
         self.combo.add_row(f"Any {self.spec.label.lower()}", None)
         listed = set()
+        rows = []
         for value, count in values:
             label = labels.get(value) or value
             if self.spec.key == "graph":
                 label = lq.graph_label(value)
-            self.combo.add_row(f"{label}  ({count})", value, tooltip=value)
+            rows.append((f"{label}  ({count})", value, value))
             listed.add(value)
         for value in current:  # still picked, though nothing matches it now
             if value not in listed:
-                self.combo.add_row(f"{labels.get(value) or value}  (0)", value)
+                rows.append((f"{labels.get(value) or value}  (0)", value, ""))
+        self.combo.add_rows(rows)
         self.combo.set_checked(current)
         del blocker
         self._quiet = False
