@@ -9,26 +9,15 @@ and pages), ``transfer`` (rows a pack carries out and brings in) and ``writer`` 
 that commits what is written behind).
 """
 
-from .library import (
-    FROM_PACK,
-    HEARTBEAT_S,
-    INLINE_MAX_BYTES,
-    SCHEMA_VERSION,
-    SIMULATED,
-    CachedResult,
-    CacheScope,
-    ChargeTotals,
-    JobBusy,
-    JobRecord,
-    Library,
-    ResultRecord,
-    Review,
-    RunNode,
-    SQLiteError,
-    encode_outputs,
-    params_to_json,
-    refresh_summary,
-)
+from .journal import HEARTBEAT_S, JobBusy, JobRecord
+from .library import Library
+from .results import FROM_PACK, SIMULATED, CacheScope, ResultRecord, encode_outputs, params_to_json
+from .reviews import Review
+from .runs import RunNode
+from .schema import SCHEMA_VERSION
+from .spend import ChargeTotals
+from .store import INLINE_MAX_BYTES, CachedResult, SQLiteError
+from .summary import refresh_summary
 
 __all__ = [
     "FROM_PACK",

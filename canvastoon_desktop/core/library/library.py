@@ -14,45 +14,13 @@ charges ledger.
 
 from __future__ import annotations
 
-from .journal import HEARTBEAT_S, LEASE_S, JobBusy, JobRecord, Journal
-from .results import (
-    FROM_PACK,
-    SIMULATED,
-    CacheScope,
-    ResultRecord,
-    Results,
-    encode_outputs,
-    params_to_json,
-)
-from .reviews import Review, Reviews
-from .runs import RunNode, Runs
-from .schema import SCHEMA_VERSION
-from .spend import CHARGE_TOLERANCE_USD, ChargeTotals, Spend
-from .store import INLINE_MAX_BYTES, CachedResult, SQLiteError
-from .summary import refresh_summary
+from .journal import Journal
+from .results import Results
+from .reviews import Reviews
+from .runs import Runs
+from .spend import Spend
 
-__all__ = [
-    "CHARGE_TOLERANCE_USD",
-    "FROM_PACK",
-    "HEARTBEAT_S",
-    "INLINE_MAX_BYTES",
-    "LEASE_S",
-    "SCHEMA_VERSION",
-    "SIMULATED",
-    "CacheScope",
-    "CachedResult",
-    "ChargeTotals",
-    "JobBusy",
-    "JobRecord",
-    "Library",
-    "ResultRecord",
-    "Review",
-    "RunNode",
-    "SQLiteError",
-    "encode_outputs",
-    "params_to_json",
-    "refresh_summary",
-]
+__all__ = ["Library"]
 
 
 class Library(Results, Journal, Runs, Reviews, Spend):

@@ -37,7 +37,8 @@ from typing import Any
 
 from ..assets import Asset, AssetKind
 from ..errors import CoreError
-from .library import FROM_PACK, SIMULATED, Library
+from .library import Library
+from .results import FROM_PACK, SIMULATED
 
 __all__ = [
     "FILTERS",
