@@ -19,8 +19,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
 from . import untrusted_json
-from .atomic import NEW_FILE_MODE as NEW_FILE_MODE  # still importable from here
-from .atomic import atomic_write_text as atomic_write_text  # (settings, recovery, tests)
+from .atomic import atomic_write_text
 from .backdrops import Backdrop, backdrop_problem
 from .errors import GraphFileError, ParamError
 from .graph import Edge, EdgeRule, Graph, Node, has_loop

@@ -15,6 +15,7 @@ from typing import Any
 
 import platformdirs
 
+from .atomic import atomic_write_text
 from .pricing import Budget
 
 log = logging.getLogger(__name__)
@@ -83,8 +84,6 @@ class Settings:
         return settings
 
     def save(self) -> None:
-        from .fileformat import atomic_write_text
-
         path = self.path()
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(path, json.dumps(asdict(self), indent=1))

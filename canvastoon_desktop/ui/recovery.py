@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from canvastoon_desktop.core.fileformat import atomic_write_text
+from canvastoon_desktop.core.atomic import atomic_write_text
 from canvastoon_desktop.core.settings import config_dir
 
 SUFFIX = ".ctoon.autosave"

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from canvastoon_desktop.core.atomic import NEW_FILE_MODE
 from canvastoon_desktop.core.errors import GraphFileError
 from canvastoon_desktop.core.fileformat import (
     CURRENT_VERSION,
     FORMAT_TAG,
-    NEW_FILE_MODE,
     dumps_graph,
     load_graph,
     parse_graph,
