@@ -61,6 +61,7 @@ from .plan import (
     ItemPlan,
     Plan,
     Planner,
+    Resolution,
     combine_outputs,
     connected_ports,
     gather_inputs,
@@ -171,9 +172,16 @@ class Executor:
         graph: Graph,
         targets: Iterable[str] | None = None,
         graph_path: str | Path | None = None,
+        *,
+        resolution: Resolution | None = None,
     ) -> Plan:
+        """``resolution``: the graph's nodes as the check planning it resolved them."""
         return self.planner.plan(
-            graph, targets, graph_dir=_graph_dir(graph_path), simulated=self.simulated
+            graph,
+            targets,
+            graph_dir=_graph_dir(graph_path),
+            simulated=self.simulated,
+            resolution=resolution,
         )
 
     def resumable_nodes(
@@ -203,7 +211,9 @@ class Executor:
         """Validate a run without starting it: (plan, every problem found). A path that
         points outside the graph's folder is one, unless ``allow_outside_paths``."""
         wanted = needed_nodes(graph, targets) if targets else None
-        problems = graph_problems(graph, wanted)
+        # each node resolved once (params, ports, model) for validation and planning both
+        resolution = Resolution(graph)
+        problems = graph_problems(graph, wanted, resolution=resolution)
         if not allow_outside_paths:
             problems += [
                 Problem(found.message, found.node_id, found.node_name, "outside_path")
@@ -211,7 +221,7 @@ class Executor:
             ]
         if any(p.code == "cycle" for p in problems):
             return None, problems
-        plan = self.plan(graph, targets, graph_path)
+        plan = self.plan(graph, targets, graph_path, resolution=resolution)
         problems += run_problems(
             graph,
             plan,

@@ -157,12 +157,30 @@ class NodeType:
         cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]
     ) -> list[str]:
         """Semantic problems beyond per-parameter checks (override to add node rules)."""
+        return cls._connection_problems(connected, cls.resolve_model(catalog, params, connected))
+
+    @classmethod
+    def check_resolved(
+        cls,
+        catalog: Catalog,
+        params: Mapping[str, Any],
+        connected: frozenset[str],
+        model: ModelSpec | None,
+    ) -> list[str]:
+        """``check``, given the model ``resolve_model`` resolved with these params and
+        ports: a type that keeps ``check`` as it is does not resolve it again."""
+        if cls.check.__func__ is NodeType.check.__func__:  # type: ignore[attr-defined]
+            return cls._connection_problems(connected, model)
+        return cls.check(catalog, params, connected)
+
+    @classmethod
+    def _connection_problems(cls, connected: frozenset[str], model: ModelSpec | None) -> list[str]:
+        """``check``'s own rules: required inputs, and the files ``model`` requires."""
         problems: list[str] = []
         for port in cls.inputs:
             if not port.optional and port.name not in connected:
                 problems.append(f"the {port.display} input is not connected")
-        model = cls.resolve_model(catalog, params, connected)
-        if model is not None:
+        if model is not None and model.files:
             for file in model.files:
                 file_port = cls.input(file.name)
                 if (
@@ -177,7 +195,11 @@ class NodeType:
     @classmethod
     def provided_outputs(cls, params: Mapping[str, Any]) -> frozenset[str]:
         """The outputs this node fills with these params (some outputs depend on a mode)."""
-        return frozenset(p.name for p in cls.outputs)
+        outputs = cls.outputs
+        known = _PROVIDED.get(cls)
+        if known is None or known[0] is not outputs:  # (made again if they were replaced)
+            known = _PROVIDED[cls] = (outputs, frozenset(p.name for p in outputs))
+        return known[1]
 
     @classmethod
     def output_count_hint(cls, params: Mapping[str, Any]) -> int | None:
@@ -255,6 +277,8 @@ class NodeType:
 
 
 _PORTS: dict[tuple[type[NodeType], str], tuple[tuple[Port, ...], dict[str, Port]]] = {}
+#: ``NodeType.provided_outputs`` by type: every output's name, with the outputs it names
+_PROVIDED: dict[type[NodeType], tuple[tuple[Port, ...], frozenset[str]]] = {}
 
 
 def _ports(node_type: type[NodeType], side: str) -> dict[str, Port]:

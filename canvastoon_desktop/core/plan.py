@@ -201,6 +201,67 @@ def has_holes(inputs: Mapping[str, Any]) -> bool:
     return any(isinstance(v, ItemList) and not v.complete() for v in inputs.values())
 
 
+_NOTHING_CONNECTED: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedNode:
+    """What a node's type, connections and params say before any input is known: its
+    effective params, connected ports and the model it will call."""
+
+    node: Node
+    node_type: type[NodeType]
+    edges: list[Edge]
+    connected: frozenset[str]
+    params: dict[str, Any]
+    model: ModelSpec | None
+
+
+class Resolution:
+    """The nodes of one graph resolved once for one check, which validation and planning
+    both read (each used to work out the same params, ports and model again). Valid only
+    while the graph is not edited: a check makes it and drops it (a run checks its own
+    copy of the graph, which nothing edits)."""
+
+    def __init__(self, graph: Graph, upstream: dict[str, list[Edge]] | None = None) -> None:
+        self.graph = graph
+        self.upstream = graph.upstream_index() if upstream is None else upstream
+        self.nodes: dict[str, ResolvedNode] = {}
+
+    def resolve(self, node_ids: Iterable[str]) -> None:
+        """Resolve ``node_ids`` (those of an unknown type are left out)."""
+        graph, upstream, nodes = self.graph, self.upstream, self.nodes
+        types = graph.registry.types
+        catalog = graph.registry.catalog
+        for node_id in node_ids:
+            if node_id in nodes:
+                continue
+            node = graph.nodes[node_id]
+            node_type = types.get(node.type)
+            if node_type is None:
+                continue
+            edges = upstream[node_id]
+            connected = connected_ports(edges) if edges else _NOTHING_CONNECTED
+            params = node_type.effective_params(catalog, node.params)
+            model = node_type.resolve_model(catalog, params, connected)
+            nodes[node_id] = ResolvedNode(node, node_type, edges, connected, params, model)
+
+    def get(self, node_id: str) -> ResolvedNode | None:
+        """The node resolved; None for a node of an unknown type."""
+        found = self.nodes.get(node_id)
+        if found is None:
+            self.resolve((node_id,))
+            found = self.nodes.get(node_id)
+        return found
+
+    def __getitem__(self, node_id: str) -> ResolvedNode:
+        found = self.get(node_id)
+        if found is None:  # the KeyError the registry raises for an unknown type
+            self.graph.registry[self.graph.nodes[node_id].type]
+            raise KeyError(node_id)  # (not reached: that lookup raised)
+        return found
+
+
 # -- the planner ----------------------------------------------------------------------------
 
 #: the units whose price depends on the prompt's length
@@ -260,6 +321,8 @@ class Planner:
         self.limits = dict(limits or {})
         self._typical: dict[str, float] = {}
         self._estimates = Estimates(prices)
+        #: each model's (typical seconds, parallel calls) for one plan (see ``_pace``)
+        self._paces: dict[int, tuple[ModelSpec, float, int]] = {}
 
     def typical_seconds(self, model: ModelSpec) -> float:
         """Median of the user's own runs of this model, else the catalog's midpoint."""
@@ -283,17 +346,23 @@ class Planner:
         graph_dir: Path | None = None,
         *,
         simulated: bool = False,
+        resolution: Resolution | None = None,
     ) -> Plan:
         """What a run of ``graph`` would do. ``simulated``: a run against the provider
-        simulator (its results serve only such runs, see ``CacheScope``)."""
+        simulator (its results serve only such runs, see ``CacheScope``). ``resolution``:
+        the graph's nodes as the check that plans it resolved them."""
         registry = graph.registry
         scope = CacheScope(str(graph.meta.get("graph_id") or ""), simulated)
         catalog = registry.catalog
         self.forget_timings()  # learn from the runs finished since the last plan
         self._estimates = Estimates(self.prices)  # and from a price table edited since
+        self._paces = {}
         wanted = set(graph.nodes) if targets is None else needed_nodes(graph, targets)
         order = graph.topological_order(wanted)
-        upstream = graph.upstream_index()
+        if resolution is None or resolution.graph is not graph:
+            resolution = Resolution(graph)
+        upstream = resolution.upstream
+        resolution.resolve(order)
         plans: dict[str, NodePlan] = {}
 
         def outputs_of(node_id: str) -> Mapping[str, Value] | None:
@@ -305,12 +374,9 @@ class Planner:
         for wave in _waves(order, upstream):
             known: list[tuple[Any, ...]] = []
             for node_id in wave:
-                node = graph.nodes[node_id]
-                node_type = registry[node.type]
-                edges = upstream[node_id]
-                connected = connected_ports(edges)
-                params = node_type.effective_params(catalog, node.params)
-                model = node_type.resolve_model(catalog, params, connected)
+                resolved = resolution[node_id]
+                node, node_type, edges = resolved.node, resolved.node_type, resolved.edges
+                connected, params, model = resolved.connected, resolved.params, resolved.model
                 if node_type.is_source:
                     plans[node_id] = self._plan_source(node_type, params, graph_dir, node_id)
                     plans[node_id].params = params
@@ -350,13 +416,13 @@ class Planner:
                 plans[node.id] = self._plan_known(
                     node, node_type, catalog, model, params, inputs, connected, count, items
                 )
+        ordered: dict[str, NodePlan] = {}
         for node_id in order:
-            plans[node_id].params = plans[node_id].params or registry[
-                graph.nodes[node_id].type
-            ].effective_params(catalog, graph.nodes[node_id].params)
-        plans = {node_id: plans[node_id] for node_id in order}
-        quote = self._quote(graph, order, plans, upstream)
-        return Plan(order, plans, quote)
+            node_plan = ordered[node_id] = plans[node_id]
+            if not node_plan.params:  # an invalid node's: its params with defaults
+                node_plan.params = resolution[node_id].params
+        quote = self._quote(graph, order, ordered, upstream)
+        return Plan(order, ordered, quote)
 
     def _plan_unknown(self, waiting: _Waiting, plans: Mapping[str, NodePlan]) -> NodePlan:
         """A node some of whose inputs are made in this run."""
@@ -462,9 +528,12 @@ class Planner:
             combine_outputs(node_type, items) if count is not None and outputs is None else None
         )
         prompt_chars = None
-        prompt = next((inputs[p] for p in node_type.prompt_ports if inputs.get(p)), None)
-        if isinstance(prompt, Asset):
-            prompt_chars = prompt.size
+        for port in node_type.prompt_ports:  # the first connected
+            prompt = inputs.get(port)
+            if prompt:
+                if isinstance(prompt, Asset):
+                    prompt_chars = prompt.size
+                break
         plan = NodePlan(
             node.id,
             status,
@@ -576,7 +645,7 @@ class Planner:
         mapped: Iterable[str],
     ) -> ItemPlan:
         """``resolve_item`` but for the cache: status "lookup" when the cache decides."""
-        if any(inputs.get(name) is None for name in mapped):
+        if mapped and any(inputs.get(name) is None for name in mapped):
             return ItemPlan(item, inputs, None, ItemStatus.SKIP, reason="its upstream item failed")
         if not node_type.cacheable:
             return ItemPlan(item, inputs, None, ItemStatus.RUN)
@@ -609,6 +678,20 @@ class Planner:
         if not runs:
             return plan
         by_model = _priced_by_its_model(node_type)  # then the plan resolved that model already
+        if by_model:  # the common case, in short: one model, every item at its estimate
+            model = plan.model
+            if model is None:
+                return plan
+            try:
+                one = self._estimates.estimate(model, params, prompt_chars=prompt_chars)
+                # (what ``CostRange() + one.times(runs)`` makes, with one object, not three)
+                plan.cost = CostRange(0.0 + one.low * runs, 0.0 + one.high * runs)
+            except UnpricedModel as exc:
+                plan.price_problem = f"not quoted: {exc}"
+                plan.cost = CostRange()
+            _model, per_item, limit = self._pace(model)
+            plan.seconds = per_item * math.ceil(runs / limit)
+            return plan
         if by_model:
             models = [plan.model] if plan.model is not None else []
         else:
@@ -639,6 +722,16 @@ class Planner:
             limit = max(1, min(self.limits.get(m.provider.value, 4) for m in models))
             plan.seconds = per_item * math.ceil(runs / limit)
         return plan
+
+    def _pace(self, model: ModelSpec) -> tuple[ModelSpec, float, int]:
+        """(the model, its typical seconds, how many of its calls run at once), worked out
+        once a plan: both are read at the plan's start (``plan`` forgets the timings, the
+        limits do not change), so remembering them for the plan changes nothing."""
+        known = self._paces.get(id(model))  # (the model kept alive in the value)
+        if known is None:
+            limit = max(1, self.limits.get(model.provider.value, 4))
+            known = self._paces[id(model)] = (model, self.typical_seconds(model), limit)
+        return known
 
     def _quote(
         self,
@@ -686,11 +779,7 @@ class Planner:
         for node_id, plan in plans.items():
             if node_id in quote.nodes and plan.runs:
                 node_type = graph.registry[graph.nodes[node_id].type]
-                if _priced_by_its_model(node_type):  # the one model the plan resolved
-                    in_use = [plan.model] if plan.model is not None else []
-                else:
-                    in_use = node_type.models_in_use(catalog, plan.params or {}, plan.connected)
-                for model in in_use:
+                for model in models_planned(node_type, catalog, plan):
                     if not model.free:
                         models[model.id] = model.label
         if not models:
@@ -718,6 +807,14 @@ def _waves(order: list[str], upstream: Mapping[str, list[Edge]]) -> list[list[st
             waves.append([])
         waves[level].append(node_id)
     return waves
+
+
+def models_planned(node_type: type[NodeType], catalog: Catalog, plan: NodePlan) -> list[ModelSpec]:
+    """Every model a node that will run may call (``models_in_use``): the one model its
+    plan resolved, unless its type says otherwise (a router may call several)."""
+    if node_type.models_in_use.__func__ is NodeType.models_in_use.__func__:  # type: ignore[attr-defined]
+        return [plan.model] if plan.model is not None else []
+    return node_type.models_in_use(catalog, plan.params or {}, plan.connected)
 
 
 _PRICED_BY_MODEL: dict[type[NodeType], bool] = {}

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from .errors import GraphError
 from .fileformat import check_params
 from .graph import LOOP_REASON, EdgeRule, Graph
-from .plan import Plan, connected_ports
+from .plan import Plan, Resolution, models_planned
 from .pricing import Budget, budget_problems
 from .status import PlanStatus
 
@@ -38,19 +37,24 @@ class Problem:
         }
 
 
-def graph_problems(graph: Graph, nodes: Iterable[str] | None = None) -> list[Problem]:
+def graph_problems(
+    graph: Graph, nodes: Iterable[str] | None = None, *, resolution: Resolution | None = None
+) -> list[Problem]:
+    """``resolution``: the graph's nodes resolved for this check, which its planning reads
+    after (made here when not given)."""
     registry = graph.registry
     catalog = registry.catalog
     problems: list[Problem] = []
     wanted = set(graph.nodes) if nodes is None else set(nodes)
-    upstream = graph.upstream_index()
-    effective: dict[str, dict[str, Any]] = {}  # node id -> params with defaults
-    for node_id in graph.nodes:
-        if node_id not in wanted:
-            continue
-        node = graph.nodes[node_id]
-        node_type = registry.get(node.type)
-        if node_type is None:
+    if resolution is None or resolution.graph is not graph:
+        resolution = Resolution(graph)
+    in_order = [node_id for node_id in graph.nodes if node_id in wanted]
+    resolution.resolve(in_order)
+    resolved_nodes = resolution.nodes
+    for node_id in in_order:
+        resolved = resolved_nodes.get(node_id)
+        if resolved is None:
+            node = graph.nodes[node_id]
             problems.append(
                 Problem(
                     f"unknown node type {node.type!r}",
@@ -60,14 +64,15 @@ def graph_problems(graph: Graph, nodes: Iterable[str] | None = None) -> list[Pro
                 )
             )
             continue
-        connected = connected_ports(upstream[node_id])
-        params = effective[node_id] = node_type.effective_params(catalog, node.params)
-        found = [(m, "param") for m in check_params(node_type, catalog, node.params)]
-        found += [(m, "missing_input") for m in node_type.check(catalog, params, connected)]
-        model = node_type.resolve_model(catalog, params, connected)
-        if model is not None:  # combinations of values the provider refuses
-            found += [(m, "param") for m in model.problems(model.call_params(params))]
-        if found:
+        node_type, params, model = resolved.node_type, resolved.params, resolved.model
+        param_problems = check_params(node_type, catalog, resolved.node.params)
+        input_problems = node_type.check_resolved(catalog, params, resolved.connected, model)
+        # combinations of values the provider refuses (a model without rules refuses none)
+        refused = model.problems(model.call_params(params)) if model and model.rules else ()
+        if param_problems or input_problems or refused:
+            found = [(m, "param") for m in param_problems]
+            found += [(m, "missing_input") for m in input_problems]
+            found += [(m, "param") for m in refused]
             name = graph.display_name(node_id)
             problems.extend(Problem(message, node_id, name, code) for message, code in found)
     try:
@@ -83,17 +88,13 @@ def graph_problems(graph: Graph, nodes: Iterable[str] | None = None) -> list[Pro
             rule.accept(edge)
         elif reason == LOOP_REASON and edge.dst_node not in wanted:
             loop_outside = True
-        src = graph.nodes.get(edge.src_node)
-        src_type = registry.get(src.type) if src else None
-        if not reason and src is not None and src_type is not None:
-            src_params = effective.get(src.id)
-            if src_params is None:
-                src_params = effective[src.id] = src_type.effective_params(catalog, src.params)
-            provided = src_type.provided_outputs(src_params)
-            if edge.src_port not in provided:
+        source = resolution.get(edge.src_node) if edge.src_node in graph.nodes else None
+        if not reason and source is not None:
+            src_type = source.node_type
+            if edge.src_port not in src_type.provided_outputs(source.params):
                 out = src_type.output(edge.src_port)
                 reason = (
-                    f"{graph.display_name(src.id)} does not fill its "
+                    f"{graph.display_name(edge.src_node)} does not fill its "
                     f"{out.display if out else edge.src_port} output with its current "
                     "settings"
                 )
@@ -141,11 +142,8 @@ def run_problems(
             problems.append(
                 Problem(node_plan.price_problem, node_id, graph.display_name(node_id), "unpriced")
             )
-        node = graph.nodes[node_id]
-        node_type = graph.registry[node.type]
-        models = node_type.models_in_use(
-            graph.registry.catalog, node_plan.params or {}, node_plan.connected
-        )
+        node_type = graph.registry[graph.nodes[node_id].type]
+        models = models_planned(node_type, graph.registry.catalog, node_plan)
         for provider in dict.fromkeys(m.provider.value for m in models):
             if provider not in asked:
                 asked[provider] = key_problem(provider)
