@@ -32,6 +32,10 @@ MAX_TEXT_LENGTH = 200_000  # characters; a prompt longer than this is a mistake 
 MAX_STRING_LENGTH = 4_096
 #: whole-number parameters stay within what JSON readers and spin boxes hold exactly
 MAX_WHOLE_NUMBER = 2**53
+#: the kinds whose text value is kept as it is once checked (an enum's is also a choice)
+_TEXT_KINDS = frozenset(
+    (ParamKind.STRING, ParamKind.TEXT, ParamKind.FILE, ParamKind.FOLDER, ParamKind.ENUM)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +71,22 @@ class ParamSpec:
 
     def coerce(self, value: Any) -> Any:
         """Return ``value`` checked and normalised for this parameter, or raise ParamError."""
+        kind = self.kind
+        if value.__class__ is str and kind in _TEXT_KINDS:  # the common case, in short
+            limit = self.max_length or (
+                MAX_TEXT_LENGTH if kind is ParamKind.TEXT else MAX_STRING_LENGTH
+            )
+            # ASCII holds no surrogate; anything else takes the full path below
+            if len(value) <= limit and value.isascii() and "\x00" not in value:
+                if kind is not ParamKind.ENUM:
+                    return value
+                choices = self.choices  # (an enum of numbers refuses text: below)
+                if not choices or (isinstance(choices[0], str) and value in choices):
+                    return value
         if value is None:
             if self.nullable or self.kind is ParamKind.SEED:
                 return None
             raise ParamError(f"{self.display} needs a value")
-        kind = self.kind
         if kind is ParamKind.BOOL:
             if isinstance(value, bool):
                 return value

@@ -1,0 +1,104 @@
+"""The short paths planning and validation take agree with the long ones they stand for."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from canvastoon_desktop.core.errors import ParamError
+from canvastoon_desktop.core.graph import Graph
+from canvastoon_desktop.core.nodetype import NodeType
+from canvastoon_desktop.core.params import ParamKind, ParamSpec
+from canvastoon_desktop.core.plan import NodePlan, Resolution, models_planned
+from canvastoon_desktop.core.ports import Port, PortType
+from canvastoon_desktop.core.status import PlanStatus
+from canvastoon_desktop.core.validation import graph_problems
+from nodes import default_registry
+
+REGISTRY = default_registry()
+CATALOG = REGISTRY.catalog
+
+
+class _Text(str):
+    """A str that is not exactly ``str``: ``ParamSpec.coerce`` checks it the long way."""
+
+
+SPECS = [
+    ParamSpec("line", ParamKind.STRING, ""),
+    ParamSpec("short", ParamKind.STRING, "", max_length=3),
+    ParamSpec("prompt", ParamKind.TEXT, ""),
+    ParamSpec("path", ParamKind.FILE, ""),
+    ParamSpec("folder", ParamKind.FOLDER, ""),
+    ParamSpec("mode", ParamKind.ENUM, "a", choices=("a", "bb", "été")),
+    ParamSpec("free", ParamKind.ENUM, ""),
+    ParamSpec("seconds", ParamKind.ENUM, 6, choices=(6, 10)),
+    ParamSpec("count", ParamKind.INT, 1),
+]
+
+
+def _outcome(spec: ParamSpec, value: str) -> tuple[str, object]:
+    try:
+        return "ok", spec.coerce(value)
+    except ParamError as exc:
+        return "refused", str(exc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(SPECS),
+    st.text(max_size=6) | st.sampled_from(["a", "bb", "été", "\x00", "\ud800", "x" * 4097]),
+)
+def test_text_checked_the_short_way_is_checked_as_the_long_way_checks_it(
+    spec: ParamSpec, value: str
+) -> None:
+    assert _outcome(spec, value) == _outcome(spec, _Text(value))
+
+
+def test_a_type_keeping_the_base_check_is_checked_with_the_model_it_resolved() -> None:
+    for node_type in REGISTRY:
+        ports = [p.name for p in node_type.inputs]
+        for size in range(min(len(ports), 2) + 1):
+            for picked in combinations(ports, size):
+                connected = frozenset(picked)
+                params = node_type.effective_params(CATALOG, node_type.new_params(CATALOG))
+                model = node_type.resolve_model(CATALOG, params, connected)
+                assert node_type.check_resolved(
+                    CATALOG, params, connected, model
+                ) == node_type.check(CATALOG, params, connected), node_type.type_id
+
+
+def test_the_models_a_plan_names_are_the_models_in_use() -> None:
+    for node_type in REGISTRY:
+        params = node_type.effective_params(CATALOG, node_type.new_params(CATALOG))
+        connected = frozenset(p.name for p in node_type.inputs)
+        model = node_type.resolve_model(CATALOG, params, connected)
+        plan = NodePlan("n", PlanStatus.RUN, model, params=params, connected=connected)
+        assert models_planned(node_type, CATALOG, plan) == node_type.models_in_use(
+            CATALOG, params, connected
+        ), node_type.type_id
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_validation_with_the_checks_resolution_finds_what_it_finds_alone(shared: bool) -> None:
+    graph = Graph(REGISTRY)
+    for type_id in [t.type_id for t in REGISTRY][:12]:
+        graph.create_node(type_id)
+    alone = graph_problems(graph)
+    resolution = Resolution(graph) if shared else None
+    assert graph_problems(graph, resolution=resolution) == alone
+    if resolution is not None:
+        assert set(resolution.nodes) == set(graph.nodes)
+
+
+def test_provided_outputs_follow_a_replaced_declaration() -> None:
+    class Two(NodeType):
+        type_id = "test.two"
+        title = "Two"
+        outputs = (Port("a", PortType.TEXT), Port("b", PortType.TEXT))
+
+    assert Two.provided_outputs({}) == {"a", "b"}
+    Two.outputs = (Port("c", PortType.TEXT),)
+    assert Two.provided_outputs({}) == {"c"}
