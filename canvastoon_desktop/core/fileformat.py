@@ -312,13 +312,14 @@ def _build(doc: _GraphDoc, registry: NodeRegistry, source: object) -> Graph:
 def check_params(node_type: Any, catalog: Any, params: dict[str, Any]) -> list[str]:
     """Problems with a node's stored params: unknown names, unknown model, bad values."""
     problems: list[str] = []
-    chooser = node_type.model_param(catalog)
     model_id = params.get("model")
-    if chooser is not None and model_id is not None and model_id not in chooser.choices:
-        known = catalog.get(model_id) if isinstance(model_id, str) else None
-        reason = "is not usable by this node" if known else "is not a known model"
-        problems.append(f"model {str(model_id)[:80]!r} {reason}")
-        return problems
+    if model_id is not None:
+        chooser = node_type.model_param(catalog)
+        if chooser is not None and model_id not in chooser.choices:
+            known = catalog.get(model_id) if isinstance(model_id, str) else None
+            reason = "is not usable by this node" if known else "is not a known model"
+            problems.append(f"model {str(model_id)[:80]!r} {reason}")
+            return problems
     specs = node_type.param_spec_map(catalog, model_id)
     for name, value in params.items():
         spec = specs.get(name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,10 @@ class ItemPlan:
     inputs_json: str | None = None
 
 
+#: a plan's cost until it is priced (one for all: a CostRange is frozen)
+_NO_COST = CostRange()
+
+
 @dataclass
 class NodePlan:
     node_id: str
@@ -49,7 +53,7 @@ class NodePlan:
     mapped: bool = False
     outputs: dict[str, Value] | None = None
     count_hint: int | None = None  # how many items the outputs will hold (None: single)
-    cost: CostRange = field(default_factory=CostRange)
+    cost: CostRange = _NO_COST
     seconds: float = 0.0
     runs: int = 0
     cached: int = 0
@@ -204,10 +208,11 @@ def has_holes(inputs: Mapping[str, Any]) -> bool:
 _NOTHING_CONNECTED: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ResolvedNode:
     """What a node's type, connections and params say before any input is known: its
-    effective params, connected ports and the model it will call."""
+    effective params, connected ports and the model it will call. Read only (not frozen:
+    a frozen dataclass is slower to make, and a check makes one a node)."""
 
     node: Node
     node_type: type[NodeType]
@@ -227,6 +232,8 @@ class Resolution:
         self.graph = graph
         self.upstream = graph.upstream_index() if upstream is None else upstream
         self.nodes: dict[str, ResolvedNode] = {}
+        #: the whole graph's topological order, once validation worked it out
+        self.order: list[str] | None = None
 
     def resolve(self, node_ids: Iterable[str]) -> None:
         """Resolve ``node_ids`` (those of an unknown type are left out)."""
@@ -297,9 +304,10 @@ class Estimates:
         return known
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Waiting:
-    """A node some of whose inputs are made in this run, with what planning resolved of it."""
+    """A node some of whose inputs are made in this run, with what planning resolved of it
+    (read only; not frozen, which is slower to make)."""
 
     node: Node
     node_type: type[NodeType]
@@ -357,10 +365,13 @@ class Planner:
         self.forget_timings()  # learn from the runs finished since the last plan
         self._estimates = Estimates(self.prices)  # and from a price table edited since
         self._paces = {}
-        wanted = set(graph.nodes) if targets is None else needed_nodes(graph, targets)
-        order = graph.topological_order(wanted)
         if resolution is None or resolution.graph is not graph:
             resolution = Resolution(graph)
+        if targets is None and resolution.order is not None:  # the one validation found
+            order = list(resolution.order)
+        else:
+            wanted = set(graph.nodes) if targets is None else needed_nodes(graph, targets)
+            order = graph.topological_order(wanted)
         upstream = resolution.upstream
         resolution.resolve(order)
         plans: dict[str, NodePlan] = {}
@@ -421,7 +432,7 @@ class Planner:
             node_plan = ordered[node_id] = plans[node_id]
             if not node_plan.params:  # an invalid node's: its params with defaults
                 node_plan.params = resolution[node_id].params
-        quote = self._quote(graph, order, ordered, upstream)
+        quote = self._quote(graph, order, ordered, resolution)
         return Plan(order, ordered, quote)
 
     def _plan_unknown(self, waiting: _Waiting, plans: Mapping[str, NodePlan]) -> NodePlan:
@@ -738,50 +749,58 @@ class Planner:
         graph: Graph,
         order: list[str],
         plans: Mapping[str, NodePlan],
-        upstream: Mapping[str, list[Edge]],
+        resolution: Resolution,
     ) -> Quote:
         quote = Quote()
+        catalog = graph.registry.catalog
+        upstream = resolution.upstream
         finish: dict[str, float] = {}
         low = high = 0.0
+        to_run = cached = 0
+        nodes = quote.nodes
+        waiting = PlanStatus.WAITING
+        #: the models that will run, for the drift warnings: id -> label (and the models
+        #: seen, by identity: the same model gives the same answer)
+        running: dict[str, str] = {}
+        seen: set[int] = set()
         for node_id in order:
             plan = plans[node_id]
             edges = upstream[node_id]
             start = max((finish.get(e.src_node, 0.0) for e in edges), default=0.0) if edges else 0.0
             finish[node_id] = start + plan.seconds
-            if plan.model is None and plan.cost.is_free and not plan.runs:
+            runs, model, cost = plan.runs, plan.model, plan.cost
+            if model is None and not runs and cost.is_free:
                 continue
-            low += plan.cost.low
-            high += plan.cost.high
-            quote.to_run += plan.runs
-            quote.cached += plan.cached
-            quote.nodes[node_id] = NodeQuote(
+            low += cost.low
+            high += cost.high
+            to_run += runs
+            cached += plan.cached
+            nodes[node_id] = NodeQuote(
                 node_id,
-                plan.model.id if plan.model else None,
-                plan.cost,
+                model.id if model else None,
+                cost,
                 plan.seconds,
-                plan.runs,
+                runs,
                 plan.cached,
-                items_known=plan.status != PlanStatus.WAITING,
+                items_known=plan.status != waiting,
                 unpriced=plan.price_problem,
             )
+            if runs:
+                for in_use in models_planned(resolution[node_id].node_type, catalog, plan):
+                    if id(in_use) not in seen:
+                        seen.add(id(in_use))
+                        if not in_use.free:
+                            running[in_use.id] = in_use.label
+        quote.to_run, quote.cached = to_run, cached
         quote.cost = CostRange(low, high)
         quote.seconds = max(finish.values(), default=0.0)
-        quote.warnings = self._drift_warnings(graph, plans, quote)
+        quote.warnings = self._drift_warnings(running)
         return quote
 
-    def _drift_warnings(
-        self, graph: Graph, plans: Mapping[str, NodePlan], quote: Quote
-    ) -> list[str]:
-        """A line per model that will run and whose reported charges in the user's ledger
-        went above their quote's max (the price table may be out of date)."""
-        catalog = graph.registry.catalog
-        models: dict[str, str] = {}
-        for node_id, plan in plans.items():
-            if node_id in quote.nodes and plan.runs:
-                node_type = graph.registry[graph.nodes[node_id].type]
-                for model in models_planned(node_type, catalog, plan):
-                    if not model.free:
-                        models[model.id] = model.label
+    def _drift_warnings(self, models: dict[str, str]) -> list[str]:
+        """A line per model that will run (``models``: id -> label) and whose reported
+        charges in the user's ledger went above their quote's max (the price table may be
+        out of date)."""
         if not models:
             return []
         return drift_warnings(self.library.charge_totals(), list(models), models)
@@ -801,7 +820,8 @@ def _waves(order: list[str], upstream: Mapping[str, list[Edge]]) -> list[list[st
     depth: dict[str, int] = {}
     waves: list[list[str]] = []
     for node_id in order:
-        level = 1 + max((depth.get(e.src_node, -1) for e in upstream[node_id]), default=-1)
+        edges = upstream[node_id]
+        level = 1 + max((depth.get(e.src_node, -1) for e in edges), default=-1) if edges else 0
         depth[node_id] = level
         if level == len(waves):
             waves.append([])

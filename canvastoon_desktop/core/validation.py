@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from .catalog import Provider
 from .errors import GraphError
 from .fileformat import check_params
 from .graph import LOOP_REASON, EdgeRule, Graph
 from .plan import Plan, Resolution, models_planned
 from .pricing import Budget, budget_problems
-from .status import PlanStatus
+from .status import WILL_RUN, PlanStatus
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def graph_problems(
             name = graph.display_name(node_id)
             problems.extend(Problem(message, node_id, name, code) for message, code in found)
     try:
-        graph.topological_order()
+        resolution.order = graph.topological_order()  # (planning reads it)
         loop: Problem | None = None
     except GraphError as exc:
         loop = Problem(str(exc), code="cycle")
@@ -123,7 +124,10 @@ def run_problems(
     spent_today: float,
 ) -> list[Problem]:
     problems: list[Problem] = []
-    asked: dict[str, str | None] = {}
+    asked: dict[Provider, str | None] = {}  # each provider's key problem
+    catalog = graph.registry.catalog
+    types = graph.registry.types
+    will_run = WILL_RUN
     for node_id in plan.order:
         node_plan = plan.nodes[node_id]
         if node_plan.status == PlanStatus.INVALID:
@@ -136,17 +140,19 @@ def run_problems(
                 )
             )
             continue
-        if not plan.will_run(node_id):
+        if node_plan.status not in will_run:
             continue
         if node_plan.price_problem:
             problems.append(
                 Problem(node_plan.price_problem, node_id, graph.display_name(node_id), "unpriced")
             )
-        node_type = graph.registry[graph.nodes[node_id].type]
-        models = models_planned(node_type, graph.registry.catalog, node_plan)
-        for provider in dict.fromkeys(m.provider.value for m in models):
+        models = models_planned(types[graph.nodes[node_id].type], catalog, node_plan)
+        providers = [m.provider for m in models]
+        if len(providers) > 1:  # each once, in order
+            providers = list(dict.fromkeys(providers))
+        for provider in providers:
             if provider not in asked:
-                asked[provider] = key_problem(provider)
+                asked[provider] = key_problem(provider.value)
             if asked[provider]:
                 problems.append(
                     Problem(
