@@ -56,18 +56,24 @@ class Node:
 
     def clone(self, new_id: str | None = None) -> Node:
         return Node(
-            id=new_id or self.id,
-            type=self.type,
-            params={
-                k: copy.deepcopy(v) if isinstance(v, list | dict) else v
+            new_id or self.id,
+            self.type,
+            {
+                k: v
+                if v.__class__ in _PLAIN or not isinstance(v, list | dict)
+                else copy.deepcopy(v)
                 for k, v in self.params.items()
             },
-            position=self.position,
-            title=self.title,
-            rerolls=dict(self.rerolls),
-            pins={k: dict(v) for k, v in self.pins.items()},
-            extra=copy.deepcopy(self.extra) if self.extra else {},
+            self.position,
+            self.title,
+            dict(self.rerolls),
+            {k: dict(v) for k, v in self.pins.items()} if self.pins else {},
+            copy.deepcopy(self.extra) if self.extra else {},
         )
+
+
+#: the values a param holds most, which a copy shares (the test is faster than isinstance)
+_PLAIN = frozenset((str, int, float, bool, type(None)))
 
 
 class Graph:

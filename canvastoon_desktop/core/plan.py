@@ -166,8 +166,8 @@ def item_key(
     """An item's cache key, with the canonical JSON of the node's params and of its input
     hashes as a result's row keeps them (each None when the key takes others: a router's
     shot takes its role's params, an image made from a shot not the shot's dialogue)."""
-    key_params = node_type.key_params(library, catalog, params, inputs)
-    whole_inputs = _keyed_by_whole_inputs(node_type)
+    whole_params, whole_inputs = _keyed_by_whole(node_type)
+    key_params = params if whole_params else node_type.key_params(library, catalog, params, inputs)
     key, params_json, inputs_json = keyed(
         node_type.type_id,
         node_type.version,
@@ -183,16 +183,17 @@ def item_key(
     )
 
 
-_WHOLE_INPUTS: dict[type[NodeType], bool] = {}
+_WHOLE: dict[type[NodeType], tuple[bool, bool]] = {}
 
 
-def _keyed_by_whole_inputs(node_type: type[NodeType]) -> bool:
-    """Whether every input's content hash goes into the type's keys (``NodeType.key_inputs``
-    as it is, not overridden)."""
-    known = _WHOLE_INPUTS.get(node_type)
+def _keyed_by_whole(node_type: type[NodeType]) -> tuple[bool, bool]:
+    """Whether all the node's params, and every input's content hash, go into the type's
+    keys (``NodeType.key_params`` and ``key_inputs`` as they are, not overridden)."""
+    known = _WHOLE.get(node_type)
     if known is None:
-        known = _WHOLE_INPUTS[node_type] = (
-            node_type.key_inputs.__func__ is NodeType.key_inputs.__func__  # type: ignore[attr-defined]
+        known = _WHOLE[node_type] = (
+            node_type.key_params.__func__ is NodeType.key_params.__func__,  # type: ignore[attr-defined]
+            node_type.key_inputs.__func__ is NodeType.key_inputs.__func__,  # type: ignore[attr-defined]
         )
     return known
 
@@ -284,23 +285,33 @@ class Estimates:
     def __init__(self, prices: PriceTable) -> None:
         self.prices = prices
         self._known: dict[tuple[Any, ...], CostRange] = {}
-        self._models: dict[int, ModelSpec] = {}
+        #: by the model's identity: the model (kept alive, so its id is not reused), whether
+        #: the prompt's length prices it, and its own params' (name, default) (a ModelSpec
+        #: is frozen: these do not change)
+        self._models: dict[int, tuple[ModelSpec, bool, tuple[tuple[str, Any], ...]]] = {}
 
     def estimate(
         self, model: ModelSpec, params: Mapping[str, Any], *, prompt_chars: int | None = None
     ) -> CostRange:
-        chars = prompt_chars if model.price_rule.unit in _PRICED_BY_PROMPT else None
-        # (type, value): True and 1 are equal keys, yet not the same setting
-        values = [(type(v), v) for v in (params.get(p.name, p.default) for p in model.params)]
-        try:  # (the model by identity: it is kept alive below, so its id is not reused)
-            known = self._known.get(key := (id(model), chars, *values))
+        shape = self._models.get(id(model))
+        if shape is None:
+            shape = self._models[id(model)] = (
+                model,
+                model.price_rule.unit in _PRICED_BY_PROMPT,
+                tuple((p.name, p.default) for p in model.params),
+            )
+        key: list[Any] = [id(model), prompt_chars if shape[1] else None]
+        for name, default in shape[2]:
+            value = params.get(name, default)
+            key += (type(value), value)  # True and 1 are equal keys, yet not the same setting
+        try:
+            known = self._known.get(known_key := tuple(key))
         except TypeError:  # a list or a dict among the values: worked out every time
             return self.prices.estimate(model, params, prompt_chars=prompt_chars)
         if known is None:
-            known = self._known[key] = self.prices.estimate(
+            known = self._known[known_key] = self.prices.estimate(
                 model, params, prompt_chars=prompt_chars
             )
-            self._models[id(model)] = model
         return known
 
 

@@ -9,11 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from canvastoon_desktop.core.errors import ParamError
-from canvastoon_desktop.core.graph import Graph
+from canvastoon_desktop.core.graph import Graph, Node
 from canvastoon_desktop.core.nodetype import NodeType
 from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.plan import NodePlan, Resolution, models_planned
+from canvastoon_desktop.core.plan import Estimates, NodePlan, Resolution, models_planned
 from canvastoon_desktop.core.ports import Port, PortType
+from canvastoon_desktop.core.pricing import PriceTable, UnpricedModel
 from canvastoon_desktop.core.status import PlanStatus
 from canvastoon_desktop.core.validation import graph_problems
 from nodes import default_registry
@@ -102,3 +103,45 @@ def test_provided_outputs_follow_a_replaced_declaration() -> None:
     assert Two.provided_outputs({}) == {"a", "b"}
     Two.outputs = (Port("c", PortType.TEXT),)
     assert Two.provided_outputs({}) == {"c"}
+
+
+def test_an_estimate_remembered_is_the_price_tables_and_tells_settings_apart() -> None:
+    prices = PriceTable.load()
+    estimates = Estimates(prices)
+    for model in CATALOG.models.values():
+        defaults = {p.name: p.default for p in model.params}
+        variants = [defaults]
+        for spec in model.params:
+            picks = (True, False, 1, 0) if spec.kind is ParamKind.BOOL else spec.choices[:3]
+            for choice in picks:  # (True and 1 are equal keys, yet not the same setting)
+                variants.append({**defaults, spec.name: choice})
+        for params in variants * 2:  # the second time from what was remembered
+            for chars in (None, 10, 5000):
+                try:
+                    expected: object = prices.estimate(model, params, prompt_chars=chars)
+                except UnpricedModel as exc:
+                    expected = str(exc)
+                try:
+                    found: object = estimates.estimate(model, params, prompt_chars=chars)
+                except UnpricedModel as exc:
+                    found = str(exc)
+                assert found == expected, (model.id, params, chars)
+
+
+def test_a_copied_node_shares_no_list_or_dict_with_its_original() -> None:
+    node = Node(
+        "n",
+        "test.step",
+        {"text": "a", "n": 1, "shots": [{"a": [1]}], "map": {"k": [2]}},
+        rerolls={"": 1},
+        pins={"": {"text": "ab"}},
+        extra={"x": [1]},
+    )
+    twin = node.clone()
+    assert twin == node
+    for name in ("shots", "map"):
+        assert twin.params[name] is not node.params[name]
+    assert twin.params["shots"][0] is not node.params["shots"][0]
+    assert twin.rerolls is not node.rerolls and twin.pins[""] is not node.pins[""]
+    assert twin.extra["x"] is not node.extra["x"]
+    assert node.clone("m").id == "m"
