@@ -385,6 +385,7 @@ class Planner:
             order = graph.topological_order(wanted)
         upstream = resolution.upstream
         resolution.resolve(order)
+        resolved_nodes = resolution.nodes
         plans: dict[str, NodePlan] = {}
 
         def outputs_of(node_id: str) -> Mapping[str, Value] | None:
@@ -396,7 +397,7 @@ class Planner:
         for wave in _waves(order, upstream):
             known: list[tuple[Any, ...]] = []
             for node_id in wave:
-                resolved = resolution[node_id]
+                resolved = resolved_nodes.get(node_id) or resolution[node_id]
                 node, node_type, edges = resolved.node, resolved.node_type, resolved.edges
                 connected, params, model = resolved.connected, resolved.params, resolved.model
                 if node_type.is_source:
@@ -442,7 +443,7 @@ class Planner:
         for node_id in order:
             node_plan = ordered[node_id] = plans[node_id]
             if not node_plan.params:  # an invalid node's: its params with defaults
-                node_plan.params = resolution[node_id].params
+                node_plan.params = resolved_nodes[node_id].params
         quote = self._quote(graph, order, ordered, resolution)
         return Plan(order, ordered, quote)
 
@@ -538,11 +539,21 @@ class Planner:
         count: int | None,
         items: list[ItemPlan],
     ) -> NodePlan:
-        runs = [i for i in items if i.status == ItemStatus.RUN]
-        done = [i for i in items if i.status in (ItemStatus.CACHED, ItemStatus.PINNED)]
-        if not runs and all(i.outputs is not None for i in items) and items:
+        runs: list[ItemPlan] = []
+        done = 0
+        pinned = made = True  # every item pinned; every item's outputs known
+        for item in items:  # (one pass over the items, not four)
+            item_status = item.status
+            if item_status == ItemStatus.RUN:
+                runs.append(item)
+            elif item_status == ItemStatus.CACHED or item_status == ItemStatus.PINNED:
+                done += 1
+            if item_status != ItemStatus.PINNED:
+                pinned = False
+            if item.outputs is None:
+                made = False
+        if not runs and made and items:
             outputs = combine_outputs(node_type, items) if count is not None else items[0].outputs
-            pinned = all(i.status == ItemStatus.PINNED for i in items)
             status = PlanStatus.PINNED if pinned else PlanStatus.CACHED
         else:
             outputs, status = None, (PlanStatus.PARTIAL if done else PlanStatus.RUN)
@@ -565,7 +576,7 @@ class Planner:
             outputs=outputs,
             count_hint=count if count is not None else node_type.output_count_hint(params),
         )
-        plan.cached = len(done)
+        plan.cached = done
         plan.partial_outputs = partial
         return self._priced(
             plan, node_type, catalog, params, connected, len(runs), prompt_chars, runs
@@ -764,7 +775,7 @@ class Planner:
     ) -> Quote:
         quote = Quote()
         catalog = graph.registry.catalog
-        upstream = resolution.upstream
+        upstream, resolved_nodes = resolution.upstream, resolution.nodes
         finish: dict[str, float] = {}
         low = high = 0.0
         to_run = cached = 0
@@ -797,7 +808,8 @@ class Planner:
                 unpriced=plan.price_problem,
             )
             if runs:
-                for in_use in models_planned(resolution[node_id].node_type, catalog, plan):
+                node_type = resolved_nodes[node_id].node_type
+                for in_use in models_planned(node_type, catalog, plan):
                     if id(in_use) not in seen:
                         seen.add(id(in_use))
                         if not in_use.free:
