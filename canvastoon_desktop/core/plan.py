@@ -514,17 +514,27 @@ class Planner:
         """The items of a node whose inputs are all known (how many, if it is mapped over a
         list), each decided but for the cache ("lookup"); or an invalid plan."""
         mapped = mapped_ports(node_type, inputs)
+        if not mapped:  # one item, of the node's inputs as they are
+            return None, [
+                self._item_plan(node, node_type, catalog, model, params, inputs, None, mapped)
+            ]
         try:
-            count = item_count(node_type, inputs, mapped) if mapped else None
+            count = item_count(node_type, inputs, mapped)
         except CoreError as exc:
             return NodePlan(node.id, PlanStatus.INVALID, model, problem=str(exc))
-        items: list[ItemPlan] = []
-        indices: list[int | None] = list(range(count)) if count is not None else [None]
-        for index in indices:
-            picked = inputs_for_item(inputs, mapped, index) if index is not None else inputs
-            items.append(
-                self._item_plan(node, node_type, catalog, model, params, picked, index, mapped)
+        items = [
+            self._item_plan(
+                node,
+                node_type,
+                catalog,
+                model,
+                params,
+                inputs_for_item(inputs, mapped, index),
+                index,
+                mapped,
             )
+            for index in range(count)
+        ]
         return count, items
 
     def _plan_known(
@@ -804,8 +814,8 @@ class Planner:
                 plan.seconds,
                 runs,
                 plan.cached,
-                items_known=plan.status != waiting,
-                unpriced=plan.price_problem,
+                plan.status != waiting,  # items known
+                plan.price_problem,  # unpriced
             )
             if runs:
                 node_type = resolved_nodes[node_id].node_type
