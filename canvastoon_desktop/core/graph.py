@@ -410,12 +410,13 @@ class EdgeRule:
     def problem(self, edge: Edge) -> str | None:
         """Why ``edge`` cannot join the accepted edges, in plain words; None when it can."""
         graph = self.graph
-        src, dst = graph.nodes.get(edge.src_node), graph.nodes.get(edge.dst_node)
+        nodes, types = graph.nodes, graph.registry.types
+        src, dst = nodes.get(edge.src_node), nodes.get(edge.dst_node)
         if src is None or dst is None:
             return f"there is no node {edge.src_node if src is None else edge.dst_node}"
         if edge.src_node == edge.dst_node:
             return "a node cannot feed itself"
-        src_type, dst_type = graph.registry.get(src.type), graph.registry.get(dst.type)
+        src_type, dst_type = types.get(src.type), types.get(dst.type)
         if src_type is None or dst_type is None:
             return "it touches a node of unknown type"
         out_port, in_port = src_type.output(edge.src_port), dst_type.input(edge.dst_port)

@@ -89,7 +89,9 @@ def graph_problems(
             rule.accept(edge)
         elif reason == LOOP_REASON and edge.dst_node not in wanted:
             loop_outside = True
-        source = resolution.get(edge.src_node) if edge.src_node in graph.nodes else None
+        source = resolved_nodes.get(edge.src_node)
+        if source is None and edge.src_node in graph.nodes:  # a node not asked about
+            source = resolution.get(edge.src_node)
         if not reason and source is not None:
             src_type = source.node_type
             if edge.src_port not in src_type.provided_outputs(source.params):
