@@ -90,7 +90,7 @@ def gather_inputs(
 ) -> tuple[dict[str, Any], bool, list[str]]:
     """A node's input values by port. Returns (inputs, all_known, upstream problems)."""
     if not edges:
-        return {port.name: () if port.multiple else None for port in node_type.inputs}, True, []
+        return _unconnected_inputs(node_type), True, []
     by_port: dict[str, list[Edge]] = {}
     for edge in edges:
         by_port.setdefault(edge.dst_port, []).append(edge)
@@ -127,6 +127,21 @@ def gather_inputs(
         else:
             inputs[port.name] = values[0] if values else None
     return inputs, known, missing
+
+
+#: a type's inputs when nothing is connected, by type (with the inputs they were made of)
+_UNCONNECTED: dict[type[NodeType], tuple[tuple[Any, ...], dict[str, Any]]] = {}
+
+
+def _unconnected_inputs(node_type: type[NodeType]) -> dict[str, Any]:
+    """Each input of a node with nothing connected: () for a port taking several, else
+    None (a new dict each time, made from one kept by type: its values are immutable)."""
+    ports = node_type.inputs
+    known = _UNCONNECTED.get(node_type)
+    if known is None or known[0] is not ports:  # (made again if the ports were replaced)
+        values = {port.name: () if port.multiple else None for port in ports}
+        known = _UNCONNECTED[node_type] = (ports, values)
+    return dict(known[1])
 
 
 def mapped_ports(node_type: type[NodeType], inputs: Mapping[str, Any]) -> list[str]:
@@ -426,16 +441,16 @@ class Planner:
             found = self.library.lookup_many(
                 [
                     i.key
-                    for *_n, items in known
-                    for i in items
+                    for entry in known
+                    for i in entry[-1]  # (its items)
                     if i.status == ItemStatus.LOOKUP and i.key
                 ],
                 scope,
             )
             for node, node_type, model, params, inputs, connected, count, items in known:
-                for n, item in enumerate(items):
+                for item in items:
                     if item.status == ItemStatus.LOOKUP:
-                        items[n] = _answered(item, found.get(item.key or ""))
+                        _answered(item, found.get(item.key or ""))  # (answered in place)
                 plans[node.id] = self._plan_known(
                     node, node_type, catalog, model, params, inputs, connected, count, items
                 )

@@ -12,7 +12,13 @@ from canvastoon_desktop.core.errors import ParamError
 from canvastoon_desktop.core.graph import Graph, Node
 from canvastoon_desktop.core.nodetype import NodeType
 from canvastoon_desktop.core.params import ParamKind, ParamSpec
-from canvastoon_desktop.core.plan import Estimates, NodePlan, Resolution, models_planned
+from canvastoon_desktop.core.plan import (
+    Estimates,
+    NodePlan,
+    Resolution,
+    gather_inputs,
+    models_planned,
+)
 from canvastoon_desktop.core.ports import Port, PortType
 from canvastoon_desktop.core.pricing import PriceTable, UnpricedModel
 from canvastoon_desktop.core.status import PlanStatus
@@ -145,3 +151,15 @@ def test_a_copied_node_shares_no_list_or_dict_with_its_original() -> None:
     assert twin.rerolls is not node.rerolls and twin.pins[""] is not node.pins[""]
     assert twin.extra["x"] is not node.extra["x"]
     assert node.clone("m").id == "m"
+
+
+def test_the_inputs_of_a_node_with_nothing_connected_are_new_each_time() -> None:
+    node_type = REGISTRY["image_gen"]
+    graph = Graph(REGISTRY)
+    node = graph.create_node("image_gen")
+    first, known, missing = gather_inputs(graph, node, node_type, [], lambda _: None)
+    assert known and not missing
+    assert first == {p.name: () if p.multiple else None for p in node_type.inputs}
+    first["prompt"] = "changed"
+    again, _, _ = gather_inputs(graph, node, node_type, [], lambda _: None)
+    assert again["prompt"] is None
