@@ -157,7 +157,7 @@ class NodeType:
         cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]
     ) -> list[str]:
         """Semantic problems beyond per-parameter checks (override to add node rules)."""
-        return cls._connection_problems(connected, cls.resolve_model(catalog, params, connected))
+        return cls._input_problems(connected, cls.resolve_model(catalog, params, connected))
 
     @classmethod
     def check_resolved(
@@ -170,11 +170,11 @@ class NodeType:
         """``check``, given the model ``resolve_model`` resolved with these params and
         ports: a type that keeps ``check`` as it is does not resolve it again."""
         if cls.check.__func__ is NodeType.check.__func__:  # type: ignore[attr-defined]
-            return cls._connection_problems(connected, model)
+            return cls._input_problems(connected, model)
         return cls.check(catalog, params, connected)
 
     @classmethod
-    def _connection_problems(cls, connected: frozenset[str], model: ModelSpec | None) -> list[str]:
+    def _input_problems(cls, connected: frozenset[str], model: ModelSpec | None) -> list[str]:
         """``check``'s own rules: required inputs, and the files ``model`` requires."""
         problems: list[str] = []
         for port in cls.inputs:
