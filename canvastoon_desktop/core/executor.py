@@ -318,11 +318,6 @@ class Run:
                 except Exception:  # a broken view must not break the run
                     log.exception("event handler failed on %s", type(event).__name__)
 
-    @property
-    def _listened(self) -> bool:
-        """Whether anyone listens to this run's events (asked before building one)."""
-        return bool(self.events.handlers or self._all_events.handlers)
-
     def _cache_scope(self) -> CacheScope:
         """Which results may serve this run's nodes (the same for all of them)."""
         if self._scope is None:
@@ -545,23 +540,26 @@ class Run:
             outcome.status == NodeStatus.FAILED and outcome.outputs
         )
         self._outputs[node_id] = outcome.outputs if available else None
-        self.announce(
-            NodeSettled,
-            self.run_id,
-            node_id,
-            None,
-            outcome.status,
-            outcome.outputs,
-            outcome.cost_usd,
-            outcome.error,
-        )
+        if self.events.handlers or self._all_events.handlers:
+            self.emit(
+                NodeSettled(
+                    self.run_id,
+                    node_id,
+                    None,
+                    outcome.status,
+                    outcome.outputs,
+                    outcome.cost_usd,
+                    outcome.error,
+                )
+            )
 
     # -- one node ---------------------------------------------------------------------------
     async def _run_node(self, node_id: str, edges: list[Any]) -> None:
         graph = self.graph
         node = graph.nodes[node_id]
-        node_type = self.registry[node.type]
-        catalog = self.registry.catalog
+        registry = self.executor.registry
+        node_type = registry[node.type]
+        catalog = registry.catalog
         node_plan = self.plan.nodes.get(node_id) if self.plan else None
         if node_plan is not None and node_plan.params is not None:
             params = node_plan.params
@@ -579,9 +577,7 @@ class Run:
         )
         model_id = model.id if model else None
 
-        def outputs_of(src: str) -> Mapping[str, Value] | None:
-            return self._outputs.get(src)
-
+        outputs_of = self._outputs.get
         inputs, known, missing = gather_inputs(graph, node, node_type, edges, outputs_of)
         if not known or missing:
             failed = [
@@ -597,9 +593,12 @@ class Run:
                 node_id, NodeOutcome(node_id, NodeStatus.SKIPPED, error=reason, model=model_id)
             )
             return
-        mapped = mapped_ports(node_type, inputs)
-        if any(isinstance(v, ItemList) for v in inputs.values()) and has_holes(
-            {k: v for k, v in inputs.items() if k not in mapped}
+        # (without edges every input is None or (): none is a list, none is mapped)
+        mapped = mapped_ports(node_type, inputs) if edges else []
+        if (
+            edges
+            and any(isinstance(v, ItemList) for v in inputs.values())
+            and has_holes({k: v for k, v in inputs.items() if k not in mapped})
         ):
             reason = "skipped: some items upstream failed"
             self.emit(NodeSkipped(self.run_id, node_id, None, reason))
@@ -668,7 +667,7 @@ class Run:
             plan = self.executor.planner.resolve_item(
                 node,
                 node_type,
-                self.registry.catalog,
+                self.executor.registry.catalog,
                 model,
                 params,
                 inputs,
@@ -685,7 +684,8 @@ class Run:
                 NodeCached, run_id, node_id, item, outputs, plan.status == ItemStatus.PINNED
             )
             return NodeOutcome(node_id, NodeStatus.CACHED, outputs, model=model_id)
-        self.announce(NodeQueued, run_id, node_id, item)
+        if self.events.handlers or self._all_events.handlers:
+            self.emit(NodeQueued(run_id, node_id, item))
         ctx = ItemContext(
             self, node, item, params, model, plan.key, self.graph_dir, self.allow_outside_paths
         )
@@ -803,20 +803,23 @@ class Run:
                 )
         elif ctx.job_rows:
             self.library.close_jobs(ctx.job_rows, JobStatus.DONE)
-        self.announce(
-            NodeDone,
-            run_id,
-            node_id,
-            item,
-            outputs,
-            cost,
-            source,
-            queue_s if calls else None,
-            run_s,
-            job_id,
-            ctx.note,
-        )
-        return NodeOutcome(node_id, NodeStatus.DONE, outputs, cost, model=model_id, note=ctx.note)
+        note = ctx.note
+        if self.events.handlers or self._all_events.handlers:
+            self.emit(
+                NodeDone(
+                    run_id,
+                    node_id,
+                    item,
+                    outputs,
+                    cost,
+                    source,
+                    queue_s if calls else None,
+                    run_s,
+                    job_id,
+                    note,
+                )
+            )
+        return NodeOutcome(node_id, NodeStatus.DONE, outputs, cost, None, None, model_id, note)
 
     def _release(self, ctx: ItemContext) -> None:
         """The node failed after some of its calls succeeded: their jobs stay journaled
@@ -898,7 +901,8 @@ class Run:
                     "resuming" if previous else "calling",
                     call.model.id,
                 )
-            self.announce(NodeStarted, self.run_id, ctx.node.id, ctx.item, job.typical_s)
+            if self.events.handlers or self._all_events.handlers:
+                self.emit(NodeStarted(self.run_id, ctx.node.id, ctx.item, job.typical_s))
             try:
                 output = await adapter.generate(call, job)
             except asyncio.CancelledError:
@@ -929,7 +933,8 @@ class Run:
             finally:
                 self._reserved = max(0.0, self._reserved - (0.0 if previous else estimate))
             self._book(ctx, call, output, quoted)
-            await job.finished(output)
+            if job.delivered(output):
+                await job.journal_delivered(output)
         finally:
             semaphore.release()
         if self.executor.simulated and call.model.provider.value != "local":
@@ -1193,21 +1198,33 @@ class _Job:
         )
         self.final_state = JobStatus.POSSIBLY_CHARGED
 
-    async def finished(self, output: GeneratedOutput) -> None:
-        """The call succeeded: what it delivered is journaled at once (another run waiting
-        for this request adopts it), and the row closes when the node's result is recorded."""
+    def delivered(self, output: GeneratedOutput) -> bool:
+        """The call succeeded. Returns whether what it delivered is to be journaled at once
+        (``journal_delivered``: another run waiting for this request adopts it; the row
+        closes when the node's result is recorded). A call without a journal row, the common
+        case, finishes here, without a coroutine."""
         if self._running_since is None:
             self.queue_s = 0.0
         output.usage.setdefault("queue_s", self.queue_s)
         if output.job_id is None:
             output.job_id = self._job_id
         if self._row is not None:
-            self._ctx.job_rows.append(self._row)
-            self._info["delivered"] = delivered_info(output)
-            await asyncio.to_thread(self._run.library.journal_update, self._row, info=self._info)
+            return True
+        self._count_charged()
+        return False
+
+    async def journal_delivered(self, output: GeneratedOutput) -> None:
+        assert self._row is not None
+        self._ctx.job_rows.append(self._row)
+        self._info["delivered"] = delivered_info(output)
+        await asyncio.to_thread(self._run.library.journal_update, self._row, info=self._info)
+        self._count_charged()
+
+    def _count_charged(self) -> None:
         # money already recorded for this job (e.g. when an earlier run was cancelled while
         # the provider went on) is not counted twice when its result is recorded now
-        self._ctx.already_charged += float(self._info.get("charged_usd", 0.0))
+        if self._info:
+            self._ctx.already_charged += float(self._info.get("charged_usd", 0.0))
 
     def close(self, state: JobStatus) -> None:
         if self._row is not None:
