@@ -15,7 +15,7 @@ import logging
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +60,6 @@ from .paths import outside_paths
 from .plan import (
     Estimates,
     ItemPlan,
-    NodePlan,
     Plan,
     Planner,
     combine_outputs,
@@ -607,7 +606,13 @@ class Run:
             )
             return
         if not mapped:
-            planned = _planned_item(node_plan)
+            # the plan's decision for a single-item node whose inputs were known when the
+            # run was planned: its key and cache lookup need not be made twice
+            planned = (
+                node_plan.items[0]
+                if node_plan is not None and not node_plan.mapped and node_plan.items
+                else None
+            )
             outcome = await self._run_item(
                 node, node_type, model, params, inputs, None, (), planned
             )
@@ -846,7 +851,7 @@ class Run:
         adopt_done = True  # one made it meanwhile (another process): take it, do not pay
         while True:
             try:
-                return await self._generate(ctx, call, adapter, key, look, adopt_done)
+                return await self._generate(ctx, call, adapter, key, look, adopt_done, provider)
             except JobBusy as busy:  # another run makes this very request: never twice
                 settled = await wait_until_settled(
                     self.library,
@@ -874,8 +879,8 @@ class Run:
         key: str,
         look: bool,
         adopt_done: bool,
+        provider: str,
     ) -> GeneratedOutput:
-        provider = call.model.provider.value
         previous = self.library.open_job(key, call.fingerprint()) if look else None
         if previous is not None and bool(previous.info.get("simulated")) != self.executor.simulated:
             previous = None  # a simulator's job id means nothing to the real provider
@@ -887,7 +892,7 @@ class Run:
         quoted = self._quote_call(call)
         estimate = quoted.high
         # (acquired and released by hand: ``async with`` adds two coroutine calls a call)
-        semaphore = self.semaphore(provider)
+        semaphore = self.executor.semaphore(provider)
         await semaphore.acquire()
         try:
             if previous is None:
@@ -937,7 +942,7 @@ class Run:
                 await job.journal_delivered(output)
         finally:
             semaphore.release()
-        if self.executor.simulated and call.model.provider.value != "local":
+        if self.executor.simulated and provider != "local":
             output.cost_source = f"simulated {output.cost_source or ''}".strip()
         assert output.cost_usd is not None  # _book set it to what was booked
         self.cost_usd += output.cost_usd
@@ -1138,8 +1143,10 @@ class _Job:
             )
         )
 
-    async def store_bytes(self, data: bytes, kind: AssetKind, mime: str, **meta: Any) -> Asset:
-        return await self._ctx.store_bytes(data, kind, mime, **meta)
+    def store_bytes(
+        self, data: bytes, kind: AssetKind, mime: str, **meta: Any
+    ) -> Coroutine[Any, Any, Asset]:
+        return self._ctx.store_bytes(data, kind, mime, **meta)  # (its coroutine, not a twin)
 
     async def store_file(self, path: Path, kind: AssetKind, mime: str, **meta: Any) -> Asset:
         return await self._ctx.store_file(path, kind, mime, move=True, **meta)
@@ -1234,14 +1241,6 @@ class _Job:
         """This run stops working on the job (a job still open may be resumed later)."""
         if self._row is not None:
             self._run.library.journal_release([self._row])
-
-
-def _planned_item(node_plan: NodePlan | None) -> ItemPlan | None:
-    """The plan's decision for a single-item node whose inputs were already known when
-    the run was planned (its key and cache lookup need not be made twice)."""
-    if node_plan is None or node_plan.mapped or not node_plan.items:
-        return None
-    return node_plan.items[0]
 
 
 def _check_outputs(node_type: type[NodeType], raw: Mapping[str, Any]) -> dict[str, Value]:
