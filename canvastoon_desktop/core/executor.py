@@ -10,6 +10,7 @@ Provider job ids are journaled in the library before polling, so a later run res
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 import logging
 import sys
@@ -253,6 +254,10 @@ class Executor:
 class Run:
     """One run of a graph. Owns its node tasks and cancels them together."""
 
+    #: how long the first nodes run eagerly before the loop gets its turn: a run of nodes
+    #: that never wait (all cached, say) must not keep a window from redrawing until it ends
+    EAGER_SLICE_S = 0.01
+
     def __init__(
         self,
         executor: Executor,
@@ -438,12 +443,20 @@ class Run:
         self._all_done = asyncio.get_running_loop().create_future()
         self._upstream = self.graph.upstream_index()
         # the first nodes are known before any starts: an eager start may make others ready
-        for node_id in [n for n in order if self._waiting[n] == 0]:
-            self._launch(node_id, eager=True)
+        first = collections.deque(n for n in order if self._waiting[n] == 0)
         try:
+            while first:  # eagerly, a slice at a time: between slices the loop has its turn
+                until = time.monotonic() + self.EAGER_SLICE_S
+                self._launch(first.popleft(), eager=True)
+                while first and time.monotonic() < until:
+                    self._launch(first.popleft(), eager=True)
+                if first:
+                    await asyncio.sleep(0)
             await self._all_done
         except asyncio.CancelledError:
             self._cancel_requested = True
+            while first:  # never started: each settles as cancelled, with what it feeds
+                self._launch(first.popleft())
             for task in list(self._tasks):
                 task.cancel()
             # let every node task run its cancellation (provider cancel calls) to the end

@@ -13,6 +13,7 @@ import pytest
 
 from canvastoon_desktop.core.charges import settle
 from canvastoon_desktop.core.events import RunEvent
+from canvastoon_desktop.core.executor import Run
 from canvastoon_desktop.core.graph import Edge, Graph
 from canvastoon_desktop.core.pricing import CostRange
 from canvastoon_desktop.core.signals import Signal
@@ -59,8 +60,9 @@ def _trace(tmp_path: Path, graph: Graph, *, task_factory: bool, latency: float) 
 
 @pytest.mark.parametrize("latency", [0.0, 0.01])
 def test_eager_first_nodes_run_in_the_order_ordinary_tasks_would(
-    tmp_path: Path, latency: float
+    tmp_path: Path, latency: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(Run, "EAGER_SLICE_S", 60.0)  # one slice, however slow the machine
     graph = _graph()
     eager = _trace(tmp_path / "eager", graph, task_factory=False, latency=latency)
     ordinary = _trace(tmp_path / "ordinary", graph, task_factory=True, latency=latency)
@@ -114,3 +116,38 @@ def test_a_signal_calls_its_handlers_in_order_and_forgets_one_disconnected() -> 
     assert called == ["first a", "second a", "second b"]
     with pytest.raises(ValueError):
         signal.disconnect(first)
+
+
+@pytest.mark.parametrize("latency", [0.0, 0.01])
+def test_first_nodes_started_a_slice_at_a_time_end_as_they_would_at_once(
+    tmp_path: Path, latency: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Run, "EAGER_SLICE_S", 0.0)  # the loop gets its turn after each
+    graph = _graph()
+    sliced = _trace(tmp_path / "sliced", graph, task_factory=False, latency=latency)
+    ordinary = _trace(tmp_path / "ordinary", graph, task_factory=True, latency=latency)
+    assert sorted(e for e in sliced if e[0] == "NodeSettled") == sorted(
+        e for e in ordinary if e[0] == "NodeSettled"
+    )
+
+
+def test_a_run_cancelled_between_slices_settles_every_node(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Run, "EAGER_SLICE_S", 0.0)
+    graph = Graph(REGISTRY)
+    for i in range(20):
+        graph.create_node("test.step", params={"text": f"alone {i}"})
+    executor = make_executor(tmp_path, FakeAdapter(latency=5.0))
+
+    async def go() -> dict[str, str]:
+        run = executor.start(graph)
+        while not run._tasks:  # some first nodes are under way, others not yet started
+            await asyncio.sleep(0)
+        run._main.cancel()  # type: ignore[union-attr]
+        summary = await run.wait()
+        return {node_id: outcome.status for node_id, outcome in summary.nodes.items()}
+
+    statuses = asyncio.run(go())
+    executor.library.close()
+    assert statuses == dict.fromkeys(graph.nodes, "cancelled")
