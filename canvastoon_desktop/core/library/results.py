@@ -225,7 +225,7 @@ class Results(Store):
         if pending is not None and scope.serves(pending.origin, pending.graph_id):
             return pending
         with self._lock:  # no flush: what is pending is in _pending_results
-            rows = self._db.execute(_LOOKUP, (cache_key,)).fetchall()
+            rows = self._lookup_cursor.execute(_LOOKUP, (cache_key,)).fetchall()
         if len(rows) > 1:  # the newest 8 (a key has few results: sorted here, not by a sorter)
             rows.sort(key=_finished_at, reverse=True)
             del rows[8:]

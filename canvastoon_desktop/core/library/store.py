@@ -132,6 +132,8 @@ class Store:
                 migrate(self._db, self._lock, self.root)
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"the library index at {self.root} is unreadable: {exc}") from None
+        #: the cursor lookups run on (hold ``_lock``): one made per lookup costs a tenth of it
+        self._lookup_cursor = self._db.cursor()
         self._writer = BackgroundWriter(
             self.root / "library.sqlite", self._committed, before_commit=_summarize_batch
         )
