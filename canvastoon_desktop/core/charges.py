@@ -63,6 +63,14 @@ def settle(
     (None: it did not say). ``said`` is what the provider sent, for the warning."""
     if reported is None:
         return Booking(quoted.high, ESTIMATE, quoted)
+    # the common case first: a finite float from 0 up to the quote's max (and its rounding
+    # margin) is booked as reported, with no warning, exactly as the checks below decide it
+    if (
+        reported.__class__ is float
+        and 0.0 <= reported <= quoted.high + TOLERANCE_USD
+        and reported < math.inf
+    ):
+        return Booking(reported, REPORTED, quoted, reported)
     value = reported if isinstance(reported, int | float) else math.nan
     if not math.isfinite(value) or value < 0:
         shown = said or _show(value)

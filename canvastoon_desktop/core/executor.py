@@ -10,11 +10,13 @@ Provider job ids are journaled in the library before polling, so a later run res
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 import logging
+import sys
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,7 +87,7 @@ DEFAULT_LIMITS = {"aiml": 8, "replicate": 8, "local": 2}
 KeyCheck = Callable[[str], "str | None"]
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeOutcome:
     """How one node ended, for summaries (CLI ``--json``) and the canvas."""
 
@@ -262,6 +264,10 @@ class Executor:
 class Run:
     """One run of a graph. Owns its node tasks and cancels them together."""
 
+    #: how long the first nodes run eagerly before the loop gets its turn: a run of nodes
+    #: that never wait (all cached, say) must not keep a window from redrawing until it ends
+    EAGER_SLICE_S = 0.01
+
     def __init__(
         self,
         executor: Executor,
@@ -281,12 +287,16 @@ class Run:
         self.allow_outside_paths = False
         self.run_id = uuid.uuid4().hex
         self.events = Signal("events")
+        #: the executor's signal, read on every event a node may send
+        self._all_events = executor.events
+        self._graph_id = str(graph.meta.get("graph_id") or "")
         self.outcomes: dict[str, NodeOutcome] = {}
         self.plan: Plan | None = None
         self.cost_usd = 0.0
         self._reserved = 0.0
         self._outputs: dict[str, dict[str, Value] | None] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
+        #: the node tasks still going, by the node each started with
+        self._tasks: dict[asyncio.Task[Any], str] = {}
         self._main: asyncio.Task[RunSummary] | None = None
         self._started_at = 0.0
         self._cancel_requested = False
@@ -315,8 +325,8 @@ class Run:
     def emit(self, event: RunEvent) -> None:
         if isinstance(event, NodeProgress) and event.node_id in self.outcomes:
             return  # a worker thread's last report after its node settled (e.g. cancelled)
-        for signal in (self.events, self.executor.events):
-            if signal:
+        for signal in (self.events, self._all_events):
+            if signal.handlers:
                 try:
                     signal.emit(event)
                 except Exception:  # a broken view must not break the run
@@ -325,14 +335,13 @@ class Run:
     def _cache_scope(self) -> CacheScope:
         """Which results may serve this run's nodes (the same for all of them)."""
         if self._scope is None:
-            graph_id = str(self.graph.meta.get("graph_id") or "")
-            self._scope = CacheScope(graph_id, self.executor.simulated)
+            self._scope = CacheScope(self._graph_id, self.executor.simulated)
         return self._scope
 
     def announce(self, event_type: type[RunEvent], *args: Any) -> None:
         """Emit ``event_type(*args)``, built only when someone listens (a run with no view
         spends nothing on the events of its every node)."""
-        if self.events or self.executor.events:
+        if self.events.handlers or self._all_events.handlers:
             self.emit(event_type(*args))
 
     def start(self) -> None:
@@ -383,7 +392,7 @@ class Run:
         self._open_job_keys = {j.cache_key for j in self.library.open_jobs(include_unknown=True)}
         self.library.begin_run(
             self.run_id,
-            graph_id=str(self.graph.meta.get("graph_id") or ""),
+            graph_id=self._graph_id,
             graph_path=self.graph_path,
             graph_name=_graph_name(self.graph, self.graph_path)
             + (" · simulated" if self.executor.simulated else ""),
@@ -443,13 +452,21 @@ class Run:
         self._remaining = len(order)
         self._all_done = asyncio.get_running_loop().create_future()
         self._upstream = self.graph.upstream_index()
-        for node_id in order:
-            if self._waiting[node_id] == 0:
-                self._launch(node_id)
+        # the first nodes are known before any starts: an eager start may make others ready
+        first = collections.deque(n for n in order if self._waiting[n] == 0)
         try:
+            while first:  # eagerly, a slice at a time: between slices the loop has its turn
+                until = time.monotonic() + self.EAGER_SLICE_S
+                self._launch(first.popleft(), eager=True)
+                while first and time.monotonic() < until:
+                    self._launch(first.popleft(), eager=True)
+                if first:
+                    await asyncio.sleep(0)
             await self._all_done
         except asyncio.CancelledError:
             self._cancel_requested = True
+            while first:  # never started: each settles as cancelled, with what it feeds
+                self._launch(first.popleft())
             for task in list(self._tasks):
                 task.cancel()
             # let every node task run its cancellation (provider cancel calls) to the end
@@ -457,14 +474,25 @@ class Run:
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
             raise
 
-    def _launch(self, node_id: str) -> None:
-        task = asyncio.ensure_future(self._drive(node_id))
-        self._tasks.add(task)
-        task.add_done_callback(lambda done: self._task_done(done, node_id))
+    def _launch(self, node_id: str, *, eager: bool = False) -> None:
+        """A task for ``node_id`` and what it makes ready. ``eager``: its first step runs
+        now, as the loop would run it next (tasks run in the order they were made); a node
+        that never waits costs no trip through the loop. Only the first nodes start eagerly:
+        from a node task, an eager start would nest one node's run inside another's."""
+        loop = asyncio.get_running_loop()
+        if eager and sys.version_info >= (3, 12) and loop.get_task_factory() is None:
+            task = asyncio.Task(self._drive(node_id), loop=loop, eager_start=True)
+        else:
+            task = loop.create_task(self._drive(node_id))
+        if task.done():  # it ran to its end in its first step
+            self._task_done(task, node_id)
+            return
+        self._tasks[task] = node_id
+        task.add_done_callback(self._task_done)
 
-    def _task_done(self, task: asyncio.Task[None], first_node: str) -> None:
-        self._tasks.discard(task)
-        if first_node not in self.outcomes:  # cancelled before it ever ran
+    def _task_done(self, task: asyncio.Task[None], first_node: str | None = None) -> None:
+        first_node = self._tasks.pop(task, first_node)
+        if first_node is not None and first_node not in self.outcomes:  # cancelled, never ran
             self._settle(first_node, NodeOutcome(first_node, NodeStatus.CANCELLED))
             self._cancel_downstream(first_node)
 
@@ -534,26 +562,33 @@ class Run:
             outcome.status == NodeStatus.FAILED and outcome.outputs
         )
         self._outputs[node_id] = outcome.outputs if available else None
-        self.announce(
-            NodeSettled,
-            self.run_id,
-            node_id,
-            None,
-            outcome.status,
-            outcome.outputs,
-            outcome.cost_usd,
-            outcome.error,
-        )
+        if self.events.handlers or self._all_events.handlers:
+            self.emit(
+                NodeSettled(
+                    self.run_id,
+                    node_id,
+                    None,
+                    outcome.status,
+                    outcome.outputs,
+                    outcome.cost_usd,
+                    outcome.error,
+                )
+            )
 
     # -- one node ---------------------------------------------------------------------------
     async def _run_node(self, node_id: str, edges: list[Any]) -> None:
         graph = self.graph
         node = graph.nodes[node_id]
-        node_type = self.registry[node.type]
-        catalog = self.registry.catalog
+        registry = self.executor.registry
+        node_type = registry[node.type]
+        catalog = registry.catalog
         node_plan = self.plan.nodes.get(node_id) if self.plan else None
         if node_plan is not None and node_plan.params is not None:
-            params, connected = node_plan.params, node_plan.connected or connected_ports(edges)
+            params = node_plan.params
+            # (a node without edges has no connected port: nothing to work out again)
+            connected = node_plan.connected if node_plan.connected or not edges else None
+            if connected is None:
+                connected = connected_ports(edges)
         else:
             params = node_type.effective_params(catalog, node.params)
             connected = connected_ports(edges)
@@ -564,9 +599,7 @@ class Run:
         )
         model_id = model.id if model else None
 
-        def outputs_of(src: str) -> Mapping[str, Value] | None:
-            return self._outputs.get(src)
-
+        outputs_of = self._outputs.get
         inputs, known, missing = gather_inputs(graph, node, node_type, edges, outputs_of)
         if not known or missing:
             failed = [
@@ -582,9 +615,12 @@ class Run:
                 node_id, NodeOutcome(node_id, NodeStatus.SKIPPED, error=reason, model=model_id)
             )
             return
-        mapped = mapped_ports(node_type, inputs)
-        if any(isinstance(v, ItemList) for v in inputs.values()) and has_holes(
-            {k: v for k, v in inputs.items() if k not in mapped}
+        # (without edges every input is None or (): none is a list, none is mapped)
+        mapped = mapped_ports(node_type, inputs) if edges else []
+        if (
+            edges
+            and any(isinstance(v, ItemList) for v in inputs.values())
+            and has_holes({k: v for k, v in inputs.items() if k not in mapped})
         ):
             reason = "skipped: some items upstream failed"
             self.emit(NodeSkipped(self.run_id, node_id, None, reason))
@@ -593,7 +629,13 @@ class Run:
             )
             return
         if not mapped:
-            planned = self._planned_item(node_id)
+            # the plan's decision for a single-item node whose inputs were known when the
+            # run was planned: its key and cache lookup need not be made twice
+            planned = (
+                node_plan.items[0]
+                if node_plan is not None and not node_plan.mapped and node_plan.items
+                else None
+            )
             outcome = await self._run_item(
                 node, node_type, model, params, inputs, None, (), planned
             )
@@ -653,7 +695,7 @@ class Run:
             plan = self.executor.planner.resolve_item(
                 node,
                 node_type,
-                self.registry.catalog,
+                self.executor.registry.catalog,
                 model,
                 params,
                 inputs,
@@ -670,7 +712,8 @@ class Run:
                 NodeCached, run_id, node_id, item, outputs, plan.status == ItemStatus.PINNED
             )
             return NodeOutcome(node_id, NodeStatus.CACHED, outputs, model=model_id)
-        self.announce(NodeQueued, run_id, node_id, item)
+        if self.events.handlers or self._all_events.handlers:
+            self.emit(NodeQueued(run_id, node_id, item))
         ctx = ItemContext(
             self, node, item, params, model, plan.key, self.graph_dir, self.allow_outside_paths
         )
@@ -727,13 +770,14 @@ class Run:
                 model=model_id,
             )
         elapsed = time.monotonic() - started
+        calls = ctx.calls
         cost, source, job_id, queue_s = _accounting(ctx)
-        booked = _booked(ctx)
-        run_s = max(0.0, elapsed - queue_s) if ctx.calls else elapsed
-        if ctx.calls:  # provenance names the model really called (a router picks per item)
-            model = ctx.calls[-1][0].model
+        run_s = max(0.0, elapsed - queue_s) if calls else elapsed
+        if calls:  # provenance names the model really called (a router picks per item)
+            model = calls[-1][0].model
             model_id = model.id
         if plan.key is not None:
+            quote, reported_usd, cost_basis, cost_note = _booked(ctx)
             # the journal rows close in the same transaction: a crash in between would
             # otherwise forget a paid job before its result is indexed
             try:
@@ -746,7 +790,7 @@ class Run:
                         params=params,
                         inputs=input_hashes(inputs),
                         run_id=run_id,
-                        graph_id=str(self.graph.meta.get("graph_id") or ""),
+                        graph_id=self._graph_id,
                         graph_path=self.graph_path,
                         node_title=self.graph.display_name(node_id),
                         item=item,
@@ -756,10 +800,13 @@ class Run:
                         job_id=job_id,
                         cost_usd=cost,
                         cost_source=source,
-                        queue_s=queue_s if ctx.calls else None,
-                        run_s=run_s if ctx.calls else None,
+                        queue_s=queue_s if calls else None,
+                        run_s=run_s if calls else None,
                         origin=SIMULATED if self.executor.simulated else None,
-                        **booked,
+                        quote=quote,
+                        reported_usd=reported_usd,
+                        cost_basis=cost_basis,
+                        cost_note=cost_note,
                     ),
                     close_jobs=ctx.job_rows,
                     params_json=self._params_json(node_id, params)
@@ -784,20 +831,23 @@ class Run:
                 )
         elif ctx.job_rows:
             self.library.close_jobs(ctx.job_rows, JobStatus.DONE)
-        self.announce(
-            NodeDone,
-            run_id,
-            node_id,
-            item,
-            outputs,
-            cost,
-            source,
-            queue_s if ctx.calls else None,
-            run_s,
-            job_id,
-            ctx.note,
-        )
-        return NodeOutcome(node_id, NodeStatus.DONE, outputs, cost, model=model_id, note=ctx.note)
+        note = ctx.note
+        if self.events.handlers or self._all_events.handlers:
+            self.emit(
+                NodeDone(
+                    run_id,
+                    node_id,
+                    item,
+                    outputs,
+                    cost,
+                    source,
+                    queue_s if calls else None,
+                    run_s,
+                    job_id,
+                    note,
+                )
+            )
+        return NodeOutcome(node_id, NodeStatus.DONE, outputs, cost, None, None, model_id, note)
 
     def _release(self, ctx: ItemContext) -> None:
         """The node failed after some of its calls succeeded: their jobs stay journaled
@@ -810,14 +860,6 @@ class Run:
         if cached is None:
             cached = self._params_json_cache[node_id] = params_to_json(params)
         return cached
-
-    def _planned_item(self, node_id: str) -> ItemPlan | None:
-        """The plan's decision for a single-item node whose inputs were already known when
-        the run was planned (its key and cache lookup need not be made twice)."""
-        node_plan = self.plan.nodes.get(node_id) if self.plan else None
-        if node_plan is None or node_plan.mapped or not node_plan.items:
-            return None
-        return node_plan.items[0]
 
     # -- model calls (ItemContext.generate lands here) --------------------------------------
     async def generate(self, ctx: ItemContext, call: ModelCall) -> GeneratedOutput:
@@ -832,7 +874,7 @@ class Run:
         adopt_done = True  # one made it meanwhile (another process): take it, do not pay
         while True:
             try:
-                return await self._generate(ctx, call, adapter, key, look, adopt_done)
+                return await self._generate(ctx, call, adapter, key, look, adopt_done, provider)
             except JobBusy as busy:  # another run makes this very request: never twice
                 settled = await wait_until_settled(
                     self.library,
@@ -860,8 +902,8 @@ class Run:
         key: str,
         look: bool,
         adopt_done: bool,
+        provider: str,
     ) -> GeneratedOutput:
-        provider = call.model.provider.value
         previous = self.library.open_job(key, call.fingerprint()) if look else None
         if previous is not None and bool(previous.info.get("simulated")) != self.executor.simulated:
             previous = None  # a simulator's job id means nothing to the real provider
@@ -872,7 +914,10 @@ class Run:
                 return adopted
         quoted = self._quote_call(call)
         estimate = quoted.high
-        async with self.semaphore(provider):
+        # (acquired and released by hand: ``async with`` adds two coroutine calls a call)
+        semaphore = self.executor.semaphore(provider)
+        await semaphore.acquire()
+        try:
             if previous is None:
                 self._reserve(estimate, call.model)
             job = _Job(self, ctx, call, key, previous, adopt_done, quoted)
@@ -884,7 +929,8 @@ class Run:
                     "resuming" if previous else "calling",
                     call.model.id,
                 )
-            self.announce(NodeStarted, self.run_id, ctx.node.id, ctx.item, job.typical_s)
+            if self.events.handlers or self._all_events.handlers:
+                self.emit(NodeStarted(self.run_id, ctx.node.id, ctx.item, job.typical_s))
             try:
                 output = await adapter.generate(call, job)
             except asyncio.CancelledError:
@@ -915,8 +961,11 @@ class Run:
             finally:
                 self._reserved = max(0.0, self._reserved - (0.0 if previous else estimate))
             self._book(ctx, call, output, quoted)
-            await job.finished(output)
-        if self.executor.simulated and call.model.provider.value != "local":
+            if job.delivered(output):
+                await job.journal_delivered(output)
+        finally:
+            semaphore.release()
+        if self.executor.simulated and provider != "local":
             output.cost_source = f"simulated {output.cost_source or ''}".strip()
         assert output.cost_usd is not None  # _book set it to what was booked
         self.cost_usd += output.cost_usd
@@ -981,6 +1030,26 @@ class Run:
 class _Job:
     """The executor's side of one model call: journal, progress, storage (JobControl)."""
 
+    __slots__ = (
+        "_adopt_done",
+        "_call",
+        "_ctx",
+        "_info",
+        "_job_id",
+        "_quoted",
+        "_row",
+        "_run",
+        "_running_since",
+        "_started",
+        "_typical_s",
+        "cache_key",
+        "final_state",
+        "keep_open_on_cancel",
+        "previous",
+        "queue_s",
+        "run_id",
+    )
+
     def __init__(
         self,
         run: Run,
@@ -1008,8 +1077,7 @@ class _Job:
         self._started = time.monotonic()
         self._running_since: float | None = None
         self.queue_s = 0.0
-        #: how long this model usually takes (the ETA shown while it runs)
-        self.typical_s = run.executor.planner.typical_seconds(call.model)
+        self._typical_s: float | None = None
         if previous is not None and previous.job_id:
             run.emit(
                 JobSubmitted(
@@ -1021,6 +1089,14 @@ class _Job:
                     resumed=True,
                 )
             )
+
+    @property
+    def typical_s(self) -> float:
+        """How long this model usually takes (the ETA shown while it runs), asked when
+        shown: a call nobody watches never needs it."""
+        if self._typical_s is None:
+            self._typical_s = self._run.executor.planner.typical_seconds(self._call.model)
+        return self._typical_s
 
     @property
     def has_job_id(self) -> bool:
@@ -1090,8 +1166,10 @@ class _Job:
             )
         )
 
-    async def store_bytes(self, data: bytes, kind: AssetKind, mime: str, **meta: Any) -> Asset:
-        return await self._ctx.store_bytes(data, kind, mime, **meta)
+    def store_bytes(
+        self, data: bytes, kind: AssetKind, mime: str, **meta: Any
+    ) -> Coroutine[Any, Any, Asset]:
+        return self._ctx.store_bytes(data, kind, mime, **meta)  # (its coroutine, not a twin)
 
     async def store_file(self, path: Path, kind: AssetKind, mime: str, **meta: Any) -> Asset:
         return await self._ctx.store_file(path, kind, mime, move=True, **meta)
@@ -1150,21 +1228,33 @@ class _Job:
         )
         self.final_state = JobStatus.POSSIBLY_CHARGED
 
-    async def finished(self, output: GeneratedOutput) -> None:
-        """The call succeeded: what it delivered is journaled at once (another run waiting
-        for this request adopts it), and the row closes when the node's result is recorded."""
+    def delivered(self, output: GeneratedOutput) -> bool:
+        """The call succeeded. Returns whether what it delivered is to be journaled at once
+        (``journal_delivered``: another run waiting for this request adopts it; the row
+        closes when the node's result is recorded). A call without a journal row, the common
+        case, finishes here, without a coroutine."""
         if self._running_since is None:
             self.queue_s = 0.0
         output.usage.setdefault("queue_s", self.queue_s)
         if output.job_id is None:
             output.job_id = self._job_id
         if self._row is not None:
-            self._ctx.job_rows.append(self._row)
-            self._info["delivered"] = delivered_info(output)
-            await asyncio.to_thread(self._run.library.journal_update, self._row, info=self._info)
+            return True
+        self._count_charged()
+        return False
+
+    async def journal_delivered(self, output: GeneratedOutput) -> None:
+        assert self._row is not None
+        self._ctx.job_rows.append(self._row)
+        self._info["delivered"] = delivered_info(output)
+        await asyncio.to_thread(self._run.library.journal_update, self._row, info=self._info)
+        self._count_charged()
+
+    def _count_charged(self) -> None:
         # money already recorded for this job (e.g. when an earlier run was cancelled while
         # the provider went on) is not counted twice when its result is recorded now
-        self._ctx.already_charged += float(self._info.get("charged_usd", 0.0))
+        if self._info:
+            self._ctx.already_charged += float(self._info.get("charged_usd", 0.0))
 
     def close(self, state: JobStatus) -> None:
         if self._row is not None:
@@ -1191,6 +1281,8 @@ def _check_outputs(node_type: type[NodeType], raw: Mapping[str, Any]) -> dict[st
 
 
 def _accounting(ctx: ItemContext) -> tuple[float, str | None, str | None, float]:
+    if not ctx.calls:
+        return 0.0, None, None, 0.0
     if len(ctx.calls) == 1:  # most nodes make one call
         out = ctx.calls[0][1]
         return (
@@ -1207,31 +1299,32 @@ def _accounting(ctx: ItemContext) -> tuple[float, str | None, str | None, float]
     return cost, source, (job_ids[-1] if job_ids else None), queue
 
 
-def _booked(ctx: ItemContext) -> dict[str, Any]:
+#: an item's booking, as the result's row keeps it: (quote, reported_usd, cost_basis,
+#: cost_note); all None when no call was booked
+BookedCalls = tuple[tuple[float, float] | None, float | None, str | None, str | None]
+_NOT_BOOKED: BookedCalls = (None, None, None, None)
+
+
+def _booked(ctx: ItemContext) -> BookedCalls:
     """The ledger's view of an item's calls: their quotes, what their providers reported
     (None unless every call was reported), how the cost was arrived at, the warnings."""
     if len(ctx.calls) == 1:  # most nodes make one call: its booking as it is
         one = ctx.calls[0][1].booking
         if one is None:
-            return {}
-        return {
-            "quote": (one.quoted.low, one.quoted.high),
-            "reported_usd": one.reported_usd,
-            "cost_basis": one.basis,
-            "cost_note": one.warning or None,
-        }
+            return _NOT_BOOKED
+        return (one.quoted.low, one.quoted.high), one.reported_usd, one.basis, one.warning or None
     bookings: list[Booking] = [out.booking for _, out in ctx.calls if out.booking is not None]
     if not bookings:
-        return {}
+        return _NOT_BOOKED
     bases = {b.basis for b in bookings}
     reported = [b.reported_usd for b in bookings]
     warnings = [b.warning for b in bookings if b.warning]
-    return {
-        "quote": (sum(b.quoted.low for b in bookings), sum(b.quoted.high for b in bookings)),
-        "reported_usd": None if None in reported else sum(r or 0.0 for r in reported),
-        "cost_basis": bases.pop() if len(bases) == 1 else "mixed",
-        "cost_note": "; ".join(warnings) or None,
-    }
+    return (
+        (sum(b.quoted.low for b in bookings), sum(b.quoted.high for b in bookings)),
+        None if None in reported else sum(r or 0.0 for r in reported),
+        bases.pop() if len(bases) == 1 else "mixed",
+        "; ".join(warnings) or None,
+    )
 
 
 def _spent(ctx: ItemContext) -> float:

@@ -46,6 +46,11 @@ def heap_frozen_while_running() -> Iterator[None]:
             if _active == 0:
                 if _thresholds is not None:
                     gc.set_threshold(*_thresholds)
+                # what the run made since its last refreeze goes to the old generation with
+                # the rest, as refreeze does while it runs: left young, it would be scanned
+                # by the first collection after the run (2-3 ms a thousand nodes), which
+                # finds it alive (the run's outcomes, results, summary) or freed already
+                gc.freeze()
                 gc.unfreeze()
 
 

@@ -136,9 +136,9 @@ class ItemContext:
     async def generate(self, call: ModelCall) -> GeneratedOutput:
         """Call a model through its provider adapter (journaled, resumable, rate-limited).
         A re-rolled node × item calls a model that takes a seed with a new one."""
-        seed_spec = call.model.param("seed")
         reroll = self.node.reroll_count(self.item)
-        if seed_spec is not None and reroll:
+        seed_spec = call.model.param("seed") if reroll else None
+        if seed_spec is not None:
             seed = reroll_seed(call.params.get("seed"), reroll, seed_spec.maximum)
             call = dataclasses.replace(call, params={**call.params, "seed": seed})
         if self.prompt_used is None and call.prompt:

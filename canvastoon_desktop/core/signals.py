@@ -11,22 +11,26 @@ from typing import Any
 
 
 class Signal:
-    __slots__ = ("_handlers", "name")
+    __slots__ = ("handlers", "name")
 
     def __init__(self, name: str = "") -> None:
         self.name = name
-        self._handlers: list[Callable[..., Any]] = []
+        #: read-only outside: a tuple, replaced on (dis)connect, so that emitting needs no
+        #: copy and a hot path can ask "is anyone listening?" with an attribute read
+        self.handlers: tuple[Callable[..., Any], ...] = ()
 
     def connect(self, handler: Callable[..., Any]) -> Callable[..., Any]:
-        self._handlers.append(handler)
+        self.handlers = (*self.handlers, handler)
         return handler
 
     def disconnect(self, handler: Callable[..., Any]) -> None:
-        self._handlers.remove(handler)
+        kept = list(self.handlers)
+        kept.remove(handler)  # ValueError when it was not connected, as list.remove
+        self.handlers = tuple(kept)
 
     def emit(self, *args: Any) -> None:
-        for handler in tuple(self._handlers):
+        for handler in self.handlers:
             handler(*args)
 
     def __bool__(self) -> bool:  # "is anyone listening?" lets hot paths skip building args
-        return bool(self._handlers)
+        return bool(self.handlers)

@@ -42,3 +42,14 @@ def test_collections_are_paused_inside_and_restored_after() -> None:
         assert not gc.isenabled()  # left as it was found
     finally:
         gc.enable()
+
+
+def test_what_a_run_made_is_handed_to_the_old_generation_when_it_ends() -> None:
+    gc.unfreeze()
+    gc.collect()
+    with heap_frozen_while_running():
+        made = [[i] for i in range(2000)]  # young objects, alive when the run ends
+        assert gc.get_count()[0] >= 2000
+    assert gc.get_freeze_count() == 0
+    assert gc.get_count()[0] < 2000  # no collection owed for them
+    assert all(gc.is_tracked(item) for item in made)  # still the collector's to collect

@@ -88,6 +88,30 @@ def test_a_plans_many_lookups_answer_as_one_lookup_each_would(tmp_path: Path) ->
     library.close()
 
 
+def test_a_lookup_serves_the_newest_of_a_keys_newest_eight_results(tmp_path: Path) -> None:
+    library = Library(tmp_path)
+    images = [
+        library.put_bytes(b"\x89PNG" + bytes([i]), AssetKind.IMAGE, "image/png") for i in range(10)
+    ]
+    for image in images:
+        library.record_result(ResultRecord("k", "n", "t", {"image": image}))
+    with index_file(library) as db:  # the first recorded finished last (not the id's order)
+        db.execute(
+            "UPDATE results SET finished_at = 1000"
+            " - (SELECT count(*) FROM results r WHERE r.id < results.id)"
+        )
+    library.close()
+    reopened = Library(tmp_path)
+    assert reopened.lookup("k").outputs == {"image": images[0]}
+    images[0].path.unlink()  # the newest is gone: the next newest serves
+    assert reopened.lookup("k").outputs == {"image": images[1]}
+    for image in images[1:8]:
+        image.path.unlink()
+    assert reopened.lookup("k") is None  # only a key's newest eight are looked at
+    assert reopened.lookup_many(["k"]) == {}
+    reopened.close()
+
+
 def test_a_result_whose_file_is_gone_is_not_served(tmp_path: Path) -> None:
     library = Library(tmp_path)
     image = library.put_bytes(b"\x89PNG....", AssetKind.IMAGE, "image/png")
@@ -268,4 +292,27 @@ def test_a_library_from_before_split_charges_is_upgraded_in_place(tmp_path: Path
     assert library.spent_today() == pytest.approx(0.75)
     (totals,) = library.charge_totals()  # the old row has no quote: not in the drift
     assert (totals.calls, totals.quoted_high_usd) == (1, 0.5)
+    library.close()
+
+
+def test_an_asset_made_by_its_own_init_behaves_as_the_dataclass_would(tmp_path: Path) -> None:
+    import dataclasses
+
+    from canvastoon_desktop.core.assets import Asset
+
+    library = Library(tmp_path)
+    made = library.put_text("one")
+    by_name = Asset(
+        sha256=made.sha256,
+        kind=AssetKind.TEXT,
+        mime="text/plain",
+        size=3,
+        path=tmp_path / "objects" / made.sha256[:2] / f"{made.sha256}.txt",
+        inline=True,
+    )
+    assert made == by_name and hash(made) == hash(by_name)  # the path made from one string too
+    assert dataclasses.replace(made, size=4).size == 4
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.size = 4  # type: ignore[misc]
+    assert library.file_at("objects/x.bin") == tmp_path / "objects/x.bin"
     library.close()

@@ -10,6 +10,7 @@ it produced — after a crash the job is resumed, never created again."""
 from __future__ import annotations
 
 import json
+import operator
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -102,10 +103,21 @@ class Results(Store):
             params_json = params_to_json(record.params)
         if inputs_json is None:
             inputs_json = _inputs_json(record.inputs)
-        statements: list[Statement] = []
+        outputs = record.outputs
+        encoded: dict[str, Any] = {}  # _encode_outputs's, with the result_assets rows
+        rows: list[tuple[int, str, int, str]] = []
         with self._lock:
             result_id = self._next_result_id()
-            statements.append(
+            for port, value in outputs.items():
+                if isinstance(value, Asset):
+                    encoded[port] = value.sha256
+                    rows.append((result_id, port, 0, value.sha256))
+                else:
+                    encoded[port] = [a.sha256 if a else None for a in value.items]
+                    rows.extend(
+                        (result_id, port, i, a.sha256) for i, a in enumerate(value.items) if a
+                    )
+            statements: list[Statement] = [
                 (
                     _INSERT_RESULT,
                     (
@@ -123,7 +135,7 @@ class Results(Store):
                         params_json,
                         redact_secrets(record.prompt) if record.prompt else record.prompt,
                         inputs_json,
-                        _compact_json(_encode_outputs(record.outputs)),
+                        _compact_json(encoded),
                         record.job_id,
                         record.cost_usd,
                         record.cost_source,
@@ -134,11 +146,7 @@ class Results(Store):
                     ),
                     False,
                 )
-            )
-            rows: list[tuple[int, str, int, str]] = []
-            for port, value in record.outputs.items():
-                items = (value,) if isinstance(value, Asset) else value.items
-                rows.extend((result_id, port, i, a.sha256) for i, a in enumerate(items) if a)
+            ]
             if rows:
                 statements.append((_INSERT_RESULT_ASSET, rows, True))
             charge = record.cost_usd - already_charged
@@ -183,7 +191,7 @@ class Results(Store):
             with self._results_lock:
                 self._pending_results[record.cache_key] = CachedResult(
                     result_id,
-                    dict(record.outputs),
+                    dict(outputs),
                     record.cost_usd,
                     record.model,
                     now,
@@ -217,11 +225,10 @@ class Results(Store):
         if pending is not None and scope.serves(pending.origin, pending.graph_id):
             return pending
         with self._lock:  # no flush: what is pending is in _pending_results
-            rows = self._db.execute(
-                "SELECT id, outputs_json, cost_usd, model, finished_at, origin, graph_id"
-                " FROM results WHERE cache_key=? ORDER BY finished_at DESC LIMIT 8",
-                (cache_key,),
-            ).fetchall()
+            rows = self._lookup_cursor.execute(_LOOKUP, (cache_key,)).fetchall()
+        if len(rows) > 1:  # the newest 8 (a key has few results: sorted here, not by a sorter)
+            rows.sort(key=_finished_at, reverse=True)
+            del rows[8:]
         for result_id, outputs_json, cost, model, finished, origin, graph_id in rows:
             if not scope.serves(origin, graph_id):
                 continue
@@ -331,6 +338,15 @@ class Results(Store):
         )
         return [(m, j, float(c)) for m, j, c in rows]
 
+
+#: a key's results, newest first once sorted by ``_finished_at`` (``ORDER BY finished_at`` would
+#: make SQLite build a sorter for every lookup, a third of a lookup's cost, for the few rows a
+#: key has; an index on (cache_key, finished_at) would cost every write and a schema version)
+_LOOKUP = (
+    "SELECT id, outputs_json, cost_usd, model, finished_at, origin, graph_id"
+    " FROM results WHERE cache_key=?"
+)
+_finished_at = operator.itemgetter(4)
 
 #: encoders made once (``json.dumps`` with options builds one a call, for every row written);
 #: params and inputs are kept as their cache key encodes them (``cachekey.canonical_json``)

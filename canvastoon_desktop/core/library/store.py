@@ -50,7 +50,11 @@ _HANDOFF_STATEMENTS = 50_000
 INLINE_MAX_BYTES = 256 * 1024
 
 
-@dataclass(frozen=True)
+#: how a frozen instance's fields are set (bound once: a result is made for every node)
+_set_field = object.__setattr__
+
+
+@dataclass(frozen=True, init=False)
 class CachedResult:
     result_id: int
     outputs: dict[str, Value]
@@ -59,6 +63,25 @@ class CachedResult:
     finished_at: float
     origin: str | None = None
     graph_id: str | None = None
+
+    def __init__(
+        self,
+        result_id: int,
+        outputs: dict[str, Value],
+        cost_usd: float,
+        model: str | None,
+        finished_at: float,
+        origin: str | None = None,
+        graph_id: str | None = None,
+    ) -> None:
+        # what the dataclass would generate, at half the cost
+        _set_field(self, "result_id", result_id)
+        _set_field(self, "outputs", outputs)
+        _set_field(self, "cost_usd", cost_usd)
+        _set_field(self, "model", model)
+        _set_field(self, "finished_at", finished_at)
+        _set_field(self, "origin", origin)
+        _set_field(self, "graph_id", graph_id)
 
 
 class Store:
@@ -73,6 +96,8 @@ class Store:
         self.objects = self.root / "objects"
         self.thumbs = self.root / "thumbs"
         self._root_text = str(self.root)
+        #: what a relative path of the library is appended to (the root and a separator)
+        self._root_prefix = os.path.join(self._root_text, "")
         self.read_only = read_only
         if read_only and self.root.exists() and not self.root.is_dir():
             raise LibraryError(f"cannot open the library at {self.root}: it is not a folder")
@@ -93,7 +118,8 @@ class Store:
         self._unsubmitted_keys: list[tuple[str, int]] = []
         self._results_lock = threading.Lock()
         self._made_dirs: set[str] = set()
-        self._collecting = threading.local()
+        #: the statements an import gathers, by the thread that gathers them (``collecting``)
+        self._collectors: dict[int, list[Statement]] = {}
         self._id_counter = random.randrange(1024)
         #: who this library object is, in the job journal; and the open jobs it works on
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -106,6 +132,8 @@ class Store:
                 migrate(self._db, self._lock, self.root)
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"the library index at {self.root} is unreadable: {exc}") from None
+        #: the cursor lookups run on (hold ``_lock``): one made per lookup costs a tenth of it
+        self._lookup_cursor = self._db.cursor()
         self._writer = BackgroundWriter(
             self.root / "library.sqlite", self._committed, before_commit=_summarize_batch
         )
@@ -114,10 +142,11 @@ class Store:
 
     # -- writing: behind (batched) or through (journal) ------------------------------------
     def _defer(self, sql: str, args: Sequence[Any], many: bool = False) -> None:
-        collected = getattr(self._collecting, "statements", None)
-        if collected is not None:  # an import gathers its rows for one transaction
-            collected.append((sql, args, many))
-            return
+        if self._collectors:  # an import gathers its rows for one transaction
+            collected = self._collectors.get(threading.get_ident())
+            if collected is not None:
+                collected.append((sql, args, many))
+                return
         with self._lock:
             self._pending.append((sql, args, many))
             if len(self._pending) >= _HANDOFF_STATEMENTS:
@@ -151,11 +180,12 @@ class Store:
         the list yielded instead of written behind: the caller applies them in its own
         transaction (``transfer.import_rows``), so an import lands whole or not at all."""
         statements: list[Statement] = []
-        self._collecting.statements = statements
+        thread = threading.get_ident()
+        self._collectors[thread] = statements
         try:
             yield statements
         finally:
-            self._collecting.statements = None
+            del self._collectors[thread]
 
     def forget_uncommitted(self, shas: Iterable[str]) -> None:
         """Drop what this object remembers of assets whose rows were never committed."""
@@ -185,7 +215,7 @@ class Store:
     def file_at(self, relpath: str) -> Path:
         """The path of a file of the library (``root / relpath``, made from one string:
         joining paths costs several times as much, and every asset has one)."""
-        return Path(os.path.join(self._root_text, relpath))
+        return Path(self._root_prefix + relpath)
 
     def _relpath(self, sha: str, mime: str) -> str:
         return f"objects/{sha[:2]}/{sha}{EXTENSIONS.get(mime, '.bin')}"
@@ -202,14 +232,15 @@ class Store:
     ) -> Asset:
         """Store bytes (if new) and index them; returns the asset. Safe to call twice.
         Text and JSON never keep a known API key: it is redacted before hashing."""
-        if kind in (AssetKind.TEXT, AssetKind.JSON):
+        text_like = kind is AssetKind.TEXT or kind is AssetKind.JSON
+        if text_like:
             data = redact_bytes(data)
         sha = hashlib.sha256(data).hexdigest()
         known = self._asset_cache.get(sha)
-        if known is not None and self.has_content(known):
+        if known is not None and (known.inline or known.path.exists()):
             return known
-        rel = self._relpath(sha, mime)
-        inline = kind in (AssetKind.TEXT, AssetKind.JSON) and len(data) <= INLINE_MAX_BYTES
+        rel = f"objects/{sha[:2]}/{sha}{EXTENSIONS.get(mime, '.bin')}"  # _relpath's
+        inline = text_like and len(data) <= INLINE_MAX_BYTES
         if inline:  # an upsert: a row that is already there keeps its content
             self._bytes_cache[sha] = data
         elif not (self.root / rel).exists():
@@ -328,11 +359,11 @@ class Store:
             kind,
             mime,
             size,
-            self.file_at(rel),
+            Path(self._root_prefix + rel),  # file_at's
             width,
             height,
             duration_s,
-            inline=content is not None,
+            content is not None,
         )
         self._asset_cache[sha] = asset
         return asset

@@ -165,6 +165,13 @@ _UPSERT_SUMMARY = (
 )
 
 
+#: the summary rows already there of a batch's assets (a join: no list of them is built)
+_KNOWN = (
+    "SELECT s.sha256, s.result_id, s.kind, s.model, s.provider, s.node, s.graph_path,"
+    " s.run_id, s.item, s.text FROM json_each(?) j JOIN asset_summary s ON s.sha256 = j.value"
+)
+
+
 def _summarize_batch(db: sqlite3.Connection, statements: Sequence[Statement]) -> None:
     """Writer thread, before a batch commits: the summary of the assets it wrote or gave a
     result to (rows written behind only ever add assets and results).
@@ -188,25 +195,15 @@ def _summarize_batch(db: sqlite3.Connection, statements: Sequence[Statement]) ->
     _refresh(db, elsewhere, may_remove=False)
     if not assets:
         return
-    known = {
-        row[0]: row[1:]
-        for row in db.execute(
-            "SELECT sha256, result_id, kind, model, provider, node, graph_path, run_id, item,"
-            f" text FROM asset_summary WHERE sha256 {_IN_SET}",
-            (json.dumps(list(assets)),),
-        )
-    }
+    known = {row[0]: row[1:] for row in db.execute(_KNOWN, (json.dumps(list(assets)),))}
     rows: list[tuple[Any, ...]] = []  # _UPSERT_SUMMARY's values
     # (kind, model, provider, node, graph, run, item) -> [assets in or out, first made]: the
     # assets of a batch share a few of them (a run's, a node's), counted into facets at the end
     tallies: dict[tuple[Any, ...], list[Any]] = {}
     for sha, (kind, created_at, excerpt) in assets.items():
-        if sha in elsewhere:
-            continue
-        old = known.get(sha)
-        result = results.get(newest.get(sha, -1))
-        if result is None:  # stored, made by nothing (yet): a row for a new asset only
-            if old is None:
+        rid = newest.get(sha)
+        if rid is None:  # stored, made by nothing (yet): a row for a new asset only
+            if sha not in known:
                 rows.append(
                     (
                         created_at,
@@ -229,9 +226,13 @@ def _summarize_batch(db: sqlite3.Connection, statements: Sequence[Statement]) ->
                 )
                 _tally(tallies, +1, (kind, None, None, None, None, None, None), None)
             continue
-        rid, _key, run, _gid, graph, node_id, _type, title, item, model, provider = result[:11]
+        result = results.get(rid)
+        if result is None:
+            continue  # its result is not in this batch: in ``elsewhere``, refreshed above
+        old = known.get(sha)
         if old is not None and old[0] is not None and old[0] >= rid:
             continue  # an older result: the primary one stays
+        _rid, _key, run, _gid, graph, node_id, _type, title, item, model, provider = result[:11]
         prompt, cost, finished = result[12], result[16], result[20]
         node = title if title is not None else node_id
         if old is not None:  # what the index holds wins over a second write of the asset
@@ -258,7 +259,14 @@ def _summarize_batch(db: sqlite3.Connection, statements: Sequence[Statement]) ->
                 sha,
             )
         )
-        _tally(tallies, +1, (kind, model, provider, node, graph, run, item), finished)
+        values = (kind, model, provider, node, graph, run, item)
+        entry = tallies.get(values)  # _tally(tallies, +1, values, finished), inline
+        if entry is None:
+            tallies[values] = [1, finished]
+        else:
+            entry[0] += 1
+            if finished is not None and (entry[1] is None or finished < entry[1]):
+                entry[1] = finished
     db.executemany(_UPSERT_SUMMARY, rows)
     runs = {values[5] for values in tallies if values[5] is not None}
     started = (
