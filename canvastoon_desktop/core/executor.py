@@ -10,10 +10,8 @@ Provider job ids are journaled in the library before polling, so a later run res
 from __future__ import annotations
 
 import asyncio
-import collections
 import functools
 import logging
-import sys
 import time
 import uuid
 from collections.abc import Callable, Coroutine, Iterable, Mapping
@@ -264,10 +262,6 @@ class Executor:
 class Run:
     """One run of a graph. Owns its node tasks and cancels them together."""
 
-    #: how long the first nodes run eagerly before the loop gets its turn: a run of nodes
-    #: that never wait (all cached, say) must not keep a window from redrawing until it ends
-    EAGER_SLICE_S = 0.01
-
     def __init__(
         self,
         executor: Executor,
@@ -452,21 +446,15 @@ class Run:
         self._remaining = len(order)
         self._all_done = asyncio.get_running_loop().create_future()
         self._upstream = self.graph.upstream_index()
-        # the first nodes are known before any starts: an eager start may make others ready
-        first = collections.deque(n for n in order if self._waiting[n] == 0)
+        # (not started eagerly: measured, it saved no CPU a node, and it made the editor's
+        # loop late more often while a run's first nodes set off; bench gui_loop_p99)
+        for node_id in order:
+            if self._waiting[node_id] == 0:
+                self._launch(node_id)
         try:
-            while first:  # eagerly, a slice at a time: between slices the loop has its turn
-                until = time.monotonic() + self.EAGER_SLICE_S
-                self._launch(first.popleft(), eager=True)
-                while first and time.monotonic() < until:
-                    self._launch(first.popleft(), eager=True)
-                if first:
-                    await asyncio.sleep(0)
             await self._all_done
         except asyncio.CancelledError:
             self._cancel_requested = True
-            while first:  # never started: each settles as cancelled, with what it feeds
-                self._launch(first.popleft())
             for task in list(self._tasks):
                 task.cancel()
             # let every node task run its cancellation (provider cancel calls) to the end
@@ -474,25 +462,14 @@ class Run:
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
             raise
 
-    def _launch(self, node_id: str, *, eager: bool = False) -> None:
-        """A task for ``node_id`` and what it makes ready. ``eager``: its first step runs
-        now, as the loop would run it next (tasks run in the order they were made); a node
-        that never waits costs no trip through the loop. Only the first nodes start eagerly:
-        from a node task, an eager start would nest one node's run inside another's."""
-        loop = asyncio.get_running_loop()
-        if eager and sys.version_info >= (3, 12) and loop.get_task_factory() is None:
-            task = asyncio.Task(self._drive(node_id), loop=loop, eager_start=True)
-        else:
-            task = loop.create_task(self._drive(node_id))
-        if task.done():  # it ran to its end in its first step
-            self._task_done(task, node_id)
-            return
+    def _launch(self, node_id: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._drive(node_id))
         self._tasks[task] = node_id
         task.add_done_callback(self._task_done)
 
-    def _task_done(self, task: asyncio.Task[None], first_node: str | None = None) -> None:
-        first_node = self._tasks.pop(task, first_node)
-        if first_node is not None and first_node not in self.outcomes:  # cancelled, never ran
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        first_node = self._tasks.pop(task)
+        if first_node not in self.outcomes:  # cancelled before it ever ran
             self._settle(first_node, NodeOutcome(first_node, NodeStatus.CANCELLED))
             self._cancel_downstream(first_node)
 
