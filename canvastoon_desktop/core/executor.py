@@ -539,18 +539,16 @@ class Run:
             outcome.status == NodeStatus.FAILED and outcome.outputs
         )
         self._outputs[node_id] = outcome.outputs if available else None
-        if self.events.handlers or self._all_events.handlers:
-            self.emit(
-                NodeSettled(
-                    self.run_id,
-                    node_id,
-                    None,
-                    outcome.status,
-                    outcome.outputs,
-                    outcome.cost_usd,
-                    outcome.error,
-                )
-            )
+        self.announce(
+            NodeSettled,
+            self.run_id,
+            node_id,
+            None,
+            outcome.status,
+            outcome.outputs,
+            outcome.cost_usd,
+            outcome.error,
+        )
 
     # -- one node ---------------------------------------------------------------------------
     async def _run_node(self, node_id: str, edges: list[Any]) -> None:
@@ -689,8 +687,7 @@ class Run:
                 NodeCached, run_id, node_id, item, outputs, plan.status == ItemStatus.PINNED
             )
             return NodeOutcome(node_id, NodeStatus.CACHED, outputs, model=model_id)
-        if self.events.handlers or self._all_events.handlers:
-            self.emit(NodeQueued(run_id, node_id, item))
+        self.announce(NodeQueued, run_id, node_id, item)
         ctx = ItemContext(
             self, node, item, params, model, plan.key, self.graph_dir, self.allow_outside_paths
         )
@@ -809,21 +806,19 @@ class Run:
         elif ctx.job_rows:
             self.library.close_jobs(ctx.job_rows, JobStatus.DONE)
         note = ctx.note
-        if self.events.handlers or self._all_events.handlers:
-            self.emit(
-                NodeDone(
-                    run_id,
-                    node_id,
-                    item,
-                    outputs,
-                    cost,
-                    source,
-                    queue_s if calls else None,
-                    run_s,
-                    job_id,
-                    note,
-                )
-            )
+        self.announce(
+            NodeDone,
+            run_id,
+            node_id,
+            item,
+            outputs,
+            cost,
+            source,
+            queue_s if calls else None,
+            run_s,
+            job_id,
+            note,
+        )
         return NodeOutcome(node_id, NodeStatus.DONE, outputs, cost, None, None, model_id, note)
 
     def _release(self, ctx: ItemContext) -> None:
@@ -906,7 +901,7 @@ class Run:
                     "resuming" if previous else "calling",
                     call.model.id,
                 )
-            if self.events.handlers or self._all_events.handlers:
+            if self.events.handlers or self._all_events.handlers:  # (typical_s: a lookup)
                 self.emit(NodeStarted(self.run_id, ctx.node.id, ctx.item, job.typical_s))
             try:
                 output = await adapter.generate(call, job)

@@ -239,7 +239,7 @@ class Store:
         known = self._asset_cache.get(sha)
         if known is not None and (known.inline or known.path.exists()):
             return known
-        rel = f"objects/{sha[:2]}/{sha}{EXTENSIONS.get(mime, '.bin')}"  # _relpath's
+        rel = self._relpath(sha, mime)
         inline = text_like and len(data) <= INLINE_MAX_BYTES
         if inline:  # an upsert: a row that is already there keeps its content
             self._bytes_cache[sha] = data
@@ -359,7 +359,7 @@ class Store:
             kind,
             mime,
             size,
-            Path(self._root_prefix + rel),  # file_at's
+            self.file_at(rel),
             width,
             height,
             duration_s,
