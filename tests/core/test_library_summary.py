@@ -267,6 +267,9 @@ def test_rows_written_behind_are_summarised_as_a_rebuild_would_make_them(tmp_pat
     # reviewed before the library holds it (a review kept from a pack, say)
     library.set_review(hashlib.sha256(b"d" * 10).hexdigest(), rating=3)
     d = library.put_bytes(b"d" * 10, AssetKind.TEXT, "text/plain")
+    library.set_review(hashlib.sha256(b"e" * 10).hexdigest(), rejected=True)  # no rating
+    e = library.put_bytes(b"e" * 10, AssetKind.TEXT, "text/plain")
+    made(e, "n6", "run-a")
     loose = library.put_text("made by nothing")
     library.flush(wait=True)
     library.put_text("first words")  # written again, and made again by another run
@@ -279,8 +282,9 @@ def test_rows_written_behind_are_summarised_as_a_rebuild_would_make_them(tmp_pat
     assert (rows[a.sha256].node_title, rows[a.sha256].shot) == ("N5", 1)
     assert rows[b.sha256].shot == 3 and rows[loose.sha256].result_id is None
     assert rows[d.sha256].rating == 3
-    assert dict(lq.facet_values(library, "run")) == {"run-a": 1, "run-b": 2}
-    assert dict(lq.facet_values(library, "model")) == {"m/one": 1, "m/two": 2}
+    assert (rows[e.sha256].rating, rows[e.sha256].rejected) == (None, True)
+    assert dict(lq.facet_values(library, "run")) == {"run-a": 2, "run-b": 2}
+    assert dict(lq.facet_values(library, "model")) == {"m/one": 2, "m/two": 2}
     assert dict(lq.facet_values(library, "shot")) == {"1": 1, "3": 1}
     lq.close_reader(library)
     library.close()

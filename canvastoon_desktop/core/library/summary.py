@@ -149,19 +149,22 @@ def _facet_rows(db: sqlite3.Connection, wanted: str) -> list[tuple[str, str, int
     ).fetchall()
 
 
-#: a summary row from values at hand (the review, if any, is read): a new asset's row, or a
-#: newer primary result for one
+#: a summary row from values at hand (its review's, if any, read with the batch's): a new
+#: asset's row, or a newer primary result for one (which keeps the row's review)
 _UPSERT_SUMMARY = (
     "INSERT INTO asset_summary(at, sha256, kind, created_at, result_id, cost, model, provider,"
     " node, node_id, graph_path, run_id, item, text, rating, rejected)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-    " COALESCE((SELECT rating FROM reviews WHERE sha256 = ?), 0),"
-    " COALESCE((SELECT rejected FROM reviews WHERE sha256 = ?), 0))"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
     " ON CONFLICT(sha256) DO UPDATE SET at = excluded.at, result_id = excluded.result_id,"
     " cost = excluded.cost, model = excluded.model, provider = excluded.provider,"
     " node = excluded.node, node_id = excluded.node_id, graph_path = excluded.graph_path,"
     " run_id = excluded.run_id, item = excluded.item, text = excluded.text"
     " WHERE excluded.result_id > COALESCE(asset_summary.result_id, -1)"
+)
+#: the (rating, rejected) of a batch's assets that have a review
+_REVIEWED = (
+    "SELECT rv.sha256, COALESCE(rv.rating, 0), COALESCE(rv.rejected, 0)"
+    " FROM json_each(?) j JOIN reviews rv ON rv.sha256 = j.value"
 )
 
 
@@ -170,6 +173,10 @@ _KNOWN = (
     "SELECT s.sha256, s.result_id, s.kind, s.model, s.provider, s.node, s.graph_path,"
     " s.run_id, s.item, s.text FROM json_each(?) j JOIN asset_summary s ON s.sha256 = j.value"
 )
+
+
+#: the (rating, rejected) of an asset without a review
+_UNREVIEWED = (0, 0)
 
 
 def _summarize_batch(db: sqlite3.Connection, statements: Sequence[Statement]) -> None:
@@ -195,7 +202,9 @@ def _summarize_batch(db: sqlite3.Connection, statements: Sequence[Statement]) ->
     _refresh(db, elsewhere, may_remove=False)
     if not assets:
         return
-    known = {row[0]: row[1:] for row in db.execute(_KNOWN, (json.dumps(list(assets)),))}
+    shas = json.dumps(list(assets))
+    known = {row[0]: row[1:] for row in db.execute(_KNOWN, (shas,))}
+    reviewed = {sha: (rating, rejected) for sha, rating, rejected in db.execute(_REVIEWED, (shas,))}
     rows: list[tuple[Any, ...]] = []  # _UPSERT_SUMMARY's values
     # (kind, model, provider, node, graph, run, item) -> [assets in or out, first made]: the
     # assets of a batch share a few of them (a run's, a node's), counted into facets at the end
@@ -220,8 +229,7 @@ def _summarize_batch(db: sqlite3.Connection, statements: Sequence[Statement]) ->
                         None,
                         None,
                         f"\x1f\x1f{excerpt or ''}",
-                        sha,
-                        sha,
+                        *reviewed.get(sha, _UNREVIEWED),
                     )
                 )
                 _tally(tallies, +1, (kind, None, None, None, None, None, None), None)
@@ -255,8 +263,7 @@ def _summarize_batch(db: sqlite3.Connection, statements: Sequence[Statement]) ->
                 run,
                 item,
                 text,
-                sha,
-                sha,
+                *reviewed.get(sha, _UNREVIEWED),
             )
         )
         values = (kind, model, provider, node, graph, run, item)
