@@ -90,7 +90,7 @@ def gather_inputs(
 ) -> tuple[dict[str, Any], bool, list[str]]:
     """A node's input values by port. Returns (inputs, all_known, upstream problems)."""
     if not edges:
-        return _unconnected_inputs(node_type), True, []
+        return node_type.unconnected_inputs(), True, []
     by_port: dict[str, list[Edge]] = {}
     for edge in edges:
         by_port.setdefault(edge.dst_port, []).append(edge)
@@ -127,21 +127,6 @@ def gather_inputs(
         else:
             inputs[port.name] = values[0] if values else None
     return inputs, known, missing
-
-
-#: a type's inputs when nothing is connected, by type (with the inputs they were made of)
-_UNCONNECTED: dict[type[NodeType], tuple[tuple[Any, ...], dict[str, Any]]] = {}
-
-
-def _unconnected_inputs(node_type: type[NodeType]) -> dict[str, Any]:
-    """Each input of a node with nothing connected: () for a port taking several, else
-    None (a new dict each time, made from one kept by type: its values are immutable)."""
-    ports = node_type.inputs
-    known = _UNCONNECTED.get(node_type)
-    if known is None or known[0] is not ports:  # (made again if the ports were replaced)
-        values = {port.name: () if port.multiple else None for port in ports}
-        known = _UNCONNECTED[node_type] = (ports, values)
-    return dict(known[1])
 
 
 def mapped_ports(node_type: type[NodeType], inputs: Mapping[str, Any]) -> list[str]:
@@ -181,7 +166,8 @@ def item_key(
     """An item's cache key, with the canonical JSON of the node's params and of its input
     hashes as a result's row keeps them (each None when the key takes others: a router's
     shot takes its role's params, an image made from a shot not the shot's dialogue)."""
-    whole_params, whole_inputs = _keyed_by_whole(node_type)
+    overridden = node_type.overridden  # (kept as NodeType has them: all params, all inputs)
+    whole_params, whole_inputs = "key_params" not in overridden, "key_inputs" not in overridden
     key_params = params if whole_params else node_type.key_params(library, catalog, params, inputs)
     key, params_json, inputs_json = keyed(
         node_type.type_id,
@@ -196,21 +182,6 @@ def item_key(
         params_json if key_params is params else None,
         inputs_json if whole_inputs else None,
     )
-
-
-_WHOLE: dict[type[NodeType], tuple[bool, bool]] = {}
-
-
-def _keyed_by_whole(node_type: type[NodeType]) -> tuple[bool, bool]:
-    """Whether all the node's params, and every input's content hash, go into the type's
-    keys (``NodeType.key_params`` and ``key_inputs`` as they are, not overridden)."""
-    known = _WHOLE.get(node_type)
-    if known is None:
-        known = _WHOLE[node_type] = (
-            node_type.key_params.__func__ is NodeType.key_params.__func__,  # type: ignore[attr-defined]
-            node_type.key_inputs.__func__ is NodeType.key_inputs.__func__,  # type: ignore[attr-defined]
-        )
-    return known
 
 
 def connected_ports(edges: Iterable[Edge]) -> frozenset[str]:
@@ -279,9 +250,8 @@ class Resolution:
 
     def __getitem__(self, node_id: str) -> ResolvedNode:
         found = self.get(node_id)
-        if found is None:  # the KeyError the registry raises for an unknown type
-            self.graph.registry[self.graph.nodes[node_id].type]
-            raise KeyError(node_id)  # (not reached: that lookup raised)
+        if found is None:  # of an unknown type: the KeyError the registry raises, naming it
+            raise KeyError(self.graph.nodes[node_id].type)
         return found
 
 
@@ -735,8 +705,8 @@ class Planner:
         plan.connected = connected
         if not runs:
             return plan
-        by_model = _priced_by_its_model(node_type)  # then the plan resolved that model already
-        if by_model:  # the common case, in short: one model, every item at its estimate
+        if _PRICING_METHODS.isdisjoint(node_type.overridden):
+            # priced as NodeType prices, in short: by the one model the plan resolved
             model = plan.model
             if model is None:
                 return plan
@@ -750,26 +720,19 @@ class Planner:
             _model, per_item, limit = self._pace(model)
             plan.seconds = per_item * math.ceil(runs / limit)
             return plan
-        if by_model:
-            models = [plan.model] if plan.model is not None else []
-        else:
-            models = node_type.models_in_use(catalog, params, connected)
+        models = node_type.models_in_use(catalog, params, connected)
         if models:
             try:
                 cost, priced = CostRange(), 0
-                for item in () if by_model else known:  # (by_model: no item prices itself)
+                for item in known:
                     one_item = node_type.estimate_item(
                         self.library, catalog, self.prices, params, item.inputs
                     )
                     if one_item is not None:
                         cost, priced = cost + one_item, priced + 1
                 if priced < runs:
-                    one = (
-                        self._estimates.estimate(models[0], params, prompt_chars=prompt_chars)
-                        if by_model
-                        else node_type.estimate(
-                            catalog, self.prices, params, connected, prompt_chars=prompt_chars
-                        )
+                    one = node_type.estimate(
+                        catalog, self.prices, params, connected, prompt_chars=prompt_chars
                     )
                     cost = cost + one.times(runs - priced)
             except UnpricedModel as exc:
@@ -880,24 +843,13 @@ def _waves(order: list[str], upstream: Mapping[str, list[Edge]]) -> list[list[st
 def models_planned(node_type: type[NodeType], catalog: Catalog, plan: NodePlan) -> list[ModelSpec]:
     """Every model a node that will run may call (``models_in_use``): the one model its
     plan resolved, unless its type says otherwise (a router may call several)."""
-    if node_type.models_in_use.__func__ is NodeType.models_in_use.__func__:  # type: ignore[attr-defined]
+    if "models_in_use" not in node_type.overridden:
         return [plan.model] if plan.model is not None else []
     return node_type.models_in_use(catalog, plan.params or {}, plan.connected)
 
 
-_PRICED_BY_MODEL: dict[type[NodeType], bool] = {}
-
-
-def _priced_by_its_model(node_type: type[NodeType]) -> bool:
-    """Whether the node type is priced as ``NodeType`` prices: by the one model it resolves,
-    every item alike (a router, which may call several, prices itself)."""
-    known = _PRICED_BY_MODEL.get(node_type)
-    if known is None:
-        known = _PRICED_BY_MODEL[node_type] = all(
-            getattr(node_type, name).__func__ is getattr(NodeType, name).__func__
-            for name in ("models_in_use", "estimate", "estimate_item")
-        )
-    return known
+#: the methods by which a type prices itself (a router, which may call several models)
+_PRICING_METHODS = frozenset(("models_in_use", "estimate", "estimate_item"))
 
 
 def combine_outputs(node_type: type[NodeType], items: list[ItemPlan]) -> dict[str, Value]:
