@@ -348,6 +348,26 @@ class Graph:
     # -- whole-graph helpers --------------------------------------------------------------
     def topological_order(self, subset: Iterable[str] | None = None) -> list[str]:
         """Node ids with every node after its inputs; raises GraphError on a cycle."""
+        return self._sorted(subset, None)
+
+    def topological_waves(
+        self, subset: Iterable[str] | None = None
+    ) -> tuple[list[str], list[list[str]]]:
+        """``topological_order``, and that order cut into waves: each node one wave after
+        its latest input (in each wave, its nodes in order). Raises GraphError on a cycle."""
+        depth: dict[str, int] = {}
+        order = self._sorted(subset, depth)
+        waves: list[list[str]] = []
+        for node_id in order:
+            level = depth.get(node_id, 0)
+            if level == len(waves):  # (its latest input is in the last wave so far)
+                waves.append([])
+            waves[level].append(node_id)
+        return order, waves
+
+    def _sorted(self, subset: Iterable[str] | None, depth: dict[str, int] | None) -> list[str]:
+        """``topological_order``; with ``depth``, which it fills with the wave of each node
+        not in the first (one more than its latest input's)."""
         wanted = set(self.nodes) if subset is None else set(subset)
         indegree = dict.fromkeys(wanted, 0)
         down: dict[str, list[str]] = {n: [] for n in wanted}
@@ -360,7 +380,13 @@ class Graph:
         while ready:
             current = ready.pop()
             order.append(current)
-            for nxt in down[current]:
+            below = down[current]
+            if depth is not None and below:
+                level = depth.get(current, 0) + 1
+                for nxt in below:
+                    if depth.get(nxt, 0) < level:
+                        depth[nxt] = level
+            for nxt in below:
                 indegree[nxt] -= 1
                 if indegree[nxt] == 0:
                     ready.append(nxt)

@@ -26,7 +26,7 @@ from .runtime import SourceContext
 from .status import WILL_RUN, ItemStatus, PlanStatus
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemPlan:
     item: int | None
     inputs: dict[str, Any]
@@ -44,7 +44,7 @@ class ItemPlan:
 _NO_COST = CostRange()
 
 
-@dataclass
+@dataclass(slots=True)
 class NodePlan:
     node_id: str
     status: PlanStatus
@@ -219,8 +219,9 @@ class Resolution:
         self.graph = graph
         self.upstream = graph.upstream_index() if upstream is None else upstream
         self.nodes: dict[str, ResolvedNode] = {}
-        #: the whole graph's topological order, once validation worked it out
-        self.order: list[str] | None = None
+        #: the whole graph's topological order and its waves (``Graph.topological_waves``),
+        #: once validation worked them out
+        self.topology: tuple[list[str], list[list[str]]] | None = None
 
     def resolve(self, node_ids: Iterable[str]) -> None:
         """Resolve ``node_ids`` (those of an unknown type are left out)."""
@@ -300,22 +301,6 @@ class Estimates:
         return known
 
 
-@dataclass(slots=True)
-class _Waiting:
-    """A node some of whose inputs are made in this run, with what planning resolved of it
-    (read only; not frozen, which is slower to make)."""
-
-    node: Node
-    node_type: type[NodeType]
-    catalog: Catalog
-    model: ModelSpec | None
-    params: Mapping[str, Any]
-    edges: list[Edge]
-    connected: frozenset[str]
-    graph: Graph
-    scope: CacheScope
-
-
 class Planner:
     def __init__(
         self, library: Library, prices: PriceTable, *, limits: Mapping[str, int] | None = None
@@ -363,12 +348,12 @@ class Planner:
         self._paces = {}
         if resolution is None or resolution.graph is not graph:
             resolution = Resolution(graph)
-        if targets is None and resolution.order is not None:  # the one validation found
-            order = list(resolution.order)
+        if targets is None and resolution.topology is not None:  # the one validation found
+            order, waves = resolution.topology
+            order = list(order)
         else:
             wanted = set(graph.nodes) if targets is None else needed_nodes(graph, targets)
-            order = graph.topological_order(wanted)
-        upstream = resolution.upstream
+            order, waves = graph.topological_waves(wanted)
         resolution.resolve(order)
         resolved_nodes = resolution.nodes
         plans: dict[str, NodePlan] = {}
@@ -379,7 +364,7 @@ class Planner:
 
         # wave by wave (a wave's nodes depend only on earlier waves), so the cache is asked
         # about a whole wave's work in one query rather than a query a node
-        for wave in _waves(order, upstream):
+        for wave in waves:
             known: list[tuple[Any, ...]] = []
             for node_id in wave:
                 resolved = resolved_nodes.get(node_id) or resolution[node_id]
@@ -396,18 +381,15 @@ class Planner:
                     )
                     continue
                 if not ready:
-                    plans[node_id] = self._plan_unknown(
-                        _Waiting(
-                            node, node_type, catalog, model, params, edges, connected, graph, scope
-                        ),
-                        plans,
-                    )
+                    plans[node_id] = self._plan_unknown(resolved, plans, graph, scope)
                     continue
                 items = self._known_items(node, node_type, catalog, model, params, inputs)
                 if isinstance(items, NodePlan):  # invalid
                     plans[node_id] = items
                     continue
                 known.append((node, node_type, model, params, inputs, connected, *items))
+            if not known:  # (a chain's waves, but its first: one node, waiting)
+                continue
             found = self.library.lookup_many(
                 [
                     i.key
@@ -432,15 +414,22 @@ class Planner:
         quote = self._quote(graph, order, ordered, resolution)
         return Plan(order, ordered, quote)
 
-    def _plan_unknown(self, waiting: _Waiting, plans: Mapping[str, NodePlan]) -> NodePlan:
-        """A node some of whose inputs are made in this run."""
+    def _plan_unknown(
+        self,
+        waiting: ResolvedNode,
+        plans: Mapping[str, NodePlan],
+        graph: Graph,
+        scope: CacheScope,
+    ) -> NodePlan:
+        """A node some of whose inputs are made in this run (``waiting``, as the plan
+        resolved it)."""
         node_type, params, edges = waiting.node_type, waiting.params, waiting.edges
         if all(  # items of it may be known: some of its list input is made already
             (up := plans.get(e.src_node)) is not None
             and (up.outputs is not None or up.partial_outputs is not None)
             for e in edges
         ):
-            partial = self._plan_over_partial(waiting, plans)
+            partial = self._plan_over_partial(waiting, plans, graph, scope)
             if partial is not None:
                 return partial
         hint = self._count_hint_from_upstream(node_type, edges, plans)
@@ -453,7 +442,7 @@ class Planner:
                 count_hint=hint if hint is not None else node_type.output_count_hint(params),
             ),
             node_type,
-            waiting.catalog,
+            graph.registry.catalog,
             params,
             waiting.connected,
             hint or 1,
@@ -578,18 +567,17 @@ class Planner:
         )
 
     def _plan_over_partial(
-        self, waiting: _Waiting, plans: Mapping[str, NodePlan]
+        self,
+        waiting: ResolvedNode,
+        plans: Mapping[str, NodePlan],
+        graph: Graph,
+        scope: CacheScope,
     ) -> NodePlan | None:
         """A node mapped over a list whose upstream is partly made (some items cached, some
         to run): its items whose inputs are known are looked up in the cache, the others
         count as runs. None when that cannot be worked out (then the node is "waiting")."""
-        node, node_type, catalog, model = (
-            waiting.node,
-            waiting.node_type,
-            waiting.catalog,
-            waiting.model,
-        )
-        params, connected, scope = waiting.params, waiting.connected, waiting.scope
+        node, node_type, model = waiting.node, waiting.node_type, waiting.model
+        params, connected, catalog = waiting.params, waiting.connected, graph.registry.catalog
 
         def outputs_or_partial(src: str) -> Mapping[str, Value] | None:
             upstream = plans.get(src)
@@ -598,7 +586,7 @@ class Planner:
             return upstream.outputs if upstream.outputs is not None else upstream.partial_outputs
 
         inputs, known, missing = gather_inputs(
-            waiting.graph, node, node_type, waiting.edges, outputs_or_partial
+            graph, node, node_type, waiting.edges, outputs_or_partial
         )
         if not known or missing:
             return None
@@ -824,20 +812,6 @@ def _answered(plan: ItemPlan, hit: CachedResult | None) -> ItemPlan:
     else:
         plan.status = ItemStatus.RUN
     return plan
-
-
-def _waves(order: list[str], upstream: Mapping[str, list[Edge]]) -> list[list[str]]:
-    """``order`` (topological) cut into waves: each node one wave after its latest input."""
-    depth: dict[str, int] = {}
-    waves: list[list[str]] = []
-    for node_id in order:
-        edges = upstream[node_id]
-        level = 1 + max((depth.get(e.src_node, -1) for e in edges), default=-1) if edges else 0
-        depth[node_id] = level
-        if level == len(waves):
-            waves.append([])
-        waves[level].append(node_id)
-    return waves
 
 
 def models_planned(node_type: type[NodeType], catalog: Catalog, plan: NodePlan) -> list[ModelSpec]:

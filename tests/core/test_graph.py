@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from canvastoon_desktop.core.errors import GraphError
 from canvastoon_desktop.core.graph import Edge, Graph
 from nodes import default_registry
+
+REGISTRY = default_registry()
 
 
 @pytest.fixture
@@ -117,3 +121,38 @@ def test_topological_order_puts_inputs_first(graph: Graph) -> None:
     graph.connect(Edge(text.id, "text", llm.id, "text"))
     order = graph.topological_order()
     assert order.index(text.id) < order.index(llm.id) < order.index(gen.id)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 12).flatmap(
+        lambda n: st.tuples(st.just(n), st.sets(st.tuples(st.integers(0, n), st.integers(0, n))))
+    )
+)
+def test_the_waves_of_a_graph_are_its_order_with_each_node_a_wave_after_its_latest_input(
+    shape: tuple[int, set[tuple[int, int]]],
+) -> None:
+    count, pairs = shape
+    graph = Graph(REGISTRY)
+    ids = [graph.create_node("text").id for _ in range(count + 1)]
+    for a, b in pairs:
+        if a < b:  # (no loop)
+            graph.edges.append(Edge(ids[a], "text", ids[b], "text"))
+    subset = set(ids[: count // 2 + 1])  # closed under its inputs: edges go up the list only
+    for wanted in (None, subset):
+        order, waves = graph.topological_waves(wanted)
+        assert order == graph.topological_order(wanted)
+        wave_of = {node_id: i for i, wave in enumerate(waves) for node_id in wave}
+        assert [n for wave in waves for n in wave] == sorted(order, key=wave_of.__getitem__)
+        assert len(wave_of) == len(order) and all(waves)
+        for node_id in order:
+            inputs = [wave_of[e.src_node] for e in graph.edges if e.dst_node == node_id]
+            assert wave_of[node_id] == 1 + max(inputs, default=-1)
+
+
+def test_the_waves_of_a_graph_with_a_loop_are_refused_as_its_order_is() -> None:
+    graph = Graph(REGISTRY)
+    a, b = (graph.create_node("text").id for _ in range(2))
+    graph.edges += [Edge(a, "text", b, "text"), Edge(b, "text", a, "text")]
+    with pytest.raises(GraphError, match="loop"):
+        graph.topological_waves()
