@@ -469,7 +469,8 @@ class EdgeRule:
     def accept(self, edge: Edge) -> None:
         self._accepted.add(edge)
         self._occupied.add((edge.dst_node, edge.dst_port))
-        self._downstream.setdefault(edge.src_node, []).append(edge.dst_node)
+        if self._loops:  # (only the loop search reads them: none once it is off)
+            self._downstream.setdefault(edge.src_node, []).append(edge.dst_node)
 
     def _reaches(self, start: str, goal: str) -> bool:
         """Whether ``goal`` is downstream of ``start`` through the accepted edges."""

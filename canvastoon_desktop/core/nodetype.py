@@ -314,19 +314,20 @@ class _Declared:
     unconnected: dict[str, Any]
 
 
-_DECLARED: dict[tuple[type[NodeType], str], _Declared] = {}
+#: by the identity of a declaration's ports (each entry keeps its ports alive, so the id is
+#: not reused; a replaced declaration is worked out again under its own)
+_DECLARED: dict[int, _Declared] = {}
 
 
 def _declared(node_type: type[NodeType], side: str) -> _Declared:
-    """A node type's inputs or outputs (``side``), worked out again only if the type's
-    declaration was replaced since."""
+    """A node type's inputs or outputs (``side``), as its declaration says them now."""
     ports = getattr(node_type, side)
-    known = _DECLARED.get((node_type, side))
-    if known is None or known.ports is not ports:
+    known = _DECLARED.get(id(ports))
+    if known is None:
         by_name: dict[str, Port] = {}
         for port in ports:
             by_name.setdefault(port.name, port)
-        known = _DECLARED[(node_type, side)] = _Declared(
+        known = _DECLARED[id(ports)] = _Declared(
             ports,
             by_name,
             frozenset(by_name),
