@@ -14,7 +14,7 @@ from canvastoon_desktop.core.assets import input_hashes
 from canvastoon_desktop.core.cachekey import keyed
 from canvastoon_desktop.core.catalog import Catalog, ModelSpec
 from canvastoon_desktop.core.errors import ParamError
-from canvastoon_desktop.core.graph import Graph, Node
+from canvastoon_desktop.core.graph import Edge, Graph, Node
 from canvastoon_desktop.core.nodetype import NodeType
 from canvastoon_desktop.core.params import ParamKind, ParamSpec
 from canvastoon_desktop.core.plan import (
@@ -32,6 +32,7 @@ from canvastoon_desktop.core.pricing import CostRange, PriceTable, UnpricedModel
 from canvastoon_desktop.core.status import ItemStatus, PlanStatus
 from canvastoon_desktop.core.validation import graph_problems
 from nodes import default_registry
+from tests.support.fakes import fake_registry
 
 REGISTRY = default_registry()
 CATALOG = REGISTRY.catalog
@@ -310,3 +311,24 @@ def test_a_node_of_an_unknown_type_is_the_registrys_key_error() -> None:
     with pytest.raises(KeyError) as raised:
         Resolution(graph)["missing"]
     assert raised.value.args == ("missing",)
+
+
+def test_a_quotes_time_is_its_longest_path_of_nodes_one_after_another() -> None:
+    graph = Graph(fake_registry())
+    a, b, c, d, e = (graph.create_node("test.step").id for _ in range(5))
+    graph.edges += [
+        Edge(a, "text", b, "text"),
+        Edge(a, "text", c, "text"),
+        Edge(b, "text", d, "text"),
+        Edge(c, "text", d, "text"),  # (d waits for the later of b and c)
+    ]
+    seconds = {a: 1.0, b: 2.0, c: 5.0, d: 1.5, e: 4.0}
+    plans = {n: NodePlan(n, PlanStatus.RUN, runs=1, seconds=s) for n, s in seconds.items()}
+    planner = Planner(_NoTimings(), PriceTable.load())  # type: ignore[arg-type]
+    resolution = Resolution(graph)
+    resolution.resolve(graph.nodes)
+    quote = planner._quote(graph, list(graph.topological_order()), plans, resolution)
+    assert quote.seconds == 7.5  # a, c, d
+    assert quote.to_run == 5
+    plans[c].seconds = 0.5
+    assert planner._quote(graph, graph.topological_order(), plans, resolution).seconds == 4.5
