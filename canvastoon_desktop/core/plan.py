@@ -312,6 +312,9 @@ class Planner:
         self._estimates = Estimates(prices)
         #: each model's (typical seconds, parallel calls) for one plan (see ``_pace``)
         self._paces: dict[int, tuple[ModelSpec, float, int]] = {}
+        #: the cost of ``runs`` runs at one estimate, by (the estimate's identity, runs), for
+        #: one plan (a CostRange is frozen: one for all the nodes alike)
+        self._costs: dict[tuple[int, int], tuple[CostRange, CostRange]] = {}
 
     def typical_seconds(self, model: ModelSpec) -> float:
         """Median of the user's own runs of this model, else the catalog's midpoint."""
@@ -346,6 +349,7 @@ class Planner:
         self.forget_timings()  # learn from the runs finished since the last plan
         self._estimates = Estimates(self.prices)  # and from a price table edited since
         self._paces = {}
+        self._costs = {}
         if resolution is None or resolution.graph is not graph:
             resolution = Resolution(graph)
         if targets is None and resolution.topology is not None:  # the one validation found
@@ -424,11 +428,11 @@ class Planner:
         """A node some of whose inputs are made in this run (``waiting``, as the plan
         resolved it)."""
         node_type, params, edges = waiting.node_type, waiting.params, waiting.edges
-        if all(  # items of it may be known: some of its list input is made already
-            (up := plans.get(e.src_node)) is not None
-            and (up.outputs is not None or up.partial_outputs is not None)
-            for e in edges
-        ):
+        for edge in edges:  # items of it may be known: some of its list input is made already
+            up = plans.get(edge.src_node)
+            if up is None or (up.outputs is None and up.partial_outputs is None):
+                break
+        else:
             partial = self._plan_over_partial(waiting, plans, graph, scope)
             if partial is not None:
                 return partial
@@ -700,8 +704,14 @@ class Planner:
                 return plan
             try:
                 one = self._estimates.estimate(model, params, prompt_chars=prompt_chars)
-                # (what ``CostRange() + one.times(runs)`` makes, with one object, not three)
-                plan.cost = CostRange(0.0 + one.low * runs, 0.0 + one.high * runs)
+                costed = self._costs.get((id(one), runs))  # (the estimate kept alive in it)
+                if costed is None:
+                    # (what ``CostRange() + one.times(runs)`` makes, with one object, not three)
+                    costed = self._costs[(id(one), runs)] = (
+                        one,
+                        CostRange(0.0 + one.low * runs, 0.0 + one.high * runs),
+                    )
+                plan.cost = costed[1]
             except UnpricedModel as exc:
                 plan.price_problem = f"not quoted: {exc}"
                 plan.cost = CostRange()

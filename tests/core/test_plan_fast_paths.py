@@ -332,3 +332,13 @@ def test_a_quotes_time_is_its_longest_path_of_nodes_one_after_another() -> None:
     assert quote.to_run == 5
     plans[c].seconds = 0.5
     assert planner._quote(graph, graph.topological_order(), plans, resolution).seconds == 4.5
+
+
+def test_nodes_priced_at_one_estimate_cost_it_times_their_own_runs() -> None:
+    prices = PriceTable.load()
+    planner = Planner(_NoTimings(), prices)  # type: ignore[arg-type]
+    one = prices.estimate(_PRICED_MODEL, {})
+    for runs in (1, 3, 1, 2, 3):
+        plan = NodePlan("n", PlanStatus.RUN, _PRICED_MODEL)
+        planner._priced(plan, _Plain, CATALOG, {}, frozenset(), runs, None)
+        assert plan.cost == CostRange(0.0 + one.low * runs, 0.0 + one.high * runs), runs
