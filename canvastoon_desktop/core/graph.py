@@ -453,10 +453,11 @@ class EdgeRule:
         refusal = connection_refusal(out_port.type, in_port.type)
         if refusal:
             return refusal
-        if edge in self._accepted:
-            return "these ports are already connected"
-        if not in_port.multiple and (edge.dst_node, edge.dst_port) in self._occupied:
-            return f"{in_port.display} of {graph.display_name(dst.id)} already has a connection"
+        if (edge.dst_node, edge.dst_port) in self._occupied:  # (as is every edge accepted)
+            if edge in self._accepted:
+                return "these ports are already connected"
+            if not in_port.multiple:
+                return f"{in_port.display} of {graph.display_name(dst.id)} already has a connection"
         if self._loops and self._reaches(edge.dst_node, edge.src_node):
             return LOOP_REASON
         return None
