@@ -67,7 +67,8 @@ class NodeType:
         cls.overridden = frozenset(
             name
             for name in SHORT_PATH_METHODS
-            if getattr(cls, name).__func__ is not getattr(NodeType, name).__func__
+            # (a method that is not a classmethod any more is overridden too)
+            if getattr(getattr(cls, name), "__func__", None) is not getattr(NodeType, name).__func__
         )
 
     # -- derived declarations -------------------------------------------------------------

@@ -265,6 +265,13 @@ def test_a_type_names_the_methods_it_overrides_and_a_subclass_inherits_them() ->
     }
     assert _RouterByItem.overridden == _Router.overridden | {"estimate_item"}
 
+    class Static(_Plain):
+        @staticmethod
+        def estimate(*args: Any, **kwargs: Any) -> CostRange:
+            return CostRange(1.0, 1.0)
+
+    assert Static.overridden == {"estimate"}  # (overridden, though not by a classmethod)
+
 
 def test_a_type_overriding_check_is_checked_by_its_own_check() -> None:
     assert _Plain.check_resolved(CATALOG, {}, frozenset(), None) == [
