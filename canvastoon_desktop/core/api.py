@@ -33,11 +33,11 @@ from .media import (
 )
 from .media import mix as mixing
 from .media.assemble import clip_sound, timeline_seconds
-from .media.atomic import check_cancel
 from .media.audio import decode_audio, probe_audio_file
 from .media.captions import Cue, Overlay, render_caption, to_srt
 from .media.loudness import Normalised, normalise
 from .media.mix import snap_cuts
+from .media.progress import check_cancel
 from .media.sniff import AUDIO_MIMES
 from .media.strip import Lettering, compose_strip, jpeg_under, slices
 from .media.writer import AUDIO_RATE

@@ -348,27 +348,68 @@ class Graph:
     # -- whole-graph helpers --------------------------------------------------------------
     def topological_order(self, subset: Iterable[str] | None = None) -> list[str]:
         """Node ids with every node after its inputs; raises GraphError on a cycle."""
-        wanted = set(self.nodes) if subset is None else set(subset)
-        indegree = dict.fromkeys(wanted, 0)
-        down: dict[str, list[str]] = {n: [] for n in wanted}
+        return self._sorted(subset, False)[0]
+
+    def topological_waves(
+        self, subset: Iterable[str] | None = None
+    ) -> tuple[list[str], list[list[str]]]:
+        """``topological_order``, and that order cut into waves: each node one wave after
+        its latest input (in each wave, its nodes in order). Raises GraphError on a cycle."""
+        order, levels = self._sorted(subset, True)
+        waves: list[list[str]] = []
+        for node_id, level in zip(order, levels, strict=True):
+            if level == len(waves):  # (its latest input is in the last wave so far)
+                waves.append([])
+            waves[level].append(node_id)
+        return order, waves
+
+    def _sorted(self, subset: Iterable[str] | None, leveled: bool) -> tuple[list[str], list[int]]:
+        """``topological_order``, and (``leveled``) each of its nodes' wave: one more than
+        its latest input's. The nodes are numbered (in the graph's order) for the sort, whose
+        lists of numbers a large graph reads faster than dicts of its ids."""
+        if subset is None:
+            wanted_count = len(self.nodes)
+            ids = list(self.nodes)
+        else:
+            wanted = set(subset)
+            wanted_count = len(wanted)  # (an id not in the graph is never sorted: refused)
+            ids = [n for n in self.nodes if n in wanted]
+        number = {node_id: i for i, node_id in enumerate(ids)}
+        indegree = [0] * len(ids)
+        down: list[list[int] | None] = [None] * len(ids)  # (a list only for a node with any)
         for edge in self.edges:
-            if edge.src_node in wanted and edge.dst_node in wanted:
-                indegree[edge.dst_node] += 1
-                down[edge.src_node].append(edge.dst_node)
-        ready = [n for n in self.nodes if n in wanted and indegree[n] == 0]
-        order: list[str] = []
+            src, dst = number.get(edge.src_node), number.get(edge.dst_node)
+            if src is not None and dst is not None:
+                indegree[dst] += 1
+                below = down[src]
+                if below is None:
+                    down[src] = [dst]
+                else:
+                    below.append(dst)
+        depth = [0] * len(ids) if leveled else []
+        ready = [i for i, count in enumerate(indegree) if count == 0]
+        sorted_numbers: list[int] = []
         while ready:
             current = ready.pop()
-            order.append(current)
-            for nxt in down[current]:
+            sorted_numbers.append(current)
+            below = down[current]
+            if below is None:
+                continue
+            if leveled:
+                level = depth[current] + 1
+                for nxt in below:
+                    if depth[nxt] < level:
+                        depth[nxt] = level
+            for nxt in below:
                 indegree[nxt] -= 1
                 if indegree[nxt] == 0:
                     ready.append(nxt)
-        if len(order) != len(wanted):
-            stuck = sorted(n for n, d in indegree.items() if d > 0)
+        if len(sorted_numbers) != wanted_count:
+            stuck = sorted(ids[i] for i, count in enumerate(indegree) if count > 0)
             names = ", ".join(self.display_name(n) for n in stuck[:5])
             raise GraphError(f"the graph has a loop through {names}")
-        return order
+        order = [ids[i] for i in sorted_numbers]
+        return order, [depth[i] for i in sorted_numbers] if leveled else []
 
     def copy(self) -> Graph:
         twin = Graph(self.registry)
@@ -427,10 +468,11 @@ class EdgeRule:
         refusal = connection_refusal(out_port.type, in_port.type)
         if refusal:
             return refusal
-        if edge in self._accepted:
-            return "these ports are already connected"
-        if not in_port.multiple and (edge.dst_node, edge.dst_port) in self._occupied:
-            return f"{in_port.display} of {graph.display_name(dst.id)} already has a connection"
+        if (edge.dst_node, edge.dst_port) in self._occupied:  # (as is every edge accepted)
+            if edge in self._accepted:
+                return "these ports are already connected"
+            if not in_port.multiple:
+                return f"{in_port.display} of {graph.display_name(dst.id)} already has a connection"
         if self._loops and self._reaches(edge.dst_node, edge.src_node):
             return LOOP_REASON
         return None
@@ -443,7 +485,8 @@ class EdgeRule:
     def accept(self, edge: Edge) -> None:
         self._accepted.add(edge)
         self._occupied.add((edge.dst_node, edge.dst_port))
-        self._downstream.setdefault(edge.src_node, []).append(edge.dst_node)
+        if self._loops:  # (only the loop search reads them: none once it is off)
+            self._downstream.setdefault(edge.src_node, []).append(edge.dst_node)
 
     def _reaches(self, start: str, goal: str) -> bool:
         """Whether ``goal`` is downstream of ``start`` through the accepted edges."""

@@ -23,6 +23,18 @@ if TYPE_CHECKING:
     from .runtime import NodeContext, PortValues, SourceContext
 
 
+#: the methods of ``NodeType`` that planning and validation take a short path for when a type
+#: keeps them as they are (see ``NodeType.overridden``)
+SHORT_PATH_METHODS = (
+    "check",
+    "key_params",
+    "key_inputs",
+    "models_in_use",
+    "estimate",
+    "estimate_item",
+)
+
+
 class NodeType:
     """Base of every node type. Subclasses set the class attributes and implement ``run``."""
 
@@ -46,15 +58,33 @@ class NodeType:
     prompt_ports: ClassVar[tuple[str, ...]] = ("prompt",)
     #: what a quote calls one run of this node when it runs once per item of a list
     item_noun: ClassVar[str] = "items"
+    #: which of ``SHORT_PATH_METHODS`` this type overrides, derived once when the class is
+    #: made: a type that keeps a method gets the short path that stands for it
+    overridden: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.overridden = frozenset(
+            name
+            for name in SHORT_PATH_METHODS
+            # (a method that is not a classmethod any more is overridden too)
+            if getattr(getattr(cls, name), "__func__", None) is not getattr(NodeType, name).__func__
+        )
 
     # -- derived declarations -------------------------------------------------------------
     @classmethod
     def input(cls, name: str) -> Port | None:
-        return _ports(cls, "inputs").get(name)
+        return _declared(cls, "inputs").by_name.get(name)
 
     @classmethod
     def output(cls, name: str) -> Port | None:
-        return _ports(cls, "outputs").get(name)
+        return _declared(cls, "outputs").by_name.get(name)
+
+    @classmethod
+    def unconnected_inputs(cls) -> dict[str, Any]:
+        """Each input's value with nothing connected: () for a port taking several, else
+        None (a new dict each time)."""
+        return dict(_declared(cls, "inputs").unconnected)
 
     @classmethod
     def models(cls, catalog: Catalog) -> list[ModelSpec]:
@@ -169,7 +199,7 @@ class NodeType:
     ) -> list[str]:
         """``check``, given the model ``resolve_model`` resolved with these params and
         ports: a type that keeps ``check`` as it is does not resolve it again."""
-        if cls.check.__func__ is NodeType.check.__func__:  # type: ignore[attr-defined]
+        if "check" not in cls.overridden:
             return cls._input_problems(connected, model)
         return cls.check(catalog, params, connected)
 
@@ -195,11 +225,7 @@ class NodeType:
     @classmethod
     def provided_outputs(cls, params: Mapping[str, Any]) -> frozenset[str]:
         """The outputs this node fills with these params (some outputs depend on a mode)."""
-        outputs = cls.outputs
-        known = _PROVIDED.get(cls)
-        if known is None or known[0] is not outputs:  # (made again if they were replaced)
-            known = _PROVIDED[cls] = (outputs, frozenset(p.name for p in outputs))
-        return known[1]
+        return _declared(cls, "outputs").names
 
     @classmethod
     def output_count_hint(cls, params: Mapping[str, Any]) -> int | None:
@@ -276,21 +302,39 @@ class NodeType:
         raise NotImplementedError
 
 
-_PORTS: dict[tuple[type[NodeType], str], tuple[tuple[Port, ...], dict[str, Port]]] = {}
-#: ``NodeType.provided_outputs`` by type: every output's name, with the outputs it names
-_PROVIDED: dict[type[NodeType], tuple[tuple[Port, ...], frozenset[str]]] = {}
+@dataclass(frozen=True, slots=True)
+class _Declared:
+    """What a type's inputs or outputs declare, worked out once per declaration (shared:
+    do not change it)."""
+
+    ports: tuple[Port, ...]
+    #: each port by name (the first of a name, as a search finds)
+    by_name: dict[str, Port]
+    names: frozenset[str]
+    #: each port's value with nothing connected (for inputs)
+    unconnected: dict[str, Any]
 
 
-def _ports(node_type: type[NodeType], side: str) -> dict[str, Port]:
-    """A node type's inputs or outputs by name (made again if the declaration was replaced)."""
+#: by the identity of a declaration's ports (each entry keeps its ports alive, so the id is
+#: not reused; a replaced declaration is worked out again under its own)
+_DECLARED: dict[int, _Declared] = {}
+
+
+def _declared(node_type: type[NodeType], side: str) -> _Declared:
+    """A node type's inputs or outputs (``side``), as its declaration says them now."""
     ports = getattr(node_type, side)
-    known = _PORTS.get((node_type, side))
-    if known is None or known[0] is not ports:
+    known = _DECLARED.get(id(ports))
+    if known is None:
         by_name: dict[str, Port] = {}
         for port in ports:
-            by_name.setdefault(port.name, port)  # the first of a name, as a search finds
-        known = _PORTS[(node_type, side)] = (ports, by_name)
-    return known[1]
+            by_name.setdefault(port.name, port)
+        known = _DECLARED[id(ports)] = _Declared(
+            ports,
+            by_name,
+            frozenset(by_name),
+            {port.name: () if port.multiple else None for port in ports},
+        )
+    return known
 
 
 @dataclass

@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .catalog import Catalog
 from .graph import Graph, Node
+from .nodetype import NodeType
 from .params import ParamKind, ParamSpec
 
 PATH_KINDS = (ParamKind.FILE, ParamKind.FOLDER)
@@ -52,14 +54,29 @@ class OutsidePath:
 def path_params(graph: Graph) -> Iterator[tuple[Node, ParamSpec, str]]:
     """Every non-empty file or folder parameter of the graph: (node, its spec, the value)."""
     catalog = graph.registry.catalog
+    types = graph.registry.types
     for node in list(graph.nodes.values()):
-        node_type = graph.registry.get(node.type)
+        node_type = types.get(node.type)
         if node_type is None:
             continue
-        for spec in node_type.param_specs(catalog, node.params.get("model")):
+        for spec in _path_specs(node_type, catalog, node.params.get("model")):
             value = node.params.get(spec.name)
-            if spec.kind in PATH_KINDS and isinstance(value, str) and value:
+            if isinstance(value, str) and value:
                 yield node, spec, value
+
+
+def _path_specs(
+    node_type: type[NodeType], catalog: Catalog, model_id: str | None
+) -> tuple[ParamSpec, ...]:
+    """The file and folder parameters of ``node_type`` with this model, in their order (most
+    types have none: a check does not go through all their parameters a node)."""
+    key = (node_type, "path_specs", model_id)
+    known = catalog.derived.get(key)
+    if known is None:
+        known = catalog.derived[key] = tuple(
+            spec for spec in node_type.param_specs(catalog, model_id) if spec.kind in PATH_KINDS
+        )
+    return known
 
 
 def outside_reason(value: str, graph_dir: Path) -> str | None:

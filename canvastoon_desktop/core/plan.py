@@ -26,7 +26,7 @@ from .runtime import SourceContext
 from .status import WILL_RUN, ItemStatus, PlanStatus
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemPlan:
     item: int | None
     inputs: dict[str, Any]
@@ -44,7 +44,7 @@ class ItemPlan:
 _NO_COST = CostRange()
 
 
-@dataclass
+@dataclass(slots=True)
 class NodePlan:
     node_id: str
     status: PlanStatus
@@ -90,7 +90,7 @@ def gather_inputs(
 ) -> tuple[dict[str, Any], bool, list[str]]:
     """A node's input values by port. Returns (inputs, all_known, upstream problems)."""
     if not edges:
-        return _unconnected_inputs(node_type), True, []
+        return node_type.unconnected_inputs(), True, []
     by_port: dict[str, list[Edge]] = {}
     for edge in edges:
         by_port.setdefault(edge.dst_port, []).append(edge)
@@ -127,21 +127,6 @@ def gather_inputs(
         else:
             inputs[port.name] = values[0] if values else None
     return inputs, known, missing
-
-
-#: a type's inputs when nothing is connected, by type (with the inputs they were made of)
-_UNCONNECTED: dict[type[NodeType], tuple[tuple[Any, ...], dict[str, Any]]] = {}
-
-
-def _unconnected_inputs(node_type: type[NodeType]) -> dict[str, Any]:
-    """Each input of a node with nothing connected: () for a port taking several, else
-    None (a new dict each time, made from one kept by type: its values are immutable)."""
-    ports = node_type.inputs
-    known = _UNCONNECTED.get(node_type)
-    if known is None or known[0] is not ports:  # (made again if the ports were replaced)
-        values = {port.name: () if port.multiple else None for port in ports}
-        known = _UNCONNECTED[node_type] = (ports, values)
-    return dict(known[1])
 
 
 def mapped_ports(node_type: type[NodeType], inputs: Mapping[str, Any]) -> list[str]:
@@ -181,7 +166,8 @@ def item_key(
     """An item's cache key, with the canonical JSON of the node's params and of its input
     hashes as a result's row keeps them (each None when the key takes others: a router's
     shot takes its role's params, an image made from a shot not the shot's dialogue)."""
-    whole_params, whole_inputs = _keyed_by_whole(node_type)
+    overridden = node_type.overridden  # (kept as NodeType has them: all params, all inputs)
+    whole_params, whole_inputs = "key_params" not in overridden, "key_inputs" not in overridden
     key_params = params if whole_params else node_type.key_params(library, catalog, params, inputs)
     key, params_json, inputs_json = keyed(
         node_type.type_id,
@@ -198,23 +184,8 @@ def item_key(
     )
 
 
-_WHOLE: dict[type[NodeType], tuple[bool, bool]] = {}
-
-
-def _keyed_by_whole(node_type: type[NodeType]) -> tuple[bool, bool]:
-    """Whether all the node's params, and every input's content hash, go into the type's
-    keys (``NodeType.key_params`` and ``key_inputs`` as they are, not overridden)."""
-    known = _WHOLE.get(node_type)
-    if known is None:
-        known = _WHOLE[node_type] = (
-            node_type.key_params.__func__ is NodeType.key_params.__func__,  # type: ignore[attr-defined]
-            node_type.key_inputs.__func__ is NodeType.key_inputs.__func__,  # type: ignore[attr-defined]
-        )
-    return known
-
-
 def connected_ports(edges: Iterable[Edge]) -> frozenset[str]:
-    return frozenset(edge.dst_port for edge in edges)
+    return frozenset([edge.dst_port for edge in edges])
 
 
 def has_holes(inputs: Mapping[str, Any]) -> bool:
@@ -248,8 +219,9 @@ class Resolution:
         self.graph = graph
         self.upstream = graph.upstream_index() if upstream is None else upstream
         self.nodes: dict[str, ResolvedNode] = {}
-        #: the whole graph's topological order, once validation worked it out
-        self.order: list[str] | None = None
+        #: the whole graph's topological order and its waves (``Graph.topological_waves``),
+        #: once validation worked them out
+        self.topology: tuple[list[str], list[list[str]]] | None = None
 
     def resolve(self, node_ids: Iterable[str]) -> None:
         """Resolve ``node_ids`` (those of an unknown type are left out)."""
@@ -279,9 +251,8 @@ class Resolution:
 
     def __getitem__(self, node_id: str) -> ResolvedNode:
         found = self.get(node_id)
-        if found is None:  # the KeyError the registry raises for an unknown type
-            self.graph.registry[self.graph.nodes[node_id].type]
-            raise KeyError(node_id)  # (not reached: that lookup raised)
+        if found is None:  # of an unknown type: the KeyError the registry raises, naming it
+            raise KeyError(self.graph.nodes[node_id].type)
         return found
 
 
@@ -330,22 +301,6 @@ class Estimates:
         return known
 
 
-@dataclass(slots=True)
-class _Waiting:
-    """A node some of whose inputs are made in this run, with what planning resolved of it
-    (read only; not frozen, which is slower to make)."""
-
-    node: Node
-    node_type: type[NodeType]
-    catalog: Catalog
-    model: ModelSpec | None
-    params: Mapping[str, Any]
-    edges: list[Edge]
-    connected: frozenset[str]
-    graph: Graph
-    scope: CacheScope
-
-
 class Planner:
     def __init__(
         self, library: Library, prices: PriceTable, *, limits: Mapping[str, int] | None = None
@@ -357,6 +312,9 @@ class Planner:
         self._estimates = Estimates(prices)
         #: each model's (typical seconds, parallel calls) for one plan (see ``_pace``)
         self._paces: dict[int, tuple[ModelSpec, float, int]] = {}
+        #: the cost of ``runs`` runs at one estimate, by (the estimate's identity, runs), for
+        #: one plan (a CostRange is frozen: one for all the nodes alike)
+        self._costs: dict[tuple[int, int], tuple[CostRange, CostRange]] = {}
 
     def typical_seconds(self, model: ModelSpec) -> float:
         """Median of the user's own runs of this model, else the catalog's midpoint."""
@@ -391,14 +349,15 @@ class Planner:
         self.forget_timings()  # learn from the runs finished since the last plan
         self._estimates = Estimates(self.prices)  # and from a price table edited since
         self._paces = {}
+        self._costs = {}
         if resolution is None or resolution.graph is not graph:
             resolution = Resolution(graph)
-        if targets is None and resolution.order is not None:  # the one validation found
-            order = list(resolution.order)
+        if targets is None and resolution.topology is not None:  # the one validation found
+            order, waves = resolution.topology
+            order = list(order)
         else:
             wanted = set(graph.nodes) if targets is None else needed_nodes(graph, targets)
-            order = graph.topological_order(wanted)
-        upstream = resolution.upstream
+            order, waves = graph.topological_waves(wanted)
         resolution.resolve(order)
         resolved_nodes = resolution.nodes
         plans: dict[str, NodePlan] = {}
@@ -409,7 +368,7 @@ class Planner:
 
         # wave by wave (a wave's nodes depend only on earlier waves), so the cache is asked
         # about a whole wave's work in one query rather than a query a node
-        for wave in _waves(order, upstream):
+        for wave in waves:
             known: list[tuple[Any, ...]] = []
             for node_id in wave:
                 resolved = resolved_nodes.get(node_id) or resolution[node_id]
@@ -426,18 +385,15 @@ class Planner:
                     )
                     continue
                 if not ready:
-                    plans[node_id] = self._plan_unknown(
-                        _Waiting(
-                            node, node_type, catalog, model, params, edges, connected, graph, scope
-                        ),
-                        plans,
-                    )
+                    plans[node_id] = self._plan_unknown(resolved, plans, graph, scope)
                     continue
                 items = self._known_items(node, node_type, catalog, model, params, inputs)
                 if isinstance(items, NodePlan):  # invalid
                     plans[node_id] = items
                     continue
                 known.append((node, node_type, model, params, inputs, connected, *items))
+            if not known:  # (a chain's waves, but its first: one node, waiting)
+                continue
             found = self.library.lookup_many(
                 [
                     i.key
@@ -462,15 +418,22 @@ class Planner:
         quote = self._quote(graph, order, ordered, resolution)
         return Plan(order, ordered, quote)
 
-    def _plan_unknown(self, waiting: _Waiting, plans: Mapping[str, NodePlan]) -> NodePlan:
-        """A node some of whose inputs are made in this run."""
+    def _plan_unknown(
+        self,
+        waiting: ResolvedNode,
+        plans: Mapping[str, NodePlan],
+        graph: Graph,
+        scope: CacheScope,
+    ) -> NodePlan:
+        """A node some of whose inputs are made in this run (``waiting``, as the plan
+        resolved it)."""
         node_type, params, edges = waiting.node_type, waiting.params, waiting.edges
-        if all(  # items of it may be known: some of its list input is made already
-            (up := plans.get(e.src_node)) is not None
-            and (up.outputs is not None or up.partial_outputs is not None)
-            for e in edges
-        ):
-            partial = self._plan_over_partial(waiting, plans)
+        for edge in edges:  # items of it may be known: some of its list input is made already
+            up = plans.get(edge.src_node)
+            if up is None or (up.outputs is None and up.partial_outputs is None):
+                break
+        else:
+            partial = self._plan_over_partial(waiting, plans, graph, scope)
             if partial is not None:
                 return partial
         hint = self._count_hint_from_upstream(node_type, edges, plans)
@@ -483,7 +446,7 @@ class Planner:
                 count_hint=hint if hint is not None else node_type.output_count_hint(params),
             ),
             node_type,
-            waiting.catalog,
+            graph.registry.catalog,
             params,
             waiting.connected,
             hint or 1,
@@ -608,18 +571,17 @@ class Planner:
         )
 
     def _plan_over_partial(
-        self, waiting: _Waiting, plans: Mapping[str, NodePlan]
+        self,
+        waiting: ResolvedNode,
+        plans: Mapping[str, NodePlan],
+        graph: Graph,
+        scope: CacheScope,
     ) -> NodePlan | None:
         """A node mapped over a list whose upstream is partly made (some items cached, some
         to run): its items whose inputs are known are looked up in the cache, the others
         count as runs. None when that cannot be worked out (then the node is "waiting")."""
-        node, node_type, catalog, model = (
-            waiting.node,
-            waiting.node_type,
-            waiting.catalog,
-            waiting.model,
-        )
-        params, connected, scope = waiting.params, waiting.connected, waiting.scope
+        node, node_type, model = waiting.node, waiting.node_type, waiting.model
+        params, connected, catalog = waiting.params, waiting.connected, graph.registry.catalog
 
         def outputs_or_partial(src: str) -> Mapping[str, Value] | None:
             upstream = plans.get(src)
@@ -628,7 +590,7 @@ class Planner:
             return upstream.outputs if upstream.outputs is not None else upstream.partial_outputs
 
         inputs, known, missing = gather_inputs(
-            waiting.graph, node, node_type, waiting.edges, outputs_or_partial
+            graph, node, node_type, waiting.edges, outputs_or_partial
         )
         if not known or missing:
             return None
@@ -735,41 +697,40 @@ class Planner:
         plan.connected = connected
         if not runs:
             return plan
-        by_model = _priced_by_its_model(node_type)  # then the plan resolved that model already
-        if by_model:  # the common case, in short: one model, every item at its estimate
+        if _PRICING_METHODS.isdisjoint(node_type.overridden):
+            # priced as NodeType prices, in short: by the one model the plan resolved
             model = plan.model
             if model is None:
                 return plan
             try:
                 one = self._estimates.estimate(model, params, prompt_chars=prompt_chars)
-                # (what ``CostRange() + one.times(runs)`` makes, with one object, not three)
-                plan.cost = CostRange(0.0 + one.low * runs, 0.0 + one.high * runs)
+                costed = self._costs.get((id(one), runs))  # (the estimate kept alive in it)
+                if costed is None:
+                    # (what ``CostRange() + one.times(runs)`` makes, with one object, not three)
+                    costed = self._costs[(id(one), runs)] = (
+                        one,
+                        CostRange(0.0 + one.low * runs, 0.0 + one.high * runs),
+                    )
+                plan.cost = costed[1]
             except UnpricedModel as exc:
                 plan.price_problem = f"not quoted: {exc}"
                 plan.cost = CostRange()
             _model, per_item, limit = self._pace(model)
             plan.seconds = per_item * math.ceil(runs / limit)
             return plan
-        if by_model:
-            models = [plan.model] if plan.model is not None else []
-        else:
-            models = node_type.models_in_use(catalog, params, connected)
+        models = node_type.models_in_use(catalog, params, connected)
         if models:
             try:
                 cost, priced = CostRange(), 0
-                for item in () if by_model else known:  # (by_model: no item prices itself)
+                for item in known:
                     one_item = node_type.estimate_item(
                         self.library, catalog, self.prices, params, item.inputs
                     )
                     if one_item is not None:
                         cost, priced = cost + one_item, priced + 1
                 if priced < runs:
-                    one = (
-                        self._estimates.estimate(models[0], params, prompt_chars=prompt_chars)
-                        if by_model
-                        else node_type.estimate(
-                            catalog, self.prices, params, connected, prompt_chars=prompt_chars
-                        )
+                    one = node_type.estimate(
+                        catalog, self.prices, params, connected, prompt_chars=prompt_chars
                     )
                     cost = cost + one.times(runs - priced)
             except UnpricedModel as exc:
@@ -813,8 +774,12 @@ class Planner:
         for node_id in order:
             plan = plans[node_id]
             edges = upstream[node_id]
-            start = max((finish.get(e.src_node, 0.0) for e in edges), default=0.0) if edges else 0.0
-            finish[node_id] = start + plan.seconds
+            if not edges:
+                finish[node_id] = 0.0 + plan.seconds
+            elif len(edges) == 1:  # (a chain's)
+                finish[node_id] = finish.get(edges[0].src_node, 0.0) + plan.seconds
+            else:
+                finish[node_id] = max([finish.get(e.src_node, 0.0) for e in edges]) + plan.seconds
             runs, model, cost = plan.runs, plan.model, plan.cost
             if model is None and not runs and cost.is_free:
                 continue
@@ -834,6 +799,12 @@ class Planner:
             )
             if runs:
                 node_type = resolved_nodes[node_id].node_type
+                if (
+                    model is not None
+                    and id(model) in seen
+                    and "models_in_use" not in node_type.overridden
+                ):
+                    continue  # (its one model, seen already: all ``models_planned`` names)
                 for in_use in models_planned(node_type, catalog, plan):
                     if id(in_use) not in seen:
                         seen.add(id(in_use))
@@ -863,41 +834,16 @@ def _answered(plan: ItemPlan, hit: CachedResult | None) -> ItemPlan:
     return plan
 
 
-def _waves(order: list[str], upstream: Mapping[str, list[Edge]]) -> list[list[str]]:
-    """``order`` (topological) cut into waves: each node one wave after its latest input."""
-    depth: dict[str, int] = {}
-    waves: list[list[str]] = []
-    for node_id in order:
-        edges = upstream[node_id]
-        level = 1 + max((depth.get(e.src_node, -1) for e in edges), default=-1) if edges else 0
-        depth[node_id] = level
-        if level == len(waves):
-            waves.append([])
-        waves[level].append(node_id)
-    return waves
-
-
 def models_planned(node_type: type[NodeType], catalog: Catalog, plan: NodePlan) -> list[ModelSpec]:
     """Every model a node that will run may call (``models_in_use``): the one model its
     plan resolved, unless its type says otherwise (a router may call several)."""
-    if node_type.models_in_use.__func__ is NodeType.models_in_use.__func__:  # type: ignore[attr-defined]
+    if "models_in_use" not in node_type.overridden:
         return [plan.model] if plan.model is not None else []
     return node_type.models_in_use(catalog, plan.params or {}, plan.connected)
 
 
-_PRICED_BY_MODEL: dict[type[NodeType], bool] = {}
-
-
-def _priced_by_its_model(node_type: type[NodeType]) -> bool:
-    """Whether the node type is priced as ``NodeType`` prices: by the one model it resolves,
-    every item alike (a router, which may call several, prices itself)."""
-    known = _PRICED_BY_MODEL.get(node_type)
-    if known is None:
-        known = _PRICED_BY_MODEL[node_type] = all(
-            getattr(node_type, name).__func__ is getattr(NodeType, name).__func__
-            for name in ("models_in_use", "estimate", "estimate_item")
-        )
-    return known
+#: the methods by which a type prices itself (a router, which may call several models)
+_PRICING_METHODS = frozenset(("models_in_use", "estimate", "estimate_item"))
 
 
 def combine_outputs(node_type: type[NodeType], items: list[ItemPlan]) -> dict[str, Value]:

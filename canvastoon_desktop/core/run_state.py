@@ -241,8 +241,7 @@ class RunState:
                     i.status in (ItemStatus.CACHED, ItemStatus.PINNED) for i in node_plan.items
                 ):
                     st.items = [
-                        ItemState(_item_status(i.status), outputs=i.outputs)
-                        for i in node_plan.items
+                        ItemState(ITEM_STATES[i.status], outputs=i.outputs) for i in node_plan.items
                     ]
             if _snapshot(st) != before:
                 changed.add(node_id)
@@ -414,12 +413,8 @@ def _item(st: NodeState, index: int | None) -> ItemState | None:
     return st.items[index]
 
 
-def _item_status(status: ItemStatus) -> DisplayState:
-    return _ITEM_STATES[status]
-
-
-#: what an item shows before the run, from what the plan decided for it
-_ITEM_STATES = {
+#: what an item shows before the run, from what the plan decided for it (every ItemStatus)
+ITEM_STATES: Mapping[ItemStatus, DisplayState] = {
     ItemStatus.RUN: DisplayState.QUEUED,
     ItemStatus.SKIP: DisplayState.SKIPPED,
     ItemStatus.CACHED: DisplayState.CACHED,

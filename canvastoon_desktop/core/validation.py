@@ -77,7 +77,7 @@ def graph_problems(
             name = graph.display_name(node_id)
             problems.extend(Problem(message, node_id, name, code) for message, code in found)
     try:
-        resolution.order = graph.topological_order()  # (planning reads it)
+        resolution.topology = graph.topological_waves()  # (planning reads them)
         loop: Problem | None = None
     except GraphError as exc:
         loop = Problem(str(exc), code="cycle")

@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from canvastoon_desktop.core.backdrops import BACKDROP_COLORS, MAX_TITLE
 
 from . import arrange, commands
+from .menus import pop_up
 from .minimap import Minimap
 from .palette import swatch
 
@@ -181,4 +182,4 @@ class ArrangeCommands:
                 commands.RemoveBackdropCommand(self.document.graph, backdrop_id)
             ),
         )
-        menu.popup(QtGui.QCursor.pos())
+        pop_up(menu, QtGui.QCursor.pos())

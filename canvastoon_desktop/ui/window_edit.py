@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from canvastoon_desktop.core.graph import Graph
 
 from . import clipboard, commands
+from .menus import pop_up
 
 
 class EditCommands:
@@ -102,4 +103,4 @@ class EditCommands:
             paste_here.triggered.connect(lambda: self.paste(at=(scene_pos.x(), scene_pos.y())))
             menu.addSeparator()
             menu.addAction(names["fit"])
-        menu.popup(QtGui.QCursor.pos())
+        pop_up(menu, QtGui.QCursor.pos())

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from canvastoon_desktop.core.errors import GraphError
 from canvastoon_desktop.core.graph import Edge, Graph
 from nodes import default_registry
+
+REGISTRY = default_registry()
 
 
 @pytest.fixture
@@ -117,3 +121,64 @@ def test_topological_order_puts_inputs_first(graph: Graph) -> None:
     graph.connect(Edge(text.id, "text", llm.id, "text"))
     order = graph.topological_order()
     assert order.index(text.id) < order.index(llm.id) < order.index(gen.id)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 12).flatmap(
+        lambda n: st.tuples(st.just(n), st.sets(st.tuples(st.integers(0, n), st.integers(0, n))))
+    )
+)
+def test_the_waves_of_a_graph_are_its_order_with_each_node_a_wave_after_its_latest_input(
+    shape: tuple[int, set[tuple[int, int]]],
+) -> None:
+    count, pairs = shape
+    graph = Graph(REGISTRY)
+    ids = [graph.create_node("text").id for _ in range(count + 1)]
+    for a, b in pairs:
+        if a < b:  # (no loop)
+            graph.edges.append(Edge(ids[a], "text", ids[b], "text"))
+    subset = set(ids[: count // 2 + 1])  # closed under its inputs: edges go up the list only
+    for wanted in (None, subset):
+        order, waves = graph.topological_waves(wanted)
+        assert order == graph.topological_order(wanted) == _order_by_ids(graph, wanted)
+        wave_of = {node_id: i for i, wave in enumerate(waves) for node_id in wave}
+        assert [n for wave in waves for n in wave] == sorted(order, key=wave_of.__getitem__)
+        assert len(wave_of) == len(order) and all(waves)
+        for node_id in order:
+            inputs = [wave_of[e.src_node] for e in graph.edges if e.dst_node == node_id]
+            assert wave_of[node_id] == 1 + max(inputs, default=-1)
+
+
+def test_the_waves_of_a_graph_with_a_loop_are_refused_as_its_order_is() -> None:
+    graph = Graph(REGISTRY)
+    a, b, c = (graph.create_node("text", title=f"T{i}").id for i in range(3))
+    graph.edges += [Edge(c, "text", a, "text"), Edge(a, "text", b, "text")]
+    graph.edges.append(Edge(b, "text", a, "text"))
+    names = ", ".join(graph.display_name(n) for n in sorted((a, b)))  # (not c, before it)
+    for sort in (graph.topological_order, graph.topological_waves):
+        with pytest.raises(GraphError) as refused:
+            sort()
+        assert str(refused.value) == f"the graph has a loop through {names}"
+
+
+def _order_by_ids(graph: Graph, subset: set[str] | None) -> list[str]:
+    """The topological order as the executor has always started nodes in: each node ready
+    (its inputs sorted) taken last-in, first-out, its outputs in the order of the edges."""
+    wanted = set(graph.nodes) if subset is None else subset
+    indegree = dict.fromkeys(wanted, 0)
+    down: dict[str, list[str]] = {n: [] for n in wanted}
+    for edge in graph.edges:
+        if edge.src_node in wanted and edge.dst_node in wanted:
+            indegree[edge.dst_node] += 1
+            down[edge.src_node].append(edge.dst_node)
+    ready = [n for n in graph.nodes if n in wanted and indegree[n] == 0]
+    order: list[str] = []
+    while ready:
+        current = ready.pop()
+        order.append(current)
+        for nxt in down[current]:
+            indegree[nxt] -= 1
+            if indegree[nxt] == 0:
+                ready.append(nxt)
+    return order

@@ -14,7 +14,8 @@ from canvastoon_desktop.core.fileformat import load_graph, save_graph
 from canvastoon_desktop.core.graph import Edge, Graph
 from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.pack import PackError, pack_graph
-from canvastoon_desktop.core.paths import outside_paths
+from canvastoon_desktop.core.params import ParamKind
+from canvastoon_desktop.core.paths import outside_paths, path_params
 from nodes import default_registry
 from tests.support.library_factory import png_bytes
 
@@ -112,3 +113,21 @@ def test_an_untitled_graph_made_here_has_nothing_outside(secret: Path) -> None:
     graph = Graph(REGISTRY)
     graph.create_node("load_image", params={"path": str(secret)})
     assert outside_paths(graph, None) == []
+
+
+def test_the_path_params_of_every_type_and_model_are_its_file_and_folder_params() -> None:
+    graph = Graph(REGISTRY)
+    expected = []
+    for node_type in REGISTRY:
+        chooser = node_type.model_param(REGISTRY.catalog)
+        for model_id in chooser.choices if chooser else (None,):
+            node = graph.create_node(node_type.type_id)
+            if model_id is not None:
+                node.params["model"] = model_id
+            for spec in node_type.param_specs(REGISTRY.catalog, model_id):
+                if spec.kind in (ParamKind.FILE, ParamKind.FOLDER):
+                    node.params[spec.name] = f"{node.id}/{spec.name}"
+                    expected.append((node.id, spec.name, f"{node.id}/{spec.name}"))
+    assert expected  # (Load Image's file, Export's folder at least)
+    found = [(node.id, spec.name, value) for node, spec, value in path_params(graph)]
+    assert found == expected

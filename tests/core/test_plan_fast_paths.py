@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import combinations
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from canvastoon_desktop.core.assets import input_hashes
+from canvastoon_desktop.core.cachekey import keyed
+from canvastoon_desktop.core.catalog import Catalog, ModelSpec
 from canvastoon_desktop.core.errors import ParamError
-from canvastoon_desktop.core.graph import Graph, Node
+from canvastoon_desktop.core.graph import Edge, Graph, Node
 from canvastoon_desktop.core.nodetype import NodeType
 from canvastoon_desktop.core.params import ParamKind, ParamSpec
 from canvastoon_desktop.core.plan import (
     Estimates,
+    ItemPlan,
     NodePlan,
+    Planner,
     Resolution,
     gather_inputs,
+    item_key,
     models_planned,
 )
 from canvastoon_desktop.core.ports import Port, PortType
-from canvastoon_desktop.core.pricing import PriceTable, UnpricedModel
-from canvastoon_desktop.core.status import PlanStatus
+from canvastoon_desktop.core.pricing import CostRange, PriceTable, UnpricedModel
+from canvastoon_desktop.core.status import ItemStatus, PlanStatus
 from canvastoon_desktop.core.validation import graph_problems
 from nodes import default_registry
+from tests.support.fakes import fake_registry
 
 REGISTRY = default_registry()
 CATALOG = REGISTRY.catalog
@@ -163,3 +172,180 @@ def test_the_inputs_of_a_node_with_nothing_connected_are_new_each_time() -> None
     first["prompt"] = "changed"
     again, _, _ = gather_inputs(graph, node, node_type, [], lambda _: None)
     assert again["prompt"] is None
+
+
+# -- a type's overrides, derived once, pick the path planning and validation take -----------
+
+
+def _priced_plan(node_type: type[NodeType], runs: int) -> tuple[NodePlan, CostRange]:
+    """A plan of ``runs`` runs of ``node_type`` priced by a planner, with what the model's
+    own estimate is a run."""
+    model = _PRICED_MODEL
+    prices = PriceTable.load()
+    planner = Planner(_NoTimings(), prices)  # type: ignore[arg-type]
+    plan = NodePlan("n", PlanStatus.RUN, model)
+    items = [ItemPlan(i, {"prompt": None}, None, ItemStatus.RUN) for i in range(runs)]
+    planner._priced(plan, node_type, CATALOG, {}, frozenset(), runs, None, items)
+    return plan, prices.estimate(model, {})
+
+
+_PRICED_MODEL = next(m for m in CATALOG.models.values() if not m.free)
+
+
+class _NoTimings:
+    def typical_run_seconds(self, model_id: str) -> None:
+        return None
+
+
+class _Plain(NodeType):
+    type_id = "test.plain"
+    title = "Plain"
+    inputs = (Port("prompt", PortType.TEXT),)
+
+
+class _Router(_Plain):
+    """Overrides what a router overrides: its own check, keys, models and prices."""
+
+    @classmethod
+    def check(
+        cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]
+    ) -> list[str]:
+        return ["routed nowhere"]
+
+    @classmethod
+    def key_params(
+        cls, library: Any, catalog: Catalog, params: Mapping[str, Any], inputs: Mapping[str, Any]
+    ) -> Mapping[str, Any]:
+        return {"role": "shot"}
+
+    @classmethod
+    def key_inputs(cls, library: Any, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        return {"shot": "its hash"}
+
+    @classmethod
+    def models_in_use(
+        cls, catalog: Catalog, params: Mapping[str, Any], connected: frozenset[str]
+    ) -> list[ModelSpec]:
+        return [_PRICED_MODEL]
+
+    @classmethod
+    def estimate(
+        cls,
+        catalog: Catalog,
+        prices: PriceTable,
+        params: Mapping[str, Any],
+        connected: frozenset[str],
+        *,
+        prompt_chars: int | None = None,
+    ) -> CostRange:
+        return CostRange(1.0, 2.0)
+
+
+class _RouterByItem(_Router):
+    @classmethod
+    def estimate_item(
+        cls,
+        library: Any,
+        catalog: Catalog,
+        prices: PriceTable,
+        params: Mapping[str, Any],
+        inputs: Mapping[str, Any],
+    ) -> CostRange | None:
+        return CostRange(0.25, 0.5)
+
+
+def test_a_type_names_the_methods_it_overrides_and_a_subclass_inherits_them() -> None:
+    assert NodeType.overridden == frozenset() and _Plain.overridden == frozenset()
+    assert _Router.overridden == {
+        "check",
+        "key_params",
+        "key_inputs",
+        "models_in_use",
+        "estimate",
+    }
+    assert _RouterByItem.overridden == _Router.overridden | {"estimate_item"}
+
+    class Static(_Plain):
+        @staticmethod
+        def estimate(*args: Any, **kwargs: Any) -> CostRange:
+            return CostRange(1.0, 1.0)
+
+    assert Static.overridden == {"estimate"}  # (overridden, though not by a classmethod)
+
+
+def test_a_type_overriding_check_is_checked_by_its_own_check() -> None:
+    assert _Plain.check_resolved(CATALOG, {}, frozenset(), None) == [
+        "the Prompt input is not connected"
+    ]
+    assert _Router.check_resolved(CATALOG, {}, frozenset(), None) == ["routed nowhere"]
+
+
+def test_a_type_overriding_its_keys_is_keyed_by_what_its_overrides_give() -> None:
+    node = Node("n", "test.plain")
+    params, inputs = {"text": "a"}, {"prompt": None}
+    plain = item_key(node, _Plain, None, params, inputs, None, None, CATALOG)  # type: ignore[arg-type]
+    assert plain == keyed("test.plain", 1, None, params, input_hashes(inputs))
+    routed = item_key(node, _Router, None, params, inputs, None, None, CATALOG)  # type: ignore[arg-type]
+    key = keyed("test.plain", 1, None, {"role": "shot"}, {"shot": "its hash"})[0]
+    assert routed == (
+        key,
+        None,
+        None,
+    )  # (a result's row keeps no params nor inputs it was not keyed by)
+
+
+def test_a_type_overriding_its_models_names_them_in_its_plan() -> None:
+    plan = NodePlan("n", PlanStatus.RUN, None, params={}, connected=frozenset())
+    assert models_planned(_Plain, CATALOG, plan) == []
+    assert models_planned(_Router, CATALOG, plan) == _Router.models_in_use(CATALOG, {}, frozenset())
+
+
+def test_a_type_overriding_its_prices_is_priced_by_them() -> None:
+    plain, one = _priced_plan(_Plain, 3)
+    assert plain.cost == CostRange(one.low * 3, one.high * 3)
+    routed, _ = _priced_plan(_Router, 3)
+    assert routed.cost == CostRange(3.0, 6.0)
+    by_item, _ = _priced_plan(_RouterByItem, 3)
+    assert by_item.cost == CostRange(0.75, 1.5)
+
+
+def test_a_node_of_an_unknown_type_is_the_registrys_key_error() -> None:
+    graph = Graph(REGISTRY)
+    graph.nodes["n"] = Node("n", "no.such.type")
+    with pytest.raises(KeyError) as raised:
+        Resolution(graph)["n"]
+    assert raised.value.args == ("no.such.type",)
+    with pytest.raises(KeyError) as raised:
+        Resolution(graph)["missing"]
+    assert raised.value.args == ("missing",)
+
+
+def test_a_quotes_time_is_its_longest_path_of_nodes_one_after_another() -> None:
+    graph = Graph(fake_registry())
+    a, b, c, d, e = (graph.create_node("test.step").id for _ in range(5))
+    graph.edges += [
+        Edge(a, "text", b, "text"),
+        Edge(a, "text", c, "text"),
+        Edge(b, "text", d, "text"),
+        Edge(c, "text", d, "text"),  # (d waits for the later of b and c)
+    ]
+    seconds = {a: 1.0, b: 2.0, c: 5.0, d: 1.5, e: 4.0}
+    plans = {n: NodePlan(n, PlanStatus.RUN, runs=1, seconds=s) for n, s in seconds.items()}
+    planner = Planner(_NoTimings(), PriceTable.load())  # type: ignore[arg-type]
+    resolution = Resolution(graph)
+    resolution.resolve(graph.nodes)
+    quote = planner._quote(graph, list(graph.topological_order()), plans, resolution)
+    assert quote.seconds == 7.5  # a, c, d
+    assert quote.to_run == 5
+    plans[c].seconds = 0.5
+    assert planner._quote(graph, graph.topological_order(), plans, resolution).seconds == 4.5
+
+
+def test_nodes_priced_at_one_estimate_cost_it_times_their_own_runs() -> None:
+    prices = PriceTable.load()
+    planner = Planner(_NoTimings(), prices)  # type: ignore[arg-type]
+    one = prices.estimate(_PRICED_MODEL, {})
+    for runs in (1, 3, 1, 2, 3):
+        plan = NodePlan("n", PlanStatus.RUN, _PRICED_MODEL)
+        planner._priced(plan, _Plain, CATALOG, {}, frozenset(), runs, None)
+        assert plan.cost == CostRange(0.0 + one.low * runs, 0.0 + one.high * runs), runs

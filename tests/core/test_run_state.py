@@ -12,8 +12,8 @@ import pytest
 
 from canvastoon_desktop.core import events as ev
 from canvastoon_desktop.core.assets import Asset, AssetKind
-from canvastoon_desktop.core.run_state import RunState
-from canvastoon_desktop.core.status import DisplayState, NodeStatus, RunStatus
+from canvastoon_desktop.core.run_state import ITEM_STATES, RunState
+from canvastoon_desktop.core.status import DisplayState, ItemStatus, NodeStatus, RunStatus
 
 IMAGE = Asset("a" * 64, AssetKind.IMAGE, "image/png", 10, Path("/x.png"), 720, 1280)
 RUN, NODE = "r1", "n1"
@@ -206,3 +206,8 @@ def test_a_node_running_shows_the_providers_fraction_or_elapsed_against_eta() ->
     assert st.progress(now=110.0) == pytest.approx(1 / 3)
     state.apply(ev.NodeProgress(RUN, NODE, None, "generating", 12.0, None, 0.8), now=112.0)
     assert st.progress(now=112.0) == 0.8
+
+
+def test_every_item_status_the_plan_can_decide_has_a_state_to_show():
+    assert set(ITEM_STATES) == set(ItemStatus)
+    assert ITEM_STATES[ItemStatus.LOOKUP] == DisplayState.QUEUED  # the cache decides later

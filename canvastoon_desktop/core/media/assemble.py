@@ -21,10 +21,11 @@ import av
 import numpy as np
 
 from canvastoon_desktop.core.errors import MediaError
-from canvastoon_desktop.core.media.atomic import Progress, atomic_output, check_cancel
 from canvastoon_desktop.core.media.captions import Overlay, burn
 from canvastoon_desktop.core.media.fit import Fit, place, scaled_size
 from canvastoon_desktop.core.media.image import file_label
+from canvastoon_desktop.core.media.output import media_output
+from canvastoon_desktop.core.media.progress import Progress, check_cancel
 from canvastoon_desktop.core.media.types import Clip, ClipError, VideoInfo
 from canvastoon_desktop.core.media.video import (
     frame_time,
@@ -385,7 +386,7 @@ def assemble_clips(
         track[:, : min(total, sound.shape[1])] = sound[:, :total]
     has_audio = track is not None or any(_sounds(plan, keep_clip_sound) for plan in plans)
     reporter = Progress(progress, bounds[-1])
-    with atomic_output(out_path) as tmp:
+    with media_output(out_path) as tmp:
         with Mp4Writer(
             tmp, width=width, height=height, fps=fps, audio=has_audio, label=Path(out_path).name
         ) as writer:

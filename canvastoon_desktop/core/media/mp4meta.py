@@ -11,8 +11,8 @@ import os
 import av
 
 from canvastoon_desktop.core.errors import MediaError
-from canvastoon_desktop.core.media.atomic import atomic_output
 from canvastoon_desktop.core.media.image import file_label
+from canvastoon_desktop.core.media.output import media_output
 from canvastoon_desktop.core.media.video import describe, open_video, probe_video_file, short
 
 _TECHNICAL = {"major_brand", "minor_version", "compatible_brands", "encoder"}
@@ -44,7 +44,7 @@ def write_mp4_metadata(
     _check_tags(tags)
     label = file_label(src_path)
     # The source is closed before the rename, so dst may be src even on Windows.
-    with atomic_output(dst_path) as tmp:
+    with media_output(dst_path) as tmp:
         with open_video(src_path, label) as src:
             describe(src, label)  # refuses broken input before anything is written
             src.seek(0)

@@ -48,7 +48,7 @@ def check_video_size(width: int, height: int, fps: int) -> tuple[int, int]:
 
 
 class Mp4Writer:
-    """Writes to an already-reserved path (see ``atomic_output``); ``close()`` finalises it.
+    """Writes to an already-reserved path (see ``media_output``); ``close()`` finalises it.
 
     Video is BT.709 limited-range yuv420p, tagged as such, with the index at the front of the
     file (``+faststart``) so playback can begin before the file is fully downloaded.

@@ -19,7 +19,8 @@ from PIL import Image
 
 from canvastoon_desktop.core.errors import MediaError
 from canvastoon_desktop.core.media import VideoInfo, decode_image, probe_video_file
-from canvastoon_desktop.core.media.atomic import Progress, atomic_output, check_cancel
+from canvastoon_desktop.core.media.output import media_output
+from canvastoon_desktop.core.media.progress import Progress, check_cancel
 from canvastoon_desktop.core.media.writer import Mp4Writer, check_video_size
 
 Motion = Literal["zoom_in", "zoom_out", "pan_left", "pan_right", "pan_up", "pan_down"]
@@ -93,7 +94,7 @@ def render_pan_zoom(
 
     frames = max(1, round(duration_s * fps))
     reporter = Progress(progress, frames)
-    with atomic_output(out_path) as tmp:
+    with media_output(out_path) as tmp:
         with Mp4Writer(
             tmp, width=width, height=height, fps=fps, audio=False, label=Path(out_path).name
         ) as writer:

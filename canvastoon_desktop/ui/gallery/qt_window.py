@@ -29,6 +29,7 @@ from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.library import query as lq
 from canvastoon_desktop.core.library.query import AssetQuery
 from canvastoon_desktop.ui import theme
+from canvastoon_desktop.ui.menus import pop_up
 
 from .qt_delegate import AssetDelegate, card_size
 from .qt_detail import DetailPanel
@@ -717,7 +718,7 @@ class LibraryWindow(QtWidgets.QMainWindow):
             menu.addAction("Use as input", lambda: self._use_as_input(shas[0]))
             menu.addAction("Copy hash", lambda: QtWidgets.QApplication.clipboard().setText(shas[0]))
         menu.addAction("Export…\tCtrl+E", self.export_selected)
-        menu.exec(self.grid.viewport().mapToGlobal(pos))
+        pop_up(menu, self.grid.viewport().mapToGlobal(pos))
 
     def _say(self, message: str) -> None:
         self.statusBar().showMessage(message, 6000)

@@ -348,3 +348,21 @@ def select(window: LibraryWindow, shas: list[str]) -> None:
     window.grid.selectionModel().select(
         selection, QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect
     )
+
+
+def test_a_right_click_offers_rating_and_its_menu_goes_when_closed(
+    qtbot, populated: Populated
+) -> None:
+    from tests.support.shown import shown_menu
+
+    window = open_window(qtbot, populated)
+    before = set(window.findChildren(QtWidgets.QMenu))
+    card = window.grid.visualRect(window.model.index(0, 0)).center()
+    window._context_menu(card)
+    menu = shown_menu(qtbot)
+    rate = next(a.menu() for a in menu.actions() if a.text() == "Rate")
+    next(a for a in rate.actions() if a.text().startswith("★★★\t")).trigger()
+    menu.close()
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+    assert window.model.rows[0].rating == 3
+    assert set(window.findChildren(QtWidgets.QMenu)) == before
