@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from canvastoon_desktop.core.assets import Asset, AssetKind
+from canvastoon_desktop.core.charges import Booking
+from canvastoon_desktop.core.events import NodeDone, NodeSettled
 from canvastoon_desktop.core.frozen_init import fast_frozen_init
+from canvastoon_desktop.core.generation import ModelCall
+from canvastoon_desktop.core.pricing import CostRange
+from canvastoon_desktop.core.status import NodeStatus
+from tests.support.fakes import fake_registry
 
 
 @fast_frozen_init
@@ -150,3 +156,20 @@ def test_what_it_cannot_reproduce_is_refused() -> None:
         @dataclass(frozen=True, kw_only=True)
         class KeywordsOnly:
             name: str
+
+
+def test_the_models_calls_bookings_and_events_built_by_it_keep_their_defaults() -> None:
+    model = fake_registry().catalog.get("test/echo")
+    call = ModelCall(model, {"seed": 1}, prompt="hi")
+    assert (call.system, call.files, call.labels, call.template) == (None, {}, {}, None)
+    assert call.files is not ModelCall(model, {}).files
+    assert dataclasses.replace(call, prompt="ho") == ModelCall(model, {"seed": 1}, prompt="ho")
+    booking = Booking(0.5, "reported", CostRange(0.0, 1.0), reported_usd=0.5)
+    assert booking == Booking(0.5, "reported", CostRange(0.0, 1.0), 0.5, None)
+    settled = NodeSettled("run", "node", None, NodeStatus.DONE)
+    assert (settled.outputs, settled.cost_usd, settled.message) == ({}, 0.0, None)
+    assert settled.outputs is not NodeSettled("run", "node", None, NodeStatus.DONE).outputs
+    done = NodeDone(run_id="run", node_id="node", item=2, outputs={}, note="n")
+    assert (done.run_id, done.item, done.cost_usd, done.note) == ("run", 2, 0.0, "n")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        done.note = "m"  # type: ignore[misc]
