@@ -39,7 +39,7 @@ from .events import (
     RunFinished,
     RunStarted,
 )
-from .gcpause import heap_frozen_while_running, refreeze
+from .gcpause import heap_frozen_while_running, kept_by_a_run, refreeze
 from .generation import ErrorKind, GeneratedOutput, GenerationError, ModelAdapter, ModelCall
 from .graph import Graph, Node
 from .item_context import ItemContext
@@ -242,9 +242,11 @@ class Executor:
         allow_outside_paths: bool = False,
     ) -> Run:
         """Start a run on the running loop; returns at once. Await ``run.wait()``."""
+        with kept_by_a_run():  # (made before the run freezes the heap)
+            copied = graph.copy()
         run = Run(
             self,
-            graph.copy(),
+            copied,
             targets=list(targets) if targets else None,
             graph_path=graph_path,
             budget=budget or self.budget,

@@ -1,10 +1,12 @@
 """The executor's fast paths agree with its general ones: settle's common case against its
-full checks, and the signal's handler tuple against connect/disconnect; and a run cancelled
-while its first nodes set off settles every one of them."""
+full checks, and the signal's handler tuple against connect/disconnect; a run cancelled
+while its first nodes set off settles every one of them; and a run's copy of its graph is
+made without collections."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 from pathlib import Path
 
@@ -85,3 +87,30 @@ def test_a_run_cancelled_while_its_first_nodes_set_off_settles_every_node(
     statuses = asyncio.run(go())
     executor.library.close()
     assert statuses == dict.fromkeys(graph.nodes, "cancelled")
+
+
+def test_a_run_copies_its_graph_without_collections_and_the_copy_is_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graph = Graph(REGISTRY)
+    node = graph.create_node("test.step", params={"text": "mine"})
+    executor = make_executor(tmp_path, FakeAdapter(cost=0.0))
+    collector_on_while_copying: list[bool] = []
+    copy = Graph.copy
+
+    def watched_copy(self: Graph) -> Graph:
+        collector_on_while_copying.append(gc.isenabled())
+        return copy(self)
+
+    monkeypatch.setattr(Graph, "copy", watched_copy)
+
+    async def go() -> str:
+        run = executor.start(graph)
+        graph.nodes[node.id].params["text"] = "edited after the start"
+        await run.wait()
+        return executor.library.read_text(run.outcomes[node.id].outputs["text"])  # type: ignore[arg-type]
+
+    assert asyncio.run(go()) == "mine"
+    executor.library.close()
+    assert collector_on_while_copying == [False]
+    assert gc.isenabled()
