@@ -764,7 +764,8 @@ class Run:
                         node_type=node_type.type_id,
                         outputs=outputs,
                         params=params,
-                        inputs=input_hashes(inputs),
+                        # (when the key's inputs JSON is at hand, the row keeps it)
+                        inputs=input_hashes(inputs) if plan.inputs_json is None else {},
                         run_id=run_id,
                         graph_id=self._graph_id,
                         graph_path=self.graph_path,

@@ -114,3 +114,24 @@ def test_a_run_copies_its_graph_without_collections_and_the_copy_is_its_own(
     executor.library.close()
     assert collector_on_while_copying == [False]
     assert gc.isenabled()
+
+
+def test_a_runs_results_keep_the_hashes_of_their_inputs(tmp_path: Path) -> None:
+    """Whether a node's key was made when the run was planned (a source) or when its input
+    arrived (downstream of it), its result's row names what it was made from."""
+    from canvastoon_desktop.core.library import query
+    from tests.core.test_executor import run, step
+
+    graph = Graph(REGISTRY)
+    first = step(graph, "a")
+    second = step(graph, "b", upstream=first)
+    executor = make_executor(tmp_path, FakeAdapter(cost=0.0))
+    summary, _ = run(executor, graph)
+    made = summary.nodes[first].outputs["text"]
+    details = query.asset_details(executor.library, summary.nodes[second].outputs["text"].sha256)  # type: ignore[union-attr]
+    assert details is not None and details.primary is not None
+    assert details.primary.input_hashes() == [("text", made.sha256)]  # type: ignore[union-attr]
+    source = query.asset_details(executor.library, made.sha256)  # type: ignore[union-attr]
+    assert source is not None and source.primary is not None
+    assert source.primary.inputs == {"text": None}
+    executor.library.close()
