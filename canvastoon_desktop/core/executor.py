@@ -373,12 +373,13 @@ class Run:
             budget=self.budget,
             allow_outside_paths=self.allow_outside_paths,
         )
-        log.debug(
-            "run %s: %d nodes planned, %s",
-            self.run_id[:8],
-            len(plan.order) if plan else 0,
-            plan.quote.summary() if plan else "refused",
-        )
+        if log.isEnabledFor(logging.DEBUG):  # (the quote's summary goes over every node)
+            log.debug(
+                "run %s: %d nodes planned, %s",
+                self.run_id[:8],
+                len(plan.order) if plan else 0,
+                plan.quote.summary() if plan else "refused",
+            )
         if problems or plan is None:
             self.emit(RunFinished(self.run_id, RunStatus.REFUSED, 0.0, {}, 0.0))
             raise RunRefused(problems)
@@ -406,15 +407,11 @@ class Run:
             self.library.finish_run(self.run_id, status, self.cost_usd, self._run_nodes())
         wall = time.monotonic() - self._started_at
         summary = RunSummary(self.run_id, status, self.cost_usd, dict(self.outcomes), wall)
+        counts = summary.counts()
         log.debug(
-            "run %s %s in %.2f s: %s, $%.4f",
-            self.run_id[:8],
-            status,
-            wall,
-            summary.counts(),
-            self.cost_usd,
+            "run %s %s in %.2f s: %s, $%.4f", self.run_id[:8], status, wall, counts, self.cost_usd
         )
-        self.emit(RunFinished(self.run_id, status, self.cost_usd, summary.counts(), wall))
+        self.emit(RunFinished(self.run_id, status, self.cost_usd, counts, wall))
         return summary
 
     async def _flush_periodically(self, every_s: float = 5.0) -> None:
