@@ -766,7 +766,7 @@ class Run:
                         run_id=run_id,
                         graph_id=self._graph_id,
                         graph_path=self.graph_path,
-                        node_title=self.graph.display_name(node_id),
+                        node_title=node.title or node_type.title,  # (display_name)
                         item=item,
                         model=model_id,
                         provider=model.provider.value if model else None,

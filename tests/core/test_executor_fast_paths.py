@@ -116,22 +116,27 @@ def test_a_run_copies_its_graph_without_collections_and_the_copy_is_its_own(
     assert gc.isenabled()
 
 
-def test_a_runs_results_keep_the_hashes_of_their_inputs(tmp_path: Path) -> None:
+def test_a_runs_results_keep_the_hashes_of_their_inputs_and_the_nodes_names(
+    tmp_path: Path,
+) -> None:
     """Whether a node's key was made when the run was planned (a source) or when its input
-    arrived (downstream of it), its result's row names what it was made from."""
+    arrived (downstream of it), its result's row names what it was made from, and the node
+    as the graph shows it (its title, else its type's)."""
     from canvastoon_desktop.core.library import query
     from tests.core.test_executor import run, step
 
     graph = Graph(REGISTRY)
     first = step(graph, "a")
-    second = step(graph, "b", upstream=first)
+    second = step(graph, "b", upstream=first, title="My step")
     executor = make_executor(tmp_path, FakeAdapter(cost=0.0))
     summary, _ = run(executor, graph)
     made = summary.nodes[first].outputs["text"]
     details = query.asset_details(executor.library, summary.nodes[second].outputs["text"].sha256)  # type: ignore[union-attr]
     assert details is not None and details.primary is not None
     assert details.primary.input_hashes() == [("text", made.sha256)]  # type: ignore[union-attr]
+    assert details.primary.node_title == "My step"
     source = query.asset_details(executor.library, made.sha256)  # type: ignore[union-attr]
     assert source is not None and source.primary is not None
     assert source.primary.inputs == {"text": None}
+    assert source.primary.node_title == "Step" == graph.display_name(first)
     executor.library.close()
