@@ -365,14 +365,7 @@ class Run:
     async def _execute_frozen(self) -> RunSummary:
         self._started_at = time.monotonic()
         # planning hashes inputs and reads the library: not on the (GUI's) event loop
-        plan, problems = await asyncio.to_thread(
-            self.executor.check,
-            self.graph,
-            self.targets,
-            graph_path=self.graph_path,
-            budget=self.budget,
-            allow_outside_paths=self.allow_outside_paths,
-        )
+        plan, problems = await asyncio.to_thread(self._check)
         if log.isEnabledFor(logging.DEBUG):  # (the quote's summary goes over every node)
             log.debug(
                 "run %s: %d nodes planned, %s",
@@ -384,7 +377,6 @@ class Run:
             self.emit(RunFinished(self.run_id, RunStatus.REFUSED, 0.0, {}, 0.0))
             raise RunRefused(problems)
         self.plan = plan
-        refreeze()  # the plan lives as long as the run: no need to scan it again and again
         # jobs an earlier run left open (crash, kill): only their work looks in the journal
         self._open_job_keys = {j.cache_key for j in self.library.open_jobs(include_unknown=True)}
         self.library.begin_run(
@@ -413,6 +405,18 @@ class Run:
         )
         self.emit(RunFinished(self.run_id, status, self.cost_usd, counts, wall))
         return summary
+
+    def _check(self) -> tuple[Plan | None, list[Problem]]:
+        """The run's plan and problems (in a worker thread). The plan lives as long as the
+        run: made without collections, which would scan it again and again and find it alive."""
+        with kept_by_a_run():
+            return self.executor.check(
+                self.graph,
+                self.targets,
+                graph_path=self.graph_path,
+                budget=self.budget,
+                allow_outside_paths=self.allow_outside_paths,
+            )
 
     async def _flush_periodically(self, every_s: float = 5.0) -> None:
         """Commit results written behind while a long run goes. Paid results do not wait for

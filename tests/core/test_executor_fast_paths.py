@@ -1,7 +1,7 @@
 """The executor's fast paths agree with its general ones: settle's common case against its
 full checks, and the signal's handler tuple against connect/disconnect; a run cancelled
-while its first nodes set off settles every one of them; and a run's copy of its graph is
-made without collections."""
+while its first nodes set off settles every one of them; and a run's copy of its graph and its
+plan are made without collections."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import asyncio
 import gc
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from canvastoon_desktop.core.charges import settle
+from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.pricing import CostRange
 from canvastoon_desktop.core.signals import Signal
@@ -89,20 +91,25 @@ def test_a_run_cancelled_while_its_first_nodes_set_off_settles_every_node(
     assert statuses == dict.fromkeys(graph.nodes, "cancelled")
 
 
-def test_a_run_copies_its_graph_without_collections_and_the_copy_is_its_own(
+def test_a_run_copies_and_plans_its_graph_without_collections_and_the_copy_is_its_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     graph = Graph(REGISTRY)
     node = graph.create_node("test.step", params={"text": "mine"})
     executor = make_executor(tmp_path, FakeAdapter(cost=0.0))
-    collector_on_while_copying: list[bool] = []
-    copy = Graph.copy
+    collector_on: dict[str, bool] = {}
+    copy, check = Graph.copy, Executor.check
 
     def watched_copy(self: Graph) -> Graph:
-        collector_on_while_copying.append(gc.isenabled())
+        collector_on["copying"] = gc.isenabled()
         return copy(self)
 
+    def watched_check(self: Executor, *args: Any, **kwargs: Any) -> Any:
+        collector_on["planning"] = gc.isenabled()
+        return check(self, *args, **kwargs)
+
     monkeypatch.setattr(Graph, "copy", watched_copy)
+    monkeypatch.setattr(Executor, "check", watched_check)
 
     async def go() -> str:
         run = executor.start(graph)
@@ -112,7 +119,7 @@ def test_a_run_copies_its_graph_without_collections_and_the_copy_is_its_own(
 
     assert asyncio.run(go()) == "mine"
     executor.library.close()
-    assert collector_on_while_copying == [False]
+    assert collector_on == {"copying": False, "planning": False}
     assert gc.isenabled()
 
 
