@@ -39,7 +39,7 @@ from .events import (
     RunFinished,
     RunStarted,
 )
-from .gcpause import heap_frozen_while_running, kept_by_a_run, refreeze
+from .gcpause import collections_paused, heap_frozen_while_running, kept_by_a_run, refreeze
 from .generation import ErrorKind, GeneratedOutput, GenerationError, ModelAdapter, ModelCall
 from .graph import Graph, Node
 from .item_context import ItemContext
@@ -396,7 +396,8 @@ class Run:
         finally:
             flusher.cancel()
             status = self._finish_status()
-            self.library.finish_run(self.run_id, status, self.cost_usd, self._run_nodes())
+            with collections_paused():  # (a row a node, made and dropped: no garbage cycles)
+                self.library.finish_run(self.run_id, status, self.cost_usd, self._run_nodes())
         wall = time.monotonic() - self._started_at
         summary = RunSummary(self.run_id, status, self.cost_usd, dict(self.outcomes), wall)
         counts = summary.counts()
@@ -439,16 +440,17 @@ class Run:
         order = plan.order
         if not order:
             return
-        members = set(order)
-        self._downstream = {n: [] for n in order}
-        self._waiting = dict.fromkeys(order, 0)
-        for edge in self.graph.edges:
-            if edge.src_node in members and edge.dst_node in members:
-                self._downstream[edge.src_node].append(edge.dst_node)
-                self._waiting[edge.dst_node] += 1
+        with kept_by_a_run():  # (the run's own: kept to its end)
+            members = set(order)
+            self._downstream = {n: [] for n in order}
+            self._waiting = dict.fromkeys(order, 0)
+            for edge in self.graph.edges:
+                if edge.src_node in members and edge.dst_node in members:
+                    self._downstream[edge.src_node].append(edge.dst_node)
+                    self._waiting[edge.dst_node] += 1
+            self._upstream = self.graph.upstream_index()
         self._remaining = len(order)
         self._all_done = asyncio.get_running_loop().create_future()
-        self._upstream = self.graph.upstream_index()
         # (not started eagerly: measured, it saved no CPU a node, and it made the editor's
         # loop late more often while a run's first nodes set off; bench gui_loop_p99)
         for node_id in order:

@@ -1,7 +1,8 @@
 """The executor's fast paths agree with its general ones: settle's common case against its
 full checks, and the signal's handler tuple against connect/disconnect; a run cancelled
-while its first nodes set off settles every one of them; and a run's copy of its graph and its
-plan are made without collections."""
+while its first nodes set off settles every one of them; and what a run makes by the node
+before and after its nodes run (its copy of the graph, its plan, its schedule, its nodes'
+rows) is made without collections."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from canvastoon_desktop.core.charges import settle
 from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.graph import Graph
+from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.pricing import CostRange
 from canvastoon_desktop.core.signals import Signal
 from tests.core.test_executor import REGISTRY, make_executor
@@ -91,14 +93,15 @@ def test_a_run_cancelled_while_its_first_nodes_set_off_settles_every_node(
     assert statuses == dict.fromkeys(graph.nodes, "cancelled")
 
 
-def test_a_run_copies_and_plans_its_graph_without_collections_and_the_copy_is_its_own(
+def test_what_a_run_keeps_or_drops_by_the_node_is_made_without_collections(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     graph = Graph(REGISTRY)
     node = graph.create_node("test.step", params={"text": "mine"})
     executor = make_executor(tmp_path, FakeAdapter(cost=0.0))
     collector_on: dict[str, bool] = {}
-    copy, check = Graph.copy, Executor.check
+    copy, check, upstream_index = Graph.copy, Executor.check, Graph.upstream_index
+    finish_run = Library.finish_run
 
     def watched_copy(self: Graph) -> Graph:
         collector_on["copying"] = gc.isenabled()
@@ -108,8 +111,18 @@ def test_a_run_copies_and_plans_its_graph_without_collections_and_the_copy_is_it
         collector_on["planning"] = gc.isenabled()
         return check(self, *args, **kwargs)
 
+    def watched_upstream_index(self: Graph) -> Any:
+        collector_on["indexing"] = gc.isenabled()  # (planning, then scheduling)
+        return upstream_index(self)
+
+    def watched_finish_run(self: Library, *args: Any, **kwargs: Any) -> Any:
+        collector_on["finishing"] = gc.isenabled()
+        return finish_run(self, *args, **kwargs)
+
     monkeypatch.setattr(Graph, "copy", watched_copy)
     monkeypatch.setattr(Executor, "check", watched_check)
+    monkeypatch.setattr(Graph, "upstream_index", watched_upstream_index)
+    monkeypatch.setattr(Library, "finish_run", watched_finish_run)
 
     async def go() -> str:
         run = executor.start(graph)
@@ -119,7 +132,7 @@ def test_a_run_copies_and_plans_its_graph_without_collections_and_the_copy_is_it
 
     assert asyncio.run(go()) == "mine"
     executor.library.close()
-    assert collector_on == {"copying": False, "planning": False}
+    assert collector_on == dict.fromkeys(["copying", "planning", "indexing", "finishing"], False)
     assert gc.isenabled()
 
 
