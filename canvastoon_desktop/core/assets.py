@@ -8,6 +8,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from .frozen_init import fast_frozen_init
+
 
 class AssetKind(StrEnum):
     TEXT = "text"
@@ -35,11 +37,8 @@ EXTENSIONS = {
 }
 
 
-#: how a frozen instance's fields are set (bound once: ``Asset.__init__`` runs for every asset)
-_set_field = object.__setattr__
-
-
-@dataclass(frozen=True, slots=True, init=False)
+@fast_frozen_init
+@dataclass(frozen=True, slots=True)
 class Asset:
     """A file in the library, named by the SHA-256 of its content."""
 
@@ -53,29 +52,6 @@ class Asset:
     duration_s: float | None = None
     #: small text / JSON kept inside the library index; read it through the library
     inline: bool = False
-
-    def __init__(
-        self,
-        sha256: str,
-        kind: AssetKind,
-        mime: str,
-        size: int,
-        path: Path,
-        width: int | None = None,
-        height: int | None = None,
-        duration_s: float | None = None,
-        inline: bool = False,
-    ) -> None:
-        # what the dataclass would generate, at half the cost (a run makes one per output)
-        _set_field(self, "sha256", sha256)
-        _set_field(self, "kind", kind)
-        _set_field(self, "mime", mime)
-        _set_field(self, "size", size)
-        _set_field(self, "path", path)
-        _set_field(self, "width", width)
-        _set_field(self, "height", height)
-        _set_field(self, "duration_s", duration_s)
-        _set_field(self, "inline", inline)
 
     @property
     def short(self) -> str:

@@ -22,6 +22,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .frozen_init import fast_frozen_init
 from .library import ChargeTotals
 from .pricing import CostRange, format_usd
 
@@ -45,6 +46,7 @@ ESTIMATE = "estimate"
 UNKNOWN = "unknown"
 
 
+@fast_frozen_init  # (one a call)
 @dataclass(frozen=True)
 class Booking:
     """What one call is booked at."""

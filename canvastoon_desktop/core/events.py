@@ -2,6 +2,9 @@
 
 The unit of work is a node × item: ``item`` is None for a node that runs once, or the index
 of the list item (a shot) it works on.
+
+A view that listens gets several events a node (queued, started, done, settled): they are
+built by ``fast_frozen_init``.
 """
 
 from __future__ import annotations
@@ -10,26 +13,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .assets import Value
+from .frozen_init import fast_frozen_init
 from .status import NodeStatus, RunStatus
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class RunEvent:
     run_id: str
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class RunStarted(RunEvent):
     node_ids: tuple[str, ...]
     quote: Any = None  # pricing.Quote
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class NodeEvent(RunEvent):
     node_id: str
     item: int | None
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class NodeItems(NodeEvent):
     """A node fed a list runs once per item: this says how many (sent with item=None)."""
@@ -37,16 +45,19 @@ class NodeItems(NodeEvent):
     count: int
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class NodeQueued(NodeEvent):
     pass
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class NodeStarted(NodeEvent):
     eta_s: float | None = None
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class JobSubmitted(NodeEvent):
     provider: str
@@ -54,6 +65,7 @@ class JobSubmitted(NodeEvent):
     resumed: bool = False
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class NodeProgress(NodeEvent):
     status: str  # the provider's word: queued, starting, processing, generating, ...
@@ -62,6 +74,7 @@ class NodeProgress(NodeEvent):
     fraction: float | None = None
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class NodeDone(NodeEvent):
     outputs: dict[str, Value]
@@ -73,12 +86,14 @@ class NodeDone(NodeEvent):
     note: str | None = None
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class NodeCached(NodeEvent):
     outputs: dict[str, Value]
     pinned: bool = False
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class NodeFailed(NodeEvent):
     kind: str  # see generation.ErrorKind
@@ -86,16 +101,19 @@ class NodeFailed(NodeEvent):
     retryable: bool = False
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class NodeSkipped(NodeEvent):
     reason: str
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class NodeCancelled(NodeEvent):
     pass
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class NodeSettled(NodeEvent):
     """A node (all its items) is finished."""
@@ -106,6 +124,7 @@ class NodeSettled(NodeEvent):
     message: str | None = None
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class RunFinished(RunEvent):
     status: RunStatus

@@ -39,7 +39,7 @@ from .events import (
     RunFinished,
     RunStarted,
 )
-from .gcpause import heap_frozen_while_running, refreeze
+from .gcpause import collections_paused, heap_frozen_while_running, kept_by_a_run, refreeze
 from .generation import ErrorKind, GeneratedOutput, GenerationError, ModelAdapter, ModelCall
 from .graph import Graph, Node
 from .item_context import ItemContext
@@ -242,9 +242,11 @@ class Executor:
         allow_outside_paths: bool = False,
     ) -> Run:
         """Start a run on the running loop; returns at once. Await ``run.wait()``."""
+        with kept_by_a_run():  # (made before the run freezes the heap)
+            copied = graph.copy()
         run = Run(
             self,
-            graph.copy(),
+            copied,
             targets=list(targets) if targets else None,
             graph_path=graph_path,
             budget=budget or self.budget,
@@ -363,25 +365,18 @@ class Run:
     async def _execute_frozen(self) -> RunSummary:
         self._started_at = time.monotonic()
         # planning hashes inputs and reads the library: not on the (GUI's) event loop
-        plan, problems = await asyncio.to_thread(
-            self.executor.check,
-            self.graph,
-            self.targets,
-            graph_path=self.graph_path,
-            budget=self.budget,
-            allow_outside_paths=self.allow_outside_paths,
-        )
-        log.debug(
-            "run %s: %d nodes planned, %s",
-            self.run_id[:8],
-            len(plan.order) if plan else 0,
-            plan.quote.summary() if plan else "refused",
-        )
+        plan, problems = await asyncio.to_thread(self._check)
+        if log.isEnabledFor(logging.DEBUG):  # (the quote's summary goes over every node)
+            log.debug(
+                "run %s: %d nodes planned, %s",
+                self.run_id[:8],
+                len(plan.order) if plan else 0,
+                plan.quote.summary() if plan else "refused",
+            )
         if problems or plan is None:
             self.emit(RunFinished(self.run_id, RunStatus.REFUSED, 0.0, {}, 0.0))
             raise RunRefused(problems)
         self.plan = plan
-        refreeze()  # the plan lives as long as the run: no need to scan it again and again
         # jobs an earlier run left open (crash, kill): only their work looks in the journal
         self._open_job_keys = {j.cache_key for j in self.library.open_jobs(include_unknown=True)}
         self.library.begin_run(
@@ -401,19 +396,28 @@ class Run:
         finally:
             flusher.cancel()
             status = self._finish_status()
-            self.library.finish_run(self.run_id, status, self.cost_usd, self._run_nodes())
+            with collections_paused():  # (a row a node, made and dropped: no garbage cycles)
+                self.library.finish_run(self.run_id, status, self.cost_usd, self._run_nodes())
         wall = time.monotonic() - self._started_at
         summary = RunSummary(self.run_id, status, self.cost_usd, dict(self.outcomes), wall)
+        counts = summary.counts()
         log.debug(
-            "run %s %s in %.2f s: %s, $%.4f",
-            self.run_id[:8],
-            status,
-            wall,
-            summary.counts(),
-            self.cost_usd,
+            "run %s %s in %.2f s: %s, $%.4f", self.run_id[:8], status, wall, counts, self.cost_usd
         )
-        self.emit(RunFinished(self.run_id, status, self.cost_usd, summary.counts(), wall))
+        self.emit(RunFinished(self.run_id, status, self.cost_usd, counts, wall))
         return summary
+
+    def _check(self) -> tuple[Plan | None, list[Problem]]:
+        """The run's plan and problems (in a worker thread). The plan lives as long as the
+        run: made without collections, which would scan it again and again and find it alive."""
+        with kept_by_a_run():
+            return self.executor.check(
+                self.graph,
+                self.targets,
+                graph_path=self.graph_path,
+                budget=self.budget,
+                allow_outside_paths=self.allow_outside_paths,
+            )
 
     async def _flush_periodically(self, every_s: float = 5.0) -> None:
         """Commit results written behind while a long run goes. Paid results do not wait for
@@ -436,16 +440,17 @@ class Run:
         order = plan.order
         if not order:
             return
-        members = set(order)
-        self._downstream = {n: [] for n in order}
-        self._waiting = dict.fromkeys(order, 0)
-        for edge in self.graph.edges:
-            if edge.src_node in members and edge.dst_node in members:
-                self._downstream[edge.src_node].append(edge.dst_node)
-                self._waiting[edge.dst_node] += 1
+        with kept_by_a_run():  # (the run's own: kept to its end)
+            members = set(order)
+            self._downstream = {n: [] for n in order}
+            self._waiting = dict.fromkeys(order, 0)
+            for edge in self.graph.edges:
+                if edge.src_node in members and edge.dst_node in members:
+                    self._downstream[edge.src_node].append(edge.dst_node)
+                    self._waiting[edge.dst_node] += 1
+            self._upstream = self.graph.upstream_index()
         self._remaining = len(order)
         self._all_done = asyncio.get_running_loop().create_future()
-        self._upstream = self.graph.upstream_index()
         # (not started eagerly: measured, it saved no CPU a node, and it made the editor's
         # loop late more often while a run's first nodes set off; bench gui_loop_p99)
         for node_id in order:
@@ -762,11 +767,12 @@ class Run:
                         node_type=node_type.type_id,
                         outputs=outputs,
                         params=params,
-                        inputs=input_hashes(inputs),
+                        # (when the key's inputs JSON is at hand, the row keeps it)
+                        inputs=input_hashes(inputs) if plan.inputs_json is None else {},
                         run_id=run_id,
                         graph_id=self._graph_id,
                         graph_path=self.graph_path,
-                        node_title=self.graph.display_name(node_id),
+                        node_title=node.title or node_type.title,  # (display_name)
                         item=item,
                         model=model_id,
                         provider=model.provider.value if model else None,

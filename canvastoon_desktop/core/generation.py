@@ -23,6 +23,7 @@ from .assets import Asset, AssetKind
 from .catalog import ModelSpec
 from .charges import Booking
 from .errors import CoreError
+from .frozen_init import fast_frozen_init
 from .library import JobRecord
 
 
@@ -55,6 +56,7 @@ class GenerationError(CoreError):
             self.retryable = retryable
 
 
+@fast_frozen_init  # (one a call: nodes make them)
 @dataclass(frozen=True)
 class ModelCall:
     """One model request, described by the node in provider-neutral terms."""

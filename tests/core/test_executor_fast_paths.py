@@ -1,17 +1,23 @@
 """The executor's fast paths agree with its general ones: settle's common case against its
-full checks, and the signal's handler tuple against connect/disconnect; and a run cancelled
-while its first nodes set off settles every one of them."""
+full checks, and the signal's handler tuple against connect/disconnect; a run cancelled
+while its first nodes set off settles every one of them; and what a run makes by the node
+before and after its nodes run (its copy of the graph, its plan, its schedule, its nodes'
+rows) is made without collections."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from canvastoon_desktop.core.charges import settle
+from canvastoon_desktop.core.executor import Executor
 from canvastoon_desktop.core.graph import Graph
+from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.pricing import CostRange
 from canvastoon_desktop.core.signals import Signal
 from tests.core.test_executor import REGISTRY, make_executor
@@ -85,3 +91,72 @@ def test_a_run_cancelled_while_its_first_nodes_set_off_settles_every_node(
     statuses = asyncio.run(go())
     executor.library.close()
     assert statuses == dict.fromkeys(graph.nodes, "cancelled")
+
+
+def test_what_a_run_keeps_or_drops_by_the_node_is_made_without_collections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graph = Graph(REGISTRY)
+    node = graph.create_node("test.step", params={"text": "mine"})
+    executor = make_executor(tmp_path, FakeAdapter(cost=0.0))
+    collector_on: dict[str, bool] = {}
+    copy, check, upstream_index = Graph.copy, Executor.check, Graph.upstream_index
+    finish_run = Library.finish_run
+
+    def watched_copy(self: Graph) -> Graph:
+        collector_on["copying"] = gc.isenabled()
+        return copy(self)
+
+    def watched_check(self: Executor, *args: Any, **kwargs: Any) -> Any:
+        collector_on["planning"] = gc.isenabled()
+        return check(self, *args, **kwargs)
+
+    def watched_upstream_index(self: Graph) -> Any:
+        collector_on["indexing"] = gc.isenabled()  # (planning, then scheduling)
+        return upstream_index(self)
+
+    def watched_finish_run(self: Library, *args: Any, **kwargs: Any) -> Any:
+        collector_on["finishing"] = gc.isenabled()
+        return finish_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(Graph, "copy", watched_copy)
+    monkeypatch.setattr(Executor, "check", watched_check)
+    monkeypatch.setattr(Graph, "upstream_index", watched_upstream_index)
+    monkeypatch.setattr(Library, "finish_run", watched_finish_run)
+
+    async def go() -> str:
+        run = executor.start(graph)
+        graph.nodes[node.id].params["text"] = "edited after the start"
+        await run.wait()
+        return executor.library.read_text(run.outcomes[node.id].outputs["text"])  # type: ignore[arg-type]
+
+    assert asyncio.run(go()) == "mine"
+    executor.library.close()
+    assert collector_on == dict.fromkeys(["copying", "planning", "indexing", "finishing"], False)
+    assert gc.isenabled()
+
+
+def test_a_runs_results_keep_the_hashes_of_their_inputs_and_the_nodes_names(
+    tmp_path: Path,
+) -> None:
+    """Whether a node's key was made when the run was planned (a source) or when its input
+    arrived (downstream of it), its result's row names what it was made from, and the node
+    as the graph shows it (its title, else its type's)."""
+    from canvastoon_desktop.core.library import query
+    from tests.core.test_executor import run, step
+
+    graph = Graph(REGISTRY)
+    first = step(graph, "a")
+    second = step(graph, "b", upstream=first, title="My step")
+    executor = make_executor(tmp_path, FakeAdapter(cost=0.0))
+    summary, _ = run(executor, graph)
+    made = summary.nodes[first].outputs["text"]
+    details = query.asset_details(executor.library, summary.nodes[second].outputs["text"].sha256)  # type: ignore[union-attr]
+    assert details is not None and details.primary is not None
+    assert details.primary.input_hashes() == [("text", made.sha256)]  # type: ignore[union-attr]
+    assert details.primary.node_title == "My step"
+    source = query.asset_details(executor.library, made.sha256)  # type: ignore[union-attr]
+    assert source is not None and source.primary is not None
+    assert source.primary.inputs == {"text": None}
+    assert source.primary.node_title == "Step" == graph.display_name(first)
+    executor.library.close()

@@ -53,3 +53,24 @@ def test_what_a_run_made_is_handed_to_the_old_generation_when_it_ends() -> None:
     assert gc.get_freeze_count() == 0
     assert gc.get_count()[0] < 2000  # no collection owed for them
     assert all(gc.is_tracked(item) for item in made)  # still the collector's to collect
+
+
+def test_what_a_run_is_about_to_keep_is_made_without_collections_then_made_old() -> None:
+    from canvastoon_desktop.core.gcpause import kept_by_a_run
+
+    gc.unfreeze()
+    gc.collect()
+    with kept_by_a_run():
+        assert not gc.isenabled()
+        made = [[i] for i in range(2000)]  # (a graph's copy)
+    assert gc.isenabled()
+    assert gc.get_count()[0] < 2000  # no collection owed for what it made
+    assert gc.get_freeze_count() == 0  # outside a run nothing stays frozen
+    assert all(gc.is_tracked(item) for item in made)  # still the collector's to collect
+    with heap_frozen_while_running():
+        frozen = gc.get_freeze_count()
+        with kept_by_a_run():
+            more = [[i] for i in range(2000)]
+        assert gc.get_freeze_count() >= frozen + 2000  # frozen with the run's heap
+    assert gc.get_freeze_count() == 0  # and handed back when the run ends
+    assert all(gc.is_tracked(item) for item in more)
