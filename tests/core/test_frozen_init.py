@@ -14,6 +14,7 @@ from canvastoon_desktop.core.charges import Booking
 from canvastoon_desktop.core.events import NodeDone, NodeSettled
 from canvastoon_desktop.core.frozen_init import fast_frozen_init
 from canvastoon_desktop.core.generation import ModelCall
+from canvastoon_desktop.core.library.store import CachedResult
 from canvastoon_desktop.core.pricing import CostRange
 from canvastoon_desktop.core.status import NodeStatus
 from tests.support.fakes import fake_registry
@@ -114,6 +115,21 @@ def test_an_asset_is_built_by_it() -> None:
     assert hash(asset) == hash(dataclasses.replace(asset))
     with pytest.raises(dataclasses.FrozenInstanceError):
         asset.size = 4  # type: ignore[misc]
+
+
+def test_a_cached_result_is_built_by_it() -> None:
+    found = CachedResult(7, {}, 0.04, "m/one", 1.5)
+    assert (found.result_id, found.cost_usd, found.model, found.finished_at) == (
+        7,
+        0.04,
+        "m/one",
+        1.5,
+    )
+    assert (found.origin, found.graph_id) == (None, None)
+    assert found == CachedResult(7, {}, 0.04, "m/one", 1.5, None, None)
+    assert dataclasses.replace(found, origin="pack:x").origin == "pack:x"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        found.cost_usd = 0.0  # type: ignore[misc]
 
 
 def test_what_it_cannot_reproduce_is_refused() -> None:

@@ -32,6 +32,7 @@ from typing import Any
 from ..assets import EXTENSIONS, Asset, AssetKind, Value
 from ..atomic import atomic_output, atomic_write_bytes
 from ..errors import LibraryError
+from ..frozen_init import fast_frozen_init
 from ..regular_files import FileRefused, open_regular
 from ..secrets import redact_bytes, redact_secrets
 from .schema import connect_read_only, migrate
@@ -50,12 +51,12 @@ _HANDOFF_STATEMENTS = 50_000
 INLINE_MAX_BYTES = 256 * 1024
 
 
-#: how a frozen instance's fields are set (bound once: a result is made for every node)
-_set_field = object.__setattr__
-
-
-@dataclass(frozen=True, init=False)
+@fast_frozen_init
+@dataclass(frozen=True)
 class CachedResult:
+    """A result the cache can serve: its outputs, what it cost and where it came from (one
+    is made for every key a plan finds, hence the fast ``__init__``)."""
+
     result_id: int
     outputs: dict[str, Value]
     cost_usd: float
@@ -63,25 +64,6 @@ class CachedResult:
     finished_at: float
     origin: str | None = None
     graph_id: str | None = None
-
-    def __init__(
-        self,
-        result_id: int,
-        outputs: dict[str, Value],
-        cost_usd: float,
-        model: str | None,
-        finished_at: float,
-        origin: str | None = None,
-        graph_id: str | None = None,
-    ) -> None:
-        # what the dataclass would generate, at half the cost
-        _set_field(self, "result_id", result_id)
-        _set_field(self, "outputs", outputs)
-        _set_field(self, "cost_usd", cost_usd)
-        _set_field(self, "model", model)
-        _set_field(self, "finished_at", finished_at)
-        _set_field(self, "origin", origin)
-        _set_field(self, "graph_id", graph_id)
 
 
 class Store:
