@@ -81,6 +81,9 @@ from .validation import Problem, graph_problems, run_problems
 log = logging.getLogger(__name__)
 
 DEFAULT_LIMITS = {"aiml": 8, "replicate": 8, "local": 2}
+#: problems a graph cannot even be planned with: a loop has no order, and a node of a type
+#: this app does not know has no ports, parameters or price
+_UNPLANNABLE = frozenset({"cycle", "unknown_type"})
 
 KeyCheck = Callable[[str], "str | None"]
 
@@ -219,7 +222,7 @@ class Executor:
                 Problem(found.message, found.node_id, found.node_name, "outside_path")
                 for found in outside_paths(graph, _graph_dir(graph_path), wanted)
             ]
-        if any(p.code == "cycle" for p in problems):
+        if any(p.code in _UNPLANNABLE for p in problems):
             return None, problems
         plan = self.plan(graph, targets, graph_path, resolution=resolution)
         problems += run_problems(

@@ -3,8 +3,12 @@ problem of the graph at once, each on the node it belongs to, and nothing spent.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import pytest
+
+from canvastoon_desktop.core.errors import RunRefused
 from canvastoon_desktop.core.graph import Edge, Graph
 from canvastoon_desktop.core.pricing import Budget
 from canvastoon_desktop.core.validation import Problem, graph_problems, run_problems
@@ -45,6 +49,21 @@ def test_an_unknown_node_type_is_named() -> None:
     [problem] = graph_problems(graph)
     assert problem.code == "unknown_type" and "'plugin.gone'" in problem.message
     assert problem.node_id == node
+
+
+def test_a_run_with_a_node_of_an_unknown_type_is_refused_with_it_named(tmp_path: Path) -> None:
+    executor = make_executor(tmp_path)
+    graph = Graph(REGISTRY)
+    gone = step(graph, "a rooftop")
+    step(graph, " at night", upstream=gone)
+    graph.nodes[gone].type = "plugin.gone"  # (a file refuses it when loaded; the API may not)
+    plan, problems = executor.check(graph)
+    assert plan is None
+    assert [p.node_id for p in by_code(problems)["unknown_type"]] == [gone]
+    with pytest.raises(RunRefused) as refused:
+        asyncio.run(executor.run(graph))
+    assert "unknown_type" in by_code(refused.value.problems)
+    executor.library.close()
 
 
 def test_a_connection_between_ports_that_do_not_fit_is_a_problem_of_the_receiving_node() -> None:
