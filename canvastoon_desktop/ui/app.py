@@ -22,6 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from canvastoon_desktop.core.errors import CoreError
 from canvastoon_desktop.core.logs import setup_logging
+from canvastoon_desktop.providers import warm_adapters
 
 from . import theme
 
@@ -91,6 +92,7 @@ def main(files: list[str]) -> int:
     missing = [f for f in files if not Path(f).exists()]
     loop = create_loop(app)
     windows = open_windows(workspace, [f for f in files if f not in missing])
+    warm_adapters(workspace.executor.adapters)  # the SDKs load now, off the GUI thread
     for file in missing:
         windows[0].statusBar().showMessage(f"No such file: {file}", 8000)
     closed = asyncio.Event()
