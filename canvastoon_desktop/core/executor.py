@@ -775,7 +775,7 @@ class Run:
                         run_id=run_id,
                         graph_id=self._graph_id,
                         graph_path=self.graph_path,
-                        node_title=node.title or node_type.title,  # (display_name)
+                        node_title=self.graph.display_name(node_id),
                         item=item,
                         model=model_id,
                         provider=model.provider.value if model else None,

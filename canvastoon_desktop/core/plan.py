@@ -774,12 +774,8 @@ class Planner:
         for node_id in order:
             plan = plans[node_id]
             edges = upstream[node_id]
-            if not edges:
-                finish[node_id] = 0.0 + plan.seconds
-            elif len(edges) == 1:  # (a chain's)
-                finish[node_id] = finish.get(edges[0].src_node, 0.0) + plan.seconds
-            else:
-                finish[node_id] = max([finish.get(e.src_node, 0.0) for e in edges]) + plan.seconds
+            start = max([finish.get(e.src_node, 0.0) for e in edges]) if edges else 0.0
+            finish[node_id] = start + plan.seconds
             runs, model, cost = plan.runs, plan.model, plan.cost
             if model is None and not runs and cost.is_free:
                 continue
@@ -799,12 +795,6 @@ class Planner:
             )
             if runs:
                 node_type = resolved_nodes[node_id].node_type
-                if (
-                    model is not None
-                    and id(model) in seen
-                    and "models_in_use" not in node_type.overridden
-                ):
-                    continue  # (its one model, seen already: all ``models_planned`` names)
                 for in_use in models_planned(node_type, catalog, plan):
                     if id(in_use) not in seen:
                         seen.add(id(in_use))
