@@ -15,7 +15,7 @@ from typing import Any
 from .backdrops import Backdrop
 from .errors import GraphError, ParamError
 from .nodetype import NodeRegistry, NodeType
-from .ports import connection_refusal
+from .ports import Port, connection_refusal
 from .signals import Signal
 
 
@@ -445,6 +445,10 @@ class EdgeRule:
         #: over an acyclic graph): the per-edge loop search is skipped, not approximated
         self._loops = loops
         self._budget = LOOP_CHECK_BUDGET
+        #: the input port by (source type, output, target type, input) of the edges whose
+        #: ports fit: a graph's edges join a few pairs of ports (its types do not change
+        #: while a rule is in use)
+        self._fitting: dict[tuple[str, str, str, str], Port] = {}
         for edge in accepted:
             self.accept(edge)
 
@@ -457,17 +461,21 @@ class EdgeRule:
             return f"there is no node {edge.src_node if src is None else edge.dst_node}"
         if edge.src_node == edge.dst_node:
             return "a node cannot feed itself"
-        src_type, dst_type = types.get(src.type), types.get(dst.type)
-        if src_type is None or dst_type is None:
-            return "it touches a node of unknown type"
-        out_port, in_port = src_type.output(edge.src_port), dst_type.input(edge.dst_port)
-        if out_port is None:
-            return f"{graph.display_name(src.id)} has no output {edge.src_port!r}"
+        ports = (src.type, edge.src_port, dst.type, edge.dst_port)
+        in_port = self._fitting.get(ports)
         if in_port is None:
-            return f"{graph.display_name(dst.id)} has no input {edge.dst_port!r}"
-        refusal = connection_refusal(out_port.type, in_port.type)
-        if refusal:
-            return refusal
+            src_type, dst_type = types.get(src.type), types.get(dst.type)
+            if src_type is None or dst_type is None:
+                return "it touches a node of unknown type"
+            out_port, in_port = src_type.output(edge.src_port), dst_type.input(edge.dst_port)
+            if out_port is None:
+                return f"{graph.display_name(src.id)} has no output {edge.src_port!r}"
+            if in_port is None:
+                return f"{graph.display_name(dst.id)} has no input {edge.dst_port!r}"
+            refusal = connection_refusal(out_port.type, in_port.type)
+            if refusal:
+                return refusal
+            self._fitting[ports] = in_port
         if (edge.dst_node, edge.dst_port) in self._occupied:  # (as is every edge accepted)
             if edge in self._accepted:
                 return "these ports are already connected"

@@ -32,6 +32,7 @@ SHORT_PATH_METHODS = (
     "models_in_use",
     "estimate",
     "estimate_item",
+    "provided_outputs",
 )
 
 

@@ -92,7 +92,8 @@ def graph_problems(
         source = resolved_nodes.get(edge.src_node)
         if source is None and edge.src_node in graph.nodes:  # a node not asked about
             source = resolution.get(edge.src_node)
-        if not reason and source is not None:
+        # (a type that keeps provided_outputs fills every output: the rule found this one)
+        if not reason and source is not None and "provided_outputs" in source.node_type.overridden:
             src_type = source.node_type
             if edge.src_port not in src_type.provided_outputs(source.params):
                 out = src_type.output(edge.src_port)
