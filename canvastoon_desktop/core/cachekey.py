@@ -61,12 +61,17 @@ def keyed(
     params: Mapping[str, Any],
     inputs: Mapping[str, Any],
     reroll: int = 0,
+    *,
+    inputs_json: str | None = None,
 ) -> tuple[str, str, str]:
     """The cache key, and the canonical JSON of its params and of its inputs (a result's
     row keeps both: they are not encoded twice). The key is the SHA-256 of
     ``canonical_json({"t": …, "v": …, "m": …, "p": params, "i": inputs, "r": …})``, put
-    together from its parts in the order of the sorted keys."""
-    params_json, inputs_json = canonical_json(params), canonical_json(inputs)
+    together from its parts in the order of the sorted keys. ``inputs_json``: that of
+    ``inputs``, when the caller knows it already."""
+    params_json = canonical_json(params)
+    if inputs_json is None:
+        inputs_json = canonical_json(inputs)
     between, after = _frame(node_type, type_version, model, reroll)
     body = f'{{"i":{inputs_json}{between}{params_json}{after}'
     return hashlib.sha256(body.encode("utf-8")).hexdigest(), params_json, inputs_json

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .assets import Asset, ItemList, Value, input_hashes
-from .cachekey import keyed
+from .cachekey import canonical_json, keyed
 from .catalog import Catalog, ModelSpec, PriceUnit
 from .charges import drift_warnings
 from .errors import CoreError
@@ -162,26 +162,51 @@ def item_key(
     item: int | None,
     library: Library,
     catalog: Catalog,
+    *,
+    fed: bool = True,
 ) -> tuple[str, str | None, str | None]:
     """An item's cache key, with the canonical JSON of the node's params and of its input
     hashes as a result's row keeps them (each None when the key takes others: a router's
-    shot takes its role's params, an image made from a shot not the shot's dialogue)."""
+    shot takes its role's params, an image made from a shot not the shot's dialogue).
+    ``fed``: some input is connected (else ``inputs`` are the type's unconnected ones)."""
     overridden = node_type.overridden  # (kept as NodeType has them: all params, all inputs)
     whole_params, whole_inputs = "key_params" not in overridden, "key_inputs" not in overridden
     key_params = params if whole_params else node_type.key_params(library, catalog, params, inputs)
+    if not whole_inputs:
+        key_inputs: Mapping[str, Any] = node_type.key_inputs(library, inputs)
+        known_json = None
+    elif fed:
+        key_inputs, known_json = input_hashes(inputs), None
+    else:  # the same for every node of the type fed nothing
+        key_inputs, known_json = {}, _unfed_inputs_json(node_type)
     key, params_json, inputs_json = keyed(
         node_type.type_id,
         node_type.version,
         model.id if model else None,
         key_params,
-        input_hashes(inputs) if whole_inputs else node_type.key_inputs(library, inputs),
+        key_inputs,
         node.reroll_count(item),
+        inputs_json=known_json,
     )
     return (
         key,
         params_json if key_params is params else None,
         inputs_json if whole_inputs else None,
     )
+
+
+#: the canonical JSON of the input hashes of a node fed nothing, by the identity of its
+#: type's inputs (each entry keeps them alive, so the id is not reused)
+_UNFED_INPUTS_JSON: dict[int, tuple[Any, str]] = {}
+
+
+def _unfed_inputs_json(node_type: type[NodeType]) -> str:
+    ports = node_type.inputs
+    known = _UNFED_INPUTS_JSON.get(id(ports))
+    if known is None:
+        hashes = input_hashes(node_type.unconnected_inputs())
+        known = _UNFED_INPUTS_JSON[id(ports)] = (ports, canonical_json(hashes))
+    return known[1]
 
 
 def connected_ports(edges: Iterable[Edge]) -> frozenset[str]:
@@ -387,7 +412,9 @@ class Planner:
                 if not ready:
                     plans[node_id] = self._plan_unknown(resolved, plans, graph, scope)
                     continue
-                items = self._known_items(node, node_type, catalog, model, params, inputs)
+                items = self._known_items(
+                    node, node_type, catalog, model, params, inputs, fed=bool(edges)
+                )
                 if isinstance(items, NodePlan):  # invalid
                     plans[node_id] = items
                     continue
@@ -488,13 +515,18 @@ class Planner:
         model: ModelSpec | None,
         params: Mapping[str, Any],
         inputs: dict[str, Any],
+        *,
+        fed: bool = True,
     ) -> tuple[int | None, list[ItemPlan]] | NodePlan:
         """The items of a node whose inputs are all known (how many, if it is mapped over a
-        list), each decided but for the cache ("lookup"); or an invalid plan."""
-        mapped = mapped_ports(node_type, inputs)
+        list), each decided but for the cache ("lookup"); or an invalid plan. ``fed``: some
+        input is connected (a node fed nothing has no list to be mapped over)."""
+        mapped = mapped_ports(node_type, inputs) if fed else []
         if not mapped:  # one item, of the node's inputs as they are
             return None, [
-                self._item_plan(node, node_type, catalog, model, params, inputs, None, mapped)
+                self._item_plan(
+                    node, node_type, catalog, model, params, inputs, None, mapped, fed=fed
+                )
             ]
         try:
             count = item_count(node_type, inputs, mapped)
@@ -663,14 +695,17 @@ class Planner:
         inputs: dict[str, Any],
         item: int | None,
         mapped: Iterable[str],
+        *,
+        fed: bool = True,
     ) -> ItemPlan:
-        """``resolve_item`` but for the cache: status "lookup" when the cache decides."""
+        """``resolve_item`` but for the cache: status "lookup" when the cache decides.
+        ``fed``: some input is connected."""
         if mapped and any(inputs.get(name) is None for name in mapped):
             return ItemPlan(item, inputs, None, ItemStatus.SKIP, reason="its upstream item failed")
         if not node_type.cacheable:
             return ItemPlan(item, inputs, None, ItemStatus.RUN)
         key, params_json, inputs_json = item_key(
-            node, node_type, model, params, inputs, item, self.library, catalog
+            node, node_type, model, params, inputs, item, self.library, catalog, fed=fed
         )
         pin = node.pin_for(item)
         if pin:
