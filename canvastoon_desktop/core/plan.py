@@ -247,12 +247,15 @@ class Resolution:
         #: the whole graph's topological order and its waves (``Graph.topological_waves``),
         #: once validation worked them out
         self.topology: tuple[list[str], list[list[str]]] | None = None
+        #: the connected ports of a node fed by one edge, by its port (frozen: shared)
+        self._one_port: dict[str, frozenset[str]] = {}
 
     def resolve(self, node_ids: Iterable[str]) -> None:
         """Resolve ``node_ids`` (those of an unknown type are left out)."""
         graph, upstream, nodes = self.graph, self.upstream, self.nodes
         types = graph.registry.types
         catalog = graph.registry.catalog
+        one_port = self._one_port
         for node_id in node_ids:
             if node_id in nodes:
                 continue
@@ -261,7 +264,13 @@ class Resolution:
             if node_type is None:
                 continue
             edges = upstream[node_id]
-            connected = connected_ports(edges) if edges else _NOTHING_CONNECTED
+            if not edges:
+                connected = _NOTHING_CONNECTED
+            elif len(edges) == 1:  # (most fed nodes: one set a port, shared)
+                port = edges[0].dst_port
+                connected = one_port.get(port) or one_port.setdefault(port, frozenset((port,)))
+            else:
+                connected = connected_ports(edges)
             params = node_type.effective_params(catalog, node.params)
             model = node_type.resolve_model(catalog, params, connected)
             nodes[node_id] = ResolvedNode(node, node_type, edges, connected, params, model)
