@@ -508,11 +508,11 @@ class Planner:
         self, node_type: type[NodeType], edges: Iterable[Edge], plans: Mapping[str, NodePlan]
     ) -> int | None:
         for edge in edges:
-            port = node_type.input(edge.dst_port)
-            if port is None or port.is_list or port.multiple:
-                continue
             upstream = plans.get(edge.src_node)
-            if upstream is not None and upstream.count_hint is not None:
+            if upstream is None or upstream.count_hint is None:
+                continue
+            port = node_type.input(edge.dst_port)  # (asked second: most upstreams give no hint)
+            if port is not None and not port.is_list and not port.multiple:
                 return upstream.count_hint
         return None
 
@@ -818,7 +818,10 @@ class Planner:
         for node_id in order:
             plan = plans[node_id]
             edges = upstream[node_id]
-            start = max([finish.get(e.src_node, 0.0) for e in edges]) if edges else 0.0
+            if len(edges) == 1:  # (most fed nodes)
+                start = finish.get(edges[0].src_node, 0.0)
+            else:
+                start = max([finish.get(e.src_node, 0.0) for e in edges]) if edges else 0.0
             finish[node_id] = start + plan.seconds
             runs, model, cost = plan.runs, plan.model, plan.cost
             if model is None and not runs and cost.is_free:
