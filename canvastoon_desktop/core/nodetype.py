@@ -33,6 +33,9 @@ SHORT_PATH_METHODS = (
     "estimate",
     "estimate_item",
     "provided_outputs",
+    "effective_params",
+    "model_for",
+    "resolve_model",
 )
 
 

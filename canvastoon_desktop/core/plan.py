@@ -219,6 +219,11 @@ def has_holes(inputs: Mapping[str, Any]) -> bool:
 
 _NOTHING_CONNECTED: frozenset[str] = frozenset()
 
+#: the methods by which NodeType works out a node's params and model (see ``Resolution``)
+_RESOLVED_AS_NODETYPE = frozenset(("effective_params", "model_for", "resolve_model"))
+#: a node that stores no model (its type's default, not a stored None)
+_ABSENT = object()
+
 
 @dataclass(slots=True)
 class ResolvedNode:
@@ -249,6 +254,8 @@ class Resolution:
         self.topology: tuple[list[str], list[list[str]]] | None = None
         #: the connected ports of a node fed by one edge, by its port (frozen: shared)
         self._one_port: dict[str, frozenset[str]] = {}
+        #: see ``_shape``, by (node type, stored model)
+        self._shapes: dict[tuple[Any, ...], Any] = {}
 
     def resolve(self, node_ids: Iterable[str]) -> None:
         """Resolve ``node_ids`` (those of an unknown type are left out)."""
@@ -271,9 +278,43 @@ class Resolution:
                 connected = one_port.get(port) or one_port.setdefault(port, frozenset((port,)))
             else:
                 connected = connected_ports(edges)
-            params = node_type.effective_params(catalog, node.params)
-            model = node_type.resolve_model(catalog, params, connected)
+            stored = node.params
+            shape = self._shape(node_type, stored)
+            if shape is None:
+                params = node_type.effective_params(catalog, stored)
+                model = node_type.resolve_model(catalog, params, connected)
+            else:  # NodeType's effective_params, in short
+                names, defaults, model = shape
+                if tuple(stored) == names:  # every param stored, in order (as a new node has)
+                    params = dict(stored)
+                else:
+                    params = {name: stored.get(name, default) for name, default in defaults}
             nodes[node_id] = ResolvedNode(node, node_type, edges, connected, params, model)
+
+    def _shape(
+        self, node_type: type[NodeType], stored: Mapping[str, Any]
+    ) -> tuple[tuple[str, ...], tuple[tuple[str, Any], ...], ModelSpec | None] | None:
+        """What the nodes of a type that keeps NodeType's ways of working out its params
+        and model have alike when their stored model is the same (or absent): their
+        params' names in order, with defaults, and their model. None for a type of its own
+        ways, or a model no dict can be keyed by."""
+        if not _RESOLVED_AS_NODETYPE.isdisjoint(node_type.overridden):
+            return None
+        chosen = stored.get("model", _ABSENT) if node_type.model_tasks else None
+        try:
+            shape = self._shapes.get(key := (node_type, chosen))
+        except TypeError:  # (a list where a model id should be: worked out the long way)
+            return None
+        if shape is None:
+            catalog = self.graph.registry.catalog
+            specs = node_type.param_specs(catalog, None if chosen is _ABSENT else chosen)
+            params = node_type.effective_params(catalog, stored)  # (the model: from these)
+            shape = self._shapes[key] = (
+                tuple(spec.name for spec in specs),
+                tuple((spec.name, spec.default) for spec in specs),
+                node_type.resolve_model(catalog, params, _NOTHING_CONNECTED),
+            )
+        return shape
 
     def get(self, node_id: str) -> ResolvedNode | None:
         """The node resolved; None for a node of an unknown type."""

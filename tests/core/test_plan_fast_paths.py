@@ -349,3 +349,27 @@ def test_nodes_priced_at_one_estimate_cost_it_times_their_own_runs() -> None:
         plan = NodePlan("n", PlanStatus.RUN, _PRICED_MODEL)
         planner._priced(plan, _Plain, CATALOG, {}, frozenset(), runs, None)
         assert plan.cost == CostRange(0.0 + one.low * runs, 0.0 + one.high * runs), runs
+
+
+def test_nodes_resolved_alike_get_the_params_and_model_their_types_methods_give() -> None:
+    graph = Graph(REGISTRY)
+    stored_params: list[dict[str, Any]] = [{}, {"model": None}, {"model": "no such model"}]
+    for node_type in REGISTRY:
+        made = node_type.new_params(CATALOG)
+        stored_params += [made, dict(reversed(made.items())), {**made, "model": 1}]
+        stored_params += [{**made, "model": True}, {k: v for k, v in made.items() if k != "model"}]
+        for model in node_type.models(CATALOG)[:3]:
+            stored_params.append(node_type.new_params(CATALOG, {"model": model.id}))
+    for node_type in REGISTRY:
+        for params in stored_params:
+            graph.nodes[f"{node_type.type_id} {len(graph.nodes)}"] = Node(
+                f"{node_type.type_id} {len(graph.nodes)}", node_type.type_id, dict(params)
+            )
+    resolution = Resolution(graph)
+    resolution.resolve(graph.nodes)
+    for node_id, node in graph.nodes.items():
+        node_type, resolved = REGISTRY[node.type], resolution[node_id]
+        params = node_type.effective_params(CATALOG, node.params)
+        assert list(resolved.params.items()) == list(params.items()), node_id
+        assert [type(v) for v in resolved.params.values()] == [type(v) for v in params.values()]
+        assert resolved.model is node_type.resolve_model(CATALOG, params, resolved.connected)
