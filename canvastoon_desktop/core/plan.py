@@ -856,6 +856,11 @@ class Planner:
         #: seen, by identity: the same model gives the same answer)
         running: dict[str, str] = {}
         seen: set[int] = set()
+
+        def overriding(node_id: str) -> bool:
+            """Whether the node's type names its models itself (else the plan's is all)."""
+            return "models_in_use" in resolved_nodes[node_id].node_type.overridden
+
         for node_id in order:
             plan = plans[node_id]
             edges = upstream[node_id]
@@ -881,7 +886,7 @@ class Planner:
                 plan.status != waiting,  # items known
                 plan.price_problem,  # unpriced
             )
-            if runs:
+            if runs and (model is None or id(model) not in seen or overriding(node_id)):
                 node_type = resolved_nodes[node_id].node_type
                 for in_use in models_planned(node_type, catalog, plan):
                     if id(in_use) not in seen:
