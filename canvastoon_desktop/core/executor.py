@@ -489,7 +489,13 @@ class Run:
                 self._settle(node_id, NodeOutcome(node_id, NodeStatus.CANCELLED))
             else:
                 try:
-                    await self._run_node(node_id, self._upstream[node_id])
+                    # (the node's work is awaited here, not inside a coroutine of its own:
+                    # one coroutine call less a node)
+                    work = self._node_work(node_id, self._upstream[node_id])
+                    if work is not None:
+                        outcome = await work
+                        outcome.node_id = node_id
+                        self._settle(node_id, outcome)
                 except asyncio.CancelledError:
                     if node_id not in self.outcomes:
                         self._settle(node_id, NodeOutcome(node_id, NodeStatus.CANCELLED))
@@ -559,7 +565,9 @@ class Run:
         )
 
     # -- one node ---------------------------------------------------------------------------
-    async def _run_node(self, node_id: str, edges: list[Any]) -> None:
+    def _node_work(self, node_id: str, edges: list[Any]) -> Coroutine[Any, Any, NodeOutcome] | None:
+        """What running ``node_id`` takes: the coroutine that makes its outcome, or None
+        when it was settled at once (skipped, or its items could not be counted)."""
         graph = self.graph
         node = graph.nodes[node_id]
         registry = self.executor.registry
@@ -597,12 +605,12 @@ class Run:
             self._settle(
                 node_id, NodeOutcome(node_id, NodeStatus.SKIPPED, error=reason, model=model_id)
             )
-            return
+            return None
         # (without edges every input is None or (): none is a list, none is mapped)
         mapped = mapped_ports(node_type, inputs) if edges else []
         if (
             edges
-            and any(isinstance(v, ItemList) for v in inputs.values())
+            and _has_a_list(inputs)
             and has_holes({k: v for k, v in inputs.items() if k not in mapped})
         ):
             reason = "skipped: some items upstream failed"
@@ -610,7 +618,7 @@ class Run:
             self._settle(
                 node_id, NodeOutcome(node_id, NodeStatus.SKIPPED, error=reason, model=model_id)
             )
-            return
+            return None
         if not mapped:
             # the plan's decision for a single-item node whose inputs were known when the
             # run was planned: its key and cache lookup need not be made twice
@@ -619,12 +627,7 @@ class Run:
                 if node_plan is not None and not node_plan.mapped and node_plan.items
                 else None
             )
-            outcome = await self._run_item(
-                node, node_type, model, params, inputs, None, (), planned
-            )
-            outcome.node_id = node_id
-            self._settle(node_id, outcome)
-            return
+            return self._run_item(node, node_type, model, params, inputs, None, (), planned)
         try:
             count = item_count(node_type, inputs, mapped)
         except CoreError as exc:
@@ -639,8 +642,22 @@ class Run:
                     model=model_id,
                 ),
             )
-            return
+            return None
         self.emit(NodeItems(self.run_id, node_id, None, count))
+        return self._run_items(node, node_type, model, params, inputs, mapped, count, model_id)
+
+    async def _run_items(
+        self,
+        node: Node,
+        node_type: type[NodeType],
+        model: ModelSpec | None,
+        params: Mapping[str, Any],
+        inputs: dict[str, Any],
+        mapped: list[str],
+        count: int,
+        model_id: str | None,
+    ) -> NodeOutcome:
+        """A node fed a list: its ``count`` items at once, as one outcome."""
         results = await asyncio.gather(
             *(
                 self._run_item(
@@ -655,7 +672,7 @@ class Run:
                 for index in range(count)
             )
         )
-        self._settle(node_id, _combine(node_id, node_type, results, model_id))
+        return _combine(node.id, node_type, results, model_id)  # (its node_id: set by _drive)
 
     async def _run_item(
         self,
@@ -855,7 +872,9 @@ class Run:
         adopt_done = True  # one made it meanwhile (another process): take it, do not pay
         while True:
             try:
-                return await self._generate(ctx, call, adapter, key, look, adopt_done, provider)
+                output = await self._generate(ctx, call, adapter, key, look, adopt_done, provider)
+                ctx.calls.append((call, output))  # (ItemContext.generate's record of it)
+                return output
             except JobBusy as busy:  # another run makes this very request: never twice
                 settled = await wait_until_settled(
                     self.library,
@@ -864,6 +883,7 @@ class Run:
                 )
                 adopted = self._adopt(ctx, settled) if settled is not None else None
                 if adopted is not None:
+                    ctx.calls.append((call, adopted))
                     return adopted
                 adopt_done = False  # what was delivered is gone (or from another mode)
                 if settled is not None and settled.state == JobStatus.POSSIBLY_CHARGED:
@@ -1250,15 +1270,25 @@ class _Job:
 def _check_outputs(node_type: type[NodeType], raw: Mapping[str, Any]) -> dict[str, Value]:
     outputs: dict[str, Value] = {}
     for port in node_type.outputs:
-        value = raw.get(port.name)
+        name = port.name
+        value = raw.get(name)
         if value is None:
             continue
-        if isinstance(value, list | tuple):
-            value = ItemList(tuple(value))
-        if not isinstance(value, Asset | ItemList):
-            raise CoreError(f"{node_type.title} produced something that is not an asset")
-        outputs[port.name] = value
+        if value.__class__ is not Asset:  # (most outputs are one asset: no isinstance)
+            if isinstance(value, list | tuple):
+                value = ItemList(tuple(value))
+            if not isinstance(value, Asset | ItemList):
+                raise CoreError(f"{node_type.title} produced something that is not an asset")
+        outputs[name] = value
     return outputs
+
+
+def _has_a_list(inputs: Mapping[str, Any]) -> bool:
+    """Whether any input is a list (a loop: no generator made for every node)."""
+    for value in inputs.values():  # noqa: SIM110 (any() of a generator: slower)
+        if isinstance(value, ItemList):
+            return True
+    return False
 
 
 def _accounting(ctx: ItemContext) -> tuple[float, str | None, str | None, float]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -40,7 +40,9 @@ class RunServices(Protocol):
 
     def semaphore(self, provider: str) -> asyncio.Semaphore: ...
 
-    async def generate(self, ctx: ItemContext, call: ModelCall) -> GeneratedOutput: ...
+    async def generate(self, ctx: ItemContext, call: ModelCall) -> GeneratedOutput:
+        """Make the call; once it succeeded, add it and its output to ``ctx.calls``."""
+        ...
 
     def node_progress(self, ctx: ItemContext, status: str, fraction: float | None) -> None: ...
 
@@ -133,7 +135,7 @@ class ItemContext:
         async with self.services.semaphore("local"):
             return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
 
-    async def generate(self, call: ModelCall) -> GeneratedOutput:
+    def generate(self, call: ModelCall) -> Coroutine[Any, Any, GeneratedOutput]:
         """Call a model through its provider adapter (journaled, resumable, rate-limited).
         A re-rolled node × item calls a model that takes a seed with a new one."""
         reroll = self.node.reroll_count(self.item)
@@ -143,9 +145,8 @@ class ItemContext:
             call = dataclasses.replace(call, params={**call.params, "seed": seed})
         if self.prompt_used is None and call.prompt:
             self.prompt_used = call.prompt
-        output = await self.services.generate(self, call)
-        self.calls.append((call, output))
-        return output
+        # the run's coroutine, not one around it (one a call); it adds the call to ``calls``
+        return self.services.generate(self, call)
 
     def progress(self, status: str, fraction: float | None = None) -> None:
         self.services.node_progress(self, status, fraction)
