@@ -87,6 +87,11 @@ _UNPLANNABLE = frozenset({"cycle", "unknown_type"})
 
 KeyCheck = Callable[[str], "str | None"]
 
+#: what a node may settle with that gives its outputs downstream, and the item plans whose
+#: outputs are there already (sets: cheaper to ask than tuples of enum members)
+_MADE = frozenset((NodeStatus.DONE, NodeStatus.CACHED))
+_FROM_CACHE = frozenset((ItemStatus.CACHED, ItemStatus.PINNED))
+
 
 @dataclass(slots=True)
 class NodeOutcome:
@@ -118,6 +123,19 @@ class RunSummary:
         return counts
 
 
+class ProviderLimit(asyncio.Semaphore):
+    """A provider's limit on calls at once: an ``asyncio.Semaphore`` that can also take a
+    free place without a coroutine (every model call takes one)."""
+
+    def take_free(self) -> bool:
+        """Take a place if ``acquire()`` would take it without waiting: one is free and no
+        one waits for one (waiters go first, as with ``acquire``). False: nothing taken."""
+        if self._value > 0 and not self._waiters:
+            self._value -= 1
+            return True
+        return False
+
+
 class Executor:
     """Plans, validates and runs graphs against one library and set of provider adapters."""
 
@@ -146,7 +164,7 @@ class Executor:
         self.planner = Planner(library, prices, limits=self.limits)
         #: every event of every run of this executor (the canvas subscribes here)
         self.events = Signal("events")
-        self._semaphores: dict[str, asyncio.Semaphore] = {}
+        self._semaphores: dict[str, ProviderLimit] = {}
         self._semaphore_loop: asyncio.AbstractEventLoop | None = None
 
     def use_library(self, library: Library) -> None:
@@ -159,7 +177,7 @@ class Executor:
         self.limits[provider] = max(1, int(limit))
         self._semaphores.pop(provider, None)
 
-    def semaphore(self, provider: str) -> asyncio.Semaphore:
+    def semaphore(self, provider: str) -> ProviderLimit:
         """One limit per provider, shared by all runs of this executor on the same loop."""
         loop = asyncio.get_running_loop()
         if self._semaphore_loop is not loop:
@@ -167,7 +185,7 @@ class Executor:
             self._semaphore_loop = loop
         sem = self._semaphores.get(provider)
         if sem is None:
-            sem = self._semaphores[provider] = asyncio.Semaphore(self.limits.get(provider, 4))
+            sem = self._semaphores[provider] = ProviderLimit(self.limits.get(provider, 4))
         return sem
 
     def plan(
@@ -549,20 +567,22 @@ class Run:
 
     def _settle(self, node_id: str, outcome: NodeOutcome) -> None:
         self.outcomes[node_id] = outcome
-        available = outcome.status in (NodeStatus.DONE, NodeStatus.CACHED) or (
+        available = outcome.status in _MADE or (
             outcome.status == NodeStatus.FAILED and outcome.outputs
         )
         self._outputs[node_id] = outcome.outputs if available else None
-        self.announce(
-            NodeSettled,
-            self.run_id,
-            node_id,
-            None,
-            outcome.status,
-            outcome.outputs,
-            outcome.cost_usd,
-            outcome.error,
-        )
+        if self.events.handlers or self._all_events.handlers:  # (announce's test, inline)
+            self.emit(
+                NodeSettled(
+                    self.run_id,
+                    node_id,
+                    None,
+                    outcome.status,
+                    outcome.outputs,
+                    outcome.cost_usd,
+                    outcome.error,
+                )
+            )
 
     # -- one node ---------------------------------------------------------------------------
     def _node_work(self, node_id: str, edges: list[Any]) -> Coroutine[Any, Any, NodeOutcome] | None:
@@ -706,13 +726,14 @@ class Run:
         if plan.status == ItemStatus.SKIP:
             self.emit(NodeSkipped(run_id, node_id, item, plan.reason or "skipped"))
             return NodeOutcome(node_id, NodeStatus.SKIPPED, error=plan.reason, model=model_id)
-        if plan.status in (ItemStatus.CACHED, ItemStatus.PINNED):
+        if plan.status in _FROM_CACHE:
             outputs = dict(plan.outputs or {})
             self.announce(
                 NodeCached, run_id, node_id, item, outputs, plan.status == ItemStatus.PINNED
             )
             return NodeOutcome(node_id, NodeStatus.CACHED, outputs, model=model_id)
-        self.announce(NodeQueued, run_id, node_id, item)
+        if self.events.handlers or self._all_events.handlers:  # (announce's test, inline)
+            self.emit(NodeQueued(run_id, node_id, item))
         ctx = ItemContext(
             self, node, item, params, model, plan.key, self.graph_dir, self.allow_outside_paths
         )
@@ -832,19 +853,21 @@ class Run:
         elif ctx.job_rows:
             self.library.close_jobs(ctx.job_rows, JobStatus.DONE)
         note = ctx.note
-        self.announce(
-            NodeDone,
-            run_id,
-            node_id,
-            item,
-            outputs,
-            cost,
-            source,
-            queue_s if calls else None,
-            run_s,
-            job_id,
-            note,
-        )
+        if self.events.handlers or self._all_events.handlers:  # (announce's test, inline)
+            self.emit(
+                NodeDone(
+                    run_id,
+                    node_id,
+                    item,
+                    outputs,
+                    cost,
+                    source,
+                    queue_s if calls else None,
+                    run_s,
+                    job_id,
+                    note,
+                )
+            )
         return NodeOutcome(node_id, NodeStatus.DONE, outputs, cost, None, None, model_id, note)
 
     def _release(self, ctx: ItemContext) -> None:
@@ -915,9 +938,11 @@ class Run:
                 return adopted
         quoted = self._quote_call(call)
         estimate = quoted.high
-        # (acquired and released by hand: ``async with`` adds two coroutine calls a call)
+        # (acquired and released by hand: ``async with`` adds two coroutine calls a call;
+        # and a free place taken without even the one of ``acquire``)
         semaphore = self.executor.semaphore(provider)
-        await semaphore.acquire()
+        if not semaphore.take_free():
+            await semaphore.acquire()
         try:
             if previous is None:
                 self._reserve(estimate, call.model)

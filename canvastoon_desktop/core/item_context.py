@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+#: the kinds the library keeps inside its index when small (a set: cheap to ask)
+_KEPT_INLINE = frozenset((AssetKind.TEXT, AssetKind.JSON))
+
 
 class RunServices(Protocol):
     """What an item's context asks of the run it belongs to (the executor's ``Run``)."""
@@ -99,7 +102,7 @@ class ItemContext:
         return self.library.put_json(value)
 
     async def store_bytes(self, data: bytes, kind: AssetKind, mime: str, **meta: Any) -> Asset:
-        if kind in (AssetKind.TEXT, AssetKind.JSON) and len(data) <= INLINE_MAX_BYTES:
+        if kind in _KEPT_INLINE and len(data) <= INLINE_MAX_BYTES:
             return self.library.put_bytes(data, kind, mime, **meta)  # memory only: no thread
         return await asyncio.to_thread(
             functools.partial(self.library.put_bytes, data, kind, mime, **meta)

@@ -1,5 +1,6 @@
 """The executor's fast paths agree with its general ones: settle's common case against its
-full checks, and the signal's handler tuple against connect/disconnect; a run cancelled
+full checks, the signal's handler tuple against connect/disconnect, and a provider limit's
+free place taken at once against ``acquire``; a run cancelled
 while its first nodes set off settles every one of them; and what a run makes by the node
 before and after its nodes run (its copy of the graph, its plan, its schedule, its nodes'
 rows) is made without collections."""
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 from canvastoon_desktop.core.charges import settle
-from canvastoon_desktop.core.executor import Executor
+from canvastoon_desktop.core.executor import Executor, ProviderLimit
 from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.pricing import CostRange
@@ -51,6 +52,23 @@ def test_settles_common_case_never_takes_a_number_that_cannot_be_a_charge(
     reported: float,
 ) -> None:
     assert settle(reported, CostRange(0.0, math.inf), what="Echo").basis == "unknown"
+
+
+def test_a_provider_limit_takes_a_free_place_at_once_but_never_before_a_waiter() -> None:
+    async def go() -> None:
+        limit = ProviderLimit(2)
+        assert limit.take_free() and limit.take_free()
+        assert not limit.take_free() and limit.locked()  # both places taken: nothing taken
+        waiter = asyncio.ensure_future(limit.acquire())
+        await asyncio.sleep(0)
+        limit.release()  # the place freed is the waiter's, as acquire() would have it
+        assert not limit.take_free()
+        await waiter
+        limit.release()
+        limit.release()
+        assert limit.take_free() and limit.take_free() and not limit.take_free()
+
+    asyncio.run(go())
 
 
 def test_a_signal_calls_its_handlers_in_order_and_forgets_one_disconnected() -> None:
