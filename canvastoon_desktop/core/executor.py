@@ -591,7 +591,7 @@ class Run:
         graph = self.graph
         node = graph.nodes[node_id]
         registry = self.executor.registry
-        node_type = registry[node.type]
+        node_type = registry.types[node.type]  # (the registry's dict: no method call)
         catalog = registry.catalog
         node_plan = self.plan.nodes.get(node_id) if self.plan else None
         if node_plan is not None and node_plan.params is not None:
