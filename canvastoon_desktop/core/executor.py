@@ -818,7 +818,7 @@ class Run:
                         self.graph.display_name(node_id),  # node_title
                         item,  # item
                         model_id,  # model
-                        model.provider.value if model else None,  # provider
+                        str(model.provider) if model else None,  # provider (as in generate)
                         ctx.prompt_used,  # prompt
                         job_id,  # job_id
                         cost,  # cost_usd
@@ -886,7 +886,7 @@ class Run:
 
     # -- model calls (ItemContext.generate lands here) --------------------------------------
     async def generate(self, ctx: ItemContext, call: ModelCall) -> GeneratedOutput:
-        provider = call.model.provider.value
+        provider = str(call.model.provider)  # (a StrEnum's str is its value: no property call)
         adapter = self.executor.adapters.get(provider)
         if adapter is None:
             raise GenerationError(
