@@ -371,7 +371,13 @@ class Run:
     def cancel(self) -> None:
         """Cancel the run: queued work never starts, running provider jobs are cancelled."""
         self._cancel_requested = True
+        self._cancel_tasks()
+
+    def _cancel_tasks(self) -> None:
         for task in list(self._tasks):
+            # a task cancelled before it ever ran never runs _drive's ``finally``: it is
+            # counted out (and its node settled) when done
+            task.add_done_callback(self._task_done)
             task.cancel()
 
     @property
@@ -481,60 +487,63 @@ class Run:
             await self._all_done
         except asyncio.CancelledError:
             self._cancel_requested = True
-            for task in list(self._tasks):
-                task.cancel()
+            self._cancel_tasks()
             # let every node task run its cancellation (provider cancel calls) to the end
             while self._tasks:
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
             raise
 
     def _launch(self, node_id: str) -> None:
+        # (no done callback: a task that ran leaves ``_tasks`` itself, see _drive; only
+        # those cancelled get one, see _cancel_tasks)
         task = asyncio.get_running_loop().create_task(self._drive(node_id))
         self._tasks[task] = node_id
-        task.add_done_callback(self._task_done)
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
-        first_node = self._tasks.pop(task)
-        if first_node not in self.outcomes:  # cancelled before it ever ran
+        first_node = self._tasks.pop(task, None)
+        if first_node is not None and first_node not in self.outcomes:  # never ran
             self._settle(first_node, NodeOutcome(first_node, NodeStatus.CANCELLED))
             self._cancel_downstream(first_node)
 
     async def _drive(self, node_id: str | None) -> None:
         """Run a node, then carry on in the same task with the first node it made ready (a
         chain costs no task switch per node); others that became ready get tasks."""
-        while node_id is not None:
-            if self._cancel_requested:
-                self._settle(node_id, NodeOutcome(node_id, NodeStatus.CANCELLED))
-            else:
-                try:
-                    # (the node's work is awaited here, not inside a coroutine of its own:
-                    # one coroutine call less a node)
-                    work = self._node_work(node_id, self._upstream[node_id])
-                    if work is not None:
-                        outcome = await work
-                        outcome.node_id = node_id
-                        self._settle(node_id, outcome)
-                except asyncio.CancelledError:
-                    if node_id not in self.outcomes:
-                        self._settle(node_id, NodeOutcome(node_id, NodeStatus.CANCELLED))
-                    self._cancel_downstream(node_id)
-                    raise
-                except Exception as exc:  # a bug in the executor itself: keep the run alive
-                    log.exception("node %s crashed", node_id)
-                    if node_id not in self.outcomes:
-                        self._settle(
-                            node_id,
-                            NodeOutcome(
+        try:
+            while node_id is not None:
+                if self._cancel_requested:
+                    self._settle(node_id, NodeOutcome(node_id, NodeStatus.CANCELLED))
+                else:
+                    try:
+                        # (the node's work is awaited here, not inside a coroutine of its
+                        # own: one coroutine call less a node)
+                        work = self._node_work(node_id, self._upstream[node_id])
+                        if work is not None:
+                            outcome = await work
+                            outcome.node_id = node_id
+                            self._settle(node_id, outcome)
+                    except asyncio.CancelledError:
+                        if node_id not in self.outcomes:
+                            self._settle(node_id, NodeOutcome(node_id, NodeStatus.CANCELLED))
+                        self._cancel_downstream(node_id)
+                        raise
+                    except Exception as exc:  # a bug in the executor itself: keep the run alive
+                        log.exception("node %s crashed", node_id)
+                        if node_id not in self.outcomes:
+                            self._settle(
                                 node_id,
-                                NodeStatus.FAILED,
-                                error=f"internal error: {exc}",
-                                error_kind=ErrorKind.INTERNAL.value,
-                            ),
-                        )
-            ready = self._node_finished(node_id)
-            node_id = ready[0] if ready else None
-            for other in ready[1:]:
-                self._launch(other)
+                                NodeOutcome(
+                                    node_id,
+                                    NodeStatus.FAILED,
+                                    error=f"internal error: {exc}",
+                                    error_kind=ErrorKind.INTERNAL.value,
+                                ),
+                            )
+                ready = self._node_finished(node_id)
+                node_id = ready[0] if ready else None
+                for other in ready[1:]:
+                    self._launch(other)
+        finally:  # (what a done callback would do, without one a task)
+            self._tasks.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
 
     def _node_finished(self, node_id: str) -> list[str]:
         """Count a settled node; returns the nodes it made ready."""

@@ -19,7 +19,7 @@ import pytest
 
 from canvastoon_desktop.core.charges import settle
 from canvastoon_desktop.core.executor import Executor, ProviderLimit
-from canvastoon_desktop.core.graph import Graph
+from canvastoon_desktop.core.graph import Edge, Graph
 from canvastoon_desktop.core.library import Library, ResultRecord
 from canvastoon_desktop.core.pricing import CostRange
 from canvastoon_desktop.core.signals import Signal
@@ -142,6 +142,33 @@ def test_a_run_cancelled_while_its_first_nodes_set_off_settles_every_node(
     statuses = asyncio.run(go())
     executor.library.close()
     assert statuses == dict.fromkeys(graph.nodes, "cancelled")
+
+
+def test_a_run_cancelled_before_its_tasks_ran_settles_them_and_what_they_feed(
+    tmp_path: Path,
+) -> None:
+    """A node task leaves the run's tasks by itself once it ran; one cancelled before it
+    ever ran is counted out by the cancel, its node and those it feeds settled cancelled."""
+    graph = Graph(REGISTRY)
+    for i in range(10):
+        head = graph.create_node("test.step", params={"text": f"head {i}"})
+        tail = graph.create_node("test.step", params={"text": f"tail {i}"})
+        graph.edges.append(Edge(head.id, "text", tail.id, "text"))
+    executor = make_executor(tmp_path, FakeAdapter(latency=5.0))
+
+    async def go() -> tuple[dict[str, str], int]:
+        run = executor.start(graph)
+        while not run._tasks:  # the heads' tasks are made; none has run yet
+            await asyncio.sleep(0)
+        run.cancel()
+        summary = await run.wait()
+        statuses = {node_id: outcome.status for node_id, outcome in summary.nodes.items()}
+        return statuses, len(run._tasks)
+
+    statuses, tasks_left = asyncio.run(go())
+    executor.library.close()
+    assert statuses == dict.fromkeys(graph.nodes, "cancelled")
+    assert tasks_left == 0
 
 
 def test_what_a_run_keeps_or_drops_by_the_node_is_made_without_collections(
