@@ -87,8 +87,8 @@ _UNPLANNABLE = frozenset({"cycle", "unknown_type"})
 
 KeyCheck = Callable[[str], "str | None"]
 
-#: what a node may settle with that gives its outputs downstream, and the item plans whose
-#: outputs are there already (sets: cheaper to ask than tuples of enum members)
+#: the statuses whose outputs always go downstream (a failed node's only when it has some),
+#: and the item plans whose outputs are there already (sets: cheaper to ask than tuples)
 _MADE = frozenset((NodeStatus.DONE, NodeStatus.CACHED))
 _FROM_CACHE = frozenset((ItemStatus.CACHED, ItemStatus.PINNED))
 
