@@ -87,6 +87,11 @@ _UNPLANNABLE = frozenset({"cycle", "unknown_type"})
 
 KeyCheck = Callable[[str], "str | None"]
 
+#: the statuses whose outputs always go downstream (a failed node's only when it has some),
+#: and the item plans whose outputs are there already (sets: cheaper to ask than tuples)
+_MADE = frozenset((NodeStatus.DONE, NodeStatus.CACHED))
+_FROM_CACHE = frozenset((ItemStatus.CACHED, ItemStatus.PINNED))
+
 
 @dataclass(slots=True)
 class NodeOutcome:
@@ -118,6 +123,19 @@ class RunSummary:
         return counts
 
 
+class ProviderLimit(asyncio.Semaphore):
+    """A provider's limit on calls at once: an ``asyncio.Semaphore`` that can also take a
+    free place without a coroutine (every model call takes one)."""
+
+    def take_free(self) -> bool:
+        """Take a place if ``acquire()`` would take it without waiting: one is free and no
+        one waits for one (waiters go first, as with ``acquire``). False: nothing taken."""
+        if self._value > 0 and not self._waiters:
+            self._value -= 1
+            return True
+        return False
+
+
 class Executor:
     """Plans, validates and runs graphs against one library and set of provider adapters."""
 
@@ -146,7 +164,7 @@ class Executor:
         self.planner = Planner(library, prices, limits=self.limits)
         #: every event of every run of this executor (the canvas subscribes here)
         self.events = Signal("events")
-        self._semaphores: dict[str, asyncio.Semaphore] = {}
+        self._semaphores: dict[str, ProviderLimit] = {}
         self._semaphore_loop: asyncio.AbstractEventLoop | None = None
 
     def use_library(self, library: Library) -> None:
@@ -159,7 +177,7 @@ class Executor:
         self.limits[provider] = max(1, int(limit))
         self._semaphores.pop(provider, None)
 
-    def semaphore(self, provider: str) -> asyncio.Semaphore:
+    def semaphore(self, provider: str) -> ProviderLimit:
         """One limit per provider, shared by all runs of this executor on the same loop."""
         loop = asyncio.get_running_loop()
         if self._semaphore_loop is not loop:
@@ -167,7 +185,7 @@ class Executor:
             self._semaphore_loop = loop
         sem = self._semaphores.get(provider)
         if sem is None:
-            sem = self._semaphores[provider] = asyncio.Semaphore(self.limits.get(provider, 4))
+            sem = self._semaphores[provider] = ProviderLimit(self.limits.get(provider, 4))
         return sem
 
     def plan(
@@ -353,7 +371,13 @@ class Run:
     def cancel(self) -> None:
         """Cancel the run: queued work never starts, running provider jobs are cancelled."""
         self._cancel_requested = True
+        self._cancel_tasks()
+
+    def _cancel_tasks(self) -> None:
         for task in list(self._tasks):
+            # a task cancelled before it ever ran never runs _drive's ``finally``: it is
+            # counted out (and its node settled) when done
+            task.add_done_callback(self._task_done)
             task.cancel()
 
     @property
@@ -463,54 +487,63 @@ class Run:
             await self._all_done
         except asyncio.CancelledError:
             self._cancel_requested = True
-            for task in list(self._tasks):
-                task.cancel()
+            self._cancel_tasks()
             # let every node task run its cancellation (provider cancel calls) to the end
             while self._tasks:
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
             raise
 
     def _launch(self, node_id: str) -> None:
+        # (no done callback: a task that ran leaves ``_tasks`` itself, see _drive; only
+        # those cancelled get one, see _cancel_tasks)
         task = asyncio.get_running_loop().create_task(self._drive(node_id))
         self._tasks[task] = node_id
-        task.add_done_callback(self._task_done)
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
-        first_node = self._tasks.pop(task)
-        if first_node not in self.outcomes:  # cancelled before it ever ran
+        first_node = self._tasks.pop(task, None)
+        if first_node is not None and first_node not in self.outcomes:  # never ran
             self._settle(first_node, NodeOutcome(first_node, NodeStatus.CANCELLED))
             self._cancel_downstream(first_node)
 
     async def _drive(self, node_id: str | None) -> None:
         """Run a node, then carry on in the same task with the first node it made ready (a
         chain costs no task switch per node); others that became ready get tasks."""
-        while node_id is not None:
-            if self._cancel_requested:
-                self._settle(node_id, NodeOutcome(node_id, NodeStatus.CANCELLED))
-            else:
-                try:
-                    await self._run_node(node_id, self._upstream[node_id])
-                except asyncio.CancelledError:
-                    if node_id not in self.outcomes:
-                        self._settle(node_id, NodeOutcome(node_id, NodeStatus.CANCELLED))
-                    self._cancel_downstream(node_id)
-                    raise
-                except Exception as exc:  # a bug in the executor itself: keep the run alive
-                    log.exception("node %s crashed", node_id)
-                    if node_id not in self.outcomes:
-                        self._settle(
-                            node_id,
-                            NodeOutcome(
+        try:
+            while node_id is not None:
+                if self._cancel_requested:
+                    self._settle(node_id, NodeOutcome(node_id, NodeStatus.CANCELLED))
+                else:
+                    try:
+                        # (the node's work is awaited here, not inside a coroutine of its
+                        # own: one coroutine call less a node)
+                        work = self._node_work(node_id, self._upstream[node_id])
+                        if work is not None:
+                            outcome = await work
+                            outcome.node_id = node_id
+                            self._settle(node_id, outcome)
+                    except asyncio.CancelledError:
+                        if node_id not in self.outcomes:
+                            self._settle(node_id, NodeOutcome(node_id, NodeStatus.CANCELLED))
+                        self._cancel_downstream(node_id)
+                        raise
+                    except Exception as exc:  # a bug in the executor itself: keep the run alive
+                        log.exception("node %s crashed", node_id)
+                        if node_id not in self.outcomes:
+                            self._settle(
                                 node_id,
-                                NodeStatus.FAILED,
-                                error=f"internal error: {exc}",
-                                error_kind=ErrorKind.INTERNAL.value,
-                            ),
-                        )
-            ready = self._node_finished(node_id)
-            node_id = ready[0] if ready else None
-            for other in ready[1:]:
-                self._launch(other)
+                                NodeOutcome(
+                                    node_id,
+                                    NodeStatus.FAILED,
+                                    error=f"internal error: {exc}",
+                                    error_kind=ErrorKind.INTERNAL.value,
+                                ),
+                            )
+                ready = self._node_finished(node_id)
+                node_id = ready[0] if ready else None
+                for other in ready[1:]:
+                    self._launch(other)
+        finally:  # (what a done callback would do, without one a task)
+            self._tasks.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
 
     def _node_finished(self, node_id: str) -> list[str]:
         """Count a settled node; returns the nodes it made ready."""
@@ -543,27 +576,31 @@ class Run:
 
     def _settle(self, node_id: str, outcome: NodeOutcome) -> None:
         self.outcomes[node_id] = outcome
-        available = outcome.status in (NodeStatus.DONE, NodeStatus.CACHED) or (
+        available = outcome.status in _MADE or (
             outcome.status == NodeStatus.FAILED and outcome.outputs
         )
         self._outputs[node_id] = outcome.outputs if available else None
-        self.announce(
-            NodeSettled,
-            self.run_id,
-            node_id,
-            None,
-            outcome.status,
-            outcome.outputs,
-            outcome.cost_usd,
-            outcome.error,
-        )
+        if self.events.handlers or self._all_events.handlers:  # (announce's test, inline)
+            self.emit(
+                NodeSettled(
+                    self.run_id,
+                    node_id,
+                    None,
+                    outcome.status,
+                    outcome.outputs,
+                    outcome.cost_usd,
+                    outcome.error,
+                )
+            )
 
     # -- one node ---------------------------------------------------------------------------
-    async def _run_node(self, node_id: str, edges: list[Any]) -> None:
+    def _node_work(self, node_id: str, edges: list[Any]) -> Coroutine[Any, Any, NodeOutcome] | None:
+        """What running ``node_id`` takes: the coroutine that makes its outcome, or None
+        when it was settled at once (skipped, or its items could not be counted)."""
         graph = self.graph
         node = graph.nodes[node_id]
         registry = self.executor.registry
-        node_type = registry[node.type]
+        node_type = registry.types[node.type]  # (the registry's dict: no method call)
         catalog = registry.catalog
         node_plan = self.plan.nodes.get(node_id) if self.plan else None
         if node_plan is not None and node_plan.params is not None:
@@ -597,12 +634,12 @@ class Run:
             self._settle(
                 node_id, NodeOutcome(node_id, NodeStatus.SKIPPED, error=reason, model=model_id)
             )
-            return
+            return None
         # (without edges every input is None or (): none is a list, none is mapped)
         mapped = mapped_ports(node_type, inputs) if edges else []
         if (
             edges
-            and any(isinstance(v, ItemList) for v in inputs.values())
+            and _has_a_list(inputs)
             and has_holes({k: v for k, v in inputs.items() if k not in mapped})
         ):
             reason = "skipped: some items upstream failed"
@@ -610,7 +647,7 @@ class Run:
             self._settle(
                 node_id, NodeOutcome(node_id, NodeStatus.SKIPPED, error=reason, model=model_id)
             )
-            return
+            return None
         if not mapped:
             # the plan's decision for a single-item node whose inputs were known when the
             # run was planned: its key and cache lookup need not be made twice
@@ -619,12 +656,7 @@ class Run:
                 if node_plan is not None and not node_plan.mapped and node_plan.items
                 else None
             )
-            outcome = await self._run_item(
-                node, node_type, model, params, inputs, None, (), planned
-            )
-            outcome.node_id = node_id
-            self._settle(node_id, outcome)
-            return
+            return self._run_item(node, node_type, model, params, inputs, None, (), planned)
         try:
             count = item_count(node_type, inputs, mapped)
         except CoreError as exc:
@@ -639,8 +671,22 @@ class Run:
                     model=model_id,
                 ),
             )
-            return
+            return None
         self.emit(NodeItems(self.run_id, node_id, None, count))
+        return self._run_items(node, node_type, model, params, inputs, mapped, count, model_id)
+
+    async def _run_items(
+        self,
+        node: Node,
+        node_type: type[NodeType],
+        model: ModelSpec | None,
+        params: Mapping[str, Any],
+        inputs: dict[str, Any],
+        mapped: list[str],
+        count: int,
+        model_id: str | None,
+    ) -> NodeOutcome:
+        """A node fed a list: its ``count`` items at once, as one outcome."""
         results = await asyncio.gather(
             *(
                 self._run_item(
@@ -655,7 +701,7 @@ class Run:
                 for index in range(count)
             )
         )
-        self._settle(node_id, _combine(node_id, node_type, results, model_id))
+        return _combine(node.id, node_type, results, model_id)  # (its node_id: set by _drive)
 
     async def _run_item(
         self,
@@ -689,13 +735,14 @@ class Run:
         if plan.status == ItemStatus.SKIP:
             self.emit(NodeSkipped(run_id, node_id, item, plan.reason or "skipped"))
             return NodeOutcome(node_id, NodeStatus.SKIPPED, error=plan.reason, model=model_id)
-        if plan.status in (ItemStatus.CACHED, ItemStatus.PINNED):
+        if plan.status in _FROM_CACHE:
             outputs = dict(plan.outputs or {})
             self.announce(
                 NodeCached, run_id, node_id, item, outputs, plan.status == ItemStatus.PINNED
             )
             return NodeOutcome(node_id, NodeStatus.CACHED, outputs, model=model_id)
-        self.announce(NodeQueued, run_id, node_id, item)
+        if self.events.handlers or self._all_events.handlers:  # (announce's test, inline)
+            self.emit(NodeQueued(run_id, node_id, item))
         ctx = ItemContext(
             self, node, item, params, model, plan.key, self.graph_dir, self.allow_outside_paths
         )
@@ -764,32 +811,34 @@ class Run:
             # otherwise forget a paid job before its result is indexed
             try:
                 self.library.record_result(
+                    # (by position, in the order of its fields, which a test pins: called
+                    # with 24 keywords, a class costs some 1.5 µs more a node)
                     ResultRecord(
-                        cache_key=plan.key,
-                        node_id=node_id,
-                        node_type=node_type.type_id,
-                        outputs=outputs,
-                        params=params,
+                        plan.key,  # cache_key
+                        node_id,  # node_id
+                        node_type.type_id,  # node_type
+                        outputs,  # outputs
+                        params,  # params
                         # (when the key's inputs JSON is at hand, the row keeps it)
-                        inputs=input_hashes(inputs) if plan.inputs_json is None else {},
-                        run_id=run_id,
-                        graph_id=self._graph_id,
-                        graph_path=self.graph_path,
-                        node_title=self.graph.display_name(node_id),
-                        item=item,
-                        model=model_id,
-                        provider=model.provider.value if model else None,
-                        prompt=ctx.prompt_used,
-                        job_id=job_id,
-                        cost_usd=cost,
-                        cost_source=source,
-                        queue_s=queue_s if calls else None,
-                        run_s=run_s if calls else None,
-                        origin=SIMULATED if self.executor.simulated else None,
-                        quote=quote,
-                        reported_usd=reported_usd,
-                        cost_basis=cost_basis,
-                        cost_note=cost_note,
+                        input_hashes(inputs) if plan.inputs_json is None else {},  # inputs
+                        run_id,  # run_id
+                        self._graph_id,  # graph_id
+                        self.graph_path,  # graph_path
+                        self.graph.display_name(node_id),  # node_title
+                        item,  # item
+                        model_id,  # model
+                        str(model.provider) if model else None,  # provider (as in generate)
+                        ctx.prompt_used,  # prompt
+                        job_id,  # job_id
+                        cost,  # cost_usd
+                        source,  # cost_source
+                        queue_s if calls else None,  # queue_s
+                        run_s if calls else None,  # run_s
+                        SIMULATED if self.executor.simulated else None,  # origin
+                        quote,  # quote
+                        reported_usd,  # reported_usd
+                        cost_basis,  # cost_basis
+                        cost_note,  # cost_note
                     ),
                     close_jobs=ctx.job_rows,
                     params_json=self._params_json(node_id, params)
@@ -815,19 +864,21 @@ class Run:
         elif ctx.job_rows:
             self.library.close_jobs(ctx.job_rows, JobStatus.DONE)
         note = ctx.note
-        self.announce(
-            NodeDone,
-            run_id,
-            node_id,
-            item,
-            outputs,
-            cost,
-            source,
-            queue_s if calls else None,
-            run_s,
-            job_id,
-            note,
-        )
+        if self.events.handlers or self._all_events.handlers:  # (announce's test, inline)
+            self.emit(
+                NodeDone(
+                    run_id,
+                    node_id,
+                    item,
+                    outputs,
+                    cost,
+                    source,
+                    queue_s if calls else None,
+                    run_s,
+                    job_id,
+                    note,
+                )
+            )
         return NodeOutcome(node_id, NodeStatus.DONE, outputs, cost, None, None, model_id, note)
 
     def _release(self, ctx: ItemContext) -> None:
@@ -844,7 +895,7 @@ class Run:
 
     # -- model calls (ItemContext.generate lands here) --------------------------------------
     async def generate(self, ctx: ItemContext, call: ModelCall) -> GeneratedOutput:
-        provider = call.model.provider.value
+        provider = str(call.model.provider)  # (a StrEnum's str is its value: no property call)
         adapter = self.executor.adapters.get(provider)
         if adapter is None:
             raise GenerationError(
@@ -855,7 +906,9 @@ class Run:
         adopt_done = True  # one made it meanwhile (another process): take it, do not pay
         while True:
             try:
-                return await self._generate(ctx, call, adapter, key, look, adopt_done, provider)
+                output = await self._generate(ctx, call, adapter, key, look, adopt_done, provider)
+                ctx.calls.append((call, output))  # (ItemContext.generate's record of it)
+                return output
             except JobBusy as busy:  # another run makes this very request: never twice
                 settled = await wait_until_settled(
                     self.library,
@@ -864,6 +917,7 @@ class Run:
                 )
                 adopted = self._adopt(ctx, settled) if settled is not None else None
                 if adopted is not None:
+                    ctx.calls.append((call, adopted))
                     return adopted
                 adopt_done = False  # what was delivered is gone (or from another mode)
                 if settled is not None and settled.state == JobStatus.POSSIBLY_CHARGED:
@@ -895,9 +949,11 @@ class Run:
                 return adopted
         quoted = self._quote_call(call)
         estimate = quoted.high
-        # (acquired and released by hand: ``async with`` adds two coroutine calls a call)
+        # (acquired and released by hand: ``async with`` adds two coroutine calls a call;
+        # and a free place taken without even the one of ``acquire``)
         semaphore = self.executor.semaphore(provider)
-        await semaphore.acquire()
+        if not semaphore.take_free():
+            await semaphore.acquire()
         try:
             if previous is None:
                 self._reserve(estimate, call.model)
@@ -1250,15 +1306,25 @@ class _Job:
 def _check_outputs(node_type: type[NodeType], raw: Mapping[str, Any]) -> dict[str, Value]:
     outputs: dict[str, Value] = {}
     for port in node_type.outputs:
-        value = raw.get(port.name)
+        name = port.name
+        value = raw.get(name)
         if value is None:
             continue
-        if isinstance(value, list | tuple):
-            value = ItemList(tuple(value))
-        if not isinstance(value, Asset | ItemList):
-            raise CoreError(f"{node_type.title} produced something that is not an asset")
-        outputs[port.name] = value
+        if value.__class__ is not Asset:  # (most outputs are one asset: no isinstance)
+            if isinstance(value, list | tuple):
+                value = ItemList(tuple(value))
+            if not isinstance(value, Asset | ItemList):
+                raise CoreError(f"{node_type.title} produced something that is not an asset")
+        outputs[name] = value
     return outputs
+
+
+def _has_a_list(inputs: Mapping[str, Any]) -> bool:
+    """Whether any input is a list (a loop: no generator made for every node)."""
+    for value in inputs.values():  # noqa: SIM110 (any() of a generator: slower)
+        if isinstance(value, ItemList):
+            return True
+    return False
 
 
 def _accounting(ctx: ItemContext) -> tuple[float, str | None, str | None, float]:

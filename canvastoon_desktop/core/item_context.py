@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+#: the kinds the library keeps inside its index when small (a set: cheap to ask)
+_KEPT_INLINE = frozenset((AssetKind.TEXT, AssetKind.JSON))
+
 
 class RunServices(Protocol):
     """What an item's context asks of the run it belongs to (the executor's ``Run``)."""
@@ -40,7 +43,9 @@ class RunServices(Protocol):
 
     def semaphore(self, provider: str) -> asyncio.Semaphore: ...
 
-    async def generate(self, ctx: ItemContext, call: ModelCall) -> GeneratedOutput: ...
+    async def generate(self, ctx: ItemContext, call: ModelCall) -> GeneratedOutput:
+        """Make the call; once it succeeded, add it and its output to ``ctx.calls``."""
+        ...
 
     def node_progress(self, ctx: ItemContext, status: str, fraction: float | None) -> None: ...
 
@@ -97,7 +102,7 @@ class ItemContext:
         return self.library.put_json(value)
 
     async def store_bytes(self, data: bytes, kind: AssetKind, mime: str, **meta: Any) -> Asset:
-        if kind in (AssetKind.TEXT, AssetKind.JSON) and len(data) <= INLINE_MAX_BYTES:
+        if kind in _KEPT_INLINE and len(data) <= INLINE_MAX_BYTES:
             return self.library.put_bytes(data, kind, mime, **meta)  # memory only: no thread
         return await asyncio.to_thread(
             functools.partial(self.library.put_bytes, data, kind, mime, **meta)
@@ -133,7 +138,7 @@ class ItemContext:
         async with self.services.semaphore("local"):
             return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
 
-    async def generate(self, call: ModelCall) -> GeneratedOutput:
+    def generate(self, call: ModelCall) -> Coroutine[Any, Any, GeneratedOutput]:
         """Call a model through its provider adapter (journaled, resumable, rate-limited).
         A re-rolled node × item calls a model that takes a seed with a new one."""
         reroll = self.node.reroll_count(self.item)
@@ -143,9 +148,8 @@ class ItemContext:
             call = dataclasses.replace(call, params={**call.params, "seed": seed})
         if self.prompt_used is None and call.prompt:
             self.prompt_used = call.prompt
-        output = await self.services.generate(self, call)
-        self.calls.append((call, output))
-        return output
+        # the run's coroutine, not one around it (one a call); it adds the call to ``calls``
+        return self.services.generate(self, call)
 
     def progress(self, status: str, fraction: float | None = None) -> None:
         self.services.node_progress(self, status, fraction)

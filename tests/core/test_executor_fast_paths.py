@@ -1,5 +1,7 @@
 """The executor's fast paths agree with its general ones: settle's common case against its
-full checks, and the signal's handler tuple against connect/disconnect; a run cancelled
+full checks, the signal's handler tuple against connect/disconnect, and a provider limit's
+free place taken at once against ``acquire``, and the result record it makes by position
+against the record's fields; a run cancelled
 while its first nodes set off settles every one of them; and what a run makes by the node
 before and after its nodes run (its copy of the graph, its plan, its schedule, its nodes'
 rows) is made without collections."""
@@ -7,6 +9,7 @@ rows) is made without collections."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import math
 from pathlib import Path
@@ -15,9 +18,9 @@ from typing import Any
 import pytest
 
 from canvastoon_desktop.core.charges import settle
-from canvastoon_desktop.core.executor import Executor
-from canvastoon_desktop.core.graph import Graph
-from canvastoon_desktop.core.library import Library
+from canvastoon_desktop.core.executor import Executor, ProviderLimit
+from canvastoon_desktop.core.graph import Edge, Graph
+from canvastoon_desktop.core.library import Library, ResultRecord
 from canvastoon_desktop.core.pricing import CostRange
 from canvastoon_desktop.core.signals import Signal
 from tests.core.test_executor import REGISTRY, make_executor
@@ -51,6 +54,54 @@ def test_settles_common_case_never_takes_a_number_that_cannot_be_a_charge(
     reported: float,
 ) -> None:
     assert settle(reported, CostRange(0.0, math.inf), what="Echo").basis == "unknown"
+
+
+def test_a_provider_limit_takes_a_free_place_at_once_but_never_before_a_waiter() -> None:
+    async def go() -> None:
+        limit = ProviderLimit(2)
+        assert limit.take_free() and limit.take_free()
+        assert not limit.take_free() and limit.locked()  # both places taken: nothing taken
+        waiter = asyncio.ensure_future(limit.acquire())
+        await asyncio.sleep(0)
+        limit.release()  # the place freed is the waiter's, as acquire() would have it
+        assert not limit.take_free()
+        await waiter
+        limit.release()
+        limit.release()
+        assert limit.take_free() and limit.take_free() and not limit.take_free()
+
+    asyncio.run(go())
+
+
+def test_a_result_records_fields_are_in_the_order_the_executor_passes_them() -> None:
+    """The executor makes a node's ResultRecord by position (a class called with keywords
+    costs more): a field added or moved here must be added or moved there too."""
+    assert [f.name for f in dataclasses.fields(ResultRecord)] == [
+        "cache_key",
+        "node_id",
+        "node_type",
+        "outputs",
+        "params",
+        "inputs",
+        "run_id",
+        "graph_id",
+        "graph_path",
+        "node_title",
+        "item",
+        "model",
+        "provider",
+        "prompt",
+        "job_id",
+        "cost_usd",
+        "cost_source",
+        "queue_s",
+        "run_s",
+        "origin",
+        "quote",
+        "reported_usd",
+        "cost_basis",
+        "cost_note",
+    ]
 
 
 def test_a_signal_calls_its_handlers_in_order_and_forgets_one_disconnected() -> None:
@@ -91,6 +142,33 @@ def test_a_run_cancelled_while_its_first_nodes_set_off_settles_every_node(
     statuses = asyncio.run(go())
     executor.library.close()
     assert statuses == dict.fromkeys(graph.nodes, "cancelled")
+
+
+def test_a_run_cancelled_before_its_tasks_ran_settles_them_and_what_they_feed(
+    tmp_path: Path,
+) -> None:
+    """A node task leaves the run's tasks by itself once it ran; one cancelled before it
+    ever ran is counted out by the cancel, its node and those it feeds settled cancelled."""
+    graph = Graph(REGISTRY)
+    for i in range(10):
+        head = graph.create_node("test.step", params={"text": f"head {i}"})
+        tail = graph.create_node("test.step", params={"text": f"tail {i}"})
+        graph.edges.append(Edge(head.id, "text", tail.id, "text"))
+    executor = make_executor(tmp_path, FakeAdapter(latency=5.0))
+
+    async def go() -> tuple[dict[str, str], int]:
+        run = executor.start(graph)
+        while not run._tasks:  # the heads' tasks are made; none has run yet
+            await asyncio.sleep(0)
+        run.cancel()
+        summary = await run.wait()
+        statuses = {node_id: outcome.status for node_id, outcome in summary.nodes.items()}
+        return statuses, len(run._tasks)
+
+    statuses, tasks_left = asyncio.run(go())
+    executor.library.close()
+    assert statuses == dict.fromkeys(graph.nodes, "cancelled")
+    assert tasks_left == 0
 
 
 def test_what_a_run_keeps_or_drops_by_the_node_is_made_without_collections(
