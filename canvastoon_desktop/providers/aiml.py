@@ -26,6 +26,11 @@ from typing import Any
 import httpx2
 import jsonschema
 import openai
+
+# (the resources called here: the SDK would import each at its first call, on the loop's
+# thread, which in the editor is the GUI's)
+import openai.resources.chat
+import openai.resources.images
 from openai.types import ImagesResponse
 from openai.types.chat import ChatCompletion
 

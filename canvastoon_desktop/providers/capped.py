@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from .errors import BadOutput, the
+from .tls import tls_context
 
 __all__ = ["MAX_ANSWER_BYTES", "capped_transport"]
 
@@ -41,7 +42,7 @@ def capped_transport(http: Any, service: str, limit: int = MAX_ANSWER_BYTES) -> 
 
     class _CappedTransport(http.AsyncBaseTransport):  # type: ignore[misc]  # from the module passed in
         def __init__(self) -> None:
-            self._inner = http.AsyncHTTPTransport()
+            self._inner = http.AsyncHTTPTransport(verify=tls_context(http))
 
         async def handle_async_request(self, request: Any) -> Any:
             response = await self._inner.handle_async_request(request)

@@ -37,6 +37,7 @@ from .clients import LoopLocal
 from .errormap import httpx_errors, status_error
 from .errors import BadOutput, OutputsExpired, Timeout, the
 from .retry import RetryPolicy, retry_transient
+from .tls import tls_context
 
 __all__ = [
     "AUDIO_LIMIT_BYTES",
@@ -98,6 +99,7 @@ class Downloader:
         self._guard = AddressGuard(trusted_origins)
         self._clients: LoopLocal[httpx.AsyncClient] = LoopLocal(
             lambda _key: httpx.AsyncClient(
+                verify=tls_context(httpx),
                 timeout=self._timeout,
                 follow_redirects=True,
                 event_hooks={"request": [self._guard.check]},  # every hop, redirects too

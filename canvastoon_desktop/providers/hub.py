@@ -12,6 +12,7 @@ from canvastoon_desktop.core.pricing import PriceTable
 
 from .local.adapter import LocalAdapter
 from .setup import ProviderSetup
+from .tls import warm_http
 
 __all__ = ["DeferredAdapter", "ProviderSetup", "aclose_adapters", "build_adapters", "warm_adapters"]
 
@@ -50,11 +51,20 @@ def warm_adapters(adapters: Mapping[str, ModelAdapter]) -> threading.Thread:
     """Make the deferred adapters on a thread of their own (the editor, once its window is
     up: a first run then finds its SDK loaded); returns the thread."""
     deferred = [a for a in adapters.values() if isinstance(a, DeferredAdapter)]
-    thread = threading.Thread(
-        target=lambda: [a.ready() for a in deferred], name="adapters-warm-up", daemon=True
-    )
+    thread = threading.Thread(target=_warm, args=(deferred,), name="adapters-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+def _warm(deferred: list[DeferredAdapter]) -> None:
+    for adapter in deferred:
+        adapter.ready()
+    # what a run's first calls would otherwise load on the loop's thread: the HTTP clients'
+    # TLS contexts and connection layers, and Pillow's image formats (answers are decoded)
+    import PIL.Image
+
+    warm_http()
+    PIL.Image.preinit()
 
 
 class DeferredAdapter:

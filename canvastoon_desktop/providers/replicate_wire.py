@@ -23,6 +23,7 @@ from replicate.client import Client as ReplicateClient
 from .errormap import REPLICATE, REPLICATE_HEADERS, replicate_errors
 from .errors import BadOutput
 from .reported import number
+from .tls import tls_context
 
 __all__ = ["HeaderNotingTransport", "Prediction", "ReplicateWire", "input_sha256"]
 
@@ -223,7 +224,7 @@ async def read_input(url: str) -> bytes | None:
     try:
         timeout = httpx.Timeout(30.0, connect=10.0)
         async with (
-            httpx.AsyncClient(timeout=timeout) as client,
+            httpx.AsyncClient(verify=tls_context(httpx), timeout=timeout) as client,
             client.stream("GET", url, follow_redirects=True) as response,
         ):
             if response.status_code != 200:
