@@ -39,7 +39,7 @@ from .events import (
     RunFinished,
     RunStarted,
 )
-from .gcpause import collections_paused, heap_frozen_while_running, kept_by_a_run, refreeze
+from .gcpause import collections_paused, heap_frozen_while_running, long_lived, refreeze
 from .generation import ErrorKind, GeneratedOutput, GenerationError, ModelAdapter, ModelCall
 from .graph import Graph, Node
 from .item_context import ItemContext
@@ -263,7 +263,7 @@ class Executor:
         allow_outside_paths: bool = False,
     ) -> Run:
         """Start a run on the running loop; returns at once. Await ``run.wait()``."""
-        with kept_by_a_run():  # (made before the run freezes the heap)
+        with long_lived():  # (made before the run freezes the heap)
             copied = graph.copy()
         run = Run(
             self,
@@ -437,7 +437,7 @@ class Run:
     def _check(self) -> tuple[Plan | None, list[Problem]]:
         """The run's plan and problems (in a worker thread). The plan lives as long as the
         run: made without collections, which would scan it again and again and find it alive."""
-        with kept_by_a_run():
+        with long_lived():
             return self.executor.check(
                 self.graph,
                 self.targets,
@@ -467,7 +467,7 @@ class Run:
         order = plan.order
         if not order:
             return
-        with kept_by_a_run():  # (the run's own: kept to its end)
+        with long_lived():  # (the run's own: kept to its end)
             members = set(order)
             self._downstream = {n: [] for n in order}
             self._waiting = dict.fromkeys(order, 0)

@@ -62,11 +62,12 @@ def refreeze() -> None:
 
 
 @contextmanager
-def kept_by_a_run() -> Iterator[None]:
-    """Make what a run keeps to its end (its copy of the graph, its plan, its schedule)
-    without collections, then hand it to the old generation: left young, it would be scanned
-    by the collections it sets off (a 100,000-node copy: a thousand of them and a full one,
-    2 µs a node) and by the first one after, all of which find it alive."""
+def long_lived() -> Iterator[None]:
+    """Make what is kept a long time (a run's copy of the graph, its plan and schedule; an
+    opened graph and its canvas) without collections, then hand it to the old generation:
+    left young, it would be scanned by the collections it sets off (a 100,000-node copy: a
+    thousand of them and a full one, 2 µs a node) and by the first one after, all of which
+    find it alive."""
     with collections_paused():
         yield
         with _lock:

@@ -24,7 +24,7 @@ from NodeGraphQt.qgraphics.port import PortItem
 from PySide6 import QtCore, QtGui
 
 from canvastoon_desktop.core.errors import GraphError
-from canvastoon_desktop.core.gcpause import kept_by_a_run
+from canvastoon_desktop.core.gcpause import long_lived
 from canvastoon_desktop.core.graph import Edge, Graph, Node, new_node_id
 from canvastoon_desktop.core.ports import connection_refusal
 from canvastoon_desktop.core.status import ACTIVE, DisplayState
@@ -116,7 +116,7 @@ class CanvasBridge(QtCore.QObject):
         viewport = self.viewer.viewport()
         viewport.setUpdatesEnabled(False)
         try:
-            with kept_by_a_run():
+            with long_lived():
                 upstream = graph.upstream_index()
                 for node in graph.nodes.values():
                     connected = frozenset(e.dst_port for e in upstream[node.id])

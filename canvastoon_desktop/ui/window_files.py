@@ -17,7 +17,7 @@ from PySide6 import QtCore, QtWidgets
 
 from canvastoon_desktop.core.errors import GraphFileError
 from canvastoon_desktop.core.fileformat import MAX_FILE_BYTES, SUFFIX
-from canvastoon_desktop.core.gcpause import kept_by_a_run
+from canvastoon_desktop.core.gcpause import long_lived
 from canvastoon_desktop.core.graph import Graph
 from canvastoon_desktop.core.paths import outside_paths, rebase_relative_paths
 from canvastoon_desktop.core.regular_files import FileRefused, read_regular
@@ -84,7 +84,7 @@ class FileCommands:
         if ask_unsaved and not self.maybe_save():
             return False
         try:
-            with kept_by_a_run():
+            with long_lived():
                 graph = self.document.read(path)
         except GraphFileError as exc:
             lines = [f"node {n}: {m}" if n else m for n, m in exc.problems]

@@ -56,11 +56,11 @@ def test_what_a_run_made_is_handed_to_the_old_generation_when_it_ends() -> None:
 
 
 def test_what_a_run_is_about_to_keep_is_made_without_collections_then_made_old() -> None:
-    from canvastoon_desktop.core.gcpause import kept_by_a_run
+    from canvastoon_desktop.core.gcpause import long_lived
 
     gc.unfreeze()
     gc.collect()
-    with kept_by_a_run():
+    with long_lived():
         assert not gc.isenabled()
         made = [[i] for i in range(2000)]  # (a graph's copy)
     assert gc.isenabled()
@@ -69,7 +69,7 @@ def test_what_a_run_is_about_to_keep_is_made_without_collections_then_made_old()
     assert all(gc.is_tracked(item) for item in made)  # still the collector's to collect
     with heap_frozen_while_running():
         frozen = gc.get_freeze_count()
-        with kept_by_a_run():
+        with long_lived():
             more = [[i] for i in range(2000)]
         assert gc.get_freeze_count() >= frozen + 2000  # frozen with the run's heap
     assert gc.get_freeze_count() == 0  # and handed back when the run ends
