@@ -359,6 +359,10 @@ def test_the_writer_checkpoints_its_wal_once_nothing_is_written(
     while not _in_the_database_file(tmp_path, "key-1") and time.monotonic() < deadline:
         time.sleep(0.02)
     assert _in_the_database_file(tmp_path, "key-1")
+    wal = tmp_path / "library.sqlite-wal"
+    while wal.stat().st_size and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert wal.stat().st_size == 0  # and the WAL file emptied
     # what another connection reads meanwhile is every commit, checkpointed or not
     library.record_result(ResultRecord("key-2", "node", "test", {"text": library.put_text("b")}))
     library.flush(wait=True)

@@ -26,6 +26,8 @@ Statement = tuple[str, Sequence[Any], bool]  # (sql, args or rows, is-many)
 _CHECKPOINT_WAL_BYTES = 256 << 20
 #: longer than the executor's periodic flush, so a long run's batches do not each end in one
 _IDLE_CHECKPOINT_S = 10.0
+#: how long a statement waits for another connection's lock
+_BUSY_TIMEOUT_S = 30
 #: SQLite's own checkpoints (by any connection's commit, in pages): only should the writer
 #: not keep up with its own; the writer thread checkpoints, never the event loop's commits
 _AUTOCHECKPOINT_PAGES = 2 * _CHECKPOINT_WAL_BYTES // 4096
@@ -46,7 +48,9 @@ def apply_statements(db: sqlite3.Connection, statements: Sequence[Statement]) ->
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    db = sqlite3.connect(
+        path, check_same_thread=False, isolation_level=None, timeout=_BUSY_TIMEOUT_S
+    )
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA cache_size=-65536")  # 64 MB: indexes keyed by hashes
@@ -112,7 +116,7 @@ class BackgroundWriter:
                 try:
                     job = self._queue.get(timeout=_IDLE_CHECKPOINT_S if unchecked else None)
                 except queue.Empty:  # idle: the WAL is copied into the database now
-                    _checkpoint(db)
+                    _checkpoint(db, truncate=True)
                     unchecked = False
                     continue
                 if job is None:
@@ -143,11 +147,18 @@ class BackgroundWriter:
             db.close()
 
 
-def _checkpoint(db: sqlite3.Connection) -> None:
-    """Copy what the WAL holds into the database, without waiting for readers (the pages
-    a reader still needs stay in the WAL for the next checkpoint)."""
+def _checkpoint(db: sqlite3.Connection, *, truncate: bool = False) -> None:
+    """Copy what the WAL holds into the database, never waiting for a reader (the pages a
+    reader still needs stay in the WAL for the next checkpoint). With ``truncate`` (when
+    idle), also empty the WAL file, if no reader is using it."""
     try:
         db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        if truncate:
+            db.execute("PRAGMA busy_timeout=0")  # a reader busy: it is left for next time
+            try:
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            finally:
+                db.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000}")
     except sqlite3.Error:  # (a full disk): SQLite's own checkpoints remain
         log.warning("the library could not checkpoint its WAL", exc_info=True)
 
