@@ -3,6 +3,8 @@ reviews and spend."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from canvastoon_desktop.core.library import (
     Library,
     ResultRecord,
     RunNode,
+    writer,
 )
 from canvastoon_desktop.core.library.query import provenance
 from canvastoon_desktop.core.secrets import remember_secret
@@ -315,4 +318,55 @@ def test_an_asset_made_by_its_own_init_behaves_as_the_dataclass_would(tmp_path: 
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.size = 4  # type: ignore[misc]
     assert library.file_at("objects/x.bin") == tmp_path / "objects/x.bin"
+    library.close()
+
+
+def _in_the_database_file(root: Path, cache_key: str) -> bool:
+    """Whether a result row is in ``library.sqlite`` itself (its WAL ignored)."""
+    path = (root / "library.sqlite").resolve()
+    db = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True)
+    try:
+        query = "SELECT count(*) FROM results WHERE cache_key=?"
+        return bool(db.execute(query, (cache_key,)).fetchone()[0])
+    except sqlite3.OperationalError:  # not even the tables are there yet
+        return False
+    finally:
+        db.close()
+
+
+def test_the_writer_checkpoints_its_wal_once_it_is_big(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = Library(tmp_path)
+    library.record_result(ResultRecord("key-0", "node", "test", {"text": library.put_text("0")}))
+    library.flush(wait=True)
+    assert not _in_the_database_file(tmp_path, "key-0")  # in the WAL only, so far
+    monkeypatch.setattr(writer, "_CHECKPOINT_WAL_BYTES", 1)
+    library.record_result(ResultRecord("key-1", "node", "test", {"text": library.put_text("a")}))
+    library.flush(wait=True)
+    assert _in_the_database_file(tmp_path, "key-1")
+    library.close()
+
+
+def test_the_writer_checkpoints_its_wal_once_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer, "_IDLE_CHECKPOINT_S", 0.05)
+    library = Library(tmp_path)
+    library.record_result(ResultRecord("key-1", "node", "test", {"text": library.put_text("a")}))
+    library.flush(wait=True)
+    deadline = time.monotonic() + 5
+    while not _in_the_database_file(tmp_path, "key-1") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert _in_the_database_file(tmp_path, "key-1")
+    wal = tmp_path / "library.sqlite-wal"
+    while wal.stat().st_size and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert wal.stat().st_size == 0  # and the WAL file emptied
+    # what another connection reads meanwhile is every commit, checkpointed or not
+    library.record_result(ResultRecord("key-2", "node", "test", {"text": library.put_text("b")}))
+    library.flush(wait=True)
+    other = Library(tmp_path)
+    assert other.lookup("key-2") is not None
+    other.close()
     library.close()

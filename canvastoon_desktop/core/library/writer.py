@@ -19,6 +19,19 @@ log = logging.getLogger(__name__)
 
 Statement = tuple[str, Sequence[Any], bool]  # (sql, args or rows, is-many)
 
+#: the writer checkpoints the WAL (copies its pages into the database) once it holds this
+#: much, or once nothing was written for ``_IDLE_CHECKPOINT_S``, rather than after every
+#: commit past 4 MB (SQLite's default): a big run's batches dirty the pages of every index
+#: keyed by a hash, and a checkpoint per batch copied them all again each time
+_CHECKPOINT_WAL_BYTES = 256 << 20
+#: longer than the executor's periodic flush, so a long run's batches do not each end in one
+_IDLE_CHECKPOINT_S = 10.0
+#: how long a statement waits for another connection's lock
+_BUSY_TIMEOUT_S = 30
+#: SQLite's own checkpoints (by any connection's commit, in pages): only should the writer
+#: not keep up with its own; the writer thread checkpoints, never the event loop's commits
+_AUTOCHECKPOINT_PAGES = 2 * _CHECKPOINT_WAL_BYTES // 4096
+
 
 def apply_statements(db: sqlite3.Connection, statements: Sequence[Statement]) -> None:
     """Run statements, one ``executemany`` per statement text (each table's rows keep their
@@ -35,11 +48,16 @@ def apply_statements(db: sqlite3.Connection, statements: Sequence[Statement]) ->
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    db = sqlite3.connect(
+        path, check_same_thread=False, isolation_level=None, timeout=_BUSY_TIMEOUT_S
+    )
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA cache_size=-65536")  # 64 MB: indexes keyed by hashes
     db.execute("PRAGMA temp_store=MEMORY")  # IN lists and sorts: no temporary files
+    db.execute(f"PRAGMA wal_autocheckpoint={_AUTOCHECKPOINT_PAGES}")
+    # a WAL the writer emptied is cut back when it starts again, so its size is what it holds
+    db.execute("PRAGMA journal_size_limit=0")
     return db
 
 
@@ -91,8 +109,18 @@ class BackgroundWriter:
 
     def _work(self) -> None:
         db = connect(self._path)
+        wal = self._path.with_name(self._path.name + "-wal")
+        unchecked = False  # committed since the last checkpoint
         try:
-            while (job := self._queue.get()) is not None:
+            while True:
+                try:
+                    job = self._queue.get(timeout=_IDLE_CHECKPOINT_S if unchecked else None)
+                except queue.Empty:  # idle: the WAL is copied into the database now
+                    _checkpoint(db, truncate=True)
+                    unchecked = False
+                    continue
+                if job is None:
+                    break
                 statements, token = job
                 try:
                     db.execute("BEGIN IMMEDIATE")
@@ -100,6 +128,10 @@ class BackgroundWriter:
                     if self._before_commit is not None:
                         self._before_commit(db, statements)
                     db.execute("COMMIT")
+                    unchecked = True
+                    if _size(wal) >= _CHECKPOINT_WAL_BYTES:
+                        _checkpoint(db)
+                        unchecked = False
                 except BaseException as exc:  # kept and re-raised to whoever waits next
                     log.exception("the library could not commit %d rows", len(statements))
                     if db.in_transaction:
@@ -113,3 +145,26 @@ class BackgroundWriter:
                         self._done.notify_all()
         finally:
             db.close()
+
+
+def _checkpoint(db: sqlite3.Connection, *, truncate: bool = False) -> None:
+    """Copy what the WAL holds into the database, never waiting for a reader (the pages a
+    reader still needs stay in the WAL for the next checkpoint). With ``truncate`` (when
+    idle), also empty the WAL file, if no reader is using it."""
+    try:
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        if truncate:
+            db.execute("PRAGMA busy_timeout=0")  # a reader busy: it is left for next time
+            try:
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            finally:
+                db.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000}")
+    except sqlite3.Error:  # (a full disk): SQLite's own checkpoints remain
+        log.warning("the library could not checkpoint its WAL", exc_info=True)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
