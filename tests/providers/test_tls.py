@@ -20,35 +20,37 @@ from .hosted_rig import Rig
 
 
 @pytest.fixture
-def bundles_loaded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The threads on which CA bundles are loaded from now on (no context is made yet)."""
+def contexts_made(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The threads on which TLS contexts are made from now on (none is made yet). Counted
+    as contexts, not as CA bundles loaded: a machine may have no bundle where a library
+    looks, and the context is made all the same."""
     monkeypatch.setattr(tls, "_contexts", {})
-    loaded: list[str] = []
-    load = ssl.SSLContext.load_verify_locations
+    made: list[str] = []
+    make = ssl.SSLContext.__new__
 
-    def counted(self: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
-        loaded.append(threading.current_thread().name)
-        load(self, *args, **kwargs)
+    def counted(cls: type[ssl.SSLContext], *args: Any, **kwargs: Any) -> ssl.SSLContext:
+        made.append(threading.current_thread().name)
+        return make(cls, *args, **kwargs)
 
-    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
-    yield loaded
+    monkeypatch.setattr(ssl.SSLContext, "__new__", staticmethod(counted))
+    yield made
 
 
-def test_a_library_makes_its_context_once_and_it_verifies(bundles_loaded: list[str]) -> None:
+def test_a_library_makes_its_context_once_and_it_verifies(contexts_made: list[str]) -> None:
     first = tls.tls_context(httpx)
     assert tls.tls_context(httpx) is first
     assert tls.tls_context(httpx2) is not first  # each library trusts whom it trusts
-    assert len(bundles_loaded) == 2
+    assert len(contexts_made) == 2
     for context in (first, tls.tls_context(httpx2)):
         assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
 
 
 @pytest.mark.slow
 def test_a_run_through_every_hosted_service_makes_no_context_after_warming_up(
-    rig: Rig, sim: Simulator, bundles_loaded: list[str]
+    rig: Rig, sim: Simulator, contexts_made: list[str]
 ) -> None:
     warm_adapters(rig.adapters).join(timeout=60)
-    assert bundles_loaded == ["adapters-warm-up", "adapters-warm-up"]  # httpx's, httpx2's
+    assert contexts_made == ["adapters-warm-up", "adapters-warm-up"]  # httpx's, httpx2's
     g = rig.graph()
     chat = rig.node(g, "prompt_llm", model="gpt-4o", instructions="A line for Mina.")
     image = rig.node(g, "image_gen", model="google/nano-banana-pro", prompt="Mina, rooftop")
@@ -56,4 +58,4 @@ def test_a_run_through_every_hosted_service_makes_no_context_after_warming_up(
     replicate = rig.node(g, "image_gen", model="prunaai/z-image-turbo", prompt="Jun")
     summary, _ = rig.run(g)
     assert [summary.nodes[n].status for n in (chat, image, video, replicate)] == ["done"] * 4
-    assert bundles_loaded == ["adapters-warm-up", "adapters-warm-up"]  # downloads included
+    assert contexts_made == ["adapters-warm-up", "adapters-warm-up"]  # downloads included
