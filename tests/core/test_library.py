@@ -370,3 +370,14 @@ def test_the_writer_checkpoints_its_wal_once_nothing_is_written(
     assert other.lookup("key-2") is not None
     other.close()
     library.close()
+
+
+def test_a_library_whose_writer_cannot_open_the_index_is_refused_when_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(path: Path) -> sqlite3.Connection:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(writer, "connect", refused)  # (the writer thread's; not the reader's)
+    with pytest.raises(LibraryError, match="cannot be written: unable to open database file"):
+        Library(tmp_path)

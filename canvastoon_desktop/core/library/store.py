@@ -123,7 +123,11 @@ class Store:
             self.root / "library.sqlite", self._committed, before_commit=_summarize_batch
         )
         if not read_only:
-            self._writer.start()
+            try:
+                self._writer.start()
+            except sqlite3.Error as exc:
+                self._db.close()
+                raise LibraryError(f"the library at {self.root} cannot be written: {exc}") from None
 
     # -- writing: behind (batched) or through (journal) ------------------------------------
     def _defer(self, sql: str, args: Sequence[Any], many: bool = False) -> None:

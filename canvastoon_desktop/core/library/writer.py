@@ -81,10 +81,21 @@ class BackgroundWriter:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        """Start the thread and open its connection now (not on a run's first commit)."""
+        """Start the thread; return once its connection is open (a run's first commit does
+        not wait for it, and a database the writer cannot open is refused here, not on the
+        first commit)."""
         if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name="library-writer", daemon=True)
+            opened: list[BaseException | None] = []
+            ready = threading.Event()
+            self._thread = threading.Thread(
+                target=self._work, args=(opened, ready), name="library-writer", daemon=True
+            )
             self._thread.start()
+            ready.wait()
+            if opened[0] is not None:
+                self._thread.join()
+                self._thread = None
+                raise opened[0]
 
     def submit(self, statements: list[Statement], token: Any = None) -> None:
         self.start()
@@ -107,8 +118,17 @@ class BackgroundWriter:
             self._thread.join(timeout=30)
             self._thread = None
 
-    def _work(self) -> None:
-        db = connect(self._path)
+    def _work(self, opened: list[BaseException | None], ready: threading.Event) -> None:
+        """The thread: open the connection (``opened`` says how it went, for ``start``),
+        then commit batches until told to stop."""
+        try:
+            db = connect(self._path)
+        except BaseException as exc:  # (start re-raises it)
+            opened.append(exc)
+            ready.set()
+            return
+        opened.append(None)
+        ready.set()
         wal = self._path.with_name(self._path.name + "-wal")
         unchecked = False  # committed since the last checkpoint
         try:
