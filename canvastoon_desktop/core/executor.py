@@ -907,8 +907,7 @@ class Run:
         while True:
             try:
                 output = await self._generate(ctx, call, adapter, key, look, adopt_done, provider)
-                ctx.calls.append((call, output))  # (ItemContext.generate's record of it)
-                return output
+                break
             except JobBusy as busy:  # another run makes this very request: never twice
                 settled = await wait_until_settled(
                     self.library,
@@ -917,8 +916,8 @@ class Run:
                 )
                 adopted = self._adopt(ctx, settled) if settled is not None else None
                 if adopted is not None:
-                    ctx.calls.append((call, adopted))
-                    return adopted
+                    output = adopted
+                    break
                 adopt_done = False  # what was delivered is gone (or from another mode)
                 if settled is not None and settled.state == JobStatus.POSSIBLY_CHARGED:
                     raise GenerationError(
@@ -928,6 +927,8 @@ class Run:
                         kind=ErrorKind.OUTCOME_UNKNOWN,
                     ) from None
                 look = True  # still open (resume it), or it failed: decide again
+        ctx.calls.append((call, output))  # (the record ItemContext.generate's callers read)
+        return output
 
     async def _generate(
         self,
