@@ -673,7 +673,7 @@ class Run:
             )
             return None
         self.emit(NodeItems(self.run_id, node_id, None, count))
-        return self._run_items(node, node_type, model, params, inputs, mapped, count, model_id)
+        return self._run_items(node, node_type, model, params, inputs, mapped, count)
 
     async def _run_items(
         self,
@@ -684,7 +684,6 @@ class Run:
         inputs: dict[str, Any],
         mapped: list[str],
         count: int,
-        model_id: str | None,
     ) -> NodeOutcome:
         """A node fed a list: its ``count`` items at once, as one outcome."""
         results = await asyncio.gather(
@@ -701,7 +700,8 @@ class Run:
                 for index in range(count)
             )
         )
-        return _combine(node.id, node_type, results, model_id)  # (its node_id: set by _drive)
+        model_id = model.id if model else None
+        return _combine(node.id, node_type, results, model_id)
 
     async def _run_item(
         self,
@@ -811,34 +811,32 @@ class Run:
             # otherwise forget a paid job before its result is indexed
             try:
                 self.library.record_result(
-                    # (by position, in the order of its fields, which a test pins: called
-                    # with 24 keywords, a class costs some 1.5 µs more a node)
                     ResultRecord(
-                        plan.key,  # cache_key
-                        node_id,  # node_id
-                        node_type.type_id,  # node_type
-                        outputs,  # outputs
-                        params,  # params
+                        cache_key=plan.key,
+                        node_id=node_id,
+                        node_type=node_type.type_id,
+                        outputs=outputs,
+                        params=params,
                         # (when the key's inputs JSON is at hand, the row keeps it)
-                        input_hashes(inputs) if plan.inputs_json is None else {},  # inputs
-                        run_id,  # run_id
-                        self._graph_id,  # graph_id
-                        self.graph_path,  # graph_path
-                        self.graph.display_name(node_id),  # node_title
-                        item,  # item
-                        model_id,  # model
-                        str(model.provider) if model else None,  # provider (as in generate)
-                        ctx.prompt_used,  # prompt
-                        job_id,  # job_id
-                        cost,  # cost_usd
-                        source,  # cost_source
-                        queue_s if calls else None,  # queue_s
-                        run_s if calls else None,  # run_s
-                        SIMULATED if self.executor.simulated else None,  # origin
-                        quote,  # quote
-                        reported_usd,  # reported_usd
-                        cost_basis,  # cost_basis
-                        cost_note,  # cost_note
+                        inputs=input_hashes(inputs) if plan.inputs_json is None else {},
+                        run_id=run_id,
+                        graph_id=self._graph_id,
+                        graph_path=self.graph_path,
+                        node_title=self.graph.display_name(node_id),
+                        item=item,
+                        model=model_id,
+                        provider=str(model.provider) if model else None,
+                        prompt=ctx.prompt_used,
+                        job_id=job_id,
+                        cost_usd=cost,
+                        cost_source=source,
+                        queue_s=queue_s if calls else None,
+                        run_s=run_s if calls else None,
+                        origin=SIMULATED if self.executor.simulated else None,
+                        quote=quote,
+                        reported_usd=reported_usd,
+                        cost_basis=cost_basis,
+                        cost_note=cost_note,
                     ),
                     close_jobs=ctx.job_rows,
                     params_json=self._params_json(node_id, params)

@@ -1,7 +1,6 @@
 """The executor's fast paths agree with its general ones: settle's common case against its
 full checks, the signal's handler tuple against connect/disconnect, and a provider limit's
-free place taken at once against ``acquire``, and the result record it makes by position
-against the record's fields; a run cancelled
+free place taken at once against ``acquire``; a run cancelled
 while its first nodes set off settles every one of them; and what a run makes by the node
 before and after its nodes run (its copy of the graph, its plan, its schedule, its nodes'
 rows) is made without collections."""
@@ -9,7 +8,6 @@ rows) is made without collections."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import gc
 import math
 from pathlib import Path
@@ -20,7 +18,7 @@ import pytest
 from canvastoon_desktop.core.charges import settle
 from canvastoon_desktop.core.executor import Executor, ProviderLimit
 from canvastoon_desktop.core.graph import Edge, Graph
-from canvastoon_desktop.core.library import Library, ResultRecord
+from canvastoon_desktop.core.library import Library
 from canvastoon_desktop.core.pricing import CostRange
 from canvastoon_desktop.core.signals import Signal
 from tests.core.test_executor import REGISTRY, make_executor
@@ -71,37 +69,6 @@ def test_a_provider_limit_takes_a_free_place_at_once_but_never_before_a_waiter()
         assert limit.take_free() and limit.take_free() and not limit.take_free()
 
     asyncio.run(go())
-
-
-def test_a_result_records_fields_are_in_the_order_the_executor_passes_them() -> None:
-    """The executor makes a node's ResultRecord by position (a class called with keywords
-    costs more): a field added or moved here must be added or moved there too."""
-    assert [f.name for f in dataclasses.fields(ResultRecord)] == [
-        "cache_key",
-        "node_id",
-        "node_type",
-        "outputs",
-        "params",
-        "inputs",
-        "run_id",
-        "graph_id",
-        "graph_path",
-        "node_title",
-        "item",
-        "model",
-        "provider",
-        "prompt",
-        "job_id",
-        "cost_usd",
-        "cost_source",
-        "queue_s",
-        "run_s",
-        "origin",
-        "quote",
-        "reported_usd",
-        "cost_basis",
-        "cost_note",
-    ]
 
 
 def test_a_signal_calls_its_handlers_in_order_and_forgets_one_disconnected() -> None:
