@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .assets import input_hashes
+from .cachekey import canonical_json
 from .catalog import Catalog, ModelSpec, Task
 from .params import ParamKind, ParamSpec
 from .ports import Port
@@ -89,6 +91,12 @@ class NodeType:
         """Each input's value with nothing connected: () for a port taking several, else
         None (a new dict each time)."""
         return dict(_declared(cls, "inputs").unconnected)
+
+    @classmethod
+    def unconnected_inputs_json(cls) -> str:
+        """The canonical JSON of the input hashes of a node fed nothing (as a cache key
+        and a result's row take them), the same for every node of the type."""
+        return _declared(cls, "inputs").unconnected_json
 
     @classmethod
     def models(cls, catalog: Catalog) -> list[ModelSpec]:
@@ -315,8 +323,9 @@ class _Declared:
     #: each port by name (the first of a name, as a search finds)
     by_name: dict[str, Port]
     names: frozenset[str]
-    #: each port's value with nothing connected (for inputs)
+    #: each port's value with nothing connected (for inputs), and its hashes' canonical JSON
     unconnected: dict[str, Any]
+    unconnected_json: str
 
 
 #: by the identity of a declaration's ports (each entry keeps its ports alive, so the id is
@@ -332,11 +341,13 @@ def _declared(node_type: type[NodeType], side: str) -> _Declared:
         by_name: dict[str, Port] = {}
         for port in ports:
             by_name.setdefault(port.name, port)
+        unconnected = {port.name: () if port.multiple else None for port in ports}
         known = _DECLARED[id(ports)] = _Declared(
             ports,
             by_name,
             frozenset(by_name),
-            {port.name: () if port.multiple else None for port in ports},
+            unconnected,
+            canonical_json(input_hashes(unconnected)),
         )
     return known
 

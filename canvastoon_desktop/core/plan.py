@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .assets import Asset, ItemList, Value, input_hashes
-from .cachekey import canonical_json, keyed
+from .cachekey import keyed
 from .catalog import Catalog, ModelSpec, PriceUnit
 from .charges import drift_warnings
 from .errors import CoreError
@@ -178,7 +178,7 @@ def item_key(
     elif fed:
         key_inputs, known_json = input_hashes(inputs), None
     else:  # the same for every node of the type fed nothing
-        key_inputs, known_json = {}, _unfed_inputs_json(node_type)
+        key_inputs, known_json = {}, node_type.unconnected_inputs_json()
     key, params_json, inputs_json = keyed(
         node_type.type_id,
         node_type.version,
@@ -193,20 +193,6 @@ def item_key(
         params_json if key_params is params else None,
         inputs_json if whole_inputs else None,
     )
-
-
-#: the canonical JSON of the input hashes of a node fed nothing, by the identity of its
-#: type's inputs (each entry keeps them alive, so the id is not reused)
-_UNFED_INPUTS_JSON: dict[int, tuple[Any, str]] = {}
-
-
-def _unfed_inputs_json(node_type: type[NodeType]) -> str:
-    ports = node_type.inputs
-    known = _UNFED_INPUTS_JSON.get(id(ports))
-    if known is None:
-        hashes = input_hashes(node_type.unconnected_inputs())
-        known = _UNFED_INPUTS_JSON[id(ports)] = (ports, canonical_json(hashes))
-    return known[1]
 
 
 def connected_ports(edges: Iterable[Edge]) -> frozenset[str]:
