@@ -12,6 +12,7 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -85,17 +86,17 @@ class BackgroundWriter:
         not wait for it, and a database the writer cannot open is refused here, not on the
         first commit)."""
         if self._thread is None:
-            opened: list[BaseException | None] = []
-            ready = threading.Event()
+            opened: Future[None] = Future()
             self._thread = threading.Thread(
-                target=self._work, args=(opened, ready), name="library-writer", daemon=True
+                target=self._work, args=(opened,), name="library-writer", daemon=True
             )
             self._thread.start()
-            ready.wait()
-            if opened[0] is not None:
+            try:
+                opened.result()
+            except BaseException:
                 self._thread.join()
                 self._thread = None
-                raise opened[0]
+                raise
 
     def submit(self, statements: list[Statement], token: Any = None) -> None:
         self.start()
@@ -118,17 +119,15 @@ class BackgroundWriter:
             self._thread.join(timeout=30)
             self._thread = None
 
-    def _work(self, opened: list[BaseException | None], ready: threading.Event) -> None:
+    def _work(self, opened: Future[None]) -> None:
         """The thread: open the connection (``opened`` says how it went, for ``start``),
         then commit batches until told to stop."""
         try:
             db = connect(self._path)
         except BaseException as exc:  # (start re-raises it)
-            opened.append(exc)
-            ready.set()
+            opened.set_exception(exc)
             return
-        opened.append(None)
-        ready.set()
+        opened.set_result(None)
         wal = self._path.with_name(self._path.name + "-wal")
         unchecked = False  # committed since the last checkpoint
         try:
