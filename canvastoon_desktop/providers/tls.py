@@ -12,6 +12,7 @@ loops and threads."""
 
 from __future__ import annotations
 
+import importlib
 import ssl
 import threading
 from types import ModuleType
@@ -34,9 +35,11 @@ def tls_context(http: ModuleType) -> ssl.SSLContext:
 
 def warm_http() -> None:
     """Load now what the clients would load at a run's first calls, on whichever thread
-    makes them: the TLS contexts, and the transports' connection layers."""
+    makes them: the TLS contexts, and the transports' connection layers (each transport
+    imports its httpcore when it is made)."""
     import httpx
     import httpx2
 
-    for http in (httpx, httpx2):
-        http.AsyncHTTPTransport(verify=tls_context(http))  # (imports its httpcore)
+    for http, connections in ((httpx, "httpcore"), (httpx2, "httpcore2")):
+        tls_context(http)
+        importlib.import_module(connections)
