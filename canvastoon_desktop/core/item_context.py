@@ -19,7 +19,7 @@ from .cachekey import reroll_seed
 from .catalog import Catalog, ModelSpec
 from .errors import NodeError
 from .generation import GeneratedOutput, ModelCall
-from .library import INLINE_MAX_BYTES, Library
+from .library import Library, kept_inline
 from .runtime import resolve_user_path
 
 if TYPE_CHECKING:
@@ -27,9 +27,6 @@ if TYPE_CHECKING:
     from .nodetype import NodeRegistry
 
 T = TypeVar("T")
-
-#: the kinds the library keeps inside its index when small (a set: cheap to ask)
-_KEPT_INLINE = frozenset((AssetKind.TEXT, AssetKind.JSON))
 
 
 class RunServices(Protocol):
@@ -102,7 +99,7 @@ class ItemContext:
         return self.library.put_json(value)
 
     async def store_bytes(self, data: bytes, kind: AssetKind, mime: str, **meta: Any) -> Asset:
-        if kind in _KEPT_INLINE and len(data) <= INLINE_MAX_BYTES:
+        if kept_inline(kind, len(data)):
             return self.library.put_bytes(data, kind, mime, **meta)  # memory only: no thread
         return await asyncio.to_thread(
             functools.partial(self.library.put_bytes, data, kind, mime, **meta)

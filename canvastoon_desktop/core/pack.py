@@ -49,7 +49,7 @@ from .errors import CoreError, GraphFileError, LibraryError
 from .export import safe_name, scrub
 from .fileformat import dumps_graph, load_graph, parse_graph
 from .graph import Graph
-from .library import FROM_PACK, INLINE_MAX_BYTES, Library, SQLiteError, transfer
+from .library import FROM_PACK, Library, SQLiteError, kept_inline, transfer
 from .nodetype import NodeRegistry
 from .params import ParamKind
 from .paths import outside_paths, outside_reason, path_params
@@ -837,7 +837,7 @@ def _install(
 
 def _import_asset(library: Library, path: Path, entry: Mapping[str, Any]) -> None:
     kind = AssetKind(entry["kind"])
-    if kind in (AssetKind.TEXT, AssetKind.JSON) and entry["size"] <= INLINE_MAX_BYTES:
+    if kept_inline(kind, entry["size"]):
         library.put_bytes(path.read_bytes(), kind, entry["mime"])
     else:
         library.put_file(

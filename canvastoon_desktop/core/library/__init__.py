@@ -16,7 +16,7 @@ from .reviews import Review
 from .runs import RunNode
 from .schema import SCHEMA_VERSION
 from .spend import ChargeTotals
-from .store import INLINE_MAX_BYTES, CachedResult, SQLiteError
+from .store import INLINE_MAX_BYTES, CachedResult, SQLiteError, kept_inline
 from .summary import refresh_summary
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "RunNode",
     "SQLiteError",
     "encode_outputs",
+    "kept_inline",
     "params_to_json",
     "refresh_summary",
 ]

@@ -52,6 +52,12 @@ _HANDOFF_STATEMENTS = 150_000
 
 #: text and JSON assets up to this size are kept inside the index
 INLINE_MAX_BYTES = 256 * 1024
+_INLINE_KINDS = frozenset((AssetKind.TEXT, AssetKind.JSON))
+
+
+def kept_inline(kind: AssetKind, size: int) -> bool:
+    """Whether an asset of this kind and size is kept inside the index (no file)."""
+    return kind in _INLINE_KINDS and size <= INLINE_MAX_BYTES
 
 
 @fast_frozen_init
@@ -221,7 +227,7 @@ class Store:
     ) -> Asset:
         """Store bytes (if new) and index them; returns the asset. Safe to call twice.
         Text and JSON never keep a known API key: it is redacted before hashing."""
-        text_like = kind is AssetKind.TEXT or kind is AssetKind.JSON
+        text_like = kind in _INLINE_KINDS
         if text_like:
             data = redact_bytes(data)
         sha = hashlib.sha256(data).hexdigest()
@@ -229,7 +235,7 @@ class Store:
         if known is not None and (known.inline or known.path.exists()):
             return known
         rel = self._relpath(sha, mime)
-        inline = text_like and len(data) <= INLINE_MAX_BYTES
+        inline = kept_inline(kind, len(data))
         if inline:  # an upsert: a row that is already there keeps its content
             self._bytes_cache[sha] = data
         elif not (self.root / rel).exists():
