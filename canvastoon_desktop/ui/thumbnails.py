@@ -164,7 +164,7 @@ def describe_sound(asset: Asset) -> str:
 
 def describe_json(text: str) -> str:
     """A structured value as a person reads it: a character's name and look, a shot list's
-    shots — not raw JSON."""
+    shots, a line of dialogue as its script reads — not raw JSON."""
     try:
         value = json.loads(text)
     except ValueError:
@@ -174,6 +174,13 @@ def describe_json(text: str) -> str:
 
 def _describe(value: Any, depth: int = 0) -> str:
     if isinstance(value, dict):
+        speaker, line = value.get("speaker"), value.get("line")
+        if isinstance(speaker, str) and isinstance(line, str):  # a spoken line, as scripted
+            shot = value.get("shot")
+            where = (
+                f"Shot {shot} · " if isinstance(shot, int) and not isinstance(shot, bool) else ""
+            )
+            return f"{where}{speaker}: {line}"
         name = value.get("name") or value.get("title")
         detail = value.get("description") or value.get("prompt") or value.get("text")
         if name or detail:

@@ -116,6 +116,29 @@ def test_a_sound_on_a_node_card_is_named_not_printed_as_bytes(
         loader.close()
 
 
+def test_a_line_of_dialogue_on_a_node_card_reads_as_its_script(library: Library) -> None:
+    loader = ThumbnailLoader(library)
+    try:
+        line = library.put_json(
+            {
+                "shot": 2,
+                "number": 1,
+                "speaker": "Jun",
+                "line": "기다려, 미나!",
+                "voice": "Liam",
+                "offline_voice": "ko+m3",
+            }
+        )
+        character = library.put_json({"name": "Mina", "description": "silver bob haircut"})
+        for asset in (line, character):
+            loader.text(asset)
+        assert loader.wait_idle()
+        assert loader.text(line) == "Shot 2 · Jun: 기다려, 미나!"
+        assert loader.text(character) == "Mina — silver bob haircut"
+    finally:
+        loader.close()
+
+
 def test_korean_dialogue_reads_in_the_apps_widgets(library: Library) -> None:
     """The machine may have no CJK font: the bundled face is Qt's fallback for Hangul."""
     layout = QtGui.QTextLayout("Jun: 기다려, 미나!", QtWidgets.QApplication.font())
