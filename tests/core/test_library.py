@@ -13,6 +13,7 @@ from canvastoon_desktop.core.assets import AssetKind, ItemList
 from canvastoon_desktop.core.errors import LibraryError
 from canvastoon_desktop.core.library import (
     FROM_PACK,
+    SCHEMA_VERSION,
     SIMULATED,
     CacheScope,
     Library,
@@ -166,6 +167,54 @@ def test_the_journal_is_durable_and_finds_open_jobs(tmp_path: Path) -> None:
     assert reopened.open_job("key", "other-request") is None
     library.close_jobs([row], "done")
     assert reopened.open_job("key") is None
+
+
+def test_a_run_start_finds_the_open_jobs_by_their_index_among_every_job_ever_made(
+    tmp_path: Path,
+) -> None:
+    """Done jobs are kept for good (a studio's grow by the thousand): the few open ones that
+    every run reads as it starts are searched for in an index, never scanned for."""
+    library = Library(tmp_path)
+    done = [library.journal_creating(f"done-{i}", "aiml", "m", fingerprint="fp") for i in range(20)]
+    library.close_jobs(done, "done")
+    library.journal_creating("open", "replicate", "m2", fingerprint="fp")
+    statements: list[str] = []
+    library._db.set_trace_callback(statements.append)
+    try:
+        assert [j.cache_key for j in library.open_jobs(include_unknown=True)] == ["open"]
+        assert [j.cache_key for j in library.open_jobs()] == ["open"]
+    finally:
+        library._db.set_trace_callback(None)
+    reads = [sql for sql in statements if "FROM jobs" in sql]
+    assert len(reads) == 2
+    with index_file(library) as db:
+        for sql in reads:
+            plan = " ".join(row[-1] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+            assert "INDEX jobs_state" in plan and "SCAN jobs" not in plan, plan
+    library.close()
+
+
+def test_a_library_of_version_6_gets_the_jobs_index_when_opened(tmp_path: Path) -> None:
+    library = Library(tmp_path)
+    library.journal_creating("open", "replicate", "m", fingerprint="fp")
+    library.close()
+    db = sqlite3.connect(tmp_path / "library.sqlite")
+    db.execute("DROP INDEX jobs_state")
+    db.execute("PRAGMA user_version=6")
+    db.commit()
+    db.close()
+
+    looked_at = Library(tmp_path, read_only=True)  # an older library, as it is
+    assert [j.cache_key for j in looked_at.open_jobs()] == ["open"]
+    looked_at.close()
+
+    library = Library(tmp_path)
+    with index_file(library) as db:
+        indexes = {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert "jobs_state" in indexes
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert [j.cache_key for j in library.open_jobs()] == ["open"]
+    library.close()
 
 
 def test_reviews_and_spend(tmp_path: Path) -> None:
