@@ -280,13 +280,14 @@ class Results(Store):
             if len(kept) > 1:  # the newest 8, as lookup reads them
                 kept.sort(key=_row_finished_at, reverse=True)
                 del kept[8:]
-            for _, result_id, outputs_json, cost, model, finished, origin, graph_id, *_ in kept:
+            for row in kept:
+                origin, graph_id = row[6], row[7]
                 if origin and not scope.serves(origin, graph_id):  # (made here: served)
                     continue
-                outputs = self._outputs_of(outputs_json)
+                outputs = self._outputs_of(row[2])
                 if outputs is not None:
                     found[keys[place]] = CachedResult(
-                        result_id, outputs, cost, model, finished, origin, graph_id
+                        row[1], outputs, row[3], row[4], row[5], origin, graph_id
                     )
                     break
         return found
