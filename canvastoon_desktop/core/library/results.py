@@ -22,7 +22,7 @@ from ..cachekey import json_encoder
 from ..secrets import redact_secrets
 from .spend import _INSERT_CHARGE
 from .sql import _INSERT_RESULT, _INSERT_RESULT_ASSET
-from .store import _HANDOFF_STATEMENTS, CachedResult, Store
+from .store import _HANDOFF_STATEMENTS, ASSET_KINDS, CachedResult, Store
 from .writer import Statement
 
 
@@ -267,7 +267,7 @@ class Results(Store):
         for row in rows:
             place, result_id, _, _, _, _, _, _, sha, kind, mime, size, rel, w, h, d, inline = row
             if sha is not None and sha not in cache:  # (an asset's row; as ``asset`` makes it)
-                kind = _KINDS.get(kind) or AssetKind(kind)
+                kind = ASSET_KINDS.get(kind) or AssetKind(kind)
                 cache[sha] = Asset(sha, kind, mime, size, Path(prefix + rel), w, h, d, bool(inline))
             if result_id != last_id:  # (a result's rows, one an asset, come one after another)
                 last_id = result_id
@@ -368,8 +368,6 @@ _LOOKUP_MANY = (
     " LEFT JOIN assets a ON a.sha256 = t.atom"
 )
 _row_finished_at = operator.itemgetter(5)
-#: an asset row's kind (``AssetKind(kind)`` costs ten times a look-up, for every asset)
-_KINDS: dict[str, AssetKind] = {kind.value: kind for kind in AssetKind}
 
 
 def _single_output(outputs_json: str) -> tuple[str, str] | None:
