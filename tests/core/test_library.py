@@ -177,6 +177,24 @@ def test_a_library_just_opened_looks_up_many_keys_as_it_looks_up_each(tmp_path: 
     reopened.close()
 
 
+def test_a_damaged_result_stops_many_lookups_only_where_one_lookup_would_stop(
+    tmp_path: Path,
+) -> None:
+    library = Library(tmp_path)
+    text = library.put_text("one")
+    library.record_result(ResultRecord("k", "n", "t", {"text": text}))
+    library.record_result(ResultRecord("k", "n", "t", {"text": text}, origin=SIMULATED))
+    library.record_result(ResultRecord("other", "n", "t", {"text": text}))
+    with index_file(library) as db:  # the simulated result of "k" (not served here) is damaged
+        db.execute("UPDATE results SET outputs_json = '{no json' WHERE origin IS NOT NULL")
+    library.close()
+    reopened = Library(tmp_path)
+    assert set(reopened.lookup_many(["k", "other"])) == {"k", "other"}
+    with pytest.raises(ValueError):  # where it would be served, it is an error, as it was
+        reopened.lookup_many(["k"], CacheScope("", simulated=True))
+    reopened.close()
+
+
 def test_many_lookups_see_what_another_process_committed_since(tmp_path: Path) -> None:
     library = Library(tmp_path)
     text = library.put_text("made elsewhere")

@@ -22,7 +22,7 @@ from ..cachekey import json_encoder
 from ..secrets import redact_secrets
 from .spend import _INSERT_CHARGE
 from .sql import _INSERT_RESULT, _INSERT_RESULT_ASSET
-from .store import _HANDOFF_STATEMENTS, ASSET_KINDS, CachedResult, Store
+from .store import _HANDOFF_STATEMENTS, ASSET_KINDS, CachedResult, SQLiteError, Store
 from .writer import Statement
 
 
@@ -258,8 +258,15 @@ class Results(Store):
         if not wanted:
             return found
         keys = list(wanted)
-        with self._lock:
-            rows = self._lookup_cursor.execute(_LOOKUP_MANY, (json.dumps(keys),)).fetchall()
+        try:
+            with self._lock:
+                rows = self._lookup_cursor.execute(_LOOKUP_MANY, (json.dumps(keys),)).fetchall()
+        except SQLiteError:  # a result's outputs that are no JSON (a damaged row): key by key,
+            for key in keys:  # as lookup reads them (raising only for a row it would serve)
+                hit = self.lookup(key, scope)
+                if hit is not None:
+                    found[key] = hit
+            return found
         cache = self._asset_cache
         prefix = self._root_prefix
         results_of: dict[int, list[tuple[Any, ...]]] = {}  # by the key's place in keys
