@@ -3,6 +3,7 @@ reviews and spend."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ from canvastoon_desktop.core.library import (
     writer,
 )
 from canvastoon_desktop.core.library.query import provenance
+from canvastoon_desktop.core.library.results import _single_output
 from canvastoon_desktop.core.secrets import remember_secret
 from tests.support.index_file import index_file
 from tests.support.library_factory import add_reported_charge
@@ -113,6 +115,100 @@ def test_a_lookup_serves_the_newest_of_a_keys_newest_eight_results(tmp_path: Pat
         image.path.unlink()
     assert reopened.lookup("k") is None  # only a key's newest eight are looked at
     assert reopened.lookup_many(["k"]) == {}
+    reopened.close()
+
+
+def test_a_library_just_opened_looks_up_many_keys_as_it_looks_up_each(tmp_path: Path) -> None:
+    """What a plan asks a library just opened (nothing of it known in memory yet): a key's
+    newest result whose files are all there, among its newest eight, in the run's scope."""
+    library = Library(tmp_path)
+    images = [
+        library.put_bytes(b"\x89PNG" + bytes([i]), AssetKind.IMAGE, "image/png") for i in range(10)
+    ]
+    text, other = library.put_text("one"), library.put_text("two")
+    for image in images:  # "k": ten results, the first recorded the newest (see below)
+        library.record_result(ResultRecord("k", "n", "t", {"image": image}))
+    library.record_result(ResultRecord("gone-newest", "n", "t", {"text": text}))
+    library.record_result(ResultRecord("gone-newest", "n", "t", {"image": images[9]}))
+    library.record_result(
+        ResultRecord("ports", "n", "t", {"text": text, "lines": ItemList((other, None, text))})
+    )
+    library.record_result(ResultRecord("nothing-out", "n", "t", {}))
+    library.record_result(ResultRecord("no-row", "n", "t", {"text": other}))
+    library.record_result(ResultRecord('odd "port"\\é', "n", "t", {'a "b"\\é': other}))
+    library.record_result(ResultRecord("sim", "n", "t", {"text": text}, origin=SIMULATED))
+    with index_file(library) as db:
+        db.execute(
+            "UPDATE results SET finished_at = 1000"
+            " - (SELECT count(*) FROM results r WHERE r.id < results.id) WHERE cache_key='k'"
+        )
+        db.execute(  # "gone-newest": the image is the newer
+            "UPDATE results SET finished_at = 2000 + (SELECT count(*) FROM results r"
+            " WHERE r.cache_key = 'gone-newest' AND r.id < results.id)"
+            " WHERE cache_key='gone-newest'"
+        )
+        db.execute(  # a result naming an asset the index does not hold
+            "UPDATE results SET outputs_json = ? WHERE cache_key='no-row'",
+            ('{"text":"' + "0" * 64 + '"}',),
+        )
+    library.close()
+    images[0].path.unlink()  # the newest of "k" is gone: the next newest serves
+    images[9].path.unlink()  # the newer of "gone-newest" too: the older serves
+    keys = ["k", "gone-newest", "ports", "nothing-out", "no-row", 'odd "port"\\é', "sim", "k"]
+
+    reopened = Library(tmp_path)
+    found = reopened.lookup_many(keys)
+    assert {k: hit.outputs for k, hit in found.items()} == {
+        "k": {"image": images[1]},
+        "gone-newest": {"text": text},
+        "ports": {"text": text, "lines": ItemList((other, None, text))},
+        "nothing-out": {},
+        'odd "port"\\é': {'a "b"\\é': other},
+    }
+    assert set(reopened.lookup_many(keys, CacheScope("", simulated=True))) == {*found, "sim"}
+    reopened.close()
+    again = Library(tmp_path)  # (each key alone answers the same, on a library just opened)
+    assert {k: again.lookup(k) for k in found} == found
+    again.close()
+
+    for image in images[1:8]:  # none of the newest eight left: the ninth is not looked at
+        image.path.unlink()
+    reopened = Library(tmp_path)
+    assert "k" not in reopened.lookup_many(keys)
+    reopened.close()
+
+
+def test_a_damaged_result_stops_many_lookups_only_where_one_lookup_would_stop(
+    tmp_path: Path,
+) -> None:
+    library = Library(tmp_path)
+    text = library.put_text("one")
+    library.record_result(ResultRecord("k", "n", "t", {"text": text}))
+    library.record_result(ResultRecord("k", "n", "t", {"text": text}, origin=SIMULATED))
+    library.record_result(ResultRecord("other", "n", "t", {"text": text}))
+    with index_file(library) as db:  # the simulated result of "k" (not served here) is damaged
+        db.execute("UPDATE results SET outputs_json = '{no json' WHERE origin IS NOT NULL")
+    library.close()
+    reopened = Library(tmp_path)
+    assert set(reopened.lookup_many(["k", "other"])) == {"k", "other"}
+    with pytest.raises(ValueError):  # where it would be served, it is an error, as it was
+        reopened.lookup_many(["k"], CacheScope("", simulated=True))
+    reopened.close()
+
+
+def test_many_lookups_see_what_another_process_committed_since(tmp_path: Path) -> None:
+    library = Library(tmp_path)
+    text = library.put_text("made elsewhere")
+    library.close()
+    reopened = Library(tmp_path)
+    assert reopened.lookup_many(["k", "later"]) == {}
+    elsewhere = Library(tmp_path)  # another process: its own connections and writer
+    elsewhere.record_result(ResultRecord("k", "n", "t", {"text": text}))
+    elsewhere.flush(wait=True)
+    assert reopened.lookup_many(["k", "later"])["k"].outputs == {"text": text}
+    elsewhere.record_result(ResultRecord("later", "n", "t", {"text": text}))
+    elsewhere.close()
+    assert set(reopened.lookup_many(["k", "later"])) == {"k", "later"}
     reopened.close()
 
 
@@ -430,3 +526,29 @@ def test_a_library_whose_writer_cannot_open_the_index_is_refused_when_opened(
     monkeypatch.setattr(writer, "connect", refused)  # (the writer thread's; not the reader's)
     with pytest.raises(LibraryError, match="cannot be written: unable to open database file"):
         Library(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("stored", "read_without_json"),
+    [
+        ('{"text":"' + "a" * 64 + '"}', True),
+        ('{"":"x"}', True),
+        ('{"a b:c,d}":"x"}', True),
+        ('{"é":"x"}', True),
+        ('{"a\\"b":"x"}', False),
+        ('{"a\\\\b":"x"}', False),
+        ('{"a\\u0001":"x"}', False),
+        ('{"a":"x","b":"y"}', False),
+        ('{"a":["x",null]}', False),
+        ('{"a":"x"} ', False),
+        ('{"a\x01":"x"}', False),  # (no JSON: a raw control character)
+        ("{}", False),
+    ],
+)
+def test_stored_outputs_of_one_asset_are_read_as_json_reads_them(
+    stored: str, read_without_json: bool
+) -> None:
+    single = _single_output(stored)
+    assert (single is not None) == read_without_json
+    if single is not None:
+        assert {single[0]: single[1]} == json.loads(stored)

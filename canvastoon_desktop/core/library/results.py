@@ -12,16 +12,17 @@ from __future__ import annotations
 import json
 import operator
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..assets import Asset, AssetKind, ItemList, Value
 from ..cachekey import json_encoder
 from ..secrets import redact_secrets
 from .spend import _INSERT_CHARGE
-from .sql import _IN_SET, _INSERT_RESULT, _INSERT_RESULT_ASSET
-from .store import _HANDOFF_STATEMENTS, CachedResult, Store
+from .sql import _INSERT_RESULT, _INSERT_RESULT_ASSET
+from .store import _HANDOFF_STATEMENTS, ASSET_KINDS, CachedResult, SQLiteError, Store
 from .writer import Statement
 
 
@@ -232,7 +233,7 @@ class Results(Store):
         for result_id, outputs_json, cost, model, finished, origin, graph_id in rows:
             if not scope.serves(origin, graph_id):
                 continue
-            outputs = self._decode_outputs(json.loads(outputs_json))
+            outputs = self._outputs_of(outputs_json)
             if outputs is not None:
                 return CachedResult(result_id, outputs, cost, model, finished, origin, graph_id)
         return None
@@ -241,59 +242,73 @@ class Results(Store):
         self, cache_keys: Iterable[str], scope: CacheScope | None = None
     ) -> dict[str, CachedResult]:
         """``lookup`` for many keys at once (a plan's): the keys found, with what they give.
-        One query for all of them, and one for their assets: every statement outside a
-        transaction costs SQLite its file locks (two system calls, most of a lookup)."""
+        One statement for all of them, their results and those results' assets together:
+        every statement outside a transaction costs SQLite its file locks (two system calls),
+        and each costs compiling again on a library just opened."""
         scope = scope or CacheScope("")
         found: dict[str, CachedResult] = {}
-        wanted: list[str] = []
+        wanted: dict[str, None] = {}  # once each: the statement answers a key once
+        pending_results = self._pending_results
         for key in cache_keys:  # what is written behind first, as lookup does
-            pending = self._pending_results.get(key)
+            pending = pending_results.get(key)
             if pending is not None and scope.serves(pending.origin, pending.graph_id):
                 found[key] = pending
             else:
-                wanted.append(key)
+                wanted[key] = None
         if not wanted:
             return found
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT cache_key, id, outputs_json, cost_usd, model, finished_at, origin,"
-                f" graph_id FROM results WHERE cache_key {_IN_SET} ORDER BY finished_at DESC",
-                (json.dumps(wanted),),
-            ).fetchall()
-        candidates: dict[str, list[tuple[Any, ...]]] = {}
-        seen: dict[str, int] = {}
-        for key, *row in rows:
-            seen[key] = seen.get(key, 0) + 1  # lookup reads a key's newest 8
-            if seen[key] <= 8 and scope.serves(row[5], row[6]):
-                candidates.setdefault(key, []).append((row[0], json.loads(row[1]), *row[2:]))
-        self._load_assets(
-            sha for kept in candidates.values() for c in kept for sha in _output_shas(c[1])
-        )
-        for key, kept in candidates.items():
-            for result_id, outputs_json, cost, model, finished, origin, graph_id in kept:
-                outputs = self._decode_outputs(outputs_json)
+        keys = list(wanted)
+        try:
+            with self._lock:
+                rows = self._lookup_cursor.execute(_LOOKUP_MANY, (json.dumps(keys),)).fetchall()
+        except SQLiteError:  # a result's outputs that are no JSON (a damaged row): key by key,
+            for key in keys:  # as lookup reads them (raising only for a row it would serve)
+                hit = self.lookup(key, scope)
+                if hit is not None:
+                    found[key] = hit
+            return found
+        cache = self._asset_cache
+        prefix = self._root_prefix
+        results_of: dict[int, list[tuple[Any, ...]]] = {}  # by the key's place in keys
+        last_id = None
+        for row in rows:
+            place, result_id, _, _, _, _, _, _, sha, kind, mime, size, rel, w, h, d, inline = row
+            if sha is not None and sha not in cache:  # (an asset's row; as ``asset`` makes it)
+                kind = ASSET_KINDS.get(kind) or AssetKind(kind)
+                cache[sha] = Asset(sha, kind, mime, size, Path(prefix + rel), w, h, d, bool(inline))
+            if result_id != last_id:  # (a result's rows, one an asset, come one after another)
+                last_id = result_id
+                kept = results_of.get(place)
+                if kept is None:
+                    results_of[place] = [row]
+                else:
+                    kept.append(row)
+        for place, kept in results_of.items():
+            if len(kept) > 1:  # the newest 8, as lookup reads them
+                kept.sort(key=_row_finished_at, reverse=True)
+                del kept[8:]
+            for row in kept:
+                origin, graph_id = row[6], row[7]
+                if origin and not scope.serves(origin, graph_id):  # (made here: served)
+                    continue
+                outputs = self._outputs_of(row[2])
                 if outputs is not None:
-                    found[key] = CachedResult(
-                        result_id, outputs, cost, model, finished, origin, graph_id
+                    found[keys[place]] = CachedResult(
+                        row[1], outputs, row[3], row[4], row[5], origin, graph_id
                     )
                     break
         return found
 
-    def _load_assets(self, shas: Iterable[str]) -> None:
-        """Read these assets' rows at once into the cache ``asset`` answers from."""
-        wanted = sorted({s for s in shas if s not in self._asset_cache})
-        if not wanted:
-            return
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT sha256, kind, mime, size, relpath, width, height, duration_s,"
-                f" content IS NOT NULL FROM assets WHERE sha256 {_IN_SET}",
-                (json.dumps(wanted),),
-            ).fetchall()
-        for s, kind, mime, size, rel, w, h, d, inline in rows:
-            self._asset_cache[s] = Asset(
-                s, AssetKind(kind), mime, size, self.file_at(rel), w, h, d, inline=bool(inline)
-            )
+    def _outputs_of(self, outputs_json: str) -> dict[str, Value] | None:
+        """``_decode_outputs`` of a result's ``outputs_json``; a result of one asset (most
+        of them) without parsing it, when that asset is known."""
+        single = _single_output(outputs_json)
+        if single is not None:
+            port, sha = single
+            asset = self._asset_cache.get(sha)
+            if asset is not None:
+                return {port: asset} if asset.inline or asset.path.exists() else None
+        return self._decode_outputs(json.loads(outputs_json))
 
     def outputs_from_hashes(self, hashes: Mapping[str, Any]) -> dict[str, Value] | None:
         """Rebuild port values from stored hashes (pins); None when a file is missing."""
@@ -348,6 +363,38 @@ _LOOKUP = (
 )
 _finished_at = operator.itemgetter(4)
 
+#: a plan's keys, their results and those results' assets: a row an asset (a result of no
+#: asset: one row, its asset's columns NULL). The keys are the outer loop (CROSS JOIN): one
+#: search of ``results_key`` a key. No ORDER BY: a key's few results are sorted in Python
+_LOOKUP_MANY = (
+    "SELECT j.key, r.id, r.outputs_json, r.cost_usd, r.model, r.finished_at, r.origin,"
+    " r.graph_id, a.sha256, a.kind, a.mime, a.size, a.relpath, a.width, a.height,"
+    " a.duration_s, a.content IS NOT NULL"
+    " FROM json_each(?) j CROSS JOIN results r ON r.cache_key = j.value"
+    " LEFT JOIN json_tree(r.outputs_json) t ON t.type = 'text'"
+    " LEFT JOIN assets a ON a.sha256 = t.atom"
+)
+_row_finished_at = operator.itemgetter(5)
+
+
+def _single_output(outputs_json: str) -> tuple[str, str] | None:
+    """(port, hash) of outputs of one asset as they are stored, ``{"port":"hash"}``, when
+    nothing in them is escaped (then it is what ``json.loads`` reads, at a quarter of its
+    cost); else None."""
+    if "\\" not in outputs_json:
+        parts = outputs_json.split('"')
+        # (a raw control character is no JSON: such a port is left to json.loads)
+        if (
+            len(parts) == 5
+            and parts[0] == "{"
+            and parts[2] == ":"
+            and parts[4] == "}"
+            and parts[1].isprintable()
+        ):
+            return parts[1], parts[3]
+    return None
+
+
 #: encoders made once (``json.dumps`` with options builds one a call, for every row written);
 #: params and inputs are kept as their cache key encodes them (``cachekey.canonical_json``)
 _params_json = json_encoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
@@ -367,14 +414,6 @@ def _encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:
         else:
             encoded[port] = [a.sha256 if a else None for a in value.items]
     return encoded
-
-
-def _output_shas(encoded: Mapping[str, Any]) -> Iterator[str]:
-    for shas in encoded.values():
-        if isinstance(shas, str):
-            yield shas
-        else:
-            yield from (sha for sha in shas if sha)
 
 
 def encode_outputs(outputs: Mapping[str, Value]) -> dict[str, Any]:

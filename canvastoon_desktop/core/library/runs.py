@@ -9,9 +9,14 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+from ..cachekey import json_encoder
 from ..errors import LibraryError
 from ..secrets import redact_secrets
 from .store import Store
+
+#: a run's nodes as ``run_nodes`` keeps them, the same text as ``json.dumps``'s: without its
+#: cycle check for each node's entry (tuples of text and numbers), nor an encoder made a call
+_nodes_json = json_encoder(ensure_ascii=False)
 
 
 class RunNode(NamedTuple):
@@ -63,7 +68,7 @@ class Runs(Store):
             kept = [n._replace(detail=redact_secrets(n.detail)) if n.detail else n for n in nodes]
             self._defer(
                 "INSERT OR REPLACE INTO run_nodes(run_id, nodes_json) VALUES (?,?)",
-                (run_id, json.dumps(kept, ensure_ascii=False)),
+                (run_id, _nodes_json(kept)),
             )
         self.flush()
 

@@ -53,6 +53,9 @@ _HANDOFF_STATEMENTS = 150_000
 #: text and JSON assets up to this size are kept inside the index
 INLINE_MAX_BYTES = 256 * 1024
 _INLINE_KINDS = frozenset((AssetKind.TEXT, AssetKind.JSON))
+#: an asset row's kind by its text (``AssetKind(kind)`` costs ten times a look-up, and a plan
+#: of a library just opened makes an asset of each of its results' rows)
+ASSET_KINDS: dict[str, AssetKind] = {kind.value: kind for kind in AssetKind}
 
 
 def kept_inline(kind: AssetKind, size: int) -> bool:
@@ -376,9 +379,8 @@ class Store:
         if not rows:
             return None
         s, kind, mime, size, rel, w, h, d, inline = rows[0]
-        asset = Asset(
-            s, AssetKind(kind), mime, size, self.file_at(rel), w, h, d, inline=bool(inline)
-        )
+        kind = ASSET_KINDS.get(kind) or AssetKind(kind)
+        asset = Asset(s, kind, mime, size, self.file_at(rel), w, h, d, bool(inline))
         self._asset_cache[sha] = asset
         return asset
 
