@@ -402,7 +402,9 @@ class Run:
     async def _execute_frozen(self) -> RunSummary:
         self._started_at = time.monotonic()
         # planning hashes inputs and reads the library: not on the (GUI's) event loop
-        plan, problems, self._planned_cached = await asyncio.to_thread(self._check)
+        plan, problems, self._planned_cached, self._open_job_keys = await asyncio.to_thread(
+            self._check
+        )
         if log.isEnabledFor(logging.DEBUG):  # (the quote's summary goes over every node)
             log.debug(
                 "run %s: %d nodes planned, %s",
@@ -414,8 +416,6 @@ class Run:
             self.emit(RunFinished(self.run_id, RunStatus.REFUSED, 0.0, {}, 0.0))
             raise RunRefused(problems)
         self.plan = plan
-        # jobs an earlier run left open (crash, kill): only their work looks in the journal
-        self._open_job_keys = {j.cache_key for j in self.library.open_jobs(include_unknown=True)}
         self.library.begin_run(
             self.run_id,
             graph_id=self._graph_id,
@@ -442,10 +442,11 @@ class Run:
         self.emit(RunFinished(self.run_id, status, self.cost_usd, counts, wall))
         return summary
 
-    def _check(self) -> tuple[Plan | None, list[Problem], frozenset[str]]:
-        """The run's plan, its problems and the single-item nodes it serves from the cache
-        (in a worker thread). The plan lives as long as the run: made without collections,
-        which would scan it again and again and find it alive."""
+    def _check(self) -> tuple[Plan | None, list[Problem], frozenset[str], set[str]]:
+        """The run's plan, its problems, the single-item nodes it serves from the cache and
+        the keys of the jobs an earlier run left open (in a worker thread: the journal is
+        read off the loop too). The plan lives as long as the run: made without
+        collections, which would scan it again and again and find it alive."""
         with long_lived():
             plan, problems = self.executor.check(
                 self.graph,
@@ -463,7 +464,11 @@ class Run:
                     and node_plan.items[0].status in _FROM_CACHE
                 ]
             )
-        return plan, problems, cached
+        if problems or plan is None:  # refused: no job of it will run
+            return plan, problems, cached, set()
+        # jobs an earlier run left open (crash, kill): only their work looks in the journal
+        open_keys = {j.cache_key for j in self.library.open_jobs(include_unknown=True)}
+        return plan, problems, cached, open_keys
 
     async def _flush_periodically(self, every_s: float = 5.0) -> None:
         """Commit results written behind while a long run goes. Paid results do not wait for
