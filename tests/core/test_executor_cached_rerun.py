@@ -190,3 +190,72 @@ def test_a_big_cached_rerun_lets_the_loop_run_other_work_before_it_ends(
     assert {o.status for o in summary.nodes.values()} == {"cached"}
     assert len(run._from_plan) == len(graph.nodes) == settled
     assert 0 < settled_when_other_work_ran[0] < len(graph.nodes)
+
+
+def test_a_partly_cached_rerun_cancelled_while_a_node_works_settles_the_rest_cancelled(
+    tmp_path: Path,
+) -> None:
+    graph, ids = _graph()
+    _first_run(tmp_path, graph, ids)
+    graph.nodes[ids["chain 1"]].params["text"] = "edited"  # it runs again, and all after it
+    executor = make_executor(tmp_path, FakeAdapter(latency=5.0))
+
+    async def go() -> RunSummary:
+        run = executor.start(graph)
+        while not run._tasks:  # the edited node's task works; the cached nodes settled
+            await asyncio.sleep(0)
+        await asyncio.sleep(0.05)
+        run.cancel()
+        return await run.wait()
+
+    summary = asyncio.run(go())
+    executor.library.close()
+    statuses = {name: summary.nodes[node_id].status for name, node_id in ids.items()}
+    edited_and_after = {"chain 1", "chain 2", "chain 3"}
+    assert {name for name, status in statuses.items() if status == "cancelled"} == (
+        edited_and_after
+    )
+    assert statuses["typed"] == "done"
+    assert {statuses[name] for name in ids if name not in edited_and_after | {"typed"}} == {
+        "cached"
+    }
+    assert summary.status == "cancelled"
+
+
+@pytest.mark.parametrize("cancel", ["the run", "its task"])  # (the editor's; Ctrl-C's)
+def test_a_big_cached_rerun_cancelled_between_its_tasks_settles_what_was_left_cancelled(
+    tmp_path: Path, cancel: str
+) -> None:
+    """What one task left to another that a cancel stops before it ran: cancelled, with
+    what it feeds."""
+    graph = Graph(REGISTRY)
+    heads = [graph.create_node("test.step", params={"text": f"head {i}"}).id for i in range(600)]
+    for head in heads:
+        _edge(graph, head, "text", graph.create_node("test.step", params={"text": "+"}).id)
+    assert _rerun(tmp_path, graph)[0].status == "done"
+    events: list[RunEvent] = []
+    runs: list[Run] = []
+
+    def cancel_once_the_loop_gets_a_turn(event: RunEvent) -> None:
+        events.append(event)
+        if isinstance(event, RunStarted):
+            run = runs[0]
+            asyncio.get_running_loop().call_soon(
+                run.cancel if cancel == "the run" else run._main.cancel  # type: ignore[union-attr]
+            )
+
+    executor = make_executor(tmp_path, FakeAdapter())
+
+    async def go() -> RunSummary:
+        runs.append(executor.start(graph, on_event=cancel_once_the_loop_gets_a_turn))
+        return await asyncio.wait_for(runs[0].wait(), 10)
+
+    summary = asyncio.run(go())
+    executor.library.close()
+    settled = [e for e in events if isinstance(e, NodeSettled)]
+    assert sorted(e.node_id for e in settled) == sorted(graph.nodes)  # each one, once
+    statuses = [e.status for e in settled]
+    cached = statuses.count("cached")
+    assert 0 < cached < len(graph.nodes)
+    assert statuses == ["cached"] * cached + ["cancelled"] * (len(graph.nodes) - cached)
+    assert summary.status == "cancelled"
