@@ -402,9 +402,7 @@ class Run:
     async def _execute_frozen(self) -> RunSummary:
         self._started_at = time.monotonic()
         # planning hashes inputs and reads the library: not on the (GUI's) event loop
-        plan, problems, self._planned_cached, self._open_job_keys = await asyncio.to_thread(
-            self._check
-        )
+        plan, problems = await asyncio.to_thread(self._check)
         if log.isEnabledFor(logging.DEBUG):  # (the quote's summary goes over every node)
             log.debug(
                 "run %s: %d nodes planned, %s",
@@ -442,11 +440,10 @@ class Run:
         self.emit(RunFinished(self.run_id, status, self.cost_usd, counts, wall))
         return summary
 
-    def _check(self) -> tuple[Plan | None, list[Problem], frozenset[str], set[str]]:
-        """The run's plan, its problems, the single-item nodes it serves from the cache and
-        the keys of the jobs an earlier run left open (in a worker thread: the journal is
-        read off the loop too). The plan lives as long as the run: made without
-        collections, which would scan it again and again and find it alive."""
+    def _check(self) -> tuple[Plan | None, list[Problem]]:
+        """The run's plan and problems (in a worker thread); a plan that can run is made
+        ready to run there too (``_prepare``). The plan lives as long as the run: made
+        without collections, which would scan it again and again and find it alive."""
         with long_lived():
             plan, problems = self.executor.check(
                 self.graph,
@@ -455,20 +452,35 @@ class Run:
                 budget=self.budget,
                 allow_outside_paths=self.allow_outside_paths,
             )
-            cached = frozenset(
-                [
-                    node_id
-                    for node_id, node_plan in (plan.nodes.items() if plan else ())
-                    if not node_plan.mapped
-                    and node_plan.items
-                    and node_plan.items[0].status in _FROM_CACHE
-                ]
-            )
-        if problems or plan is None:  # refused: no job of it will run
-            return plan, problems, cached, set()
+            if plan is not None and not problems:
+                self._prepare(plan)
+        return plan, problems
+
+    def _prepare(self, plan: Plan) -> None:
+        """What running ``plan`` needs worked out beforehand, off the loop (the run's copy
+        of the graph does not change): who feeds whom, the single-item nodes served from
+        the cache, and the jobs an earlier run left open."""
+        order = plan.order
+        members = set(order)
+        self._downstream = {n: [] for n in order}
+        self._waiting = dict.fromkeys(order, 0)
+        for edge in self.graph.edges:
+            if edge.src_node in members and edge.dst_node in members:
+                self._downstream[edge.src_node].append(edge.dst_node)
+                self._waiting[edge.dst_node] += 1
+        self._upstream = self.graph.upstream_index()
+        self._plan_nodes = plan.nodes
+        self._planned_cached = frozenset(
+            [
+                node_id
+                for node_id, node_plan in plan.nodes.items()
+                if not node_plan.mapped
+                and node_plan.items
+                and node_plan.items[0].status in _FROM_CACHE
+            ]
+        )
         # jobs an earlier run left open (crash, kill): only their work looks in the journal
-        open_keys = {j.cache_key for j in self.library.open_jobs(include_unknown=True)}
-        return plan, problems, cached, open_keys
+        self._open_job_keys = {j.cache_key for j in self.library.open_jobs(include_unknown=True)}
 
     async def _flush_periodically(self, every_s: float = 5.0) -> None:
         """Commit results written behind while a long run goes. Paid results do not wait for
@@ -491,17 +503,7 @@ class Run:
         order = plan.order
         if not order:
             return
-        with long_lived():  # (the run's own: kept to its end)
-            members = set(order)
-            self._downstream = {n: [] for n in order}
-            self._waiting = dict.fromkeys(order, 0)
-            for edge in self.graph.edges:
-                if edge.src_node in members and edge.dst_node in members:
-                    self._downstream[edge.src_node].append(edge.dst_node)
-                    self._waiting[edge.dst_node] += 1
-            self._upstream = self.graph.upstream_index()
-        self._plan_nodes = plan.nodes
-        self._remaining = len(order)
+        self._remaining = len(order)  # (who feeds whom: worked out by _prepare)
         self._all_done = asyncio.get_running_loop().create_future()
         # (not started eagerly: measured, it saved no CPU a node, and it made the editor's
         # loop late more often while a run's first nodes set off; bench gui_loop_p99)
