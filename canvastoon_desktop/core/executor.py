@@ -330,7 +330,7 @@ class Run:
         self._waiting: dict[str, int] = {}
         self._upstream: dict[str, list[Any]] = {}
         self._plan_nodes: dict[str, NodePlan] = {}
-        #: the single-item nodes the plan serves from the cache (found by ``_check``), and
+        #: the single-item nodes the plan serves from the cache (found by ``_prepare``), and
         #: those of them settled so (``_settled_from_plan``)
         self._planned_cached: frozenset[str] = frozenset()
         self._from_plan: set[str] = set()
@@ -625,7 +625,7 @@ class Run:
         if node_id not in self._planned_cached or self._cancel_requested:
             return False
         node_plan = self._plan_nodes[node_id]
-        planned = node_plan.items[0]  # type: ignore[index]  # (so _check found it)
+        planned = node_plan.items[0]  # type: ignore[index]  # (so _prepare found it)
         edges = self._upstream[node_id]
         if edges:
             from_plan = self._from_plan
