@@ -59,6 +59,7 @@ from .paths import outside_paths
 from .plan import (
     Estimates,
     ItemPlan,
+    NodePlan,
     Plan,
     Planner,
     Resolution,
@@ -91,6 +92,9 @@ KeyCheck = Callable[[str], "str | None"]
 #: and the item plans whose outputs are there already (sets: cheaper to ask than tuples)
 _MADE = frozenset((NodeStatus.DONE, NodeStatus.CACHED))
 _FROM_CACHE = frozenset((ItemStatus.CACHED, ItemStatus.PINNED))
+#: how many nodes a task settles from the plan in one go before it hands those made ready
+#: to tasks of their own: a big cached graph does not hold the (editor's) loop to its end
+_SETTLED_AT_ONCE = 256
 
 
 @dataclass(slots=True)
@@ -312,8 +316,9 @@ class Run:
         self.cost_usd = 0.0
         self._reserved = 0.0
         self._outputs: dict[str, dict[str, Value] | None] = {}
-        #: the node tasks still going, by the node each started with
-        self._tasks: dict[asyncio.Task[Any], str] = {}
+        #: the node tasks still going, by the node each started with (or the nodes, for one
+        #: that carries on with what another left, see ``_settle_ready``)
+        self._tasks: dict[asyncio.Task[Any], str | list[str]] = {}
         self._main: asyncio.Task[RunSummary] | None = None
         self._started_at = 0.0
         self._cancel_requested = False
@@ -324,6 +329,11 @@ class Run:
         self._downstream: dict[str, list[str]] = {}
         self._waiting: dict[str, int] = {}
         self._upstream: dict[str, list[Any]] = {}
+        self._plan_nodes: dict[str, NodePlan] = {}
+        #: the single-item nodes the plan serves from the cache (found by ``_prepare``), and
+        #: those of them settled so (``_settled_from_plan``)
+        self._planned_cached: frozenset[str] = frozenset()
+        self._from_plan: set[str] = set()
         self._remaining = 0
         self._all_done: asyncio.Future[None] | None = None
 
@@ -404,8 +414,6 @@ class Run:
             self.emit(RunFinished(self.run_id, RunStatus.REFUSED, 0.0, {}, 0.0))
             raise RunRefused(problems)
         self.plan = plan
-        # jobs an earlier run left open (crash, kill): only their work looks in the journal
-        self._open_job_keys = {j.cache_key for j in self.library.open_jobs(include_unknown=True)}
         self.library.begin_run(
             self.run_id,
             graph_id=self._graph_id,
@@ -415,13 +423,11 @@ class Run:
             quote=plan.quote.as_dict(),
         )
         self.emit(RunStarted(self.run_id, tuple(plan.order), plan.quote))
-        flusher = asyncio.ensure_future(self._flush_periodically())
         try:
             await self._schedule(plan)
         except asyncio.CancelledError:
             self._cancel_requested = True
         finally:
-            flusher.cancel()
             status = self._finish_status()
             with collections_paused():  # (a row a node, made and dropped: no garbage cycles)
                 self.library.finish_run(self.run_id, status, self.cost_usd, self._run_nodes())
@@ -435,16 +441,46 @@ class Run:
         return summary
 
     def _check(self) -> tuple[Plan | None, list[Problem]]:
-        """The run's plan and problems (in a worker thread). The plan lives as long as the
-        run: made without collections, which would scan it again and again and find it alive."""
+        """The run's plan and problems (in a worker thread); a plan that can run is made
+        ready to run there too (``_prepare``). The plan lives as long as the run: made
+        without collections, which would scan it again and again and find it alive."""
         with long_lived():
-            return self.executor.check(
+            plan, problems = self.executor.check(
                 self.graph,
                 self.targets,
                 graph_path=self.graph_path,
                 budget=self.budget,
                 allow_outside_paths=self.allow_outside_paths,
             )
+            if plan is not None and not problems:
+                self._prepare(plan)
+        return plan, problems
+
+    def _prepare(self, plan: Plan) -> None:
+        """What running ``plan`` needs worked out beforehand, off the loop (the run's copy
+        of the graph does not change): who feeds whom, the single-item nodes served from
+        the cache, and the jobs an earlier run left open."""
+        order = plan.order
+        members = set(order)
+        self._downstream = {n: [] for n in order}
+        self._waiting = dict.fromkeys(order, 0)
+        for edge in self.graph.edges:
+            if edge.src_node in members and edge.dst_node in members:
+                self._downstream[edge.src_node].append(edge.dst_node)
+                self._waiting[edge.dst_node] += 1
+        self._upstream = self.graph.upstream_index()
+        self._plan_nodes = plan.nodes
+        self._planned_cached = frozenset(
+            [
+                node_id
+                for node_id, node_plan in plan.nodes.items()
+                if not node_plan.mapped
+                and node_plan.items
+                and node_plan.items[0].status in _FROM_CACHE
+            ]
+        )
+        # jobs an earlier run left open (crash, kill): only their work looks in the journal
+        self._open_job_keys = {j.cache_key for j in self.library.open_jobs(include_unknown=True)}
 
     async def _flush_periodically(self, every_s: float = 5.0) -> None:
         """Commit results written behind while a long run goes. Paid results do not wait for
@@ -467,22 +503,21 @@ class Run:
         order = plan.order
         if not order:
             return
-        with long_lived():  # (the run's own: kept to its end)
-            members = set(order)
-            self._downstream = {n: [] for n in order}
-            self._waiting = dict.fromkeys(order, 0)
-            for edge in self.graph.edges:
-                if edge.src_node in members and edge.dst_node in members:
-                    self._downstream[edge.src_node].append(edge.dst_node)
-                    self._waiting[edge.dst_node] += 1
-            self._upstream = self.graph.upstream_index()
-        self._remaining = len(order)
+        self._remaining = len(order)  # (who feeds whom: worked out by _prepare)
         self._all_done = asyncio.get_running_loop().create_future()
         # (not started eagerly: measured, it saved no CPU a node, and it made the editor's
         # loop late more often while a run's first nodes set off; bench gui_loop_p99)
-        for node_id in order:
-            if self._waiting[node_id] == 0:
+        roots = [node_id for node_id in order if self._waiting[node_id] == 0]
+        if self._planned_cached:
+            first = self._settle_ready(roots)
+            if first is not None:
+                self._launch(first)
+        else:  # (nothing to settle at once: a first run)
+            for node_id in roots:
                 self._launch(node_id)
+        if self._all_done.done():  # every node settled at once (from the plan): no waiting
+            return
+        flusher = asyncio.ensure_future(self._flush_periodically())
         try:
             await self._all_done
         except asyncio.CancelledError:
@@ -492,6 +527,8 @@ class Run:
             while self._tasks:
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
             raise
+        finally:
+            flusher.cancel()
 
     def _launch(self, node_id: str) -> None:
         # (no done callback: a task that ran leaves ``_tasks`` itself, see _drive; only
@@ -499,16 +536,26 @@ class Run:
         task = asyncio.get_running_loop().create_task(self._drive(node_id))
         self._tasks[task] = node_id
 
-    def _task_done(self, task: asyncio.Task[None]) -> None:
-        first_node = self._tasks.pop(task, None)
-        if first_node is not None and first_node not in self.outcomes:  # never ran
-            self._settle(first_node, NodeOutcome(first_node, NodeStatus.CANCELLED))
-            self._cancel_downstream(first_node)
+    def _launch_rest(self, ready: list[str]) -> None:
+        """A task that carries on with ``ready``, left by ``_settle_ready``."""
+        task = asyncio.get_running_loop().create_task(self._drive(None, ready))
+        self._tasks[task] = ready
 
-    async def _drive(self, node_id: str | None) -> None:
-        """Run a node, then carry on in the same task with the first node it made ready (a
-        chain costs no task switch per node); others that became ready get tasks."""
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        held = self._tasks.pop(task, None)  # (a task that ran has left: None)
+        for node_id in [held] if isinstance(held, str) else held or ():
+            if node_id not in self.outcomes:  # never ran
+                self._settle(node_id, NodeOutcome(node_id, NodeStatus.CANCELLED))
+                self._cancel_downstream(node_id)
+
+    async def _drive(self, node_id: str | None, ready: list[str] | None = None) -> None:
+        """Run a node, then carry on in the same task with the first node it made ready that
+        has work to await (a chain costs no task switch per node); those the plan found in
+        the cache are settled on the way (``_settle_ready``), the others get tasks.
+        ``ready`` (no ``node_id``): nodes another task left to this one, cached or not."""
         try:
+            if ready is not None:
+                node_id = self._settle_ready(ready)
             while node_id is not None:
                 if self._cancel_requested:
                     self._settle(node_id, NodeOutcome(node_id, NodeStatus.CANCELLED))
@@ -538,12 +585,85 @@ class Run:
                                     error_kind=ErrorKind.INTERNAL.value,
                                 ),
                             )
-                ready = self._node_finished(node_id)
-                node_id = ready[0] if ready else None
-                for other in ready[1:]:
-                    self._launch(other)
+                made_ready = self._node_finished(node_id)
+                if self._planned_cached and made_ready:
+                    node_id = self._settle_ready(made_ready)
+                else:  # (nothing to settle at once: the first node goes on here, as ever)
+                    node_id = made_ready[0] if made_ready else None
+                    for other in made_ready[1:]:
+                        self._launch(other)
         finally:  # (what a done callback would do, without one a task)
             self._tasks.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
+
+    def _settle_ready(self, ready: list[str]) -> str | None:
+        """Settle at once the nodes of ``ready`` that the plan found in the cache, and those
+        they make ready in turn; returns the first node left, which has work to await, for
+        the calling task to run. The others get tasks of their own; once
+        ``_SETTLED_AT_ONCE`` nodes are settled here, what is left goes to one more task."""
+        keep: str | None = None
+        index = settled = 0
+        while index < len(ready):  # (``ready`` grows as nodes settled here free others)
+            if settled == _SETTLED_AT_ONCE:
+                self._launch_rest(ready[index:])
+                break
+            node_id = ready[index]
+            index += 1
+            if self._settled_from_plan(node_id):
+                settled += 1
+                ready.extend(self._node_finished(node_id))
+            elif keep is None:
+                keep = node_id
+            else:
+                self._launch(node_id)
+        return keep
+
+    def _settled_from_plan(self, node_id: str) -> bool:
+        """Settle ``node_id`` without a coroutine if the plan served it from the cache (one
+        item, not mapped) and every node feeding it was settled so too: then its inputs are
+        those it was planned with, and ``_node_work`` and ``_run_item`` would decide as the
+        plan did. The same events, outcome and outputs as theirs; False: not such a node."""
+        if node_id not in self._planned_cached or self._cancel_requested:
+            return False
+        node_plan = self._plan_nodes[node_id]
+        planned = node_plan.items[0]  # type: ignore[index]  # (so _prepare found it)
+        edges = self._upstream[node_id]
+        if edges:
+            from_plan = self._from_plan
+            for edge in edges:
+                if edge.src_node not in from_plan:
+                    return False
+            for value in planned.inputs.values():  # a list with holes: the general path skips
+                if isinstance(value, ItemList) and not value.complete():
+                    return False
+        model = node_plan.model
+        if model is None:  # as _node_work resolves it
+            params = node_plan.params
+            if params is None:
+                return False
+            node_type = self.executor.registry.types[self.graph.nodes[node_id].type]
+            try:
+                model = node_type.resolve_model(
+                    self.executor.registry.catalog,
+                    params,
+                    node_plan.connected
+                    if node_plan.connected or not edges
+                    else connected_ports(edges),
+                )
+            except Exception:  # the general path reports it
+                return False
+        outputs = dict(planned.outputs or {})
+        if self.events.handlers or self._all_events.handlers:  # (announce's test, inline)
+            self.emit(
+                NodeCached(self.run_id, node_id, None, outputs, planned.status == ItemStatus.PINNED)
+            )
+        self._from_plan.add(node_id)
+        self._settle(
+            node_id,
+            NodeOutcome(
+                node_id, NodeStatus.CACHED, outputs, 0.0, None, None, model.id if model else None
+            ),
+        )
+        return True
 
     def _node_finished(self, node_id: str) -> list[str]:
         """Count a settled node; returns the nodes it made ready."""
