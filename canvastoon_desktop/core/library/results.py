@@ -233,7 +233,7 @@ class Results(Store):
         for result_id, outputs_json, cost, model, finished, origin, graph_id in rows:
             if not scope.serves(origin, graph_id):
                 continue
-            outputs = self._outputs_of(outputs_json)
+            outputs = self._decode_outputs(json.loads(outputs_json))
             if outputs is not None:
                 return CachedResult(result_id, outputs, cost, model, finished, origin, graph_id)
         return None
@@ -291,24 +291,13 @@ class Results(Store):
                 origin, graph_id = row[6], row[7]
                 if origin and not scope.serves(origin, graph_id):  # (made here: served)
                     continue
-                outputs = self._outputs_of(row[2])
+                outputs = self._decode_outputs(json.loads(row[2]))
                 if outputs is not None:
                     found[keys[place]] = CachedResult(
                         row[1], outputs, row[3], row[4], row[5], origin, graph_id
                     )
                     break
         return found
-
-    def _outputs_of(self, outputs_json: str) -> dict[str, Value] | None:
-        """``_decode_outputs`` of a result's ``outputs_json``; a result of one asset (most
-        of them) without parsing it, when that asset is known."""
-        single = _single_output(outputs_json)
-        if single is not None:
-            port, sha = single
-            asset = self._asset_cache.get(sha)
-            if asset is not None:
-                return {port: asset} if asset.inline or asset.path.exists() else None
-        return self._decode_outputs(json.loads(outputs_json))
 
     def outputs_from_hashes(self, hashes: Mapping[str, Any]) -> dict[str, Value] | None:
         """Rebuild port values from stored hashes (pins); None when a file is missing."""
@@ -375,24 +364,6 @@ _LOOKUP_MANY = (
     " LEFT JOIN assets a ON a.sha256 = t.atom"
 )
 _row_finished_at = operator.itemgetter(5)
-
-
-def _single_output(outputs_json: str) -> tuple[str, str] | None:
-    """(port, hash) of outputs of one asset as they are stored, ``{"port":"hash"}``, when
-    nothing in them is escaped (then it is what ``json.loads`` reads, at a quarter of its
-    cost); else None."""
-    if "\\" not in outputs_json:
-        parts = outputs_json.split('"')
-        # (a raw control character is no JSON: such a port is left to json.loads)
-        if (
-            len(parts) == 5
-            and parts[0] == "{"
-            and parts[2] == ":"
-            and parts[4] == "}"
-            and parts[1].isprintable()
-        ):
-            return parts[1], parts[3]
-    return None
 
 
 #: encoders made once (``json.dumps`` with options builds one a call, for every row written);
