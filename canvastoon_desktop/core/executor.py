@@ -659,9 +659,7 @@ class Run:
         self._from_plan.add(node_id)
         self._settle(
             node_id,
-            NodeOutcome(
-                node_id, NodeStatus.CACHED, outputs, 0.0, None, None, model.id if model else None
-            ),
+            NodeOutcome(node_id, NodeStatus.CACHED, outputs, model=model.id if model else None),
         )
         return True
 
