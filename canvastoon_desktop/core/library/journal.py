@@ -220,12 +220,7 @@ class Journal(Store):
         return _job(rows[0]) if rows else None
 
     def open_jobs(self, *, include_unknown: bool = False) -> list[JobRecord]:
-        states = (
-            "('creating', 'submitted', 'unknown')"
-            if include_unknown
-            else "('creating', 'submitted')"
-        )
-        rows = self._query(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE state IN {states} ORDER BY id")
+        rows = self._query(_OPEN_OR_UNKNOWN_JOBS if include_unknown else _OPEN_JOBS)
         return [_job(r) for r in rows]
 
     def jobs(self, *, state: str | None = None) -> list[JobRecord]:
@@ -244,6 +239,12 @@ class Journal(Store):
                 [(state, now, row) for row in rows],
             )
         self._held.difference_update(rows)
+
+
+#: the jobs still open (and those whose outcome is unknown): read as every run starts, from
+#: the ``jobs_state`` index (done jobs are kept for good)
+_OPEN_JOBS = f"SELECT {_JOB_COLUMNS} FROM jobs WHERE state IN ('creating', 'submitted') ORDER BY id"
+_OPEN_OR_UNKNOWN_JOBS = f"SELECT {_JOB_COLUMNS} FROM jobs WHERE state IN {_OPEN_SQL} ORDER BY id"
 
 
 def _job(row: Sequence[Any]) -> JobRecord:
