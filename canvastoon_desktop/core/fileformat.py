@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +24,7 @@ from .backdrops import Backdrop, backdrop_problem
 from .errors import GraphFileError, ParamError
 from .graph import Edge, EdgeRule, Graph, Node, has_loop
 from .nodetype import NodeRegistry
+from .params import MAX_STRING_LENGTH, MAX_TEXT_LENGTH, ParamKind, ParamSpec
 from .regular_files import FileRefused, read_regular
 from .secrets import redact_secrets
 
@@ -321,7 +322,18 @@ def check_params(node_type: Any, catalog: Any, params: dict[str, Any]) -> list[s
             problems.append(f"model {str(model_id)[:80]!r} {reason}")
             return problems
     specs = node_type.param_spec_map(catalog, model_id)
+    plain = _plain_text(node_type, catalog, model_id, specs)
     for name, value in params.items():
+        accepts = plain.get(name)
+        if (  # ``ParamSpec.coerce``'s first case, without the call: text it keeps as it is
+            accepts is not None
+            and value.__class__ is str
+            and len(value) <= accepts[0]
+            and value.isascii()
+            and "\x00" not in value
+            and (accepts[1] is None or value in accepts[1])
+        ):
+            continue
         spec = specs.get(name)
         if spec is None:
             problems.append(f"unknown parameter {name[:60]!r}")
@@ -331,6 +343,42 @@ def check_params(node_type: Any, catalog: Any, params: dict[str, Any]) -> list[s
         except ParamError as exc:
             problems.append(str(exc))
     return problems
+
+
+#: the kinds whose text ``ParamSpec.coerce`` keeps as it is, once short and plain enough
+_PLAIN_TEXT_KINDS = frozenset(
+    (ParamKind.STRING, ParamKind.TEXT, ParamKind.FILE, ParamKind.FOLDER, ParamKind.ENUM)
+)
+
+
+def _plain_text(
+    node_type: Any, catalog: Any, model_id: Any, specs: Mapping[str, ParamSpec]
+) -> dict[str, tuple[int, frozenset[str] | None]]:
+    """The params ``ParamSpec.coerce`` accepts as they are when they are ASCII text without
+    a NUL, by name: (the most characters, the choices it must be one of, if any); worked
+    out once per type and model (kept with the catalog's other derived declarations)."""
+    key = (node_type, "plain_text_params", model_id)
+    known: dict[str, tuple[int, frozenset[str] | None]] | None = catalog.derived.get(key)
+    if known is None:
+        known = {}
+        for name, spec in specs.items():
+            kind, choices = spec.kind, spec.choices
+            if kind not in _PLAIN_TEXT_KINDS or (
+                kind is ParamKind.ENUM
+                and choices
+                and not (
+                    isinstance(choices[0], str)
+                    and all(choice.__class__ is str for choice in choices)
+                )
+            ):
+                continue  # (an enum of numbers, or of choices not all text: the long way)
+            limit = spec.max_length or (
+                MAX_TEXT_LENGTH if kind is ParamKind.TEXT else MAX_STRING_LENGTH
+            )
+            allowed = frozenset(choices) if kind is ParamKind.ENUM and choices else None
+            known[name] = (limit, allowed)
+        catalog.derived[key] = known
+    return known
 
 
 def _depth(value: Any, level: int = 0) -> int:
