@@ -321,8 +321,7 @@ def check_params(node_type: Any, catalog: Any, params: dict[str, Any]) -> list[s
             reason = "is not usable by this node" if known else "is not a known model"
             problems.append(f"model {str(model_id)[:80]!r} {reason}")
             return problems
-    specs = node_type.param_spec_map(catalog, model_id)
-    plain = _plain_text(node_type, catalog, model_id, specs)
+    specs, plain = _param_checks(node_type, catalog, model_id)
     for name, value in params.items():
         accepts = plain.get(name)
         if (  # ``ParamSpec.coerce``'s first case, without the call: text it keeps as it is
@@ -351,16 +350,18 @@ _PLAIN_TEXT_KINDS = frozenset(
 )
 
 
-def _plain_text(
-    node_type: Any, catalog: Any, model_id: Any, specs: Mapping[str, ParamSpec]
-) -> dict[str, tuple[int, frozenset[str] | None]]:
-    """The params ``ParamSpec.coerce`` accepts as they are when they are ASCII text without
-    a NUL, by name: (the most characters, the choices it must be one of, if any); worked
-    out once per type and model (kept with the catalog's other derived declarations)."""
-    key = (node_type, "plain_text_params", model_id)
-    known: dict[str, tuple[int, frozenset[str] | None]] | None = catalog.derived.get(key)
+def _param_checks(
+    node_type: Any, catalog: Any, model_id: Any
+) -> tuple[Mapping[str, ParamSpec], dict[str, tuple[int, frozenset[str] | None]]]:
+    """A type's params with ``model_id`` by name (``param_spec_map``), and those of them
+    ``ParamSpec.coerce`` accepts as they are when they are ASCII text without a NUL, by
+    name: (the most characters, the choices it must be one of, if any). Worked out once
+    per type and model, kept with the catalog's other derived declarations."""
+    key = (node_type, "param_checks", model_id)
+    known = catalog.derived.get(key)
     if known is None:
-        known = {}
+        specs = node_type.param_spec_map(catalog, model_id)
+        plain: dict[str, tuple[int, frozenset[str] | None]] = {}
         for name, spec in specs.items():
             kind, choices = spec.kind, spec.choices
             if kind not in _PLAIN_TEXT_KINDS or (
@@ -376,9 +377,9 @@ def _plain_text(
                 MAX_TEXT_LENGTH if kind is ParamKind.TEXT else MAX_STRING_LENGTH
             )
             allowed = frozenset(choices) if kind is ParamKind.ENUM and choices else None
-            known[name] = (limit, allowed)
-        catalog.derived[key] = known
-    return known
+            plain[name] = (limit, allowed)
+        known = catalog.derived[key] = (specs, plain)
+    return known  # type: ignore[no-any-return]
 
 
 def _depth(value: Any, level: int = 0) -> int:
