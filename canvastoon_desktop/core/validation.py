@@ -49,7 +49,7 @@ def graph_problems(
     wanted = set(graph.nodes) if nodes is None else set(nodes)
     if resolution is None or resolution.graph is not graph:
         resolution = Resolution(graph)
-    in_order = [node_id for node_id in graph.nodes if node_id in wanted]
+    in_order = list(graph.nodes) if nodes is None else [n for n in graph.nodes if n in wanted]
     resolution.resolve(in_order)
     resolved_nodes = resolution.nodes
     for node_id in in_order:
