@@ -438,7 +438,9 @@ class EdgeRule:
 
     def __init__(self, graph: Graph, accepted: Iterable[Edge] = (), *, loops: bool = True):
         self.graph = graph
-        self._accepted: set[Edge] = set()
+        #: the accepted edges' fields (an Edge's own hash is worked out in Python, a
+        #: tuple's in C: a whole graph's edges are added here)
+        self._accepted: set[tuple[str, str, str, str]] = set()
         self._occupied: set[tuple[str, str]] = set()
         self._downstream: dict[str, list[str]] = {}
         #: False when the edges to come are known to make no loop (a whole-graph pass
@@ -477,7 +479,7 @@ class EdgeRule:
                 return refusal
             self._fitting[ports] = in_port
         if (edge.dst_node, edge.dst_port) in self._occupied:  # (as is every edge accepted)
-            if edge in self._accepted:
+            if (edge.src_node, edge.src_port, edge.dst_node, edge.dst_port) in self._accepted:
                 return "these ports are already connected"
             if not in_port.multiple:
                 return f"{in_port.display} of {graph.display_name(dst.id)} already has a connection"
@@ -491,7 +493,7 @@ class EdgeRule:
         return self._budget < 0
 
     def accept(self, edge: Edge) -> None:
-        self._accepted.add(edge)
+        self._accepted.add((edge.src_node, edge.src_port, edge.dst_node, edge.dst_port))
         self._occupied.add((edge.dst_node, edge.dst_port))
         if self._loops:  # (only the loop search reads them: none once it is off)
             self._downstream.setdefault(edge.src_node, []).append(edge.dst_node)
