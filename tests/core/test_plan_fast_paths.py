@@ -14,6 +14,7 @@ from canvastoon_desktop.core.assets import input_hashes
 from canvastoon_desktop.core.cachekey import keyed
 from canvastoon_desktop.core.catalog import Catalog, ModelSpec
 from canvastoon_desktop.core.errors import ParamError
+from canvastoon_desktop.core.fileformat import check_params
 from canvastoon_desktop.core.graph import Edge, Graph, Node
 from canvastoon_desktop.core.nodetype import NodeType
 from canvastoon_desktop.core.params import ParamKind, ParamSpec
@@ -373,3 +374,44 @@ def test_nodes_resolved_alike_get_the_params_and_model_their_types_methods_give(
         assert list(resolved.params.items()) == list(params.items()), node_id
         assert [type(v) for v in resolved.params.values()] == [type(v) for v in params.values()]
         assert resolved.model is node_type.resolve_model(CATALOG, params, resolved.connected)
+
+
+# -- params checked without ParamSpec.coerce's call ------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["model", "text", "suffix", "bogus"]),
+        st.text(max_size=6)
+        | st.sampled_from(["test/echo", "nope", "\x00", "\ud800", "x" * 4097, "été"])
+        | st.integers()
+        | st.none()
+        | st.booleans(),
+        max_size=4,
+    )
+)
+def test_params_are_checked_as_each_param_spec_coerces_them(params: dict[str, Any]) -> None:
+    registry = fake_registry()
+    node_type, catalog = registry["test.step"], registry.catalog
+    model_id = params.get("model")
+    expected: list[str] = []
+    chooser = node_type.model_param(catalog)
+    if model_id is not None and chooser is not None and model_id not in chooser.choices:
+        assert len(check_params(node_type, catalog, params)) == 1
+        return
+    specs = node_type.param_spec_map(catalog, model_id)
+    for name, value in params.items():
+        spec = specs.get(name)
+        if spec is None:
+            expected.append(f"unknown parameter {name[:60]!r}")
+            continue
+        outcome = _outcome(spec, _Text(value)) if isinstance(value, str) else None
+        if outcome is not None and outcome[0] == "refused":
+            expected.append(str(outcome[1]))
+        elif outcome is None:
+            try:
+                spec.coerce(value)
+            except ParamError as exc:
+                expected.append(str(exc))
+    assert check_params(node_type, catalog, params) == expected
