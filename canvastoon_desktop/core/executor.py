@@ -59,7 +59,6 @@ from .paths import outside_paths
 from .plan import (
     Estimates,
     ItemPlan,
-    NodePlan,
     Plan,
     Planner,
     Resolution,
@@ -329,7 +328,6 @@ class Run:
         self._downstream: dict[str, list[str]] = {}
         self._waiting: dict[str, int] = {}
         self._upstream: dict[str, list[Any]] = {}
-        self._plan_nodes: dict[str, NodePlan] = {}
         #: the single-item nodes the plan serves from the cache (found by ``_prepare``), and
         #: those of them settled so (``_settled_from_plan``)
         self._planned_cached: frozenset[str] = frozenset()
@@ -469,7 +467,6 @@ class Run:
                 self._downstream[edge.src_node].append(edge.dst_node)
                 self._waiting[edge.dst_node] += 1
         self._upstream = self.graph.upstream_index()
-        self._plan_nodes = plan.nodes
         self._planned_cached = frozenset(
             [
                 node_id
@@ -624,7 +621,8 @@ class Run:
         plan did. The same events, outcome and outputs as theirs; False: not such a node."""
         if node_id not in self._planned_cached or self._cancel_requested:
             return False
-        node_plan = self._plan_nodes[node_id]
+        assert self.plan is not None  # (set before the run is scheduled)
+        node_plan = self.plan.nodes[node_id]
         planned = node_plan.items[0]  # type: ignore[index]  # (so _prepare found it)
         edges = self._upstream[node_id]
         if edges:
@@ -635,22 +633,7 @@ class Run:
             for value in planned.inputs.values():  # a list with holes: the general path skips
                 if isinstance(value, ItemList) and not value.complete():
                     return False
-        model = node_plan.model
-        if model is None:  # as _node_work resolves it
-            params = node_plan.params
-            if params is None:
-                return False
-            node_type = self.executor.registry.types[self.graph.nodes[node_id].type]
-            try:
-                model = node_type.resolve_model(
-                    self.executor.registry.catalog,
-                    params,
-                    node_plan.connected
-                    if node_plan.connected or not edges
-                    else connected_ports(edges),
-                )
-            except Exception:  # the general path reports it
-                return False
+        model = node_plan.model  # (resolved with the plan, from the params and ports it keyed)
         outputs = dict(planned.outputs or {})
         if self.events.handlers or self._all_events.handlers:  # (announce's test, inline)
             self.emit(
