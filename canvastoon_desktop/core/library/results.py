@@ -14,15 +14,14 @@ import operator
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from ..assets import Asset, AssetKind, ItemList, Value
+from ..assets import Asset, ItemList, Value
 from ..cachekey import json_encoder
 from ..secrets import redact_secrets
 from .spend import _INSERT_CHARGE
 from .sql import _INSERT_RESULT, _INSERT_RESULT_ASSET
-from .store import _HANDOFF_STATEMENTS, ASSET_KINDS, CachedResult, SQLiteError, Store
+from .store import _HANDOFF_STATEMENTS, CachedResult, SQLiteError, Store
 from .writer import Statement
 
 
@@ -268,14 +267,12 @@ class Results(Store):
                     found[key] = hit
             return found
         cache = self._asset_cache
-        prefix = self._root_prefix
         results_of: dict[int, list[tuple[Any, ...]]] = {}  # by the key's place in keys
         last_id = None
         for row in rows:
-            place, result_id, _, _, _, _, _, _, sha, kind, mime, size, rel, w, h, d, inline = row
-            if sha is not None and sha not in cache:  # (an asset's row; as ``asset`` makes it)
-                kind = ASSET_KINDS.get(kind) or AssetKind(kind)
-                cache[sha] = Asset(sha, kind, mime, size, Path(prefix + rel), w, h, d, bool(inline))
+            place, result_id, sha = row[0], row[1], row[8]
+            if sha is not None and sha not in cache:  # (an asset's row, as ``asset`` reads it)
+                self._remember_asset(*row[8:])
             if result_id != last_id:  # (a result's rows, one an asset, come one after another)
                 last_id = result_id
                 kept = results_of.get(place)

@@ -378,10 +378,33 @@ class Store:
             ).fetchall()
         if not rows:
             return None
-        s, kind, mime, size, rel, w, h, d, inline = rows[0]
-        kind = ASSET_KINDS.get(kind) or AssetKind(kind)
-        asset = Asset(s, kind, mime, size, self.file_at(rel), w, h, d, bool(inline))
-        self._asset_cache[sha] = asset
+        return self._remember_asset(*rows[0])
+
+    def _remember_asset(
+        self,
+        sha: str,
+        kind: str,
+        mime: str,
+        size: int,
+        rel: str,
+        width: int | None,
+        height: int | None,
+        duration_s: float | None,
+        inline: int,
+    ) -> Asset:
+        """The asset of an ``assets`` row (sha256, kind, mime, size, relpath, width, height,
+        duration_s, content IS NOT NULL), kept in the cache ``asset`` answers from."""
+        asset = self._asset_cache[sha] = Asset(
+            sha,
+            ASSET_KINDS.get(kind) or AssetKind(kind),
+            mime,
+            size,
+            self.file_at(rel),
+            width,
+            height,
+            duration_s,
+            bool(inline),
+        )
         return asset
 
     def read_bytes(self, asset: Asset) -> bytes:
