@@ -24,7 +24,7 @@ from .backdrops import Backdrop, backdrop_problem
 from .errors import GraphFileError, ParamError
 from .graph import Edge, EdgeRule, Graph, Node, has_loop
 from .nodetype import NodeRegistry
-from .params import MAX_STRING_LENGTH, MAX_TEXT_LENGTH, ParamKind, ParamSpec
+from .params import ParamSpec
 from .regular_files import FileRefused, read_regular
 from .secrets import redact_secrets
 
@@ -344,40 +344,21 @@ def check_params(node_type: Any, catalog: Any, params: dict[str, Any]) -> list[s
     return problems
 
 
-#: the kinds whose text ``ParamSpec.coerce`` keeps as it is, once short and plain enough
-_PLAIN_TEXT_KINDS = frozenset(
-    (ParamKind.STRING, ParamKind.TEXT, ParamKind.FILE, ParamKind.FOLDER, ParamKind.ENUM)
-)
-
-
 def _param_checks(
     node_type: Any, catalog: Any, model_id: Any
 ) -> tuple[Mapping[str, ParamSpec], dict[str, tuple[int, frozenset[str] | None]]]:
-    """A type's params with ``model_id`` by name (``param_spec_map``), and those of them
-    ``ParamSpec.coerce`` accepts as they are when they are ASCII text without a NUL, by
-    name: (the most characters, the choices it must be one of, if any). Worked out once
-    per type and model, kept with the catalog's other derived declarations."""
+    """A type's params with ``model_id`` by name (``param_spec_map``), and the
+    ``ParamSpec.plain_text_rule`` of those that have one, by name. Worked out once per type
+    and model, kept with the catalog's other derived declarations."""
     key = (node_type, "param_checks", model_id)
     known = catalog.derived.get(key)
     if known is None:
         specs = node_type.param_spec_map(catalog, model_id)
-        plain: dict[str, tuple[int, frozenset[str] | None]] = {}
-        for name, spec in specs.items():
-            kind, choices = spec.kind, spec.choices
-            if kind not in _PLAIN_TEXT_KINDS or (
-                kind is ParamKind.ENUM
-                and choices
-                and not (
-                    isinstance(choices[0], str)
-                    and all(choice.__class__ is str for choice in choices)
-                )
-            ):
-                continue  # (an enum of numbers, or of choices not all text: the long way)
-            limit = spec.max_length or (
-                MAX_TEXT_LENGTH if kind is ParamKind.TEXT else MAX_STRING_LENGTH
-            )
-            allowed = frozenset(choices) if kind is ParamKind.ENUM and choices else None
-            plain[name] = (limit, allowed)
+        plain = {
+            name: rule
+            for name, spec in specs.items()
+            if (rule := spec.plain_text_rule()) is not None
+        }
         known = catalog.derived[key] = (specs, plain)
     return known  # type: ignore[no-any-return]
 

@@ -69,13 +69,31 @@ class ParamSpec:
             return text.replace("_", " ").capitalize()
         return text
 
+    @property
+    def text_limit(self) -> int:
+        """The most characters a text value of this parameter may have."""
+        return self.max_length or (
+            MAX_TEXT_LENGTH if self.kind is ParamKind.TEXT else MAX_STRING_LENGTH
+        )
+
+    def plain_text_rule(self) -> tuple[int, frozenset[str] | None] | None:
+        """When ``coerce`` keeps an ASCII text without a NUL as it is (its first case): up
+        to how many characters, and the choices it must be one of (None: any text); None
+        when such text takes the full path (not a text kind; an enum of other choices). For
+        callers that check many values of one parameter without calling ``coerce``."""
+        if self.kind not in _TEXT_KINDS:
+            return None
+        if self.kind is not ParamKind.ENUM or not self.choices:
+            return self.text_limit, None
+        if all(choice.__class__ is str for choice in self.choices):
+            return self.text_limit, frozenset(self.choices)
+        return None
+
     def coerce(self, value: Any) -> Any:
         """Return ``value`` checked and normalised for this parameter, or raise ParamError."""
         kind = self.kind
         if value.__class__ is str and kind in _TEXT_KINDS:  # the common case, in short
-            limit = self.max_length or (
-                MAX_TEXT_LENGTH if kind is ParamKind.TEXT else MAX_STRING_LENGTH
-            )
+            limit = self.text_limit
             # ASCII holds no surrogate; anything else takes the full path below
             if len(value) <= limit and value.isascii() and "\x00" not in value:
                 if kind is not ParamKind.ENUM:
@@ -124,9 +142,7 @@ class ParamSpec:
         # string-like kinds
         if not isinstance(value, str):
             raise ParamError(f"{self.display} must be text, not {_show(value)}")
-        limit = self.max_length or (
-            MAX_TEXT_LENGTH if kind is ParamKind.TEXT else MAX_STRING_LENGTH
-        )
+        limit = self.text_limit
         if len(value) > limit:
             raise ParamError(f"{self.display} is {len(value):,} characters long; at most {limit:,}")
         if "\x00" in value:
