@@ -15,6 +15,7 @@ from typing import Any
 from .backdrops import Backdrop
 from .errors import GraphError, ParamError
 from .nodetype import NodeRegistry, NodeType
+from .params import ParamSpec
 from .ports import Port, connection_refusal
 from .signals import Signal
 
@@ -249,21 +250,30 @@ class Graph:
         """Set a parameter after checking it against the node's declaration."""
         node = self.nodes[node_id]
         node_type = self.registry[node.type]
-        catalog = self.registry.catalog
-        model_id = value if name == "model" else node.params.get("model")
-        spec = next((s for s in node_type.param_specs(catalog, model_id) if s.name == name), None)
-        if spec is None:
-            raise GraphError(f"{self.display_name(node_id)} has no parameter {name!r}")
+        model_id = node.params.get("model")
         try:
+            if name == "model":  # the model chooses the specs: checked by the current ones first
+                value = self._param_spec(node_id, node_type, model_id, name).coerce(value)
+                model_id = value
+            spec = self._param_spec(node_id, node_type, model_id, name)
             value = spec.coerce(value)
         except ParamError as exc:
             raise GraphError(str(exc)) from None
-        if node.params.get(name, spec.default) == value and name in node.params:
+        if name in node.params and node.params[name] == value:
             return
         node.params[name] = value
         if name == "model":
             self._adapt_params_to_model(node, node_type)
         self.param_changed.emit(node_id, name, value)
+
+    def _param_spec(
+        self, node_id: str, node_type: type[NodeType], model_id: Any, name: str
+    ) -> ParamSpec:
+        specs = node_type.param_specs(self.registry.catalog, model_id)
+        spec = next((s for s in specs if s.name == name), None)
+        if spec is None:
+            raise GraphError(f"{self.display_name(node_id)} has no parameter {name!r}")
+        return spec
 
     def _adapt_params_to_model(self, node: Node, node_type: type[NodeType]) -> None:
         """After a model switch keep values the new model accepts; reset the rest."""

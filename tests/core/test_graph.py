@@ -82,6 +82,41 @@ def test_set_param_checks_the_declaration(graph: Graph) -> None:
         graph.set_param(gen.id, "size", "1024x1792")
 
 
+JSON_LIKE = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats()  # nan and the infinities too
+    | st.text()  # lone surrogates too
+    | st.binary(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+PARAMS = sorted(
+    (type_id, spec.name)
+    for type_id, node_type in REGISTRY.types.items()
+    for spec in node_type.param_specs(REGISTRY.catalog, None)
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(param=st.sampled_from(PARAMS), value=JSON_LIKE)
+def test_any_value_for_any_parameter_is_stored_checked_or_refused_with_a_graph_error(
+    param: tuple[str, str], value: object
+) -> None:
+    """What a graph file or a widget hands set_param never escapes as another error."""
+    graph = Graph(REGISTRY)
+    type_id, name = param
+    node = graph.create_node(type_id)
+    try:
+        graph.set_param(node.id, name, value)
+    except GraphError:
+        return
+    assert name in node.params
+
+
 def test_switching_model_keeps_values_the_new_model_accepts(graph: Graph) -> None:
     video = graph.create_node("video")  # hailuo: duration 6|10, resolution 768P
     graph.set_param(video.id, "prompt", "she jumps")
