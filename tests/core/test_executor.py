@@ -4,6 +4,8 @@ budgets and resume — against an in-process fake model."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -177,6 +179,30 @@ def test_an_unchanged_graph_is_served_from_the_cache_with_no_model_call(tmp_path
     assert len(adapter.calls) == calls
     assert {o.status for o in summary.nodes.values()} == {"cached"}
     assert sum(isinstance(e, NodeCached) for e in events) == 2
+
+
+def test_a_run_is_planned_while_every_worker_of_the_loop_is_busy(tmp_path: Path) -> None:
+    """Downloads and image reads of other runs fill the loop's default executor; a run's
+    planning does not wait for them."""
+    executor = make_executor(tmp_path)
+    graph = Graph(REGISTRY)
+    step(graph, upstream=step(graph, "a"))
+    release = threading.Event()
+
+    async def go() -> RunSummary:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(1))
+        busy = loop.run_in_executor(None, release.wait, 30)
+        try:
+            summary = await asyncio.wait_for(executor.run(graph), timeout=10)
+            assert not busy.done()  # planned and run while the worker was still taken
+            return summary
+        finally:
+            release.set()
+            await busy
+
+    summary = asyncio.run(go())
+    assert summary.status == "done"
 
 
 def test_the_cache_survives_a_restart_and_ignores_ids_and_positions(tmp_path: Path) -> None:
