@@ -87,14 +87,11 @@ DEFAULT_LIMITS = {"aiml": 8, "replicate": 8, "local": 2}
 _UNPLANNABLE = frozenset({"cycle", "unknown_type"})
 
 
-@functools.cache
-def _planning_thread() -> concurrent.futures.ThreadPoolExecutor:
-    """The one thread every run is planned on. Not the loop's default executor: there a run's
-    planning would wait behind downloads and image reads of the runs going on (a few
-    workers, all of them busy), and a loop made for one run (the CLI, tests) would start a
-    new thread for each. Plans are made one at a time; each holds the GIL throughout anyway."""
-    return concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="canvastoon-planning")
-
+#: the one thread every run is planned on (started at the first plan). Not the loop's default
+#: executor: there a run's planning would wait behind the downloads and image reads of the
+#: runs going on, and a loop made for one run (the CLI, tests) would start a thread for each.
+#: Plans are made one at a time; each holds the GIL throughout anyway.
+_PLANNING = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="canvastoon-planning")
 
 KeyCheck = Callable[[str], "str | None"]
 
@@ -411,9 +408,7 @@ class Run:
     async def _execute_frozen(self) -> RunSummary:
         self._started_at = time.monotonic()
         # planning hashes inputs and reads the library: not on the (GUI's) event loop
-        plan, problems = await asyncio.get_running_loop().run_in_executor(
-            _planning_thread(), self._check
-        )
+        plan, problems = await asyncio.get_running_loop().run_in_executor(_PLANNING, self._check)
         if log.isEnabledFor(logging.DEBUG):  # (the quote's summary goes over every node)
             log.debug(
                 "run %s: %d nodes planned, %s",

@@ -15,7 +15,6 @@ from typing import Any
 from .backdrops import Backdrop
 from .errors import GraphError, ParamError
 from .nodetype import NodeRegistry, NodeType
-from .params import ParamSpec
 from .ports import Port, connection_refusal
 from .signals import Signal
 
@@ -250,12 +249,16 @@ class Graph:
         """Set a parameter after checking it against the node's declaration."""
         node = self.nodes[node_id]
         node_type = self.registry[node.type]
+        catalog = self.registry.catalog
         model_id = node.params.get("model")
+        # a new model chooses the other specs, so the chooser checks it before it is looked up
+        chooser = node_type.model_param(catalog) if name == "model" else None
         try:
-            if name == "model":  # the model chooses the specs: checked by the current ones first
-                value = self._param_spec(node_id, node_type, model_id, name).coerce(value)
-                model_id = value
-            spec = self._param_spec(node_id, node_type, model_id, name)
+            if chooser is not None:
+                model_id = value = chooser.coerce(value)
+            spec = node_type.param_spec_map(catalog, model_id).get(name)
+            if spec is None:
+                raise GraphError(f"{self.display_name(node_id)} has no parameter {name!r}")
             value = spec.coerce(value)
         except ParamError as exc:
             raise GraphError(str(exc)) from None
@@ -265,15 +268,6 @@ class Graph:
         if name == "model":
             self._adapt_params_to_model(node, node_type)
         self.param_changed.emit(node_id, name, value)
-
-    def _param_spec(
-        self, node_id: str, node_type: type[NodeType], model_id: Any, name: str
-    ) -> ParamSpec:
-        specs = node_type.param_specs(self.registry.catalog, model_id)
-        spec = next((s for s in specs if s.name == name), None)
-        if spec is None:
-            raise GraphError(f"{self.display_name(node_id)} has no parameter {name!r}")
-        return spec
 
     def _adapt_params_to_model(self, node: Node, node_type: type[NodeType]) -> None:
         """After a model switch keep values the new model accepts; reset the rest."""

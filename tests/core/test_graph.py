@@ -106,7 +106,7 @@ PARAMS = sorted(
 def test_any_value_for_any_parameter_is_stored_checked_or_refused_with_a_graph_error(
     param: tuple[str, str], value: object
 ) -> None:
-    """What a graph file or a widget hands set_param never escapes as another error."""
+    """What a script, the CLI or a widget hands set_param never escapes as another error."""
     graph = Graph(REGISTRY)
     type_id, name = param
     node = graph.create_node(type_id)
